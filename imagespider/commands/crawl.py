@@ -1,0 +1,58 @@
+"""``scrapy crawl`` with plain errors: arguments are checked before the crawl starts.
+
+A bad ``-a`` ends with one log line saying what to change and exit status 2, not a traceback
+from inside the spider's constructor. A crawl whose finish reason starts with ``failed_``
+(no browser, an engine that refused us) exits 1. Scrapyd runs this same command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from typing import Any
+
+from scrapy import signals
+from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.crawler import Crawler
+from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
+
+from imagespider.errors import FAILURE_PREFIX, ArgumentError
+from imagespider.extensions import local_store
+
+logger = logging.getLogger("imagespider")
+
+
+class Command(ScrapyCrawlCommand):
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) == 1:
+            try:
+                self._check(args[0], opts.spargs)
+            except ArgumentError as error:
+                logger.error("%s", error)
+                self.exitcode = 2
+                return
+        self._failures: list[str] = []
+        super().run(args, opts)
+        if self._failures and not self.exitcode:
+            self.exitcode = 1
+
+    def _check(self, spider_name: str, spargs: dict[str, str]) -> None:
+        assert self.settings is not None
+        try:
+            spidercls = get_spider_loader(self.settings).load(spider_name)
+        except KeyError:
+            raise UsageError(f"Spider not found: {spider_name}") from None
+        local_store(self.settings.get("IMAGES_STORE", "data"))
+        check = getattr(spidercls, "check_arguments", None)
+        if check is not None:
+            check(spargs, self.settings)
+
+    def _create_crawler(self, spidercls: Any) -> Crawler:
+        crawler = super()._create_crawler(spidercls)
+        crawler.signals.connect(self._spider_closed, signal=signals.spider_closed)
+        return crawler
+
+    def _spider_closed(self, reason: str = "", **_: Any) -> None:
+        if reason.startswith(FAILURE_PREFIX):
+            self._failures.append(reason)

@@ -1,0 +1,134 @@
+"""The dataset on disk: image files, ``metadata.jsonl`` and ``rejected.jsonl``, kept in step.
+
+Rows are appended with one ``write()`` each, so a killed crawl leaves whole lines; a torn last
+line (power loss) is cut off when the store is opened again. An image file is written before its
+manifest row, so the only thing a kill can leave behind is a file with no row: such orphans
+(named like our files, ``<label>/<sha256>.<ext>``) are removed when the store is opened.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+MANIFEST = "metadata.jsonl"
+REJECTED = "rejected.jsonl"
+_OUR_FILE = re.compile(r"^[0-9a-f]{64}\.[a-z0-9]{2,4}$")
+
+
+class Dataset:
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        self.rows: list[dict[str, Any]] = []
+        self._by_sha256: dict[str, str] = {}
+        self._urls: set[tuple[str, str]] = set()
+        self._manifest_fd: int | None = None
+        self._rejected_fd: int | None = None
+
+    # -- opening -------------------------------------------------------------------------
+
+    def open(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        manifest = self.root / MANIFEST
+        self.rows = list(_read_rows(manifest))
+        for row in self.rows:
+            self._index(row)
+        _cut_torn_tail(manifest)
+        _cut_torn_tail(self.root / REJECTED)
+        self._remove_orphans()
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+        self._manifest_fd = os.open(manifest, flags, 0o644)
+        self._rejected_fd = os.open(self.root / REJECTED, flags, 0o644)
+
+    def close(self) -> None:
+        for fd in (self._manifest_fd, self._rejected_fd):
+            if fd is not None:
+                os.close(fd)
+        self._manifest_fd = self._rejected_fd = None
+
+    def _index(self, row: dict[str, Any]) -> None:
+        if row.get("sha256") and row.get("file_name"):
+            self._by_sha256[row["sha256"]] = row["file_name"]
+        if row.get("image_url"):
+            self._urls.add((row["image_url"], row.get("label", "")))
+
+    def _remove_orphans(self) -> None:
+        referenced = {row.get("file_name") for row in self.rows}
+        for path in self.root.glob("*/*"):
+            relative = path.relative_to(self.root).as_posix()
+            if path.is_file() and _OUR_FILE.match(path.name) and relative not in referenced:
+                logger.warning("removing %s: no manifest row (an earlier crawl was killed)", relative)
+                path.unlink()
+
+    # -- questions -----------------------------------------------------------------------
+
+    def holder_of(self, sha256: str) -> str | None:
+        """The file already holding these bytes, kept or being stored right now."""
+        return self._by_sha256.get(sha256)
+
+    def has_url(self, image_url: str, label: str) -> bool:
+        return (image_url, label) in self._urls
+
+    # -- changes -------------------------------------------------------------------------
+
+    def claim(self, sha256: str, file_name: str) -> None:
+        """Reserve these bytes for ``file_name`` before the file is written."""
+        self._by_sha256[sha256] = file_name
+
+    def unclaim(self, sha256: str) -> None:
+        self._by_sha256.pop(sha256, None)
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.rows.append(row)
+        self._index(row)
+        _append(self._manifest_fd, row)
+
+    def reject(self, row: dict[str, Any]) -> None:
+        _append(self._rejected_fd, row)
+
+    def path_of(self, file_name: str) -> Path:
+        return self.root / file_name
+
+
+def _append(fd: int | None, row: dict[str, Any]) -> None:
+    if fd is None:
+        raise RuntimeError("the dataset is not open")
+    line = (json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+    # One write() of one whole line: a killed process never leaves half a row.
+    os.write(fd, line)
+
+
+def _read_rows(path: Path) -> Iterator[dict[str, Any]]:
+    if not path.exists():
+        return
+    with path.open("rb") as handle:
+        for raw in handle:
+            if not raw.endswith(b"\n"):
+                return  # torn tail, cut by _cut_torn_tail
+            try:
+                row = json.loads(raw)
+            except ValueError:
+                logger.warning("skipping an unreadable line in %s", path)
+                continue
+            if isinstance(row, dict):
+                yield row
+
+
+def _cut_torn_tail(path: Path) -> None:
+    """Drop a last line that was never finished (the machine stopped mid-write)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb+") as handle:
+        data = handle.read()
+        if data.endswith(b"\n"):
+            return
+        keep = data.rfind(b"\n") + 1
+        handle.truncate(keep)
+        logger.warning("cut an unfinished last line from %s", path)

@@ -1,0 +1,142 @@
+"""Bing Images results markup -> :class:`EngineResult` list.
+
+Every result is an ``a.iusc`` link whose ``m`` attribute holds HTML-escaped JSON (``murl`` the
+full image, ``turl`` the thumbnail, ``purl`` the source page, ``t`` the title). The full page
+and the ``/images/async`` fragment that the page's script appends on scroll share this markup,
+so one function parses both. Bing gives no per-image license: the license comes only from the
+``qft`` filter the request used (see :mod:`imagespider.licenses`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from parsel import Selector
+
+from imagespider.engines import EngineResult
+
+#: Bing's size text, e.g. ``1000×1000`` (U+00D7), sometimes written with a plain ``x``.
+_SIZE_TEXT = re.compile(r"(\d+)\s*[×x]\s*(\d+)")
+#: Bing marks the query words in ``desc`` with these private-use characters.
+_HIGHLIGHT = dict.fromkeys(map(ord, "\ue000\ue001"))
+
+#: ``qft`` filter codes, verified against the filter menu of the saved 2026 pages.
+SIZE = {
+    "small": "imagesize-small",
+    "medium": "imagesize-medium",
+    "large": "imagesize-large",
+    "wallpaper": "imagesize-wallpaper",
+}
+TYPE = {
+    "photo": "photo-photo",
+    "clipart": "photo-clipart",
+    "linedrawing": "photo-linedrawing",
+    "animated": "photo-animatedgif",
+    "transparent": "photo-transparent",
+}
+COLOR = {
+    "color": "color2-color",
+    "bw": "color2-bw",
+    **{
+        name: f"color2-FGcls_{name.upper()}"
+        for name in (
+            "red orange yellow green teal blue purple pink brown black gray white"
+        ).split()
+    },
+}
+ASPECT = {"square": "aspect-square", "wide": "aspect-wide", "tall": "aspect-tall"}
+TIME = {
+    "day": "age-lt1440",
+    "week": "age-lt10080",
+    "month": "age-lt43200",
+    "year": "age-lt525600",
+}
+SAFE = {"strict": "strict", "moderate": "moderate", "off": "off"}
+
+
+def build_qft(codes: list[str]) -> str | None:
+    """Join filter codes the way Bing's own menu does: ``+filterui:a+filterui:b``.
+
+    The colon and plus stay literal: Bing ignores a percent-encoded colon.
+    """
+    parts = [f"+filterui:{code}" for code in codes if code]
+    return "".join(parts) or None
+
+
+def parse_results(html: str) -> list[EngineResult]:
+    """Every ``a.iusc[m]`` result in a full page or an async fragment, in page order.
+
+    A link whose ``m`` is not JSON or has no ``murl`` is skipped: it cannot be downloaded.
+    """
+    results: list[EngineResult] = []
+    for link in Selector(text=html).css("a.iusc[m]"):
+        result = _parse_link(link)
+        if result is not None:
+            results.append(result)
+    return results
+
+
+def count_results(html: str) -> int:
+    """How many result links a page holds, parsable or not (to tell skipped ones apart)."""
+    return len(Selector(text=html).css("a.iusc"))
+
+
+def _parse_link(link: Selector) -> EngineResult | None:
+    try:
+        meta = json.loads(link.attrib["m"])
+    except (KeyError, ValueError):
+        return None
+    if not isinstance(meta, dict):
+        return None
+    image_url = _text(meta.get("murl"))
+    if not image_url:
+        return None
+    width, height = _dimensions(link)
+    title = _text(meta.get("t")) or _text(meta.get("desc"))
+    return EngineResult(
+        image_url=image_url,
+        page_url=_text(meta.get("purl")),
+        thumbnail_url=_text(meta.get("turl")),
+        title=title.translate(_HIGHLIGHT) if title else None,
+        width=width,
+        height=height,
+        site=_site(link),
+        engine_id=_text(meta.get("md5")) or _text(meta.get("mid")),
+    )
+
+
+def _dimensions(link: Selector) -> tuple[int | None, int | None]:
+    """The original's size: ``expw``/``exph`` of the detail link, else the ``W×H`` caption."""
+    query = parse_qs(urlsplit(link.attrib.get("href", "")).query)
+    width, height = _int(query.get("expw")), _int(query.get("exph"))
+    if width and height:
+        return width, height
+    caption = link.xpath("ancestor::li[1]").css(".img_info span.nowrap::text").get("")
+    match = _SIZE_TEXT.search(caption)
+    if match:
+        return int(match.group(1)), int(match.group(2))
+    return None, None
+
+
+def _site(link: Selector) -> str | None:
+    domain = link.xpath("ancestor::li[1]").css("div.lnkw a::attr(title)").get()
+    return domain.strip() if domain else None
+
+
+def _int(values: list[str] | None) -> int | None:
+    if not values:
+        return None
+    try:
+        number = int(values[0])
+    except ValueError:
+        return None
+    return number if number > 0 else None
+
+
+def _text(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return value or None

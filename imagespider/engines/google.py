@@ -1,0 +1,358 @@
+"""Google Images results pages (``udm=2``) to results, block detection, and ``tbs`` filter codes.
+
+No real Google capture is public, so this parser follows the structure that working parsers
+document (``../shared/fixtures/real/SOURCES.md`` section 2(a)): the page's inline ``<script>``
+holds one JSON array per image,
+
+    "<prefix>N":[1,[0,"<docid>",["<thumb>",a,b],["<full>",a,b],null,0,"rgb(..)",null,0,
+                   {"2000":[null,"<domain>","<size>"],"2003":[null,"<ref>","<page>","<title>",...],...}]]
+
+and the DOM has tiles ``<div data-docid=".." data-lpage="<page>" id="e-<docid>">``.
+
+Records are found by a regex on the raw text (the prefix before them is not relied on), then
+each record is decoded as JSON from where it starts, which also undoes ``\\u003d``/``\\u0026`` and
+every other escape. A record that is not valid JSON (cut short, or with JavaScript-only syntax)
+is retried with regexes over its own stretch of text; one that yields no image URL even then is
+skipped and counted, so a change of markup shows up as a number instead of a silent drop.
+
+Google gives no per-image license: ``license_code`` stays None, and the ``tbs=il:cl`` filter is
+the only license evidence (the spider records it). Pure: text in, dataclasses out, never raises.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from imagespider.engines import EngineResult
+
+# --- tbs filter codes (SOURCES.md §2: join several with commas, e.g. tbs=isz:l,il:cl) -------------
+
+SIZE: dict[str, str] = {"large": "isz:l", "medium": "isz:m", "icon": "isz:i"}
+TYPE: dict[str, str] = {
+    "photo": "itp:photo",
+    "clipart": "itp:clipart",
+    "lineart": "itp:lineart",
+    "animated": "itp:animated",
+    "face": "itp:face",
+}
+#: Named colours are Google's colour swatches (``ic:specific,isc:<name>``). "gray" is the
+#: black-and-white filter ``ic:gray``, so the gray *swatch* has no key here (it would collide).
+_SWATCHES = (
+    "red",
+    "orange",
+    "yellow",
+    "green",
+    "teal",
+    "blue",
+    "purple",
+    "pink",
+    "white",
+    "black",
+    "brown",
+)
+COLOR: dict[str, str] = {
+    "gray": "ic:gray",
+    "transparent": "ic:trans",
+    **{name: f"ic:specific,isc:{name}" for name in _SWATCHES},
+}
+TIME: dict[str, str] = {"day": "qdr:d", "week": "qdr:w", "month": "qdr:m", "year": "qdr:y"}
+ASPECT: dict[str, str] = {
+    "square": "iar:s",
+    "tall": "iar:t",
+    "wide": "iar:w",
+    "panoramic": "iar:xw",
+}
+#: Usage rights: Creative Commons licences, or commercial & other licences.
+LICENSE: dict[str, str] = {"creative_commons": "il:cl", "commercial": "il:ol"}
+#: Values of the ``safe=`` URL parameter (not a tbs code).
+SAFE: dict[str, str] = {"on": "active", "off": "off"}
+
+# --- where the numbers after the full-size URL go -----------------------------------------------
+
+#: DISPUTED (SOURCES.md §2a): the 2026 browser extension says ``[url, HEIGHT, WIDTH]``, "verified
+#: against naturalWidth/naturalHeight on real files"; older parsers read ``[url, w, h]``. We follow
+#: the 2026 source. If real data proves otherwise, flip this one constant.
+FULL_SIZE_IS_HEIGHT_FIRST = True
+
+
+def full_size_dimensions(first: int | None, second: int | None) -> tuple[int | None, int | None]:
+    """``(width, height)`` from the two numbers after the full-size URL (see the constant above)."""
+    if FULL_SIZE_IS_HEIGHT_FIRST:
+        return second, first
+    return first, second
+
+
+# --- patterns -----------------------------------------------------------------------------------
+
+#: A JSON string literal; group 1 is its still-escaped content.
+_LITERAL = r'"((?:[^"\\]|\\.)*)"'
+#: Where a record starts: docid, then a thumbnail on Google's encrypted-tbn host.
+_RECORD_START = re.compile(r'\[0,"([A-Za-z0-9_-]{6,})",\["https?://encrypted-tbn')
+#: The head of a record, for records that are not valid JSON as a whole.
+_HEAD = re.compile(
+    r'\[0,"([A-Za-z0-9_-]{6,})",\[' + _LITERAL + r",\d+,\d+\],\[" + _LITERAL + r",(\d+),(\d+)\]"
+)
+_META_2000 = re.compile(r'"2000":\[null,' + _LITERAL)
+_META_2003 = re.compile(r'"2003":\[null,' + _LITERAL + "," + _LITERAL + "," + _LITERAL)
+_META_2008 = re.compile(r'"2008":\[null,' + _LITERAL)
+#: How far past a broken record's start its metadata is looked for (SOURCES: "within ~1500 chars").
+_FALLBACK_WINDOW = 3000
+_SITE_NAME_INDEX = 12
+_TILE = re.compile(r"<[A-Za-z][A-Za-z0-9]*\s[^>]*?\bdata-docid\s*=[^>]*>")
+_ATTRIBUTE = re.compile(r"""\s([A-Za-z_:][-\w:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+_CONSENT_FORM = re.compile(r"""<form\b[^>]*\baction\s*=\s*["']?[^"'>]*consent\.google\.""", re.I)
+_CAPTCHA_FORM = re.compile(r"""\bid\s*=\s*["']?captcha-form\b""", re.I)
+_BAD_URL_CHARS = re.compile(r'[\s<>"]')
+
+_DECODER = json.JSONDecoder()
+
+
+@dataclass(frozen=True)
+class GooglePage:
+    """What one results page gave."""
+
+    results: list[EngineResult]
+    #: Records that were found but held no usable image URL (cut short, malformed).
+    skipped: int
+    #: Why the page holds no results, when it holds none and no results markup either:
+    #: "consent", "sorry", "enablejs" (see :func:`detect_block`) or "no_results_markup". None when
+    #: results markup was found, even if empty.
+    blocked: str | None
+
+
+def parse_results(html: str, url: str | None = None) -> GooglePage:
+    """Parse a Google Images results page into results, in page order, one per docid (first wins).
+
+    Per result: ``image_url`` the full-size URL, ``width``/``height`` from
+    :func:`full_size_dimensions`, ``thumbnail_url`` the encrypted-tbn URL, ``engine_id`` the
+    docid, ``page_url`` from the "2003" block (else the tile's ``data-lpage``), ``title`` from
+    "2003" (else the "2008" short title), ``site`` the site name at index 12 of "2003" (else the
+    domain from "2000"). ``url`` is the response's final URL, used only for block detection.
+    Block detection runs only when the page has no records and no tiles, since a real results
+    page can contain words such as "unusual traffic" in a title.
+    """
+    text = _as_text(html)
+    results, skipped = _records(text)
+    tiles = _tiles(text)
+    results = [_with_tile_page(result, tiles) for result in results]
+    blocked = None
+    if not results and not skipped and not tiles:
+        blocked = detect_block(text, url) or "no_results_markup"
+    return GooglePage(results=results, skipped=skipped, blocked=blocked)
+
+
+def detect_block(html: str, url: str | None = None) -> str | None:
+    """Name the interstitial Google served instead of results, or None.
+
+    "consent": the EU cookie-consent redirect (consent.google.* in the URL, or a form posting
+    there); "sorry": the rate-limit CAPTCHA (/sorry/index in the URL, "unusual traffic" text or
+    the captcha-form); "enablejs": the JavaScript-only shell (/httpservice/retry/enablejs in the
+    URL, or linked from its meta refresh / noscript). The URL is checked first: it is the surest
+    sign. Meant for pages without results (see :func:`parse_results`).
+    """
+    address = url.lower() if isinstance(url, str) else ""
+    if "consent.google." in address:
+        return "consent"
+    if "/sorry/index" in address:
+        return "sorry"
+    if "/httpservice/retry/enablejs" in address:
+        return "enablejs"
+    text = _as_text(html)
+    if _CONSENT_FORM.search(text):
+        return "consent"
+    if "unusual traffic" in text.lower() or _CAPTCHA_FORM.search(text):
+        return "sorry"
+    if "/httpservice/retry/enablejs" in text:
+        return "enablejs"
+    return None
+
+
+def build_tbs(**codes: str | None) -> str | None:
+    """Join the non-empty tbs codes with commas, in argument order; None when all are empty.
+
+    ``build_tbs(size=SIZE["large"], license=LICENSE["creative_commons"])`` -> ``"isz:l,il:cl"``.
+    None lets the spider leave ``tbs=`` out of the URL instead of sending an empty one.
+    """
+    parts = [code.strip() for code in codes.values() if isinstance(code, str) and code.strip()]
+    return ",".join(parts) or None
+
+
+# --- records --------------------------------------------------------------------------------------
+
+
+def _records(text: str) -> tuple[list[EngineResult], int]:
+    """Every record in page order, deduplicated by docid; and how many could not be read."""
+    starts = [match.start() for match in _RECORD_START.finditer(text)]
+    results: list[EngineResult] = []
+    seen: set[str] = set()
+    skipped = 0
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(text)
+        result = _decoded_record(text, start) or _regex_record(
+            text[start : min(end, start + _FALLBACK_WINDOW)]
+        )
+        if result is None:
+            skipped += 1
+        elif result.engine_id not in seen:
+            seen.add(result.engine_id or "")
+            results.append(result)
+    return results, skipped
+
+
+def _decoded_record(text: str, start: int) -> EngineResult | None:
+    """The record at ``start`` decoded as JSON, or None when it is not valid JSON of that shape."""
+    try:
+        record, _ = _DECODER.raw_decode(text, start)
+    except ValueError:
+        return None
+    if not (isinstance(record, list) and len(record) >= 4):
+        return None
+    docid, thumb, full = record[1], record[2], record[3]
+    if not (isinstance(docid, str) and isinstance(full, list) and len(full) >= 3):
+        return None
+    image_url = _url(full[0])
+    if image_url is None:
+        return None
+    meta = next((item for item in record[4:] if isinstance(item, Mapping)), {})
+    return _result(
+        docid=docid,
+        image_url=image_url,
+        dims=(_int(full[1]), _int(full[2])),
+        thumbnail_url=_url(thumb[0]) if isinstance(thumb, list) and thumb else None,
+        meta=meta,
+    )
+
+
+def _regex_record(chunk: str) -> EngineResult | None:
+    """A record that is not valid JSON, read with regexes over its own stretch of text."""
+    head = _HEAD.match(chunk)
+    if head is None:
+        return None
+    image_url = _url(_unescape(head.group(3)))
+    if image_url is None:
+        return None
+    meta: dict[str, list[Any]] = {}
+    if found := _META_2000.search(chunk):
+        meta["2000"] = [None, _unescape(found.group(1))]
+    if found := _META_2003.search(chunk):
+        meta["2003"] = [None, *(_unescape(group) for group in found.groups())]
+    if found := _META_2008.search(chunk):
+        meta["2008"] = [None, _unescape(found.group(1))]
+    return _result(
+        docid=head.group(1),
+        image_url=image_url,
+        dims=(_int(head.group(4)), _int(head.group(5))),
+        thumbnail_url=_url(_unescape(head.group(2))),
+        meta=meta,
+    )
+
+
+def _result(
+    docid: str,
+    image_url: str,
+    dims: tuple[int | None, int | None],
+    thumbnail_url: str | None,
+    meta: Mapping[str, Any],
+) -> EngineResult:
+    """Build the result from a record's parts and its metadata blocks ("2000", "2003", "2008")."""
+    width, height = full_size_dimensions(*dims)
+    source = _list(meta.get("2003"))
+    return EngineResult(
+        image_url=image_url,
+        page_url=_url(_at(source, 2)),
+        thumbnail_url=thumbnail_url,
+        title=_text(_at(source, 3)) or _text(_at(_list(meta.get("2008")), 1)),
+        width=width,
+        height=height,
+        site=_text(_at(source, _SITE_NAME_INDEX)) or _text(_at(_list(meta.get("2000")), 1)),
+        engine_id=docid,
+    )
+
+
+# --- tiles ----------------------------------------------------------------------------------------
+
+
+def _tiles(text: str) -> dict[str, str | None]:
+    """docid -> data-lpage (None when the tile has none) for every DOM tile, first tile wins."""
+    tiles: dict[str, str | None] = {}
+    for tag in _TILE.finditer(text):
+        attributes = _attributes(tag.group(0))
+        docid = attributes.get("data-docid")
+        if not docid:
+            continue
+        page = _url(attributes.get("data-lpage"))
+        if tiles.get(docid) is None:
+            tiles[docid] = page
+    return tiles
+
+
+def _attributes(tag: str) -> dict[str, str]:
+    attributes: dict[str, str] = {}
+    for match in _ATTRIBUTE.finditer(tag):
+        value = next((group for group in match.groups()[1:] if group is not None), "")
+        attributes.setdefault(match.group(1).lower(), html_lib.unescape(value))
+    return attributes
+
+
+def _with_tile_page(result: EngineResult, tiles: Mapping[str, str | None]) -> EngineResult:
+    """Fill a missing page URL from the result's DOM tile, the one other place Google names it."""
+    if result.page_url or not result.engine_id:
+        return result
+    page = tiles.get(result.engine_id)
+    return replace(result, page_url=page) if page else result
+
+
+# --- small helpers --------------------------------------------------------------------------------
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", errors="replace")
+    return ""
+
+
+def _unescape(literal: str) -> str:
+    """Decode a JSON string literal's content; on a bad escape, undo only the usual \\u003d/\\u0026."""
+    try:
+        value = json.loads(f'"{literal}"')
+    except ValueError:
+        return literal.replace("\\u003d", "=").replace("\\u0026", "&").replace("\\/", "/")
+    return value if isinstance(value, str) else literal
+
+
+def _url(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    if not url.startswith(("https://", "http://")) or _BAD_URL_CHARS.search(url):
+        return None
+    return url
+
+
+def _text(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return value.strip() or None
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    return value if isinstance(value, int) and value > 0 else None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _at(items: list[Any], index: int) -> Any:
+    return items[index] if len(items) > index else None

@@ -1,0 +1,41 @@
+"""ImageItem: one image result, from the engine's description to the row kept in the manifest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class ImageItem:
+    # What the spider knows before download.
+    image_url: str
+    label: str
+    query: str
+    engine: str
+    page_url: str | None = None
+    thumbnail_url: str | None = None
+    title: str | None = None
+    author: str | None = None
+    author_url: str | None = None
+    site: str | None = None
+    date_taken: str | None = None
+    tags: list[str] = field(default_factory=list)
+    #: License evidence known before download (``License.to_dict()`` of imagespider.licenses).
+    license: dict[str, Any] = field(default_factory=dict)
+    #: ImagesPipeline's input and output fields.
+    image_urls: list[str] = field(default_factory=list)
+    images: list[dict[str, Any]] = field(default_factory=list)
+    # What the download proves (filled by DatasetImagesPipeline).
+    file_name: str | None = None
+    width: int | None = None
+    height: int | None = None
+    format: str | None = None
+    bytes: int | None = None
+    sha256: str | None = None
+    retrieved_at: str | None = None
+    rights: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.image_urls:
+            self.image_urls = [self.image_url]

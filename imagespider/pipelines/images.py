@@ -1,0 +1,210 @@
+"""DatasetImagesPipeline: download, verify, dedupe and store images as their original bytes.
+
+Scrapy's ImagesPipeline re-encodes every image to JPEG and does the Pillow work on the reactor
+thread. A dataset wants the bytes the author published, so this subclass keeps Scrapy's
+downloading, stores and statistics but replaces what happens to a downloaded body: it is checked
+in a bounded thread pool (``IMAGES_WORKERS``), named by its SHA-256 and written as is to
+``<label>/<sha256>.<ext>``. Every reason not to keep a result is a :class:`Rejected` drop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from io import BytesIO
+from typing import Any
+from urllib.parse import urlsplit
+
+from itemadapter import ItemAdapter
+from PIL import Image, UnidentifiedImageError
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.pipelines.images import ImagesPipeline
+from scrapy.pipelines.media import MediaPipeline, _MediaRequestFiltered
+from scrapy.utils.defer import ensure_awaitable
+from twisted.python.failure import Failure
+from typing_extensions import Self
+
+from imagespider import rights
+from imagespider.errors import Rejected
+from imagespider.extensions import dataset_of
+
+#: Pillow format -> file extension, for the formats dataset loaders read.
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "BMP": "bmp"}
+
+
+@dataclass(frozen=True, slots=True)
+class ImageFacts:
+    width: int
+    height: int
+    format: str
+    sha256: str
+
+
+class MediaRejected(_MediaRequestFiltered):
+    """A verdict on one download, raised inside the media pipeline's download step.
+
+    It subclasses Scrapy's (private) filtered-request exception because that is the only one the
+    media pipeline passes on without logging a traceback: a refused image is an expected outcome,
+    counted and recorded by reason, not an error. ``item_completed`` turns it into ``Rejected``.
+    """
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def inspect_image(body: bytes, min_width: int, min_height: int, max_pixels: int) -> ImageFacts:
+    """Prove ``body`` is a whole, decodable image of an accepted size; runs in a worker thread.
+
+    The header gives the size before any pixel is decoded, so a decompression bomb is refused
+    cheaply. ``draft()`` lets JPEG decode at 1/8 scale: every byte is still read, so a truncated
+    file still fails, at a fraction of the cost of a full decode.
+    """
+    try:
+        image = Image.open(BytesIO(body))
+    except UnidentifiedImageError:
+        raise Rejected("not_an_image", "the body is not an image Pillow can read") from None
+    except Image.DecompressionBombError as error:
+        raise Rejected("decompression_bomb", str(error)) from None
+    except (OSError, SyntaxError, ValueError) as error:
+        raise Rejected("corrupt_image", str(error)) from None
+    with image:
+        width, height = image.size
+        if image.format not in EXTENSIONS:
+            raise Rejected("unsupported_format", f"{image.format} is not one of {', '.join(EXTENSIONS)}")
+        if width * height > max_pixels:
+            raise Rejected("decompression_bomb", f"{width}x{height} is over IMAGES_MAX_PIXELS={max_pixels}")
+        if width < min_width or height < min_height:
+            raise Rejected("too_small", f"{width}x{height} is under {min_width}x{min_height}")
+        try:
+            if image.format == "JPEG":
+                image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
+            image.load()
+        except Image.DecompressionBombError as error:
+            raise Rejected("decompression_bomb", str(error)) from None
+        except (OSError, SyntaxError, ValueError, EOFError) as error:
+            raise Rejected("corrupt_image", str(error) or type(error).__name__) from None
+        return ImageFacts(width, height, image.format, hashlib.sha256(body).hexdigest())
+
+
+class DatasetImagesPipeline(ImagesPipeline):
+    def __init__(self, store_uri: str, *, crawler: Crawler) -> None:
+        super().__init__(store_uri, crawler=crawler)
+        settings = crawler.settings
+        self.max_pixels = settings.getint("IMAGES_MAX_PIXELS", 89_478_485)
+        self.workers = max(1, settings.getint("IMAGES_WORKERS", 2))
+        self.user_agent_token = settings.get("BOT_NAME", "imagespider")
+        self.dataset = dataset_of(crawler)
+        self._executor: ThreadPoolExecutor | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        cls._update_stores(crawler.settings)
+        return cls(crawler.settings["IMAGES_STORE"], crawler=crawler)
+
+    def open_spider(self, spider: Any = None) -> None:
+        super().open_spider()
+        self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="imagespider-check")
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+
+    async def process_item(self, item: Any, spider: Any = None) -> Any:
+        adapter = ItemAdapter(item)
+        url = adapter["image_url"]
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise Rejected("unsupported_scheme", f"only http and https URLs are fetched: {url[:100]}")
+        if self.dataset.has_url(url, adapter["label"]):
+            raise Rejected("already_in_dataset", "this URL is in the manifest from an earlier crawl")
+        return await super().process_item(item)
+
+    def get_media_requests(self, item: Any, info: MediaPipeline.SpiderInfo) -> list[Request]:
+        adapter = ItemAdapter(item)
+        headers = {"Referer": adapter["page_url"]} if adapter.get("page_url") else None
+        return [Request(adapter["image_url"], headers=headers)]
+
+    def media_to_download(self, request: Request, info: Any, *, item: Any = None) -> None:
+        """Always download: the stored name depends on the bytes, not on the URL."""
+        return None
+
+    def media_failed(self, failure: Failure, request: Request, info: Any) -> Any:
+        error = failure.value
+        if isinstance(error, MediaRejected):
+            raise error
+        message = str(error) or type(error).__name__
+        if isinstance(error, Rejected):
+            raise MediaRejected(error.reason, error.detail)
+        if isinstance(error, IgnoreRequest):
+            reason = "robots_txt" if "robots.txt" in message else "refused"
+        elif "max size" in message or "maxsize" in message:
+            reason = "too_large"
+        else:
+            reason = "download_error"
+        raise MediaRejected(reason, message.splitlines()[0])
+
+    async def media_downloaded(
+        self, response: Response, request: Request, info: Any, *, item: Any = None
+    ) -> dict[str, Any]:
+        if response.status != 200:
+            raise MediaRejected("http_error", f"HTTP {response.status}")
+        if not response.body:
+            raise MediaRejected("empty", "zero-byte response")
+        adapter = ItemAdapter(item)
+        loop = asyncio.get_running_loop()
+        facts = await loop.run_in_executor(
+            self._executor, inspect_image, response.body, self.min_width, self.min_height, self.max_pixels
+        )
+        file_name = f"{adapter['label']}/{facts.sha256}.{EXTENSIONS[facts.format]}"
+        holder = self.dataset.holder_of(facts.sha256)
+        if holder is not None:
+            raise MediaRejected("duplicate", f"same bytes as {holder}")
+        self.dataset.claim(facts.sha256, file_name)
+        try:
+            await ensure_awaitable(self.store.persist_file(file_name, BytesIO(response.body), info))
+        except Exception:
+            self.dataset.unclaim(facts.sha256)
+            raise
+        embedded = await loop.run_in_executor(self._executor, rights.read_embedded, response.body)
+        headers = rights.read_headers(response.headers, self.user_agent_token)
+        self.inc_stats("downloaded")
+        return {
+            "url": request.url,
+            "final_url": response.url,
+            "path": file_name,
+            "checksum": facts.sha256,
+            "status": "downloaded",
+            "width": facts.width,
+            "height": facts.height,
+            "format": facts.format,
+            "bytes": len(response.body),
+            "rights": {**embedded.to_dict(), **headers.to_dict()},
+            "retrieved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            # Consumed by the first item; a second item with the same URL gets the cached
+            # result without this flag and is a duplicate of the first.
+            "fresh": True,
+        }
+
+    def item_completed(self, results: list[Any], item: Any, info: Any) -> Any:
+        ok, result = results[0]
+        if not ok:
+            error = result.value
+            if isinstance(error, MediaRejected):
+                raise Rejected(error.reason, error.detail)
+            raise Rejected("download_error", str(error).splitlines()[0] if str(error) else type(error).__name__)
+        if not result.pop("fresh", False):
+            raise Rejected("duplicate", f"same URL as {result['path']}")
+        adapter = ItemAdapter(item)
+        adapter["images"] = [{k: result[k] for k in ("url", "path", "checksum", "status")}]
+        adapter["file_name"] = result["path"]
+        adapter["sha256"] = result["checksum"]
+        for key in ("width", "height", "format", "bytes", "rights", "retrieved_at"):
+            adapter[key] = result[key]
+        return item

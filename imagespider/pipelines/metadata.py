@@ -1,0 +1,49 @@
+"""MetadataExportPipeline: one manifest row per kept image, written the moment it is kept.
+
+``metadata.jsonl`` sits at the dataset's root with ``file_name`` relative to it, which is what
+Hugging Face's ``imagefolder`` loader reads; the label folders make it a torchvision
+``ImageFolder`` too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from typing_extensions import Self
+
+from imagespider.extensions import dataset_of
+
+#: Manifest columns, in order (see README "Output").
+MANIFEST_FIELDS = (
+    "file_name", "label", "query", "engine", "image_url", "page_url", "title", "author",
+    "author_url", "site", "license", "license_version", "license_url", "license_source",
+    "permissions", "width", "height", "format", "bytes", "sha256", "retrieved_at", "rights",
+)  # fmt: skip
+
+
+def manifest_row(item: Any) -> dict[str, Any]:
+    adapter = ItemAdapter(item)
+    row = {name: adapter.get(name) for name in MANIFEST_FIELDS}
+    row.update(adapter.get("license") or {})
+    return row
+
+
+class MetadataExportPipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.dataset = dataset_of(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        row = manifest_row(item)
+        self.dataset.add(row)
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("imagespider/kept")
+        stats.inc_value(f"imagespider/kept/license/{row.get('license') or 'unknown'}")
+        return item

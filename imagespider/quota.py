@@ -1,0 +1,48 @@
+"""How many images a query may still start downloading, so it keeps exactly ``limit``.
+
+A result is *pending* from the moment the spider hands it out until the pipelines keep or drop
+it. The spider hands out another only while ``kept + pending < limit``; a drop frees a place for
+the next result, a keep fills it. The query never keeps more than its limit and, when the engine
+has enough usable results, never fewer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+
+class Quota:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.kept = 0
+        self.pending = 0
+        self.dropped = 0
+        self._changed = asyncio.Event()
+
+    @property
+    def full(self) -> bool:
+        return self.kept >= self.limit
+
+    async def wait_for_room(self) -> bool:
+        """Wait until one more result may start; False once the limit is kept."""
+        while not self.full and self.kept + self.pending >= self.limit:
+            self._changed.clear()
+            await self._changed.wait()
+        return not self.full
+
+    def take(self) -> None:
+        self.pending += 1
+
+    def settle(self, kept: bool) -> None:
+        self.pending = max(0, self.pending - 1)
+        if kept:
+            self.kept += 1
+        else:
+            self.dropped += 1
+        self._changed.set()
+
+    async def wait_settled(self) -> None:
+        """Wait until nothing is pending (used before deciding the engine must give more)."""
+        while self.pending and not self.full:
+            self._changed.clear()
+            await self._changed.wait()

@@ -1,0 +1,83 @@
+"""imagespider settings. Each custom setting is documented once, here, and in README.md.
+
+Defaults are safe for the open web: polite concurrency, robots.txt obeyed for image hosts,
+bounded downloads. Override any of them with ``-s NAME=VALUE`` or Scrapyd's ``setting=``.
+"""
+
+import os
+
+from imagespider.browser import default_launch_options
+
+BOT_NAME = "imagespider"
+SPIDER_MODULES = ["imagespider.spiders"]
+NEWSPIDER_MODULE = "imagespider.spiders"
+#: Our own ``crawl`` command: a bad spider argument ends with one line, not a traceback.
+COMMANDS_MODULE = "imagespider.commands"
+
+# --- Engines ----------------------------------------------------------------------------
+#: str. Bing Images results page; tests point it at tests/mockserver.py.
+BING_SEARCH_URL = "https://www.bing.com/images/search"
+
+# --- The browser (only engine result pages use it) -------------------------------------
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+#: dict. Playwright's own Chromium when ``playwright install chromium`` was run, else the
+#: system ``chromium`` on PATH, headless, with the flags a root user on a closed network needs.
+PLAYWRIGHT_LAUNCH_OPTIONS = default_launch_options()
+#: The browser sends its own headers, so engines see an ordinary Chromium.
+PLAYWRIGHT_PROCESS_REQUEST_HEADERS = None
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+#: Engine pages render without images, fonts or media: we read markup, not pixels.
+PLAYWRIGHT_ABORT_REQUEST = "imagespider.browser.abort_request"
+
+#: float, seconds. How long to wait for a page's script to append results after a scroll.
+SCROLL_WAIT_TIMEOUT = 8.0
+#: int. Scrolls in a row that bring no new result before a query is taken as exhausted.
+SCROLL_MAX_STALLS = 2
+#: float, seconds. Pause between the wheel steps of one scroll, as a person reads.
+SCROLL_STEP_PAUSE = 0.15
+
+# --- Images -----------------------------------------------------------------------------
+ITEM_PIPELINES = {
+    "imagespider.pipelines.images.DatasetImagesPipeline": 200,
+    "imagespider.pipelines.metadata.MetadataExportPipeline": 300,
+}
+EXTENSIONS = {
+    "imagespider.extensions.DatasetExtension": 0,
+}
+#: str. Where the dataset goes (a folder; see README "Output").
+IMAGES_STORE = "data"
+#: int, pixels. Smaller images are dropped with reason ``too_small``.
+IMAGES_MIN_WIDTH = 64
+IMAGES_MIN_HEIGHT = 64
+#: int, pixels. Larger images are dropped as ``decompression_bomb`` before they are decoded.
+IMAGES_MAX_PIXELS = 89_478_485
+#: int. Threads that verify and hash images off the reactor thread (default: the core count).
+IMAGES_WORKERS = os.cpu_count() or 2
+#: Image CDNs redirect; the media pipeline does not follow redirects unless told to.
+MEDIA_ALLOW_REDIRECTS = True
+
+# --- Politeness and limits --------------------------------------------------------------
+#: Honest user agent for image hosts; robots.txt rules for "imagespider" apply to us.
+USER_AGENT = "imagespider/0.1 (+https://github.com/imagespider/imagespider)"
+#: Image hosts' robots.txt is obeyed; engine result pages are exempt (we read them as a person does).
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
+RETRY_TIMES = 2
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# --- Logging ----------------------------------------------------------------------------
+LOG_LEVEL = "INFO"
+#: A dropped result is logged as one line with its reason, not as a dump of the item.
+LOG_FORMATTER = "imagespider.logformatter.ImageSpiderLogFormatter"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,117 @@
+"""SearchSpider: what every engine spider shares.
+
+Arguments are parsed once (``check_arguments``, also called by our ``crawl`` command before the
+crawl starts, so a bad ``-a`` is one line and a non-zero exit). Each query gets a :class:`Quota`
+that the pipelines settle through Scrapy's item signals, so a query keeps exactly ``limit`` images.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
+from scrapy.settings import BaseSettings
+from typing_extensions import Self
+
+from imagespider.engines import EngineResult
+from imagespider.errors import FAILURE_PREFIX
+from imagespider.items import ImageItem
+from imagespider.licenses import License
+from imagespider.params import Query, SearchArgs, parse_search_args
+from imagespider.quota import Quota
+
+logger = logging.getLogger(__name__)
+
+
+class SearchSpider(scrapy.Spider):
+    #: Argument name -> {user value: engine code}; spiders add their own filters.
+    filters: ClassVar[Mapping[str, Mapping[str, str]]] = {}
+
+    args: SearchArgs
+    quotas: dict[Query, Quota]
+
+    @classmethod
+    def check_arguments(cls, kwargs: Mapping[str, str], settings: BaseSettings) -> SearchArgs:
+        """Parse every ``-a``; raises ArgumentError with a one-line message."""
+        return parse_search_args(
+            cls.name, kwargs, cls.filters, settings.get("LICENSE_POLICY") or "share"
+        )
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.args = cls.check_arguments(kwargs, crawler.settings)
+        spider.quotas = {query: Quota(spider.args.limit) for query in spider.args.queries}
+        crawler.signals.connect(spider._kept, signal=signals.item_scraped)
+        crawler.signals.connect(spider._not_kept, signal=signals.item_dropped)
+        crawler.signals.connect(spider._not_kept, signal=signals.item_error)
+        return spider
+
+    # -- items ---------------------------------------------------------------------------
+
+    def declared_license(self, result: EngineResult) -> License:
+        """The license evidence an engine gives for a result, before anything is downloaded."""
+        raise NotImplementedError
+
+    def build_item(self, query: Query, result: EngineResult) -> ImageItem:
+        return ImageItem(
+            image_url=result.image_url,
+            label=query.label,
+            query=query.text,
+            engine=self.name,
+            page_url=result.page_url,
+            thumbnail_url=result.thumbnail_url,
+            title=result.title,
+            author=result.author,
+            author_url=result.author_url,
+            site=result.site,
+            date_taken=result.date_taken,
+            tags=list(result.tags),
+            license=self.declared_license(result).to_dict(),
+        )
+
+    async def hand_out(
+        self, query: Query, results: list[EngineResult], seen: set[str]
+    ) -> AsyncIterator[ImageItem]:
+        """Yield items for new results, only while the query's quota has room."""
+        quota = self.quotas[query]
+        for result in results:
+            if result.image_url in seen:
+                continue  # already handed out (the page is read whole after every scroll)
+            seen.add(result.image_url)
+            if not await quota.wait_for_room():
+                return
+            quota.take()
+            yield self.build_item(query, result)
+
+    def _settle(self, item: Any, kept: bool) -> None:
+        if not isinstance(item, ImageItem):
+            return
+        quota = self.quotas.get(Query(item.query, item.label))
+        if quota is not None:
+            quota.settle(kept)
+
+    def _kept(self, item: Any, **_: Any) -> None:
+        self._settle(item, kept=True)
+
+    def _not_kept(self, item: Any, **_: Any) -> None:
+        self._settle(item, kept=False)
+
+    # -- ending --------------------------------------------------------------------------
+
+    def fail(self, reason: str, message: str) -> CloseSpider:
+        """Log one line and return the CloseSpider to raise; ``scrapy crawl`` then exits 1."""
+        logger.error(message)
+        return CloseSpider(FAILURE_PREFIX + reason)
+
+    def log_query_end(self, query: Query, why: str) -> None:
+        quota = self.quotas[query]
+        logger.info(
+            "%s: query %r (label %s) ended, %s: kept %d of %d",
+            self.name, query.text, query.label, why, quota.kept, quota.limit,
+        )

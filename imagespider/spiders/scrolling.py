@@ -1,0 +1,137 @@
+"""BrowserSearchSpider: engines whose results page grows as a person scrolls it.
+
+The page is loaded in Chromium through scrapy-playwright and kept open while its results are
+handed out. When the query still needs images, the spider scrolls with the mouse wheel, clicks
+a "see more" button if the page shows one, and waits for the page's own script to append
+results. It stops when the query has kept its limit or when scrolling stops bringing results.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar
+
+import scrapy
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from imagespider.browser import browser_problem
+from imagespider.engines import EngineResult
+from imagespider.params import Query
+from imagespider.spiders.base import SearchSpider, logger
+
+#: Count the results already in the DOM, and wait until there are more than ``n``.
+_GREW = "([selector, n]) => document.querySelectorAll(selector).length > n"
+_REMAINING = "() => document.documentElement.scrollHeight - (window.scrollY + window.innerHeight)"
+
+
+class BrowserSearchSpider(SearchSpider):
+    #: CSS selector of one result in the rendered page.
+    result_selector: ClassVar[str]
+    #: CSS selector of a "see more results" button, when the engine has one.
+    more_button_selector: ClassVar[str | None] = None
+
+    def search_url(self, query: Query) -> str:
+        raise NotImplementedError
+
+    def parse_page(self, html: str) -> list[EngineResult]:
+        raise NotImplementedError
+
+    async def start(self) -> AsyncIterator[Any]:
+        problem = browser_problem(self.settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"))
+        if problem:
+            raise self.fail("browser_missing", problem)
+        for query in self.args.queries:
+            yield scrapy.Request(
+                self.search_url(query),
+                callback=self.parse_results_page,
+                errback=self.results_page_failed,
+                dont_filter=True,
+                meta={
+                    "playwright": True,
+                    "playwright_include_page": True,
+                    "playwright_page_goto_kwargs": {"wait_until": "domcontentloaded"},
+                    # Robots rules apply to image hosts and source pages, not to the
+                    # engine's own results page, which we read as a person does.
+                    "dont_obey_robotstxt": True,
+                    "query": query,
+                },
+            )
+
+    async def parse_results_page(self, response: Response) -> AsyncIterator[Any]:
+        page: Page = response.meta["playwright_page"]
+        query: Query = response.meta["query"]
+        try:
+            async for item in self.harvest(page, query, response.text):
+                yield item
+        finally:
+            await page.close()
+
+    async def harvest(self, page: Page, query: Query, html: str) -> AsyncIterator[Any]:
+        quota = self.quotas[query]
+        seen: set[str] = set()
+        stalls = 0
+        max_stalls = self.settings.getint("SCROLL_MAX_STALLS", 2)
+        while True:
+            async for item in self.hand_out(query, self.parse_page(html), seen):
+                yield item
+            if quota.full:
+                self.log_query_end(query, "limit reached")
+                return
+            if await self.load_more(page):
+                stalls = 0
+            else:
+                stalls += 1
+                if stalls >= max_stalls:
+                    await quota.wait_settled()
+                    self.log_query_end(query, f"no more results after {len(seen)}")
+                    return
+            html = await page.content()
+
+    async def load_more(self, page: Page) -> bool:
+        """Scroll to the bottom in wheel steps, press "see more" if shown, wait for growth."""
+        before = await page.locator(self.result_selector).count()
+        pause = self.settings.getfloat("SCROLL_STEP_PAUSE", 0.15)
+        for _ in range(40):
+            remaining = await page.evaluate(_REMAINING)
+            if remaining <= 0:
+                break
+            await page.mouse.wheel(0, min(remaining, random.randint(500, 900)))
+            await asyncio.sleep(pause)
+        await self._press_more_button(page)
+        timeout_ms = self.settings.getfloat("SCROLL_WAIT_TIMEOUT", 8.0) * 1000
+        try:
+            await page.wait_for_function(
+                _GREW, arg=[self.result_selector, before], timeout=timeout_ms
+            )
+        except PlaywrightTimeout:
+            return False
+        return True
+
+    async def _press_more_button(self, page: Page) -> None:
+        if not self.more_button_selector:
+            return
+        button = page.locator(self.more_button_selector).first
+        try:
+            if await button.is_visible():
+                await button.click(timeout=2000)
+                self.crawler.stats.inc_value(f"imagespider/{self.name}/more_button_clicks")
+        except PlaywrightError:
+            pass  # the button went away as we reached for it; scrolling goes on
+
+    async def results_page_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        page = request.meta.get("playwright_page")
+        if page is not None:
+            await page.close()
+        query: Query = request.meta["query"]
+        self.crawler.stats.inc_value(f"imagespider/{self.name}/results_page_errors")
+        logger.error(
+            "%s: could not load the results page for %r: %s",
+            self.name, query.text, failure.getErrorMessage().splitlines()[0],
+        )

@@ -1,0 +1,30 @@
+"""Shared test fixtures: one mock engine server per session, and a way to run a crawl as a user does."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.mockserver import MockHTTPServer, serving
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def mockserver() -> Iterator[MockHTTPServer]:
+    with serving() as server:
+        yield server
+
+
+def run_scrapy(*args: str, cwd: Path = PROJECT, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """``scrapy <args>`` in a child process, from the project folder, as a user runs it."""
+    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False,
+    )

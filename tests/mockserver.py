@@ -24,7 +24,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -233,6 +233,11 @@ def _next_async(query: str, total: int, first: int) -> str | None:
 _TOTAL_PREFIX = re.compile(r"^/s/(\d+)(/.*)$")
 
 
+#: Extra engines played by other test modules: path prefix -> handler(request handler, path,
+#: query) that returns (status, content type, body). See tests/mock_*.py.
+ROUTES: dict[str, Callable[["Handler", str, dict[str, list[str]]], tuple[int, str, bytes]]] = {}
+
+
 class Handler(BaseHTTPRequestHandler):
     server: MockHTTPServer
 
@@ -248,6 +253,10 @@ class Handler(BaseHTTPRequestHandler):
             total, path = int(match.group(1)), match.group(2)
         query = parse_qs(parts.query)
         base = f"http://{self.headers.get('Host')}"
+        for prefix, route in ROUTES.items():
+            if path.startswith(prefix):
+                self._send(*route(self, path, query))
+                return
         if path == "/images/search":
             self._send(200, "text/html; charset=utf-8", bing_page(base, query.get("q", [""])[0], total).encode())
         elif path == "/images/async":

@@ -42,6 +42,11 @@ class BrowserSearchSpider(SearchSpider):
     def parse_page(self, html: str) -> list[EngineResult]:
         raise NotImplementedError
 
+    def refusal(self, response: Response) -> str | None:
+        """Why the engine answered with something other than results (a consent wall, a
+        CAPTCHA), as one line; None for a results page. Engines that block override this."""
+        return None
+
     async def start(self) -> AsyncIterator[Any]:
         problem = browser_problem(self.settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"))
         if problem:
@@ -66,6 +71,10 @@ class BrowserSearchSpider(SearchSpider):
     async def parse_results_page(self, response: Response) -> AsyncIterator[Any]:
         page: Page = response.meta["playwright_page"]
         query: Query = response.meta["query"]
+        refusal = self.refusal(response)
+        if refusal:
+            await page.close()
+            raise self.fail(f"{self.name}_refused", f"{self.name}: {refusal} (query {query.text!r})")
         try:
             async for item in self.harvest(page, query, response.text):
                 yield item

@@ -110,7 +110,7 @@ def _read_rows(path: Path) -> Iterator[dict[str, Any]]:
         return
     with path.open("rb") as handle:
         for raw in handle:
-            if not raw.endswith(b"\n"):
+            if not raw.endswith(b"\n") and not _is_row(raw):
                 return  # torn tail, cut by _cut_torn_tail
             try:
                 row = json.loads(raw)
@@ -130,5 +130,15 @@ def _cut_torn_tail(path: Path) -> None:
         if data.endswith(b"\n"):
             return
         keep = data.rfind(b"\n") + 1
+        if _is_row(data[keep:]):
+            handle.write(b"\n")  # a whole row saved without its newline (by an editor, pandas)
+            return
         handle.truncate(keep)
         logger.warning("cut an unfinished last line from %s", path)
+
+
+def _is_row(raw: bytes) -> bool:
+    try:
+        return isinstance(json.loads(raw), dict)
+    except ValueError:
+        return False

@@ -8,6 +8,13 @@ from scrapy.exceptions import DropItem
 FAILURE_PREFIX = "failed_"
 
 
+def shown(value: object) -> str:
+    """A user's value as it goes into a one-line message: as typed, or quoted when it holds a
+    newline or other control character that would break the line."""
+    text = str(value)
+    return text if text.isprintable() else repr(text)
+
+
 class ArgumentError(ValueError):
     """A bad spider argument or setting. Its text is one line telling the user what to change."""
 

@@ -34,6 +34,9 @@ class ImageItem:
     bytes: int | None = None
     sha256: str | None = None
     retrieved_at: str | None = None
+    #: TASL credit line (title, author, source, license) for ATTRIBUTION.md.
+    attribution: str | None = None
+    #: The rights evidence seen in the file and its response headers.
     rights: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -7,6 +7,8 @@ import re
 import unicodedata
 
 MAX_LABEL_LENGTH = 80
+#: File systems allow 255 bytes per name; leave room for a "-<hash>" suffix.
+MAX_LABEL_BYTES = 200
 #: Names Windows refuses as files or folders, whatever the extension.
 _WINDOWS_RESERVED = frozenset(
     {"con", "prn", "aux", "nul"}
@@ -25,10 +27,23 @@ def safe_label(text: str) -> str:
     """
     normal = unicodedata.normalize("NFKC", text).casefold()
     slug = _DASHES.sub("-", _UNSAFE.sub("-", normal)).strip("-_")
-    slug = slug[:MAX_LABEL_LENGTH].strip("-_")
+    slug = _cut(slug).strip("-_")
     if not slug or slug in _WINDOWS_RESERVED:
-        slug = f"{slug or 'query'}-{short_hash(text)}"
+        slug = with_suffix(slug or "query", text)
     return slug
+
+
+def _cut(slug: str) -> str:
+    slug = slug[:MAX_LABEL_LENGTH]
+    while len(slug.encode("utf-8")) > MAX_LABEL_BYTES:
+        slug = slug[:-1]
+    return slug
+
+
+def with_suffix(slug: str, text: str) -> str:
+    """``slug`` made distinct by a hash of ``text``, still within the length limits."""
+    suffix = f"-{short_hash(text)}"
+    return _cut(slug)[: MAX_LABEL_LENGTH - len(suffix)].strip("-_") + suffix
 
 
 def short_hash(text: str) -> str:

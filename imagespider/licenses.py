@@ -88,6 +88,10 @@ class Permissions:
     attribution: bool | None
     share_alike: bool | None
 
+    @classmethod
+    def from_dict(cls, data: dict[str, bool | None]) -> Permissions:
+        return cls(*(data.get(name) for name in ("share", "commercial", "modify", "attribution", "share_alike")))
+
     def to_dict(self) -> dict[str, bool | None]:
         return {
             "share": self.share,
@@ -189,6 +193,20 @@ class License:
             name += " " + jurisdiction.upper()
         return name
 
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> License:
+        """Read back the manifest fields written by :meth:`to_dict` (an empty dict is unknown)."""
+        if not data.get("license"):
+            return unknown()
+        permissions = data.get("permissions")
+        return cls(
+            id=str(data["license"]),
+            version=data.get("license_version"),  # type: ignore[arg-type]
+            url=data.get("license_url"),  # type: ignore[arg-type]
+            source=str(data.get("license_source") or "none"),
+            permissions=Permissions.from_dict(permissions) if isinstance(permissions, dict) else _DERIVE,
+        )
+
     def to_dict(self) -> dict[str, object]:
         """The manifest fields (``license``, ``license_version``, ``license_url``,
         ``license_source``, ``permissions``)."""
@@ -199,6 +217,23 @@ class License:
             "license_source": self.source,
             "permissions": self.permissions.to_dict(),
         }
+
+
+def attribution(title: str | None, author: str | None, source_url: str | None, lic: License) -> str:
+    """A TASL credit line (Title, Author, Source, License), as Creative Commons recommends:
+    ``"Cat" by Jane (https://...) is licensed under CC BY 2.0 (https://...)``."""
+    credit = f'"{title}"' if title else "Untitled image"
+    if author:
+        credit += f" by {author}"
+    if source_url:
+        credit += f" ({source_url})"
+    if lic.id in ("unknown", "cc-unspecified"):
+        claim = "license not known" if lic.id == "unknown" else "under a Creative Commons license the source did not name"
+        return f"{credit}, {claim}"
+    credit += f" is {'marked' if lic.id == 'pdm' else 'licensed under'} {lic.label}"
+    if lic.url:
+        credit += f" ({lic.url})"
+    return credit
 
 
 def unknown(source: str = "none") -> License:
@@ -627,6 +662,11 @@ _REASONS = {
 _POLICY_HELP = "use any, share, commercial, modify or license ids such as cc0,pdm,cc-by"
 
 
+def _shown(text: str) -> str:
+    """As typed, or quoted when a control character would break the one-line message."""
+    return text if text.isprintable() else repr(text)
+
+
 class PolicyError(ValueError):
     """A license policy the user wrote that we cannot read. ``str(e)`` is one line saying what to
     change, since it is shown as-is for a bad ``-a license=``."""
@@ -648,7 +688,7 @@ class Policy:
         raw = text if isinstance(text, str) else ""
         words = [w for w in re.split(r"[\s,]+", raw.strip().lower()) if w]
         if not words:
-            raise PolicyError(f"empty license policy in -a license={raw.strip()}; {_POLICY_HELP}")
+            raise PolicyError(f"empty license policy in -a license={_shown(raw.strip())}; {_POLICY_HELP}")
         requirements: set[str] = set()
         allowed: set[str] = set()
         for word in words:
@@ -659,10 +699,10 @@ class Policy:
             elif word in LICENSE_IDS:
                 allowed.add(word)
             else:
-                raise PolicyError(f"unknown license policy word {word!r} in -a license={raw.strip()}; {_POLICY_HELP}")
+                raise PolicyError(f"unknown license policy word {word!r} in -a license={_shown(raw.strip())}; {_POLICY_HELP}")
         if "any" in words and (requirements or allowed):
             raise PolicyError(
-                f"license policy 'any' cannot be combined with other words in -a license={raw.strip()}; "
+                f"license policy 'any' cannot be combined with other words in -a license={_shown(raw.strip())}; "
                 "use any alone, or only requirements and license ids"
             )
         return cls(frozenset(requirements), frozenset(allowed))

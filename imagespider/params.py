@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from imagespider.errors import ArgumentError
-from imagespider.labels import safe_label, short_hash
+from imagespider.errors import ArgumentError, shown
+from imagespider.labels import safe_label, with_suffix
 from imagespider.licenses import Policy, PolicyError
 
 DEFAULT_LIMIT = 100
@@ -48,7 +48,7 @@ def parse_search_args(
         # Scrapyd adds its own arguments, all starting with "_" (``_job``).
         if name not in known and not name.startswith("_"):
             raise ArgumentError(
-                f"unknown argument -a {name}= for spider {spider}; "
+                f"unknown argument -a {shown(name)}= for spider {spider}; "
                 f"use one of: {', '.join(sorted(known))}"
             )
     queries = parse_queries(kwargs.get("q"), kwargs.get("queries"), kwargs.get("label"))
@@ -71,7 +71,7 @@ def parse_limit(value: str | None) -> int:
         limit = int(str(value).strip())
     except ValueError:
         raise ArgumentError(
-            f"limit must be a whole number of images per query, got -a limit={value!s}; e.g. -a limit=100"
+            f"limit must be a whole number of images per query, got -a limit={shown(value)}; e.g. -a limit=100"
         ) from None
     if not 1 <= limit <= MAX_LIMIT:
         raise ArgumentError(f"limit must be between 1 and {MAX_LIMIT}, got -a limit={limit}")
@@ -96,6 +96,8 @@ def parse_choice(name: str, value: str, choices: Mapping[str, str]) -> str:
 
 def parse_queries(q: str | None, queries_file: str | None, label: str | None) -> tuple[Query, ...]:
     """One ``q``, or a ``queries`` file with one query per line (``label: query`` optional)."""
+    if q is not None and not q.strip() and queries_file:
+        q = None  # a blank q beside a queries file (a form left empty) is no query
     if q and queries_file:
         raise ArgumentError("give either -a q=QUERY or -a queries=FILE, not both")
     if q is not None:
@@ -114,9 +116,9 @@ def _read_queries_file(path: str) -> list[tuple[str, str | None]]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ArgumentError(f"queries file not found: {path}; give an existing file with -a queries=FILE") from None
+        raise ArgumentError(f"queries file not found: {shown(path)}; give an existing file with -a queries=FILE") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise ArgumentError(f"cannot read queries file {path}: {error}") from None
+        raise ArgumentError(f"cannot read queries file {shown(path)}: {shown(error)}") from None
     entries: list[tuple[str, str | None]] = []
     for line in text.splitlines():
         line = line.strip()
@@ -128,7 +130,7 @@ def _read_queries_file(path: str) -> list[tuple[str, str | None]]:
         else:
             entries.append((line, None))
     if not entries:
-        raise ArgumentError(f"queries file {path} holds no query; write one per line")
+        raise ArgumentError(f"queries file {shown(path)} holds no query; write one per line")
     return entries
 
 
@@ -144,7 +146,7 @@ def _dedupe_labels(entries: list[tuple[str, str | None]]) -> tuple[Query, ...]:
         slug = safe_label(text)
         owner = auto_owner.setdefault(slug, text)
         if owner != text:
-            slug = f"{slug}-{short_hash(text)}"
+            slug = with_suffix(slug, text)
         queries.append(Query(text, slug))
     seen: set[tuple[str, str]] = set()
     return tuple(q for q in queries if not ((q.text, q.label) in seen or seen.add((q.text, q.label))))

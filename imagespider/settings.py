@@ -17,6 +17,26 @@ COMMANDS_MODULE = "imagespider.commands"
 # --- Engines ----------------------------------------------------------------------------
 #: str. Bing Images results page; tests point it at tests/mockserver.py.
 BING_SEARCH_URL = "https://www.bing.com/images/search"
+#: str. Google Images results page (``?q=..&udm=2`` is added); tests point it at tests/mock_google.py.
+GOOGLE_SEARCH_URL = "https://www.google.com/search"
+
+# --- Flickr -----------------------------------------------------------------------------
+#: str. Flickr REST endpoint; tests point it at tests/mockserver.py.
+FLICKR_API_URL = "https://api.flickr.com/services/rest/"
+#: str. Flickr API key (https://www.flickr.com/services/apps/create/); "" = read the FLICKR_API_KEY
+#: environment variable. Never written to logs, stats or the dataset.
+FLICKR_API_KEY = ""
+#: str. Preferred size letter (o, k, h, l, c, z, m); "" = the largest size a photo offers.
+FLICKR_SIZE = ""
+#: int, 1-500. Photos per flickr.photos.search call (each call counts against the hourly limit).
+FLICKR_PER_PAGE = 100
+#: str. flickr.photos.search sort unless -a sort= is given: relevance, date-posted-desc, interestingness-desc...
+FLICKR_SORT = "relevance"
+#: int. safe_search unless -a safe= is given: 1 safe, 2 moderate, 3 restricted.
+FLICKR_SAFE_SEARCH = 1
+#: dict. Per-slot pacing. Flickr allows 3,600 API calls an hour per key: its calls go through the
+#: "flickr-api" slot, one at a time and one a second; image downloads keep their hosts' slots.
+DOWNLOAD_SLOTS = {"flickr-api": {"delay": 1.0, "concurrency": 1, "jitter": 0}}
 
 # --- The browser (only engine result pages use it) -------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
@@ -43,7 +63,12 @@ SCROLL_MAX_STALLS = 2
 SCROLL_STEP_PAUSE = 0.15
 
 # --- Images -----------------------------------------------------------------------------
+#: str. The intended use of the dataset, as -a license= (see README "Licenses"): any, share,
+#: commercial, modify, combinations, or license ids. Default: share (redistributable).
+LICENSE_POLICY = "share"
+
 ITEM_PIPELINES = {
+    "imagespider.pipelines.license.LicenseFilterPipeline": 100,
     "imagespider.pipelines.images.DatasetImagesPipeline": 200,
     "imagespider.pipelines.metadata.MetadataExportPipeline": 300,
 }
@@ -67,6 +92,11 @@ MEDIA_ALLOW_REDIRECTS = True
 USER_AGENT = "imagespider/0.1 (+https://github.com/imagespider/imagespider)"
 #: Image hosts' robots.txt is obeyed; engine result pages are exempt (we read them as a person does).
 ROBOTSTXT_OBEY = True
+DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's own lets requests through unchecked while robots.txt loads (see middlewares.py).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "imagespider.middlewares.RobotsTxtMiddleware": 100,
+}
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
 DOWNLOAD_TIMEOUT = 30

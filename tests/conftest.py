@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+import tests.mock_flickr  # noqa: F401  (registers the Flickr API routes on the mock server)
+import tests.mock_google  # noqa: F401  (registers the Google routes on the mock server)
+import tests.mock_rights  # noqa: F401  (registers the rights and opt-out routes)
 from tests.mockserver import MockHTTPServer, serving
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -21,9 +24,12 @@ def mockserver() -> Iterator[MockHTTPServer]:
         yield server
 
 
-def run_scrapy(*args: str, cwd: Path = PROJECT, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """``scrapy <args>`` in a child process, from the project folder, as a user runs it."""
-    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+def run_scrapy(
+    *args: str, cwd: Path = PROJECT, timeout: float = 300, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``scrapy <args>`` in a child process, from the project folder, as a user runs it;
+    ``env`` adds to (or, with "" values, blanks) the inherited environment."""
+    env = {**os.environ, **(env or {}), "PYTHONPATH": str(PROJECT)}
     return subprocess.run(
         [sys.executable, "-m", "scrapy", *args],
         cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False,

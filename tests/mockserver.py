@@ -159,31 +159,49 @@ def bing_rows(base: str, query: str, total: int, first: int, count: int) -> str:
 
 
 def _fill(li: lxml.html.HtmlElement, base: str, query: str, total: int, result: PlannedResult) -> None:
-    source_index = result.index - 1 if result.kind == "duplicate" else result.index
     murl = f"{base}/s/{total}{image_path(query, result.index, result.format)}"
     purl = f"{base}/page/{quote(query, safe='')}/{result.index}.html"
-    turl = f"{base}/th?id=OIP.{result.index}&pid=15.1"
-    title = f"{query} photo {result.index} – \"mock\" result"
+    width, height = (32, 32) if result.kind == "too_small" else (result.width, result.height)
+    fill_result(li, murl, purl, f"{query} photo {result.index} – \"mock\" result", width, height, base)
+
+
+def fill_result(
+    li: lxml.html.HtmlElement, murl: str, purl: str, title: str, width: int, height: int, base: str
+) -> None:
+    """Point one real result block at our image, page and title, keeping Bing's markup."""
+    turl = f"{base}/th?id=OIP.{hashlib.md5(murl.encode()).hexdigest()}&pid=15.1"  # noqa: S324
     link = li.xpath(".//a[contains(@class,'iusc')]")[0]
     meta = json.loads(link.get("m"))
     meta.update(
-        murl=murl, purl=purl, turl=turl, t=title, desc=f"\ue000{query}\ue001 photo {result.index}",
+        murl=murl, purl=purl, turl=turl, t=title, desc=f"\ue000{title}\ue001",
         md5=hashlib.md5(murl.encode()).hexdigest(),  # noqa: S324 (an id, as Bing's is)
     )
     link.set("m", json.dumps(meta, ensure_ascii=False))
-    width, height = (32, 32) if result.kind == "too_small" else (result.width, result.height)
-    detail = urlencode({"view": "detailV2", "mediaurl": murl, "exph": height, "expw": width, "q": query})
+    detail = urlencode({"view": "detailV2", "mediaurl": murl, "exph": height, "expw": width})
     link.set("href", f"/images/search?{detail}")
     for span in li.xpath(".//div[contains(@class,'img_info')]/span[contains(@class,'nowrap')]"):
         span.text = f"{width}×{height}"
     for site in li.xpath(".//div[contains(@class,'lnkw')]/a"):
         site.set("href", purl)
-        site.set("title", "127.0.0.1")
+        site.set("title", urlsplit(purl).netloc)
     for caption in li.xpath(".//a[contains(@class,'inflnk')]"):
         caption.set("aria-label", title)
     for img in li.xpath(".//img"):
         img.set("src", turl)
-    del source_index
+
+
+def bing_page_of(results: list[tuple[str, str, str]], width: int = 320, height: int = 240) -> str:
+    """A one-page Bing results page (no more to load) for explicit (image, page, title) results."""
+    shell, templates = _bing_capture()
+    items = []
+    for index, (murl, purl, title) in enumerate(results):
+        li = copy.deepcopy(templates[index % len(templates)])
+        base = f"{urlsplit(murl).scheme}://{urlsplit(murl).netloc}"
+        fill_result(li, murl, purl, title, width, height, base)
+        items.append(lxml.html.tostring(li, encoding="unicode"))
+    rows = "".join(f'<ul class="dgControl_list ">{"".join(items[i : i + 5])}</ul>' for i in range(0, len(items), 5))
+    html = shell.replace('<div id="results-placeholder"></div>', rows)
+    return re.sub(r'data-nexturl="[^"]*"', "", html, count=1)
 
 
 PAGING_SCRIPT = r"""
@@ -233,9 +251,11 @@ def _next_async(query: str, total: int, first: int) -> str | None:
 _TOTAL_PREFIX = re.compile(r"^/s/(\d+)(/.*)$")
 
 
-#: Extra engines played by other test modules: path prefix -> handler(request handler, path,
-#: query) that returns (status, content type, body). See tests/mock_*.py.
-ROUTES: dict[str, Callable[["Handler", str, dict[str, list[str]]], tuple[int, str, bytes]]] = {}
+#: A route's answer: status, content type, body and extra headers.
+Reply = tuple[int, str, bytes, dict[str, str]]
+#: Extra engines and hosts played by other test modules: path prefix -> handler(request handler,
+#: path, query) returning a Reply (or the first three of it). See tests/mock_*.py.
+ROUTES: dict[str, Callable[["Handler", str, dict[str, list[str]]], tuple]] = {}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -280,9 +300,11 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._send(404, "text/plain", b"not found")
 
-    def _send(self, status: int, content_type: str, body: bytes) -> None:
+    def _send(self, status: int, content_type: str, body: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

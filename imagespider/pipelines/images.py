@@ -32,7 +32,10 @@ from typing_extensions import Self
 
 from imagespider import rights
 from imagespider.errors import Rejected
+from imagespider.evidence import weigh
 from imagespider.extensions import dataset_of
+from imagespider.licenses import License, attribution
+from imagespider.pipelines.license import crawl_policy
 
 #: Pillow format -> file extension, for the formats dataset loaders read.
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "BMP": "bmp"}
@@ -159,9 +162,17 @@ class DatasetImagesPipeline(ImagesPipeline):
             raise MediaRejected("empty", "zero-byte response")
         adapter = ItemAdapter(item)
         loop = asyncio.get_running_loop()
-        facts = await loop.run_in_executor(
-            self._executor, inspect_image, response.body, self.min_width, self.min_height, self.max_pixels
-        )
+        facts, embedded = await loop.run_in_executor(self._executor, self._inspect, response.body)
+        headers = rights.read_headers(response.headers, self.user_agent_token)
+        # Opt-outs and the file's own license statement are judged before anything is written.
+        verdict = weigh(License.from_dict(adapter.get("license") or {}), embedded, headers)
+        if verdict.opt_out:
+            raise MediaRejected(verdict.opt_out, verdict.detail)
+        policy = crawl_policy(self.crawler)
+        reason = policy.check(verdict.license)
+        if reason:
+            lic = verdict.license
+            raise MediaRejected(reason, f"{lic.label} ({lic.source}) fails -a license={policy}")
         file_name = f"{adapter['label']}/{facts.sha256}.{EXTENSIONS[facts.format]}"
         holder = self.dataset.holder_of(facts.sha256)
         if holder is not None:
@@ -172,12 +183,9 @@ class DatasetImagesPipeline(ImagesPipeline):
         except Exception:
             self.dataset.unclaim(facts.sha256)
             raise
-        embedded = await loop.run_in_executor(self._executor, rights.read_embedded, response.body)
-        headers = rights.read_headers(response.headers, self.user_agent_token)
         self.inc_stats("downloaded")
         return {
             "url": request.url,
-            "final_url": response.url,
             "path": file_name,
             "checksum": facts.sha256,
             "status": "downloaded",
@@ -185,12 +193,19 @@ class DatasetImagesPipeline(ImagesPipeline):
             "height": facts.height,
             "format": facts.format,
             "bytes": len(response.body),
+            "license": verdict.license.to_dict(),
+            "creator": embedded.creator,
             "rights": {**embedded.to_dict(), **headers.to_dict()},
             "retrieved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             # Consumed by the first item; a second item with the same URL gets the cached
             # result without this flag and is a duplicate of the first.
             "fresh": True,
         }
+
+    def _inspect(self, body: bytes) -> tuple[ImageFacts, rights.EmbeddedRights]:
+        """All the CPU work on one image, in one trip to a worker thread."""
+        facts = inspect_image(body, self.min_width, self.min_height, self.max_pixels)
+        return facts, rights.read_embedded(body)
 
     def item_completed(self, results: list[Any], item: Any, info: Any) -> Any:
         ok, result = results[0]
@@ -205,6 +220,12 @@ class DatasetImagesPipeline(ImagesPipeline):
         adapter["images"] = [{k: result[k] for k in ("url", "path", "checksum", "status")}]
         adapter["file_name"] = result["path"]
         adapter["sha256"] = result["checksum"]
-        for key in ("width", "height", "format", "bytes", "rights", "retrieved_at"):
+        for key in ("width", "height", "format", "bytes", "rights", "retrieved_at", "license"):
             adapter[key] = result[key]
+        if not adapter.get("author") and result["creator"]:
+            adapter["author"] = result["creator"]
+        adapter["attribution"] = attribution(
+            adapter.get("title"), adapter.get("author"), adapter.get("page_url") or adapter["image_url"],
+            License.from_dict(result["license"]),
+        )
         return item

@@ -19,7 +19,7 @@ from imagespider.extensions import dataset_of
 MANIFEST_FIELDS = (
     "file_name", "label", "query", "engine", "image_url", "page_url", "title", "author",
     "author_url", "site", "license", "license_version", "license_url", "license_source",
-    "permissions", "width", "height", "format", "bytes", "sha256", "retrieved_at", "rights",
+    "permissions", "attribution", "width", "height", "format", "bytes", "sha256", "retrieved_at", "rights",
 )  # fmt: skip
 
 

@@ -1,0 +1,50 @@
+"""LicenseFilterPipeline: drop, before any download, what the declared evidence already rules out.
+
+Two things are known before an image is fetched: the license the engine declared (Flickr's
+per-photo id, Bing's filter claim) and whether the source page's owner opted out in robots.txt.
+Either one failing saves a download. The image itself is judged again after download
+(DatasetImagesPipeline), since the file and its headers can carry stronger evidence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from typing_extensions import Self
+
+from imagespider.errors import Rejected
+from imagespider.licenses import License, Policy
+from imagespider.robots import RobotsCache
+
+
+def crawl_policy(crawler: Crawler) -> Policy:
+    """The crawl's license policy: the spider's ``-a license=``, else ``LICENSE_POLICY``."""
+    args = getattr(crawler.spider, "args", None)
+    policy = getattr(args, "policy", None)
+    if isinstance(policy, Policy):
+        return policy
+    return Policy.parse(crawler.settings.get("LICENSE_POLICY") or "share")
+
+
+class LicenseFilterPipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.obey_robots = crawler.settings.getbool("ROBOTSTXT_OBEY")
+        self.robots = RobotsCache(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    async def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        page_url = adapter.get("page_url")
+        if self.obey_robots and page_url and not await self.robots.allowed(page_url):
+            raise Rejected("robots_txt_page", f"the source page's robots.txt disallows us: {page_url}")
+        declared = License.from_dict(adapter.get("license") or {})
+        reason = crawl_policy(self.crawler).check(declared)
+        if reason:
+            raise Rejected(reason, f"declared {declared.label} ({declared.source}) fails -a license={crawl_policy(self.crawler)}")
+        return item

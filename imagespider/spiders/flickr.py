@@ -1,0 +1,267 @@
+"""flickr: the Flickr REST API, with the license filter applied on Flickr's side.
+
+No browser: plain JSON calls. The license table is read once per crawl from
+``flickr.photos.licenses.getInfo`` (Flickr adds ids over time; the built-in 0-10 table is the
+fallback), and each query's ``flickr.photos.search`` carries ``license=<ids>`` for exactly the ids
+the policy allows, so Flickr only returns photos we may keep. Each photo's own license id is the
+evidence recorded in the manifest (source ``api``).
+
+Flickr allows 3,600 calls an hour per key. API calls go through their own download slot
+(:data:`API_SLOT`, paced by ``DOWNLOAD_SLOTS`` in settings.py) so image downloads are not slowed,
+and a query asks for its next page only when it still has room for more images.
+
+The key travels in the query string, as Flickr wants; :class:`~imagespider.redact.SecretFilter`
+keeps it out of every log line, and it is never put in stats, items or errors.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+from urllib.parse import urlencode
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+from typing_extensions import Self
+
+from imagespider import licenses
+from imagespider.engines import EngineResult, flickr
+from imagespider.errors import ArgumentError
+from imagespider.licenses import License
+from imagespider.params import Query, SearchArgs
+from imagespider.redact import SecretFilter
+from imagespider.spiders.base import SearchSpider, logger
+
+#: The download slot of every API call; ``DOWNLOAD_SLOTS[API_SLOT]`` sets its pace.
+API_SLOT = "flickr-api"
+#: ``extras`` sent with each search: what the parser reads, plus the 100 px thumbnail.
+SEARCH_EXTRAS = flickr.EXTRAS + ",url_t"
+MAX_PER_PAGE = 500
+#: flickr.photos.search ``sort`` values (Flickr's own names).
+SORTS: dict[str, str] = {
+    name: name
+    for name in (
+        "relevance",
+        "date-posted-desc",
+        "date-posted-asc",
+        "date-taken-desc",
+        "date-taken-asc",
+        "interestingness-desc",
+        "interestingness-asc",
+    )
+}
+#: ``-a safe=`` in the words the Bing spider uses -> Flickr ``safe_search`` (1 safe, 2 moderate,
+#: 3 restricted). Flickr shows calls without a user login safe content only, whatever is asked.
+SAFE: dict[str, str] = {"strict": "1", "moderate": "2", "off": "3"}
+#: Flickr's error code for an invalid key: fatal at once, since no later call can succeed.
+INVALID_KEY = 100
+NO_KEY_HELP = (
+    "flickr: no API key; export FLICKR_API_KEY=<key> or pass -s FLICKR_API_KEY=<key> "
+    "(get one at https://www.flickr.com/services/apps/create/)"
+)
+
+
+@dataclass(frozen=True)
+class FlickrConfig:
+    """The FLICKR_* settings, read and checked once (a bad value is one line and exit 2)."""
+
+    api_url: str
+    #: Empty when none is given; kept out of ``repr`` so it cannot leak through a log of the config.
+    api_key: str = field(repr=False)
+    size: str
+    per_page: int
+    sort: str
+    safe_search: str
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings, environ: dict[str, str] | None = None) -> FlickrConfig:
+        environ = dict(os.environ) if environ is None else environ
+        size = (settings.get("FLICKR_SIZE") or "").strip()
+        if size and size not in flickr.SIZE_ORDER:
+            raise ArgumentError(
+                f"FLICKR_SIZE={size} is not a Flickr size; "
+                f"use one of {', '.join(flickr.SIZE_ORDER)} or empty for the largest"
+            )
+        try:
+            per_page = settings.getint("FLICKR_PER_PAGE", 100)
+        except ValueError:
+            per_page = 0
+        if not 1 <= per_page <= MAX_PER_PAGE:
+            raise ArgumentError(
+                f"FLICKR_PER_PAGE must be a whole number from 1 to {MAX_PER_PAGE}, "
+                f"got {settings.get('FLICKR_PER_PAGE')}"
+            )
+        sort = str(settings.get("FLICKR_SORT") or "relevance").strip()
+        if sort not in SORTS:
+            raise ArgumentError(f"FLICKR_SORT={sort} is not a Flickr sort; use one of {', '.join(SORTS)}")
+        safe = str(settings.get("FLICKR_SAFE_SEARCH", 1)).strip()
+        if safe not in SAFE.values():
+            raise ArgumentError(f"FLICKR_SAFE_SEARCH must be 1 (safe), 2 (moderate) or 3 (restricted), got {safe}")
+        api_key = (settings.get("FLICKR_API_KEY") or "").strip() or environ.get("FLICKR_API_KEY", "").strip()
+        return cls(
+            api_url=settings.get("FLICKR_API_URL") or "https://api.flickr.com/services/rest/",
+            api_key=api_key,
+            size=size,
+            per_page=per_page,
+            sort=sort,
+            safe_search=safe,
+        )
+
+
+class FlickrSpider(SearchSpider):
+    name = "flickr"
+    filters: ClassVar = {"sort": SORTS, "safe": SAFE}
+
+    config: FlickrConfig
+    #: From licenses.getInfo; None means the built-in table (0-10) is used.
+    license_table: dict[str, License] | None = None
+    _redactor: SecretFilter
+    #: Image URLs already handed out, per query (Flickr pages may repeat a photo).
+    _seen: dict[Query, set[str]]
+
+    @classmethod
+    def check_arguments(cls, kwargs: Any, settings: BaseSettings) -> SearchArgs:
+        args = super().check_arguments(kwargs, settings)
+        FlickrConfig.from_settings(settings)
+        return args
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.config = FlickrConfig.from_settings(crawler.settings)
+        spider._redactor = SecretFilter([spider.config.api_key])
+        spider._seen = {query: set() for query in spider.args.queries}
+        crawler.signals.connect(spider._redactor.uninstall, signal=signals.spider_closed)
+        return spider
+
+    # -- requests ------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        # Installed here, not in from_crawler: Scrapy may replace its log handler in between.
+        self._redactor.install()
+        if not self.config.api_key:
+            raise self.fail("flickr_no_key", NO_KEY_HELP)
+        yield self.api_request(
+            {"method": "flickr.photos.licenses.getInfo"},
+            callback=self.got_licenses,
+            errback=self.licenses_failed,
+        )
+
+    def api_request(self, params: dict[str, Any], callback: Any, errback: Any, **meta: Any) -> scrapy.Request:
+        """One REST call in the paced API slot; robots.txt is for image hosts, not the API."""
+        self.crawler.stats.inc_value("imagespider/flickr/api_calls")
+        query = {**params, "api_key": self.config.api_key, "format": "json", "nojsoncallback": "1"}
+        return scrapy.Request(
+            f"{self.config.api_url}?{urlencode(query)}",
+            callback=callback,
+            errback=errback,
+            dont_filter=True,
+            meta={"download_slot": API_SLOT, "dont_obey_robotstxt": True, "flickr_method": params["method"], **meta},
+        )
+
+    def search_request(self, query: Query, ids: list[str] | None, page: int) -> scrapy.Request:
+        params: dict[str, Any] = {
+            "method": "flickr.photos.search",
+            "text": query.text,
+            "extras": SEARCH_EXTRAS,
+            "per_page": self.config.per_page,
+            "page": page,
+            "sort": self.args.filters.get("sort", self.config.sort),
+            "safe_search": self.args.filters.get("safe", self.config.safe_search),
+            "content_type": 1,  # photos only, no screenshots or "other"
+            "media": "photos",
+        }
+        if ids is not None:
+            params["license"] = ",".join(ids)
+        return self.api_request(
+            params, callback=self.parse_search, errback=self.search_failed, query=query, license_ids=ids, page=page
+        )
+
+    # -- the license table ---------------------------------------------------------------
+
+    def got_licenses(self, response: Response) -> Iterator[scrapy.Request]:
+        try:
+            entries = flickr.parse_licenses(response.body)
+        except flickr.FlickrApiError as error:
+            if error.code == INVALID_KEY:
+                raise self.fail("flickr_api_error", f"flickr: {error}") from None
+            self._fall_back(str(error))
+        else:
+            table = licenses.flickr_table_from_getinfo({"licenses": {"license": entries}})
+            if table:
+                self.license_table = table
+                logger.info("flickr: license table loaded, %d licenses", len(table))
+            else:
+                self._fall_back("licenses.getInfo listed no license")
+        yield from self.first_searches()
+
+    def licenses_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        self._fall_back(self._failure_text(failure))
+        yield from self.first_searches()
+
+    def _fall_back(self, why: str) -> None:
+        self.crawler.stats.set_value("imagespider/flickr/license_table", "built-in")
+        logger.warning("flickr: could not read the license table (%s); using the built-in ids 0-10", why)
+
+    def first_searches(self) -> Iterator[scrapy.Request]:
+        ids = licenses.flickr_license_ids(self.args.policy, self.license_table)
+        for query in self.args.queries:
+            if ids == []:
+                # An empty license= would mean "no filter" to Flickr: do not search at all.
+                self.log_query_end(query, f"no Flickr license fits -a license={self.args.policy}")
+                continue
+            yield self.search_request(query, ids, 1)
+
+    # -- results -------------------------------------------------------------------------
+
+    def declared_license(self, result: EngineResult) -> License:
+        if not result.license_code:
+            return licenses.unknown("api")
+        return licenses.from_flickr(result.license_code, self.license_table)
+
+    async def parse_search(self, response: Response) -> AsyncIterator[Any]:
+        query: Query = response.meta["query"]
+        try:
+            page = flickr.parse_search(response.body, prefer_size=self.config.size or None)
+        except flickr.FlickrApiError as error:
+            raise self.fail("flickr_api_error", f"flickr: {error} (query {query.text!r})") from None
+        stats = self.crawler.stats
+        stats.inc_value("imagespider/flickr/pages")
+        if page.skipped:
+            stats.inc_value("imagespider/flickr/skipped_no_url", page.skipped)
+        quota, seen = self.quotas[query], self._seen[query]
+        async for item in self.hand_out(query, page.results, seen):
+            yield item
+        if quota.full:
+            self.log_query_end(query, "limit reached")
+            return
+        if page.page < page.pages:
+            # Ask for more only once a place is free: API calls are rationed, downloads are not.
+            if await quota.wait_for_room():
+                yield self.search_request(query, response.meta["license_ids"], page.page + 1)
+                return
+            self.log_query_end(query, "limit reached")
+            return
+        await quota.wait_settled()
+        if quota.full:
+            self.log_query_end(query, "limit reached")
+        else:
+            self.log_query_end(query, f"no more results after {len(seen)} (page {page.page} of {page.pages})")
+
+    async def search_failed(self, failure: Failure) -> None:
+        query: Query = failure.request.meta["query"]  # type: ignore[attr-defined]
+        raise self.fail("flickr_http_error", f"flickr: search for {query.text!r} failed: {self._failure_text(failure)}")
+
+    def _failure_text(self, failure: Failure) -> str:
+        """One line about a failed API call, without the URL (it holds the key)."""
+        if failure.check(HttpError):
+            return f"HTTP {failure.value.response.status} from the Flickr API"
+        lines = (failure.getErrorMessage() or failure.type.__name__).splitlines() or [""]
+        return self._redactor.redact(lines[0])

@@ -1,0 +1,110 @@
+"""google: Google Images (``udm=2``), rendered in Chromium and scrolled like a person.
+
+Filters become ``tbs=`` codes joined with commas; the usage-rights code (``il:cl``) comes from the
+license policy, since Google gives no per-image license: its filter's claim is the only evidence.
+Google often answers with something other than results (the EU consent wall, the "unusual traffic"
+CAPTCHA, a JavaScript-only shell); :meth:`GoogleSpider.refusal` names it, so the crawl fails with
+one line instead of finishing with 0 items in silence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar
+from urllib.parse import urlencode, urlsplit
+
+from scrapy.http import Response
+
+from imagespider import licenses
+from imagespider.engines import EngineResult, google
+from imagespider.licenses import License
+from imagespider.params import Query
+from imagespider.spiders.scrolling import BrowserSearchSpider
+
+#: What Google answered instead of results, by :attr:`GooglePage.blocked`, as the user reads it.
+ANSWERS: dict[str, str] = {
+    "consent": (
+        "Google answered with its cookie-consent page (consent.google.com) instead of results; "
+        "it asks this for EU addresses: a CONSENT/SOCS cookie or a non-EU exit avoids it"
+    ),
+    "sorry": (
+        "Google answered with its 'unusual traffic' CAPTCHA page (/sorry/index) instead of results: "
+        "it is rate-limiting this address; wait before trying again"
+    ),
+    "enablejs": (
+        "Google answered with its JavaScript-only shell (/httpservice/retry/enablejs) instead of results"
+    ),
+    "no_results_markup": (
+        "Google answered with a page without image results markup (no data-docid tiles, no image "
+        "records): no results for this query, or Google changed its page"
+    ),
+}
+
+
+class GoogleSpider(BrowserSearchSpider):
+    name = "google"
+    filters: ClassVar = {
+        "size": google.SIZE,
+        "type": google.TYPE,
+        "color": google.COLOR,
+        "time": google.TIME,
+        "aspect": google.ASPECT,
+        "safe": google.SAFE,
+    }
+    #: One tile per result: ``<div data-docid=".." data-lpage=".." id="e-<docid>">`` (SOURCES.md §2a).
+    result_selector = "div[data-docid]"
+    #: Google's "Show more results" button. Its markup is not documented (SOURCES.md), so match it
+    #: by its visible text: the historical ``<input type=button value="Show more results">``, or a
+    #: button-like element holding that text (Playwright's ``:has-text`` extension to CSS).
+    more_button_selector = (
+        "input[type=button][value='Show more results' i], "
+        ":is(button, [role=button], a):has-text('Show more results')"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Unparsable records already counted, per results page (known by its first docid): the
+        #: page is re-read whole after every scroll, and only new ones must reach the stats.
+        self._unparsable_counted: dict[str, int] = {}
+
+    async def start(self) -> AsyncIterator[Any]:
+        async for request in super().start():
+            # Google's rate-limit CAPTCHA (/sorry/index) comes with status 429: hand it to
+            # refusal() to be named, instead of retrying it (that prolongs the block) or dropping
+            # it as an HTTP error.
+            request.meta["handle_httpstatus_list"] = [429]
+            request.meta["dont_retry"] = True
+            yield request
+
+    def search_url(self, query: Query) -> str:
+        filters = dict(self.args.filters)
+        safe = filters.pop("safe", google.SAFE["on"])
+        tbs = google.build_tbs(**filters, license=licenses.google_license_filter(self.args.policy))
+        params = {"q": query.text, "udm": "2"}
+        if tbs:
+            params["tbs"] = tbs
+        params["safe"] = safe
+        # ":" and "," kept literal, as Google's own filter links write them.
+        return f"{self.settings.get('GOOGLE_SEARCH_URL')}?{urlencode(params, safe=':,')}"
+
+    def parse_page(self, html: str) -> list[EngineResult]:
+        page = google.parse_results(html)
+        key = (page.results[0].engine_id or "") if page.results else ""
+        new = page.skipped - self._unparsable_counted.get(key, 0)
+        if new > 0:
+            self._unparsable_counted[key] = page.skipped
+            self.crawler.stats.inc_value(f"imagespider/{self.name}/unparsable_records", new)
+        return page.results
+
+    def refusal(self, response: Response) -> str | None:
+        # scrapy-playwright gives the page's final URL, after any redirect (consent, sorry).
+        blocked = google.parse_results(response.text, response.url).blocked
+        if blocked is None:
+            return None
+        where = urlsplit(response.url)
+        answer = ANSWERS.get(blocked, f"Google answered with a page that is not results ({blocked})")
+        return f"{answer} (HTTP {response.status} from {where.netloc}{where.path})"
+
+    def declared_license(self, result: EngineResult) -> License:
+        code = licenses.google_license_filter(self.args.policy)
+        return licenses.from_engine_filter(code) if code else licenses.unknown()

@@ -339,10 +339,23 @@ def serving(port: int = 0) -> Iterator[MockHTTPServer]:
         server.server_close()
 
 
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main() -> None:
+    """Serve every engine the tests play, for trying a crawl by hand."""
+    import importlib  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(description="imagespider's mock engines, on 127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     port = parser.parse_args().port
-    with serving(port) as running:
-        print(f"serving on {running.base} (Bing: {running.base}/images/search)", flush=True)
+    # Run as `python -m tests.mockserver`, this file is __main__; the route modules register on
+    # tests.mockserver, so serve from that module.
+    served = importlib.import_module("tests.mockserver")
+    for name in ("tests.mock_google", "tests.mock_flickr", "tests.mock_rights"):
+        importlib.import_module(name)
+    with served.serving(port) as running:
+        print(f"serving on {running.base}: Bing {running.base}/images/search, "
+              f"Google {running.base}/search, Flickr {running.base}/services/rest/", flush=True)
         threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -143,3 +143,20 @@ def test_filters_and_queries_file_reach_bing(mockserver: MockHTTPServer, tmp_pat
     rows = assert_manifest_matches_files(store)
     assert {row["license"] for row in rows} == {"cc-unspecified"}
     assert all(row["license_source"] == "engine-filter" for row in rows)
+
+
+def test_an_unreachable_engine_fails_with_one_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = run_scrapy(
+        "crawl", "bing", "-a", "q=cat", "-s", f"BING_SEARCH_URL=http://127.0.0.1:{port}/images/search",
+        "-s", f"IMAGES_STORE={tmp_path}",
+    )
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if " ERROR: " in line]
+    assert len(errors) == 1 and "could not load the results page for 'cat'" in errors[0], errors
+    assert "Traceback" not in result.stderr
+    assert "'finish_reason': 'failed_bing_unreachable'" in result.stderr

@@ -7,6 +7,7 @@ that the pipelines settle through Scrapy's item signals, so a query keeps exactl
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
@@ -108,6 +109,16 @@ class SearchSpider(scrapy.Spider):
         """Log one line and return the CloseSpider to raise; ``scrapy crawl`` then exits 1."""
         logger.error(message)
         return CloseSpider(FAILURE_PREFIX + reason)
+
+    def fail_soon(self, reason: str, message: str) -> None:
+        """Like :meth:`fail`, from a place where raising would make Scrapy log a traceback
+        (an errback): log one line and ask the engine to close the spider."""
+        logger.error(message)
+        engine = self.crawler.engine
+        assert engine is not None
+        self._closing = asyncio.get_running_loop().create_task(
+            engine.close_spider_async(reason=FAILURE_PREFIX + reason)
+        )
 
     def log_query_end(self, query: Query, why: str) -> None:
         quota = self.quotas[query]

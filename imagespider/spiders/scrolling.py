@@ -134,13 +134,18 @@ class BrowserSearchSpider(SearchSpider):
             pass  # the button went away as we reached for it; scrolling goes on
 
     async def results_page_failed(self, failure: Failure) -> None:
+        """One query's page could not load: log it; if no query's page loaded, the crawl failed."""
         request = failure.request  # type: ignore[attr-defined]
         page = request.meta.get("playwright_page")
         if page is not None:
             await page.close()
         query: Query = request.meta["query"]
         self.crawler.stats.inc_value(f"imagespider/{self.name}/results_page_errors")
-        logger.error(
-            "%s: could not load the results page for %r: %s",
-            self.name, query.text, failure.getErrorMessage().splitlines()[0],
-        )
+        message = f"{self.name}: could not load the results page for {query.text!r}: " + (
+            failure.getErrorMessage().splitlines() or ["unknown error"]
+        )[0]
+        self._pages_failed = getattr(self, "_pages_failed", 0) + 1
+        if self._pages_failed == len(self.args.queries):
+            self.fail_soon(f"{self.name}_unreachable", message)
+        else:
+            logger.error(message)

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Set up imagespider on a fresh machine: a virtualenv in .venv with the pinned requirements,
+# and a Chromium for the engine pages. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+python3 -m venv .venv
+.venv/bin/pip install -q -r requirements.txt
+
+# Chromium: Playwright's own build when it can be downloaded, else the system package.
+if .venv/bin/python -c "import sys; from imagespider.browser import browser_problem, default_launch_options; sys.exit(bool(browser_problem(default_launch_options())))" 2>/dev/null; then
+  echo "setup: Chromium found"
+elif command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  echo "setup: installed Debian's chromium"
+elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then
+  sudo DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  echo "setup: installed Debian's chromium"
+elif .venv/bin/playwright install chromium; then
+  echo "setup: installed Playwright's Chromium"
+else
+  echo "setup: no Chromium: install one (apt-get install chromium, or .venv/bin/playwright install chromium)" >&2
+  exit 1
+fi
+echo "setup: done. Try: .venv/bin/scrapy crawl bing -a q=cat -a limit=20"

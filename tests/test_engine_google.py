@@ -447,7 +447,7 @@ def test_filter_tables() -> None:
         "red", "orange", "yellow", "green", "teal", "blue", "purple", "pink", "white", "black", "brown",
     }  # fmt: skip
     assert google.TIME == {"day": "qdr:d", "week": "qdr:w", "month": "qdr:m", "year": "qdr:y"}
-    assert google.SAFE["on"] == "active"
+    assert google.SAFE["strict"] == "active"
     assert set(google.TYPE.values()) == {
         "itp:photo",
         "itp:clipart",

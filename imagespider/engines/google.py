@@ -70,7 +70,9 @@ ASPECT: dict[str, str] = {
 #: Usage rights: Creative Commons licences, or commercial & other licences.
 LICENSE: dict[str, str] = {"creative_commons": "il:cl", "commercial": "il:ol"}
 #: Values of the ``safe=`` URL parameter (not a tbs code).
-SAFE: dict[str, str] = {"on": "active", "off": "off"}
+#: The same words as every spider's -a safe=; Google has no "moderate" of its own, its "images"
+#: setting (blur explicit images) is the closest.
+SAFE: dict[str, str] = {"strict": "active", "moderate": "images", "off": "off"}
 
 # --- where the numbers after the full-size URL go -----------------------------------------------
 

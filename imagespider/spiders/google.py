@@ -78,7 +78,7 @@ class GoogleSpider(BrowserSearchSpider):
 
     def search_url(self, query: Query) -> str:
         filters = dict(self.args.filters)
-        safe = filters.pop("safe", google.SAFE["on"])
+        safe = filters.pop("safe", google.SAFE["strict"])
         tbs = google.build_tbs(**filters, license=licenses.google_license_filter(self.args.policy))
         params = {"q": query.text, "udm": "2"}
         if tbs:

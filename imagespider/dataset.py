@@ -4,10 +4,16 @@ Rows are appended with one ``write()`` each, so a killed crawl leaves whole line
 line (power loss) is cut off when the store is opened again. An image file is written before its
 manifest row, so the only thing a kill can leave behind is a file with no row: such orphans
 (named like our files, ``<label>/<sha256>.<ext>``) are removed when the store is opened.
+
+One crawl writes a store at a time: opening takes an exclusive ``flock`` on ``<store>/.lock``
+(before orphans are removed, which would delete another crawl's files in flight) and closing, or
+the process ending however it ends, releases it. A second crawl is refused with
+:class:`StoreLocked`, not merged: two writers would each dedupe against a stale manifest.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -20,7 +26,44 @@ logger = logging.getLogger(__name__)
 
 MANIFEST = "metadata.jsonl"
 REJECTED = "rejected.jsonl"
+#: Held (flock) by the crawl writing the store; holds that crawl's pid, for the message.
+LOCK = ".lock"
 _OUR_FILE = re.compile(r"^[0-9a-f]{64}\.[a-z0-9]{2,4}$")
+
+
+class StoreLocked(RuntimeError):
+    """Another process holds the store's lock. Its text is one line for the log."""
+
+    def __init__(self, root: Path, holder: str = "") -> None:
+        who = f"another crawl (pid {holder})" if holder.isdigit() else "another crawl"
+        super().__init__(
+            f"{who} is writing to {root.resolve()}; wait for it to end, "
+            "or give this crawl another IMAGES_STORE"
+        )
+
+
+def check_unlocked(root: str | os.PathLike[str]) -> None:
+    """Raise :class:`StoreLocked` if a crawl is writing to ``root`` now; create nothing.
+
+    Our ``crawl`` command asks before starting, so a busy store ends the command at once.
+    """
+    path = Path(root) / LOCK
+    try:
+        fd = os.open(path, os.O_RDWR)  # NFS emulates flock with fcntl locks: those need write
+    except OSError:
+        return  # no store or no lock file yet: nobody is writing
+    try:
+        _lock(fd, Path(root))
+    finally:
+        os.close(fd)  # also releases the probe's lock
+
+
+def _lock(fd: int, root: Path) -> None:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        raise StoreLocked(root, holder) from None
 
 
 class Dataset:
@@ -31,11 +74,16 @@ class Dataset:
         self._urls: set[tuple[str, str]] = set()
         self._manifest_fd: int | None = None
         self._rejected_fd: int | None = None
+        self._lock_fd: int | None = None
 
     # -- opening -------------------------------------------------------------------------
 
     def open(self) -> None:
+        """Lock the store, read its manifest and repair what a killed crawl left.
+
+        Raises :class:`StoreLocked` when another crawl holds the store."""
         self.root.mkdir(parents=True, exist_ok=True)
+        self._take_lock()
         manifest = self.root / MANIFEST
         self.rows = list(_read_rows(manifest))
         for row in self.rows:
@@ -48,10 +96,24 @@ class Dataset:
         self._rejected_fd = os.open(self.root / REJECTED, flags, 0o644)
 
     def close(self) -> None:
-        for fd in (self._manifest_fd, self._rejected_fd):
+        # The lock goes last, once every row is written.
+        for fd in (self._manifest_fd, self._rejected_fd, self._lock_fd):
             if fd is not None:
                 os.close(fd)
-        self._manifest_fd = self._rejected_fd = None
+        self._manifest_fd = self._rejected_fd = self._lock_fd = None
+
+    def _take_lock(self) -> None:
+        # The lock file is never deleted: unlinking it would let a waiting opener lock a
+        # file nobody else can see, and two crawls would both "hold" the store.
+        fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            _lock(fd, self.root)
+        except BaseException:
+            os.close(fd)
+            raise
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        self._lock_fd = fd
 
     def _index(self, row: dict[str, Any]) -> None:
         if row.get("sha256") and row.get("file_name"):

@@ -14,13 +14,17 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import CloseSpider, NotConfigured
 from typing_extensions import Self
 
-from imagespider.dataset import Dataset
+from imagespider.dataset import Dataset, StoreLocked
 from imagespider.errors import ArgumentError
+from imagespider.publish import write_documents
 
 logger = logging.getLogger(__name__)
+
+#: Finish reason of a crawl refused because another crawl holds the store.
+STORE_LOCKED_REASON = "failed_store_locked"
 
 
 def local_store(uri: str) -> str:
@@ -39,15 +43,28 @@ class DatasetExtension:
             raise NotConfigured("IMAGES_STORE is not set")
         self.crawler = crawler
         self.dataset = Dataset(local_store(store))
-        self.dataset.open()
+        # Raising here would end the crawl with a traceback: the refusal is kept for
+        # spider_opened, which may close the spider with a reason.
+        self.refused: StoreLocked | None = None
+        try:
+            self.dataset.open()
+        except StoreLocked as error:
+            self.refused = error
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         extension = cls(crawler)
         crawler.signals.connect(extension.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(extension.item_error, signal=signals.item_error)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
+
+    def spider_opened(self, **_: Any) -> None:
+        """A store locked after our ``crawl`` command checked it: one line, then a failed close."""
+        if self.refused is not None:
+            logger.error("%s", self.refused)
+            raise CloseSpider(STORE_LOCKED_REASON)
 
     def item_dropped(self, item: Any, exception: BaseException, **_: Any) -> None:
         reason = getattr(exception, "reason", "dropped")
@@ -63,6 +80,8 @@ class DatasetExtension:
         assert stats is not None
         stats.inc_value(f"imagespider/dropped/{reason}")
         stats.inc_value("imagespider/dropped")
+        license_id = (adapter.get("license") or {}).get("license") or "unknown"
+        stats.inc_value(f"imagespider/dropped/license/{license_id}")
         self.dataset.reject(
             {
                 "url": adapter.get("image_url"),
@@ -77,6 +96,9 @@ class DatasetExtension:
         )
 
     def spider_closed(self, **_: Any) -> None:
+        if getattr(self, "refused", None) is None:
+            # Rebuilt from every row, while the store is still ours (before the lock goes).
+            write_documents(self.dataset.root, self.dataset.rows)
         self.dataset.close()
 
 

@@ -10,8 +10,10 @@ tracebacks included.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Iterable
+from typing import Any
 
 MASK = "***"
 #: ``api_key=<value>`` in a URL or form body, whatever the value is.
@@ -57,3 +59,34 @@ class SecretFilter(logging.Filter):
     def uninstall(self) -> None:
         for handler in logging.root.handlers:
             handler.removeFilter(self)
+
+
+
+#: Setting names whose value is a credential (FLICKR_API_KEY, AWS_SECRET_ACCESS_KEY, ...).
+SECRET_SETTING = re.compile(r"(KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIALS?)(_ID)?$")
+
+
+def setting_secrets(settings: Any) -> list[str]:
+    """The values of every credential-like setting (by name, see :data:`SECRET_SETTING`), and the
+    FLICKR_API_KEY environment variable, which stands in for the setting when that is empty."""
+    secrets = [str(settings.get(name)) for name in settings if SECRET_SETTING.search(name) and settings.get(name)]
+    if os.environ.get("FLICKR_API_KEY"):
+        secrets.append(os.environ["FLICKR_API_KEY"])
+    return secrets
+
+
+class RedactSecretsExtension:
+    """Masks credential settings in every log line, from before the crawl's first line about them.
+
+    Scrapy logs "Overridden settings" (its own defaults a user changed, AWS_SECRET_ACCESS_KEY
+    among them) right after building the extensions, so as an extension this filter is already
+    on the log handlers then. It stays for the process's life: the final stats come later.
+    """
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        self.filter = SecretFilter(secrets)
+        self.filter.install()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RedactSecretsExtension:
+        return cls(setting_secrets(crawler.settings))

@@ -73,14 +73,22 @@ ITEM_PIPELINES = {
     "imagespider.pipelines.metadata.MetadataExportPipeline": 300,
 }
 EXTENSIONS = {
+    # Credentials (settings named *_KEY, *_SECRET, *_TOKEN, *_PASSWORD) masked in every log line.
+    "imagespider.redact.RedactSecretsExtension": -10,
     "imagespider.extensions.DatasetExtension": 0,
+    "imagespider.progress.ProgressExtension": 10,
 }
-#: str. Where the dataset goes (a folder; see README "Output").
+#: float, seconds, default 30. How often a running crawl logs one progress line per query
+#: (kept / limit, dropped by reason); 0 = only the summary at the end. See progress.py.
+PROGRESS_INTERVAL = 30.0
+#: str. Where the dataset goes (a folder; see README "Output"). Under Scrapyd give an absolute path:
+#: a relative one resolves against Scrapyd's working directory. One crawl writes it at a time (<store>/.lock).
 IMAGES_STORE = "data"
 #: int, pixels. Smaller images are dropped with reason ``too_small``.
 IMAGES_MIN_WIDTH = 64
 IMAGES_MIN_HEIGHT = 64
-#: int, pixels. Larger images are dropped as ``decompression_bomb`` before they are decoded.
+#: int, pixels, default 89,478,485. Larger images are dropped as ``decompression_bomb`` before
+#: they are decoded. The one knob: Pillow's own limit (Image.MAX_IMAGE_PIXELS) is set from it.
 IMAGES_MAX_PIXELS = 89_478_485
 #: int. Threads that verify and hash images off the reactor thread (default: the core count).
 IMAGES_WORKERS = os.cpu_count() or 2
@@ -96,13 +104,31 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's own lets requests through unchecked while robots.txt loads (see middlewares.py).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "imagespider.middlewares.RobotsTxtMiddleware": 100,
+    # First of all: nothing, not even robots.txt, is asked of a non-public address.
+    "imagespider.middlewares.PrivateAddressMiddleware": 50,
 }
+#: bool, default False. Let image and source-page requests reach loopback, private, link-local
+#: (169.254.169.254, cloud metadata), multicast and reserved addresses. Off: a results page is
+#: written by strangers and must not make a crawler on a server fetch from its own network.
+#: Engine endpoints (the *_SEARCH_URL / *_API_URL settings) are reachable either way.
+ALLOW_PRIVATE_ADDRESSES = False
+#: Scrapy's caching resolver, refusing names that resolve to non-public addresses (see netguard.py).
+TWISTED_DNS_RESOLVER = "imagespider.netguard.PublicOnlyResolver"
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
+#: int, seconds, default 30. A host that has not sent a whole image by then (a stalled or
+#: drip-fed response) is given up on: retried, then dropped with reason ``timeout``.
 DOWNLOAD_TIMEOUT = 30
+#: int, bytes, default 50 MiB. Larger images are dropped as ``too_large``, before the body is read
+#: when the host announces its size, else as soon as the limit is passed.
 DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
+#: int, default 2. Retries after a timeout, a lost connection or a 5xx/408/429 (Scrapy's
+#: RETRY_HTTP_CODES; 404 and 410 are final and never retried); then ``timeout``,
+#: ``connection_error`` or ``http_error``.
 RETRY_TIMES = 2
+#: int, default 5. Redirects followed for one image; a longer chain or a loop is ``too_many_redirects``.
+REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 

@@ -12,6 +12,7 @@ import pytest
 
 import tests.mock_flickr  # noqa: F401  (registers the Flickr API routes on the mock server)
 import tests.mock_google  # noqa: F401  (registers the Google routes on the mock server)
+import tests.mock_faults  # noqa: F401  (registers the misbehaving hosts)
 import tests.mock_rights  # noqa: F401  (registers the rights and opt-out routes)
 from tests.mockserver import MockHTTPServer, serving
 
@@ -24,13 +25,25 @@ def mockserver() -> Iterator[MockHTTPServer]:
         yield server
 
 
+def scrapy_command(*args: str, allow_private: bool = True) -> list[str]:
+    """The command line for ``scrapy <args>``. A crawl may reach loopback unless
+    ``allow_private`` is False: every mock server lives on 127.0.0.1, which a default crawl refuses."""
+    extra = ["-s", "ALLOW_PRIVATE_ADDRESSES=True"] if allow_private and args[:1] == ("crawl",) else []
+    return [sys.executable, "-m", "scrapy", *args, *extra]
+
+
+def scrapy_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    return {**os.environ, **(env or {}), "PYTHONPATH": str(PROJECT)}
+
+
 def run_scrapy(
-    *args: str, cwd: Path = PROJECT, timeout: float = 300, env: dict[str, str] | None = None
+    *args: str, cwd: Path = PROJECT, timeout: float = 300, env: dict[str, str] | None = None,
+    allow_private: bool = True,
 ) -> subprocess.CompletedProcess[str]:
     """``scrapy <args>`` in a child process, from the project folder, as a user runs it;
     ``env`` adds to (or, with "" values, blanks) the inherited environment."""
-    env = {**os.environ, **(env or {}), "PYTHONPATH": str(PROJECT)}
+    env = scrapy_env(env)
     return subprocess.run(
-        [sys.executable, "-m", "scrapy", *args],
+        scrapy_command(*args, allow_private=allow_private),
         cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False,
     )

@@ -254,7 +254,8 @@ _TOTAL_PREFIX = re.compile(r"^/s/(\d+)(/.*)$")
 #: A route's answer: status, content type, body and extra headers.
 Reply = tuple[int, str, bytes, dict[str, str]]
 #: Extra engines and hosts played by other test modules: path prefix -> handler(request handler,
-#: path, query) returning a Reply (or the first three of it). See tests/mock_*.py.
+#: path, query) returning a Reply (or the first three of it), or None when it answered on the
+#: socket itself (tests/mock_faults.py). See tests/mock_*.py.
 ROUTES: dict[str, Callable[["Handler", str, dict[str, list[str]]], tuple]] = {}
 
 
@@ -275,7 +276,9 @@ class Handler(BaseHTTPRequestHandler):
         base = f"http://{self.headers.get('Host')}"
         for prefix, route in ROUTES.items():
             if path.startswith(prefix):
-                self._send(*route(self, path, query))
+                reply = route(self, path, query)
+                if reply is not None:  # None: the route wrote (or refused) its answer itself
+                    self._send(*reply)
                 return
         if path == "/images/search":
             self._send(200, "text/html; charset=utf-8", bing_page(base, query.get("q", [""])[0], total).encode())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 from typing import Any
 
 from scrapy import signals
@@ -17,7 +18,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
-from imagespider.errors import FAILURE_PREFIX, ArgumentError
+from imagespider.dataset import StoreLocked, check_unlocked
+from imagespider.errors import FAILURE_PREFIX, ArgumentError, shown
 from imagespider.extensions import local_store
 
 logger = logging.getLogger("imagespider")
@@ -32,6 +34,10 @@ class Command(ScrapyCrawlCommand):
                 logger.error("%s", error)
                 self.exitcode = 2
                 return
+            except StoreLocked as error:
+                logger.error("%s", error)
+                self.exitcode = 1
+                return
         self._failures: list[str] = []
         super().run(args, opts)
         if self._failures and not self.exitcode:
@@ -43,10 +49,13 @@ class Command(ScrapyCrawlCommand):
             spidercls = get_spider_loader(self.settings).load(spider_name)
         except KeyError:
             raise UsageError(f"Spider not found: {spider_name}") from None
-        local_store(self.settings.get("IMAGES_STORE", "data"))
+        store = local_store(self.settings.get("IMAGES_STORE", "data"))
         check = getattr(spidercls, "check_arguments", None)
         if check is not None:
             check(spargs, self.settings)
+        if "_job" in spargs:
+            warn_relative_store_under_scrapyd(store)
+        check_unlocked(store)
 
     def _create_crawler(self, spidercls: Any) -> Crawler:
         crawler = super()._create_crawler(spidercls)
@@ -56,3 +65,15 @@ class Command(ScrapyCrawlCommand):
     def _spider_closed(self, reason: str = "", **_: Any) -> None:
         if reason.startswith(FAILURE_PREFIX):
             self._failures.append(reason)
+
+
+def warn_relative_store_under_scrapyd(store: str) -> None:
+    """Scrapyd starts every job in its own working directory (where ``scrapyd`` was started,
+    ``/`` for many services), so a relative IMAGES_STORE lands somewhere nobody looks. The
+    crawl still runs, as asked; the log says where the data went and how to choose."""
+    if not os.path.isabs(store):
+        logger.warning(
+            "IMAGES_STORE=%s is relative: under Scrapyd the dataset goes to %s (Scrapyd's working "
+            "directory); give an absolute path with -d setting=IMAGES_STORE=/path/to/store",
+            shown(store), os.path.abspath(store),
+        )

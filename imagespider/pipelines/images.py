@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -22,11 +23,21 @@ from itemadapter import ItemAdapter
 from PIL import Image, UnidentifiedImageError
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Response
 from scrapy.pipelines.images import ImagesPipeline
 from scrapy.pipelines.media import MediaPipeline, _MediaRequestFiltered
 from scrapy.utils.defer import ensure_awaitable
+from twisted.internet import defer
+from twisted.internet import error as twisted_error
 from twisted.python.failure import Failure
 from typing_extensions import Self
 
@@ -97,6 +108,37 @@ def inspect_image(body: bytes, min_width: int, min_height: int, max_pixels: int)
         return ImageFacts(width, height, image.format, hashlib.sha256(body).hexdigest())
 
 
+#: Download failures by kind, after Scrapy's retries, as the reason a user reads in rejected.jsonl.
+_FAILURE_REASONS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+    # Scrapy's HTTP/1.1 client cancels a body that grows past DOWNLOAD_MAXSIZE (with no message);
+    # timeouts have their own error, so a cancelled image download is a too large one.
+    ((DownloadCancelledError, defer.CancelledError), "too_large"),
+    ((DownloadTimeoutError, TimeoutError, defer.TimeoutError, twisted_error.TimeoutError), "timeout"),
+    ((CannotResolveHostError, twisted_error.DNSLookupError), "dns_error"),
+    (
+        (DownloadConnectionRefusedError, DownloadFailedError, ResponseDataLossError, ConnectionError,
+         twisted_error.ConnectError, twisted_error.ConnectionLost, twisted_error.ConnectionDone),
+        "connection_error",
+    ),
+)  # fmt: skip
+
+
+def failure_reason(exc: BaseException, message: str) -> str:
+    """The drop reason for a download that failed: refused by us, too big, or the host's fault."""
+    if isinstance(exc, IgnoreRequest):
+        if getattr(exc, "reason", None):
+            return str(exc.reason)  # e.g. private_address (imagespider.netguard)
+        if "max redirections" in message:
+            return "too_many_redirects"
+        return "robots_txt" if "robots.txt" in message else "refused"
+    if "max size" in message or "maxsize" in message:
+        return "too_large"
+    for kinds, reason in _FAILURE_REASONS:
+        if isinstance(exc, kinds):
+            return reason
+    return "download_error"
+
+
 class DatasetImagesPipeline(ImagesPipeline):
     def __init__(self, store_uri: str, *, crawler: Crawler) -> None:
         super().__init__(store_uri, crawler=crawler)
@@ -114,6 +156,10 @@ class DatasetImagesPipeline(ImagesPipeline):
 
     def open_spider(self, spider: Any = None) -> None:
         super().open_spider()
+        # IMAGES_MAX_PIXELS is the one knob: Pillow refuses at twice its own limit when opening
+        # (DecompressionBombError), and warns above it, where inspect_image refuses anyway.
+        Image.MAX_IMAGE_PIXELS = self.max_pixels
+        warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
         self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="imagespider-check")
 
     def close_spider(self, spider: Any = None) -> None:
@@ -145,12 +191,9 @@ class DatasetImagesPipeline(ImagesPipeline):
         message = str(error) or type(error).__name__
         if isinstance(error, Rejected):
             raise MediaRejected(error.reason, error.detail)
-        if isinstance(error, IgnoreRequest):
-            reason = "robots_txt" if "robots.txt" in message else "refused"
-        elif "max size" in message or "maxsize" in message:
-            reason = "too_large"
-        else:
-            reason = "download_error"
+        reason = failure_reason(error, message)
+        if reason == "too_large" and "max size" not in message:
+            message = f"the body grew past DOWNLOAD_MAXSIZE={self.crawler.settings.getint('DOWNLOAD_MAXSIZE')} bytes"
         raise MediaRejected(reason, message.splitlines()[0])
 
     async def media_downloaded(

@@ -3,6 +3,8 @@
 Arguments are parsed once (``check_arguments``, also called by our ``crawl`` command before the
 crawl starts, so a bad ``-a`` is one line and a non-zero exit). Each query gets a :class:`Quota`
 that the pipelines settle through Scrapy's item signals, so a query keeps exactly ``limit`` images.
+Results already in the store's manifest (same URL, same label) are skipped before download; a
+job resumed with its ``JOBDIR`` counts what its earlier runs kept (imagespider/resume.py).
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from typing import Any, ClassVar
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.settings import BaseSettings
 from typing_extensions import Self
 
+from imagespider import resume
 from imagespider.engines import EngineResult
 from imagespider.errors import FAILURE_PREFIX
+from imagespider.extensions import dataset_of
 from imagespider.items import ImageItem
 from imagespider.licenses import License
 from imagespider.params import Query, SearchArgs, parse_search_args
@@ -48,6 +52,7 @@ class SearchSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.args = cls.check_arguments(kwargs, crawler.settings)
         spider.quotas = {query: Quota(spider.args.limit) for query in spider.args.queries}
+        crawler.signals.connect(spider._count_earlier_runs, signal=signals.spider_opened)
         crawler.signals.connect(spider._kept, signal=signals.item_scraped)
         crawler.signals.connect(spider._not_kept, signal=signals.item_dropped)
         crawler.signals.connect(spider._not_kept, signal=signals.item_error)
@@ -81,14 +86,42 @@ class SearchSpider(scrapy.Spider):
     ) -> AsyncIterator[ImageItem]:
         """Yield items for new results, only while the query's quota has room."""
         quota = self.quotas[query]
+        dataset = getattr(self, "_dataset", None)
         for result in results:
             if result.image_url in seen:
                 continue  # already handed out (the page is read whole after every scroll)
             seen.add(result.image_url)
-            if not await quota.wait_for_room():
+            if dataset is not None and dataset.has_url(result.image_url, query.label):
+                # Kept by an earlier crawl: not downloaded again, not a rejection either.
+                self.crawler.stats.inc_value("imagespider/skipped/already_in_dataset")
+                continue
+            if not await quota.wait_for_room() or self.stopping:
                 return
             quota.take()
             yield self.build_item(query, result)
+
+    @property
+    def stopping(self) -> bool:
+        """True once a graceful stop began (Ctrl-C, CloseSpider): hand out nothing more.
+
+        Scrapy lets a running callback finish before it closes; a browser spider's callback
+        scrolls until the limit is kept, so without this Ctrl-C would wait for the whole job.
+        """
+        engine = getattr(self.crawler, "engine", None)
+        return engine is not None and not engine.running and not self.crawler.crawling
+
+    def _count_earlier_runs(self, **_: Any) -> None:
+        """Start each quota at what earlier runs of this job kept, so a resumed job keeps
+        ``limit`` in all, not ``limit`` more (see :mod:`imagespider.resume`)."""
+        try:
+            self._dataset = dataset_of(self.crawler)
+        except NotConfigured:
+            return
+        for query, kept in resume.kept_by_this_job(self.crawler.settings, self._dataset.rows, self.name).items():
+            if query in self.quotas:
+                self.quotas[query].kept = min(kept, self.quotas[query].limit)
+                if kept:
+                    logger.info("%s: query %r resumed with %d of %d kept", self.name, query.text, kept, self.args.limit)
 
     def _settle(self, item: Any, kept: bool) -> None:
         if not isinstance(item, ImageItem):

@@ -257,7 +257,8 @@ class FlickrSpider(SearchSpider):
 
     async def search_failed(self, failure: Failure) -> None:
         query: Query = failure.request.meta["query"]  # type: ignore[attr-defined]
-        raise self.fail("flickr_http_error", f"flickr: search for {query.text!r} failed: {self._failure_text(failure)}")
+        # Not raised: an exception out of an errback makes Scrapy log the download error's traceback.
+        self.fail_soon("flickr_http_error", f"flickr: search for {query.text!r} failed: {self._failure_text(failure)}")
 
     def _failure_text(self, failure: Failure) -> str:
         """One line about a failed API call, without the URL (it holds the key)."""

@@ -92,6 +92,9 @@ class BrowserSearchSpider(SearchSpider):
             if quota.full:
                 self.log_query_end(query, "limit reached")
                 return
+            if self.stopping:
+                self.log_query_end(query, "the crawl is stopping")
+                return
             if await self.load_more(page):
                 stalls = 0
             else:

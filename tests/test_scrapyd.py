@@ -1,0 +1,274 @@
+"""The project under a real Scrapyd: deployed with ``scrapyd-deploy``, scheduled over HTTP with
+basic auth, run against the mock engine, and judged by the dataset on disk and the job's log.
+
+One Scrapyd (with a username and password, as a server should have) serves the whole module; its
+jobs are scheduled together and run side by side, so the module costs about one crawl. The
+project is deployed from a copy in a temporary folder: ``setup.py bdist_egg`` writes build
+folders next to ``setup.py``, and the repository must stay clean. Scrapyd runs without our
+PYTHONPATH, so the crawl imports imagespider from the egg alone, as on a server.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from configparser import ConfigParser
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import PROJECT
+from tests.mockserver import MockHTTPServer
+
+USERNAME = "spider"
+PASSWORD = "s3cret pass"  # a space, as real passwords have: it must survive scrapy.cfg and the header
+PROJECT_NAME = "imagespider"
+JOB_TIMEOUT = 150.0
+#: What the egg is built from: the package and the packaging files, nothing else of the tree.
+SHIPPED = ("imagespider", "setup.py", "pyproject.toml", "scrapy.cfg", "requirements.txt")
+
+
+@dataclass
+class Scrapyd:
+    url: str
+    home: Path  # Scrapyd's working directory: relative paths in jobs resolve against it
+    logs_dir: Path
+    items_dir: Path
+
+    def call(self, endpoint: str, data: list[tuple[str, str]] | None = None, auth: bool = True) -> dict[str, Any]:
+        """GET (no data) or POST a form to the JSON API; repeated keys such as ``setting`` allowed."""
+        request = urllib.request.Request(
+            self.url + endpoint,
+            data=urllib.parse.urlencode(data).encode() if data is not None else None,
+        )
+        if auth:
+            token = base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode()
+            request.add_header("Authorization", f"Basic {token}")
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback only)
+            return json.loads(response.read())
+
+    def job_log(self, spider: str, job: str) -> str:
+        return (self.logs_dir / PROJECT_NAME / spider / f"{job}.log").read_text(encoding="utf-8")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def without_project_path() -> dict[str, str]:
+    """Our environment minus PYTHONPATH and Scrapy's project variables: the egg must suffice."""
+    drop = {"PYTHONPATH", "SCRAPY_SETTINGS_MODULE", "SCRAPY_PROJECT"}
+    return {key: value for key, value in os.environ.items() if key not in drop}
+
+
+@pytest.fixture(scope="module")
+def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scrapyd]:
+    home = tmp_path_factory.mktemp("scrapyd")
+    port = free_port()
+    (home / "scrapyd.conf").write_text(
+        "[scrapyd]\n"
+        "bind_address = 127.0.0.1\n"
+        f"http_port = {port}\n"
+        "poll_interval = 0.5\n"
+        f"username = {USERNAME}\n"
+        f"password = {PASSWORD}\n"
+        f"eggs_dir = {home / 'eggs'}\n"
+        f"dbs_dir = {home / 'dbs'}\n"
+        f"logs_dir = {home / 'logs'}\n"
+        f"items_dir = {home / 'items'}\n",
+        encoding="utf-8",
+    )
+    output = (home / "scrapyd.out").open("wb")
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "scrapyd", "--pidfile", str(home / "scrapyd.pid")],
+        cwd=home, env=without_project_path(), stdout=output, stderr=subprocess.STDOUT,
+    )
+    server = Scrapyd(f"http://127.0.0.1:{port}/", home, home / "logs", home / "items")
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if server.call("daemonstatus.json")["status"] == "ok":
+                    break
+            except (OSError, ValueError):
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("scrapyd did not start:\n" + (home / "scrapyd.out").read_text()[-3000:])
+            time.sleep(0.2)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        output.close()
+
+
+def copy_of_project(destination: Path) -> Path:
+    for name in SHIPPED:
+        source = PROJECT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, destination / name)
+    return destination
+
+
+def deploy(project: Path, target: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "scrapyd_client.deploy", target],
+        cwd=project, env=without_project_path(), capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def deployed(scrapyd: Scrapyd, tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
+    """``scrapyd-deploy test`` from a copy of the project whose scrapy.cfg gains a target with
+    credentials, written as a user would (the shipped ``[deploy:local]`` stays as it is)."""
+    project = copy_of_project(tmp_path_factory.mktemp("project"))
+    with (project / "scrapy.cfg").open("a", encoding="utf-8") as cfg:
+        cfg.write(f"\n[deploy:test]\nurl = {scrapyd.url}\nproject = {PROJECT_NAME}\n")
+        cfg.write(f"username = {USERNAME}\npassword = {PASSWORD}\n")
+    result = deploy(project, "test")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+@dataclass
+class Job:
+    id: str
+    store: Path
+
+
+@pytest.fixture(scope="module")
+def jobs(
+    scrapyd: Scrapyd, deployed: object, mockserver: MockHTTPServer, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Job]:
+    """Every job of the module, scheduled at once and awaited together."""
+    stores = tmp_path_factory.mktemp("stores")
+    common = [
+        ("project", PROJECT_NAME), ("spider", "bing"), ("license", "any"),
+        ("setting", f"BING_SEARCH_URL={mockserver.base}/images/search"),
+        ("setting", "SCROLL_WAIT_TIMEOUT=3"),
+        ("setting", "SCROLL_STEP_PAUSE=0.05"),
+        # The mock is on loopback; harmless until the private-address guard lands, needed after.
+        ("setting", "ALLOW_PRIVATE_ADDRESSES=True"),
+    ]
+    plans: dict[str, tuple[str, list[tuple[str, str]]]] = {
+        "good": (str(stores / "good"), [("q", "cat"), ("limit", "10")]),
+        "bad_limit": (str(stores / "bad"), [("q", "cat"), ("limit", "abc")]),
+        "relative": ("relative-store", [("q", "dog"), ("limit", "2")]),
+        "object_store": ("s3://bucket/imagespider", [("q", "cat"), ("limit", "2")]),
+    }
+    scheduled: dict[str, Job] = {}
+    for name, (store, arguments) in plans.items():
+        answer = scrapyd.call(
+            "schedule.json", [*common, *arguments, ("setting", f"IMAGES_STORE={store}")]
+        )
+        assert answer["status"] == "ok", answer
+        scheduled[name] = Job(answer["jobid"], Path(store))
+    wanted = {job.id for job in scheduled.values()}
+    deadline = time.monotonic() + JOB_TIMEOUT
+    while True:
+        listing = scrapyd.call(f"listjobs.json?project={PROJECT_NAME}")
+        finished = {job["id"] for job in listing["finished"]}
+        if wanted <= finished:
+            return scheduled
+        if time.monotonic() > deadline:
+            pytest.fail(f"jobs did not finish in {JOB_TIMEOUT} s: {listing}")
+        time.sleep(0.5)
+
+
+def error_lines(log: str) -> list[str]:
+    return [line for line in log.splitlines() if "] ERROR: " in line]
+
+
+def test_deploy_reports_every_spider(scrapyd: Scrapyd, deployed: subprocess.CompletedProcess[str]) -> None:
+    assert '"status": "ok"' in deployed.stdout
+    spiders = scrapyd.call(f"listspiders.json?project={PROJECT_NAME}")["spiders"]
+    assert {"bing", "google", "flickr"} <= set(spiders)
+
+
+def test_scheduled_bing_job_fills_the_store(scrapyd: Scrapyd, jobs: dict[str, Job]) -> None:
+    job = jobs["good"]
+    log = scrapyd.job_log("bing", job.id)
+    assert "Traceback" not in log
+    assert error_lines(log) == []
+    assert "Spider closed (finished)" in log
+    # Playwright ran: it needs the asyncio reactor, which only our settings (in the egg) name.
+    assert "Browser chromium launched" in log
+    assert len(list((job.store / "cat").iterdir())) == 10
+    rows = (job.store / "metadata.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 10
+    assert {json.loads(row)["label"] for row in rows} == {"cat"}
+    # Scrapyd's own items feed, switched on by items_dir in this scrapyd.conf.
+    items = scrapyd.items_dir / PROJECT_NAME / "bing" / f"{job.id}.jl"
+    assert len(items.read_text(encoding="utf-8").splitlines()) == 10
+
+
+def test_bad_argument_fails_with_one_line_in_the_job_log(scrapyd: Scrapyd, jobs: dict[str, Job]) -> None:
+    log = scrapyd.job_log("bing", jobs["bad_limit"].id)
+    assert "Traceback" not in log
+    errors = error_lines(log)
+    assert len(errors) == 1, log
+    assert "limit" in errors[0] and "abc" in errors[0]
+    assert "Spider opened" not in log
+    assert not jobs["bad_limit"].store.exists()
+
+
+def test_object_store_is_refused_with_one_line(scrapyd: Scrapyd, jobs: dict[str, Job]) -> None:
+    log = scrapyd.job_log("bing", jobs["object_store"].id)
+    assert "Traceback" not in log
+    errors = error_lines(log)
+    assert len(errors) == 1, log
+    assert "IMAGES_STORE=s3://bucket/imagespider is not a local folder" in errors[0]
+
+
+def test_relative_store_lands_in_scrapyd_working_dir_with_a_warning(scrapyd: Scrapyd, jobs: dict[str, Job]) -> None:
+    log = scrapyd.job_log("bing", jobs["relative"].id)
+    where = scrapyd.home / "relative-store"
+    assert f"IMAGES_STORE=relative-store is relative: under Scrapyd the dataset goes to {where}" in log
+    assert error_lines(log) == []
+    assert len(list((where / "dog").iterdir())) == 2
+
+
+def test_scrapyd_refuses_requests_without_credentials(scrapyd: Scrapyd, deployed: object) -> None:
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        scrapyd.call("daemonstatus.json", auth=False)
+    assert refused.value.code == 401
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        scrapyd.call("schedule.json", [("project", PROJECT_NAME), ("spider", "bing"), ("q", "cat")], auth=False)
+    assert refused.value.code == 401
+
+
+def test_deploy_without_credentials_fails(scrapyd: Scrapyd, tmp_path: Path) -> None:
+    project = copy_of_project(tmp_path)
+    with (project / "scrapy.cfg").open("a", encoding="utf-8") as cfg:
+        cfg.write(f"\n[deploy:anonymous]\nurl = {scrapyd.url}\nproject = {PROJECT_NAME}\n")
+    result = deploy(project, "anonymous")
+    assert result.returncode != 0
+    assert "Deploy failed (401)" in result.stderr
+
+
+def test_shipped_deploy_target_names_the_project() -> None:
+    cfg = ConfigParser()
+    cfg.read(PROJECT / "scrapy.cfg")
+    assert cfg["deploy:local"]["project"] == PROJECT_NAME
+    assert cfg["deploy:local"]["url"].startswith("http://127.0.0.1:")
+    assert cfg["settings"]["default"] == "imagespider.settings"

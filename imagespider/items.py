@@ -33,11 +33,16 @@ class ImageItem:
     format: str | None = None
     bytes: int | None = None
     sha256: str | None = None
+    #: Perceptual hash, 16 hex digits (imagespider.neardup), for near-duplicate detection.
+    phash: str | None = None
     retrieved_at: str | None = None
     #: TASL credit line (title, author, source, license) for ATTRIBUTION.md.
     attribution: str | None = None
     #: The rights evidence seen in the file and its response headers.
     rights: dict[str, Any] = field(default_factory=dict)
+    #: The SHA-256 the bytes must have (a rebuild from a manifest, the urls spider); other
+    #: bytes are dropped as ``changed``. Not a manifest column.
+    expected_sha256: str | None = None
 
     def __post_init__(self) -> None:
         if not self.image_urls:

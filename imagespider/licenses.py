@@ -66,7 +66,8 @@ LICENSE_IDS: tuple[str, ...] = (
     "unknown",
 )
 
-SOURCES: tuple[str, ...] = ("api", "engine-filter", "embedded", "none")
+#: ``list``: the URL list given to the urls spider (a CSV ``license`` column) said so.
+SOURCES: tuple[str, ...] = ("api", "engine-filter", "embedded", "list", "none")
 
 #: The Creative Commons licenses proper (those with a ``/licenses/<code>/<version>/`` URL).
 _CC_CODES = ("by", "by-sa", "by-nd", "by-nc", "by-nc-sa", "by-nc-nd")

@@ -29,6 +29,7 @@ __all__ = [
     "HeaderSignals",
     "data_mining_prohibited",
     "read_embedded",
+    "read_embedded_from",
     "read_headers",
 ]
 
@@ -126,10 +127,20 @@ def read_embedded(data: bytes) -> EmbeddedRights:
     except Exception:  # noqa: BLE001 - any failure to identify means "no evidence"
         return EmbeddedRights()
     with im:
-        malformed: list[str] = []
-        xmp = _guard(malformed, "xmp", _read_xmp, im) or _Xmp()
-        iptc = _guard(malformed, "iptc", _read_iptc, im) or {}
-        exif = _guard(malformed, "exif", _read_exif, im) or {}
+        return read_embedded_from(im)
+
+
+def read_embedded_from(im: Image.Image) -> EmbeddedRights:
+    """:func:`read_embedded` on an image already opened (and best already loaded); never raises.
+
+    The image pipeline passes the image it has just decoded: a PNG's ``getexif()`` otherwise
+    decodes the whole file again to reach chunks after IDAT (measured: 20 ms a 1.5 MP PNG, as
+    much as the check itself), and after ``load()`` XMP placed after IDAT is seen too.
+    """
+    malformed: list[str] = []
+    xmp = _guard(malformed, "xmp", _read_xmp, im) or _Xmp()
+    iptc = _guard(malformed, "iptc", _read_iptc, im) or {}
+    exif = _guard(malformed, "exif", _read_exif, im) or {}
     return EmbeddedRights(
         license_url=xmp.license_url,
         web_statement=xmp.web_statement,

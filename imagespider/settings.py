@@ -92,6 +92,13 @@ IMAGES_MIN_HEIGHT = 64
 IMAGES_MAX_PIXELS = 89_478_485
 #: int. Threads that verify and hash images off the reactor thread (default: the core count).
 IMAGES_WORKERS = os.cpu_count() or 2
+#: bool, default True. Drop an image whose perceptual hash (manifest ``phash``) is within
+#: DEDUP_MAX_DISTANCE of an image already kept in the store (any label, engine or earlier crawl),
+#: with reason ``near_duplicate`` naming the kept twin. Same bytes are always ``duplicate``.
+DEDUP = True
+#: int, bits 0-63, default 6. How many of the 64 pHash bits may differ for two images to count
+#: as one: re-encodes and resizes measured 0-4 apart, distinct photos 16+ (see neardup.py).
+DEDUP_MAX_DISTANCE = 6
 #: Image CDNs redirect; the media pipeline does not follow redirects unless told to.
 MEDIA_ALLOW_REDIRECTS = True
 

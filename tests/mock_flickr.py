@@ -32,12 +32,15 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from tests.mockserver import ROUTES, render_image
+from tests.photos import render_photo
 
 CAPTURE = Path(__file__).parent / "fixtures" / "flickr_photos_search_extras_openverse_catalog.json"
 PHOTOS = 240
 FIRST_ID = 7_000_000_000
 BROKEN_EVERY = 19
 LICENSE_COUNT = 17
+#: Queries whose images are photo-like (tests/photos.py) rather than noise.
+PHOTO_PREFIX = "photo"
 SIZES = ("o", "k", "h", "l", "c", "z", "m", "s", "t", "q", "sq", "n")
 
 Query = dict[str, list[str]]
@@ -183,7 +186,9 @@ def image(handler: Any, path: str, query: Query) -> Answer:
     if not 0 <= index < PHOTOS or index % BROKEN_EVERY == BROKEN_EVERY - 1:
         return 404, "text/html", b"<h1>404</h1>"
     width, height = (100, 75) if name.endswith("_t.jpg") else photo_dims(index)
-    return 200, "image/jpeg", render_image(f"flickr/{unquote(q)}", index, "JPEG", width, height)
+    # Queries starting with "photo" get photo-like images, which near-duplicate tests need.
+    render = render_photo if unquote(q).startswith(PHOTO_PREFIX) else render_image
+    return 200, "image/jpeg", render(f"flickr/{unquote(q)}", index, "JPEG", width, height)
 
 
 ROUTES["/services/rest/"] = rest

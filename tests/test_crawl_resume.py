@@ -18,7 +18,9 @@ from tests.mockserver import MockHTTPServer
 from tests.test_crawl_bing import assert_manifest_matches_files, read_jsonl
 
 LIMIT = 16
-FAST = ["-s", "SCROLL_WAIT_TIMEOUT=1", "-s", "SCROLL_MAX_STALLS=1", "-s", "SCROLL_STEP_PAUSE=0.05"]
+# The slow page brings each batch after SLOW_PAGE_DELAY (1 s): wait well past it, or a loaded
+# machine takes a late batch for the end of the results.
+FAST = ["-s", "SCROLL_WAIT_TIMEOUT=5", "-s", "SCROLL_MAX_STALLS=1", "-s", "SCROLL_STEP_PAUSE=0.05"]
 
 
 def crawl_args(mockserver: MockHTTPServer, run: str, store: Path, jobdir: Path | None, limit: int = LIMIT) -> list[str]:
@@ -79,7 +81,7 @@ def test_an_interrupted_job_resumes_to_exactly_its_limit(
     assert second.returncode == 0, second.stderr[-3000:]
     assert "'finish_reason': 'finished'" in second.stderr
     rows = assert_manifest_matches_files(store)  # no orphan file, no row without its file
-    assert len(rows) == LIMIT
+    assert len(rows) == LIMIT, second.stderr[-6000:]
     assert len({row["sha256"] for row in rows}) == LIMIT
     assert len({row["image_url"] for row in rows}) == LIMIT
     assert rows[: len(first_rows)] == first_rows  # nothing lost or rewritten

@@ -21,6 +21,7 @@ from scrapy.spiderloader import get_spider_loader
 from imagespider.dataset import StoreLocked, check_unlocked
 from imagespider.errors import FAILURE_PREFIX, ArgumentError, shown
 from imagespider.extensions import local_store
+from imagespider.neardup import DedupConfig
 
 logger = logging.getLogger("imagespider")
 
@@ -53,6 +54,7 @@ class Command(ScrapyCrawlCommand):
         check = getattr(spidercls, "check_arguments", None)
         if check is not None:
             check(spargs, self.settings)
+        DedupConfig.from_settings(self.settings)
         if "_job" in spargs:
             warn_relative_store_under_scrapyd(store)
         check_unlocked(store)

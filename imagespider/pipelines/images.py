@@ -13,7 +13,7 @@ import asyncio
 import hashlib
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from io import BytesIO
 from typing import Any
@@ -46,6 +46,7 @@ from imagespider.errors import Rejected
 from imagespider.evidence import weigh
 from imagespider.extensions import dataset_of
 from imagespider.licenses import License, attribution
+from imagespider.neardup import HASH_DECODE_MIN, DedupConfig, PhashIndex, phash_of
 from imagespider.pipelines.license import crawl_policy
 
 #: Pillow format -> file extension, for the formats dataset loaders read.
@@ -58,6 +59,10 @@ class ImageFacts:
     height: int
     format: str
     sha256: str
+    #: Perceptual hash, 16 hex digits (imagespider.neardup); derived, so not part of equality.
+    phash: str | None = field(default=None, compare=False)
+    #: Rights statements in the file, read from the image decoded for the check (no second open).
+    embedded: rights.EmbeddedRights = field(default_factory=rights.EmbeddedRights, compare=False)
 
 
 class MediaRejected(_MediaRequestFiltered):
@@ -78,8 +83,10 @@ def inspect_image(body: bytes, min_width: int, min_height: int, max_pixels: int)
     """Prove ``body`` is a whole, decodable image of an accepted size; runs in a worker thread.
 
     The header gives the size before any pixel is decoded, so a decompression bomb is refused
-    cheaply. ``draft()`` lets JPEG decode at 1/8 scale: every byte is still read, so a truncated
-    file still fails, at a fraction of the cost of a full decode.
+    cheaply. ``draft()`` lets JPEG decode at a reduced scale (1/8 for large photos, never under
+    ``HASH_DECODE_MIN`` px, which the perceptual hash needs): every byte is still read, so a
+    truncated file still fails, at a fraction of the cost of a full decode. The decoded image
+    then gives the perceptual hash, so no image is decoded twice.
     """
     try:
         image = Image.open(BytesIO(body))
@@ -99,13 +106,29 @@ def inspect_image(body: bytes, min_width: int, min_height: int, max_pixels: int)
             raise Rejected("too_small", f"{width}x{height} is under {min_width}x{min_height}")
         try:
             if image.format == "JPEG":
-                image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
+                image.draft(image.mode, (_draft_side(width), _draft_side(height)))
             image.load()
         except Image.DecompressionBombError as error:
             raise Rejected("decompression_bomb", str(error)) from None
         except (OSError, SyntaxError, ValueError, EOFError) as error:
             raise Rejected("corrupt_image", str(error) or type(error).__name__) from None
-        return ImageFacts(width, height, image.format, hashlib.sha256(body).hexdigest())
+        return ImageFacts(
+            width, height, image.format, hashlib.sha256(body).hexdigest(), _phash_or_none(image),
+            rights.read_embedded_from(image),
+        )
+
+
+def _draft_side(side: int) -> int:
+    return max(1, min(side, max(side // 8, HASH_DECODE_MIN)))
+
+
+def _phash_or_none(image: Image.Image) -> str | None:
+    """The perceptual hash, or None for a mode Pillow cannot turn grey (the image is still kept,
+    it only escapes near-duplicate detection)."""
+    try:
+        return phash_of(image)
+    except (OSError, ValueError):
+        return None
 
 
 #: Download failures by kind, after Scrapy's retries, as the reason a user reads in rejected.jsonl.
@@ -147,6 +170,9 @@ class DatasetImagesPipeline(ImagesPipeline):
         self.workers = max(1, settings.getint("IMAGES_WORKERS", 2))
         self.user_agent_token = settings.get("BOT_NAME", "imagespider")
         self.dataset = dataset_of(crawler)
+        self.dedup = DedupConfig.from_settings(settings)
+        #: Perceptual hashes of the kept images, this crawl's and the store's earlier ones.
+        self.phashes = PhashIndex()
         self._executor: ThreadPoolExecutor | None = None
 
     @classmethod
@@ -161,6 +187,7 @@ class DatasetImagesPipeline(ImagesPipeline):
         Image.MAX_IMAGE_PIXELS = self.max_pixels
         warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
         self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="imagespider-check")
+        self.phashes = PhashIndex.from_rows(self.dataset.rows)
 
     def close_spider(self, spider: Any = None) -> None:
         if self._executor is not None:
@@ -206,6 +233,10 @@ class DatasetImagesPipeline(ImagesPipeline):
         adapter = ItemAdapter(item)
         loop = asyncio.get_running_loop()
         facts, embedded = await loop.run_in_executor(self._executor, self._inspect, response.body)
+        expected = adapter.get("expected_sha256")
+        if expected and expected != facts.sha256:
+            # A rebuild from a manifest: other bytes than those recorded are reported, never kept.
+            raise MediaRejected("changed", f"expected sha256 {expected}, got {facts.sha256}")
         headers = rights.read_headers(response.headers, self.user_agent_token)
         # Opt-outs and the file's own license statement are judged before anything is written.
         verdict = weigh(License.from_dict(adapter.get("license") or {}), embedded, headers)
@@ -220,11 +251,20 @@ class DatasetImagesPipeline(ImagesPipeline):
         holder = self.dataset.holder_of(facts.sha256)
         if holder is not None:
             raise MediaRejected("duplicate", f"same bytes as {holder}")
+        # Bytes pinned by a manifest were judged when first kept: a rebuild keeps them all.
+        if self.dedup.enabled and facts.phash and not expected:
+            twin = self.phashes.twin_of(facts.phash, self.dedup.max_distance)
+            if twin is not None:
+                raise MediaRejected("near_duplicate", f"{twin.distance} bits from {twin.file_name}")
+        # Decided and claimed on the reactor thread, with no await in between: no lock needed.
         self.dataset.claim(facts.sha256, file_name)
+        if facts.phash:
+            self.phashes.add(facts.phash, file_name)
         try:
             await ensure_awaitable(self.store.persist_file(file_name, BytesIO(response.body), info))
         except Exception:
             self.dataset.unclaim(facts.sha256)
+            self.phashes.remove(file_name)
             raise
         self.inc_stats("downloaded")
         return {
@@ -235,6 +275,7 @@ class DatasetImagesPipeline(ImagesPipeline):
             "width": facts.width,
             "height": facts.height,
             "format": facts.format,
+            "phash": facts.phash,
             "bytes": len(response.body),
             "license": verdict.license.to_dict(),
             "creator": embedded.creator,
@@ -248,7 +289,7 @@ class DatasetImagesPipeline(ImagesPipeline):
     def _inspect(self, body: bytes) -> tuple[ImageFacts, rights.EmbeddedRights]:
         """All the CPU work on one image, in one trip to a worker thread."""
         facts = inspect_image(body, self.min_width, self.min_height, self.max_pixels)
-        return facts, rights.read_embedded(body)
+        return facts, facts.embedded
 
     def item_completed(self, results: list[Any], item: Any, info: Any) -> Any:
         ok, result = results[0]
@@ -263,7 +304,7 @@ class DatasetImagesPipeline(ImagesPipeline):
         adapter["images"] = [{k: result[k] for k in ("url", "path", "checksum", "status")}]
         adapter["file_name"] = result["path"]
         adapter["sha256"] = result["checksum"]
-        for key in ("width", "height", "format", "bytes", "rights", "retrieved_at", "license"):
+        for key in ("width", "height", "format", "bytes", "phash", "rights", "retrieved_at", "license"):
             adapter[key] = result[key]
         if not adapter.get("author") and result["creator"]:
             adapter["author"] = result["creator"]

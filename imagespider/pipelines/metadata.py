@@ -21,7 +21,7 @@ from imagespider.rights import EmbeddedRights, HeaderSignals
 MANIFEST_FIELDS = (
     "file_name", "label", "query", "engine", "image_url", "page_url", "title", "author",
     "author_url", "site", "license", "license_version", "license_url", "license_source",
-    "permissions", "attribution", "width", "height", "format", "bytes", "sha256", "retrieved_at", "rights",
+    "permissions", "attribution", "width", "height", "format", "bytes", "sha256", "phash", "retrieved_at", "rights",
 )  # fmt: skip
 
 

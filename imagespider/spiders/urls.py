@@ -1,0 +1,144 @@
+"""urls: download a list of image URLs through the same pipelines as the search spiders.
+
+``scrapy crawl urls -a path=FILE`` reads plain text, a CSV with a ``url`` column, or the
+``metadata.jsonl`` of another crawl (see imagespider/urllist.py). Given a manifest it rebuilds
+that dataset: same labels and, since names are SHA-256 based, the same file names; every
+download must match its recorded ``sha256``, and one that does not is dropped as ``changed``
+(one that is gone as ``http_error`` etc.), listed in rejected.jsonl, never silently replaced.
+
+No engine is asked anything, so there is no paging to pace: every row is handed out at once,
+unless ``-a limit=N`` caps the kept images per label (a :class:`Quota` per label, as a search
+spider has per query). The license policy applies as everywhere: a plain list says nothing about
+rights, so under the default policy (``share``) its rows are dropped before download (a warning
+says so at the start); give a CSV ``license`` column, or ``-a license=any`` for in-house use.
+A manifest's recorded license is the declared evidence, with its recorded source.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
+from typing_extensions import Self
+
+from imagespider.errors import ArgumentError, shown
+from imagespider.items import ImageItem
+from imagespider.licenses import Policy
+from imagespider.params import parse_limit, parse_policy
+from imagespider.quota import Quota
+from imagespider.urllist import UrlList, UrlRow, read_url_list
+
+logger = logging.getLogger(__name__)
+
+ARGUMENTS = ("path", "label", "limit", "license")
+DEFAULT_LABEL = "images"
+
+
+@dataclass(frozen=True)
+class UrlsArgs:
+    path: str
+    urls: UrlList
+    policy: Policy
+    #: Kept images per label; None = keep every row that passes.
+    limit: int | None
+
+
+def parse_urls_args(kwargs: Mapping[str, str], default_policy: str) -> UrlsArgs:
+    for name in kwargs:
+        if name not in ARGUMENTS and not name.startswith("_"):  # Scrapyd adds _job
+            raise ArgumentError(
+                f"unknown argument -a {shown(name)}= for spider urls; use one of: {', '.join(ARGUMENTS)}"
+            )
+    path = (kwargs.get("path") or "").strip()
+    if not path:
+        raise ArgumentError("no URL list given; use -a path=FILE (text, CSV with a url column, or metadata.jsonl)")
+    limit = kwargs.get("limit")
+    return UrlsArgs(
+        path=path,
+        # The policy first: a bad -a license= is reported before the file is read.
+        policy=parse_policy(kwargs.get("license") or default_policy),
+        limit=parse_limit(limit) if limit is not None and str(limit).strip() else None,
+        urls=read_url_list(path, (kwargs.get("label") or "").strip() or DEFAULT_LABEL),
+    )
+
+
+class UrlsSpider(scrapy.Spider):
+    name = "urls"
+
+    args: UrlsArgs
+    quotas: dict[str, Quota]
+
+    @classmethod
+    def check_arguments(cls, kwargs: Mapping[str, str], settings: BaseSettings) -> UrlsArgs:
+        """Parse every ``-a`` and read the list; raises ArgumentError with a one-line message."""
+        return parse_urls_args(kwargs, settings.get("LICENSE_POLICY") or "share")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.args = cls.check_arguments(kwargs, crawler.settings)
+        limit = spider.args.limit
+        spider.quotas = {} if limit is None else {row.label: Quota(limit) for row in spider.args.urls.rows}
+        crawler.signals.connect(spider._kept, signal=signals.item_scraped)
+        crawler.signals.connect(spider._not_kept, signal=signals.item_dropped)
+        crawler.signals.connect(spider._not_kept, signal=signals.item_error)
+        return spider
+
+    async def start(self) -> AsyncIterator[Any]:
+        urls = self.args.urls
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.set_value("imagespider/urls/rows", len(urls.rows))
+        if urls.skipped:
+            stats.set_value("imagespider/urls/skipped_rows", urls.skipped)
+            logger.warning(
+                "urls: skipped %d bad rows of %s (%s%s)",
+                urls.skipped, self.args.path, "; ".join(urls.notes), "; ..." if urls.skipped > len(urls.notes) else "",
+            )
+        logger.info("urls: %d images to fetch from %s (%s)", len(urls.rows), self.args.path, urls.kind)
+        if not self.args.policy.is_any and all(row.license.id == "unknown" for row in urls.rows):
+            logger.warning(
+                "urls: %s declares no license, so -a license=%s drops every row before download; "
+                "add a license column (CSV) or use -a license=any", self.args.path, self.args.policy,
+            )
+        for row in urls.rows:
+            quota = self.quotas.get(row.label)
+            if quota is not None:
+                if not await quota.wait_for_room():
+                    continue  # this label is full; later rows may be of another label
+                quota.take()
+            yield self.build_item(row)
+
+    def build_item(self, row: UrlRow) -> ImageItem:
+        return ImageItem(
+            image_url=row.image_url,
+            label=row.label,
+            # A manifest row keeps where it was first found; a plain list is its own query.
+            query=row.query if row.query is not None else Path(self.args.path).name,
+            engine=row.engine or self.name,
+            page_url=row.page_url,
+            title=row.title,
+            author=row.author,
+            author_url=row.extra.get("author_url"),
+            site=row.extra.get("site"),
+            license=row.license.to_dict(),
+            expected_sha256=row.expected_sha256,
+        )
+
+    def _settle(self, item: Any, kept: bool) -> None:
+        quota = self.quotas.get(getattr(item, "label", ""))
+        if quota is not None:
+            quota.settle(kept)
+
+    def _kept(self, item: Any, **_: Any) -> None:
+        self._settle(item, kept=True)
+
+    def _not_kept(self, item: Any, **_: Any) -> None:
+        self._settle(item, kept=False)

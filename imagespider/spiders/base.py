@@ -28,7 +28,7 @@ from imagespider.extensions import dataset_of
 from imagespider.items import ImageItem
 from imagespider.licenses import License
 from imagespider.params import Query, SearchArgs, parse_search_args
-from imagespider.quota import Quota
+from imagespider.quota import Quota, settle_on_signals
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +53,7 @@ class SearchSpider(scrapy.Spider):
         spider.args = cls.check_arguments(kwargs, crawler.settings)
         spider.quotas = {query: Quota(spider.args.limit) for query in spider.args.queries}
         crawler.signals.connect(spider._count_earlier_runs, signal=signals.spider_opened)
-        crawler.signals.connect(spider._kept, signal=signals.item_scraped)
-        crawler.signals.connect(spider._not_kept, signal=signals.item_dropped)
-        crawler.signals.connect(spider._not_kept, signal=signals.item_error)
+        settle_on_signals(crawler, spider.quota_for)
         return spider
 
     # -- items ---------------------------------------------------------------------------
@@ -123,18 +121,10 @@ class SearchSpider(scrapy.Spider):
                 if kept:
                     logger.info("%s: query %r resumed with %d of %d kept", self.name, query.text, kept, self.args.limit)
 
-    def _settle(self, item: Any, kept: bool) -> None:
+    def quota_for(self, item: Any) -> Quota | None:
         if not isinstance(item, ImageItem):
-            return
-        quota = self.quotas.get(Query(item.query, item.label))
-        if quota is not None:
-            quota.settle(kept)
-
-    def _kept(self, item: Any, **_: Any) -> None:
-        self._settle(item, kept=True)
-
-    def _not_kept(self, item: Any, **_: Any) -> None:
-        self._settle(item, kept=False)
+            return None
+        return self.quotas.get(Query(item.query, item.label))
 
     # -- ending --------------------------------------------------------------------------
 

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import scrapy
-from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 from typing_extensions import Self
@@ -32,7 +31,7 @@ from imagespider.errors import ArgumentError, shown
 from imagespider.items import ImageItem
 from imagespider.licenses import Policy
 from imagespider.params import parse_limit, parse_policy
-from imagespider.quota import Quota
+from imagespider.quota import Quota, settle_on_signals
 from imagespider.urllist import UrlList, UrlRow, read_url_list
 
 logger = logging.getLogger(__name__)
@@ -86,9 +85,7 @@ class UrlsSpider(scrapy.Spider):
         spider.args = cls.check_arguments(kwargs, crawler.settings)
         limit = spider.args.limit
         spider.quotas = {} if limit is None else {row.label: Quota(limit) for row in spider.args.urls.rows}
-        crawler.signals.connect(spider._kept, signal=signals.item_scraped)
-        crawler.signals.connect(spider._not_kept, signal=signals.item_dropped)
-        crawler.signals.connect(spider._not_kept, signal=signals.item_error)
+        settle_on_signals(crawler, spider.quota_for)
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
@@ -132,13 +129,5 @@ class UrlsSpider(scrapy.Spider):
             expected_sha256=row.expected_sha256,
         )
 
-    def _settle(self, item: Any, kept: bool) -> None:
-        quota = self.quotas.get(getattr(item, "label", ""))
-        if quota is not None:
-            quota.settle(kept)
-
-    def _kept(self, item: Any, **_: Any) -> None:
-        self._settle(item, kept=True)
-
-    def _not_kept(self, item: Any, **_: Any) -> None:
-        self._settle(item, kept=False)
+    def quota_for(self, item: Any) -> Quota | None:
+        return self.quotas.get(getattr(item, "label", ""))

@@ -174,6 +174,11 @@ class DatasetImagesPipeline(ImagesPipeline):
         #: Perceptual hashes of the kept images, this crawl's and the store's earlier ones.
         self.phashes = PhashIndex()
         self._executor: ThreadPoolExecutor | None = None
+        # Items past this point hold a download or a body waiting for a worker. Scrapy pulls
+        # every item a spider's start() yields at once, and loopback-fast downloads outrun the
+        # checks: unbounded, a 2,000-image list held 1.4 GB of bodies (benchmarks/throughput.py).
+        # The downloads the downloader may run, plus a few bodies per worker, keep both busy.
+        self._in_flight = asyncio.Semaphore(settings.getint("CONCURRENT_REQUESTS", 16) + 4 * self.workers)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -200,7 +205,8 @@ class DatasetImagesPipeline(ImagesPipeline):
             raise Rejected("unsupported_scheme", f"only http and https URLs are fetched: {url[:100]}")
         if self.dataset.has_url(url, adapter["label"]):
             raise Rejected("already_in_dataset", "this URL is in the manifest from an earlier crawl")
-        return await super().process_item(item)
+        async with self._in_flight:
+            return await super().process_item(item)
 
     def get_media_requests(self, item: Any, info: MediaPipeline.SpiderInfo) -> list[Request]:
         adapter = ItemAdapter(item)

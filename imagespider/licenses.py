@@ -310,9 +310,9 @@ def _license_from_url_match(match: re.Match[str], source: str) -> License:
     if match.group("oldpd"):
         # The retired "Public Domain Certification" (licenses/publicdomain/): a PD statement.
         return License("pdm", None, "https://creativecommons.org/licenses/publicdomain/", source)
-    license_id = _id_for_code(match.group("code"))
-    assert license_id is not None  # the regex only admits known codes
-    return _cc(license_id, match.group("version"), source, match.group("jur"))
+    code_id = _id_for_code(match.group("code"))
+    assert code_id is not None  # the regex only admits known codes
+    return _cc(code_id, match.group("version"), source, match.group("jur"))
 
 
 def from_url(url: str, source: str) -> License | None:

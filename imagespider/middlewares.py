@@ -60,7 +60,7 @@ class PrivateAddressMiddleware:
         from twisted.internet import reactor  # noqa: PLC0415  (the installed reactor)
 
         try:
-            await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[attr-defined]
+            await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[attr-defined,arg-type]
         except netguard.PrivateAddressLookupError as error:
             raise netguard.PrivateAddressRefused(f"{error}: {request.url[:200]}") from None
         except Exception:  # noqa: BLE001  (an unknown name fails, and is retried, when connecting)

@@ -148,5 +148,4 @@ def _dedupe_labels(entries: list[tuple[str, str | None]]) -> tuple[Query, ...]:
         if owner != text:
             slug = with_suffix(slug, text)
         queries.append(Query(text, slug))
-    seen: set[tuple[str, str]] = set()
-    return tuple(q for q in queries if not ((q.text, q.label) in seen or seen.add((q.text, q.label))))
+    return tuple(dict.fromkeys(queries))  # a repeated line is one query; order kept

@@ -50,6 +50,8 @@ KINDS: dict[str, tuple[str | None, str | None, dict[str, str], str, str]] = {
         None, {}, "/rights/img", "/rights/page",
     ),
     "exif-all-rights-reserved": (None, "(c) 2024 Jo Bloggs. All rights reserved.", {}, "/rights/img", "/rights/page"),
+    # Not XML at all: ignored and counted, never fatal.
+    "xmp-malformed": ("MALFORMED", None, {}, "/rights/img", "/rights/page"),
     "header-noai": (None, None, {"X-Robots-Tag": "noai, noimageai"}, "/rights/img", "/rights/page"),
     "header-tdm-reservation": (
         None, None, {"tdm-reservation": "1", "tdm-policy": "https://example.org/tdm-policy.json"},
@@ -61,7 +63,7 @@ KINDS: dict[str, tuple[str | None, str | None, dict[str, str], str, str]] = {
 #: What a crawl with -a license=any must conclude for each kind: kept, or the drop reason.
 EXPECTED_ANY = {
     "plain-0": "kept", "plain-1": "kept", "plain-2": "kept", "xmp-by-nc": "kept", "xmp-by": "kept",
-    "exif-all-rights-reserved": "kept",
+    "exif-all-rights-reserved": "kept", "xmp-malformed": "kept",
     "xmp-data-mining-prohibited": "data_mining_prohibited",
     "header-noai": "noai",
     "header-tdm-reservation": "tdm_reservation",
@@ -76,7 +78,9 @@ def rights_image(kind: str) -> bytes:
     rng = random.Random(kind)
     image = Image.frombytes("RGB", (320, 240), rng.randbytes(320 * 240 * 3))
     options: dict[str, object] = {"quality": 85}
-    if xmp:
+    if xmp == "MALFORMED":
+        options["xmp"] = b"<x:xmpmeta><rdf:RDF>this is not < well formed"
+    elif xmp:
         options["xmp"] = XMP.format(body=xmp).encode("utf-8")
     if copyright_notice:
         exif = Image.Exif()

@@ -66,11 +66,17 @@ def test_the_files_own_license_is_recorded(crawl_any) -> None:
     assert kept["plain-0"]["license"] == "unknown"
 
 
+def test_malformed_metadata_is_ignored_and_counted(crawl_any) -> None:
+    kept, _, result = crawl_any
+    assert kept["xmp-malformed"]["rights"]["malformed"] == ["xmp"]
+    assert "'imagespider/rights/malformed/xmp': 1," in result.stderr
+
+
 def test_commercial_policy_drops_the_noncommercial_image_too(mockserver: MockHTTPServer, tmp_path: Path) -> None:
     kept, rejected, result = crawl(mockserver, tmp_path, "commercial")
     assert rejected["xmp-by-nc"]["reason"] == "license_noncommercial"
     assert rejected["exif-all-rights-reserved"]["reason"] == "license_noncommercial"
-    assert set(kept) == {"plain-0", "plain-1", "plain-2", "xmp-by"}
+    assert set(kept) == {"plain-0", "plain-1", "plain-2", "xmp-by", "xmp-malformed"}
     # Bing was asked to filter on its side, and its claim is the kept plain images' evidence.
     assert kept["plain-0"]["license"] == "cc-unspecified"
     assert kept["plain-0"]["license_source"] == "engine-filter"

@@ -19,6 +19,7 @@ import pytest
 from imagespider.neardup import distance
 from imagespider.settings import DEDUP_MAX_DISTANCE
 from tests.conftest import run_scrapy
+from tests.test_dataset_outputs import load_with_datasets, open_report
 from tests.mock_neardup import OWN, QUERY, TWINS
 from tests.mockserver import MockHTTPServer
 
@@ -76,6 +77,18 @@ def test_two_engines_keep_each_picture_once(two_engines: Path) -> None:
         assert len(a["phash"]) == 16
         for b in rows[i + 1 :]:
             assert distance(a["phash"], b["phash"]) > DEDUP_MAX_DISTANCE, (a["file_name"], b["file_name"])
+
+
+def test_the_two_engine_store_loads_and_its_report_shows_every_image(two_engines: Path, tmp_path: Path) -> None:
+    """Issue 6's whole check on the store two engines filled: datasets loads it, report.html
+    renders every kept image in Chromium."""
+    rows = read_jsonl(two_engines / "metadata.jsonl")
+    loaded = load_with_datasets(two_engines, tmp_path)
+    assert loaded["rows"] == len(rows)
+    assert loaded["labels"] == sorted({row["label"] for row in rows})
+    widths, sources, failed, _ = open_report(two_engines, tmp_path)
+    assert sorted(sources) == sorted(row["file_name"] for row in rows)
+    assert all(width > 0 for width in widths) and not failed
 
 
 def test_near_duplicates_are_rejected_naming_the_kept_twin(two_engines: Path) -> None:

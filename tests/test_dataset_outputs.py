@@ -101,10 +101,12 @@ def test_progress_lines_and_summary_in_the_log_and_stats(first_crawl: tuple[Path
 # -- report.html -------------------------------------------------------------------------
 
 
-def test_report_renders_every_kept_image_in_chromium(store: Path, tmp_path: Path) -> None:
+def open_report(store: Path, tmp_path: Path) -> tuple[list[int], list[str], list[str], Path]:
+    """Open report.html from a moved copy of the store in Chromium, scroll every lazy image into
+    view as a reader would, and return the images' natural widths, their sources, the requests
+    that failed and a full-page screenshot."""
     from playwright.sync_api import sync_playwright
 
-    rows = read_jsonl(store / "metadata.jsonl")
     # The report must not depend on where the store is: open it from a moved copy.
     moved = tmp_path / "moved"
     os.rename(store, moved)
@@ -116,7 +118,6 @@ def test_report_renders_every_kept_image_in_chromium(store: Path, tmp_path: Path
                 failed: list[str] = []
                 page.on("requestfailed", lambda request: failed.append(request.url))
                 page.goto((moved / "report.html").as_uri(), wait_until="load")
-                # Lazy images load when scrolled to, as a reader would.
                 for image in page.locator("#kept img").all():
                     image.scroll_into_view_if_needed()
                 page.wait_for_function(
@@ -131,6 +132,12 @@ def test_report_renders_every_kept_image_in_chromium(store: Path, tmp_path: Path
                 browser.close()
     finally:
         os.rename(moved, store)
+    return widths, sources, failed, screenshot
+
+
+def test_report_renders_every_kept_image_in_chromium(store: Path, tmp_path: Path) -> None:
+    rows = read_jsonl(store / "metadata.jsonl")
+    widths, sources, failed, screenshot = open_report(store, tmp_path)
     assert len(widths) == len(rows) == 25
     assert all(width > 0 for width in widths), widths
     assert sorted(sources) == sorted(row["file_name"] for row in rows)
@@ -164,7 +171,8 @@ print(json.dumps({
 """
 
 
-def test_hugging_face_imagefolder_loads_the_store_as_it_is(store: Path, tmp_path: Path) -> None:
+def load_with_datasets(store: Path, tmp_path: Path) -> dict:
+    """Hugging Face ``imagefolder`` on the store as it is, offline, in a child process."""
     env = {
         **os.environ, "PYTHONPATH": str(PROJECT), "HF_HOME": str(tmp_path / "hf"),
         "HF_DATASETS_CACHE": str(tmp_path / "hf" / "datasets"), "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1",
@@ -173,7 +181,11 @@ def test_hugging_face_imagefolder_loads_the_store_as_it_is(store: Path, tmp_path
         [sys.executable, "-c", HF_SCRIPT, str(store)], env=env, capture_output=True, text=True, timeout=300, check=False
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_hugging_face_imagefolder_loads_the_store_as_it_is(store: Path, tmp_path: Path) -> None:
+    loaded = load_with_datasets(store, tmp_path)
     rows = read_jsonl(store / "metadata.jsonl")
     assert loaded["rows"] == len(rows) == 25
     assert loaded["labels"] == ["cat", "dog"]

@@ -56,4 +56,7 @@ class MetadataExportPipeline:
         assert stats is not None
         stats.inc_value("imagespider/kept")
         stats.inc_value(f"imagespider/kept/license/{row.get('license') or 'unknown'}")
+        # Malformed metadata never stops an image; it is counted so a pattern can be noticed.
+        for block in (row.get("rights") or {}).get("malformed") or ():
+            stats.inc_value(f"imagespider/rights/malformed/{block}")
         return item

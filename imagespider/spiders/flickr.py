@@ -262,7 +262,8 @@ class FlickrSpider(SearchSpider):
 
     def _failure_text(self, failure: Failure) -> str:
         """One line about a failed API call, without the URL (it holds the key)."""
-        if failure.check(HttpError):
-            return f"HTTP {failure.value.response.status} from the Flickr API"
-        lines = (failure.getErrorMessage() or failure.type.__name__).splitlines() or [""]
+        error = failure.value
+        if isinstance(error, HttpError):
+            return f"HTTP {error.response.status} from the Flickr API"
+        lines = (failure.getErrorMessage() or type(error).__name__).splitlines() or [""]
         return self._redactor.redact(lines[0])

@@ -82,7 +82,10 @@ def browser_problem(launch_options: dict[str, Any]) -> str | None:
     executable = launch_options.get("executable_path")
     if executable:
         if not (os.path.isfile(executable) and os.access(executable, os.X_OK)):
-            return f"the browser named in PLAYWRIGHT_LAUNCH_OPTIONS does not exist: {executable}; {MISSING_BROWSER_MESSAGE}"
+            return (
+                f"the browser named in PLAYWRIGHT_LAUNCH_OPTIONS does not exist: {executable}; "
+                + MISSING_BROWSER_MESSAGE
+            )
         return None
     if playwright_chromium_installed():
         return None

@@ -8,14 +8,13 @@ each drop here, where it is counted under ``imagespider/dropped/<reason>`` and w
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Self
 
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, NotConfigured
-from typing_extensions import Self
 
 from imagespider.dataset import Dataset, StoreLocked
 from imagespider.errors import ArgumentError
@@ -91,7 +90,7 @@ class DatasetExtension:
                 "page_url": adapter.get("page_url"),
                 "reason": reason,
                 "detail": detail,
-                "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "at": datetime.now(UTC).isoformat(timespec="seconds"),
             }
         )
 

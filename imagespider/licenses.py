@@ -229,7 +229,10 @@ def attribution(title: str | None, author: str | None, source_url: str | None, l
     if source_url:
         credit += f" ({source_url})"
     if lic.id in ("unknown", "cc-unspecified"):
-        claim = "license not known" if lic.id == "unknown" else "under a Creative Commons license the source did not name"
+        claim = (
+            "license not known" if lic.id == "unknown"
+            else "under a Creative Commons license the source did not name"
+        )
         return f"{credit}, {claim}"
     credit += f" is {'marked' if lic.id == 'pdm' else 'licensed under'} {lic.label}"
     if lic.url:
@@ -700,7 +703,9 @@ class Policy:
             elif word in LICENSE_IDS:
                 allowed.add(word)
             else:
-                raise PolicyError(f"unknown license policy word {word!r} in -a license={_shown(raw.strip())}; {_POLICY_HELP}")
+                raise PolicyError(
+                    f"unknown license policy word {word!r} in -a license={_shown(raw.strip())}; {_POLICY_HELP}"
+                )
         if "any" in words and (requirements or allowed):
             raise PolicyError(
                 f"license policy 'any' cannot be combined with other words in -a license={_shown(raw.strip())}; "

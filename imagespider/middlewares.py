@@ -10,6 +10,8 @@ for every image, not only the first two, so the parser is read back from the cac
 
 from __future__ import annotations
 
+from typing import Self
+
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
@@ -17,7 +19,6 @@ from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
-from typing_extensions import Self
 
 from imagespider import netguard
 

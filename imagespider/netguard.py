@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
@@ -28,7 +28,6 @@ from scrapy.resolver import CachingThreadedResolver
 from scrapy.settings import BaseSettings
 from twisted.internet.defer import Deferred
 from twisted.internet.error import DNSLookupError
-from typing_extensions import Self
 
 REASON = "private_address"
 #: Settings naming an engine endpoint the user configured (BING_SEARCH_URL, FLICKR_API_URL, ...).

@@ -116,7 +116,9 @@ def _read_queries_file(path: str) -> list[tuple[str, str | None]]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ArgumentError(f"queries file not found: {shown(path)}; give an existing file with -a queries=FILE") from None
+        raise ArgumentError(
+            f"queries file not found: {shown(path)}; give an existing file with -a queries=FILE"
+        ) from None
     except (OSError, UnicodeDecodeError) as error:
         raise ArgumentError(f"cannot read queries file {shown(path)}: {shown(error)}") from None
     entries: list[tuple[str, str | None]] = []

@@ -431,7 +431,7 @@ class HeaderSignals:
 
 def read_headers(
     headers: Mapping[str, Sequence[str | bytes]] | Mapping[bytes, Sequence[bytes]],
-    user_agent_token: str = "imagespider",
+    user_agent_token: str = "imagespider",  # noqa: S107 (a robots token, not a password)
 ) -> HeaderSignals:
     """Read X-Robots-Tag and TDMRep headers from a response.
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+import tests.mock_faults  # noqa: F401  (registers the misbehaving hosts)
 import tests.mock_flickr  # noqa: F401  (registers the Flickr API routes on the mock server)
 import tests.mock_google  # noqa: F401  (registers the Google routes on the mock server)
 import tests.mock_neardup  # noqa: F401  (registers Bing copies of Flickr photos, near-duplicates)
-import tests.mock_faults  # noqa: F401  (registers the misbehaving hosts)
 import tests.mock_rights  # noqa: F401  (registers the rights and opt-out routes)
 from tests.mockserver import MockHTTPServer, serving
 

@@ -256,7 +256,7 @@ Reply = tuple[int, str, bytes, dict[str, str]]
 #: Extra engines and hosts played by other test modules: path prefix -> handler(request handler,
 #: path, query) returning a Reply (or the first three of it), or None when it answered on the
 #: socket itself (tests/mock_faults.py). See tests/mock_*.py.
-ROUTES: dict[str, Callable[["Handler", str, dict[str, list[str]]], tuple]] = {}
+ROUTES: dict[str, Callable[[Handler, str, dict[str, list[str]]], tuple]] = {}
 
 
 class Handler(BaseHTTPRequestHandler):

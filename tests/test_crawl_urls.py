@@ -19,9 +19,9 @@ import pytest
 from imagespider.neardup import distance
 from imagespider.settings import DEDUP_MAX_DISTANCE
 from tests.conftest import run_scrapy
-from tests.test_dataset_outputs import load_with_datasets, open_report
 from tests.mock_neardup import OWN, QUERY, TWINS
 from tests.mockserver import MockHTTPServer
+from tests.test_dataset_outputs import load_with_datasets, open_report
 
 FLICKR_KEY = "goodkey-neardup-4f1e"
 FLICKR_LIMIT = 20

@@ -5,7 +5,7 @@ which the spider reports as an API error)."""
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ def fuzz(examples: int) -> settings:
     return settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 
 
-@lru_cache(maxsize=None)
+@cache
 def capture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 

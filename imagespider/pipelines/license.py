@@ -8,11 +8,10 @@ Either one failing saves a download. The image itself is judged again after down
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
-from typing_extensions import Self
 
 from imagespider.errors import Rejected
 from imagespider.licenses import License, Policy
@@ -44,7 +43,8 @@ class LicenseFilterPipeline:
         if self.obey_robots and page_url and not await self.robots.allowed(page_url):
             raise Rejected("robots_txt_page", f"the source page's robots.txt disallows us: {page_url}")
         declared = License.from_dict(adapter.get("license") or {})
-        reason = crawl_policy(self.crawler).check(declared)
+        policy = crawl_policy(self.crawler)
+        reason = policy.check(declared)
         if reason:
-            raise Rejected(reason, f"declared {declared.label} ({declared.source}) fails -a license={crawl_policy(self.crawler)}")
+            raise Rejected(reason, f"declared {declared.label} ({declared.source}) fails -a license={policy}")
         return item

@@ -8,11 +8,10 @@ Hugging Face's ``imagefolder`` loader reads; the label folders make it a torchvi
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import Any
+from typing import Any, Self
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
-from typing_extensions import Self
 
 from imagespider.extensions import dataset_of
 from imagespider.rights import EmbeddedRights, HeaderSignals

@@ -5,6 +5,7 @@ bounded downloads. Override any of them with ``-s NAME=VALUE`` or Scrapyd's ``se
 """
 
 import os
+import sys
 
 from imagespider.browser import default_launch_options
 
@@ -77,6 +78,8 @@ EXTENSIONS = {
     "imagespider.redact.RedactSecretsExtension": -10,
     "imagespider.extensions.DatasetExtension": 0,
     "imagespider.progress.ProgressExtension": 10,
+    # The crawl ends when its last item settles, not at the engine's next 5 s heartbeat.
+    "imagespider.finish.PromptFinishExtension": 20,
 }
 #: float, seconds, default 30. How often a running crawl logs one progress line per query
 #: (kept / limit, dropped by reason); 0 = only the summary at the end. See progress.py.
@@ -90,8 +93,12 @@ IMAGES_MIN_HEIGHT = 64
 #: int, pixels, default 89,478,485. Larger images are dropped as ``decompression_bomb`` before
 #: they are decoded. The one knob: Pillow's own limit (Image.MAX_IMAGE_PIXELS) is set from it.
 IMAGES_MAX_PIXELS = 89_478_485
-#: int. Threads that verify and hash images off the reactor thread (default: the core count).
+#: int. Workers that verify and hash images off the reactor thread (default: the core count).
 IMAGES_WORKERS = os.cpu_count() or 2
+#: bool, default True on Linux. The IMAGES_WORKERS are processes (forked when the spider opens), so
+#: Pillow's decoding does not hold the GIL the reactor needs; False = threads in the crawl's own
+#: process (the default elsewhere: forking a threaded process is only safe enough on Linux).
+IMAGES_CHECK_PROCESSES = sys.platform.startswith("linux")
 #: bool, default True. Drop an image whose perceptual hash (manifest ``phash``) is within
 #: DEDUP_MAX_DISTANCE of an image already kept in the store (any label, engine or earlier crawl),
 #: with reason ``near_duplicate`` naming the kept twin. Same bytes are always ``duplicate``.

@@ -70,6 +70,14 @@ def parse_urls_args(kwargs: Mapping[str, str], default_policy: str) -> UrlsArgs:
 
 class UrlsSpider(scrapy.Spider):
     name = "urls"
+    #: No page is rendered: Scrapy's own HTTP/1.1 handler, so no Playwright driver is started
+    #: (the project's scrapy-playwright handlers start two, ~1 s of start-up, at the first request).
+    custom_settings = {  # noqa: RUF012 (Scrapy reads it as a class attribute)
+        "DOWNLOAD_HANDLERS": {
+            "http": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
+            "https": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
+        },
+    }
 
     args: UrlsArgs
     quotas: dict[str, Quota]

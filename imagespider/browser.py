@@ -39,6 +39,14 @@ MISSING_BROWSER_MESSAGE = (
 )
 
 
+#: DOWNLOAD_HANDLERS for a spider that renders no page (flickr, urls): Scrapy's own HTTP/1.1
+#: handler, so no Playwright driver process is started for nothing.
+PLAIN_HTTP_HANDLERS = {
+    "http": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
+    "https": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
+}
+
+
 def playwright_chromium_installed() -> bool:
     """True when ``playwright install chromium`` left a browser where Playwright looks."""
     try:

@@ -20,12 +20,11 @@ Scrapy version) only means the crawl waits for the heartbeat again.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.asyncio import call_later
-from typing_extensions import Self
 
 
 class PromptFinishExtension:

@@ -21,9 +21,9 @@ import warnings
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from io import BytesIO
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 from itemadapter import ItemAdapter
@@ -47,7 +47,6 @@ from scrapy.utils.defer import ensure_awaitable
 from twisted.internet import defer
 from twisted.internet import error as twisted_error
 from twisted.python.failure import Failure
-from typing_extensions import Self
 
 from imagespider import rights
 from imagespider.errors import Rejected
@@ -188,8 +187,9 @@ _FAILURE_REASONS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
 def failure_reason(exc: BaseException, message: str) -> str:
     """The drop reason for a download that failed: refused by us, too big, or the host's fault."""
     if isinstance(exc, IgnoreRequest):
-        if getattr(exc, "reason", None):
-            return str(exc.reason)  # e.g. private_address (imagespider.netguard)
+        reason = getattr(exc, "reason", None)
+        if reason:
+            return str(reason)  # e.g. private_address (imagespider.netguard)
         if "max redirections" in message:
             return "too_many_redirects"
         return "robots_txt" if "robots.txt" in message else "refused"
@@ -263,6 +263,7 @@ class DatasetImagesPipeline(ImagesPipeline):
 
     def media_failed(self, failure: Failure, request: Request, info: Any) -> Any:
         error = failure.value
+        assert error is not None  # a Failure always holds its exception
         if isinstance(error, MediaRejected):
             raise error
         message = str(error) or type(error).__name__
@@ -273,7 +274,8 @@ class DatasetImagesPipeline(ImagesPipeline):
             message = f"the body grew past DOWNLOAD_MAXSIZE={self.crawler.settings.getint('DOWNLOAD_MAXSIZE')} bytes"
         raise MediaRejected(reason, message.splitlines()[0])
 
-    async def media_downloaded(
+    # Our FileInfo carries more keys than Scrapy's (facts, license, rights) for item_completed.
+    async def media_downloaded(  # type: ignore[override]
         self, response: Response, request: Request, info: Any, *, item: Any = None
     ) -> dict[str, Any]:
         if response.status != 200:
@@ -330,7 +332,7 @@ class DatasetImagesPipeline(ImagesPipeline):
             "license": verdict.license.to_dict(),
             "creator": embedded.creator,
             "rights": {**embedded.to_dict(), **headers.to_dict()},
-            "retrieved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "retrieved_at": datetime.now(UTC).isoformat(timespec="seconds"),
             # Consumed by the first item; a second item with the same URL gets the cached
             # result without this flag and is a duplicate of the first.
             "fresh": True,

@@ -31,6 +31,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from imagespider import licenses
+from imagespider.browser import PLAIN_HTTP_HANDLERS
 from imagespider.engines import EngineResult, flickr
 from imagespider.errors import ArgumentError
 from imagespider.licenses import License
@@ -117,6 +118,8 @@ class FlickrConfig:
 class FlickrSpider(SearchSpider):
     name = "flickr"
     filters: ClassVar = {"sort": SORTS, "safe": SAFE}
+    #: JSON calls and image downloads only: no browser, no Playwright driver.
+    custom_settings = {"DOWNLOAD_HANDLERS": PLAIN_HTTP_HANDLERS}  # noqa: RUF012 (Scrapy's own attribute)
 
     config: FlickrConfig
     #: From licenses.getInfo; None means the built-in table (0-10) is used.

@@ -20,13 +20,13 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
-from typing_extensions import Self
 
+from imagespider.browser import PLAIN_HTTP_HANDLERS
 from imagespider.errors import ArgumentError, shown
 from imagespider.items import ImageItem
 from imagespider.licenses import Policy
@@ -70,14 +70,9 @@ def parse_urls_args(kwargs: Mapping[str, str], default_policy: str) -> UrlsArgs:
 
 class UrlsSpider(scrapy.Spider):
     name = "urls"
-    #: No page is rendered: Scrapy's own HTTP/1.1 handler, so no Playwright driver is started
-    #: (the project's scrapy-playwright handlers start two, ~1 s of start-up, at the first request).
-    custom_settings = {  # noqa: RUF012 (Scrapy reads it as a class attribute)
-        "DOWNLOAD_HANDLERS": {
-            "http": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
-            "https": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
-        },
-    }
+    #: No page is rendered: no Playwright driver is started (the project's scrapy-playwright
+    #: handlers start two, ~1 s of start-up, at the first request).
+    custom_settings = {"DOWNLOAD_HANDLERS": PLAIN_HTTP_HANDLERS}  # noqa: RUF012 (Scrapy's own attribute)
 
     args: UrlsArgs
     quotas: dict[str, Quota]

@@ -1,7 +1,7 @@
 """``scrapy crawl`` as a user runs it (a child process), with bad arguments and a missing browser.
 
 What is proven here:
-- a bad ``-a`` ends before the crawl starts with exit status 2 and exactly one ERROR line that names
+- a bad ``-a`` (or a bad numeric/flag ``-s``) ends before the crawl starts with exit status 2 and exactly one ERROR line that names
   the argument, and no traceback;
 - a browser that does not exist ends the crawl with exit status 1, one ERROR line saying how to
   install Chromium, and the finish reason ``failed_browser_missing`` in the stats dump.
@@ -29,8 +29,12 @@ def error_lines(stderr: str) -> list[str]:
         (["-a", "q=cat", "-a", "size=huge"], "size"),
         (["-a", "q=cat", "-a", "license=comercial"], "license=comercial"),
         (["-a", "q=cat", "-a", "limt=5"], "limt"),
+        (["-a", "q=cat", "-s", "IMAGES_MIN_WIDTH=abc"], "IMAGES_MIN_WIDTH=abc"),
+        (["-a", "q=cat", "-s", "IMAGES_WORKERS=0"], "IMAGES_WORKERS"),
+        (["-a", "q=cat", "-s", "DEDUP=maybe"], "DEDUP=maybe"),
     ],
-    ids=["limit", "no-q", "queries-missing", "size", "license", "unknown-name"],
+    ids=["limit", "no-q", "queries-missing", "size", "license", "unknown-name", "setting-not-a-number",
+         "setting-out-of-range", "setting-not-a-flag"],
 )
 def test_bad_argument_is_one_line_and_exit_2(args: list[str], named: str, tmp_path: Path) -> None:
     store = tmp_path / "data"

@@ -22,6 +22,7 @@ from imagespider.dataset import StoreLocked, check_unlocked
 from imagespider.errors import FAILURE_PREFIX, ArgumentError, shown
 from imagespider.extensions import local_store
 from imagespider.neardup import DedupConfig
+from imagespider.settings_check import check_settings
 
 logger = logging.getLogger("imagespider")
 
@@ -50,6 +51,7 @@ class Command(ScrapyCrawlCommand):
             spidercls = get_spider_loader(self.settings).load(spider_name)
         except KeyError:
             raise UsageError(f"Spider not found: {spider_name}") from None
+        check_settings(self.settings)
         store = local_store(self.settings.get("IMAGES_STORE", "data"))
         check = getattr(spidercls, "check_arguments", None)
         if check is not None:

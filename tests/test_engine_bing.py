@@ -102,3 +102,11 @@ def test_build_qft_joins_codes_literally() -> None:
         == "+filterui:imagesize-large+filterui:license-L2_L3"
     )
     assert bing.build_qft([]) is None
+
+
+def test_skipped_links_are_counted() -> None:
+    page = _read(PAST_YEAR)
+    broken = '<ul class="dgControl_list"><li><a class="iusc" m="not json">x</a><a class="iusc">y</a></li></ul>'
+    results, skipped = bing.parse_results_counted(page.replace("</body>", broken + "</body>", 1))
+    assert (len(results), skipped) == (27, 2)
+    assert bing.parse_results_counted(page) == (bing.parse_results(page), 0)

@@ -70,12 +70,14 @@ def parse_results(html: str) -> list[EngineResult]:
 
     A link whose ``m`` is not JSON or has no ``murl`` is skipped: it cannot be downloaded.
     """
-    results: list[EngineResult] = []
-    for link in Selector(text=html).css("a.iusc[m]"):
-        result = _parse_link(link)
-        if result is not None:
-            results.append(result)
-    return results
+    return parse_results_counted(html)[0]
+
+
+def parse_results_counted(html: str) -> tuple[list[EngineResult], int]:
+    """:func:`parse_results`, and how many result links were skipped as unusable (one pass)."""
+    links = Selector(text=html).css("a.iusc")
+    results = [result for result in map(_parse_link, links) if result is not None]
+    return results, len(links) - len(results)
 
 
 def count_results(html: str) -> int:
@@ -84,6 +86,8 @@ def count_results(html: str) -> int:
 
 
 def _parse_link(link: Selector) -> EngineResult | None:
+    if "m" not in link.attrib:
+        return None
     try:
         meta = json.loads(link.attrib["m"])
     except (KeyError, ValueError):

@@ -45,7 +45,10 @@ class BingSpider(BrowserSearchSpider):
         return f"{url}&qft={qft}" if qft else url
 
     def parse_page(self, html: str) -> list[EngineResult]:
-        return bing.parse_results(html)
+        results, skipped = bing.parse_results_counted(html)
+        # The whole page is read again after every scroll: the largest count is the true one.
+        self.crawler.stats.max_value("imagespider/bing/unparsable_results", skipped)
+        return results
 
     def declared_license(self, result: EngineResult) -> License:
         code = licenses.bing_license_filter(self.args.policy)

@@ -21,7 +21,7 @@ class ImageItem:
     site: str | None = None
     date_taken: str | None = None
     tags: list[str] = field(default_factory=list)
-    #: License evidence known before download (``License.to_dict()`` of imagespider.licenses).
+    #: License evidence known before download (``License.to_dict()`` of imagespider.rights.model).
     license: dict[str, Any] = field(default_factory=dict)
     #: ImagesPipeline's input and output fields.
     image_urls: list[str] = field(default_factory=list)
@@ -33,7 +33,7 @@ class ImageItem:
     format: str | None = None
     bytes: int | None = None
     sha256: str | None = None
-    #: Perceptual hash, 16 hex digits (imagespider.neardup), for near-duplicate detection.
+    #: Perceptual hash, 16 hex digits (imagespider.dataset.neardup), for near-duplicate detection.
     phash: str | None = None
     retrieved_at: str | None = None
     #: TASL credit line (title, author, source, license) for ATTRIBUTION.md.

@@ -16,13 +16,13 @@ NEWSPIDER_MODULE = "imagespider.spiders"
 COMMANDS_MODULE = "imagespider.commands"
 
 # --- Engines ----------------------------------------------------------------------------
-#: str. Bing Images results page; tests point it at tests/mockserver.py.
+#: str. Bing Images results page; tests point it at tests/mockserver/__init__.py.
 BING_SEARCH_URL = "https://www.bing.com/images/search"
-#: str. Google Images results page (``?q=..&udm=2`` is added); tests point it at tests/mock_google.py.
+#: str. Google Images results page (``?q=..&udm=2`` is added); tests point it at tests/mockserver/google.py.
 GOOGLE_SEARCH_URL = "https://www.google.com/search"
 
 # --- Flickr -----------------------------------------------------------------------------
-#: str. Flickr REST endpoint; tests point it at tests/mockserver.py.
+#: str. Flickr REST endpoint; tests point it at tests/mockserver/__init__.py.
 FLICKR_API_URL = "https://api.flickr.com/services/rest/"
 #: str. Flickr API key (https://www.flickr.com/services/apps/create/); "" = read the FLICKR_API_KEY
 #: environment variable. Never written to logs, stats or the dataset.
@@ -75,14 +75,14 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     # Credentials (settings named *_KEY, *_SECRET, *_TOKEN, *_PASSWORD) masked in every log line.
-    "imagespider.redact.RedactSecretsExtension": -10,
-    "imagespider.extensions.DatasetExtension": 0,
-    "imagespider.progress.ProgressExtension": 10,
+    "imagespider.extensions.redact.RedactSecretsExtension": -10,
+    "imagespider.extensions.dataset.DatasetExtension": 0,
+    "imagespider.extensions.progress.ProgressExtension": 10,
     # The crawl ends when its last item settles, not at the engine's next 5 s heartbeat.
-    "imagespider.finish.PromptFinishExtension": 20,
+    "imagespider.extensions.finish.PromptFinishExtension": 20,
 }
 #: float, seconds, default 30. How often a running crawl logs one progress line per query
-#: (kept / limit, dropped by reason); 0 = only the summary at the end. See progress.py.
+#: (kept / limit, dropped by reason); 0 = only the summary at the end. See extensions/progress.py.
 PROGRESS_INTERVAL = 30.0
 #: str. Where the dataset goes (a folder; see README "Output"). Under Scrapyd give an absolute path:
 #: a relative one resolves against Scrapyd's working directory. One crawl writes it at a time (<store>/.lock).
@@ -104,7 +104,7 @@ IMAGES_CHECK_PROCESSES = sys.platform.startswith("linux")
 #: with reason ``near_duplicate`` naming the kept twin. Same bytes are always ``duplicate``.
 DEDUP = True
 #: int, bits 0-63, default 6. How many of the 64 pHash bits may differ for two images to count
-#: as one: re-encodes and resizes measured 0-4 apart, distinct photos 16+ (see neardup.py).
+#: as one: re-encodes and resizes measured 0-4 apart, distinct photos 16+ (see dataset/neardup.py).
 DEDUP_MAX_DISTANCE = 6
 #: Image CDNs redirect; the media pipeline does not follow redirects unless told to.
 MEDIA_ALLOW_REDIRECTS = True
@@ -115,19 +115,20 @@ USER_AGENT = "imagespider/0.1 (+https://github.com/imagespider/imagespider)"
 #: Image hosts' robots.txt is obeyed; engine result pages are exempt (we read them as a person does).
 ROBOTSTXT_OBEY = True
 DOWNLOADER_MIDDLEWARES = {
-    # Scrapy's own lets requests through unchecked while robots.txt loads (see middlewares.py).
+    # Scrapy's own lets requests through unchecked while robots.txt loads (see downloadermiddlewares/robotstxt.py).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "imagespider.middlewares.RobotsTxtMiddleware": 100,
+    "imagespider.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": 100,
     # First of all: nothing, not even robots.txt, is asked of a non-public address.
-    "imagespider.middlewares.PrivateAddressMiddleware": 50,
+    "imagespider.downloadermiddlewares.privateaddress.PrivateAddressMiddleware": 50,
 }
 #: bool, default False. Let image and source-page requests reach loopback, private, link-local
 #: (169.254.169.254, cloud metadata), multicast and reserved addresses. Off: a results page is
 #: written by strangers and must not make a crawler on a server fetch from its own network.
 #: Engine endpoints (the *_SEARCH_URL / *_API_URL settings) are reachable either way.
 ALLOW_PRIVATE_ADDRESSES = False
-#: Scrapy's caching resolver, refusing names that resolve to non-public addresses (see netguard.py).
-TWISTED_DNS_RESOLVER = "imagespider.netguard.PublicOnlyResolver"
+#: Scrapy's caching resolver, refusing names that resolve to non-public addresses
+#: (see downloadermiddlewares/privateaddress.py).
+TWISTED_DNS_RESOLVER = "imagespider.downloadermiddlewares.privateaddress.PublicOnlyResolver"
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
 #: int, seconds, default 30. A host that has not sent a whole image by then (a stalled or

@@ -1,4 +1,8 @@
-"""Shared test fixtures: one mock engine server per session, and a way to run a crawl as a user does."""
+"""Shared test fixtures: one mock engine server per session, and a way to run a crawl as a user does.
+
+Tests under tests/crawl/ run ``scrapy`` in child processes (real Chromium, real Scrapyd); they
+carry the ``crawl`` marker, so ``pytest -m "not crawl"`` is the fast loop over tests/unit/.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +14,21 @@ from pathlib import Path
 
 import pytest
 
-import tests.mock_faults  # noqa: F401  (registers the misbehaving hosts)
-import tests.mock_flickr  # noqa: F401  (registers the Flickr API routes on the mock server)
-import tests.mock_google  # noqa: F401  (registers the Google routes on the mock server)
-import tests.mock_neardup  # noqa: F401  (registers Bing copies of Flickr photos, near-duplicates)
-import tests.mock_rights  # noqa: F401  (registers the rights and opt-out routes)
+import tests.mockserver.faults  # noqa: F401  (registers the misbehaving hosts)
+import tests.mockserver.flickr  # noqa: F401  (registers the Flickr API routes on the mock server)
+import tests.mockserver.google  # noqa: F401  (registers the Google routes on the mock server)
+import tests.mockserver.neardup  # noqa: F401  (registers Bing copies of Flickr photos, near-duplicates)
+import tests.mockserver.rights  # noqa: F401  (registers the rights and opt-out routes)
 from tests.mockserver import MockHTTPServer, serving
 
 PROJECT = Path(__file__).resolve().parent.parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    crawl_dir = Path(__file__).resolve().parent / "crawl"
+    for item in items:
+        if crawl_dir in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.crawl)
 
 
 @pytest.fixture(scope="session")

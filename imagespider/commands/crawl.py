@@ -18,11 +18,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
-from imagespider.dataset import StoreLocked, check_unlocked
+from imagespider.commands.settings_check import check_settings
+from imagespider.dataset.neardup import DedupConfig
+from imagespider.dataset.store import StoreLocked, check_unlocked
 from imagespider.errors import FAILURE_PREFIX, ArgumentError, shown
-from imagespider.extensions import local_store
-from imagespider.neardup import DedupConfig
-from imagespider.settings_check import check_settings
+from imagespider.extensions.dataset import local_store
 
 logger = logging.getLogger("imagespider")
 

@@ -4,7 +4,7 @@ Every result is an ``a.iusc`` link whose ``m`` attribute holds HTML-escaped JSON
 full image, ``turl`` the thumbnail, ``purl`` the source page, ``t`` the title). The full page
 and the ``/images/async`` fragment that the page's script appends on scroll share this markup,
 so one function parses both. Bing gives no per-image license: the license comes only from the
-``qft`` filter the request used (see :mod:`imagespider.licenses`).
+``qft`` filter the request used (:func:`license_filter` and :func:`license_claim` below).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 from parsel import Selector
 
 from imagespider.engines import EngineResult
+from imagespider.rights.model import PERMISSIONS, License, Permissions
+from imagespider.rights.policy import Policy, permissions_needed
 
 #: Bing's size text, e.g. ``1000×1000`` (U+00D7), sometimes written with a plain ``x``.
 _SIZE_TEXT = re.compile(r"(\d+)\s*[×x]\s*(\d+)")
@@ -144,3 +146,59 @@ def _text(value: object) -> str | None:
         return None
     value = value.strip()
     return value or None
+
+
+# --------------------------------------------------------------------------------------------
+# Licenses: Bing names none per image; its usage-rights filter is the only claim.
+# --------------------------------------------------------------------------------------------
+
+_T, _N = True, None
+
+#: ``qft=+filterui:<code>`` -> (license id, permissions the filter's label promises); labels
+#: verified on the saved Bing pages (tests/fixtures/README.md).
+LICENSE_FILTERS: dict[str, tuple[str, Permissions]] = {
+    "licenseType-Any": ("cc-unspecified", Permissions(_T, _N, _N, _N, _N)),  # All Creative Commons
+    "license-L1": ("pdm", PERMISSIONS["pdm"]),  # Public domain
+    "license-L2_L3_L4_L5_L6_L7": ("cc-unspecified", Permissions(_T, _N, _N, _N, _N)),  # Free to share and use
+    "license-L2_L3_L4": ("cc-unspecified", Permissions(_T, _T, _N, _N, _N)),  # ... use commercially
+    "license-L2_L3_L5_L6": ("cc-unspecified", Permissions(_T, _N, _T, _N, _N)),  # Free to modify, share, use
+    "license-L2_L3": ("cc-unspecified", Permissions(_T, _T, _T, _N, _N)),  # ... and use commercially
+}
+
+
+def license_claim(code: str) -> License:
+    """What Bing's license filter ``code`` claims about every result it returned: no license by
+    name, hence ``cc-unspecified`` (``pdm`` for the public-domain filter) with just the permissions
+    the filter's label promises. A ``filterui:`` / ``+filterui:`` prefix is accepted; an unknown
+    code raises ValueError (codes come from our own code, not the web)."""
+    name = re.sub(r"^\+?filterui:", "", (code or "").strip())
+    if name not in LICENSE_FILTERS:
+        raise ValueError(f"unknown Bing license filter {code!r}; expected one of {', '.join(LICENSE_FILTERS)}")
+    license_id, permissions = LICENSE_FILTERS[name]
+    return License(license_id, None, None, "engine-filter", permissions)
+
+
+def license_filter(policy: Policy) -> str | None:
+    """The narrowest Bing ``qft`` license filter (``+filterui:`` not included) that still returns
+    every result the policy could keep: public domain when only cc0/pdm are listed, otherwise the
+    filter matching the commercial/modify requirements (explicit ids imply the permissions they
+    all share), "All Creative Commons" for plain sharing. None means do not filter.
+
+    Bing results are labelled from the filter (:func:`license_claim`): ``cc-unspecified``, or
+    ``pdm`` under ``license-L1``. So a policy listing ids keeps Bing results only if it lists
+    those ids; with ``license=cc0`` alone every Bing result is dropped, as it should be, since Bing
+    never tells CC0 apart."""
+    if policy.is_any:
+        return None
+    if policy.allowed_ids and policy.allowed_ids <= {"cc0", "pdm"}:
+        return "license-L1"
+    needed = permissions_needed(policy)
+    if needed is None:
+        return None
+    if {"commercial", "modify"} <= needed:
+        return "license-L2_L3"
+    if "commercial" in needed:
+        return "license-L2_L3_L4"
+    if "modify" in needed:
+        return "license-L2_L3_L5_L6"
+    return "licenseType-Any"

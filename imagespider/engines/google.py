@@ -29,6 +29,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from imagespider.engines import EngineResult
+from imagespider.rights.model import PERMISSIONS, License, Permissions
+from imagespider.rights.policy import Policy, permissions_needed
 
 # --- tbs filter codes (SOURCES.md §2: join several with commas, e.g. tbs=isz:l,il:cl) -------------
 
@@ -358,3 +360,33 @@ def _list(value: Any) -> list[Any]:
 
 def _at(items: list[Any], index: int) -> Any:
     return items[index] if len(items) > index else None
+
+
+# --------------------------------------------------------------------------------------------
+# Licenses: Google names none per image; its usage-rights filter is the only claim.
+# --------------------------------------------------------------------------------------------
+
+#: ``tbs=il:<code>`` -> (license id, permissions the filter's label promises).
+LICENSE_FILTERS: dict[str, tuple[str, Permissions]] = {
+    "il:cl": ("cc-unspecified", Permissions(True, None, None, None, None)),  # Creative Commons licenses
+    "il:ol": ("unknown", PERMISSIONS["unknown"]),  # "Commercial & other licenses": asserts nothing
+}
+
+
+def license_claim(code: str) -> License:
+    """What Google's usage-rights filter ``code`` claims about every result it returned; an
+    unknown code raises ValueError (codes come from our own code, not the web)."""
+    name = (code or "").strip()
+    if name not in LICENSE_FILTERS:
+        raise ValueError(f"unknown Google license filter {code!r}; expected one of {', '.join(LICENSE_FILTERS)}")
+    license_id, permissions = LICENSE_FILTERS[name]
+    return License(license_id, None, None, "engine-filter", permissions)
+
+
+def license_filter(policy: Policy) -> str | None:
+    """Google ``tbs`` usage-rights value: ``il:cl`` (Creative Commons) for any policy that needs a
+    shareable license; Google has nothing finer. None for ``any`` and for id lists that include a
+    non-shareable id (all-rights-reserved, unknown), for the same reason as Bing."""
+    if policy.is_any or permissions_needed(policy) is None:
+        return None
+    return "il:cl"

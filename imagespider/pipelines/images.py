@@ -48,13 +48,15 @@ from twisted.internet import defer
 from twisted.internet import error as twisted_error
 from twisted.python.failure import Failure
 
-from imagespider import rights
+from imagespider.dataset.attribution import credit_line
+from imagespider.dataset.neardup import HASH_DECODE_MIN, DedupConfig, PhashIndex, phash_of
 from imagespider.errors import Rejected
-from imagespider.evidence import weigh
-from imagespider.extensions import dataset_of
-from imagespider.licenses import License, attribution
-from imagespider.neardup import HASH_DECODE_MIN, DedupConfig, PhashIndex, phash_of
+from imagespider.extensions.dataset import dataset_of
 from imagespider.pipelines.license import crawl_policy
+from imagespider.rights.embedded import EmbeddedRights, read_embedded_from
+from imagespider.rights.evidence import weigh
+from imagespider.rights.headers import read_headers
+from imagespider.rights.model import License
 
 #: Pillow format -> file extension, for the formats dataset loaders read.
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "BMP": "bmp"}
@@ -66,10 +68,10 @@ class ImageFacts:
     height: int
     format: str
     sha256: str
-    #: Perceptual hash, 16 hex digits (imagespider.neardup); derived, so not part of equality.
+    #: Perceptual hash, 16 hex digits (imagespider.dataset.neardup); derived, so not part of equality.
     phash: str | None = field(default=None, compare=False)
     #: Rights statements in the file, read from the image decoded for the check (no second open).
-    embedded: rights.EmbeddedRights = field(default_factory=rights.EmbeddedRights, compare=False)
+    embedded: EmbeddedRights = field(default_factory=EmbeddedRights, compare=False)
 
 
 class MediaRejected(_MediaRequestFiltered):
@@ -121,7 +123,7 @@ def inspect_image(body: bytes, min_width: int, min_height: int, max_pixels: int)
             raise Rejected("corrupt_image", str(error) or type(error).__name__) from None
         return ImageFacts(
             width, height, image.format, hashlib.sha256(body).hexdigest(), _phash_or_none(image),
-            rights.read_embedded_from(image),
+            read_embedded_from(image),
         )
 
 
@@ -139,7 +141,7 @@ def _init_check_process(max_pixels: int, parent: int) -> None:
     """A check process's Pillow refuses what the crawl's does (see ``open_spider``), and the
     process dies with the crawl: a forked worker holds the crawl's descriptors, the store's
     ``flock`` among them, and would otherwise outlive a killed crawl, waiting for work forever
-    and keeping the store locked (tests/test_crawl_resume.py, sigkill)."""
+    and keeping the store locked (tests/crawl/test_resume.py, sigkill)."""
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the crawl died before the line above
@@ -189,7 +191,7 @@ def failure_reason(exc: BaseException, message: str) -> str:
     if isinstance(exc, IgnoreRequest):
         reason = getattr(exc, "reason", None)
         if reason:
-            return str(reason)  # e.g. private_address (imagespider.netguard)
+            return str(reason)  # e.g. private_address (imagespider.downloadermiddlewares.privateaddress)
         if "max redirections" in message:
             return "too_many_redirects"
         return "robots_txt" if "robots.txt" in message else "refused"
@@ -289,7 +291,7 @@ class DatasetImagesPipeline(ImagesPipeline):
         if expected and expected != facts.sha256:
             # A rebuild from a manifest: other bytes than those recorded are reported, never kept.
             raise MediaRejected("changed", f"expected sha256 {expected}, got {facts.sha256}")
-        headers = rights.read_headers(response.headers, self.user_agent_token)
+        headers = read_headers(response.headers, self.user_agent_token)
         # Opt-outs and the file's own license statement are judged before anything is written.
         verdict = weigh(License.from_dict(adapter.get("license") or {}), embedded, headers)
         if verdict.opt_out:
@@ -409,7 +411,7 @@ class DatasetImagesPipeline(ImagesPipeline):
             adapter[key] = result[key]
         if not adapter.get("author") and result["creator"]:
             adapter["author"] = result["creator"]
-        adapter["attribution"] = attribution(
+        adapter["attribution"] = credit_line(
             adapter.get("title"), adapter.get("author"), adapter.get("page_url") or adapter["image_url"],
             License.from_dict(result["license"]),
         )

@@ -14,8 +14,9 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
 from imagespider.errors import Rejected
-from imagespider.licenses import License, Policy
-from imagespider.robots import RobotsCache
+from imagespider.rights.model import License
+from imagespider.rights.policy import Policy
+from imagespider.rights.robots import RobotsCache
 
 
 def crawl_policy(crawler: Crawler) -> Policy:

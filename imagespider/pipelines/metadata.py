@@ -7,36 +7,12 @@ Hugging Face's ``imagefolder`` loader reads; the label folders make it a torchvi
 
 from __future__ import annotations
 
-from dataclasses import fields
 from typing import Any, Self
 
-from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
-from imagespider.extensions import dataset_of
-from imagespider.rights import EmbeddedRights, HeaderSignals
-
-#: Manifest columns, in order (see README "Output").
-MANIFEST_FIELDS = (
-    "file_name", "label", "query", "engine", "image_url", "page_url", "title", "author",
-    "author_url", "site", "license", "license_version", "license_url", "license_source",
-    "permissions", "attribution", "width", "height", "format", "bytes", "sha256", "phash", "retrieved_at", "rights",
-)  # fmt: skip
-
-
-#: Keys of the ``rights`` column, every one written on every row (null when the evidence is
-#: absent). Hugging Face ``datasets`` takes a nested column's schema from the first 10 MB of
-#: metadata.jsonl; a key first seen after that would make the manifest fail to load.
-RIGHTS_FIELDS = tuple(f.name for f in fields(EmbeddedRights)) + tuple(f.name for f in fields(HeaderSignals))
-
-
-def manifest_row(item: Any) -> dict[str, Any]:
-    adapter = ItemAdapter(item)
-    row = {name: adapter.get(name) for name in MANIFEST_FIELDS}
-    row.update(adapter.get("license") or {})
-    rights = dict(row.get("rights") or {})
-    row["rights"] = {name: rights.pop(name, None) for name in RIGHTS_FIELDS} | rights
-    return row
+from imagespider.dataset.manifest import manifest_row
+from imagespider.extensions.dataset import dataset_of
 
 
 class MetadataExportPipeline:

@@ -4,7 +4,7 @@ Arguments are parsed once (``check_arguments``, also called by our ``crawl`` com
 crawl starts, so a bad ``-a`` is one line and a non-zero exit). Each query gets a :class:`Quota`
 that the pipelines settle through Scrapy's item signals, so a query keeps exactly ``limit`` images.
 Results already in the store's manifest (same URL, same label) are skipped before download; a
-job resumed with its ``JOBDIR`` counts what its earlier runs kept (imagespider/resume.py).
+job resumed with its ``JOBDIR`` counts what its earlier runs kept (imagespider/dataset/resume.py).
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.settings import BaseSettings
 
-from imagespider import resume
+from imagespider.dataset import resume
 from imagespider.engines import EngineResult
 from imagespider.errors import FAILURE_PREFIX
-from imagespider.extensions import dataset_of
+from imagespider.extensions.dataset import dataset_of
 from imagespider.items import ImageItem
-from imagespider.licenses import License
-from imagespider.params import Query, SearchArgs, parse_search_args
-from imagespider.quota import Quota, settle_on_signals
+from imagespider.rights.model import License
+from imagespider.spiders.params import Query, SearchArgs, parse_search_args
+from imagespider.spiders.quota import Quota, settle_on_signals
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ class SearchSpider(scrapy.Spider):
 
     def _count_earlier_runs(self, **_: Any) -> None:
         """Start each quota at what earlier runs of this job kept, so a resumed job keeps
-        ``limit`` in all, not ``limit`` more (see :mod:`imagespider.resume`)."""
+        ``limit`` in all, not ``limit`` more (see :mod:`imagespider.dataset.resume`)."""
         try:
             self._dataset = dataset_of(self.crawler)
         except NotConfigured:

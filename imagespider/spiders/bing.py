@@ -9,10 +9,9 @@ from __future__ import annotations
 from typing import ClassVar
 from urllib.parse import urlencode
 
-from imagespider import licenses
 from imagespider.engines import EngineResult, bing
-from imagespider.licenses import License
-from imagespider.params import Query
+from imagespider.rights.model import License, unknown
+from imagespider.spiders.params import Query
 from imagespider.spiders.scrolling import BrowserSearchSpider
 
 
@@ -34,7 +33,7 @@ class BingSpider(BrowserSearchSpider):
         filters = dict(self.args.filters)
         safe = filters.pop("safe", "strict")
         codes = list(filters.values())
-        license_code = licenses.bing_license_filter(self.args.policy)
+        license_code = bing.license_filter(self.args.policy)
         if license_code:
             codes.append(license_code)
         params = {"q": query.text, "form": "HDRSC3", "first": "1", "adlt": safe}
@@ -51,5 +50,5 @@ class BingSpider(BrowserSearchSpider):
         return results
 
     def declared_license(self, result: EngineResult) -> License:
-        code = licenses.bing_license_filter(self.args.policy)
-        return licenses.from_engine_filter(code) if code else licenses.unknown()
+        code = bing.license_filter(self.args.policy)
+        return bing.license_claim(code) if code else unknown()

@@ -10,7 +10,7 @@ Flickr allows 3,600 calls an hour per key. API calls go through their own downlo
 (:data:`API_SLOT`, paced by ``DOWNLOAD_SLOTS`` in settings.py) so image downloads are not slowed,
 and a query asks for its next page only when it still has room for more images.
 
-The key travels in the query string, as Flickr wants; :class:`~imagespider.redact.SecretFilter`
+The key travels in the query string, as Flickr wants; :class:`~imagespider.extensions.redact.SecretFilter`
 keeps it out of every log line, and it is never put in stats, items or errors.
 """
 
@@ -30,14 +30,13 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from imagespider import licenses
 from imagespider.browser import PLAIN_HTTP_HANDLERS
 from imagespider.engines import EngineResult, flickr
 from imagespider.errors import ArgumentError
-from imagespider.licenses import License
-from imagespider.params import Query, SearchArgs
-from imagespider.redact import SecretFilter
+from imagespider.extensions.redact import SecretFilter
+from imagespider.rights.model import License, unknown
 from imagespider.spiders.base import SearchSpider, logger
+from imagespider.spiders.params import Query, SearchArgs
 
 #: The download slot of every API call; ``DOWNLOAD_SLOTS[API_SLOT]`` sets its pace.
 API_SLOT = "flickr-api"
@@ -196,7 +195,7 @@ class FlickrSpider(SearchSpider):
                 raise self.fail("flickr_api_error", f"flickr: {error}") from None
             self._fall_back(str(error))
         else:
-            table = licenses.flickr_table_from_getinfo({"licenses": {"license": entries}})
+            table = flickr.license_table_from_getinfo({"licenses": {"license": entries}})
             if table:
                 self.license_table = table
                 logger.info("flickr: license table loaded, %d licenses", len(table))
@@ -213,7 +212,7 @@ class FlickrSpider(SearchSpider):
         logger.warning("flickr: could not read the license table (%s); using the built-in ids 0-10", why)
 
     def first_searches(self) -> Iterator[scrapy.Request]:
-        ids = licenses.flickr_license_ids(self.args.policy, self.license_table)
+        ids = flickr.license_ids_for(self.args.policy, self.license_table)
         for query in self.args.queries:
             if ids == []:
                 # An empty license= would mean "no filter" to Flickr: do not search at all.
@@ -225,8 +224,8 @@ class FlickrSpider(SearchSpider):
 
     def declared_license(self, result: EngineResult) -> License:
         if not result.license_code:
-            return licenses.unknown("api")
-        return licenses.from_flickr(result.license_code, self.license_table)
+            return unknown("api")
+        return flickr.license_of(result.license_code, self.license_table)
 
     async def parse_search(self, response: Response) -> AsyncIterator[Any]:
         query: Query = response.meta["query"]

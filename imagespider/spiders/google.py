@@ -15,10 +15,9 @@ from urllib.parse import urlencode, urlsplit
 
 from scrapy.http import Response
 
-from imagespider import licenses
 from imagespider.engines import EngineResult, google
-from imagespider.licenses import License
-from imagespider.params import Query
+from imagespider.rights.model import License, unknown
+from imagespider.spiders.params import Query
 from imagespider.spiders.scrolling import BrowserSearchSpider
 
 #: What Google answered instead of results, by :attr:`GooglePage.blocked`, as the user reads it.
@@ -79,7 +78,7 @@ class GoogleSpider(BrowserSearchSpider):
     def search_url(self, query: Query) -> str:
         filters = dict(self.args.filters)
         safe = filters.pop("safe", google.SAFE["strict"])
-        tbs = google.build_tbs(**filters, license=licenses.google_license_filter(self.args.policy))
+        tbs = google.build_tbs(**filters, license=google.license_filter(self.args.policy))
         params = {"q": query.text, "udm": "2"}
         if tbs:
             params["tbs"] = tbs
@@ -106,5 +105,5 @@ class GoogleSpider(BrowserSearchSpider):
         return f"{answer} (HTTP {response.status} from {where.netloc}{where.path})"
 
     def declared_license(self, result: EngineResult) -> License:
-        code = licenses.google_license_filter(self.args.policy)
-        return licenses.from_engine_filter(code) if code else licenses.unknown()
+        code = google.license_filter(self.args.policy)
+        return google.license_claim(code) if code else unknown()

@@ -22,8 +22,8 @@ from twisted.python.failure import Failure
 
 from imagespider.browser import browser_problem
 from imagespider.engines import EngineResult
-from imagespider.params import Query
 from imagespider.spiders.base import SearchSpider, logger
+from imagespider.spiders.params import Query
 
 #: Count the results already in the DOM, and wait until there are more than ``n``.
 _GREW = "([selector, n]) => document.querySelectorAll(selector).length > n"

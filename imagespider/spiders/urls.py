@@ -1,7 +1,7 @@
 """urls: download a list of image URLs through the same pipelines as the search spiders.
 
 ``scrapy crawl urls -a path=FILE`` reads plain text, a CSV with a ``url`` column, or the
-``metadata.jsonl`` of another crawl (see imagespider/urllist.py). Given a manifest it rebuilds
+``metadata.jsonl`` of another crawl (see imagespider/spiders/urllist.py). Given a manifest it rebuilds
 that dataset: same labels and, since names are SHA-256 based, the same file names; every
 download must match its recorded ``sha256``, and one that does not is dropped as ``changed``
 (one that is gone as ``http_error`` etc.), listed in rejected.jsonl, never silently replaced.
@@ -29,10 +29,10 @@ from scrapy.settings import BaseSettings
 from imagespider.browser import PLAIN_HTTP_HANDLERS
 from imagespider.errors import ArgumentError, shown
 from imagespider.items import ImageItem
-from imagespider.licenses import Policy
-from imagespider.params import parse_limit, parse_policy
-from imagespider.quota import Quota, settle_on_signals
-from imagespider.urllist import UrlList, UrlRow, read_url_list
+from imagespider.rights.policy import Policy
+from imagespider.spiders.params import parse_limit, parse_policy
+from imagespider.spiders.quota import Quota, settle_on_signals
+from imagespider.spiders.urllist import UrlList, UrlRow, read_url_list
 
 logger = logging.getLogger(__name__)
 

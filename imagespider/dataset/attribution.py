@@ -1,0 +1,150 @@
+"""ATTRIBUTION.md: TASL credits (Title, Author, Source, License) for every kept image.
+
+A dataset of Creative Commons images may only be republished with a credit for each image, so the
+store carries one file that can be published with it as is. It is rebuilt from the whole manifest
+at the end of every crawl (earlier crawls included), never appended to, so it always matches
+``metadata.jsonl``.
+
+Titles and authors come from the web: everything of theirs is escaped so a title such as
+``[x](javascript:alert(1))`` or ``**boo**`` shows as text, and only http(s) URLs become links.
+
+Pure functions, no Scrapy: :func:`render_attribution` takes manifest rows and returns the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+from imagespider.rights.model import License, unknown
+
+__all__ = ["ATTRIBUTION", "credit_line", "license_of", "md_text", "md_url", "render_attribution", "tasl_line"]
+
+#: File name at the store's root.
+ATTRIBUTION = "ATTRIBUTION.md"
+
+# CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that can start
+# markup inline (emphasis, links, images, code, raw HTML, entities, tables, strikethrough).
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#!|~&])")
+_WHITESPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Characters kept as they are in a link destination; the rest is percent-encoded, so a URL can
+#: neither close the ``(...)`` nor open raw HTML.
+_URL_SAFE = "/:?#@!$&*+,;=%~-._[]"
+
+
+def md_text(value: object) -> str:
+    """Web text as one line of literal Markdown: whitespace (newlines too) folded to one space,
+    control characters removed, markup characters backslash-escaped."""
+    text = _CONTROL.sub("", _WHITESPACE.sub(" ", str(value))).strip()
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_url(value: object) -> str | None:
+    """An http(s) URL fit for a Markdown link destination, or None for anything else
+    (``javascript:``, ``data:``, relative paths): such a "link" is shown as nothing."""
+    url = str(value or "").strip()
+    if not re.match(r"^https?://[^\s/]", url, re.IGNORECASE):
+        return None
+    return quote(url, safe=_URL_SAFE)
+
+
+def _link(text: str, url: object) -> str:
+    """``[text](url)`` with ``text`` already escaped, or the bare text when the URL is unusable."""
+    target = md_url(url)
+    return f"[{text}]({target})" if target else text
+
+
+def credit_line(title: str | None, author: str | None, source_url: str | None, lic: License) -> str:
+    """A TASL credit line (Title, Author, Source, License), as Creative Commons recommends:
+    ``"Cat" by Jane (https://...) is licensed under CC BY 2.0 (https://...)``."""
+    credit = f'"{title}"' if title else "Untitled image"
+    if author:
+        credit += f" by {author}"
+    if source_url:
+        credit += f" ({source_url})"
+    if lic.id in ("unknown", "cc-unspecified"):
+        claim = (
+            "license not known" if lic.id == "unknown"
+            else "under a Creative Commons license the source did not name"
+        )
+        return f"{credit}, {claim}"
+    credit += f" is {'marked' if lic.id == 'pdm' else 'licensed under'} {lic.label}"
+    if lic.url:
+        credit += f" ({lic.url})"
+    return credit
+
+
+def license_of(row: Mapping[str, Any]) -> License:
+    """The row's license; a manifest edited by hand with an id we do not know reads as unknown."""
+    try:
+        return License.from_dict(dict(row))
+    except (ValueError, TypeError):
+        return unknown()
+
+
+def tasl_line(row: Mapping[str, Any]) -> str:
+    """One Markdown list item crediting an image, in Creative Commons' recommended order:
+    ``"Title" by [Author](url), source: [page](url), licensed under [CC BY 2.0](url). File: ...``"""
+    lic = license_of(row)
+    title = row.get("title")
+    credit = f'"{md_text(title)}"' if title and str(title).strip() else "Untitled image"
+    author = row.get("author")
+    if author and str(author).strip():
+        credit += " by " + _link(md_text(author), row.get("author_url"))
+    source = md_url(row.get("page_url")) or md_url(row.get("image_url"))
+    if source:
+        credit += f", source: [{md_text(_host(source))}]({source})"
+    if lic.id == "unknown":
+        credit += ", license not known"
+    elif lic.id == "cc-unspecified":
+        credit += ", under a Creative Commons license the source did not name"
+    elif lic.id in ("all-rights-reserved", "no-known-restrictions", "us-gov"):
+        credit += ", " + _link(md_text(lic.label), lic.url)
+    else:
+        verb = "marked" if lic.id == "pdm" else "licensed under"
+        credit += f", {verb} " + _link(md_text(lic.label), lic.url)
+    file_name = row.get("file_name")
+    if file_name:
+        credit += f". File: {md_text(file_name)}"
+    return "- " + credit
+
+
+def _host(url: str) -> str:
+    match = re.match(r"^https?://([^/?#]+)", url, re.IGNORECASE)
+    return match.group(1) if match else url
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
+def render_attribution(rows: Iterable[Mapping[str, Any]]) -> str:
+    """The whole ATTRIBUTION.md for these manifest rows: a heading per license label (most images
+    first, with its count and license link), then one TASL line per image, sorted by file name so
+    the file is the same for the same manifest (diffs between crawls show only what changed)."""
+    groups: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    urls: dict[str, str | None] = {}
+    for row in rows:
+        lic = license_of(row)
+        groups[lic.label].append(row)
+        urls.setdefault(lic.label, lic.url)
+    total = sum(len(g) for g in groups.values())
+    out = [
+        "# Attribution",
+        "",
+        f"This dataset holds {_plural(total, 'image')}. Each is credited below with its title, author,",
+        "source and license (TASL), grouped by license. Images whose license is not known may not be",
+        "redistributed without checking with their authors.",
+    ]
+    for label in sorted(groups, key=lambda name: (-len(groups[name]), name)):
+        members = sorted(groups[label], key=lambda r: (str(r.get("file_name") or ""), str(r.get("image_url") or "")))
+        out += ["", f"## {md_text(label)} ({_plural(len(members), 'image')})", ""]
+        target = md_url(urls[label])
+        if target:
+            out += [f"License text: <{target}>", ""]
+        out += [tasl_line(row) for row in members]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,69 @@
+"""The store's documents for people: ATTRIBUTION.md and report.html, rebuilt after every crawl.
+
+Both are derived from the whole store (every crawl into it), so they are regenerated from the
+manifest and ``rejected.jsonl`` rather than appended to. Each is written to a temporary file in the
+same folder and moved into place with :func:`os.replace`, so a reader (a web server, someone with
+the report open) never sees half a file, and a crash leaves the previous version.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from imagespider.dataset.attribution import ATTRIBUTION, render_attribution
+from imagespider.dataset.report import REPORT, render_report
+from imagespider.dataset.store import REJECTED
+
+logger = logging.getLogger(__name__)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step (temp file in the same folder, then rename)."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """Rows of a JSON-lines file; unreadable lines (a torn tail) are skipped, a missing file is empty."""
+    if not path.exists():
+        return
+    with path.open("rb") as handle:
+        for raw in handle:
+            try:
+                row = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(row, dict):
+                yield row
+
+
+def write_documents(root: Path, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Rebuild ATTRIBUTION.md and report.html at the store's root from the manifest ``rows``
+    and the store's ``rejected.jsonl``. A failure is logged, not raised: the images and the
+    manifest are already safe, and the next crawl rebuilds both documents."""
+    documents = (
+        (ATTRIBUTION, lambda: render_attribution(rows)),
+        (REPORT, lambda: render_report(rows, list(read_jsonl(root / REJECTED)))),
+    )
+    for name, render in documents:
+        try:
+            write_atomically(root / name, render())
+        except Exception:
+            logger.exception("could not write %s in %s", name, root)
+        else:
+            logger.info("wrote %s (%d images)", root / name, len(rows))

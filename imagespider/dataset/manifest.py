@@ -1,0 +1,38 @@
+"""The manifest's shape: its columns, in order, and the row written for one kept image.
+
+``metadata.jsonl`` sits at the dataset's root with ``file_name`` relative to it, which is what
+Hugging Face's ``imagefolder`` loader reads; the label folders make it a torchvision
+``ImageFolder`` too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+from itemadapter import ItemAdapter
+
+from imagespider.rights.embedded import EmbeddedRights
+from imagespider.rights.headers import HeaderSignals
+
+#: Manifest columns, in order (see README "Output").
+MANIFEST_FIELDS = (
+    "file_name", "label", "query", "engine", "image_url", "page_url", "title", "author",
+    "author_url", "site", "license", "license_version", "license_url", "license_source",
+    "permissions", "attribution", "width", "height", "format", "bytes", "sha256", "phash", "retrieved_at", "rights",
+)  # fmt: skip
+
+
+#: Keys of the ``rights`` column, every one written on every row (null when the evidence is
+#: absent). Hugging Face ``datasets`` takes a nested column's schema from the first 10 MB of
+#: metadata.jsonl; a key first seen after that would make the manifest fail to load.
+RIGHTS_FIELDS = tuple(f.name for f in fields(EmbeddedRights)) + tuple(f.name for f in fields(HeaderSignals))
+
+
+def manifest_row(item: Any) -> dict[str, Any]:
+    adapter = ItemAdapter(item)
+    row = {name: adapter.get(name) for name in MANIFEST_FIELDS}
+    row.update(adapter.get("license") or {})
+    rights = dict(row.get("rights") or {})
+    row["rights"] = {name: rights.pop(name, None) for name in RIGHTS_FIELDS} | rights
+    return row

@@ -1,0 +1,53 @@
+"""What earlier runs of a job kept, so a job resumed with its ``JOBDIR`` ends at ``limit``.
+
+Semantics: a crawl keeps ``limit`` *new* images per query (results already in the store's
+manifest are skipped, not counted). A job run with ``-s JOBDIR=...`` is one crawl however many
+times it is stopped and started: its first run writes the manifest's per-query counts to
+``<JOBDIR>/imagespider-baseline.json`` before keeping anything, and every later run counts the
+rows above that baseline as already kept by the job.
+
+Why a file of our own and not ``spider.state``: Scrapy saves ``spider.state`` only when the
+spider closes cleanly, so after a SIGKILL it would be lost and the job would keep ``limit`` more.
+This file is written once, atomically, before the first row, and never changes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from imagespider.spiders.params import Query
+
+BASELINE = "imagespider-baseline.json"
+
+
+def _key(row: Mapping[str, Any]) -> str:
+    return json.dumps([row.get("engine"), row.get("query"), row.get("label")], ensure_ascii=False)
+
+
+def kept_by_this_job(settings: Any, rows: Iterable[Mapping[str, Any]], engine: str) -> dict[Query, int]:
+    """Rows per query that earlier runs of this job kept; empty without ``JOBDIR``."""
+    jobdir = settings.get("JOBDIR")
+    if not jobdir:
+        return {}
+    counts = Counter(_key(row) for row in rows if row.get("engine") == engine)
+    path = Path(jobdir) / BASELINE
+    if path.exists():
+        baseline: dict[str, int] = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        baseline = dict(counts)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".tmp")
+        partial.write_text(json.dumps(baseline, ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, path)  # whole or absent, even if the process dies here
+    kept: dict[Query, int] = {}
+    for key, count in counts.items():
+        _, query, label = json.loads(key)
+        extra = count - baseline.get(key, 0)
+        if extra > 0:
+            kept[Query(query, label)] = extra
+    return kept

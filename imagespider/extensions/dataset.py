@@ -1,0 +1,111 @@
+"""DatasetExtension: opens the dataset for the crawl and accounts for every dropped result.
+
+Pipelines raise :class:`~imagespider.errors.Rejected`; Scrapy's ``item_dropped`` signal brings
+each drop here, where it is counted under ``imagespider/dropped/<reason>`` and written to
+``rejected.jsonl``. One place, so no drop can go unrecorded.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any, Self
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider, NotConfigured
+
+from imagespider.dataset.documents import write_documents
+from imagespider.dataset.store import Dataset, StoreLocked
+from imagespider.errors import ArgumentError
+
+logger = logging.getLogger(__name__)
+
+#: Finish reason of a crawl refused because another crawl holds the store.
+STORE_LOCKED_REASON = "failed_store_locked"
+
+
+def local_store(uri: str) -> str:
+    """IMAGES_STORE as a local folder; object stores are not supported yet."""
+    if "://" in uri and not uri.startswith("file://"):
+        raise ArgumentError(
+            f"IMAGES_STORE={uri} is not a local folder; give a path such as -s IMAGES_STORE=data"
+        )
+    return uri.removeprefix("file://")
+
+
+class DatasetExtension:
+    def __init__(self, crawler: Crawler) -> None:
+        store = crawler.settings.get("IMAGES_STORE")
+        if not store:
+            raise NotConfigured("IMAGES_STORE is not set")
+        self.crawler = crawler
+        self.dataset = Dataset(local_store(store))
+        # Raising here would end the crawl with a traceback: the refusal is kept for
+        # spider_opened, which may close the spider with a reason.
+        self.refused: StoreLocked | None = None
+        try:
+            self.dataset.open()
+        except StoreLocked as error:
+            self.refused = error
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        extension = cls(crawler)
+        crawler.signals.connect(extension.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(extension.item_error, signal=signals.item_error)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self, **_: Any) -> None:
+        """A store locked after our ``crawl`` command checked it: one line, then a failed close."""
+        if self.refused is not None:
+            logger.error("%s", self.refused)
+            raise CloseSpider(STORE_LOCKED_REASON)
+
+    def item_dropped(self, item: Any, exception: BaseException, **_: Any) -> None:
+        reason = getattr(exception, "reason", "dropped")
+        self.record(item, reason, getattr(exception, "detail", str(exception)))
+
+    def item_error(self, item: Any, failure: Any, **_: Any) -> None:
+        # A bug, not a verdict on the image: still accounted for, so counts add up.
+        self.record(item, "internal_error", failure.getErrorMessage().splitlines()[0])
+
+    def record(self, item: Any, reason: str, detail: str = "") -> None:
+        adapter = ItemAdapter(item)
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value(f"imagespider/dropped/{reason}")
+        stats.inc_value("imagespider/dropped")
+        license_id = (adapter.get("license") or {}).get("license") or "unknown"
+        stats.inc_value(f"imagespider/dropped/license/{license_id}")
+        self.dataset.reject(
+            {
+                "url": adapter.get("image_url"),
+                "label": adapter.get("label"),
+                "query": adapter.get("query"),
+                "engine": adapter.get("engine"),
+                "page_url": adapter.get("page_url"),
+                "reason": reason,
+                "detail": detail,
+                "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
+        )
+
+    def spider_closed(self, **_: Any) -> None:
+        if getattr(self, "refused", None) is None:
+            # Rebuilt from every row, while the store is still ours (before the lock goes).
+            write_documents(self.dataset.root, self.dataset.rows)
+        self.dataset.close()
+
+
+def dataset_of(crawler: Crawler) -> Dataset:
+    """The crawl's dataset, for the pipelines that write into it."""
+    extension = crawler.get_extension(DatasetExtension)
+    if extension is None:
+        raise NotConfigured(
+            "imagespider's pipelines need imagespider.extensions.dataset.DatasetExtension in EXTENSIONS"
+        )
+    return extension.dataset

@@ -1,0 +1,153 @@
+"""Spider arguments: parsed and validated once, before any request is made.
+
+Each argument has one small parser; a spider combines the shared ones (``q``, ``queries``,
+``label``, ``limit``, ``license``) with its own filters. Every error is an :class:`ArgumentError`
+whose text is one line saying what to change. (Plain functions rather than pydantic models:
+there are a dozen scalar arguments, and pydantic's multi-line errors would need rewriting anyway.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from imagespider.dataset.labels import safe_label, with_suffix
+from imagespider.errors import ArgumentError, shown
+from imagespider.rights.policy import Policy, PolicyError
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1_000_000
+SHARED_ARGUMENTS = ("q", "queries", "label", "limit", "license")
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    label: str
+
+
+@dataclass(frozen=True)
+class SearchArgs:
+    queries: tuple[Query, ...]
+    limit: int
+    policy: Policy
+    #: Engine filter codes chosen by the user, by argument name (``{"size": "imagesize-large"}``).
+    filters: Mapping[str, str] = field(default_factory=dict)
+
+
+def parse_search_args(
+    spider: str,
+    kwargs: Mapping[str, str],
+    filters: Mapping[str, Mapping[str, str]],
+    default_policy: str,
+) -> SearchArgs:
+    """Validate every ``-a`` of a search spider; ``filters`` maps argument -> {value: code}."""
+    known = set(SHARED_ARGUMENTS) | set(filters)
+    for name in kwargs:
+        # Scrapyd adds its own arguments, all starting with "_" (``_job``).
+        if name not in known and not name.startswith("_"):
+            raise ArgumentError(
+                f"unknown argument -a {shown(name)}= for spider {spider}; "
+                f"use one of: {', '.join(sorted(known))}"
+            )
+    queries = parse_queries(kwargs.get("q"), kwargs.get("queries"), kwargs.get("label"))
+    return SearchArgs(
+        queries=queries,
+        limit=parse_limit(kwargs.get("limit")),
+        policy=parse_policy(kwargs.get("license") or default_policy),
+        filters={
+            name: parse_choice(name, kwargs[name], choices)
+            for name, choices in filters.items()
+            if kwargs.get(name)
+        },
+    )
+
+
+def parse_limit(value: str | None) -> int:
+    if value is None or str(value).strip() == "":
+        return DEFAULT_LIMIT
+    try:
+        limit = int(str(value).strip())
+    except ValueError:
+        raise ArgumentError(
+            f"limit must be a whole number of images per query, got -a limit={shown(value)}; e.g. -a limit=100"
+        ) from None
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ArgumentError(f"limit must be between 1 and {MAX_LIMIT}, got -a limit={limit}")
+    return limit
+
+
+def parse_policy(value: str) -> Policy:
+    try:
+        return Policy.parse(value)
+    except PolicyError as error:
+        raise ArgumentError(str(error)) from None
+
+
+def parse_choice(name: str, value: str, choices: Mapping[str, str]) -> str:
+    key = value.strip().lower()
+    if key not in choices:
+        raise ArgumentError(
+            f"unknown {name} {value!r}; use -a {name}= one of: {', '.join(choices)}"
+        )
+    return choices[key]
+
+
+def parse_queries(q: str | None, queries_file: str | None, label: str | None) -> tuple[Query, ...]:
+    """One ``q``, or a ``queries`` file with one query per line (``label: query`` optional)."""
+    if q is not None and not q.strip() and queries_file:
+        q = None  # a blank q beside a queries file (a form left empty) is no query
+    if q and queries_file:
+        raise ArgumentError("give either -a q=QUERY or -a queries=FILE, not both")
+    if q is not None:
+        text = q.strip()
+        if not text:
+            raise ArgumentError("the query is empty; give one with -a q=cat")
+        return (Query(text, safe_label(label) if label else safe_label(text)),)
+    if queries_file is None:
+        raise ArgumentError("no query given; use -a q=cat or -a queries=FILE (one query per line)")
+    if label:
+        raise ArgumentError("-a label= applies to -a q= only; in a queries file write 'label: query'")
+    return _dedupe_labels(_read_queries_file(queries_file))
+
+
+def _read_queries_file(path: str) -> list[tuple[str, str | None]]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ArgumentError(
+            f"queries file not found: {shown(path)}; give an existing file with -a queries=FILE"
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ArgumentError(f"cannot read queries file {shown(path)}: {shown(error)}") from None
+    entries: list[tuple[str, str | None]] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        label, sep, query = line.partition(": ")
+        if sep and label.strip() and query.strip():
+            entries.append((query.strip(), label.strip()))
+        else:
+            entries.append((line, None))
+    if not entries:
+        raise ArgumentError(f"queries file {shown(path)} holds no query; write one per line")
+    return entries
+
+
+def _dedupe_labels(entries: list[tuple[str, str | None]]) -> tuple[Query, ...]:
+    """Labels from the file are kept as given (two queries may share a label on purpose);
+    two different queries whose automatic slugs collide get distinct folders."""
+    queries: list[Query] = []
+    auto_owner: dict[str, str] = {}
+    for text, label in entries:
+        if label:
+            queries.append(Query(text, safe_label(label)))
+            continue
+        slug = safe_label(text)
+        owner = auto_owner.setdefault(slug, text)
+        if owner != text:
+            slug = with_suffix(slug, text)
+        queries.append(Query(text, slug))
+    return tuple(dict.fromkeys(queries))  # a repeated line is one query; order kept

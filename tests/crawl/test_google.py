@@ -1,0 +1,113 @@
+"""The google spider end to end, against tests/mockserver/google.py playing Google Images.
+
+No real Google capture exists: the mock's pages follow the reconstructed structure of
+``tests/fixtures/google_images_udm2_reconstructed.html`` (SOURCES.md §2a), so these crawls prove
+the spider drives such a page (scrolls, clicks "Show more results", reads appended data) and names
+Google's refusals, not that Google's live markup still looks like this.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from imagespider.engines import EngineResult
+from imagespider.spiders.google import GoogleSpider
+from tests.conftest import run_scrapy
+from tests.mockserver import MockHTTPServer
+
+#: Short waits: the mock appends results after 0.4 s, and refusals need no scrolling at all.
+FAST = ("-s", "SCROLL_WAIT_TIMEOUT=3", "-s", "SCROLL_STEP_PAUSE=0.05", "-s", "LOG_LEVEL=INFO")
+
+
+def _crawl(base: str, tmp_path: Path, *args: str) -> tuple[int, str]:
+    done = run_scrapy(
+        "crawl", "google", "-a", "q=cat", *args,
+        "-s", f"GOOGLE_SEARCH_URL={base}", "-s", f"IMAGES_STORE={tmp_path}", *FAST,
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+def _errors(log: str) -> list[str]:
+    return [line for line in log.splitlines() if " ERROR: " in line]
+
+
+def test_crawl_keeps_exactly_the_limit_with_page_urls_and_titles(
+    mockserver: MockHTTPServer, tmp_path: Path
+) -> None:
+    code, log = _crawl(f"{mockserver.base}/search", tmp_path, "-a", "limit=50", "-a", "license=any")
+    assert code == 0, log[-3000:]
+    assert "Traceback" not in log
+    rows = [json.loads(line) for line in (tmp_path / "metadata.jsonl").read_text().splitlines()]
+    assert len(rows) == 50
+    assert len({row["image_url"] for row in rows}) == 50
+    for row in rows:
+        assert row["engine"] == "google"
+        assert row["page_url"].startswith(f"{mockserver.base}/page/cat/")
+        assert row["title"]
+        assert hashlib.sha256((tmp_path / row["file_name"]).read_bytes()).hexdigest() == row["sha256"]
+    assert len(list((tmp_path / "cat").iterdir())) == 50
+    # Results ending in 5 have no "2003" block: page URL from the tile, title from "2008".
+    assert any(row["title"] == "cat 5" and row["page_url"].endswith("/5.html?src=google&i=5") for row in rows)
+    # Only 48 of the first 60 results are usable: the 50th needed the button to be clicked.
+    assert re.search(r"'imagespider/google/more_button_clicks': 1\b", log), log[-3000:]
+    assert any("/search/more?q=cat&start=60" in url for url in mockserver.requests)
+    assert "'imagespider/kept': 50" in log
+    # The page is re-read after every scroll; its one cut-off record is still counted once.
+    assert "'imagespider/google/unparsable_records': 1," in log
+
+
+@pytest.mark.parametrize(
+    ("route", "named"),
+    [
+        ("consent", "cookie-consent page (consent.google.com)"),
+        ("sorry", "'unusual traffic' CAPTCHA page (/sorry/index)"),
+        ("empty", "page without image results markup"),
+    ],
+)
+def test_refusal_fails_with_one_line_naming_the_answer(
+    mockserver: MockHTTPServer, tmp_path: Path, route: str, named: str
+) -> None:
+    code, log = _crawl(f"{mockserver.base}/{route}/search", tmp_path, "-a", "limit=5")
+    assert code == 1, log[-3000:]
+    assert "Traceback" not in log
+    errors = _errors(log)
+    assert len(errors) == 1, errors
+    assert named in errors[0] and "(query 'cat')" in errors[0]
+    assert "'finish_reason': 'failed_google_refused'" in log
+
+
+def test_bad_filter_argument_is_one_line_and_exit_2(mockserver: MockHTTPServer, tmp_path: Path) -> None:
+    code, log = _crawl(f"{mockserver.base}/search", tmp_path, "-a", "size=huge")
+    assert code == 2
+    assert "Traceback" not in log
+    assert _errors(log) == [next(line for line in log.splitlines() if "unknown size 'huge'" in line)]
+
+
+def _spider(**kwargs: str) -> GoogleSpider:
+    crawler = get_crawler(GoogleSpider, {"GOOGLE_SEARCH_URL": "https://www.google.com/search"})
+    return GoogleSpider.from_crawler(crawler, q="cat", **kwargs)
+
+
+def test_search_url_joins_filters_and_license_in_one_tbs() -> None:
+    spider = _spider(size="large", type="photo", color="red", time="week", aspect="wide", license="share")
+    assert spider.search_url(spider.args.queries[0]) == (
+        "https://www.google.com/search?q=cat&udm=2"
+        "&tbs=isz:l,itp:photo,ic:specific,isc:red,qdr:w,iar:w,il:cl&safe=active"
+    )
+
+
+def test_search_url_without_filters_has_no_tbs_and_honours_safe_off() -> None:
+    spider = _spider(license="any", safe="off")
+    assert spider.search_url(spider.args.queries[0]) == "https://www.google.com/search?q=cat&udm=2&safe=off"
+
+
+def test_declared_license_is_the_filter_claim_or_unknown() -> None:
+    result = EngineResult(image_url="https://example.org/a.jpg")
+    assert _spider(license="share").declared_license(result).id == "cc-unspecified"
+    assert _spider(license="any").declared_license(result).id == "unknown"

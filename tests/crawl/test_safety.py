@@ -1,0 +1,76 @@
+"""A default crawl (no ALLOW_PRIVATE_ADDRESSES) refuses what a hostile results page points at:
+loopback, cloud metadata, private networks, after redirects too, and non-http(s) schemes; odd
+queries stay inside the store; API keys stay out of the log."""
+
+from __future__ import annotations
+
+import socket
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from imagespider.downloadermiddlewares.privateaddress import public_address
+from tests.conftest import run_scrapy
+from tests.crawl.test_bing import assert_manifest_matches_files, read_jsonl
+from tests.mockserver import MockHTTPServer
+from tests.mockserver.faults import guard_results
+
+FAST = ["-s", "SCROLL_WAIT_TIMEOUT=1", "-s", "SCROLL_MAX_STALLS=1", "-s", "SCROLL_STEP_PAUSE=0.05"]
+SECRET = "0123456789abcdef0123456789abcdef"
+AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+@pytest.fixture(scope="module")
+def guarded_crawl(mockserver: MockHTTPServer, tmp_path_factory: pytest.TempPathFactory):
+    store = tmp_path_factory.mktemp("guard")
+    run = uuid.uuid4().hex[:8]
+    started = time.monotonic()
+    result = run_scrapy(
+        "crawl", "bing", "-a", "q=../../etc", "-a", "limit=50", "-a", "license=any",
+        "-s", f"BING_SEARCH_URL={mockserver.base}/guard/{run}/images/search", "-s", f"IMAGES_STORE={store}",
+        "-s", f"FLICKR_API_KEY={SECRET}", "-s", f"AWS_SECRET_ACCESS_KEY={AWS_SECRET}", *FAST,
+        allow_private=False,
+    )
+    return store, run, result, time.monotonic() - started
+
+
+def test_private_addresses_are_refused_on_a_default_crawl(guarded_crawl, mockserver: MockHTTPServer) -> None:
+    store, run, result, seconds = guarded_crawl
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "'finish_reason': 'finished'" in result.stderr
+    expected = guard_results(mockserver.base, run, socket.gethostname())
+    own = next(url for url in expected if "own-host" in url)
+    if public_address(socket.gethostbyname(socket.gethostname())):
+        expected.pop(own)  # this machine's name is public here: nothing to test with it
+    kept = {row["image_url"]: "kept" for row in assert_manifest_matches_files(store)}
+    rejected = {row["url"]: row for row in read_jsonl(store / "rejected.jsonl")}
+    outcome = kept | {url: row["reason"] for url, row in rejected.items()}
+    assert {url: outcome.get(url) for url in expected} == expected
+    assert "not a public address" in rejected["http://169.254.169.254/latest/meta-data/iam/security-credentials/"]["detail"]
+    # Refused before connecting: nothing waited for DOWNLOAD_TIMEOUT (30 s) on an unroutable address.
+    assert seconds < 25
+    # The guarded images never reached the server; the engine's own endpoint did.
+    assert not [p for p in mockserver.requests if p.startswith(f"/guard/{run}/img/")]
+    assert any(p.startswith(f"/guard/{run}/images/search?") for p in mockserver.requests)
+    # The redirect was followed only up to the refused hop.
+    assert f"/guard/{run}/images/search/to-metadata.jpg" in mockserver.requests
+
+
+def test_a_path_in_the_query_stays_inside_the_store(guarded_crawl) -> None:
+    store, _, _, _ = guarded_crawl
+    assert [p.name for p in store.iterdir() if p.is_dir()] == ["etc"]
+    for row in read_jsonl(store / "metadata.jsonl"):
+        assert (store / row["file_name"]).resolve().is_relative_to(store.resolve())
+    assert not (store.parent.parent / "etc").exists()
+
+
+def test_an_api_key_given_as_a_setting_never_reaches_the_log(guarded_crawl) -> None:
+    store, _, result, _ = guarded_crawl
+    # Scrapy's "Overridden settings" line lists its own credential settings...
+    assert "'AWS_SECRET_ACCESS_KEY': '***'" in result.stderr
+    assert SECRET not in result.stderr + result.stdout  # ...and no line holds a value
+    assert AWS_SECRET not in result.stderr + result.stdout
+    for path in Path(store).rglob("*.json*"):
+        assert SECRET not in path.read_text(encoding="utf-8")

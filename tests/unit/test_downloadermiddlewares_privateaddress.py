@@ -1,0 +1,96 @@
+"""Unit tests of the address guard, the failure reasons, secret settings and the resume baseline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest, ResponseDataLossError
+from scrapy.settings import Settings
+from twisted.internet.error import ConnectionLost
+
+from imagespider.dataset import resume
+from imagespider.downloadermiddlewares.privateaddress import (
+    PrivateAddressLookupError,
+    PrivateAddressRefused,
+    PublicOnlyResolver,
+    engine_urls,
+    ip_literal,
+    local_name,
+    public_address,
+)
+from imagespider.extensions.redact import setting_secrets
+from imagespider.pipelines.images import failure_reason
+from imagespider.spiders.params import Query
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["127.0.0.1", "127.1.2.3", "10.0.0.1", "172.16.5.4", "192.168.1.1", "169.254.169.254", "100.64.0.1",
+     "0.0.0.0", "224.0.0.251", "239.255.255.250", "240.0.0.1", "255.255.255.255", "192.0.2.10",
+     "::1", "::", "fe80::1", "fc00::1", "fd12:3456::1", "ff02::1", "::ffff:127.0.0.1", "::ffff:169.254.169.254",
+     "2002:7f00:1::1", "not-an-address"],
+)  # fmt: skip
+def test_non_public_addresses(address: str) -> None:
+    assert not public_address(address)
+
+
+@pytest.mark.parametrize("address", ["8.8.8.8", "1.1.1.1", "151.101.1.69", "2606:4700:4700::1111", "[2a00:1450::1]"])
+def test_public_addresses(address: str) -> None:
+    assert public_address(address)
+
+
+def test_ip_literals_and_local_names() -> None:
+    assert ip_literal("[::1]") == "::1"
+    assert ip_literal("169.254.169.254") == "169.254.169.254"
+    assert ip_literal("example.org") is None
+    assert local_name("LOCALHOST.") and local_name("api.localhost") and not local_name("localhost.example.org")
+
+
+def test_the_resolver_refuses_non_public_answers_unless_allowed() -> None:
+    with pytest.raises(PrivateAddressLookupError, match="169.254.169.254"):
+        PublicOnlyResolver._check("169.254.169.254", "metadata.internal")
+    assert PublicOnlyResolver._check("8.8.8.8", "dns.google") == "8.8.8.8"
+
+
+def test_engine_urls_are_the_configured_endpoints() -> None:
+    settings = Settings({"BING_SEARCH_URL": "http://127.0.0.1:1/images/search", "FLICKR_API_URL": "", "X": "y"})
+    assert engine_urls(settings) == ("http://127.0.0.1:1/images/search",)
+
+
+@pytest.mark.parametrize(
+    ("error", "message", "reason"),
+    [
+        (PrivateAddressRefused("x"), "x", "private_address"),
+        (IgnoreRequest("max redirections reached"), "max redirections reached", "too_many_redirects"),
+        (IgnoreRequest("Forbidden by robots.txt"), "Forbidden by robots.txt", "robots_txt"),
+        (DownloadCancelledError(""), "DownloadCancelledError", "too_large"),
+        (DownloadTimeoutError("took longer than 2.0 seconds"), "took longer", "timeout"),
+        (ResponseDataLossError(""), "ResponseDataLossError", "connection_error"),
+        (ConnectionLost(), "Connection lost", "connection_error"),
+        (ValueError("odd"), "odd", "download_error"),
+    ],
+)
+def test_failure_reasons(error: BaseException, message: str, reason: str) -> None:
+    assert failure_reason(error, message) == reason
+
+
+def test_credential_settings_are_found_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FLICKR_API_KEY", raising=False)
+    settings = Settings({"FLICKR_API_KEY": "k" * 32, "AWS_SECRET_ACCESS_KEY": "s" * 40, "AWS_ACCESS_KEY_ID": "AKIA",
+                         "LOG_LEVEL": "INFO", "OTHER_TOKEN": ""})  # fmt: skip
+    secrets = set(setting_secrets(settings))
+    assert {"k" * 32, "s" * 40, "AKIA"} <= secrets  # (and Scrapy's default FTP_PASSWORD, "guest")
+    assert "INFO" not in secrets
+
+
+def test_a_job_counts_only_the_rows_kept_since_it_started(tmp_path: Path) -> None:
+    settings = Settings({"JOBDIR": str(tmp_path / "job")})
+    old = [{"engine": "bing", "query": "cat", "label": "cat"}] * 3
+    assert resume.kept_by_this_job(settings, old, "bing") == {}
+    baseline = json.loads((tmp_path / "job" / resume.BASELINE).read_text())
+    assert list(baseline.values()) == [3]
+    now = [*old, *[{"engine": "bing", "query": "cat", "label": "cat"}] * 2, {"engine": "google", "query": "cat", "label": "cat"}]
+    assert resume.kept_by_this_job(settings, now, "bing") == {Query("cat", "cat"): 2}
+    assert resume.kept_by_this_job(Settings(), now, "bing") == {}

@@ -1,0 +1,457 @@
+"""The Google Images parser, on a RECONSTRUCTED page: no real Google capture exists.
+
+``tests/fixtures/google_images_udm2_reconstructed.html`` was written by hand to follow the record
+structure documented in ../shared/fixtures/real/SOURCES.md section 2(a); it was not captured from
+Google. Its first record is the verbatim real snippet quoted there, completed; every other value was
+made up, and the expectations below are those made-up values. The full-size numbers in the fixture
+are written as [url, HEIGHT, WIDTH] (the disputed 2026 reading, see ``google.full_size_dimensions``).
+The block-detection snippets are also written from SOURCES.md's description, not captured.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from imagespider.engines import google
+from imagespider.engines.google import GooglePage, build_tbs, detect_block, parse_results
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "google_images_udm2_reconstructed.html"
+
+#: (docid, image_url, width, height, page_url, title, site), in page order.
+EXPECTED = [
+    (
+        "Hk4tR2yBq0VxaM",
+        "https://q5.itc.cn/images01/20240320/e2c7f95da03249c8afee7ca94a017404.jpeg",
+        1080,
+        1196,
+        "https://www.sohu.com/a/765546267_121922110",
+        "盘点十种非常可爱的小猫咪你最喜欢哪一个品种呢_搜狐网",
+        "搜狐网",
+    ),
+    (
+        "bX9cQm1TzK3pLw",
+        "https://upload.wikimedia.org/wikipedia/commons/1/15/Cat_August_2010-4.jpg",
+        3216,
+        2848,
+        "https://en.wikipedia.org/wiki/Cat",
+        "Cat - Wikipedia",
+        "Wikipedia",
+    ),
+    (
+        "Qe7_Lr2mVn8sDa",
+        "https://images.unsplash.com/photo-1514888286974-6c03e2ca1dba?ixlib=rb-4.0.3&ixid=M3wxMjA3fDB8MHxzZWFyY2h8&w=1000&q=80",
+        1000,
+        1500,
+        "https://unsplash.com/s/photos/cat?license=free&orientation=portrait",
+        "500+ Cat Pictures | Download Free Images on Unsplash",
+        "Unsplash",
+    ),
+    (
+        "n3Wd-Yp6Hs2JcE",
+        "https://www.petcareweekly.com/wp-content/uploads/2023/05/adopting-a-cat-1200x800.jpg",
+        1200,
+        800,
+        "https://www.petcareweekly.com/guides/adopting-a-cat/",
+        'The "Purr-fect" Guide to Adopting a Cat',
+        "Pet Care Weekly",
+    ),
+    (
+        "Tg5uKx0Rb7NqZo",
+        "https://upload.wikimedia.org/wikipedia/commons/thumb/7/7d/Egyptian_Mau_Bronze.jpg/1200px-Egyptian_Mau_Bronze.jpg",
+        1200,
+        900,
+        "https://fr.wikipedia.org/wiki/Mau_%C3%A9gyptien",
+        "Mau égyptien — Wikipédia",
+        "Wikipédia",
+    ),
+    (
+        "Jp2sWv9Ek4AcYt",
+        "https://cdn.ananweb.jp/images/kitten/2024/0412/kitten_main.jpg",
+        960,
+        640,
+        "https://ananweb.jp/news/kitten-gallery/",
+        "かわいい子猫の画像まとめ｜ねこのきもち",
+        "ねこのきもち",
+    ),
+    (
+        "Mz8aPo3Xc1GfUe",
+        "https://i.pinimg.com/736x/3f/9a/12/3f9a12c4e8b7d6a5f4e3d2c1b0a99887.jpg",
+        736,
+        1104,
+        None,
+        "Orange tabby kitten",
+        "i.pinimg.com",
+    ),
+    (
+        "Ld6qNw0Hy5BrKs",
+        "https://i.redd.it/x7k2m9q4p1vb1.jpeg",
+        3024,
+        4032,
+        "https://www.reddit.com/r/cats/comments/1b2c3d4/my_new_kitten_is_settling_in/?share=1&utm=img",
+        None,
+        "i.redd.it",
+    ),
+    (
+        "Cv1eSj7Gu4OtMh",
+        "https://www.catster.com/wp-content/uploads/2017/08/Siamese-cat.jpg",
+        1024,
+        683,
+        "https://www.catster.com/cat-breeds/siamese-cat/",
+        "Siamese Cat Breed Info, Pictures & Facts",
+        "www.catster.com",
+    ),
+    (
+        "Ya0fBi8Dk2WnXp",
+        "https://i.imgflip.com/2/1bij.jpg",
+        500,
+        500,
+        "https://imgflip.com/memetemplate/Grumpy-Cat",
+        "Grumpy cat 😾 meme template",
+        "Imgflip",
+    ),
+    (
+        "Re3hVl6Qa9TpCj",
+        "https://upload.wikimedia.org/wikipedia/commons/b/bb/Kittyply_edit1.jpg",
+        2048,
+        1536,
+        "https://ru.wikipedia.org/wiki/%D0%9A%D0%BE%D1%88%D0%BA%D0%B0",
+        "Кошка — Википедия",
+        "Википедия",
+    ),
+    (
+        "Wb7jXe2Lo5MuFg",
+        "http://www.zooclub.ru/attach/29000/29367.jpg",
+        800,
+        600,
+        "http://www.zooclub.ru/cats/porody/29367.shtml",
+        "Британская короткошёрстная кошка",
+        "Зооклуб",
+    ),
+    (
+        "Ks4nZa1Ri8VyDq",
+        "https://static.boredpanda.com/blog/wp-content/uploads/2020/09/cats-love-dogs-5f6b.jpg",
+        700,
+        750,
+        "https://www.boredpanda.com/cats-and-dogs-friends/?utm_source=google&utm_medium=organic",
+        "Cats <3 Dogs: 30 Unlikely Friendships",
+        "Bored Panda",
+    ),
+    (
+        "Ho9pCt3Wm6EsLb",
+        "https://cdn.britannica.com/39/7139-050-A88818BB/Himalayan-chocolate-point.jpg",
+        1600,
+        1098,
+        "https://www.britannica.com/animal/cat",
+        "Cat | Breeds, Origins, History, Body Types, Senses, Behavior, Pregnancy, & Facts | Britannica",
+        "Britannica",
+    ),
+    (
+        "Fu2kGy7Nb0JxVr",
+        "https://images.pexels.com/photos/45201/kitty-cat-kitten-pet-45201.jpeg?auto=compress&cs=tinysrgb&dpr=1&w=500",
+        500,
+        333,
+        "https://www.pexels.com/search/cat/",
+        "Cat Photos, Download The BEST Free Cat Stock Photos & HD Images",
+        "Pexels",
+    ),
+    (
+        "Pi6oDr4Sf1WkHn",
+        "https://www.zooplus.de/magazin/wp-content/uploads/2019/03/katze-liegt.jpg",
+        1500,
+        1000,
+        "https://www.zooplus.de/magazin/katze/katzenhaltung/katzenrassen",
+        "Katzenrassen: Die 10 beliebtesten Rassen in Deutschland – zooplus Magazin",
+        "zooplus",
+    ),
+    (
+        "Tq8rEm5Ug3XcAz",
+        "https://media.npr.org/assets/img/2021/08/11/gettyimages-1279899488_wide.jpg?s=1400&c=100&f=jpeg",
+        1400,
+        788,
+        "https://www.npr.org/2021/08/11/cats-study",
+        "Why do cats sit in squares? A study explains",
+        "NPR",
+    ),
+    (
+        "Ax3wHs9Jo2PdNe",
+        "https://s3.amazonaws.com/cdn-origin-etr.akc.org/wp-content/uploads/2017/11/Maine-Coon.jpg",
+        1000,
+        1000,
+        "https://www.purina.com/cats/cat-breeds/maine-coon",
+        "Maine Coon Cat Breed: Size, Personality & Care",
+        "Purina",
+    ),
+    (
+        "Gl5yBn0Vk7QiOs",
+        "https://www.hospitalveterinario.es/img/gato-persa-blanco.jpg",
+        1080,
+        720,
+        "https://www.hospitalveterinario.es/blog/gato-persa",
+        "Gato persa: carácter, cuidados y salud · Año 2024",
+        "Hospital Veterinario",
+    ),
+    (
+        "Dn1cFz6Xm4RtUa",
+        "https://cdn.mos.cms.futurecdn.net/VSy6kJDNq2pSXsCzb6cvYF-1200-80.jpg",
+        1200,
+        675,
+        "https://www.livescience.com/animals/cats",
+        "Cats: Facts, breeds & behavior | Live Science",
+        "Live Science",
+    ),
+    (
+        "Zs2vMq8Lp5KeWy",
+        "https://i.natgeofe.com/n/548467d8-c5f1-4551-9f58-6817a8d2c45e/NationalGeographic_2572187_square.jpg",
+        3072,
+        3072,
+        "https://www.nationalgeographic.com/animals/mammals/facts/domestic-cat",
+        "Domestic cat | National Geographic",
+        "National Geographic",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def text() -> str:
+    return FIXTURE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def page(text: str) -> GooglePage:
+    return parse_results(text)
+
+
+def test_fixture_says_it_is_reconstructed(text: str) -> None:
+    assert text.startswith("<!--\n  RECONSTRUCTED, NOT CAPTURED.")
+
+
+def test_counts(page: GooglePage) -> None:
+    assert (
+        len(page.results) == 21
+    )  # 23 records: one cut off (prefix22), one repeated docid (prefix23)
+    assert page.skipped == 1
+    assert page.blocked is None
+
+
+def test_every_record_is_parsed_with_its_fields(page: GooglePage) -> None:
+    got = [
+        (r.engine_id, r.image_url, r.width, r.height, r.page_url, r.title, r.site)
+        for r in page.results
+    ]
+    assert got == EXPECTED
+
+
+def test_fields_common_to_every_result(page: GooglePage) -> None:
+    for result in page.results:
+        assert result.thumbnail_url is not None
+        assert result.thumbnail_url.startswith("https://encrypted-tbn")
+        assert "/images?q=tbn:ANd9GcQ" in result.thumbnail_url and result.thumbnail_url.endswith(
+            "&s"
+        )
+        for url in (result.image_url, result.thumbnail_url, result.page_url or ""):
+            assert "\\u" not in url and "&amp;" not in url
+        assert result.license_code is None  # Google gives no per-image license
+        assert result.author is None and result.tags == ()
+
+
+def test_verbatim_real_record(page: GooglePage) -> None:
+    first = page.results[0]
+    assert first.thumbnail_url == (
+        "https://encrypted-tbn0.gstatic.com/images?q=tbn:ANd9GcQaMCnoCBL3LdOtopN1e6eI97Fk78Rb7MCu_Q&s"
+    )
+    # The snippet reads [..., 1196, 1080]: height 1196, width 1080 under the 2026 reading.
+    assert (first.width, first.height) == (1080, 1196)
+
+
+def test_escapes_are_decoded(page: GooglePage) -> None:
+    by_id = {r.engine_id: r for r in page.results}
+    assert "?ixlib=rb-4.0.3&ixid=" in by_id["Qe7_Lr2mVn8sDa"].image_url  # \u003d and \u0026
+    assert by_id["n3Wd-Yp6Hs2JcE"].title == 'The "Purr-fect" Guide to Adopting a Cat'  # \"
+    assert (
+        by_id["Tg5uKx0Rb7NqZo"].title == "Mau \u00e9gyptien \u2014 Wikip\u00e9dia"
+    )  # \u00e9 in the raw text
+    assert by_id["Ya0fBi8Dk2WnXp"].title == "Grumpy cat \U0001f63e meme template"  # surrogate pair
+    assert by_id["Ks4nZa1Ri8VyDq"].title == "Cats <3 Dogs: 30 Unlikely Friendships"  # \u003c
+
+
+def test_record_without_2003_block(page: GooglePage) -> None:
+    no_source = next(r for r in page.results if r.engine_id == "Mz8aPo3Xc1GfUe")
+    assert no_source.page_url is None  # no "2003" block and no tile
+    assert no_source.site == "i.pinimg.com"  # the "2000" domain
+    assert no_source.title == "Orange tabby kitten"  # the "2008" short title
+
+
+def test_tile_supplies_a_missing_page_url(page: GooglePage) -> None:
+    from_tile = next(r for r in page.results if r.engine_id == "Ld6qNw0Hy5BrKs")
+    assert from_tile.page_url == (
+        "https://www.reddit.com/r/cats/comments/1b2c3d4/my_new_kitten_is_settling_in/?share=1&utm=img"
+    )
+    assert from_tile.title is None
+
+
+def test_first_record_of_a_docid_wins(page: GooglePage) -> None:
+    ids = [r.engine_id for r in page.results]
+    assert len(ids) == len(set(ids))
+    wiki = next(r for r in page.results if r.engine_id == "bX9cQm1TzK3pLw")
+    assert wiki.image_url.endswith("Cat_August_2010-4.jpg")
+    assert all("DUPLICATE" not in r.image_url for r in page.results)
+
+
+def test_tile_without_record_adds_no_result(page: GooglePage) -> None:
+    assert "Ou7TileOnly0Qz" not in {r.engine_id for r in page.results}
+
+
+def test_tile_page_does_not_override_the_script_page() -> None:
+    html = (
+        '<div data-docid="AbCdEf123456" data-lpage="https://tile.example/page"></div><script>'
+        '"x1":[1,[0,"AbCdEf123456",["https://encrypted-tbn0.gstatic.com/images?q\\u003dtbn:X\\u0026s",1,1],'
+        '["https://img.example/a.jpg",20,10],null,0,"rgb(0,0,0)",null,0,'
+        '{"2003":[null,"r","https://script.example/page","T"]}]]</script>'
+    )
+    assert parse_results(html).results[0].page_url == "https://script.example/page"
+
+
+def test_record_that_is_not_json_is_read_with_regexes() -> None:
+    """A JavaScript-only token (!0) breaks JSON decoding; the head and "2003" are still read."""
+    html = (
+        '<script>var m={"x1":[1,[0,"AbCdEf123456",["https://encrypted-tbn0.gstatic.com/images?q\\u003dtbn:X\\u0026s",'
+        '236,213],["https://img.example/a.jpg?w\\u003d1\\u0026h\\u003d2",300,200],null,!0,"rgb(1,2,3)",null,0,'
+        '{"2000":[null,"img.example","9KB"],'
+        '"2003":[null,"ref","https://img.example/p?a\\u003d1","Caf\\u00e9 \\"x\\""]}]]};'
+        "</script>"
+    )
+    page = parse_results(html)
+    assert page.skipped == 0
+    [result] = page.results
+    assert result.image_url == "https://img.example/a.jpg?w=1&h=2"
+    assert (result.width, result.height) == (200, 300)
+    assert result.page_url == "https://img.example/p?a=1"
+    assert result.title == 'Caf\u00e9 "x"'
+    assert result.site == "img.example"
+    assert result.thumbnail_url == "https://encrypted-tbn0.gstatic.com/images?q=tbn:X&s"
+
+
+def test_dimension_order_lives_in_one_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert google.full_size_dimensions(1196, 1080) == (1080, 1196)
+    monkeypatch.setattr(google, "FULL_SIZE_IS_HEIGHT_FIRST", False)
+    assert google.full_size_dimensions(1196, 1080) == (1196, 1080)
+    first = parse_results(FIXTURE.read_text(encoding="utf-8")).results[0]
+    assert (first.width, first.height) == (1196, 1080)
+
+
+# --- blocks -------------------------------------------------------------------------------------
+
+CONSENT = """<!DOCTYPE html><html lang="en"><head><title>Before you continue to Google</title></head><body>
+<form action="https://consent.google.com/save" method="POST"><input type="hidden" name="set_eom" value="true">
+<button>Accept all</button></form></body></html>"""
+
+SORRY = """<html><head><title>https://www.google.com/search?q=cats&amp;udm=2</title></head><body>
+<div id="infoDiv">Our systems have detected unusual traffic from your computer network.</div>
+<form id="captcha-form" action="index" method="post"><div class="g-recaptcha"></div></form></body></html>"""
+
+ENABLEJS = """<!DOCTYPE html><html lang="en"><head><title>Google Search</title>
+<noscript><meta content="0;url=/httpservice/retry/enablejs?sei=AbCdEfGh" http-equiv="refresh"></noscript>
+</head><body><noscript><div>Please click <a href="/httpservice/retry/enablejs?sei=AbCdEfGh">here</a></div></noscript>
+<script nonce="n">(function(){window.google={};})();</script></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("html", "url", "expected"),
+    [
+        (CONSENT, None, "consent"),
+        (
+            "<html></html>",
+            "https://consent.google.com/ml?continue=https://www.google.com/search?q%3Dcats&gl=DE",
+            "consent",
+        ),
+        (SORRY, None, "sorry"),
+        (
+            "<html></html>",
+            "https://www.google.com/sorry/index?continue=https://www.google.com/search",
+            "sorry",
+        ),
+        ('<form id="captcha-form" method="post"></form>', None, "sorry"),
+        (ENABLEJS, None, "enablejs"),
+        ("", "https://www.google.com/httpservice/retry/enablejs?sei=x", "enablejs"),
+        (
+            "<html><body>Nothing here</body></html>",
+            "https://www.google.com/search?q=cats&udm=2",
+            None,
+        ),
+        ("", None, None),
+    ],
+)
+def test_detect_block(html: str, url: str | None, expected: str | None) -> None:
+    assert detect_block(html, url) == expected
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"), [(CONSENT, "consent"), (SORRY, "sorry"), (ENABLEJS, "enablejs")]
+)
+def test_blocked_page_gives_no_results_and_a_reason(html: str, expected: str) -> None:
+    assert parse_results(html) == GooglePage(results=[], skipped=0, blocked=expected)
+
+
+def test_url_passed_to_parse_results_is_used_for_detection() -> None:
+    assert (
+        parse_results("<html></html>", url="https://consent.google.com/ml?x=1").blocked == "consent"
+    )
+
+
+def test_page_without_results_markup() -> None:
+    page = parse_results("<html><body><div id='search'></div></body></html>")
+    assert page == GooglePage(results=[], skipped=0, blocked="no_results_markup")
+
+
+def test_results_win_over_block_words(text: str) -> None:
+    """A real results page can mention "unusual traffic" in a title: records mean not blocked."""
+    page = parse_results(text + "<p>unusual traffic</p>" + ENABLEJS)
+    assert page.blocked is None and len(page.results) == 21
+
+
+@pytest.mark.parametrize(
+    "junk", ["", "[0,", '[0,"AbCdEf123456",["https://encrypted-tbn', b"\xff\xfe<html>", None, 42]
+)
+def test_junk_never_raises(junk: object) -> None:
+    page = parse_results(junk)  # type: ignore[arg-type]
+    assert page.results == []
+    assert detect_block(junk) is None  # type: ignore[arg-type]
+
+
+# --- tbs ------------------------------------------------------------------------------------------
+
+
+def test_build_tbs_joins_non_empty_parts_in_order() -> None:
+    assert build_tbs(size="isz:l", license="il:cl") == "isz:l,il:cl"
+    assert build_tbs(
+        size=google.SIZE["large"], type=None, color="", license=google.LICENSE["creative_commons"]
+    ) == ("isz:l,il:cl")
+    assert (
+        build_tbs(color=google.COLOR["red"], time=google.TIME["week"])
+        == "ic:specific,isc:red,qdr:w"
+    )
+    assert build_tbs(type=google.TYPE["photo"], aspect=google.ASPECT["wide"]) == "itp:photo,iar:w"
+
+
+def test_build_tbs_none_when_empty() -> None:
+    assert build_tbs() is None
+    assert build_tbs(size=None, license="", color="  ") is None
+
+
+def test_filter_tables() -> None:
+    assert google.SIZE == {"large": "isz:l", "medium": "isz:m", "icon": "isz:i"}
+    assert google.COLOR["gray"] == "ic:gray" and google.COLOR["transparent"] == "ic:trans"
+    assert {n for n, c in google.COLOR.items() if c.startswith("ic:specific,isc:")} == {
+        "red", "orange", "yellow", "green", "teal", "blue", "purple", "pink", "white", "black", "brown",
+    }  # fmt: skip
+    assert google.TIME == {"day": "qdr:d", "week": "qdr:w", "month": "qdr:m", "year": "qdr:y"}
+    assert google.SAFE["strict"] == "active"
+    assert set(google.TYPE.values()) == {
+        "itp:photo",
+        "itp:clipart",
+        "itp:lineart",
+        "itp:animated",
+        "itp:face",
+    }

@@ -12,14 +12,14 @@ network (server-side request forgery). Two guards, both off with ``ALLOW_PRIVATE
   Scrapy connection uses: a name that resolves to a non-public address never gets a socket,
   even if its DNS answer changed since the middleware asked (DNS rebinding).
 
-Engine endpoints (settings ending in ``_SEARCH_URL`` or ``_API_URL``) are the user's own choice
+Engine endpoints (each registered engine's endpoint settings) are the user's own choice
 and stay reachable, so a mirror or a test server on loopback works; what they list does not.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, Self
 from urllib.parse import urlsplit
 
@@ -32,9 +32,10 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 from twisted.internet.error import DNSLookupError
 
+from imagespider.engines import endpoint_setting_names
+
 REASON = "private_address"
 #: Settings naming an engine endpoint the user configured (BING_SEARCH_URL, FLICKR_API_URL, ...).
-ENGINE_URL_SUFFIXES = ("_SEARCH_URL", "_API_URL")
 
 
 class PrivateAddressRefused(IgnoreRequest):
@@ -80,9 +81,9 @@ def local_name(host: str) -> bool:
 
 
 def engine_urls(settings: BaseSettings) -> tuple[str, ...]:
-    """The engine endpoints the user configured: requests under them are not guarded."""
-    names: Iterable[str] = (name for name in settings if name.endswith(ENGINE_URL_SUFFIXES))
-    return tuple(str(settings[name]) for name in sorted(names) if settings.get(name))
+    """The engine endpoints the user configured (the registry's endpoint settings,
+    imagespider/engines/__init__.py): requests under them are not guarded."""
+    return tuple(str(settings[name]) for name in endpoint_setting_names() if settings.get(name))
 
 
 def host_of(url: str) -> str:

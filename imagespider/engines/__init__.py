@@ -1,12 +1,17 @@
 """Pure parsers, one module per engine: text or JSON in, a list of :class:`EngineResult` out.
 
 Nothing here imports Scrapy or touches the network, so a change in an engine's markup is a
-one-file fix tested on a saved capture.
+one-file fix tested on a saved capture. Each engine module also holds that engine's license
+codes and filters, and :data:`ENGINES` below is the one place an engine is registered: its
+endpoint settings (reachable even when they point at a private address, since the user chose
+them), its secret settings (masked in every log line), its download slot and what its licenses
+are worth. The private-address guard, the secret filter and README's engines table read it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,3 +34,46 @@ class EngineResult:
     tags: tuple[str, ...] = field(default_factory=tuple)
     #: The engine's id for the result (Bing md5, Google docid, Flickr photo id).
     engine_id: str | None = None
+
+
+#: How much an engine's license statement is worth: ``per-image`` (an API names each result's
+#: license: authoritative), ``filter`` (only a usage-rights filter's claim over all results),
+#: ``none`` (nothing at all).
+LicenseQuality = Literal["per-image", "filter", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class Engine:
+    """One engine as the rest of the crawler needs to know it, declared once in :data:`ENGINES`."""
+
+    name: str
+    #: Settings holding the URLs the spider sends its engine requests to.
+    endpoint_settings: tuple[str, ...]
+    license_quality: LicenseQuality
+    #: Settings (and environment variables of the same name) holding credentials.
+    secret_settings: tuple[str, ...] = ()
+    #: The download slot every engine request goes through (``DOWNLOAD_SLOTS`` paces it);
+    #: None = the endpoint host's own slot.
+    slot: str | None = None
+    #: Rendered in Chromium (scrapy-playwright) rather than fetched with Scrapy's HTTP client.
+    browser: bool = False
+
+
+ENGINES: dict[str, Engine] = {
+    engine.name: engine
+    for engine in (
+        Engine("bing", ("BING_SEARCH_URL",), "filter", browser=True),
+        Engine("google", ("GOOGLE_SEARCH_URL",), "filter", browser=True),
+        Engine("flickr", ("FLICKR_API_URL",), "per-image", secret_settings=("FLICKR_API_KEY",), slot="flickr-api"),
+    )
+}
+
+
+def endpoint_setting_names() -> tuple[str, ...]:
+    """Every registered engine's endpoint settings, for the private-address guard."""
+    return tuple(name for engine in ENGINES.values() for name in engine.endpoint_settings)
+
+
+def secret_setting_names() -> tuple[str, ...]:
+    """Every registered engine's credential settings, for the secret filter."""
+    return tuple(name for engine in ENGINES.values() for name in engine.secret_settings)

@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from imagespider.engines import secret_setting_names
+
 MASK = "***"
 #: ``api_key=<value>`` in a URL or form body, whatever the value is.
 _API_KEY_PARAM = re.compile(r"(api_key=)[^&\s'\"<>)]+", re.IGNORECASE)
@@ -67,11 +69,15 @@ SECRET_SETTING = re.compile(r"(KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIALS?)(_I
 
 
 def setting_secrets(settings: Any) -> list[str]:
-    """The values of every credential-like setting (by name, see :data:`SECRET_SETTING`), and the
-    FLICKR_API_KEY environment variable, which stands in for the setting when that is empty."""
+    """The values of every credential-like setting (by name, see :data:`SECRET_SETTING`), and of
+    every registered engine's secret settings (imagespider/engines/__init__.py), given as
+    settings or as environment variables of the same name."""
     secrets = [str(settings.get(name)) for name in settings if SECRET_SETTING.search(name) and settings.get(name)]
-    if os.environ.get("FLICKR_API_KEY"):
-        secrets.append(os.environ["FLICKR_API_KEY"])
+    for name in secret_setting_names():
+        if settings.get(name):
+            secrets.append(str(settings.get(name)))
+        if os.environ.get(name):
+            secrets.append(os.environ[name])
     return secrets
 
 

@@ -18,7 +18,7 @@ from scrapy.settings import Settings
 from imagespider.dataset.neardup import DedupConfig, PhashIndex, distance
 from imagespider.dataset.store import Dataset
 from imagespider.errors import ArgumentError
-from imagespider.pipelines.images import inspect_image
+from imagespider.pipelines.imagecheck import inspect_image
 from imagespider.settings import DEDUP_MAX_DISTANCE
 from tests.mockserver import render_image
 from tests.photos import encode, photo, resized

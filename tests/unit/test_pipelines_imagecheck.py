@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 
 from imagespider.errors import Rejected
-from imagespider.pipelines.images import EXTENSIONS, ImageFacts, inspect_image
+from imagespider.pipelines.imagecheck import EXTENSIONS, ImageFacts, inspect_image
 
 PILLOW_DEFAULT_MAX_PIXELS = 89_478_485
 

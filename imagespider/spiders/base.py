@@ -50,6 +50,8 @@ class SearchSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.args = cls.check_arguments(kwargs, crawler.settings)
+        for warning in spider.args.warnings:
+            logger.warning("%s", warning)
         spider.quotas = {query: Quota(spider.args.limit) for query in spider.args.queries}
         crawler.signals.connect(spider._count_earlier_runs, signal=signals.spider_opened)
         settle_on_signals(crawler, spider.quota_for)

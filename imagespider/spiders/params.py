@@ -34,6 +34,8 @@ class SearchArgs:
     policy: Policy
     #: Engine filter codes chosen by the user, by argument name (``{"size": "imagesize-large"}``).
     filters: Mapping[str, str] = field(default_factory=dict)
+    #: One-line warnings about how the arguments were read; the spider logs them once.
+    warnings: tuple[str, ...] = ()
 
 
 def parse_search_args(
@@ -52,6 +54,10 @@ def parse_search_args(
                 f"use one of: {', '.join(sorted(known))}"
             )
     queries = parse_queries(kwargs.get("q"), kwargs.get("queries"), kwargs.get("label"))
+    warnings: tuple[str, ...] = ()
+    if kwargs.get("queries") and not (kwargs.get("q") or "").strip():
+        note = labelled_lines_warning(kwargs["queries"])
+        warnings = (note,) if note else ()
     return SearchArgs(
         queries=queries,
         limit=parse_limit(kwargs.get("limit")),
@@ -61,6 +67,7 @@ def parse_search_args(
             for name, choices in filters.items()
             if kwargs.get(name)
         },
+        warnings=warnings,
     )
 
 
@@ -126,14 +133,45 @@ def _read_queries_file(path: str) -> list[tuple[str, str | None]]:
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        label, sep, query = line.partition(": ")
-        if sep and label.strip() and query.strip():
-            entries.append((query.strip(), label.strip()))
+        label = label_of(line)
+        if label is not None:
+            entries.append((line.partition(": ")[2].strip(), label))
         else:
             entries.append((line, None))
     if not entries:
         raise ArgumentError(f"queries file {shown(path)} holds no query; write one per line")
     return entries
+
+
+def label_of(line: str) -> str | None:
+    """The label of a ``label: query`` line: the text before the first ``": "`` when it is one
+    word (no spaces) and a query follows; else None, and the whole line is the query
+    (``Star Wars: The Force Awakens poster`` is a query, not a folder ``star-wars``)."""
+    label, sep, query = line.partition(": ")
+    label = label.strip()
+    if not sep or not label or not query.strip() or any(ch.isspace() for ch in label):
+        return None
+    return label
+
+
+def labelled_lines_warning(path: str, shown_max: int = 3) -> str | None:
+    """One line naming the queries whose line was read as ``label: query``, so a colon that
+    belonged to the query (``Alien: Covenant poster``) does not go unnoticed."""
+    lines = [
+        line.strip() for line in Path(path).read_text(encoding="utf-8").splitlines()
+        if not line.strip().startswith("#") and label_of(line.strip()) is not None
+    ]
+    if not lines:
+        return None
+    examples = "; ".join(
+        f"{label_of(line)!r} <- {line.partition(': ')[2].strip()!r}" for line in lines[:shown_max]
+    )
+    more = f" and {len(lines) - shown_max} more" if len(lines) > shown_max else ""
+    return (
+        f"queries file {shown(path)}: {len(lines)} line(s) read as 'label: query' (label <- query: "
+        f"{examples}{more}); if a colon belongs to the query, put a label in front of it "
+        "('alien-covenant: Alien: Covenant poster')"
+    )
 
 
 def _dedupe_labels(entries: list[tuple[str, str | None]]) -> tuple[Query, ...]:

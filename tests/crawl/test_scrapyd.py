@@ -47,14 +47,17 @@ class Scrapyd:
     logs_dir: Path
     items_dir: Path
 
-    def call(self, endpoint: str, data: list[tuple[str, str]] | None = None, auth: bool = True) -> dict[str, Any]:
+    def call(
+        self, endpoint: str, data: list[tuple[str, str]] | None = None, auth: bool = True,
+        credentials: tuple[str, str] = (USERNAME, PASSWORD),
+    ) -> dict[str, Any]:
         """GET (no data) or POST a form to the JSON API; repeated keys such as ``setting`` allowed."""
         request = urllib.request.Request(
             self.url + endpoint,
             data=urllib.parse.urlencode(data).encode() if data is not None else None,
         )
         if auth:
-            token = base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode()
+            token = base64.b64encode(":".join(credentials).encode()).decode()
             request.add_header("Authorization", f"Basic {token}")
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback only)
             return json.loads(response.read())

@@ -129,7 +129,9 @@ def test_queries_file_lines(tmp_path: Path) -> None:
         "intitle:cat\n"
         "  # an indented comment\n"
         "label-only: \n"
-        ": no label\n",
+        ": no label\n"
+        "Star Wars: The Force Awakens poster\n"
+        "tab\tlabel: no\n",
     )
     assert parse_queries(None, path, None) == (
         Query("cat", "cat"),
@@ -140,7 +142,21 @@ def test_queries_file_lines(tmp_path: Path) -> None:
         # "label-only: " is stripped to "label-only:" (no ": "), so the whole line is the query.
         Query("label-only:", "label-only"),
         Query(": no label", "no-label"),
+        # A label has no spaces: otherwise the colon is part of the query.
+        Query("Star Wars: The Force Awakens poster", "star-wars-the-force-awakens-poster"),
+        Query("tab\tlabel: no", safe_label("tab\tlabel: no")),
     )
+
+
+def test_labelled_lines_are_named_in_one_warning(tmp_path: Path) -> None:
+    path = write(tmp_path / "q.txt", "cat\nAlien: Covenant poster\nStar Wars: poster\n# x: y\n")
+    args = parse_search_args("bing", {"queries": path}, {}, "share")
+    assert [q.label for q in args.queries] == ["cat", "alien", "star-wars-poster"]
+    assert len(args.warnings) == 1
+    warning = args.warnings[0]
+    assert "1 line(s) read as 'label: query'" in warning
+    assert "'Alien' <- 'Covenant poster'" in warning and "\n" not in warning
+    assert parse_search_args("bing", {"queries": write(tmp_path / "p.txt", "cat\n")}, {}, "share").warnings == ()
 
 
 def test_queries_file_with_crlf_line_ends(tmp_path: Path) -> None:

@@ -1,0 +1,125 @@
+"""README's "Deploy to Scrapyd" steps, as written: its ``scrapyd.conf`` block starts a real Scrapyd,
+its ``[deploy:local]`` credentials and ``scrapyd-deploy`` command deploy to it, in that order.
+
+Only what cannot be kept on a test machine is changed: the port (a free one) and the eggs, dbs
+and logs folders (a temporary folder). Every other line is the README's own, read by Scrapyd's
+own config parser, so an inline ``; comment`` in a value would break the start as it did for users.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from configparser import ConfigParser
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT
+from tests.crawl.test_scrapyd import Scrapyd, copy_of_project, free_port, without_project_path
+
+README = (PROJECT / "README.md").read_text(encoding="utf-8")
+SECTION = README[README.index("## Deploy to Scrapyd") : README.index("## Scheduled crawls")]
+BLOCK = re.compile(r"```(\w+)\n(.*?)```", re.DOTALL)
+
+
+def blocks(kind: str) -> list[str]:
+    """The fenced blocks of one kind in the section, indentation of the list item removed."""
+    found = []
+    for lang, body in BLOCK.findall(SECTION):
+        if lang == kind:
+            found.append("\n".join(line.removeprefix("   ") for line in body.splitlines()) + "\n")
+    return found
+
+
+def readme_scrapyd_conf() -> str:
+    return next(block for block in blocks("ini") if block.lstrip().startswith(("[scrapyd]", ";")) and "[scrapyd]" in block)
+
+
+def readme_deploy_target() -> str:
+    return next(block for block in blocks("ini") if "[deploy:local]" in block)
+
+
+def readme_deploy_command() -> list[str]:
+    command = next(line for block in blocks("bash") for line in block.splitlines() if "scrapyd-deploy" in line)
+    return shlex.split(command)
+
+
+def test_scrapyd_conf_values_hold_no_inline_comment() -> None:
+    parser = ConfigParser()  # as Scrapyd reads it: no inline comment prefixes
+    parser.read_string(readme_scrapyd_conf())
+    section = parser["scrapyd"]
+    assert section["bind_address"] == "127.0.0.1"
+    assert section["http_port"] == "6800"
+    assert section["username"] == "spider" and section["password"] == "change-me"
+    assert section["items_dir"] == ""
+    assert all(";" not in value and "#" not in value for value in section.values())
+
+
+def test_credentials_come_before_the_deploy_command() -> None:
+    assert SECTION.index("[deploy:local]") < SECTION.index("scrapyd-deploy local")
+
+
+@pytest.fixture(scope="module")
+def readme_scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scrapyd]:
+    home = tmp_path_factory.mktemp("readme-scrapyd")
+    port = free_port()
+    conf = readme_scrapyd_conf()
+    replaced = {"http_port": str(port), "eggs_dir": str(home / "eggs"), "dbs_dir": str(home / "dbs"),
+                "logs_dir": str(home / "logs")}
+    for key, value in replaced.items():
+        conf, count = re.subn(rf"(?m)^{key}\s*=.*$", f"{key} = {value}", conf)
+        assert count == 1, key
+    (home / "scrapyd.conf").write_text(conf, encoding="utf-8")
+    output = (home / "scrapyd.out").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scrapyd", "--pidfile", str(home / "scrapyd.pid")],
+        cwd=home, env=without_project_path(), stdout=output, stderr=subprocess.STDOUT,
+    )
+    server = Scrapyd(f"http://127.0.0.1:{port}/", home, home / "logs", home / "items")
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if server.call("daemonstatus.json", credentials=("spider", "change-me"))["status"] == "ok":
+                    break
+            except (OSError, ValueError):
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("README's scrapyd.conf did not start Scrapyd:\n" + (home / "scrapyd.out").read_text()[-3000:])
+            time.sleep(0.2)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        output.close()
+
+
+def test_readme_steps_start_scrapyd_and_deploy(readme_scrapyd: Scrapyd, tmp_path: Path) -> None:
+    project = copy_of_project(tmp_path)
+    target = readme_deploy_target().replace("http://127.0.0.1:6800/", readme_scrapyd.url)
+    cfg = (project / "scrapy.cfg").read_text(encoding="utf-8")
+    cfg = re.sub(r"(?ms)^\[deploy:local\].*?(?=^\[|\Z)", "", cfg) + "\n" + target
+    (project / "scrapy.cfg").write_text(cfg, encoding="utf-8")
+    command = readme_deploy_command()
+    env = without_project_path()
+    while "=" in command[0]:  # VAR=value prefixes, as the shell reads them
+        name, _, value = command.pop(0).partition("=")
+        env[name] = value
+    assert command[0] == ".venv/bin/scrapyd-deploy"
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapyd_client.deploy", *command[1:]],
+        cwd=project, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert '"status": "ok"' in result.stdout
+    spiders = readme_scrapyd.call("listspiders.json?project=imagespider", credentials=("spider", "change-me"))
+    assert {"bing", "google", "flickr"} <= set(spiders["spiders"])

@@ -27,19 +27,18 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from imagespider.browser import PLAIN_HTTP_HANDLERS
-from imagespider.engines import EngineResult, flickr
+from imagespider.engines import ENGINES, EngineResult, flickr
 from imagespider.errors import ArgumentError
 from imagespider.extensions.redact import SecretFilter
 from imagespider.rights.model import License, unknown
-from imagespider.spiders.base import SearchSpider, logger
+from imagespider.spiders.api import ApiPage, ApiSearchSpider
+from imagespider.spiders.base import logger
 from imagespider.spiders.params import Query, SearchArgs
 
 #: The download slot of every API call; ``DOWNLOAD_SLOTS[API_SLOT]`` sets its pace.
-API_SLOT = "flickr-api"
+API_SLOT = ENGINES["flickr"].slot
 #: ``extras`` sent with each search: what the parser reads, plus the 100 px thumbnail.
 SEARCH_EXTRAS = flickr.EXTRAS + ",url_t"
 MAX_PER_PAGE = 500
@@ -114,18 +113,15 @@ class FlickrConfig:
         )
 
 
-class FlickrSpider(SearchSpider):
+class FlickrSpider(ApiSearchSpider):
     name = "flickr"
+    api_title = "Flickr"
     filters: ClassVar = {"sort": SORTS, "safe": SAFE}
-    #: JSON calls and image downloads only: no browser, no Playwright driver.
-    custom_settings = {"DOWNLOAD_HANDLERS": PLAIN_HTTP_HANDLERS}  # noqa: RUF012 (Scrapy's own attribute)
 
     config: FlickrConfig
     #: From licenses.getInfo; None means the built-in table (0-10) is used.
     license_table: dict[str, License] | None = None
     _redactor: SecretFilter
-    #: Image URLs already handed out, per query (Flickr pages may repeat a photo).
-    _seen: dict[Query, set[str]]
 
     @classmethod
     def check_arguments(cls, kwargs: Any, settings: BaseSettings) -> SearchArgs:
@@ -134,40 +130,40 @@ class FlickrSpider(SearchSpider):
         return args
 
     @classmethod
+    def unavailable(cls, settings: BaseSettings) -> str | None:
+        """Flickr needs a key: without one it cannot be searched at all."""
+        return None if FlickrConfig.from_settings(settings).api_key else NO_KEY_HELP
+
+    @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.config = FlickrConfig.from_settings(crawler.settings)
         spider._redactor = SecretFilter([spider.config.api_key])
-        spider._seen = {query: set() for query in spider.args.queries}
         crawler.signals.connect(spider._redactor.uninstall, signal=signals.spider_closed)
         return spider
 
     # -- requests ------------------------------------------------------------------------
 
-    async def start(self) -> AsyncIterator[Any]:
+    async def prepare(self) -> AsyncIterator[scrapy.Request]:
         # Installed here, not in from_crawler: Scrapy may replace its log handler in between.
         self._redactor.install()
         if not self.config.api_key:
             raise self.fail("flickr_no_key", NO_KEY_HELP)
-        yield self.api_request(
+        yield self.flickr_request(
             {"method": "flickr.photos.licenses.getInfo"},
             callback=self.got_licenses,
             errback=self.licenses_failed,
         )
 
-    def api_request(self, params: dict[str, Any], callback: Any, errback: Any, **meta: Any) -> scrapy.Request:
-        """One REST call in the paced API slot; robots.txt is for image hosts, not the API."""
-        self.crawler.stats.inc_value("imagespider/flickr/api_calls")
+    def flickr_request(self, params: dict[str, Any], **kwargs: Any) -> scrapy.Request:
+        """One REST call: the key travels in the query string, as Flickr wants."""
         query = {**params, "api_key": self.config.api_key, "format": "json", "nojsoncallback": "1"}
-        return scrapy.Request(
-            f"{self.config.api_url}?{urlencode(query)}",
-            callback=callback,
-            errback=errback,
-            dont_filter=True,
-            meta={"download_slot": API_SLOT, "dont_obey_robotstxt": True, "flickr_method": params["method"], **meta},
+        return self.api_request(
+            f"{self.config.api_url}?{urlencode(query)}", flickr_method=params["method"], **kwargs
         )
 
-    def search_request(self, query: Query, ids: list[str] | None, page: int) -> scrapy.Request:
+    def page_request(self, query: Query, page: Any) -> scrapy.Request:
+        ids = flickr.license_ids_for(self.args.policy, self.license_table)
         params: dict[str, Any] = {
             "method": "flickr.photos.search",
             "text": query.text,
@@ -181,9 +177,13 @@ class FlickrSpider(SearchSpider):
         }
         if ids is not None:
             params["license"] = ",".join(ids)
-        return self.api_request(
-            params, callback=self.parse_search, errback=self.search_failed, query=query, license_ids=ids, page=page
-        )
+        return self.flickr_request(params, query=query, license_ids=ids, page=page)
+
+    def skip_query(self, query: Query) -> str | None:
+        if flickr.license_ids_for(self.args.policy, self.license_table) == []:
+            # An empty license= would mean "no filter" to Flickr: do not search at all.
+            return f"no Flickr license fits -a license={self.args.policy}"
+        return None
 
     # -- the license table ---------------------------------------------------------------
 
@@ -204,21 +204,12 @@ class FlickrSpider(SearchSpider):
         yield from self.first_searches()
 
     def licenses_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
-        self._fall_back(self._failure_text(failure))
+        self._fall_back(self.failure_text(failure))
         yield from self.first_searches()
 
     def _fall_back(self, why: str) -> None:
         self.crawler.stats.set_value("imagespider/flickr/license_table", "built-in")
         logger.warning("flickr: could not read the license table (%s); using the built-in ids 0-10", why)
-
-    def first_searches(self) -> Iterator[scrapy.Request]:
-        ids = flickr.license_ids_for(self.args.policy, self.license_table)
-        for query in self.args.queries:
-            if ids == []:
-                # An empty license= would mean "no filter" to Flickr: do not search at all.
-                self.log_query_end(query, f"no Flickr license fits -a license={self.args.policy}")
-                continue
-            yield self.search_request(query, ids, 1)
 
     # -- results -------------------------------------------------------------------------
 
@@ -227,44 +218,18 @@ class FlickrSpider(SearchSpider):
             return unknown("api")
         return flickr.license_of(result.license_code, self.license_table)
 
-    async def parse_search(self, response: Response) -> AsyncIterator[Any]:
+    def parse_api(self, response: Response) -> ApiPage:
         query: Query = response.meta["query"]
         try:
             page = flickr.parse_search(response.body, prefer_size=self.config.size or None)
         except flickr.FlickrApiError as error:
             raise self.fail("flickr_api_error", f"flickr: {error} (query {query.text!r})") from None
-        stats = self.crawler.stats
-        stats.inc_value("imagespider/flickr/pages")
-        if page.skipped:
-            stats.inc_value("imagespider/flickr/skipped_no_url", page.skipped)
-        quota, seen = self.quotas[query], self._seen[query]
-        async for item in self.hand_out(query, page.results, seen):
-            yield item
-        if quota.full:
-            self.log_query_end(query, "limit reached")
-            return
-        if page.page < page.pages:
-            # Ask for more only once a place is free: API calls are rationed, downloads are not.
-            if await quota.wait_for_room():
-                yield self.search_request(query, response.meta["license_ids"], page.page + 1)
-                return
-            self.log_query_end(query, "limit reached")
-            return
-        await quota.wait_settled()
-        if quota.full:
-            self.log_query_end(query, "limit reached")
-        else:
-            self.log_query_end(query, f"no more results after {len(seen)} (page {page.page} of {page.pages})")
+        return ApiPage(
+            page.results,
+            next=page.page + 1 if page.page < page.pages else None,
+            position=f"page {page.page} of {page.pages}",
+            skipped=page.skipped,
+        )
 
-    async def search_failed(self, failure: Failure) -> None:
-        query: Query = failure.request.meta["query"]  # type: ignore[attr-defined]
-        # Not raised: an exception out of an errback makes Scrapy log the download error's traceback.
-        self.fail_soon("flickr_http_error", f"flickr: search for {query.text!r} failed: {self._failure_text(failure)}")
-
-    def _failure_text(self, failure: Failure) -> str:
-        """One line about a failed API call, without the URL (it holds the key)."""
-        error = failure.value
-        if isinstance(error, HttpError):
-            return f"HTTP {error.response.status} from the Flickr API"
-        lines = (failure.getErrorMessage() or type(error).__name__).splitlines() or [""]
-        return self._redactor.redact(lines[0])
+    def redact(self, text: str) -> str:
+        return self._redactor.redact(text)

@@ -1,0 +1,198 @@
+"""ApiSearchSpider: engines answering JSON pages (Flickr, Openverse, Wikimedia Commons).
+
+What every paged API shares lives here: API calls in the engine's own download slot (from the
+engine registry, imagespider/engines/__init__.py, so image downloads are never slowed by the
+API's pace), robots.txt left to image hosts, one page asked for at a time and only while the
+query still has room, the end-of-query lines, failures as one line, and an answer the parser
+cannot read ending the engine with ``failed_<engine>_api_changed`` and the body saved under
+``<store>/.debug/`` (imagespider/spiders/debug.py) instead of a silent "no results".
+
+A new API engine writes only :meth:`ApiSearchSpider.page_request` (the call for one page of a
+query, built with :meth:`ApiSearchSpider.api_request`) and :meth:`ApiSearchSpider.parse_api`
+(response -> :class:`ApiPage`), plus :meth:`~imagespider.spiders.base.SearchSpider.declared_license`.
+:meth:`ApiSearchSpider.prepare` runs before the first searches (Flickr's license table, an
+Openverse token).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Self
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from imagespider.browser import PLAIN_HTTP_HANDLERS
+from imagespider.engines import ENGINES, EngineResult
+from imagespider.spiders.base import SearchSpider
+from imagespider.spiders.params import Query
+
+
+class ApiShapeError(ValueError):
+    """The API answered 200 with a body whose shape the parser does not know (a changed API)."""
+
+
+@dataclass(frozen=True)
+class ApiPage:
+    """One page of an API's answer, as the base needs it."""
+
+    results: list[EngineResult]
+    #: What :meth:`ApiSearchSpider.page_request` needs for the next page (a page number, a
+    #: ``continue`` block); None when this page was the last.
+    next: Any = None
+    #: Where this page stands, for the end-of-query line ("page 2 of 5").
+    position: str = ""
+    #: Results the parser had to leave out (no usable image URL).
+    skipped: int = 0
+    #: Extra request meta for the next page (e.g. a cursor the API returned).
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+class ApiSearchSpider(SearchSpider):
+    #: JSON calls and image downloads only: no browser, no Playwright driver.
+    custom_settings = {"DOWNLOAD_HANDLERS": PLAIN_HTTP_HANDLERS}  # noqa: RUF012 (Scrapy's own attribute)
+    #: The API's name in messages ("the Flickr API").
+    api_title: ClassVar[str] = ""
+    #: The value of ``first`` passed to :meth:`page_request` for a query's first page.
+    first_page: ClassVar[Any] = 1
+
+    #: Image URLs already handed out, per query (pages may repeat a result).
+    _seen: dict[Query, set[str]]
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider._seen = {query: set() for query in spider.args.queries}
+        return spider
+
+    # -- what an engine writes -----------------------------------------------------------
+
+    def page_request(self, query: Query, page: Any) -> scrapy.Request:
+        """The call for one page of ``query`` (``page`` is :attr:`first_page` or an
+        :attr:`ApiPage.next`), made with :meth:`api_request`."""
+        raise NotImplementedError
+
+    def parse_api(self, response: Response) -> ApiPage:
+        """The answer read into an :class:`ApiPage`; raise :class:`ApiShapeError` for a body
+        the parser does not recognise, or ``self.fail(...)`` for an error the API names."""
+        raise NotImplementedError
+
+    async def prepare(self) -> AsyncIterator[scrapy.Request]:
+        """Requests to make before any search; their callbacks then yield :meth:`first_searches`.
+        By default there are none and the searches start at once."""
+        for request in self.first_searches():
+            yield request
+
+    def skip_query(self, query: Query) -> str | None:
+        """Why ``query`` is not searched at all (e.g. no license of this engine fits the
+        policy), or None."""
+        return None
+
+    # -- requests ------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        async for request in self.prepare():
+            yield request
+
+    @property
+    def api_slot(self) -> str:
+        engine = ENGINES.get(self.name)
+        return (engine.slot if engine and engine.slot else None) or f"{self.name}-api"
+
+    def api_request(self, url: str, *, callback: Any = None, errback: Any = None, **kwargs: Any) -> scrapy.Request:
+        """One API call in the engine's paced slot; robots.txt is for image hosts, not the API.
+        ``kwargs`` are request meta, except ``method``, ``body`` and ``headers``."""
+        self.crawler.stats.inc_value(f"imagespider/{self.name}/api_calls")
+        request_args = {k: kwargs.pop(k) for k in ("method", "body", "headers") if k in kwargs}
+        return scrapy.Request(
+            url,
+            callback=callback or self.parse_search,
+            errback=errback or self.search_failed,
+            dont_filter=True,
+            meta={"download_slot": self.api_slot, "dont_obey_robotstxt": True, **kwargs},
+            **request_args,
+        )
+
+    def first_searches(self) -> Iterator[scrapy.Request]:
+        for query in self.args.queries:
+            why = self.skip_query(query)
+            if why:
+                self.log_query_end(query, why)
+                continue
+            yield self.page_request(query, self.first_page)
+
+    # -- results -------------------------------------------------------------------------
+
+    async def parse_search(self, response: Response) -> AsyncIterator[Any]:
+        query: Query = response.meta["query"]
+        try:
+            page = self.parse_api(response)
+        except ApiShapeError as error:
+            raise self.api_changed(query, response, str(error)) from None
+        stats = self.crawler.stats
+        stats.inc_value(f"imagespider/{self.name}/pages")
+        if page.skipped:
+            stats.inc_value(f"imagespider/{self.name}/skipped_no_url", page.skipped)
+        quota, seen = self.quotas[query], self._seen[query]
+        async for item in self.hand_out(query, page.results, seen):
+            yield item
+        if quota.full:
+            self.log_query_end(query, "limit reached")
+            return
+        if page.next is not None:
+            # Ask for more only once a place is free: API calls are rationed, downloads are not.
+            if await quota.wait_for_room():
+                request = await self.next_page_request(query, page, response)
+                if request is not None:
+                    yield request
+                return
+            self.log_query_end(query, "limit reached")
+            return
+        await quota.wait_settled()
+        if quota.full:
+            self.log_query_end(query, "limit reached")
+        else:
+            where = f" ({page.position})" if page.position else ""
+            self.log_query_end(query, f"no more results after {len(seen)}{where}")
+
+    async def next_page_request(self, query: Query, page: ApiPage, response: Response) -> scrapy.Request | None:
+        """The request for the page after ``page``; an engine that paces itself by the API's
+        rate-limit headers waits here, or ends the query (returning None)."""
+        request = self.page_request(query, page.next)
+        request.meta.update(page.meta)
+        return request
+
+    def api_changed(self, query: Query, response: Response, why: str) -> Exception:
+        """An answer in a shape we do not know: save it and end this engine with one line."""
+        from imagespider.spiders.debug import save_debug_page  # noqa: PLC0415
+
+        where = save_debug_page(self.crawler.settings, self.name, query.text, response.body, "json")
+        return self.fail(
+            f"{self.name}_api_changed",
+            f"{self.name}: the {self.api_title or self.name} API answered {query.text!r} in a shape we do not "
+            f"know ({why}); saved it to {where}: the API probably changed",
+        )
+
+    async def search_failed(self, failure: Failure) -> None:
+        query: Query = failure.request.meta["query"]  # type: ignore[attr-defined]
+        # Not raised: an exception out of an errback makes Scrapy log the download error's traceback.
+        self.fail_soon(
+            f"{self.name}_http_error",
+            f"{self.name}: search for {query.text!r} failed: {self.failure_text(failure)}",
+        )
+
+    def failure_text(self, failure: Failure) -> str:
+        """One line about a failed API call, without its URL (it may hold a key)."""
+        error = failure.value
+        if isinstance(error, HttpError):
+            return f"HTTP {error.response.status} from the {self.api_title or self.name} API"
+        lines = (failure.getErrorMessage() or type(error).__name__).splitlines() or [""]
+        return self.redact(lines[0])
+
+    def redact(self, text: str) -> str:
+        """``text`` without secrets; engines with a key override it."""
+        return text

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up imagespider on a fresh machine: a virtualenv in .venv with the pinned requirements,
+# Set up imagespider on a fresh machine: a virtualenv in .venv with the pinned runtime requirements
+# (test-only packages: requirements-test.txt, installed by README's test command),
 # and a Chromium for the engine pages. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -25,4 +26,5 @@ else
   echo "setup: no Chromium: install one (apt-get install chromium, or .venv/bin/playwright install chromium)" >&2
   exit 1
 fi
-echo "setup: done. Try: .venv/bin/scrapy crawl bing -a q=cat -a limit=20"
+echo "setup: done. A crawl: .venv/bin/scrapy crawl bing -a q=cat -a limit=20"
+echo "setup: the tests: .venv/bin/pip install -q -r requirements-test.txt && .venv/bin/python -m pytest"

@@ -1,0 +1,69 @@
+"""The lean install, checked on the files a newcomer follows: README's set-up and test commands,
+.ci/run running exactly those two, setup.sh's closing hint, and a runtime requirements file
+without the test-only packages (several GB of torch a crawler or a Scrapyd server never uses)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[2]
+TEST_ONLY = {"pytest", "hypothesis", "datasets", "torch", "torchvision"}
+
+
+def requirement_names(path: Path) -> set[str]:
+    names = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#")[0].strip()
+        if line and not line.startswith("-"):
+            names.add(re.split(r"[=<>;\[ ]", line)[0].lower())
+    return names
+
+
+def readme_commands() -> tuple[str, str]:
+    """README's set-up command and test command, from the first bash block."""
+    block = re.search(r"## Set up, crawl, test\n+```bash\n(.*?)```", (PROJECT / "README.md").read_text(), re.DOTALL)
+    assert block is not None
+    lines = [line.split("  #")[0].strip() for line in block.group(1).splitlines()]
+    setup = [line for line in lines if "setup.sh" in line]
+    tests = [line for line in lines if "pytest" in line]
+    assert len(setup) == 1 and len(tests) == 1, lines
+    return setup[0], tests[0]
+
+
+def test_runtime_requirements_hold_no_test_package() -> None:
+    runtime = requirement_names(PROJECT / "requirements.txt")
+    assert not runtime & TEST_ONLY
+    assert {"scrapy", "scrapyd", "scrapy-playwright", "pillow"} <= runtime
+    assert TEST_ONLY <= requirement_names(PROJECT / "requirements-test.txt")
+    assert "-r requirements.txt" in (PROJECT / "requirements-test.txt").read_text()
+
+
+def test_the_crawler_imports_no_test_package() -> None:
+    for path in (PROJECT / "imagespider").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            else:
+                continue
+            assert not {name.split(".")[0] for name in names} & TEST_ONLY, (path, names)
+
+
+def test_ci_runs_exactly_readme_commands() -> None:
+    setup, tests = readme_commands()
+    assert "requirements-test.txt" in tests
+    commands = [
+        line.strip() for line in (PROJECT / ".ci" / "run").read_text().splitlines()
+        if line.strip() and not line.startswith(("#", "set ", "cd "))
+    ]
+    assert commands == [setup, tests]
+
+
+def test_setup_hint_matches_readme() -> None:
+    setup_sh = (PROJECT / "setup.sh").read_text()
+    _, tests = readme_commands()
+    assert tests in setup_sh
+    assert "requirements-test.txt" not in next(line for line in setup_sh.splitlines() if "pip install" in line)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from imagespider.rights.model import License, unknown
+
 
 @dataclass
 class ImageItem:
@@ -21,12 +23,14 @@ class ImageItem:
     site: str | None = None
     date_taken: str | None = None
     tags: list[str] = field(default_factory=list)
-    #: License evidence known before download (``License.to_dict()`` of imagespider.rights.model).
-    license: dict[str, Any] = field(default_factory=dict)
+    #: The license evidence: what the engine declared until the download is judged, then the
+    #: verdict (imagespider.rights.evidence.weigh). An object until the manifest row is written.
+    license: License = field(default_factory=unknown)
     #: ImagesPipeline's input and output fields.
     image_urls: list[str] = field(default_factory=list)
     images: list[dict[str, Any]] = field(default_factory=list)
-    # What the download proves (filled by DatasetImagesPipeline).
+    # What the download proves (set by DatasetImagesPipeline.media_downloaded on the item that
+    # triggered the download; a second item with the same URL gets none of it: a duplicate).
     file_name: str | None = None
     width: int | None = None
     height: int | None = None
@@ -36,8 +40,6 @@ class ImageItem:
     #: Perceptual hash, 16 hex digits (imagespider.dataset.neardup), for near-duplicate detection.
     phash: str | None = None
     retrieved_at: str | None = None
-    #: TASL credit line (title, author, source, license) for ATTRIBUTION.md.
-    attribution: str | None = None
     #: The rights evidence seen in the file and its response headers.
     rights: dict[str, Any] = field(default_factory=dict)
     #: The SHA-256 the bytes must have (a rebuild from a manifest, the urls spider); other

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from imagespider.rights.model import License, unknown
 
-__all__ = ["ATTRIBUTION", "credit_line", "license_of", "md_text", "md_url", "render_attribution", "tasl_line"]
+__all__ = ["ATTRIBUTION", "credit_line", "license_of", "md_text", "md_url", "plain_text", "render_attribution",
+           "tasl_line"]
 
 #: File name at the store's root.
 ATTRIBUTION = "ATTRIBUTION.md"
@@ -37,10 +39,9 @@ _URL_SAFE = "/:?#@!$&*+,;=%~-._[]"
 
 
 def md_text(value: object) -> str:
-    """Web text as one line of literal Markdown: whitespace (newlines too) folded to one space,
-    control characters removed, markup characters backslash-escaped."""
-    text = _CONTROL.sub("", _WHITESPACE.sub(" ", str(value))).strip()
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Web text as one line of literal Markdown: :func:`plain_text`, markup characters
+    backslash-escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", plain_text(value))
 
 
 def md_url(value: object) -> str | None:
@@ -58,23 +59,54 @@ def _link(text: str, url: object) -> str:
     return f"[{text}]({target})" if target else text
 
 
-def credit_line(title: str | None, author: str | None, source_url: str | None, lic: License) -> str:
-    """A TASL credit line (Title, Author, Source, License), as Creative Commons recommends:
-    ``"Cat" by Jane (https://...) is licensed under CC BY 2.0 (https://...)``."""
-    credit = f'"{title}"' if title else "Untitled image"
-    if author:
-        credit += f" by {author}"
-    if source_url:
-        credit += f" ({source_url})"
-    if lic.id in ("unknown", "cc-unspecified"):
-        claim = (
-            "license not known" if lic.id == "unknown"
-            else "under a Creative Commons license the source did not name"
-        )
-        return f"{credit}, {claim}"
-    credit += f" is {'marked' if lic.id == 'pdm' else 'licensed under'} {lic.label}"
-    if lic.url:
-        credit += f" ({lic.url})"
+def plain_text(value: object) -> str:
+    """Web text as one plain line: whitespace (newlines too) folded to one space, control
+    characters removed."""
+    return _CONTROL.sub("", _WHITESPACE.sub(" ", str(value))).strip()
+
+
+def _plain_link(text: str, url: object) -> str:
+    """``text (url)`` for an http(s) URL, else the bare text."""
+    target = str(url or "").strip()
+    return f"{text} ({target})" if md_url(target) else text
+
+
+@dataclass(frozen=True)
+class _Style:
+    """How a credit shows web text and links: the wording is :func:`credit_line`'s alone."""
+
+    text: Callable[[object], str]
+    link: Callable[[str, object], str]
+
+
+PLAIN = _Style(plain_text, _plain_link)
+MARKDOWN = _Style(md_text, _link)
+
+
+def credit_line(fields: Mapping[str, Any], lic: License, *, markdown: bool = False) -> str:
+    """A TASL credit (Title, Author, Source, License) in Creative Commons' recommended order,
+    from manifest fields (``title``, ``author``, ``author_url``, ``page_url``, ``image_url``):
+    ``"Cat" by Jane (https://...), source: photos.example (https://...), licensed under CC BY 2.0
+    (https://...)``. The manifest's ``attribution`` column is the plain form; ATTRIBUTION.md the
+    Markdown form (links instead of parentheses), with the same words."""
+    style = MARKDOWN if markdown else PLAIN
+    title = fields.get("title")
+    credit = f'"{style.text(title)}"' if title and str(title).strip() else "Untitled image"
+    author = fields.get("author")
+    if author and str(author).strip():
+        credit += " by " + style.link(style.text(author), fields.get("author_url"))
+    source = next((u for u in (fields.get("page_url"), fields.get("image_url")) if md_url(u)), None)
+    if source:
+        credit += ", source: " + style.link(style.text(_host(str(source).strip())), source)
+    if lic.id == "unknown":
+        credit += ", license not known"
+    elif lic.id == "cc-unspecified":
+        credit += ", under a Creative Commons license the source did not name"
+    elif lic.id in ("all-rights-reserved", "no-known-restrictions", "us-gov"):
+        credit += ", " + style.link(style.text(lic.label), lic.url)
+    else:
+        verb = "marked" if lic.id == "pdm" else "licensed under"
+        credit += f", {verb} " + style.link(style.text(lic.label), lic.url)
     return credit
 
 
@@ -87,26 +119,9 @@ def license_of(row: Mapping[str, Any]) -> License:
 
 
 def tasl_line(row: Mapping[str, Any]) -> str:
-    """One Markdown list item crediting an image, in Creative Commons' recommended order:
-    ``"Title" by [Author](url), source: [page](url), licensed under [CC BY 2.0](url). File: ...``"""
-    lic = license_of(row)
-    title = row.get("title")
-    credit = f'"{md_text(title)}"' if title and str(title).strip() else "Untitled image"
-    author = row.get("author")
-    if author and str(author).strip():
-        credit += " by " + _link(md_text(author), row.get("author_url"))
-    source = md_url(row.get("page_url")) or md_url(row.get("image_url"))
-    if source:
-        credit += f", source: [{md_text(_host(source))}]({source})"
-    if lic.id == "unknown":
-        credit += ", license not known"
-    elif lic.id == "cc-unspecified":
-        credit += ", under a Creative Commons license the source did not name"
-    elif lic.id in ("all-rights-reserved", "no-known-restrictions", "us-gov"):
-        credit += ", " + _link(md_text(lic.label), lic.url)
-    else:
-        verb = "marked" if lic.id == "pdm" else "licensed under"
-        credit += f", {verb} " + _link(md_text(lic.label), lic.url)
+    """One Markdown list item crediting an image (:func:`credit_line`), then its file:
+    ``- "Title" by [Author](url), source: [host](url), licensed under [CC BY 2.0](url). File: ...``"""
+    credit = credit_line(row, license_of(row), markdown=True)
     file_name = row.get("file_name")
     if file_name:
         credit += f". File: {md_text(file_name)}"

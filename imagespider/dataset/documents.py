@@ -8,17 +8,16 @@ the report open) never sees half a file, and a crash leaves the previous version
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from imagespider.dataset.attribution import ATTRIBUTION, render_attribution
 from imagespider.dataset.report import REPORT, render_report
-from imagespider.dataset.store import REJECTED
+from imagespider.dataset.store import REJECTED, read_jsonl
 
 logger = logging.getLogger(__name__)
 
@@ -36,20 +35,6 @@ def write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-
-
-def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """Rows of a JSON-lines file; unreadable lines (a torn tail) are skipped, a missing file is empty."""
-    if not path.exists():
-        return
-    with path.open("rb") as handle:
-        for raw in handle:
-            try:
-                row = json.loads(raw)
-            except ValueError:
-                continue
-            if isinstance(row, dict):
-                yield row
 
 
 def write_documents(root: Path, rows: Sequence[Mapping[str, Any]]) -> None:

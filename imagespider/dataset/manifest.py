@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
-from itemadapter import ItemAdapter
-
+from imagespider.dataset.attribution import credit_line
+from imagespider.items import ImageItem
 from imagespider.rights.embedded import EmbeddedRights
 from imagespider.rights.headers import HeaderSignals
 
@@ -29,10 +29,12 @@ MANIFEST_FIELDS = (
 RIGHTS_FIELDS = tuple(f.name for f in fields(EmbeddedRights)) + tuple(f.name for f in fields(HeaderSignals))
 
 
-def manifest_row(item: Any) -> dict[str, Any]:
-    adapter = ItemAdapter(item)
-    row = {name: adapter.get(name) for name in MANIFEST_FIELDS}
-    row.update(adapter.get("license") or {})
-    rights = dict(row.get("rights") or {})
+def manifest_row(item: ImageItem) -> dict[str, Any]:
+    """The row for a kept item: its fields, its License spelled out in the license columns, and
+    the plain TASL credit (imagespider/dataset/attribution.py) in ``attribution``."""
+    row: dict[str, Any] = {name: getattr(item, name, None) for name in MANIFEST_FIELDS}
+    row.update(item.license.to_dict())
+    row["attribution"] = credit_line(row, item.license)
+    rights = dict(item.rights)
     row["rights"] = {name: rights.pop(name, None) for name in RIGHTS_FIELDS} | rights
     return row

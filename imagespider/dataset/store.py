@@ -85,7 +85,7 @@ class Dataset:
         self.root.mkdir(parents=True, exist_ok=True)
         self._take_lock()
         manifest = self.root / MANIFEST
-        self.rows = list(_read_rows(manifest))
+        self.rows = list(read_jsonl(manifest))
         for row in self.rows:
             self._index(row)
         _cut_torn_tail(manifest)
@@ -167,13 +167,18 @@ def _append(fd: int | None, row: dict[str, Any]) -> None:
     os.write(fd, line)
 
 
-def _read_rows(path: Path) -> Iterator[dict[str, Any]]:
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """The rows (JSON objects) of a JSON-lines file, for every reader of the store's files.
+
+    A missing file has no rows. A last line never finished (no newline, not a whole row: the
+    machine stopped mid-write) is left out quietly; the store cuts it when it opens. Any other
+    line that is not a JSON object (a hand edit gone wrong) is left out with a warning."""
     if not path.exists():
         return
     with path.open("rb") as handle:
         for raw in handle:
             if not raw.endswith(b"\n") and not _is_row(raw):
-                return  # torn tail, cut by _cut_torn_tail
+                return  # torn tail
             try:
                 row = json.loads(raw)
             except ValueError:

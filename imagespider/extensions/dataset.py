@@ -79,8 +79,8 @@ class DatasetExtension:
         assert stats is not None
         stats.inc_value(f"imagespider/dropped/{reason}")
         stats.inc_value("imagespider/dropped")
-        license_id = (adapter.get("license") or {}).get("license") or "unknown"
-        stats.inc_value(f"imagespider/dropped/license/{license_id}")
+        license = adapter.get("license")
+        stats.inc_value(f"imagespider/dropped/license/{getattr(license, 'id', 'unknown')}")
         self.dataset.reject(
             {
                 "url": adapter.get("image_url"),

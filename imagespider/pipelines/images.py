@@ -14,12 +14,12 @@ import asyncio
 import warnings
 from concurrent.futures import Executor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlsplit
 
-from itemadapter import ItemAdapter
 from PIL import Image
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -35,36 +35,22 @@ from scrapy.exceptions import (
 from scrapy.http import Response
 from scrapy.pipelines.files import FSFilesStore
 from scrapy.pipelines.images import ImagesPipeline
-from scrapy.pipelines.media import MediaPipeline, _MediaRequestFiltered
+from scrapy.pipelines.media import FileInfo, MediaPipeline
+from scrapy.settings import BaseSettings
 from scrapy.utils.defer import ensure_awaitable
 from twisted.internet import defer
 from twisted.internet import error as twisted_error
 from twisted.python.failure import Failure
 
-from imagespider.dataset.attribution import credit_line
 from imagespider.dataset.neardup import DedupConfig, PhashIndex
 from imagespider.errors import Rejected
 from imagespider.extensions.dataset import dataset_of
+from imagespider.items import ImageItem
 from imagespider.pipelines.imagecheck import EXTENSIONS, ImageFacts, check_image, new_check_executor
 from imagespider.pipelines.license import crawl_policy
 from imagespider.rights.evidence import weigh
 from imagespider.rights.headers import read_headers
-from imagespider.rights.model import License
-
-
-class MediaRejected(_MediaRequestFiltered):
-    """A verdict on one download, raised inside the media pipeline's download step.
-
-    It subclasses Scrapy's (private) filtered-request exception because that is the only one the
-    media pipeline passes on without logging a traceback: a refused image is an expected outcome,
-    counted and recorded by reason, not an error. ``item_completed`` turns it into ``Rejected``.
-    """
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
-
+from imagespider.scrapy_compat import QuietRejection
 
 #: Download failures by kind, after Scrapy's retries, as the reason a user reads in rejected.jsonl.
 _FAILURE_REASONS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
@@ -98,40 +84,65 @@ def failure_reason(exc: BaseException, message: str) -> str:
     return "download_error"
 
 
+@dataclass(frozen=True)
+class ImagesConfig:
+    """The image pipeline's settings, read once (defaults in imagespider/settings.py; bad
+    values are refused with one line by imagespider/commands/settings_check.py)."""
+
+    #: IMAGES_MAX_PIXELS: larger images are ``decompression_bomb``; Pillow's own limit follows it.
+    max_pixels: int
+    #: IMAGES_WORKERS: checks run at once.
+    workers: int
+    #: IMAGES_CHECK_PROCESSES: the workers are processes (else threads).
+    check_processes: bool
+    #: BOT_NAME: our token in X-Robots-Tag rules (``imagespider: noai``).
+    user_agent_token: str
+    #: Images between the downloader and a kept row: CONCURRENT_REQUESTS plus a few per worker.
+    in_flight: int
+    #: DOWNLOAD_MAXSIZE, named in a ``too_large`` drop.
+    download_maxsize: int
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> ImagesConfig:
+        workers = max(1, settings.getint("IMAGES_WORKERS"))
+        return cls(
+            max_pixels=settings.getint("IMAGES_MAX_PIXELS"),
+            workers=workers,
+            check_processes=settings.getbool("IMAGES_CHECK_PROCESSES"),
+            user_agent_token=str(settings.get("BOT_NAME")),
+            # Items past this point hold a download or a body waiting for a worker. Scrapy pulls
+            # every item a spider's start() yields at once, and loopback-fast downloads outrun the
+            # checks: unbounded, a 2,000-image list held 1.4 GB of bodies (benchmarks/throughput.py).
+            # The downloads the downloader may run, plus a few bodies per worker, keep both busy.
+            in_flight=settings.getint("CONCURRENT_REQUESTS") + 4 * workers,
+            download_maxsize=settings.getint("DOWNLOAD_MAXSIZE"),
+        )
+
+
 class DatasetImagesPipeline(ImagesPipeline):
     def __init__(self, store_uri: str, *, crawler: Crawler) -> None:
         super().__init__(store_uri, crawler=crawler)
-        settings = crawler.settings
-        self.max_pixels = settings.getint("IMAGES_MAX_PIXELS", 89_478_485)
-        self.workers = max(1, settings.getint("IMAGES_WORKERS", 2))
-        self.check_processes = settings.getbool("IMAGES_CHECK_PROCESSES", True)
-        self.user_agent_token = settings.get("BOT_NAME", "imagespider")
+        self.config = ImagesConfig.from_settings(crawler.settings)
         self.dataset = dataset_of(crawler)
-        self.dedup = DedupConfig.from_settings(settings)
+        self.dedup = DedupConfig.from_settings(crawler.settings)
         #: Perceptual hashes of the kept images, this crawl's and the store's earlier ones.
         self.phashes = PhashIndex()
         self._executor: Executor | None = None
         self._writer: ThreadPoolExecutor | None = None
-        # Items past this point hold a download or a body waiting for a worker. Scrapy pulls
-        # every item a spider's start() yields at once, and loopback-fast downloads outrun the
-        # checks: unbounded, a 2,000-image list held 1.4 GB of bodies (benchmarks/throughput.py).
-        # The downloads the downloader may run, plus a few bodies per worker, keep both busy.
-        self._in_flight = asyncio.Semaphore(settings.getint("CONCURRENT_REQUESTS", 16) + 4 * self.workers)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        cls._update_stores(crawler.settings)
-        return cls(crawler.settings["IMAGES_STORE"], crawler=crawler)
+        self._in_flight = asyncio.Semaphore(self.config.in_flight)
 
     def open_spider(self, spider: Any = None) -> None:
         super().open_spider()
         # IMAGES_MAX_PIXELS is the one knob: Pillow refuses at twice its own limit when opening
         # (DecompressionBombError), and warns above it, where inspect_image refuses anyway.
-        Image.MAX_IMAGE_PIXELS = self.max_pixels
+        Image.MAX_IMAGE_PIXELS = self.config.max_pixels
         warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
-        self._executor = new_check_executor(self.workers, self.check_processes, self.max_pixels)
+        self._executor = self._new_executor()
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="imagespider-write")
         self.phashes = PhashIndex.from_rows(self.dataset.rows)
+
+    def _new_executor(self) -> Executor:
+        return new_check_executor(self.config.workers, self.config.check_processes, self.config.max_pixels)
 
     def close_spider(self, spider: Any = None) -> None:
         if self._executor is not None:
@@ -139,72 +150,74 @@ class DatasetImagesPipeline(ImagesPipeline):
         if self._writer is not None:
             self._writer.shutdown(wait=True)  # a file being written is finished, not cut short
 
-    async def process_item(self, item: Any, spider: Any = None) -> Any:
-        adapter = ItemAdapter(item)
-        url = adapter["image_url"]
+    async def process_item(self, item: ImageItem, spider: Any = None) -> Any:
+        url = item.image_url
         if urlsplit(url).scheme not in ("http", "https"):
             raise Rejected("unsupported_scheme", f"only http and https URLs are fetched: {url[:100]}")
-        if self.dataset.has_url(url, adapter["label"]):
+        if self.dataset.has_url(url, item.label):
             raise Rejected("already_in_dataset", "this URL is in the manifest from an earlier crawl")
         async with self._in_flight:
             return await super().process_item(item)
 
-    def get_media_requests(self, item: Any, info: MediaPipeline.SpiderInfo) -> list[Request]:
-        adapter = ItemAdapter(item)
-        headers = {"Referer": adapter["page_url"]} if adapter.get("page_url") else None
-        return [Request(adapter["image_url"], headers=headers)]
+    def get_media_requests(self, item: ImageItem, info: MediaPipeline.SpiderInfo) -> list[Request]:
+        headers = {"Referer": item.page_url} if item.page_url else None
+        return [Request(item.image_url, headers=headers)]
 
     def media_to_download(self, request: Request, info: Any, *, item: Any = None) -> None:
         """Always download: the stored name depends on the bytes, not on the URL."""
         return None
 
     def media_failed(self, failure: Failure, request: Request, info: Any) -> Any:
+        """Every way a download step ends early becomes one :class:`Rejected`, passed through
+        the media pipeline as a :class:`QuietRejection` (a verdict, not an error to log)."""
         error = failure.value
         assert error is not None  # a Failure always holds its exception
-        if isinstance(error, MediaRejected):
+        if isinstance(error, QuietRejection):
             raise error
-        message = str(error) or type(error).__name__
         if isinstance(error, Rejected):
-            raise MediaRejected(error.reason, error.detail)
+            raise QuietRejection(error)
+        message = str(error) or type(error).__name__
         reason = failure_reason(error, message)
         if reason == "too_large" and "max size" not in message:
-            message = f"the body grew past DOWNLOAD_MAXSIZE={self.crawler.settings.getint('DOWNLOAD_MAXSIZE')} bytes"
-        raise MediaRejected(reason, message.splitlines()[0])
+            message = f"the body grew past DOWNLOAD_MAXSIZE={self.config.download_maxsize} bytes"
+        raise QuietRejection(Rejected(reason, message.splitlines()[0]))
 
-    # Our FileInfo carries more keys than Scrapy's (facts, license, rights) for item_completed.
+    # Our items are always ImageItem, which the media pipeline passes as ``item``.
     async def media_downloaded(  # type: ignore[override]
-        self, response: Response, request: Request, info: Any, *, item: Any = None
-    ) -> dict[str, Any]:
+        self, response: Response, request: Request, info: Any, *, item: ImageItem
+    ) -> FileInfo:
+        """Judge and store one download, and write what it proves onto ``item``, the one that
+        asked for it: a second item with the same URL gets only the returned FileInfo (the
+        media pipeline's cache) and is a duplicate (:meth:`item_completed`)."""
         if response.status != 200:
-            raise MediaRejected("http_error", f"HTTP {response.status}")
+            raise Rejected("http_error", f"HTTP {response.status}")
         if not response.body:
-            raise MediaRejected("empty", "zero-byte response")
-        adapter = ItemAdapter(item)
+            raise Rejected("empty", "zero-byte response")
         facts = await self._check(response.body)
         embedded = facts.embedded
-        expected = adapter.get("expected_sha256")
+        expected = item.expected_sha256
         if expected and expected != facts.sha256:
             # A rebuild from a manifest: other bytes than those recorded are reported, never kept.
-            raise MediaRejected("changed", f"expected sha256 {expected}, got {facts.sha256}")
-        headers = read_headers(response.headers, self.user_agent_token)
+            raise Rejected("changed", f"expected sha256 {expected}, got {facts.sha256}")
+        headers = read_headers(response.headers, self.config.user_agent_token)
         # Opt-outs and the file's own license statement are judged before anything is written.
-        verdict = weigh(License.from_dict(adapter.get("license") or {}), embedded, headers)
+        verdict = weigh(item.license, embedded, headers)
         if verdict.opt_out:
-            raise MediaRejected(verdict.opt_out, verdict.detail)
+            raise Rejected(verdict.opt_out, verdict.detail)
         policy = crawl_policy(self.crawler)
         reason = policy.check(verdict.license)
         if reason:
             lic = verdict.license
-            raise MediaRejected(reason, f"{lic.label} ({lic.source}) fails -a license={policy}")
-        file_name = f"{adapter['label']}/{facts.sha256}.{EXTENSIONS[facts.format]}"
+            raise Rejected(reason, f"{lic.label} ({lic.source}) fails -a license={policy}")
+        file_name = f"{item.label}/{facts.sha256}.{EXTENSIONS[facts.format]}"
         holder = self.dataset.holder_of(facts.sha256)
         if holder is not None:
-            raise MediaRejected("duplicate", f"same bytes as {holder}")
+            raise Rejected("duplicate", f"same bytes as {holder}")
         # Bytes pinned by a manifest were judged when first kept: a rebuild keeps them all.
         if self.dedup.enabled and facts.phash and not expected:
             twin = self.phashes.twin_of(facts.phash, self.dedup.max_distance)
             if twin is not None:
-                raise MediaRejected("near_duplicate", f"{twin.distance} bits from {twin.file_name}")
+                raise Rejected("near_duplicate", f"{twin.distance} bits from {twin.file_name}")
         # Decided and claimed on the reactor thread, with no await in between: no lock needed.
         self.dataset.claim(facts.sha256, file_name)
         if facts.phash:
@@ -216,24 +229,19 @@ class DatasetImagesPipeline(ImagesPipeline):
             self.phashes.remove(file_name)
             raise
         self.inc_stats("downloaded")
-        return {
-            "url": request.url,
-            "path": file_name,
-            "checksum": facts.sha256,
-            "status": "downloaded",
-            "width": facts.width,
-            "height": facts.height,
-            "format": facts.format,
-            "phash": facts.phash,
-            "bytes": len(response.body),
-            "license": verdict.license.to_dict(),
-            "creator": embedded.creator,
-            "rights": {**embedded.to_dict(), **headers.to_dict()},
-            "retrieved_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            # Consumed by the first item; a second item with the same URL gets the cached
-            # result without this flag and is a duplicate of the first.
-            "fresh": True,
-        }
+        stored: FileInfo = {"url": request.url, "path": file_name, "checksum": facts.sha256, "status": "downloaded"}
+        item.images = [dict(stored)]
+        item.file_name = file_name
+        item.sha256 = facts.sha256
+        item.width, item.height, item.format = facts.width, facts.height, facts.format
+        item.bytes = len(response.body)
+        item.phash = facts.phash
+        item.license = verdict.license
+        item.rights = {**embedded.to_dict(), **headers.to_dict()}
+        item.retrieved_at = datetime.now(UTC).isoformat(timespec="seconds")
+        if not item.author and embedded.creator:
+            item.author = embedded.creator
+        return stored
 
     async def _persist(self, file_name: str, body: bytes, info: Any) -> None:
         """Write the file in the one writer thread: creating and writing ~0.5 MB files took the
@@ -247,13 +255,13 @@ class DatasetImagesPipeline(ImagesPipeline):
 
     async def _check(self, body: bytes) -> ImageFacts:
         """All the CPU work on one image (decode, sha256, phash, embedded rights), in one trip
-        to a worker; a verdict is raised as MediaRejected.
+        to a worker; a verdict is raised as :class:`Rejected`.
 
         A check process that dies (a decoder crash, the OOM killer) breaks the whole pool: the
         pool is replaced and the image tried once more on the new one; a second crash is blamed on the image.
         """
         loop = asyncio.get_running_loop()
-        args = (body, self.min_width, self.min_height, self.max_pixels)
+        args = (body, self.min_width, self.min_height, self.config.max_pixels)
         for attempt in (1, 2):
             executor = self._executor
             try:
@@ -261,33 +269,21 @@ class DatasetImagesPipeline(ImagesPipeline):
                 break
             except BrokenProcessPool:
                 if attempt == 2:
-                    raise MediaRejected("corrupt_image", "the image decoder crashed on this file") from None
+                    raise Rejected("corrupt_image", "the image decoder crashed on this file") from None
                 if self._executor is executor and executor is not None:  # the first to notice replaces it
                     executor.shutdown(wait=False, cancel_futures=True)
-                    self._executor = new_check_executor(self.workers, self.check_processes, self.max_pixels)
+                    self._executor = self._new_executor()
         if isinstance(result, tuple):
-            raise MediaRejected(*result)
+            raise Rejected(*result)
         return result
 
-    def item_completed(self, results: list[Any], item: Any, info: Any) -> Any:
+    def item_completed(self, results: list[Any], item: ImageItem, info: Any) -> Any:
         ok, result = results[0]
         if not ok:
             error = result.value
-            if isinstance(error, MediaRejected):
-                raise Rejected(error.reason, error.detail)
+            if isinstance(error, QuietRejection):
+                raise error.rejected
             raise Rejected("download_error", str(error).splitlines()[0] if str(error) else type(error).__name__)
-        if not result.pop("fresh", False):
+        if item.file_name is None:
             raise Rejected("duplicate", f"same URL as {result['path']}")
-        adapter = ItemAdapter(item)
-        adapter["images"] = [{k: result[k] for k in ("url", "path", "checksum", "status")}]
-        adapter["file_name"] = result["path"]
-        adapter["sha256"] = result["checksum"]
-        for key in ("width", "height", "format", "bytes", "phash", "rights", "retrieved_at", "license"):
-            adapter[key] = result[key]
-        if not adapter.get("author") and result["creator"]:
-            adapter["author"] = result["creator"]
-        adapter["attribution"] = credit_line(
-            adapter.get("title"), adapter.get("author"), adapter.get("page_url") or adapter["image_url"],
-            License.from_dict(result["license"]),
-        )
         return item

@@ -8,13 +8,12 @@ Either one failing saves a download. The image itself is judged again after down
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Self
 
-from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
 from imagespider.errors import Rejected
-from imagespider.rights.model import License
+from imagespider.items import ImageItem
 from imagespider.rights.policy import Policy
 from imagespider.rights.robots import RobotsCache
 
@@ -38,12 +37,11 @@ class LicenseFilterPipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
-    async def process_item(self, item: Any) -> Any:
-        adapter = ItemAdapter(item)
-        page_url = adapter.get("page_url")
+    async def process_item(self, item: ImageItem) -> ImageItem:
+        page_url = item.page_url
         if self.obey_robots and page_url and not await self.robots.allowed(page_url):
             raise Rejected("robots_txt_page", f"the source page's robots.txt disallows us: {page_url}")
-        declared = License.from_dict(adapter.get("license") or {})
+        declared = item.license
         policy = crawl_policy(self.crawler)
         reason = policy.check(declared)
         if reason:

@@ -77,7 +77,7 @@ class SearchSpider(scrapy.Spider):
             site=result.site,
             date_taken=result.date_taken,
             tags=list(result.tags),
-            license=self.declared_license(result).to_dict(),
+            license=self.declared_license(result),
         )
 
     async def hand_out(

@@ -128,7 +128,7 @@ class UrlsSpider(scrapy.Spider):
             author=row.author,
             author_url=row.extra.get("author_url"),
             site=row.extra.get("site"),
-            license=row.license.to_dict(),
+            license=row.license,
             expected_sha256=row.expected_sha256,
         )
 

@@ -28,6 +28,10 @@ from imagespider.rights.embedded import EmbeddedRights, read_embedded_from
 
 #: Pillow format -> file extension, for the formats dataset loaders read.
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "BMP": "bmp"}
+#: Pillow formats that are another one with extras. MPO is a JPEG whose MPF segment (APP2) points
+#: at more frames after the first, as phone and camera JPEGs carry: the file is a JPEG, and the
+#: check reads its first frame, which is an ordinary JPEG.
+FORMAT_ALIASES = {"MPO": "JPEG"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +65,15 @@ def inspect_image(body: bytes, min_width: int, min_height: int, max_pixels: int)
         raise Rejected("corrupt_image", str(error)) from None
     with image:
         width, height = image.size
-        if image.format not in EXTENSIONS:
+        fmt = FORMAT_ALIASES.get(image.format or "", image.format)
+        if fmt not in EXTENSIONS:
             raise Rejected("unsupported_format", f"{image.format} is not one of {', '.join(EXTENSIONS)}")
         if width * height > max_pixels:
             raise Rejected("decompression_bomb", f"{width}x{height} is over IMAGES_MAX_PIXELS={max_pixels}")
         if width < min_width or height < min_height:
             raise Rejected("too_small", f"{width}x{height} is under {min_width}x{min_height}")
         try:
-            if image.format == "JPEG":
+            if fmt == "JPEG":
                 image.draft(image.mode, (_draft_side(width), _draft_side(height)))
             image.load()
         except Image.DecompressionBombError as error:
@@ -76,7 +81,7 @@ def inspect_image(body: bytes, min_width: int, min_height: int, max_pixels: int)
         except (OSError, SyntaxError, ValueError, EOFError) as error:
             raise Rejected("corrupt_image", str(error) or type(error).__name__) from None
         return ImageFacts(
-            width, height, image.format, hashlib.sha256(body).hexdigest(), _phash_or_none(image),
+            width, height, fmt, hashlib.sha256(body).hexdigest(), _phash_or_none(image),
             read_embedded_from(image),
         )
 

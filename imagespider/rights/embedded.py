@@ -4,24 +4,26 @@ The license model (DESIGN.md) treats a search engine's license claim as evidence
 itself may say more. A photographer's XMP ``cc:license`` or ``dc:rights``, an IPTC copyright
 notice, or a PLUS Data Mining prohibition travel with the bytes, and an ``X-Robots-Tag: noai`` or a
 TDMRep ``tdm-reservation: 1`` travel with the response. This module only *finds* that evidence;
-``licenses.py`` and the pipelines decide what it means for an item.
+``rights/evidence.py`` and the pipelines decide what it means for an item.
 
-Everything here is pure: bytes and a header mapping in, frozen dataclasses out. No Scrapy, no I/O.
-The bytes come from the network, so nothing in them is trusted: Pillow is used only to locate the
-metadata blocks (``Image.open`` reads headers, never pixels) and XMP is parsed with defusedxml with
-DTDs refused, so entity-expansion bombs and external entities cannot be used against us.
+Everything here is pure: bytes in, frozen dataclasses out. No Scrapy, no I/O. The bytes come from
+the network, so nothing in them is trusted: Pillow is used only to locate the metadata blocks
+(``Image.open`` reads headers, never pixels), XMP is parsed safely (rights/xmp.py) and IIM by a
+bounds-checked reader (rights/iim.py).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
-from xml.etree.ElementTree import Element
 
-import defusedxml.ElementTree as SafeET
-from PIL import Image, IptcImagePlugin
+from PIL import Image
+
+from imagespider.rights.iim import IimBlock, find_iim
+from imagespider.rights.xmp import XmpError, decode_packet, parse_packet, prop, struct_fields, visible_data_mining
 
 __all__ = [
     "DATA_MINING_PROHIBITED",
@@ -32,19 +34,21 @@ __all__ = [
 ]
 
 # XMP namespaces (element/attribute names arrive as "{namespace}local" from ElementTree).
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-XML = "http://www.w3.org/XML/1998/namespace"
 CC = "http://creativecommons.org/ns#"
 DC = "http://purl.org/dc/elements/1.1/"
 XMP_RIGHTS = "http://ns.adobe.com/xap/1.0/rights/"
 PHOTOSHOP = "http://ns.adobe.com/photoshop/1.0/"
 PLUS = "http://ns.useplus.org/ldf/xmp/1.0/"
+IPTC_EXT = "http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
 
-# IPTC IIM datasets (record 2 = application record, record 1:90 = coded character set).
+# IPTC IIM datasets (record 2 = application record, record 1:90 = coded character set), with the
+# length limits the IIM standard sets (a longer XMP value that starts with a value of exactly that
+# length is the same value, truncated when it was copied to IIM: exiftool's RecoverTruncatedIPTC).
 IIM_COPYRIGHT = (2, 116)
 IIM_BYLINE = (2, 80)
 IIM_CREDIT = (2, 110)
 IIM_CHARSET = (1, 90)
+IIM_LIMITS = {IIM_COPYRIGHT: 128, IIM_BYLINE: 32, IIM_CREDIT: 32}
 IIM_UTF8_MARKER = b"\x1b%G"  # ISO 2022 escape for UTF-8, what Photoshop and exiftool write
 
 # EXIF IFD0 tags.
@@ -61,9 +65,10 @@ class EmbeddedRights:
     """Rights statements found inside an image file.
 
     Each field keeps the value as the file states it (no normalisation to a license id): the
-    manifest records evidence, and ``licenses.py`` interprets it. ``malformed`` names the blocks
-    that were present but unreadable, because a damaged XMP packet is itself worth reporting: it
-    may have hidden an opt-out.
+    manifest records evidence, and ``rights/evidence.py`` interprets it. ``malformed`` names the
+    blocks that were present but unreadable, because a damaged XMP packet is itself worth
+    reporting: it may have hidden an opt-out (see ``data_mining``, still read from a refused packet).
+    ``licensor`` and ``copyright_owner`` are the names in the PLUS structures, in file order.
     """
 
     license_url: str | None = None
@@ -74,13 +79,17 @@ class EmbeddedRights:
     creator: str | None = None
     credit: str | None = None
     data_mining: str | None = None
+    other_constraints: str | None = None
+    licensor: tuple[str, ...] = ()
+    copyright_owner: tuple[str, ...] = ()
+    digital_source_type: str | None = None
     malformed: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Only the fields that say something, so manifest rows stay small and JSON-ready.
 
         ``marked=False`` is kept: it is a statement (XMP's way of saying "public domain"), not an
-        absence. ``malformed`` becomes a list for JSON.
+        absence. Tuples become lists for JSON.
         """
         out: dict[str, Any] = {}
         for f in fields(self):
@@ -91,34 +100,14 @@ class EmbeddedRights:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class _Xmp:
-    """What the XMP packet said; merged with IPTC/EXIF afterwards by precedence."""
-
-    license_url: str | None = None
-    web_statement: str | None = None
-    usage_terms: str | None = None
-    marked: bool | None = None
-    copyright: str | None = None
-    creator: str | None = None
-    credit: str | None = None
-    data_mining: str | None = None
-
-
-class _Malformed(Exception):
-    """A metadata block exists but cannot be read."""
-
-
 def read_embedded(data: bytes) -> EmbeddedRights:
     """Collect XMP, IPTC IIM and EXIF rights statements from image bytes; never raises.
 
     Bytes Pillow cannot identify (an HTML error page served as image/jpeg, a truncated header)
     give an empty ``EmbeddedRights()``: the absence of evidence is not an error here, the image
-    pipeline decides separately whether the file is an image at all.
-
-    Precedence for copyright and creator is XMP, then IPTC IIM, then EXIF: XMP is the block that
-    modern tools keep up to date, IIM and EXIF are legacy copies (the Metadata Working Group's
-    reading order). Credit follows the same rule (photoshop:Credit before IIM 2:110).
+    pipeline decides separately whether the file is an image at all. Pixels are not decoded, so
+    a PNG's chunks after IDAT are not seen here (the image check passes a loaded image to
+    :func:`read_embedded_from`, which sees them).
     """
     try:
         im = Image.open(io.BytesIO(data))
@@ -134,132 +123,116 @@ def read_embedded_from(im: Image.Image) -> EmbeddedRights:
     The image pipeline passes the image it has just decoded: a PNG's ``getexif()`` otherwise
     decodes the whole file again to reach chunks after IDAT (measured: 20 ms a 1.5 MP PNG, as
     much as the check itself), and after ``load()`` XMP placed after IDAT is seen too.
+
+    Copyright, creator and credit are reconciled across EXIF, IIM and XMP as the Metadata Working
+    Group guidelines say, following exiftool's MWG module (its Copyright and Creator composite
+    tags): a non-blank EXIF value wins; else XMP, unless the file has IIM and XMP is missing or
+    out of sync with it (Photoshop's stored IPTC digest differs from the IIM block's MD5), in
+    which case IIM wins. Credit has no EXIF tag and follows the same IIM/XMP rule.
     """
     malformed: list[str] = []
-    xmp = _guard(malformed, "xmp", _read_xmp, im) or _Xmp()
-    iptc = _guard(malformed, "iptc", _read_iptc, im) or {}
+    xmp = _guard(malformed, "xmp", _read_xmp, im) or {}
+    if "malformed" in xmp:
+        malformed.append("xmp")
+    block: IimBlock | None = _guard(malformed, "iptc", find_iim, im)
+    iptc = (_guard(malformed, "iptc", _iim_texts, block) or {}) if block is not None else {}
     exif = _guard(malformed, "exif", _read_exif, im) or {}
     return EmbeddedRights(
-        license_url=xmp.license_url,
-        web_statement=xmp.web_statement,
-        usage_terms=xmp.usage_terms,
-        marked=xmp.marked,
-        copyright=_first(xmp.copyright, iptc.get(IIM_COPYRIGHT), exif.get(EXIF_COPYRIGHT)),
-        creator=_first(xmp.creator, iptc.get(IIM_BYLINE), exif.get(EXIF_ARTIST)),
-        credit=_first(xmp.credit, iptc.get(IIM_CREDIT)),
-        data_mining=xmp.data_mining,
-        malformed=tuple(malformed),
+        license_url=xmp.get("license_url"),
+        web_statement=xmp.get("web_statement"),
+        usage_terms=xmp.get("usage_terms"),
+        marked=_parse_bool(xmp.get("marked")),
+        copyright=_mwg(exif.get(EXIF_COPYRIGHT), iptc.get(IIM_COPYRIGHT), xmp.get("copyright"), block, 128),
+        creator=_mwg(
+            _first_of_list(exif.get(EXIF_ARTIST)), iptc.get(IIM_BYLINE), xmp.get("creator"), block, 32
+        ),
+        credit=_mwg(None, iptc.get(IIM_CREDIT), xmp.get("credit"), block, 32),
+        data_mining=xmp.get("data_mining"),
+        other_constraints=xmp.get("other_constraints"),
+        licensor=xmp.get("licensor", ()),
+        copyright_owner=xmp.get("copyright_owner", ()),
+        digital_source_type=xmp.get("digital_source_type"),
+        malformed=tuple(dict.fromkeys(malformed)),
     )
 
 
-def _guard(
-    malformed: list[str], name: str, reader: Callable[[Image.Image], Any], im: Image.Image
-) -> Any:
+def _guard(malformed: list[str], name: str, reader: Callable[[Any], Any], arg: Any) -> Any:
     """Run one block reader so that a bad block costs only that block, never the others."""
     try:
-        return reader(im)
+        return reader(arg)
     except Exception:  # noqa: BLE001 - hostile input may fail in any way inside Pillow or expat
         malformed.append(name)
         return None
 
 
-def _first(*values: str | None) -> str | None:
-    return next((v for v in values if v), None)
+def _mwg(exif: str | None, iim: str | None, xmp: str | None, block: IimBlock | None, limit: int) -> str | None:
+    """One MWG reconciled value (exiftool MWG.pm, Copyright/Creator ``RawConv``)."""
+    if exif and exif.strip(" "):
+        return exif
+    if block is None or (xmp is not None and block.digest_matches is not False):
+        return xmp
+    # IIM is there and XMP is missing or out of sync: IIM, unless it is XMP cut at IIM's limit.
+    if iim is not None and xmp is not None and len(iim.encode()) == limit and len(xmp.encode()) > limit:
+        if xmp.encode()[:limit] == iim.encode():
+            return xmp
+    return iim
+
+
+def _first_of_list(value: str | None) -> str | None:
+    """The first entry of an MWG string list ("A; B", with "..." quoting a value holding "; ")."""
+    if not value:
+        return value
+    if value.startswith('"'):
+        match = re.match(r'"((?:[^"]|"")*)"(?:; |$)', value)
+        if match:
+            return match.group(1).replace('""', '"')
+    return value.split("; ", 1)[0]
 
 
 # --------------------------------------------------------------------------- XMP
 
 
-def _read_xmp(im: Image.Image) -> _Xmp | None:
+def _read_xmp(im: Image.Image) -> dict[str, Any] | None:
     """Parse the raw packet ourselves: ``im.getxmp()`` would hide parse errors and flatten RDF.
 
-    Pillow exposes the packet as ``info["xmp"]`` for JPEG (APP1), PNG (iTXt XML:com.adobe.xmp,
-    when it precedes IDAT), WebP ("XMP " chunk), GIF and TIFF alike.
+    Pillow exposes the packet as ``info["xmp"]`` for JPEG (APP1), PNG (iTXt XML:com.adobe.xmp),
+    WebP ("XMP " chunk), GIF and TIFF alike; a PSD keeps it in image resource 0x0424. A packet that
+    cannot be parsed safely gives ``{"malformed": True}`` plus any Data Mining value visible in it.
     """
     packet = im.info.get("xmp")
+    if not packet:
+        packet = next((d for rid, _n, d in getattr(im, "resources", None) or () if rid == 0x0424), None)
     if not packet:
         return None
     if isinstance(packet, str):
         packet = packet.encode("utf-8")
-    root = _parse_xml(bytes(packet))
-    descriptions = list(root.iter(f"{{{RDF}}}Description"))
-    if not descriptions:
-        return _Xmp()
+    try:
+        descriptions, _text = parse_packet(bytes(packet))
+    except XmpError:
+        text, _clean = decode_packet(bytes(packet))
+        values = visible_data_mining(text)
+        chosen = next((v for v in values if data_mining_prohibited(v)), values[0] if values else None)
+        return {"malformed": True, "data_mining": chosen}
 
     def get(ns: str, name: str) -> str | None:
-        return _xmp_property(descriptions, f"{{{ns}}}{name}")
+        return prop(descriptions, f"{{{ns}}}{name}")
 
-    return _Xmp(
-        license_url=get(CC, "license"),
-        web_statement=get(XMP_RIGHTS, "WebStatement"),
-        usage_terms=get(XMP_RIGHTS, "UsageTerms"),
-        marked=_parse_bool(get(XMP_RIGHTS, "Marked")),
-        copyright=get(DC, "rights"),
-        creator=get(DC, "creator"),
-        credit=get(PHOTOSHOP, "Credit"),
-        data_mining=get(PLUS, "DataMining"),
-    )
-
-
-def _parse_xml(packet: bytes) -> Element:
-    """Refuse any DTD: XMP never needs one, and a DTD is how entity bombs get in.
-
-    XMP writers pad packets with NULs or whitespace, which expat rejects after the root element.
-    """
-    packet = packet.strip(b"\x00 \t\r\n")
-    try:
-        return SafeET.fromstring(packet, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except Exception as exc:  # ParseError and every DefusedXmlException
-        raise _Malformed(str(exc)) from exc
-
-
-def _xmp_property(descriptions: Iterable[Element], qname: str) -> str | None:
-    """Find a property in either RDF serialisation XMP allows: attribute or child element."""
-    for desc in descriptions:
-        attr = desc.get(qname)
-        if attr is not None and attr.strip():
-            return attr.strip()
-        for child in desc.findall(qname):
-            value = _element_value(child)
-            if value:
-                return value
-    return None
-
-
-def _element_value(elem: Element) -> str | None:
-    """Reduce an XMP property element to one string, whatever its RDF shape.
-
-    URI-valued properties (cc:license) are written as ``rdf:resource``; language alternatives
-    (dc:rights, xmpRights:UsageTerms) as ``rdf:Alt`` where the x-default entry is the canonical
-    one; ordered lists (dc:creator) as ``rdf:Seq`` where the first entry is the primary author.
-    """
-    resource = elem.get(f"{{{RDF}}}resource")
-    if resource and resource.strip():
-        return resource.strip()
-    for container in ("Alt", "Seq", "Bag"):
-        holder = elem.find(f"{{{RDF}}}{container}")
-        if holder is not None:
-            return _pick_li(holder.findall(f"{{{RDF}}}li"))
-    value = elem.find(f"{{{RDF}}}value")  # qualified simple value
-    if value is not None:
-        return _text(value)
-    return _text(elem)
-
-
-def _pick_li(items: Sequence[Element]) -> str | None:
-    """Prefer the x-default language entry; otherwise the first non-empty entry."""
-    for li in items:
-        if li.get(f"{{{XML}}}lang", "").lower() == "x-default" and _text(li):
-            return _text(li)
-    for li in items:
-        if value := (li.get(f"{{{RDF}}}resource") or _text(li)):
-            return value.strip()
-    return None
-
-
-def _text(elem: Element) -> str | None:
-    text = (elem.text or "").strip()
-    return text or None
+    return {
+        "license_url": get(CC, "license"),
+        "web_statement": get(XMP_RIGHTS, "WebStatement"),
+        "usage_terms": get(XMP_RIGHTS, "UsageTerms"),
+        "marked": get(XMP_RIGHTS, "Marked"),
+        "copyright": get(DC, "rights"),
+        "creator": get(DC, "creator"),
+        "credit": get(PHOTOSHOP, "Credit"),
+        "data_mining": get(PLUS, "DataMining"),
+        "other_constraints": get(PLUS, "OtherConstraints"),
+        "licensor": struct_fields(descriptions, f"{{{PLUS}}}Licensor", f"{{{PLUS}}}LicensorName"),
+        "copyright_owner": struct_fields(
+            descriptions, f"{{{PLUS}}}CopyrightOwner", f"{{{PLUS}}}CopyrightOwnerName"
+        ),
+        "digital_source_type": get(IPTC_EXT, "DigitalSourceType"),
+    }
 
 
 def _parse_bool(value: str | None) -> bool | None:
@@ -272,37 +245,16 @@ def _parse_bool(value: str | None) -> bool | None:
 # --------------------------------------------------------------------------- IPTC IIM
 
 
-def _read_iptc(im: Image.Image) -> dict[tuple[int, int], str]:
-    """Read the legacy IIM block Photoshop keeps in JPEG APP13 (and TIFF tag 33723)."""
-    try:
-        info = IptcImagePlugin.getiptcinfo(im)  # type: ignore[arg-type]
-    except Exception as exc:  # noqa: BLE001 - SyntaxError/OSError on a corrupt record header
-        raise _Malformed("iptc") from exc
-    if info is None:
-        return {}
-    if not info and _iptc_resource_present(im):
-        # getiptcinfo swallows a truncated first record and returns {}: the block was there
-        # but said nothing readable.
-        raise _Malformed("iptc")
-    utf8 = IIM_UTF8_MARKER in _raw_first(info.get(IIM_CHARSET))
+def _iim_texts(block: IimBlock) -> dict[tuple[int, int], str]:
+    """The IIM rights datasets as text (the first of a repeatable dataset is the primary one)."""
+    utf8 = IIM_UTF8_MARKER in (block.datasets.get(IIM_CHARSET) or [b""])[0]
     out: dict[tuple[int, int], str] = {}
     for key in (IIM_COPYRIGHT, IIM_BYLINE, IIM_CREDIT):
-        text = _decode_iim(_raw_first(info.get(key)), utf8)
+        raw = next((v for v in block.datasets.get(key, []) if v.strip(b"\x00 \t\r\n")), b"")
+        text = _decode_iim(raw, utf8)
         if text:
             out[key] = text
     return out
-
-
-def _iptc_resource_present(im: Image.Image) -> bool:
-    photoshop = im.info.get("photoshop")
-    return isinstance(photoshop, dict) and bool(photoshop.get(0x0404))
-
-
-def _raw_first(value: bytes | list[bytes] | None) -> bytes:
-    """Repeatable datasets (several By-lines) come back as a list; the first is the primary one."""
-    if isinstance(value, list):
-        value = next((v for v in value if v), None)
-    return value or b""
 
 
 def _decode_iim(raw: bytes, utf8: bool) -> str | None:
@@ -344,14 +296,33 @@ def _read_exif(im: Image.Image) -> dict[int, str]:
 
 
 def _exif_text(value: Any) -> str | None:
-    """EXIF Copyright may hold "photographer\\0editor"; keep both parts, readable."""
+    """EXIF Copyright may hold "photographer\\0editor"; keep both parts, readable.
+
+    The MWG guidelines have EXIF strings written as UTF-8 (and Lightroom, ImageMagick and
+    exiftool do); Pillow decodes ASCII-typed values as Latin-1, which turns "Bjørn" into
+    "BjÃ¸rn". A value whose Latin-1 bytes are valid UTF-8 is read as UTF-8; true Latin-1 text
+    with accents is almost never valid UTF-8, so it stays as it was.
+    """
     if value is None:
         return None
     if isinstance(value, bytes):
-        value = value.decode("utf-8", errors="replace")
-    parts = [p.strip() for p in str(value).split("\x00")]
+        try:
+            value = value.decode("utf-8")
+        except UnicodeDecodeError:
+            value = value.decode("latin-1")
+    else:
+        value = str(value)
+        try:
+            value = value.encode("latin-1").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+    parts = [p.strip() for p in value.split("\x00")]
     text = "; ".join(p for p in parts if p)
     return text or None
+
+
+class _Malformed(Exception):
+    """A metadata block exists but cannot be read."""
 
 
 # --------------------------------------------------------------------------- PLUS Data Mining

@@ -1,9 +1,8 @@
-"""Tests for imagespider.rights.embedded, on real image bytes written by Pillow.
+"""Tests for imagespider.rights.embedded, on image bytes written by Pillow.
 
-Real-world fixtures: /work/shared/fixtures/real/metadata/ does not exist (checked when this file
-was written), so there are no captured photos with embedded rights metadata to test on; every
-image below is produced by Pillow, with metadata blocks built byte by byte where Pillow has no
-writer (IPTC IIM in APP13, corrupt blocks).
+Every image below is produced by Pillow, with metadata blocks built byte by byte where Pillow has
+no writer (IPTC IIM in APP13, corrupt blocks, refused packets). Real files written by cameras and
+editors, checked against exiftool, are in test_rights_embedded_real.py.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from PIL import Image, PngImagePlugin
 from imagespider.rights.embedded import DATA_MINING_PROHIBITED, EmbeddedRights, data_mining_prohibited, read_embedded
 from imagespider.rights.headers import HeaderSignals, read_headers
 
-REAL_FIXTURES = Path(__file__).parents[1] / "fixtures" / "metadata"
+REAL_FIXTURES = Path(__file__).parents[1] / "fixtures" / "images"
 
 LICENSE = "https://creativecommons.org/licenses/by-nc/4.0/"
 WEB_STATEMENT = "https://example.org/photos/1234/license"
@@ -257,22 +256,51 @@ def test_iptc_latin1_without_charset_record() -> None:
     assert read_embedded(data).copyright == "© Jürgen"
 
 
-def test_xmp_wins_over_iptc_and_exif() -> None:
+def test_exif_wins_then_xmp_in_sync_with_iptc() -> None:
+    """MWG (exiftool's MWG module): a non-blank EXIF value first; else XMP when no IPTC digest
+    says it is out of sync with IIM."""
     exif = Image.Exif()
     exif[0x8298] = "EXIF copyright"
-    exif[0x013B] = "EXIF artist"
     jpeg = save("JPEG", xmp=XMP_ELEMENTS, exif=exif)
     data = insert_after_soi(
         jpeg, app13(iim_record(2, 116, b"IIM copyright") + iim_record(2, 80, b"IIM byline"))
     )
     rights = read_embedded(data)
-    assert rights.copyright == RIGHTS
-    assert rights.creator == "Ada Photographer"
+    assert rights.copyright == "EXIF copyright"
+    assert rights.creator == "Ada Photographer"  # no EXIF Artist, no digest: XMP
 
 
-def test_iptc_wins_over_exif() -> None:
+def app13_with_digest(iim: bytes, digest: bytes) -> bytes:
+    """APP13 with the IIM resource and Photoshop's IPTCDigest resource (0x0425)."""
+    def resource(rid: int, data: bytes) -> bytes:
+        return b"8BIM" + struct.pack(">H", rid) + b"\x00\x00" + struct.pack(">I", len(data)) + data + b"\x00" * (len(data) % 2)
+
+    payload = b"Photoshop 3.0\x00" + resource(0x0404, iim) + resource(0x0425, digest)
+    return b"\xff\xed" + struct.pack(">H", len(payload) + 2) + payload
+
+
+@pytest.mark.parametrize(("in_sync", "expected"), [(True, RIGHTS), (False, "IIM copyright")])
+def test_iptc_digest_decides_between_xmp_and_iim(in_sync: bool, expected: str) -> None:
+    import hashlib
+
+    iim = iim_record(2, 116, b"IIM copyright")
+    digest = hashlib.md5(iim).digest() if in_sync else b"\x00" * 16  # noqa: S324
+    data = insert_after_soi(save("JPEG", xmp=XMP_ELEMENTS), app13_with_digest(iim, digest))
+    assert read_embedded(data).copyright == expected
+
+
+def test_iim_truncated_copy_of_xmp_gives_xmp() -> None:
+    """exiftool's RecoverTruncatedIPTC: IIM cut at its 128-byte limit is the longer XMP value."""
+    long = "© " + "x" * 200
+    packet = XMP_ELEMENTS.replace(RIGHTS.encode(), long.encode())
+    iim = iim_record(2, 116, long.encode()[:128])
+    data = insert_after_soi(save("JPEG", xmp=packet), app13_with_digest(iim, b"\x00" * 16))
+    assert read_embedded(data).copyright == long
+
+
+def test_iptc_wins_over_xmp_missing_and_exif_blank() -> None:
     exif = Image.Exif()
-    exif[0x8298] = "EXIF copyright"
+    exif[0x8298] = "  "
     exif[0x013B] = "EXIF artist"
     data = insert_after_soi(save("JPEG", exif=exif), app13(iim_record(2, 116, b"IIM copyright")))
     rights = read_embedded(data)
@@ -326,6 +354,50 @@ def test_xmp_not_xml_is_malformed(fmt: str) -> None:
     assert rights == EmbeddedRights(malformed=("xmp",))
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-be", "utf-16-le", "utf-16", "utf-32-be", "utf-8-sig"])
+def test_xmp_packet_in_any_unicode_encoding(encoding: str) -> None:
+    """The XMP specification allows UTF-16 and UTF-32 packets (exiftool's XMP.jpg is UTF-16BE)."""
+    packet = XMP_ELEMENTS.decode().encode(encoding)
+    assert read_embedded(save("JPEG", xmp=packet)) == EXPECTED_XMP
+
+
+DOCTYPE_DATA_MINING = [
+    # element form, after a DTD the safe parser refuses
+    b"""<?xml version="1.0"?><!DOCTYPE x [ <!ENTITY a "b"> ]>
+<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:plus="http://ns.useplus.org/ldf/xmp/1.0/">
+<plus:DataMining>http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED-AIMLTRAINING</plus:DataMining>
+</rdf:Description></rdf:RDF></x:xmpmeta>""",
+    # attribute form, other prefix
+    b"""<!DOCTYPE x SYSTEM "http://evil.example/x.dtd"><x:xmpmeta xmlns:x="adobe:ns:meta/">
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description
+ xmlns:p="http://ns.useplus.org/ldf/xmp/1.0/" p:DataMining="DMI-PROHIBITED-AIMLTRAINING"/></rdf:RDF></x:xmpmeta>""",
+    # rdf:resource form
+    b"""<!DOCTYPE x><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description xmlns:plus="http://ns.useplus.org/ldf/xmp/1.0/"><plus:DataMining
+ rdf:resource="http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED-AIMLTRAINING"/></rdf:Description></rdf:RDF></x:xmpmeta>""",
+    # not well-formed at all, but the statement is plain to see
+    b"""<x:xmpmeta><rdf:Description><plus:DataMining>http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED-AIMLTRAINING</plus:DataMining>""",
+]
+
+
+@pytest.mark.parametrize("packet", DOCTYPE_DATA_MINING, ids=["element", "attribute", "resource", "broken"])
+def test_refused_packet_still_states_its_data_mining_opt_out(packet: bytes) -> None:
+    rights = read_embedded(save("JPEG", xmp=packet))
+    assert rights.malformed == ("xmp",)
+    assert rights.data_mining is not None and data_mining_prohibited(rights.data_mining)
+    assert rights.data_mining.endswith("DMI-PROHIBITED-AIMLTRAINING")
+
+
+def test_refused_packet_entity_value_is_not_expanded() -> None:
+    packet = b"""<!DOCTYPE x [ <!ENTITY dm "DMI-PROHIBITED"> ]><x:xmpmeta xmlns:x="adobe:ns:meta/">
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description
+xmlns:plus="http://ns.useplus.org/ldf/xmp/1.0/"><plus:DataMining>&dm;</plus:DataMining></rdf:Description></rdf:RDF></x:xmpmeta>"""
+    rights = read_embedded(save("JPEG", xmp=packet))
+    assert rights.malformed == ("xmp",)
+    assert not data_mining_prohibited(rights.data_mining)
+
+
 @pytest.mark.parametrize("packet", [BILLION_LAUGHS, EXTERNAL_ENTITY], ids=["laughs", "xxe"])
 def test_xmp_entity_attacks_are_refused(packet: bytes) -> None:
     rights = read_embedded(save("JPEG", xmp=packet))
@@ -377,7 +449,7 @@ def test_does_not_decode_pixels() -> None:
 
 @pytest.mark.skipif(not REAL_FIXTURES.is_dir(), reason="no real images with rights metadata")
 @pytest.mark.parametrize(
-    "path", sorted(REAL_FIXTURES.glob("*")) if REAL_FIXTURES.is_dir() else []
+    "path", sorted(p for p in REAL_FIXTURES.glob("*") if p.suffix != ".py") if REAL_FIXTURES.is_dir() else []
 )
 def test_real_fixtures_do_not_raise(path: Path) -> None:
     assert isinstance(read_embedded(path.read_bytes()), EmbeddedRights)

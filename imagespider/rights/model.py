@@ -9,7 +9,7 @@ itself may carry a URL in its XMP. Everything is normalised to:
   and a canonical **url** when known;
 * the **source** of the evidence: ``api`` (the engine said so for this image), ``engine-filter``
   (the engine's usage-rights filter said so for the whole result list), ``embedded`` (found in the
-  file), ``list`` (a user's URL list), ``none``;
+  file), ``list`` (a user's URL list), ``page`` (the image's source page), ``none``;
 * the **permissions** that follow: share, commercial, modify (True / False / None = unknown) and the
   obligations attribution and share-alike.
 
@@ -40,7 +40,8 @@ LICENSE_IDS: tuple[str, ...] = (
 )
 
 #: ``list``: the URL list given to the urls spider (a CSV ``license`` column) said so.
-SOURCES: tuple[str, ...] = ("api", "engine-filter", "embedded", "list", "none")
+#: ``page``: the image's source page said so (imagespider/rights/page.py).
+SOURCES: tuple[str, ...] = ("api", "engine-filter", "embedded", "list", "page", "none")
 
 #: The Creative Commons licenses proper (those with a ``/licenses/<code>/<version>/`` URL).
 _CC_CODES = ("by", "by-sa", "by-nd", "by-nc", "by-nc-sa", "by-nc-nd")

@@ -1,0 +1,209 @@
+"""imagespider.rights.page on source pages written as real sites write them (tests/mockserver/pages.py)
+and on the cases that decide which statement belongs to which image."""
+
+from __future__ import annotations
+
+import pytest
+
+from imagespider.rights.page import index_page, read_page
+from tests.mockserver import pages
+
+BASE = "https://photos.example.org"
+Q = "autumn"
+
+
+def evidence(name: str):
+    result = next(r for r in pages.RESULTS if r.name == name)
+    html = pages.page_html(result.page, BASE, Q)
+    return read_page(
+        html, pages.page_url(BASE, Q, result.page), pages.image_url(BASE, Q, result.image),
+        pages.PAGE_HEADERS.get(result.page),
+    )
+
+
+@pytest.mark.parametrize("result", [r for r in pages.RESULTS if r.page in pages.PAGES], ids=lambda r: r.name)
+def test_every_mock_page_gives_its_image_the_planned_license(result: pages.PageResult) -> None:
+    found = evidence(result.name)
+    assert (found.license.id if found.license else None) == result.license
+    assert found.author == result.author
+    assert found.image_found
+    if found.license is not None:
+        assert found.license.source == "page"
+
+
+def test_blog_figure_caption_wins_over_the_footer_all_rights_reserved() -> None:
+    found = evidence("blog")
+    assert (found.license.id, found.license.version) == ("cc-by", "2.0")
+    assert found.license.url == "https://creativecommons.org/licenses/by/2.0/"
+    assert found.scope == "image"
+    assert found.license_statement.element == "a[href] (Creative Commons deed)"
+    # The footer's notice is recorded, not applied.
+    assert found.copyright == "© 2024 Wandering Jane. All rights reserved."
+    record = found.to_dict()
+    assert record["element"] == "a[href] (Creative Commons deed)"
+    assert record["value"] == "https://creativecommons.org/licenses/by/2.0/"
+
+
+def test_wordpress_attachment_matches_the_full_size_file_in_srcset_and_link() -> None:
+    found = evidence("wordpress")
+    assert (found.license.id, found.license.version) == ("cc-by-sa", "4.0")
+    assert found.license_statement.element == "a[rel=license]"
+    # A resized copy's URL (WordPress size suffix) still finds the image.
+    html = pages.page_html("wordpress", BASE, Q)
+    resized = pages.image_url(BASE, Q, "harbour-boats-150x150.jpg")
+    assert read_page(html, pages.page_url(BASE, Q, "wordpress"), resized).license.id == "cc-by-sa"
+
+
+def test_google_json_ld_fills_author_credit_and_license_page() -> None:
+    found = evidence("jsonld")
+    assert (found.license.id, found.license.version) == ("cc-by", "4.0")
+    assert found.license_statement.element == "json-ld imageobject.license"
+    assert found.author == "Brixton Brownstone"
+    assert found.credit == "Labrador PhotoLab"
+    assert found.copyright == "Clara Kent"
+    assert found.acquire_license_page == f"{BASE}/pages/how-to-use-my-images"
+
+
+def test_a_license_we_cannot_name_is_evidence_not_a_license() -> None:
+    found = evidence("google-doc")
+    assert found.license is None
+    assert found.license_statement is not None and found.license_statement.value == f"{BASE}/pages/license"
+    assert found.to_dict()["value"] == f"{BASE}/pages/license"
+    assert found.author == "Brixton Brownstone"
+
+
+def test_flickr_style_page_protocol_relative_photo() -> None:
+    found = evidence("flickr")
+    assert (found.license.id, found.license.version) == ("cc-by-nc-sa", "2.0")
+    assert found.license_statement.element == "a[rel=license]"
+    # The page served over https: the same photo under https matches too.
+    html = pages.page_html("flickr", BASE, Q)
+    https_image = pages.image_url(BASE, Q, "fox_b.jpg").replace("https://", "http://")
+    assert read_page(html, pages.page_url(BASE, Q, "flickr"), https_image).license.id == "cc-by-nc-sa"
+
+
+def test_gallery_figures_each_keep_their_own_and_the_unlicensed_one_gets_none() -> None:
+    assert evidence("gallery-maple").license.id == "cc0"
+    assert evidence("gallery-oak").license.id == "cc-by-nd"
+    assert evidence("gallery-birch").license_statement.element == "microdata imageobject.license"
+    assert evidence("gallery-elm").license_statement.element == "rdfa imageobject.license"
+    pine = evidence("gallery-pine")
+    assert pine.license is None and pine.scope is None
+    assert "states 5 licenses" in (pine.note or "")
+
+
+def test_footer_copyright_is_the_page_wide_license() -> None:
+    found = evidence("footer")
+    assert found.license.id == "all-rights-reserved"
+    assert found.scope == "page"
+    assert found.copyright == "Copyright © 2023 Coastline Photography. All Rights Reserved."
+
+
+@pytest.mark.parametrize(
+    ("name", "reason", "detail"),
+    [
+        ("noai-meta", "noai", '<meta name="robots" content="noai, noimageai">'),
+        ("agent-meta", "noai", '<meta name="imagespider" content="noimageai">'),
+        ("tdm-meta", "tdm_reservation", "tdm-policy.json"),
+        ("noai-header", "noai", "X-Robots-Tag on the page: noai"),
+    ],
+)
+def test_opt_outs(name: str, reason: str, detail: str) -> None:
+    found = evidence(name)
+    assert found.opt_out is not None
+    assert found.opt_out[0] == reason and detail in found.opt_out[1]
+    assert found.to_dict()["opt_out"] == reason
+
+
+def test_another_agents_opt_out_and_a_noindex_do_not_bind_us() -> None:
+    assert evidence("plain").opt_out is None
+    html = '<html><head><meta name="robots" content="noindex, nofollow"></head><body></body></html>'
+    assert read_page(html, BASE, f"{BASE}/a.jpg").opt_out is None
+    assert read_page(html, BASE, f"{BASE}/a.jpg", {"tdm-reservation": "0"}).opt_out is None
+    assert read_page(html, BASE, f"{BASE}/a.jpg", {"X-Robots-Tag": "otherbot: noai"}).opt_out is None
+    assert read_page(html, BASE, f"{BASE}/a.jpg", {b"tdm-reservation": [b"1"]}).opt_out[0] == "tdm_reservation"
+
+
+def test_base_and_relative_urls() -> None:
+    html = (
+        '<html><head><base href="/media/2024/"></head><body><figure><img src="../2023/cat.jpg">'
+        '<figcaption><a rel="license" href="/licenses/cc-by-sa-4.0">licence</a> '
+        '<a href="//creativecommons.org/licenses/by-sa/4.0/deed.en">CC BY-SA 4.0</a></figcaption></figure>'
+        '<figure><img src="dog.jpg"></figure></body></html>'
+    )
+    cat = read_page(html, f"{BASE}/blog/post.html", f"{BASE}/media/2023/cat.jpg")
+    assert cat.license.id == "cc-by-sa"
+    assert read_page(html, f"{BASE}/blog/post.html", f"{BASE}/blog/cat.jpg").image_found is False
+    dog = read_page(html, f"{BASE}/blog/post.html", f"{BASE}/media/2024/dog.jpg")
+    assert dog.image_found and dog.license is None
+
+
+def test_one_page_wide_license_applies_but_not_when_it_disagrees_with_another() -> None:
+    one = '<html><head><link rel="license" href="https://creativecommons.org/licenses/by/4.0/"></head><body><img src="a.jpg"></body></html>'
+    found = read_page(one, f"{BASE}/p", f"{BASE}/a.jpg")
+    assert (found.license.id, found.scope) == ("cc-by", "page")
+    # An image the page does not show still gets the page's one license (the engine said it is there).
+    assert read_page(one, f"{BASE}/p", f"{BASE}/other.jpg").license.id == "cc-by"
+    two = one.replace("<body>", '<body><footer>&copy; Example. All rights reserved.</footer>')
+    found = read_page(two, f"{BASE}/p", f"{BASE}/a.jpg")
+    assert found.license is None and "2 licenses" in found.note
+    meta = '<html><head><meta name="dcterms.license" content="https://creativecommons.org/publicdomain/mark/1.0/"></head></html>'
+    assert read_page(meta, f"{BASE}/p", f"{BASE}/a.jpg").license.id == "pdm"
+    words = '<html><head><meta name="DC.rights" content="Licensed CC BY-NC 3.0"></head></html>'
+    assert read_page(words, f"{BASE}/p", f"{BASE}/a.jpg").license.id == "cc-by-nc"
+
+
+def test_a_cc_link_away_from_any_image_is_not_a_license() -> None:
+    html = (
+        '<html><body><img src="a.jpg"><img src="b.jpg"><p>Read about '
+        '<a href="https://creativecommons.org/licenses/by/4.0/">CC BY</a> here.</p></body></html>'
+    )
+    assert read_page(html, f"{BASE}/p", f"{BASE}/a.jpg").license is None
+
+
+def test_flat_gallery_captions_follow_their_images_and_badges_are_not_images() -> None:
+    html = (
+        '<html><body><div class="gallery"><img src="a.jpg"><p><a rel="license" '
+        'href="https://creativecommons.org/licenses/by/4.0/"><img src="https://i.creativecommons.org/l/by/4.0/88x31.png"></a></p>'
+        '<img src="b.jpg"><p><img src="https://licensebuttons.net/l/by-nc/4.0/88x31.png" alt="CC BY-NC"></p>'
+        "</div></body></html>"
+    )
+    assert read_page(html, f"{BASE}/p", f"{BASE}/a.jpg").license.id == "cc-by"
+    b = read_page(html, f"{BASE}/p", f"{BASE}/b.jpg")
+    assert (b.license.id, b.license_statement.element) == ("cc-by-nc", "img (Creative Commons badge)")
+
+
+def test_json_ld_graph_and_article_license() -> None:
+    html = """<html><head><script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
+      {"@type": "BlogPosting", "license": "https://creativecommons.org/licenses/by-sa/4.0/",
+       "author": {"@type": "Person", "name": "Page Author"},
+       "image": {"@type": "ImageObject", "url": "https://photos.example.org/x.jpg",
+                 "license": "http://creativecommons.org/licenses/by/3.0/", "creator": "Xu Li"}}]}
+    </script></head><body><img src="x.jpg"><img src="y.jpg"></body></html>"""
+    x = read_page(html, f"{BASE}/post", f"{BASE}/x.jpg")
+    assert (x.license.id, x.author) == ("cc-by", "Xu Li")
+    y = read_page(html, f"{BASE}/post", f"{BASE}/y.jpg")
+    assert y.license is None  # the page states two licenses; the article's author is not the photo's
+    assert y.author is None
+
+
+@pytest.mark.parametrize(
+    "html",
+    ["", "   ", "<html", "\x00\x01binary", "<script type='application/ld+json'>{not json</script>",
+     '<script type="application/ld+json">[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]</script>',
+     '<img src="http://[::1">', '<base href="http://[bad"><img src="a.jpg">'],
+)
+def test_bad_markup_is_no_evidence_and_never_raises(html: str) -> None:
+    found = read_page(html, f"{BASE}/p", f"{BASE}/a.jpg")
+    assert found.license is None and found.opt_out is None
+
+
+def test_the_index_is_read_once_for_every_image_of_the_page() -> None:
+    index = index_page(pages.page_html("gallery", BASE, Q), pages.page_url(BASE, Q, "gallery"))
+    licenses = {
+        name: index.evidence_for(pages.image_url(BASE, Q, f"gallery-{name}.jpg")).license
+        for name in ("maple", "oak", "birch", "elm", "pine")
+    }
+    assert {name: lic.id if lic else None for name, lic in licenses.items()} == {
+        "maple": "cc0", "oak": "cc-by-nd", "birch": "cc-by-sa", "elm": "cc-by", "pine": None,
+    }

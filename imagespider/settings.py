@@ -99,6 +99,14 @@ IMAGES_WORKERS = os.cpu_count() or 2
 #: Pillow's decoding does not hold the GIL the reactor needs; False = threads in the crawl's own
 #: process (the default elsewhere: forking a threaded process is only safe enough on Linux).
 IMAGES_CHECK_PROCESSES = sys.platform.startswith("linux")
+#: int, MiB, default 384. What checking one image may take: estimated from its header first, then
+#: enforced with RLIMIT_AS in each check process; more is ``too_costly`` (pipelines/imagecheck.py).
+IMAGES_CHECK_MEMORY = 384
+#: float, seconds, default 15. A check still running then is ``check_timeout``; its worker is replaced.
+IMAGES_CHECK_TIMEOUT = 15.0
+#: int, default 1000. Frames an animated image may have (all of them together also count against
+#: IMAGES_MAX_PIXELS); more is ``too_costly``. Only the first frame is decoded to check it.
+IMAGES_MAX_FRAMES = 1000
 #: bool, default True. Drop an image whose perceptual hash (manifest ``phash``) is within
 #: DEDUP_MAX_DISTANCE of an image already kept in the store (any label, engine or earlier crawl),
 #: with reason ``near_duplicate`` naming the kept twin. Same bytes are always ``duplicate``.

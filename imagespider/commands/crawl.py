@@ -20,7 +20,7 @@ from scrapy.spiderloader import get_spider_loader
 
 from imagespider.commands.settings_check import check_settings
 from imagespider.dataset.neardup import DedupConfig
-from imagespider.dataset.store import StoreLocked, check_unlocked
+from imagespider.dataset.store import StoreRefused, check_manifest, check_unlocked
 from imagespider.errors import FAILURE_PREFIX, ArgumentError, shown
 from imagespider.extensions.dataset import local_store
 
@@ -36,7 +36,7 @@ class Command(ScrapyCrawlCommand):
                 logger.error("%s", error)
                 self.exitcode = 2
                 return
-            except StoreLocked as error:
+            except StoreRefused as error:
                 logger.error("%s", error)
                 self.exitcode = 1
                 return
@@ -60,6 +60,7 @@ class Command(ScrapyCrawlCommand):
         if "_job" in spargs:
             warn_relative_store_under_scrapyd(store)
         check_unlocked(store)
+        check_manifest(store)
 
     def _create_crawler(self, spidercls: Any) -> Crawler:
         crawler = super()._create_crawler(spidercls)

@@ -2,8 +2,14 @@
 
 Rows are appended with one ``write()`` each, so a killed crawl leaves whole lines; a torn last
 line (power loss) is cut off when the store is opened again. An image file is written before its
-manifest row, so the only thing a kill can leave behind is a file with no row: such orphans
-(named like our files, ``<label>/<sha256>.<ext>``) are removed when the store is opened.
+manifest row, so the only thing a kill can leave behind is a file with no row. The store never
+deletes an image: such an orphan (named like our files, ``<label>/<sha256>.<ext>``, with no
+readable row) is moved to ``<store>/.orphans/<label>/`` when the store is opened, where a person
+can look at it. A manifest that cannot be trusted to say which files are kept (missing or empty
+while image files exist, or with no readable row at all, such as a pretty-printed one) makes the
+store refuse to open (:class:`StoreUnreadable`), touching nothing: moving every file aside on the
+word of a damaged manifest is how a store is lost. ``file_name`` is normalised when read
+(``./cat/x.jpg`` and ``cat\\x.jpg`` name ``cat/x.jpg``).
 
 One crawl writes a store at a time: opening takes an exclusive ``flock`` on ``<store>/.lock``
 (before orphans are removed, which would delete another crawl's files in flight) and closing, or
@@ -17,6 +23,7 @@ import fcntl
 import json
 import logging
 import os
+import posixpath
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,11 +35,28 @@ MANIFEST = "metadata.jsonl"
 REJECTED = "rejected.jsonl"
 #: Held (flock) by the crawl writing the store; holds that crawl's pid, for the message.
 LOCK = ".lock"
+#: Where image files with no manifest row are moved (``<store>/.orphans/<label>/<file>``).
+ORPHANS = ".orphans"
 _OUR_FILE = re.compile(r"^[0-9a-f]{64}\.[a-z0-9]{2,4}$")
 
 
-class StoreLocked(RuntimeError):
+class StoreRefused(RuntimeError):
+    """The store cannot be opened for this crawl. Its text is one line for the log, naming the
+    file and the fix; ``reason`` is the crawl's finish reason (``failed_...``, exit status 1)."""
+
+    reason = "failed_store_refused"
+
+
+class StoreUnreadable(StoreRefused):
+    """The manifest cannot say which images are kept: opening would put every image aside."""
+
+    reason = "failed_store_unreadable"
+
+
+class StoreLocked(StoreRefused):
     """Another process holds the store's lock. Its text is one line for the log."""
+
+    reason = "failed_store_locked"
 
     def __init__(self, root: Path, holder: str = "") -> None:
         who = f"another crawl (pid {holder})" if holder.isdigit() else "another crawl"
@@ -58,6 +82,60 @@ def check_unlocked(root: str | os.PathLike[str]) -> None:
         os.close(fd)  # also releases the probe's lock
 
 
+def image_files(root: Path) -> list[Path]:
+    """The files named like ours directly in a label folder (``.orphans`` and other dot folders
+    are not label folders)."""
+    return [
+        path for path in root.glob("*/*")
+        if not path.parent.name.startswith(".") and _OUR_FILE.match(path.name) and path.is_file()
+    ]
+
+
+def check_manifest(root: str | os.PathLike[str]) -> None:
+    """Raise :class:`StoreUnreadable` when ``root``'s manifest cannot be trusted to list its
+    images: missing or empty while image files exist, or holding no readable row at all (a
+    pretty-printed or binary file). Reads only; a missing store is fine (a new one)."""
+    root = Path(root)
+    manifest = root / MANIFEST
+    if not root.is_dir():
+        return
+    try:
+        data = manifest.read_bytes()
+    except FileNotFoundError:
+        data = None
+    except OSError as error:
+        raise StoreUnreadable(f"cannot read {manifest}: {error.strerror}; fix its permissions, then crawl") from None
+    if data is None or not data.strip():
+        files = image_files(root)
+        if files:
+            state = "missing" if data is None else "empty"
+            raise StoreUnreadable(
+                f"{manifest} is {state} but {root} holds {len(files)} image files; restore metadata.jsonl "
+                "from a backup, or move the label folders out of the store before crawling into it"
+            )
+        return
+    lines = [line for line in data.split(b"\n") if line.strip()]
+    if any(_is_row(line) for line in lines):
+        return
+    if len(lines) == 1 and not data.endswith(b"\n"):
+        return  # a lone torn first row (a kill mid-write): cut on open
+    raise StoreUnreadable(
+        f"{manifest} holds no readable row (one JSON object per line is expected; a pretty-printed "
+        f"file is fixed by: jq -c . {manifest} > fixed.jsonl && mv fixed.jsonl {manifest})"
+    )
+
+
+def normal_file_name(value: Any) -> str | None:
+    """A row's ``file_name`` as the store names files (``label/name``), or None if it names
+    nothing inside the store: ``./cat/x.jpg`` and ``cat\\x.jpg`` are ``cat/x.jpg``."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    name = posixpath.normpath(value.strip().replace("\\", "/"))
+    if name.startswith(("/", "../")) or name in (".", ".."):
+        return None
+    return name
+
+
 def _lock(fd: int, root: Path) -> None:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -81,16 +159,22 @@ class Dataset:
     def open(self) -> None:
         """Lock the store, read its manifest and repair what a killed crawl left.
 
-        Raises :class:`StoreLocked` when another crawl holds the store."""
+        Raises :class:`StoreLocked` when another crawl holds the store, :class:`StoreUnreadable`
+        (having changed nothing but the lock file) when its manifest cannot be trusted."""
         self.root.mkdir(parents=True, exist_ok=True)
         self._take_lock()
+        try:
+            check_manifest(self.root)
+        except StoreRefused:
+            self.close()
+            raise
         manifest = self.root / MANIFEST
         self.rows = list(read_jsonl(manifest))
         for row in self.rows:
             self._index(row)
         _cut_torn_tail(manifest)
         _cut_torn_tail(self.root / REJECTED)
-        self._remove_orphans()
+        self._set_orphans_aside()
         flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
         self._manifest_fd = os.open(manifest, flags, 0o644)
         self._rejected_fd = os.open(self.root / REJECTED, flags, 0o644)
@@ -121,13 +205,27 @@ class Dataset:
         if row.get("image_url"):
             self._urls.add((row["image_url"], row.get("label", "")))
 
-    def _remove_orphans(self) -> None:
+    def _set_orphans_aside(self) -> None:
+        """Move image files with no readable row to ``.orphans/<label>/``; never delete one.
+
+        A later crawl that meets the same URL downloads it again and keeps it with a full row
+        (its license evidence lives only in the row, so a bare file is not adopted)."""
         referenced = {row.get("file_name") for row in self.rows}
-        for path in self.root.glob("*/*"):
+        for path in image_files(self.root):
             relative = path.relative_to(self.root).as_posix()
-            if path.is_file() and _OUR_FILE.match(path.name) and relative not in referenced:
-                logger.warning("removing %s: no manifest row (an earlier crawl was killed)", relative)
-                path.unlink()
+            if relative in referenced:
+                continue
+            target = self.root / ORPHANS / path.parent.name / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            number = 0
+            while target.exists():  # the same name is not always the same bytes (a torn write)
+                number += 1
+                target = target.with_name(f"{path.name}.{number}")
+            os.rename(path, target)
+            logger.warning(
+                "moved %s to %s: no manifest row (an earlier crawl was killed, or its row is damaged)",
+                relative, target.relative_to(self.root).as_posix(),
+            )
 
     # -- questions -----------------------------------------------------------------------
 
@@ -185,6 +283,8 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 logger.warning("skipping an unreadable line in %s", path)
                 continue
             if isinstance(row, dict):
+                if "file_name" in row:
+                    row["file_name"] = normal_file_name(row["file_name"])
                 yield row
 
 

@@ -17,13 +17,13 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, NotConfigured
 
 from imagespider.dataset.documents import write_documents
-from imagespider.dataset.store import Dataset, StoreLocked
+from imagespider.dataset.store import Dataset, StoreLocked, StoreRefused
 from imagespider.errors import ArgumentError
 
 logger = logging.getLogger(__name__)
 
 #: Finish reason of a crawl refused because another crawl holds the store.
-STORE_LOCKED_REASON = "failed_store_locked"
+STORE_LOCKED_REASON = StoreLocked.reason
 
 
 def local_store(uri: str) -> str:
@@ -44,10 +44,10 @@ class DatasetExtension:
         self.dataset = Dataset(local_store(store))
         # Raising here would end the crawl with a traceback: the refusal is kept for
         # spider_opened, which may close the spider with a reason.
-        self.refused: StoreLocked | None = None
+        self.refused: StoreRefused | None = None
         try:
             self.dataset.open()
-        except StoreLocked as error:
+        except StoreRefused as error:
             self.refused = error
 
     @classmethod
@@ -60,10 +60,11 @@ class DatasetExtension:
         return extension
 
     def spider_opened(self, **_: Any) -> None:
-        """A store locked after our ``crawl`` command checked it: one line, then a failed close."""
+        """A store locked (or damaged) after our ``crawl`` command checked it: one line, then a
+        failed close."""
         if self.refused is not None:
             logger.error("%s", self.refused)
-            raise CloseSpider(STORE_LOCKED_REASON)
+            raise CloseSpider(self.refused.reason)
 
     def item_dropped(self, item: Any, exception: BaseException, **_: Any) -> None:
         reason = getattr(exception, "reason", "dropped")

@@ -5,20 +5,31 @@ crawl's CPU work; it runs in a pool of worker processes (``IMAGES_WORKERS``; thr
 ``IMAGES_CHECK_PROCESSES=False``), so Pillow never holds the GIL the reactor needs. Only facts
 cross back from a worker, never pixels. Pure but for the pool: bytes in, :class:`ImageFacts`
 or a verdict out.
+
+Every check is bounded (issue 13): what a file would cost to decode is estimated from its header
+and refused as ``too_costly`` over the budget (``IMAGES_CHECK_MEMORY``; an animation's frame
+count and pixels of all frames, a progressive JPEG's scans); a worker process also runs under
+``RLIMIT_AS``, so an estimate that was wrong ends in ``too_costly`` too, never in a swapping
+machine; and a check that takes longer than ``IMAGES_CHECK_TIMEOUT`` is ``check_timeout``, its
+worker killed and replaced (:class:`CheckPool`). Only the first frame of an animation is decoded.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import hashlib
 import multiprocessing
 import os
+import resource
 import signal
 import sys
 import warnings
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from io import BytesIO
+from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
@@ -46,7 +57,9 @@ class ImageFacts:
     embedded: EmbeddedRights = field(default_factory=EmbeddedRights, compare=False)
 
 
-def inspect_image(body: bytes, min_width: int, min_height: int, max_pixels: int) -> ImageFacts:
+def inspect_image(
+    body: bytes, min_width: int, min_height: int, max_pixels: int, bounds: CheckBounds | None = None
+) -> ImageFacts:
     """Prove ``body`` is a whole, decodable image of an accepted size; runs in a worker.
 
     The header gives the size before any pixel is decoded, so a decompression bomb is refused
@@ -55,6 +68,8 @@ def inspect_image(body: bytes, min_width: int, min_height: int, max_pixels: int)
     truncated file still fails, at a fraction of the cost of a full decode. The decoded image
     then gives the perceptual hash, so no image is decoded twice.
     """
+    bounds = bounds or CheckBounds(max_pixels)
+    refuse_costly_bytes(body, bounds)
     try:
         image = Image.open(BytesIO(body))
     except UnidentifiedImageError:
@@ -72,10 +87,14 @@ def inspect_image(body: bytes, min_width: int, min_height: int, max_pixels: int)
             raise Rejected("decompression_bomb", f"{width}x{height} is over IMAGES_MAX_PIXELS={max_pixels}")
         if width < min_width or height < min_height:
             raise Rejected("too_small", f"{width}x{height} is under {min_width}x{min_height}")
+        refuse_costly_frames(image, bounds)
         try:
             if fmt == "JPEG":
                 image.draft(image.mode, (_draft_side(width), _draft_side(height)))
+            refuse_costly_decode(image, bounds)
             image.load()
+        except MemoryError:
+            raise Rejected("too_costly", f"decoding needs over IMAGES_CHECK_MEMORY={bounds.memory >> 20} MiB") from None
         except Image.DecompressionBombError as error:
             raise Rejected("decompression_bomb", str(error)) from None
         except (OSError, SyntaxError, ValueError, EOFError) as error:
@@ -86,17 +105,22 @@ def inspect_image(body: bytes, min_width: int, min_height: int, max_pixels: int)
         )
 
 
-def check_image(body: bytes, min_width: int, min_height: int, max_pixels: int) -> ImageFacts | tuple[str, str]:
+def check_image(
+    body: bytes, min_width: int, min_height: int, max_pixels: int, bounds: CheckBounds | None = None
+) -> ImageFacts | tuple[str, str]:
     """:func:`inspect_image` as a worker process runs it: a verdict comes back as
     ``(reason, detail)`` (``Rejected`` does not survive pickling with its reason), facts as they are.
-    Only the facts cross back, never pixels: the body goes in as bytes, a few hundred bytes return."""
+    Only the facts cross back, never pixels: the body goes in as bytes, a few hundred bytes return.
+    Running out of the worker's address space anywhere (hashing, embedded rights) is ``too_costly``."""
     try:
-        return inspect_image(body, min_width, min_height, max_pixels)
+        return inspect_image(body, min_width, min_height, max_pixels, bounds)
     except Rejected as verdict:
         return verdict.reason, verdict.detail
+    except MemoryError:
+        return "too_costly", "checking this image needs more memory than IMAGES_CHECK_MEMORY allows"
 
 
-def _init_check_process(max_pixels: int, parent: int) -> None:
+def _init_check_process(max_pixels: int, parent: int, memory: int = 0) -> None:
     """A check process's Pillow refuses what the crawl's does (see ``open_spider``), and the
     process dies with the crawl: a forked worker holds the crawl's descriptors, the store's
     ``flock`` among them, and would otherwise outlive a killed crawl, waiting for work forever
@@ -111,6 +135,8 @@ def _init_check_process(max_pixels: int, parent: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     Image.MAX_IMAGE_PIXELS = max_pixels
     warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+    if memory:
+        cap_address_space(memory)
 
 
 #: prctl(2) option: the signal a process gets when its parent dies.
@@ -130,7 +156,7 @@ def _phash_or_none(image: Image.Image) -> str | None:
         return None
 
 
-def new_check_executor(workers: int, processes: bool, max_pixels: int) -> Executor:
+def new_check_executor(workers: int, processes: bool, max_pixels: int, memory: int = 0) -> Executor:
     """IMAGES_WORKERS check processes (IMAGES_CHECK_PROCESSES, the default) or threads.
 
     Processes: Pillow holds the GIL for part of a decode (WebP, image allocation), so check
@@ -145,7 +171,174 @@ def new_check_executor(workers: int, processes: bool, max_pixels: int) -> Execut
         return ThreadPoolExecutor(workers, thread_name_prefix="imagespider-check")
     executor = ProcessPoolExecutor(
         workers, mp_context=multiprocessing.get_context("fork"),
-        initializer=_init_check_process, initargs=(max_pixels, os.getpid()),
+        initializer=_init_check_process, initargs=(max_pixels, os.getpid(), memory),
     )
     executor.submit(int).result()  # fork every worker now (ProcessPoolExecutor forks all at once)
     return executor
+
+
+# -- Bounds: what one check may cost (issue 13) ------------------------------------------------
+
+#: Scans a progressive JPEG may have: encoders write about 10; each scan is another pass over
+#: every block, and 20,000 of them took one check 30 s (tests/mockserver/hostile.py).
+MAX_JPEG_SCANS = 250
+#: Defaults of the settings of the same names (imagespider/settings.py).
+DEFAULT_MAX_FRAMES = 1000
+DEFAULT_CHECK_MEMORY_MIB = 384
+DEFAULT_CHECK_TIMEOUT = 15.0
+
+
+@dataclass(frozen=True, slots=True)
+class CheckBounds:
+    """What one check may cost; read once from settings by :meth:`from_settings`."""
+
+    max_pixels: int
+    #: IMAGES_MAX_FRAMES: frames an animation may have.
+    max_frames: int = DEFAULT_MAX_FRAMES
+    #: IMAGES_CHECK_MEMORY in bytes: what decoding one image may take (0 = unbounded).
+    memory: int = DEFAULT_CHECK_MEMORY_MIB << 20
+    #: IMAGES_CHECK_TIMEOUT, seconds of wall time for one check.
+    timeout: float = DEFAULT_CHECK_TIMEOUT
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> CheckBounds:
+        return cls(
+            max_pixels=settings.getint("IMAGES_MAX_PIXELS", 89_478_485),
+            max_frames=settings.getint("IMAGES_MAX_FRAMES", DEFAULT_MAX_FRAMES),
+            memory=settings.getint("IMAGES_CHECK_MEMORY", DEFAULT_CHECK_MEMORY_MIB) << 20,
+            timeout=settings.getfloat("IMAGES_CHECK_TIMEOUT", DEFAULT_CHECK_TIMEOUT),
+        )
+
+
+def refuse_costly_bytes(body: bytes, bounds: CheckBounds) -> None:
+    """Refuse, from the bytes alone, what Pillow would pay for on ``open``: libwebp allocates an
+    animation's whole canvas twice when the file is opened (a 142-byte file asked for 1.4 GB),
+    and a JPEG's scans are counted (markers cannot occur inside entropy-coded data)."""
+    canvas = webp_canvas(body)
+    if canvas is not None:
+        width, height, animated = canvas
+        if width * height > bounds.max_pixels:
+            raise Rejected("decompression_bomb", f"{width}x{height} is over IMAGES_MAX_PIXELS={bounds.max_pixels}")
+        # The animation decoder's two RGBA canvases, and Pillow's copy of the frame.
+        if animated and bounds.memory and width * height * 12 > bounds.memory:
+            raise Rejected("too_costly", f"a {width}x{height} animation needs more than IMAGES_CHECK_MEMORY to decode")
+    if body[:2] == b"\xff\xd8":
+        scans = body.count(b"\xff\xda")
+        if scans > MAX_JPEG_SCANS:
+            raise Rejected("too_costly", f"a JPEG of {scans} scans (at most {MAX_JPEG_SCANS} are decoded)")
+
+
+def webp_canvas(body: bytes) -> tuple[int, int, bool] | None:
+    """(width, height, animated) from an extended WebP's VP8X header, or None."""
+    if len(body) < 30 or body[:4] != b"RIFF" or body[8:16] != b"WEBPVP8X":
+        return None
+    flags = body[20]
+    width = int.from_bytes(body[24:27], "little") + 1
+    height = int.from_bytes(body[27:30], "little") + 1
+    return width, height, bool(flags & 0x02)
+
+
+def refuse_costly_frames(image: Image.Image, bounds: CheckBounds) -> None:
+    """An animation: at most IMAGES_MAX_FRAMES frames, and all its frames together at most
+    IMAGES_MAX_PIXELS (what a loader that decodes every frame would pay). Counting frames reads
+    headers only; the check itself decodes the first frame alone."""
+    frames = getattr(image, "n_frames", 1) if getattr(image, "is_animated", False) else 1
+    if frames <= 1:
+        return
+    width, height = image.size
+    if frames > bounds.max_frames:
+        raise Rejected("too_costly", f"{frames} frames (IMAGES_MAX_FRAMES={bounds.max_frames})")
+    if frames * width * height > bounds.max_pixels:
+        raise Rejected(
+            "too_costly", f"{frames} frames of {width}x{height} are over IMAGES_MAX_PIXELS={bounds.max_pixels} in all"
+        )
+
+
+#: Bytes Pillow keeps per pixel, by mode ("RGB" is stored as four bytes); 4 for the rest.
+_PIXEL_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "LA": 4, "PA": 4}
+
+
+def refuse_costly_decode(image: Image.Image, bounds: CheckBounds) -> None:
+    """Refuse an image whose decoded pixels (at the draft size for JPEG), plus the grey copy
+    the perceptual hash makes, would not fit in IMAGES_CHECK_MEMORY."""
+    if not bounds.memory:
+        return
+    width, height = image.size
+    need = width * height * (_PIXEL_BYTES.get(image.mode, 4) + 1)
+    if need > bounds.memory:
+        raise Rejected(
+            "too_costly",
+            f"{width}x{height} {image.mode} needs {need >> 20} MiB to decode, "
+            f"over IMAGES_CHECK_MEMORY={bounds.memory >> 20} MiB",
+        )
+
+
+def cap_address_space(memory: int) -> None:
+    """Let this (worker) process grow by at most ``memory`` bytes of address space beyond what
+    it holds now (it is a fork of the crawl, whose size it starts with): past it, allocations
+    fail (MemoryError, ``too_costly``) instead of the machine swapping or the OOM killer choosing."""
+    size = int(open("/proc/self/statm").read().split()[0]) * os.sysconf("SC_PAGE_SIZE")  # noqa: SIM115
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = size + memory
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+class CheckPool:
+    """The check workers, each check bounded in time: a check still running after
+    ``bounds.timeout`` seconds is ``check_timeout``, and the worker pool is killed and replaced
+    (a process pool cannot stop one job; the other checks it was running are run again on the
+    new pool, which does not count against them). A pool broken by a worker's crash is replaced
+    too, and the image tried once more; a second crash is blamed on the image (``corrupt_image``).
+    Threads (``processes=False``) cannot be killed: a timed-out thread runs on, unbounded."""
+
+    def __init__(self, workers: int, processes: bool, bounds: CheckBounds) -> None:
+        self.workers, self.processes, self.bounds = workers, processes, bounds
+        self._executor: Executor | None = None
+        #: Pools we killed ourselves (a timeout): their other checks are not to blame.
+        self._killed: list[Executor] = []
+
+    def start(self) -> None:
+        self._executor = self._new()
+
+    def _new(self) -> Executor:
+        memory = self.bounds.memory if self.processes else 0
+        return new_check_executor(self.workers, self.processes, self.bounds.max_pixels, memory)
+
+    def shutdown(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+    async def run(self, fn: Any, *args: Any) -> Any:
+        """``fn(*args)`` in a worker; a timeout or a second crash gives a ``(reason, detail)``."""
+        loop = asyncio.get_running_loop()
+        crashes = 0
+        for _ in range(8):  # kills of other checks' pools are retried; not forever
+            executor = self._executor
+            if executor is None:
+                raise RuntimeError("the check pool is not started")
+            future = loop.run_in_executor(executor, fn, *args)
+            try:
+                return await asyncio.wait_for(future, self.bounds.timeout)
+            except TimeoutError:
+                self._replace(executor, kill=True)
+                return "check_timeout", f"the check took longer than IMAGES_CHECK_TIMEOUT={self.bounds.timeout:g} s"
+            except BrokenProcessPool:
+                if not any(executor is killed for killed in self._killed):
+                    crashes += 1
+                    if crashes == 2:
+                        return "corrupt_image", "the image decoder crashed on this file"
+                self._replace(executor, kill=False)
+        return "check_timeout", "the check pool was replaced too often while this image waited"
+
+    def _replace(self, executor: Executor, kill: bool) -> None:
+        if self._executor is not executor:
+            return  # another check already replaced it
+        if kill:
+            self._killed.append(executor)
+            for process in list(getattr(executor, "_processes", {}).values()):
+                process.kill()
+        executor.shutdown(wait=False, cancel_futures=True)
+        self._executor = self._new()

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import warnings
-from concurrent.futures import Executor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
@@ -46,7 +45,7 @@ from imagespider.dataset.neardup import DedupConfig, PhashIndex
 from imagespider.errors import Rejected
 from imagespider.extensions.dataset import dataset_of
 from imagespider.items import ImageItem
-from imagespider.pipelines.imagecheck import EXTENSIONS, ImageFacts, check_image, new_check_executor
+from imagespider.pipelines.imagecheck import EXTENSIONS, CheckBounds, CheckPool, ImageFacts, check_image
 from imagespider.pipelines.license import crawl_policy
 from imagespider.rights.evidence import weigh
 from imagespider.rights.headers import read_headers
@@ -75,6 +74,8 @@ def failure_reason(exc: BaseException, message: str) -> str:
             return str(reason)  # e.g. private_address (imagespider.downloadermiddlewares.privateaddress)
         if "max redirections" in message:
             return "too_many_redirects"
+        if "DOWNLOAD_MAXSIZE" in message:  # a gzip bomb (HttpCompressionMiddleware)
+            return "too_large"
         return "robots_txt" if "robots.txt" in message else "refused"
     if "max size" in message or "maxsize" in message:
         return "too_large"
@@ -127,7 +128,8 @@ class DatasetImagesPipeline(ImagesPipeline):
         self.dedup = DedupConfig.from_settings(crawler.settings)
         #: Perceptual hashes of the kept images, this crawl's and the store's earlier ones.
         self.phashes = PhashIndex()
-        self._executor: Executor | None = None
+        self.bounds = CheckBounds.from_settings(crawler.settings)
+        self._checks = CheckPool(self.config.workers, self.config.check_processes, self.bounds)
         self._writer: ThreadPoolExecutor | None = None
         self._in_flight = asyncio.Semaphore(self.config.in_flight)
 
@@ -137,16 +139,12 @@ class DatasetImagesPipeline(ImagesPipeline):
         # (DecompressionBombError), and warns above it, where inspect_image refuses anyway.
         Image.MAX_IMAGE_PIXELS = self.config.max_pixels
         warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
-        self._executor = self._new_executor()
+        self._checks.start()
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="imagespider-write")
         self.phashes = PhashIndex.from_rows(self.dataset.rows)
 
-    def _new_executor(self) -> Executor:
-        return new_check_executor(self.config.workers, self.config.check_processes, self.config.max_pixels)
-
     def close_spider(self, spider: Any = None) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+        self._checks.shutdown()
         if self._writer is not None:
             self._writer.shutdown(wait=True)  # a file being written is finished, not cut short
 
@@ -255,24 +253,10 @@ class DatasetImagesPipeline(ImagesPipeline):
 
     async def _check(self, body: bytes) -> ImageFacts:
         """All the CPU work on one image (decode, sha256, phash, embedded rights), in one trip
-        to a worker; a verdict is raised as :class:`Rejected`.
-
-        A check process that dies (a decoder crash, the OOM killer) breaks the whole pool: the
-        pool is replaced and the image tried once more on the new one; a second crash is blamed on the image.
-        """
-        loop = asyncio.get_running_loop()
-        args = (body, self.min_width, self.min_height, self.config.max_pixels)
-        for attempt in (1, 2):
-            executor = self._executor
-            try:
-                result = await loop.run_in_executor(executor, check_image, *args)
-                break
-            except BrokenProcessPool:
-                if attempt == 2:
-                    raise Rejected("corrupt_image", "the image decoder crashed on this file") from None
-                if self._executor is executor and executor is not None:  # the first to notice replaces it
-                    executor.shutdown(wait=False, cancel_futures=True)
-                    self._executor = self._new_executor()
+        to a bounded worker (imagespider/pipelines/imagecheck.py, CheckPool: memory, time, a
+        crashed worker replaced); a verdict is raised as :class:`Rejected`."""
+        args = (body, self.min_width, self.min_height, self.config.max_pixels, self.bounds)
+        result = await self._checks.run(check_image, *args)
         if isinstance(result, tuple):
             raise Rejected(*result)
         return result

@@ -65,6 +65,8 @@ def test_engine_urls_are_the_configured_endpoints() -> None:
         (PrivateAddressRefused("x"), "x", "private_address"),
         (IgnoreRequest("max redirections reached"), "max redirections reached", "too_many_redirects"),
         (IgnoreRequest("Forbidden by robots.txt"), "Forbidden by robots.txt", "robots_txt"),
+        (IgnoreRequest("x"), "Ignored response <200 http://h/b> because its body (1 B compressed, 2 B decompressed "
+         "so far) exceeded DOWNLOAD_MAXSIZE (1 B) during decompression.", "too_large"),  # a gzip bomb
         (DownloadCancelledError(""), "DownloadCancelledError", "too_large"),
         (DownloadTimeoutError("took longer than 2.0 seconds"), "took longer", "timeout"),
         (ResponseDataLossError(""), "ResponseDataLossError", "connection_error"),

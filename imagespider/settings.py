@@ -122,6 +122,15 @@ MEDIA_ALLOW_REDIRECTS = True
 USER_AGENT = "imagespider/0.1 (+https://github.com/imagespider/imagespider)"
 #: Image hosts' robots.txt is obeyed; engine result pages are exempt (we read them as a person does).
 ROBOTSTXT_OBEY = True
+#: Scrapy's Protego parser, also telling which user agents a robots.txt names (rights/aiagents.py).
+ROBOTSTXT_PARSER = "imagespider.rights.aiagents.AiAwareRobotParser"
+#: list of str. AI-training crawlers whose robots.txt rules are an AI/TDM reservation: an image or
+#: source page that robots.txt bars to one of them by name is dropped as ``robots_txt_ai``
+#: (only with ROBOTSTXT_OBEY). Empty list = off.
+ROBOTSTXT_AI_AGENTS = [
+    "GPTBot", "CCBot", "Google-Extended", "ClaudeBot", "anthropic-ai", "Applebot-Extended", "Bytespider",
+    "meta-externalagent", "cohere-ai", "PerplexityBot", "Diffbot", "omgili", "img2dataset",
+]  # fmt: skip
 DOWNLOADER_MIDDLEWARES = {
     # Scrapy's own lets requests through unchecked while robots.txt loads (see downloadermiddlewares/robotstxt.py).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,

@@ -14,6 +14,7 @@ from scrapy.crawler import Crawler
 
 from imagespider.errors import Rejected
 from imagespider.items import ImageItem
+from imagespider.rights.aiagents import ai_agents_setting
 from imagespider.rights.policy import Policy
 from imagespider.rights.robots import RobotsCache
 
@@ -32,6 +33,7 @@ class LicenseFilterPipeline:
         self.crawler = crawler
         self.obey_robots = crawler.settings.getbool("ROBOTSTXT_OBEY")
         self.robots = RobotsCache(crawler)
+        self.ai_agents = ai_agents_setting(crawler.settings.get("ROBOTSTXT_AI_AGENTS"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -41,6 +43,8 @@ class LicenseFilterPipeline:
         page_url = item.page_url
         if self.obey_robots and page_url and not await self.robots.allowed(page_url):
             raise Rejected("robots_txt_page", f"the source page's robots.txt disallows us: {page_url}")
+        if self.obey_robots and page_url and (agent := await self.robots.barring_ai_agent(page_url, self.ai_agents)):
+            raise Rejected("robots_txt_ai", f"the source page's robots.txt disallows {agent} (AI training): {page_url}")
         declared = item.license
         policy = crawl_policy(self.crawler)
         reason = policy.check(declared)

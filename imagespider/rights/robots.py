@@ -9,11 +9,14 @@ the parser Scrapy itself uses.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from protego import Protego
 from scrapy import Request
 from scrapy.crawler import Crawler
+
+from imagespider.rights.aiagents import barring_agent, named_agents
 
 
 class RobotsCache:
@@ -22,18 +25,32 @@ class RobotsCache:
         settings = crawler.settings
         self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or "*"
         self._parsers: dict[str, asyncio.Future[Protego | None]] = {}
+        #: The user agents each origin's robots.txt names (for the AI-agent rule).
+        self._named: dict[str, frozenset[str]] = {}
 
     async def allowed(self, url: str) -> bool:
+        parser, _ = await self._parser(url)
+        return parser is None or parser.can_fetch(url, self.user_agent)
+
+    async def barring_ai_agent(self, url: str, agents: Sequence[str]) -> str | None:
+        """The AI-training crawler the URL's robots.txt names and bars from it (rights/aiagents.py)."""
+        if not agents:
+            return None
+        parser, key = await self._parser(url)
+        if parser is None:
+            return None
+        return barring_agent(parser, self._named.get(key, frozenset()), url, agents)
+
+    async def _parser(self, url: str) -> tuple[Protego | None, str]:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            return True
+            return None, ""
         key = f"{parts.scheme}://{parts.netloc}"
         if key not in self._parsers:
             future: asyncio.Future[Protego | None] = asyncio.get_running_loop().create_future()
             self._parsers[key] = future
             future.set_result(await self._fetch(key))
-        parser = await self._parsers[key]
-        return parser is None or parser.can_fetch(url, self.user_agent)
+        return await self._parsers[key], key
 
     async def _fetch(self, origin: str) -> Protego | None:
         """A missing or unreadable robots.txt allows everything, as in Scrapy's middleware."""
@@ -52,7 +69,10 @@ class RobotsCache:
             return None
         if response.status != 200:
             return None
+        text = response.body.decode("utf-8", errors="replace")
         try:
-            return Protego.parse(response.body.decode("utf-8", errors="replace"))
+            parser = Protego.parse(text)
         except Exception:  # noqa: BLE001
             return None
+        self._named[origin] = named_agents(text)
+        return parser

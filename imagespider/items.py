@@ -26,6 +26,8 @@ class ImageItem:
     #: The license evidence: what the engine declared until the download is judged, then the
     #: verdict (imagespider.rights.evidence.weigh). An object until the manifest row is written.
     license: License = field(default_factory=unknown)
+    #: The engine's own rights statements (keys: imagespider.engines.ENGINE_RIGHTS_FIELDS).
+    engine_rights: dict[str, Any] = field(default_factory=dict)
     #: ImagesPipeline's input and output fields.
     image_urls: list[str] = field(default_factory=list)
     images: list[dict[str, Any]] = field(default_factory=list)

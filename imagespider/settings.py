@@ -35,9 +35,41 @@ FLICKR_PER_PAGE = 100
 FLICKR_SORT = "relevance"
 #: int. safe_search unless -a safe= is given: 1 safe, 2 moderate, 3 restricted.
 FLICKR_SAFE_SEARCH = 1
-#: dict. Per-slot pacing. Flickr allows 3,600 API calls an hour per key: its calls go through the
-#: "flickr-api" slot, one at a time and one a second; image downloads keep their hosts' slots.
-DOWNLOAD_SLOTS = {"flickr-api": {"delay": 1.0, "concurrency": 1, "jitter": 0}}
+
+# --- Openverse --------------------------------------------------------------------------
+#: str. Openverse API root (``/v1/images/`` is added); tests point it at tests/mockserver/openverse.py.
+OPENVERSE_API_URL = "https://api.openverse.org"
+#: str. Registered use (https://api.openverse.org/v1/#tag/auth): both, or neither for anonymous use;
+#: "" = read the environment variables of the same names. Never written to logs, stats or the dataset.
+OPENVERSE_CLIENT_ID = ""
+OPENVERSE_CLIENT_SECRET = ""
+#: int. Results per call: 1-20 anonymous, up to 500 registered.
+OPENVERSE_PAGE_SIZE = 20
+#: float, seconds. Longest wait for a used-up rate limit or a 429; a longer one ends the query with one line.
+OPENVERSE_MAX_WAIT = 60.0
+
+# --- Wikimedia Commons -------------------------------------------------------------------
+#: str. MediaWiki API endpoint; tests point it at tests/mockserver/commons.py.
+COMMONS_API_URL = "https://commons.wikimedia.org/w/api.php"
+#: str. Wikimedia's User-Agent policy asks for a name and a way to reach you: put your e-mail or page here.
+COMMONS_CONTACT = "https://github.com/imagespider/imagespider"
+#: int, 1-50. Files per search call (``gsrlimit``).
+COMMONS_PAGE_SIZE = 50
+#: int, pixels, 0 = off. Ask Commons for a thumbnail this wide (``iiurlwidth``) and download it
+#: instead of the original file (originals can be 50 MB+).
+COMMONS_THUMB_WIDTH = 0
+#: int, seconds. ``maxlag`` sent with every call: Commons answers "maxlag" when its replicas lag
+#: more, and the spider waits and retries, as Wikimedia asks of bots.
+COMMONS_MAXLAG = 5
+
+#: dict. Per-slot pacing; image downloads keep their hosts' slots. Flickr allows 3,600 API calls an
+#: hour per key (one a second); Openverse anonymous 20 a minute (one every 3 s); Wikimedia asks for
+#: calls one at a time.
+DOWNLOAD_SLOTS = {
+    "flickr-api": {"delay": 1.0, "concurrency": 1, "jitter": 0},
+    "openverse-api": {"delay": 3.0, "concurrency": 1, "jitter": 0},
+    "commons-api": {"delay": 0.5, "concurrency": 1, "jitter": 0},
+}
 
 # --- The browser (only engine result pages use it) -------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -12,6 +12,7 @@ from typing import Any
 
 from imagespider.dataset.attribution import credit_line
 from imagespider.items import ImageItem
+from imagespider.engines import ENGINE_RIGHTS_FIELDS
 from imagespider.rights.embedded import EmbeddedRights
 from imagespider.rights.headers import HeaderSignals
 
@@ -20,6 +21,7 @@ MANIFEST_FIELDS = (
     "file_name", "label", "query", "engine", "image_url", "page_url", "title", "author",
     "author_url", "site", "license", "license_version", "license_url", "license_source",
     "permissions", "attribution", "width", "height", "format", "bytes", "sha256", "phash", "retrieved_at", "rights",
+    "tags", "engine_rights",
 )  # fmt: skip
 
 
@@ -37,4 +39,7 @@ def manifest_row(item: ImageItem) -> dict[str, Any]:
     row["attribution"] = credit_line(row, item.license)
     rights = dict(item.rights)
     row["rights"] = {name: rights.pop(name, None) for name in RIGHTS_FIELDS} | rights
+    engine_rights = item.engine_rights or {}
+    row["engine_rights"] = {name: engine_rights.get(name) for name in ENGINE_RIGHTS_FIELDS}
+    row["tags"] = list(row.get("tags") or [])
     return row

@@ -10,8 +10,9 @@ are worth. The private-address guard, the secret filter and README's engines tab
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +31,32 @@ class EngineResult:
     #: The engine's own license code for this one result (a Flickr license id, an Openverse
     #: code...). None when the engine gives no per-result license (Bing, Google).
     license_code: str | None = None
+    #: The version and deed URL the engine gives with ``license_code`` (Openverse, Commons).
+    license_version: str | None = None
+    license_url: str | None = None
     date_taken: str | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
     #: The engine's id for the result (Bing md5, Google docid, Flickr photo id).
     engine_id: str | None = None
+    #: The engine's own rights statements for this result, by :data:`ENGINE_RIGHTS_FIELDS` name
+    #: (Openverse's attribution and provider, Commons' credit and restrictions...).
+    rights: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+
+#: Keys of the manifest's ``engine_rights`` column: what an engine with per-image licenses says
+#: about each image beyond its license. Every key is written on every row (null when the engine
+#: gives nothing), so the column has one schema (see imagespider/dataset/manifest.py).
+ENGINE_RIGHTS_FIELDS: tuple[str, ...] = (
+    "provider",  # Openverse ``provider``; "wikimedia_commons" for Commons
+    "provider_source",  # Openverse ``source`` (the collection within the provider)
+    "attribution",  # the engine's own credit text: Openverse ``attribution``, Commons ``Credit``
+    "attribution_required",  # Commons ``AttributionRequired``
+    "copyrighted",  # Commons ``Copyrighted``
+    "usage_terms",  # Commons ``UsageTerms``
+    "restrictions",  # Commons ``Restrictions`` (personality rights, trademarked...), a list
+    "non_free",  # Commons ``NonFree``
+    "mature",  # Openverse ``mature``
+)
 
 
 #: How much an engine's license statement is worth: ``per-image`` (an API names each result's
@@ -65,6 +88,11 @@ ENGINES: dict[str, Engine] = {
         Engine("bing", ("BING_SEARCH_URL",), "filter", browser=True),
         Engine("google", ("GOOGLE_SEARCH_URL",), "filter", browser=True),
         Engine("flickr", ("FLICKR_API_URL",), "per-image", secret_settings=("FLICKR_API_KEY",), slot="flickr-api"),
+        Engine(
+            "openverse", ("OPENVERSE_API_URL",), "per-image",
+            secret_settings=("OPENVERSE_CLIENT_ID", "OPENVERSE_CLIENT_SECRET"), slot="openverse-api",
+        ),
+        Engine("commons", ("COMMONS_API_URL",), "per-image", slot="commons-api"),
     )
 }
 

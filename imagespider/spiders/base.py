@@ -78,6 +78,7 @@ class SearchSpider(scrapy.Spider):
             date_taken=result.date_taken,
             tags=list(result.tags),
             license=self.declared_license(result),
+            engine_rights=dict(result.rights),
         )
 
     async def hand_out(

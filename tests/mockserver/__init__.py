@@ -257,6 +257,9 @@ Reply = tuple[int, str, bytes, dict[str, str]]
 #: path, query) returning a Reply (or the first three of it), or None when it answered on the
 #: socket itself (tests/mockserver/faults.py). See tests/mockserver/*.py.
 ROUTES: dict[str, Callable[[Handler, str, dict[str, list[str]]], tuple]] = {}
+#: POST routes (an OAuth token endpoint...): path prefix -> handler(request handler, path, form
+#: fields of an ``application/x-www-form-urlencoded`` body) returning a Reply.
+POST_ROUTES: dict[str, Callable[[Handler, str, dict[str, list[str]]], tuple]] = {}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -302,6 +305,17 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, "text/html", b"<!doctype html><title>source page</title><p>an article</p>")
         else:
             self._send(404, "text/plain", b"not found")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.server.log_request_url("POST " + self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
+        path = urlsplit(self.path).path
+        for prefix, route in POST_ROUTES.items():
+            if path.startswith(prefix):
+                self._send(*route(self, path, form))
+                return
+        self._send(405, "text/plain", b"method not allowed")
 
     def _send(self, status: int, content_type: str, body: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
@@ -352,7 +366,8 @@ def main() -> None:
     # Run as `python -m tests.mockserver`, this file is __main__; the route modules register on
     # tests.mockserver, so serve from that module.
     served = importlib.import_module("tests.mockserver")
-    for name in ("tests.mockserver.google", "tests.mockserver.flickr", "tests.mockserver.rights"):
+    for name in ("tests.mockserver.google", "tests.mockserver.flickr", "tests.mockserver.rights",
+                 "tests.mockserver.openverse"):
         importlib.import_module(name)
     with served.serving(port) as running:
         print(f"serving on {running.base}: Bing {running.base}/images/search, "

@@ -1,0 +1,283 @@
+"""openverse: the Openverse API (openly licensed images from 50+ sources), license filtered server-side.
+
+``GET <OPENVERSE_API_URL>/v1/images/?q=&page=&page_size=&license=&license_type=&mature=false``.
+The policy becomes Openverse's ``license``/``license_type`` filters (imagespider/engines/openverse.py),
+and each result's own ``license``/``license_version``/``license_url`` is the evidence recorded
+(source ``api``); the pipelines still check every item and download the image from ``url``.
+
+Anonymous use works (20 results a page; 20 calls a minute, 200 a day). With
+``OPENVERSE_CLIENT_ID``/``OPENVERSE_CLIENT_SECRET`` (settings or environment) the spider gets an
+OAuth2 client-credentials token from ``/v1/auth_tokens/token/``, sends it as a Bearer header,
+and gets a new one when it expires or a call answers 401. The secret and the token never reach a
+log line (:class:`~imagespider.extensions.redact.SecretFilter`), stats, items or errors.
+
+Pacing: calls go through the ``openverse-api`` slot (``DOWNLOAD_SLOTS``); after each answer the
+``x-ratelimit-available-*`` headers are read and, when a limit is used up, the next page waits
+for it, or, when the wait would pass ``OPENVERSE_MAX_WAIT``, the query ends with one line. A 429
+does the same with the wait the API names.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Self
+from urllib.parse import urlencode
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
+
+from imagespider.browser import PLAIN_HTTP_HANDLERS
+from imagespider.engines import EngineResult, openverse
+from imagespider.errors import ArgumentError
+from imagespider.extensions.redact import SecretFilter
+from imagespider.rights.model import License, unknown
+from imagespider.spiders.api import ApiPage, ApiSearchSpider, ApiShapeError
+from imagespider.spiders.base import logger
+from imagespider.spiders.params import Query, SearchArgs
+
+TOKEN_PATH = "/v1/auth_tokens/token/"  # noqa: S105 (a path, not a password)
+SEARCH_PATH = "/v1/images/"
+#: A token is renewed this many seconds before Openverse says it expires.
+TOKEN_MARGIN = 60.0
+#: 429 answers waited out per query before it ends.
+MAX_THROTTLED = 3
+#: Retry 5xx as Scrapy does, but never a 429 at once: the spider waits it out itself.
+RETRY_CODES = [500, 502, 503, 504, 522, 524, 408]
+
+
+@dataclass(frozen=True)
+class OpenverseConfig:
+    """The OPENVERSE_* settings, read and checked once (a bad value is one line and exit 2)."""
+
+    api_url: str
+    client_id: str = field(repr=False)
+    client_secret: str = field(repr=False)
+    page_size: int
+    max_wait: float
+
+    @property
+    def registered(self) -> bool:
+        return bool(self.client_id and self.client_secret)
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings, environ: dict[str, str] | None = None) -> OpenverseConfig:
+        environ = dict(os.environ) if environ is None else environ
+
+        def secret(name: str) -> str:
+            return (settings.get(name) or "").strip() or environ.get(name, "").strip()
+
+        client_id, client_secret = secret("OPENVERSE_CLIENT_ID"), secret("OPENVERSE_CLIENT_SECRET")
+        if bool(client_id) != bool(client_secret):
+            raise ArgumentError(
+                "give both OPENVERSE_CLIENT_ID and OPENVERSE_CLIENT_SECRET (registered use) or neither (anonymous)"
+            )
+        most = openverse.MAX_PAGE_SIZE if client_id else openverse.ANONYMOUS_PAGE_SIZE
+        try:
+            page_size = settings.getint("OPENVERSE_PAGE_SIZE", openverse.ANONYMOUS_PAGE_SIZE)
+        except ValueError:
+            page_size = 0
+        if not 1 <= page_size <= most:
+            who = "registered" if client_id else "anonymous (no OPENVERSE_CLIENT_ID)"
+            raise ArgumentError(
+                f"OPENVERSE_PAGE_SIZE must be a whole number from 1 to {most} for {who} use, "
+                f"got {settings.get('OPENVERSE_PAGE_SIZE')}"
+            )
+        try:
+            max_wait = settings.getfloat("OPENVERSE_MAX_WAIT", 60.0)
+        except ValueError:
+            max_wait = -1
+        if max_wait < 0:
+            raise ArgumentError(f"OPENVERSE_MAX_WAIT must be seconds >= 0, got {settings.get('OPENVERSE_MAX_WAIT')}")
+        return cls(
+            api_url=(settings.get("OPENVERSE_API_URL") or "https://api.openverse.org").rstrip("/"),
+            client_id=client_id,
+            client_secret=client_secret,
+            page_size=page_size,
+            max_wait=max_wait,
+        )
+
+
+class OpenverseSpider(ApiSearchSpider):
+    name = "openverse"
+    api_title = "Openverse"
+    custom_settings = {"DOWNLOAD_HANDLERS": PLAIN_HTTP_HANDLERS, "RETRY_HTTP_CODES": RETRY_CODES}  # noqa: RUF012
+
+    config: OpenverseConfig
+    _redactor: SecretFilter
+    _token: str = ""
+    _token_expires: float = 0.0
+    _token_lock: asyncio.Lock | None = None
+
+    @classmethod
+    def check_arguments(cls, kwargs: Any, settings: BaseSettings) -> SearchArgs:
+        args = super().check_arguments(kwargs, settings)
+        OpenverseConfig.from_settings(settings)
+        return args
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.config = OpenverseConfig.from_settings(crawler.settings)
+        spider._redactor = SecretFilter([spider.config.client_secret, spider.config.client_id])
+        spider._throttled = {}
+        crawler.signals.connect(spider._redactor.uninstall, signal=signals.spider_closed)
+        return spider
+
+    _throttled: dict[Query, int]
+
+    # -- the token (registered use) ------------------------------------------------------
+
+    async def prepare(self) -> AsyncIterator[scrapy.Request]:
+        self._redactor.install()
+        if self.config.registered and not await self.ensure_token():
+            return
+        logger.info(
+            "openverse: %s use, %d results a page",
+            "registered" if self.config.registered else "anonymous", self.config.page_size,
+        )
+        for request in self.first_searches():
+            yield request
+
+    async def ensure_token(self, renew: bool = False) -> bool:
+        """A valid token, fetched or renewed when needed; False (after one line) when refused."""
+        if self._token_lock is None:
+            self._token_lock = asyncio.Lock()
+        async with self._token_lock:
+            if not renew and self._token and time.monotonic() < self._token_expires - TOKEN_MARGIN:
+                return True
+            body = urlencode({
+                "grant_type": "client_credentials",
+                "client_id": self.config.client_id,
+                "client_secret": self.config.client_secret,
+            })
+            request = self.api_request(
+                self.config.api_url + TOKEN_PATH, method="POST", body=body,
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+                handle_httpstatus_all=True,
+            )
+            assert self.crawler.engine is not None
+            try:
+                response = await self.crawler.engine.download_async(request)
+            except Exception as error:  # noqa: BLE001 (any download failure is one line)
+                self.fail_soon("openverse_auth_error", f"openverse: could not get a token: {self.redact(str(error))}")
+                return False
+            token, expires_in = openverse.parse_token(response.body) if response.status == 200 else (None, None)
+            if not token:
+                detail = openverse.error_detail(response.body) or f"HTTP {response.status}"
+                self.fail_soon(
+                    "openverse_auth_error",
+                    f"openverse: {TOKEN_PATH} refused OPENVERSE_CLIENT_ID/_SECRET: {self.redact(detail)}",
+                )
+                return False
+            self._token = token
+            self._redactor.secrets = sorted({*self._redactor.secrets, token}, key=len, reverse=True)
+            self._token_expires = time.monotonic() + (expires_in or 3600)
+            self.crawler.stats.inc_value("imagespider/openverse/tokens")
+            return True
+
+    # -- searches ------------------------------------------------------------------------
+
+    def page_request(self, query: Query, page: Any) -> scrapy.Request:
+        params = {
+            "q": query.text,
+            "page": page,
+            "page_size": self.config.page_size,
+            **openverse.filters_for(self.args.policy),
+            "mature": "false",
+        }
+        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        return self.api_request(
+            f"{self.config.api_url}{SEARCH_PATH}?{urlencode(params)}",
+            headers=headers, query=query, page=page, handle_httpstatus_list=[401, 429],
+        )
+
+    async def parse_search(self, response: Response) -> AsyncIterator[Any]:
+        query: Query = response.meta["query"]
+        if response.status == 401 and self.config.registered and not response.meta.get("renewed"):
+            # The token expired early or was revoked: renew it once and ask again.
+            if await self.ensure_token(renew=True):
+                request = self.page_request(query, response.meta["page"])
+                request.meta["renewed"] = True
+                yield request
+            return
+        if response.status == 401:
+            detail = openverse.error_detail(response.body) or "HTTP 401"
+            raise self.fail("openverse_auth_error", f"openverse: the API refused our token: {self.redact(detail)}")
+        if response.status == 429:
+            again = await self.throttled(query, response)
+            if again is not None:
+                yield again
+            return
+        async for result in super().parse_search(response):
+            yield result
+
+    async def throttled(self, query: Query, response: Response) -> scrapy.Request | None:
+        """A 429: wait as long as the API asks and ask again, or end the query with one line."""
+        self.crawler.stats.inc_value("imagespider/openverse/throttled")
+        detail = openverse.error_detail(response.body)
+        wait = openverse.retry_after(_headers(response), detail)
+        wait = wait if wait is not None else openverse.pace(_headers(response)) or 60.0
+        count = self._throttled[query] = self._throttled.get(query, 0) + 1
+        if wait > self.config.max_wait or count > MAX_THROTTLED:
+            self.end_throttled(query, f"HTTP 429 ({detail or 'rate-limited'})", wait)
+            return None
+        logger.info("openverse: rate-limited, waiting %.0f s before asking again for %r", wait, query.text)
+        await asyncio.sleep(wait)
+        request = self.page_request(query, response.meta["page"])
+        return request
+
+    async def next_page_request(self, query: Query, page: ApiPage, response: Response) -> scrapy.Request | None:
+        wait = openverse.pace(_headers(response))
+        if wait > self.config.max_wait:
+            self.end_throttled(query, "its rate limit is used up", wait)
+            return None
+        if wait:
+            logger.info("openverse: rate limit used up, waiting %.0f s for the next page of %r", wait, query.text)
+            await asyncio.sleep(wait)
+        if self.config.registered and not await self.ensure_token():
+            return None  # the token could not be renewed: the crawl is ending with one line
+        return await super().next_page_request(query, page, response)
+
+    def end_throttled(self, query: Query, why: str, wait: float) -> None:
+        quota = self.quotas[query]
+        hint = "" if self.config.registered else "; registered use (OPENVERSE_CLIENT_ID/_SECRET) has higher limits"
+        logger.warning(
+            "openverse: query %r ends rate-limited: %s, and the wait (%.0f s) passes OPENVERSE_MAX_WAIT=%g; "
+            "kept %d of %d%s",
+            query.text, why, wait, self.config.max_wait, quota.kept, quota.limit, hint,
+        )
+        self.log_query_end(query, "rate-limited")
+
+    def parse_api(self, response: Response) -> ApiPage:
+        try:
+            page = openverse.parse_search(response.body)
+        except openverse.OpenverseShapeError as error:
+            raise ApiShapeError(str(error)) from None
+        return ApiPage(
+            page.results,
+            next=page.page + 1 if page.page < page.page_count else None,
+            position=f"page {page.page} of {page.page_count}",
+            skipped=page.skipped,
+        )
+
+    def declared_license(self, result: EngineResult) -> License:
+        if not result.license_code:
+            return unknown("api")
+        return openverse.license_of(result.license_code, result.license_version, result.license_url)
+
+    def redact(self, text: str) -> str:
+        return self._redactor.redact(text)
+
+
+def _headers(response: Response) -> dict[str, str]:
+    return {
+        key.decode("latin-1"): (values[-1].decode("latin-1") if values else "")
+        for key, values in response.headers.items()
+    }

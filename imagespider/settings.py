@@ -159,6 +159,9 @@ ROBOTSTXT_PARSER = "imagespider.rights.aiagents.AiAwareRobotParser"
 #: list of str. AI-training crawlers whose robots.txt rules are an AI/TDM reservation: an image or
 #: source page that robots.txt bars to one of them by name is dropped as ``robots_txt_ai``
 #: (only with ROBOTSTXT_OBEY). Empty list = off.
+#: int, bytes, default 64 KiB. A /.well-known/tdmrep.json (W3C TDMRep site file) larger than this is
+#: treated as missing (no reservation); each origin's file is fetched once per crawl.
+TDMREP_MAXSIZE = 64 * 1024
 ROBOTSTXT_AI_AGENTS = [
     "GPTBot", "CCBot", "Google-Extended", "ClaudeBot", "anthropic-ai", "Applebot-Extended", "Bytespider",
     "meta-externalagent", "cohere-ai", "PerplexityBot", "Diffbot", "omgili", "img2dataset",

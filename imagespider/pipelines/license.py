@@ -1,9 +1,11 @@
 """LicenseFilterPipeline: drop, before any download, what the declared evidence already rules out.
 
-Two things are known before an image is fetched: the license the engine declared (Flickr's
-per-photo id, Bing's filter claim) and whether the source page's owner opted out in robots.txt.
-Either one failing saves a download. The image itself is judged again after download
-(DatasetImagesPipeline), since the file and its headers can carry stronger evidence.
+Some things are known before an image is fetched: the license the engine declared (Flickr's
+per-photo id, Bing's filter claim), whether the source page's owner opted out in robots.txt
+(for us, or for AI-training crawlers by name), and whether the image's or the page's origin
+reserves TDM rights in its ``/.well-known/tdmrep.json``. Any one failing saves a download. The
+image itself is judged again after download (DatasetImagesPipeline), since the file and its
+headers can carry stronger evidence.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from imagespider.items import ImageItem
 from imagespider.rights.aiagents import ai_agents_setting
 from imagespider.rights.policy import Policy
 from imagespider.rights.robots import RobotsCache
+from imagespider.rights.wellknown import TdmRepCache
 
 
 def crawl_policy(crawler: Crawler) -> Policy:
@@ -34,6 +37,7 @@ class LicenseFilterPipeline:
         self.obey_robots = crawler.settings.getbool("ROBOTSTXT_OBEY")
         self.robots = RobotsCache(crawler)
         self.ai_agents = ai_agents_setting(crawler.settings.get("ROBOTSTXT_AI_AGENTS"))
+        self.tdmrep = TdmRepCache(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -45,6 +49,10 @@ class LicenseFilterPipeline:
             raise Rejected("robots_txt_page", f"the source page's robots.txt disallows us: {page_url}")
         if self.obey_robots and page_url and (agent := await self.robots.barring_ai_agent(page_url, self.ai_agents)):
             raise Rejected("robots_txt_ai", f"the source page's robots.txt disallows {agent} (AI training): {page_url}")
+        # The image host's and the page host's /.well-known/tdmrep.json (W3C TDMRep), each fetched once.
+        for url, whose in ((item.image_url, "image"), (page_url, "source page")):
+            if url and (rule := await self.tdmrep.reservation(url)):
+                raise Rejected("tdm_reservation", f"{rule.describe()} covers the {whose} {url}")
         declared = item.license
         policy = crawl_policy(self.crawler)
         reason = policy.check(declared)

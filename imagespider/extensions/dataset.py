@@ -1,7 +1,7 @@
 """DatasetExtension: opens the dataset for the crawl and accounts for every dropped result.
 
-Pipelines raise :class:`~imagespider.errors.Rejected`; Scrapy's ``item_dropped`` signal brings
-each drop here, where it is counted under ``imagespider/dropped/<reason>`` and written to
+Pipelines raise :class:`~imagespider.errors.Rejected`; Scrapy's item signals bring each drop
+here (imagespider/outcomes.py), where it is counted under ``imagespider/dropped/<reason>`` and written to
 ``rejected.jsonl``. One place, so no drop can go unrecorded.
 """
 
@@ -19,6 +19,7 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 from imagespider.dataset.documents import write_documents
 from imagespider.dataset.store import Dataset, StoreLocked, StoreRefused
 from imagespider.errors import ArgumentError
+from imagespider.outcomes import Outcome, on_item_settled
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +54,7 @@ class DatasetExtension:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         extension = cls(crawler)
-        crawler.signals.connect(extension.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(extension.item_error, signal=signals.item_error)
+        on_item_settled(crawler, extension.item_settled)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
@@ -66,13 +66,11 @@ class DatasetExtension:
             logger.error("%s", self.refused)
             raise CloseSpider(self.refused.reason)
 
-    def item_dropped(self, item: Any, exception: BaseException, **_: Any) -> None:
-        reason = getattr(exception, "reason", "dropped")
-        self.record(item, reason, getattr(exception, "detail", str(exception)))
-
-    def item_error(self, item: Any, failure: Any, **_: Any) -> None:
-        # A bug, not a verdict on the image: still accounted for, so counts add up.
-        self.record(item, "internal_error", failure.getErrorMessage().splitlines()[0])
+    def item_settled(self, item: Any, outcome: Outcome) -> None:
+        # A pipeline's bug (internal_error) is not a verdict on the image, but is still
+        # accounted for, so counts add up.
+        if not outcome.kept:
+            self.record(item, outcome.reason or "dropped", outcome.detail)
 
     def record(self, item: Any, reason: str, detail: str = "") -> None:
         adapter = ItemAdapter(item)

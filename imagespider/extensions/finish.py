@@ -14,17 +14,19 @@ The signal is sent while the item is still counted in the scraper's ``itemproc_s
 uncounted a few loop turns later, in a ``finally``), so we wait, one loop turn at a time, until
 the count has dropped below what it was at the signal. ``nextcall`` is ``CallLaterOnce``: many
 items settling at once cost one call. Scrapy has no public API for "check whether idle now";
-``engine._slot.nextcall`` is the one the engine itself uses, and an engine without it (another
-Scrapy version) only means the crawl waits for the heartbeat again.
+the engine's own ``nextcall`` is reached through imagespider/scrapy_compat.py, and an engine
+without it (another Scrapy version) only means the crawl waits for the heartbeat again.
 """
 
 from __future__ import annotations
 
 from typing import Any, Self
 
-from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.asyncio import call_later
+
+from imagespider.outcomes import Outcome, on_item_settled
+from imagespider.scrapy_compat import wake_engine
 
 
 class PromptFinishExtension:
@@ -34,23 +36,21 @@ class PromptFinishExtension:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         extension = cls(crawler)
-        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
-            crawler.signals.connect(extension.item_settled, signal=signal)
+        on_item_settled(crawler, extension.item_settled)
         return extension
 
-    def item_settled(self, **_: Any) -> None:
+    def item_settled(self, item: Any, outcome: Outcome) -> None:
         slot = getattr(self.crawler.engine, "scraper", None) and self.crawler.engine.scraper.slot
         if slot is not None:
             call_later(0, self._when_uncounted, slot.itemproc_size, _MAX_TURNS)
 
     def _when_uncounted(self, counted: int, turns: int) -> None:
         engine = self.crawler.engine
-        nextcall = getattr(getattr(engine, "_slot", None), "nextcall", None)
         slot = getattr(engine, "scraper", None) and engine.scraper.slot
-        if nextcall is None or slot is None:
+        if slot is None:
             return  # the spider is closing or closed
         if slot.itemproc_size < counted or turns <= 0:
-            nextcall.schedule()
+            wake_engine(engine)
         else:
             call_later(0, self._when_uncounted, counted, turns - 1)
 

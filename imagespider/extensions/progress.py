@@ -11,8 +11,8 @@ and at the end one such line per query, then the totals. The same counts go into
 (``imagespider/query/<label>/kept``, ``.../dropped``, ``.../dropped/<reason>``), so a Scrapyd job
 or a test can read them without parsing the log.
 
-Counts come from Scrapy's ``item_scraped`` and ``item_dropped``/``item_error`` signals, the same
-ones that settle the spider's quotas, so they agree with the manifest and ``rejected.jsonl``.
+Counts come from the item outcomes (imagespider/outcomes.py) that also settle the spider's
+quotas and fill ``rejected.jsonl``, so they agree with the manifest and ``rejected.jsonl``.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 from twisted.internet.task import LoopingCall
+
+from imagespider.outcomes import Outcome, on_item_settled
 
 logger = logging.getLogger(__name__)
 
@@ -82,9 +84,7 @@ class ProgressExtension:
         extension = cls(crawler, interval)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(extension.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(extension.item_error, signal=signals.item_error)
+        on_item_settled(crawler, extension.item_settled)
         return extension
 
     # -- signals -------------------------------------------------------------------------
@@ -100,16 +100,16 @@ class ProgressExtension:
             self.task = create_looping_call(self.log_progress)
             self.task.start(self.interval, now=False)
 
-    def item_scraped(self, item: Any, spider: Spider, **_: Any) -> None:
-        progress = self._of(item, spider)
-        progress.kept += 1
-        self._inc(f"imagespider/query/{progress.label}/kept")
-
-    def item_dropped(self, item: Any, spider: Spider, exception: BaseException, **_: Any) -> None:
-        self._dropped(item, spider, getattr(exception, "reason", "dropped"))
-
-    def item_error(self, item: Any, spider: Spider, **_: Any) -> None:
-        self._dropped(item, spider, "internal_error")
+    def item_settled(self, item: Any, outcome: Outcome) -> None:
+        progress = self._of(item)
+        if outcome.kept:
+            progress.kept += 1
+            self._inc(f"imagespider/query/{progress.label}/kept")
+        else:
+            reason = outcome.reason or "dropped"
+            progress.dropped[reason] += 1
+            self._inc(f"imagespider/query/{progress.label}/dropped")
+            self._inc(f"imagespider/query/{progress.label}/dropped/{reason}")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.task is not None and self.task.running:
@@ -141,14 +141,9 @@ class ProgressExtension:
 
     # -- counting ------------------------------------------------------------------------
 
-    def _dropped(self, item: Any, spider: Spider, reason: str) -> None:
-        progress = self._of(item, spider)
-        progress.dropped[reason] += 1
-        self._inc(f"imagespider/query/{progress.label}/dropped")
-        self._inc(f"imagespider/query/{progress.label}/dropped/{reason}")
-
-    def _of(self, item: Any, spider: Spider) -> QueryProgress:
-        engine = str(getattr(item, "engine", None) or spider.name)
+    def _of(self, item: Any) -> QueryProgress:
+        spider = self.crawler.spider
+        engine = str(getattr(item, "engine", None) or getattr(spider, "name", "?"))
         query = str(getattr(item, "query", None) or "")
         label = str(getattr(item, "label", None) or "?")
         limit = getattr(getattr(spider, "args", None), "limit", None)

@@ -28,7 +28,7 @@ def crawl_policy(crawler: Crawler) -> Policy:
     policy = getattr(args, "policy", None)
     if isinstance(policy, Policy):
         return policy
-    return Policy.parse(crawler.settings.get("LICENSE_POLICY") or "share")
+    return Policy.parse(crawler.settings["LICENSE_POLICY"])
 
 
 class LicenseFilterPipeline:

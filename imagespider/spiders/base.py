@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping
-from typing import Any, ClassVar, Self
+from collections.abc import AsyncIterator, Hashable, Mapping
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import scrapy
 from scrapy import signals
@@ -32,29 +32,64 @@ from imagespider.spiders.quota import Quota, settle_on_signals
 logger = logging.getLogger(__name__)
 
 
-class SearchSpider(scrapy.Spider):
-    #: Argument name -> {user value: engine code}; spiders add their own filters.
-    filters: ClassVar[Mapping[str, Mapping[str, str]]] = {}
+ArgsT = TypeVar("ArgsT")
+KeyT = TypeVar("KeyT", bound=Hashable)
 
-    args: SearchArgs
-    quotas: dict[Query, Quota]
+
+class QuotaSpider(scrapy.Spider, Generic[ArgsT, KeyT]):
+    """Arguments parsed once, and a :class:`Quota` per key that item outcomes settle: what the
+    search spiders (a quota per query) and the urls spider (per label) share."""
+
+    args: ArgsT
+    quotas: dict[KeyT, Quota]
 
     @classmethod
-    def check_arguments(cls, kwargs: Mapping[str, str], settings: BaseSettings) -> SearchArgs:
-        """Parse every ``-a``; raises ArgumentError with a one-line message."""
-        return parse_search_args(
-            cls.name, kwargs, cls.filters, settings.get("LICENSE_POLICY") or "share"
-        )
+    def check_arguments(cls, kwargs: Mapping[str, str], settings: BaseSettings) -> ArgsT:
+        """Parse every ``-a``; raises ArgumentError with a one-line message. Our ``crawl``
+        command calls it before the crawl starts."""
+        raise NotImplementedError
+
+    def make_quotas(self) -> dict[KeyT, Quota]:
+        """The quotas for :attr:`args`, by key; a key without one has no limit."""
+        raise NotImplementedError
+
+    def quota_key(self, item: ImageItem) -> KeyT:
+        raise NotImplementedError
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.args = cls.check_arguments(kwargs, crawler.settings)
+        spider.quotas = spider.make_quotas()
+        settle_on_signals(crawler, spider.quota_for)
+        return spider
+
+    def quota_for(self, item: Any) -> Quota | None:
+        if not isinstance(item, ImageItem):
+            return None
+        return self.quotas.get(self.quota_key(item))
+
+
+class SearchSpider(QuotaSpider[SearchArgs, Query]):
+    #: Argument name -> {user value: engine code}; spiders add their own filters.
+    filters: ClassVar[Mapping[str, Mapping[str, str]]] = {}
+
+    @classmethod
+    def check_arguments(cls, kwargs: Mapping[str, str], settings: BaseSettings) -> SearchArgs:
+        return parse_search_args(cls.name, kwargs, cls.filters, settings["LICENSE_POLICY"])
+
+    def make_quotas(self) -> dict[Query, Quota]:
+        return {query: Quota(self.args.limit) for query in self.args.queries}
+
+    def quota_key(self, item: ImageItem) -> Query:
+        return Query(item.query, item.label)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
         for warning in spider.args.warnings:
             logger.warning("%s", warning)
-        spider.quotas = {query: Quota(spider.args.limit) for query in spider.args.queries}
         crawler.signals.connect(spider._count_earlier_runs, signal=signals.spider_opened)
-        settle_on_signals(crawler, spider.quota_for)
         return spider
 
     # -- items ---------------------------------------------------------------------------
@@ -122,11 +157,6 @@ class SearchSpider(scrapy.Spider):
                 self.quotas[query].kept = min(kept, self.quotas[query].limit)
                 if kept:
                     logger.info("%s: query %r resumed with %d of %d kept", self.name, query.text, kept, self.args.limit)
-
-    def quota_for(self, item: Any) -> Quota | None:
-        if not isinstance(item, ImageItem):
-            return None
-        return self.quotas.get(Query(item.query, item.label))
 
     # -- ending --------------------------------------------------------------------------
 

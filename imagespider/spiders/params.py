@@ -8,7 +8,7 @@ there are a dozen scalar arguments, and pydantic's multi-line errors would need 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,14 +45,7 @@ def parse_search_args(
     default_policy: str,
 ) -> SearchArgs:
     """Validate every ``-a`` of a search spider; ``filters`` maps argument -> {value: code}."""
-    known = set(SHARED_ARGUMENTS) | set(filters)
-    for name in kwargs:
-        # Scrapyd adds its own arguments, all starting with "_" (``_job``).
-        if name not in known and not name.startswith("_"):
-            raise ArgumentError(
-                f"unknown argument -a {shown(name)}= for spider {spider}; "
-                f"use one of: {', '.join(sorted(known))}"
-            )
+    reject_unknown(spider, kwargs, sorted(set(SHARED_ARGUMENTS) | set(filters)))
     queries = parse_queries(kwargs.get("q"), kwargs.get("queries"), kwargs.get("label"))
     warnings: tuple[str, ...] = ()
     if kwargs.get("queries") and not (kwargs.get("q") or "").strip():
@@ -69,6 +62,16 @@ def parse_search_args(
         },
         warnings=warnings,
     )
+
+
+def reject_unknown(spider: str, kwargs: Mapping[str, str], known: Sequence[str]) -> None:
+    """An ``-a`` the spider does not take is a typo: say which ones it takes."""
+    for name in kwargs:
+        # Scrapyd adds its own arguments, all starting with "_" (``_job``).
+        if name not in known and not name.startswith("_"):
+            raise ArgumentError(
+                f"unknown argument -a {shown(name)}= for spider {spider}; use one of: {', '.join(known)}"
+            )
 
 
 def parse_limit(value: str | None) -> int:

@@ -12,8 +12,9 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from scrapy import signals
 from scrapy.crawler import Crawler
+
+from imagespider.outcomes import Outcome, on_item_settled
 
 
 class Quota:
@@ -56,21 +57,13 @@ class Quota:
 def settle_on_signals(crawler: Crawler, quota_for: Callable[[Any], Quota | None]) -> None:
     """Settle an item's quota when the pipelines keep it, drop it or fail on it.
 
-    Every item ends in exactly one of Scrapy's ``item_scraped``, ``item_dropped`` or
-    ``item_error`` signals, so a place taken by :meth:`Quota.take` is always given back.
+    Every item settles exactly once (imagespider/outcomes.py), so a place taken by
+    :meth:`Quota.take` is always given back.
     """
 
-    def kept(item: Any, **_: Any) -> None:
+    def settled(item: Any, outcome: Outcome) -> None:
         quota = quota_for(item)
         if quota is not None:
-            quota.settle(kept=True)
+            quota.settle(kept=outcome.kept)
 
-    def not_kept(item: Any, **_: Any) -> None:
-        quota = quota_for(item)
-        if quota is not None:
-            quota.settle(kept=False)
-
-    # weak=False: the receivers are closures that nothing else holds.
-    crawler.signals.connect(kept, signal=signals.item_scraped, weak=False)
-    crawler.signals.connect(not_kept, signal=signals.item_dropped, weak=False)
-    crawler.signals.connect(not_kept, signal=signals.item_error, weak=False)
+    on_item_settled(crawler, settled)

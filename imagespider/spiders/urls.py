@@ -20,18 +20,17 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
-import scrapy
-from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
 from imagespider.browser import PLAIN_HTTP_HANDLERS
-from imagespider.errors import ArgumentError, shown
+from imagespider.errors import ArgumentError
 from imagespider.items import ImageItem
 from imagespider.rights.policy import Policy
-from imagespider.spiders.params import parse_limit, parse_policy
-from imagespider.spiders.quota import Quota, settle_on_signals
+from imagespider.spiders.base import QuotaSpider
+from imagespider.spiders.params import parse_limit, parse_policy, reject_unknown
+from imagespider.spiders.quota import Quota
 from imagespider.spiders.urllist import UrlList, UrlRow, read_url_list
 
 logger = logging.getLogger(__name__)
@@ -50,11 +49,7 @@ class UrlsArgs:
 
 
 def parse_urls_args(kwargs: Mapping[str, str], default_policy: str) -> UrlsArgs:
-    for name in kwargs:
-        if name not in ARGUMENTS and not name.startswith("_"):  # Scrapyd adds _job
-            raise ArgumentError(
-                f"unknown argument -a {shown(name)}= for spider urls; use one of: {', '.join(ARGUMENTS)}"
-            )
+    reject_unknown("urls", kwargs, ARGUMENTS)
     path = (kwargs.get("path") or "").strip()
     if not path:
         raise ArgumentError("no URL list given; use -a path=FILE (text, CSV with a url column, or metadata.jsonl)")
@@ -68,28 +63,23 @@ def parse_urls_args(kwargs: Mapping[str, str], default_policy: str) -> UrlsArgs:
     )
 
 
-class UrlsSpider(scrapy.Spider):
+class UrlsSpider(QuotaSpider[UrlsArgs, str]):
     name = "urls"
     #: No page is rendered: no Playwright driver is started (the project's scrapy-playwright
     #: handlers start two, ~1 s of start-up, at the first request).
     custom_settings = {"DOWNLOAD_HANDLERS": PLAIN_HTTP_HANDLERS}  # noqa: RUF012 (Scrapy's own attribute)
 
-    args: UrlsArgs
-    quotas: dict[str, Quota]
-
     @classmethod
     def check_arguments(cls, kwargs: Mapping[str, str], settings: BaseSettings) -> UrlsArgs:
-        """Parse every ``-a`` and read the list; raises ArgumentError with a one-line message."""
-        return parse_urls_args(kwargs, settings.get("LICENSE_POLICY") or "share")
+        """Parse every ``-a`` and read the list."""
+        return parse_urls_args(kwargs, settings["LICENSE_POLICY"])
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.args = cls.check_arguments(kwargs, crawler.settings)
-        limit = spider.args.limit
-        spider.quotas = {} if limit is None else {row.label: Quota(limit) for row in spider.args.urls.rows}
-        settle_on_signals(crawler, spider.quota_for)
-        return spider
+    def make_quotas(self) -> dict[str, Quota]:
+        limit = self.args.limit
+        return {} if limit is None else {row.label: Quota(limit) for row in self.args.urls.rows}
+
+    def quota_key(self, item: ImageItem) -> str:
+        return item.label
 
     async def start(self) -> AsyncIterator[Any]:
         urls = self.args.urls
@@ -131,6 +121,3 @@ class UrlsSpider(scrapy.Spider):
             license=row.license,
             expected_sha256=row.expected_sha256,
         )
-
-    def quota_for(self, item: Any) -> Quota | None:
-        return self.quotas.get(getattr(item, "label", ""))

@@ -16,6 +16,7 @@ from protego import Protego
 from scrapy import Request
 from scrapy.crawler import Crawler
 
+from imagespider.downloadermiddlewares.robotstxt import MAX_BODY_META, ROBOTS_MAX_BYTES, cap_bodies, robots_text
 from imagespider.rights.aiagents import barring_agent, named_agents
 
 
@@ -27,6 +28,7 @@ class RobotsCache:
         self._parsers: dict[str, asyncio.Future[Protego | None]] = {}
         #: The user agents each origin's robots.txt names (for the AI-agent rule).
         self._named: dict[str, frozenset[str]] = {}
+        cap_bodies(crawler)  # read to ROBOTS_MAX_BYTES, as the image hosts' robots.txt
 
     async def allowed(self, url: str) -> bool:
         parser, _ = await self._parser(url)
@@ -58,7 +60,10 @@ class RobotsCache:
         # from that host waits on this answer.
         request = Request(
             f"{origin}/robots.txt",
-            meta={"dont_obey_robotstxt": True, "dont_retry": True, "download_timeout": 10},
+            meta={
+                "dont_obey_robotstxt": True, "dont_retry": True, "download_timeout": 10,
+                MAX_BODY_META: ROBOTS_MAX_BYTES,
+            },
             dont_filter=True,
         )
         try:
@@ -69,7 +74,7 @@ class RobotsCache:
             return None
         if response.status != 200:
             return None
-        text = response.body.decode("utf-8", errors="replace")
+        text = robots_text(response.body).decode("utf-8", errors="replace")
         try:
             parser = Protego.parse(text)
         except Exception:  # noqa: BLE001

@@ -159,6 +159,10 @@ ROBOTSTXT_PARSER = "imagespider.rights.aiagents.AiAwareRobotParser"
 #: list of str. AI-training crawlers whose robots.txt rules are an AI/TDM reservation: an image or
 #: source page that robots.txt bars to one of them by name is dropped as ``robots_txt_ai``
 #: (only with ROBOTSTXT_OBEY). Empty list = off.
+#: bool, default True. Drop images whose file says an algorithm made them (IPTC DigitalSourceType
+#: trainedAlgorithmicMedia & co in XMP or a C2PA manifest) with reason ``ai_generated``; False keeps
+#: them, flagged (``rights.ai_generated``). A dataset of real images is what most users train on.
+EXCLUDE_AI_GENERATED = True
 #: int, bytes, default 64 KiB. A /.well-known/tdmrep.json (W3C TDMRep site file) larger than this is
 #: treated as missing (no reservation); each origin's file is fetched once per crawl.
 TDMREP_MAXSIZE = 64 * 1024

@@ -30,8 +30,9 @@ NUMBERS: dict[str, tuple[type, float, float | None]] = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": (int, 1, None),
     "RETRY_TIMES": (int, 0, None),
     "REDIRECT_MAX_TIMES": (int, 0, None),
+    "TDMREP_MAXSIZE": (int, 0, None),
 }
-FLAGS = ("DEDUP", "ALLOW_PRIVATE_ADDRESSES", "ROBOTSTXT_OBEY", "IMAGES_CHECK_PROCESSES")
+FLAGS = ("DEDUP", "ALLOW_PRIVATE_ADDRESSES", "ROBOTSTXT_OBEY", "IMAGES_CHECK_PROCESSES", "EXCLUDE_AI_GENERATED")
 
 
 def check_settings(settings: BaseSettings) -> None:

@@ -101,7 +101,7 @@ def inspect_image(
             raise Rejected("corrupt_image", str(error) or type(error).__name__) from None
         return ImageFacts(
             width, height, fmt, hashlib.sha256(body).hexdigest(), _phash_or_none(image),
-            read_embedded_from(image),
+            read_embedded_from(image, body),
         )
 
 

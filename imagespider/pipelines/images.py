@@ -102,6 +102,8 @@ class ImagesConfig:
     in_flight: int
     #: DOWNLOAD_MAXSIZE, named in a ``too_large`` drop.
     download_maxsize: int
+    #: EXCLUDE_AI_GENERATED: images whose file says an algorithm made them are ``ai_generated``.
+    exclude_ai_generated: bool = True
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> ImagesConfig:
@@ -117,6 +119,7 @@ class ImagesConfig:
             # The downloads the downloader may run, plus a few bodies per worker, keep both busy.
             in_flight=settings.getint("CONCURRENT_REQUESTS") + 4 * workers,
             download_maxsize=settings.getint("DOWNLOAD_MAXSIZE"),
+            exclude_ai_generated=settings.getbool("EXCLUDE_AI_GENERATED", True),
         )
 
 
@@ -202,6 +205,8 @@ class DatasetImagesPipeline(ImagesPipeline):
         verdict = weigh(item.license, embedded, headers)
         if verdict.opt_out:
             raise Rejected(verdict.opt_out, verdict.detail)
+        if verdict.ai_generated and self.config.exclude_ai_generated:
+            raise Rejected("ai_generated", "; ".join(verdict.ai_evidence))
         policy = crawl_policy(self.crawler)
         reason = policy.check(verdict.license)
         if reason:
@@ -235,7 +240,7 @@ class DatasetImagesPipeline(ImagesPipeline):
         item.bytes = len(response.body)
         item.phash = facts.phash
         item.license = verdict.license
-        item.rights = {**embedded.to_dict(), **headers.to_dict()}
+        item.rights = {**embedded.to_dict(), **headers.to_dict(), **verdict.ai_dict()}
         item.retrieved_at = datetime.now(UTC).isoformat(timespec="seconds")
         if not item.author and embedded.creator:
             item.author = embedded.creator

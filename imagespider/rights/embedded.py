@@ -22,6 +22,7 @@ from typing import Any
 
 from PIL import Image
 
+from imagespider.rights.contentcredentials import C2paFacts, read_c2pa
 from imagespider.rights.iim import IimBlock, find_iim
 from imagespider.rights.xmp import XmpError, decode_packet, parse_packet, prop, struct_fields, visible_data_mining
 
@@ -83,6 +84,8 @@ class EmbeddedRights:
     licensor: tuple[str, ...] = ()
     copyright_owner: tuple[str, ...] = ()
     digital_source_type: str | None = None
+    #: C2PA Content Credentials (rights/contentcredentials.py), when the file carries a store.
+    c2pa: C2paFacts | None = None
     malformed: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -95,6 +98,9 @@ class EmbeddedRights:
         for f in fields(self):
             value = getattr(self, f.name)
             if value is None or value == () or value == "":
+                continue
+            if isinstance(value, C2paFacts):
+                out[f.name] = value.to_dict()
                 continue
             out[f.name] = list(value) if isinstance(value, tuple) else value
         return out
@@ -114,10 +120,10 @@ def read_embedded(data: bytes) -> EmbeddedRights:
     except Exception:  # noqa: BLE001 - any failure to identify means "no evidence"
         return EmbeddedRights()
     with im:
-        return read_embedded_from(im)
+        return read_embedded_from(im, data)
 
 
-def read_embedded_from(im: Image.Image) -> EmbeddedRights:
+def read_embedded_from(im: Image.Image, body: bytes | None = None) -> EmbeddedRights:
     """:func:`read_embedded` on an image already opened (and best already loaded); never raises.
 
     The image pipeline passes the image it has just decoded: a PNG's ``getexif()`` otherwise
@@ -129,6 +135,9 @@ def read_embedded_from(im: Image.Image) -> EmbeddedRights:
     tags): a non-blank EXIF value wins; else XMP, unless the file has IIM and XMP is missing or
     out of sync with it (Photoshop's stored IPTC digest differs from the IIM block's MD5), in
     which case IIM wins. Credit has no EXIF tag and follows the same IIM/XMP rule.
+
+    Given the file's ``body`` as well, its C2PA manifest store is read too (from the bytes already
+    in memory; the SDK needs the whole file, not Pillow's view of it).
     """
     malformed: list[str] = []
     xmp = _guard(malformed, "xmp", _read_xmp, im) or {}
@@ -152,6 +161,7 @@ def read_embedded_from(im: Image.Image) -> EmbeddedRights:
         licensor=xmp.get("licensor", ()),
         copyright_owner=xmp.get("copyright_owner", ()),
         digital_source_type=xmp.get("digital_source_type"),
+        c2pa=read_c2pa(body, im.format) if body is not None else None,
         malformed=tuple(dict.fromkeys(malformed)),
     )
 

@@ -1,15 +1,221 @@
-"""Wikimedia Commons: its ``extmetadata`` license fields read into the license model.
+"""Wikimedia Commons: MediaWiki API search answers -> :class:`EngineResult` list, and the
+``extmetadata`` license fields read into the license model.
+
+The request (imagespider/spiders/commons.py) is ``action=query&generator=search&gsrnamespace=6&
+prop=imageinfo&iiprop=url|size|mime|extmetadata&formatversion=2``; pages come as a list
+(``formatversion=2``) or an object keyed by page id (the default, as in the real capture,
+tests/fixtures/commons_query_allimages_imageinfo_extmetadata_openverse_catalog.json), ordered by
+their search ``index`` when given. Paging repeats the request with everything in ``continue``.
 
 Commons records a license for every file (``LicenseShortName``, ``LicenseUrl``, ``License``), so
-its evidence is authoritative (source ``api``).
+its evidence is authoritative (source ``api``). ``Artist`` and ``Credit`` are HTML: read as text,
+the artist's user link kept as ``author_url``. ``Restrictions`` (personality rights,
+trademarked...), ``UsageTerms``, ``AttributionRequired``, ``Copyrighted`` and ``NonFree`` go to the
+manifest's ``engine_rights``.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from imagespider.rights.model import License, cc_license, id_for_code, unknown
+from parsel import Selector
+
+from imagespider.engines import EngineResult
+from imagespider.rights.model import License, Permissions, cc_license, id_for_code, unknown
 from imagespider.rights.parse import from_short_name, from_url
+
+PROVIDER = "wikimedia_commons"
+#: File types a dataset can use; SVG, PDF, TIFF scans, video and audio are left out.
+IMAGE_MIMES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
+
+
+class CommonsShapeError(ValueError):
+    """A 200 answer whose body is not a MediaWiki query answer."""
+
+
+class CommonsApiError(Exception):
+    """MediaWiki's ``{"error": {"code": .., "info": ..}}`` (``maxlag``, ``ratelimited``...)."""
+
+    def __init__(self, code: str, info: str, lag: float | None = None) -> None:
+        self.code, self.info, self.lag = code, info, lag
+        super().__init__(f"{code}: {info}" if info else code)
+
+
+@dataclass(frozen=True)
+class CommonsPage:
+    results: list[EngineResult]
+    #: The ``continue`` block to send with the next call; None on the last page.
+    continue_params: dict[str, str] | None
+    #: Files left out: no URL, or not a bitmap a dataset can use.
+    skipped: int = 0
+
+
+def parse_query(payload: str | bytes | Mapping[str, Any]) -> CommonsPage:
+    """One ``action=query`` answer. Raises :class:`CommonsApiError` for an API error and
+    :class:`CommonsShapeError` for a body that is not a query answer. A search with no hit comes
+    back without ``query`` (``{"batchcomplete": true}``): that is an empty page, not an error."""
+    data = _load(payload)
+    error = data.get("error")
+    if isinstance(error, Mapping):
+        lag = error.get("lag")
+        raise CommonsApiError(
+            str(error.get("code") or "error"), " ".join(str(error.get("info") or "").split())[:300],
+            float(lag) if isinstance(lag, (int, float)) and not isinstance(lag, bool) else None,
+        )
+    query = data.get("query")
+    if query is None and ("batchcomplete" in data or "continue" in data):
+        query = {"pages": []}
+    if not isinstance(query, Mapping):
+        keys = ", ".join(sorted(str(k) for k in data)[:8]) or "nothing"
+        raise CommonsShapeError(f"no 'query' in the answer (it has {keys})")
+    pages = query.get("pages", [])
+    if isinstance(pages, Mapping):
+        pages = list(pages.values())
+    if not isinstance(pages, list):
+        raise CommonsShapeError("'query.pages' is neither a list nor an object")
+    pages = sorted(
+        (p for p in pages if isinstance(p, Mapping)),
+        key=lambda p: p.get("index") if isinstance(p.get("index"), int) else 1 << 30,
+    )
+    results: list[EngineResult] = []
+    skipped = 0
+    for page in pages:
+        result = _result(page)
+        if result is None:
+            skipped += 1
+        else:
+            results.append(result)
+    more = data.get("continue")
+    continue_params = {str(k): str(v) for k, v in more.items()} if isinstance(more, Mapping) else None
+    return CommonsPage(results, continue_params, skipped)
+
+
+def html_text(value: Any) -> str | None:
+    """Commons' HTML fields (``Artist``, ``Credit``) as one line of text."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    raw = str(value)
+    if "<" not in raw:
+        return " ".join(raw.split()) or None
+    # Commons templates hide machine data (``label QS:Len,"..."``) in display:none elements.
+    parts = Selector(text=f"<div>{raw}</div>").xpath(
+        "//text()[not(ancestor::*[contains(translate(@style, ' ', ''), 'display:none')])]"
+    ).getall()
+    return " ".join("".join(parts).split()) or None
+
+
+def artist_url(value: Any) -> str | None:
+    """The artist's own link in ``Artist``: a ``User:`` page first, else the first link."""
+    if not isinstance(value, str) or "<a" not in value:
+        return None
+    links = [_absolute(h) for h in Selector(text=f"<div>{value}</div>").css("a::attr(href)").getall()]
+    links = [link for link in links if link]
+    users = [link for link in links if link and "/wiki/user:" in link.lower()]
+    return (users or links or [None])[0]
+
+
+def _result(page: Mapping[str, Any]) -> EngineResult | None:
+    infos = page.get("imageinfo")
+    info = infos[0] if isinstance(infos, list) and infos and isinstance(infos[0], Mapping) else None
+    if info is None:
+        return None
+    url = _absolute(info.get("thumburl")) or _absolute(info.get("url"))
+    mime = info.get("mime")
+    if not url or (isinstance(mime, str) and mime not in IMAGE_MIMES):
+        return None
+    found = info.get("extmetadata")
+    meta: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+
+    def value(name: str) -> Any:
+        entry = meta.get(name)
+        return entry.get("value") if isinstance(entry, Mapping) else None
+
+    title = html_text(value("ObjectName")) or _file_title(page.get("title"))
+    thumb = bool(info.get("thumburl"))
+    restrictions = [r for r in str(value("Restrictions") or "").split("|") if r.strip()]
+    return EngineResult(
+        image_url=url,
+        page_url=_absolute(info.get("descriptionurl")),
+        title=title,
+        width=_int(info.get("thumbwidth") if thumb else info.get("width")),
+        height=_int(info.get("thumbheight") if thumb else info.get("height")),
+        site="commons.wikimedia.org",
+        author=html_text(value("Artist")),
+        author_url=artist_url(value("Artist")),
+        license_code=html_text(value("LicenseShortName")),
+        license_url=_absolute(value("LicenseUrl")),
+        license_version=html_text(value("License")),  # the slug ("cc-by-sa-4.0"), read by license_of
+        engine_id=str(page.get("pageid")) if page.get("pageid") is not None else None,
+        rights={
+            "provider": PROVIDER,
+            "attribution": html_text(value("Credit")),
+            "attribution_required": _flag(value("AttributionRequired")),
+            "copyrighted": _flag(value("Copyrighted")),
+            "usage_terms": html_text(value("UsageTerms")),
+            "restrictions": [r.strip() for r in restrictions],
+            "non_free": _flag(value("NonFree")),
+        },
+    )
+
+
+def declared(result: EngineResult) -> License:
+    """The license a Commons result declares; a file Commons marks ``NonFree`` (fair use on some
+    wikis) may not be redistributed, whatever its name says."""
+    lic = license_of(result.license_code, result.license_url, result.license_version)
+    if result.rights.get("non_free"):
+        p = lic.permissions
+        return License(lic.id, lic.version, lic.url, lic.source, Permissions(False, False, p.modify, p.attribution,
+                                                                              p.share_alike))
+    return lic
+
+
+def _file_title(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    title = value.split(":", 1)[1] if value.startswith("File:") else value
+    return title.rsplit(".", 1)[0].strip() or None
+
+
+def _absolute(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    url = value.strip()
+    if url.startswith("//"):
+        url = "https:" + url
+    return url if re.match(r"^https?://", url, re.IGNORECASE) else None
+
+
+def _flag(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = str(value or "").strip().lower()
+    return {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(text)
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        return None
+    return number if number > 0 else None
+
+
+def _load(payload: str | bytes | Mapping[str, Any]) -> Mapping[str, Any]:
+    if isinstance(payload, Mapping):
+        return payload
+    try:
+        data = json.loads(payload)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise CommonsShapeError(f"the answer is not JSON ({str(error)[:80]})") from None
+    if not isinstance(data, Mapping):
+        raise CommonsShapeError(f"the answer is a JSON {type(data).__name__}, not an object")
+    return data
 
 
 def license_of(short_name: str | None, url: str | None = None, slug: str | None = None) -> License:

@@ -1,0 +1,181 @@
+"""commons: Wikimedia Commons through the MediaWiki API, every file with its own license metadata.
+
+``action=query&generator=search&gsrsearch=<q> filetype:bitmap&gsrnamespace=6&prop=imageinfo&
+iiprop=url|size|mime|extmetadata`` (``iiurlwidth`` when ``COMMONS_THUMB_WIDTH`` is set), paged with
+the answer's ``continue`` block, and ``maxlag`` on every call: when Wikimedia's replicas lag, the
+API answers a ``maxlag`` error and the spider waits as asked (``Retry-After``) and tries again, as
+Wikimedia's API etiquette asks of bots. Calls go one at a time through the ``commons-api`` slot.
+
+Wikimedia's User-Agent policy wants a client name and a way to reach its operator: every call and
+every image download sends ``imagespider/<version> (<COMMONS_CONTACT>) Scrapy/<version>``.
+
+Commons has no server-side license filter for search; the license of every file is read from its
+``extmetadata`` (imagespider/engines/commons.py) and the policy is applied before download.
+``-a restrictions=exclude`` drops files Commons marks with restrictions (personality rights,
+trademarks...) with reason ``restricted``; files marked ``NonFree`` are never kept under ``share``
+(imagespider/pipelines/license.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
+from urllib.parse import urlencode
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
+
+import imagespider
+from imagespider.engines import EngineResult, commons
+from imagespider.errors import ArgumentError
+from imagespider.rights.model import License
+from imagespider.spiders.api import ApiPage, ApiSearchSpider, ApiShapeError
+from imagespider.spiders.base import logger
+from imagespider.spiders.params import Query, SearchArgs
+
+#: ``-a restrictions=``: keep files with Commons restrictions (recorded in the manifest), or drop them.
+RESTRICTIONS = {"keep": "keep", "exclude": "exclude"}
+#: The extmetadata fields asked for (``iiextmetadatafilter``): what the parser reads, nothing more.
+EXTMETADATA = (
+    "ObjectName|LicenseShortName|LicenseUrl|License|Artist|Credit|AttributionRequired|Copyrighted|"
+    "UsageTerms|Restrictions|NonFree"
+)
+#: maxlag answers waited out in a row before the engine gives up.
+MAX_LAG_RETRIES = 5
+
+
+def user_agent(settings: BaseSettings) -> str:
+    """Wikimedia's User-Agent policy: name/version (contact) library/version."""
+    contact = str(settings.get("COMMONS_CONTACT") or "").strip()
+    return f"imagespider/{imagespider.__version__} ({contact}) Scrapy/{scrapy.__version__}"
+
+
+@dataclass(frozen=True)
+class CommonsConfig:
+    api_url: str
+    page_size: int
+    thumb_width: int
+    maxlag: int
+    user_agent: str
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> CommonsConfig:
+        def number(name: str, default: int, low: int, high: int) -> int:
+            try:
+                value = settings.getint(name, default)
+            except ValueError:
+                value = low - 1
+            if not low <= value <= high:
+                raise ArgumentError(f"{name} must be a whole number from {low} to {high}, got {settings.get(name)}")
+            return value
+
+        if not str(settings.get("COMMONS_CONTACT") or "").strip():
+            raise ArgumentError(
+                "COMMONS_CONTACT is empty; Wikimedia asks every client for a way to reach its operator: "
+                "-s COMMONS_CONTACT=you@example.org"
+            )
+        return cls(
+            api_url=settings.get("COMMONS_API_URL") or "https://commons.wikimedia.org/w/api.php",
+            page_size=number("COMMONS_PAGE_SIZE", 50, 1, 50),
+            thumb_width=number("COMMONS_THUMB_WIDTH", 0, 0, 100_000),
+            maxlag=number("COMMONS_MAXLAG", 5, 1, 3600),
+            user_agent=user_agent(settings),
+        )
+
+
+class CommonsSpider(ApiSearchSpider):
+    name = "commons"
+    api_title = "Wikimedia Commons"
+    filters: ClassVar = {"restrictions": RESTRICTIONS}
+    #: The first call has no ``continue`` block.
+    first_page: ClassVar[Any] = None
+
+    config: CommonsConfig
+
+    @classmethod
+    def check_arguments(cls, kwargs: Any, settings: BaseSettings) -> SearchArgs:
+        args = super().check_arguments(kwargs, settings)
+        CommonsConfig.from_settings(settings)
+        return args
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        # Image downloads from upload.wikimedia.org fall under the same User-Agent policy.
+        settings.set("USER_AGENT", user_agent(settings), priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.config = CommonsConfig.from_settings(crawler.settings)
+        return spider
+
+    def page_request(self, query: Query, page: Any) -> scrapy.Request:
+        config = self.config
+        params: dict[str, Any] = {
+            "action": "query",
+            "format": "json",
+            "formatversion": "2",
+            "generator": "search",
+            "gsrsearch": f"{query.text} filetype:bitmap",
+            "gsrnamespace": "6",
+            "gsrlimit": config.page_size,
+            "prop": "imageinfo",
+            "iiprop": "url|size|mime|extmetadata",
+            "iiextmetadatafilter": EXTMETADATA,
+            "maxlag": config.maxlag,
+        }
+        if config.thumb_width:
+            params["iiurlwidth"] = config.thumb_width
+        params.update(page or {})
+        return self.api_request(
+            f"{config.api_url}?{urlencode(params)}",
+            headers={"User-Agent": config.user_agent, "Api-User-Agent": config.user_agent},
+            query=query, page=page or {},
+        )
+
+    async def parse_search(self, response: Response) -> AsyncIterator[Any]:
+        query: Query = response.meta["query"]
+        try:
+            commons.parse_query(response.body)
+        except commons.CommonsApiError as error:
+            if error.code == "maxlag":
+                again = await self.lagged(query, response, error)
+                if again is not None:
+                    yield again
+                return
+            raise self.fail("commons_api_error", f"commons: the API answered {error} (query {query.text!r})") from None
+        except commons.CommonsShapeError:
+            pass  # parse_api below names it
+        async for result in super().parse_search(response):
+            yield result
+
+    async def lagged(self, query: Query, response: Response, error: commons.CommonsApiError) -> scrapy.Request | None:
+        """Wikimedia's replicas lag: wait as the API asks, then ask again (a few times)."""
+        self.crawler.stats.inc_value("imagespider/commons/maxlag")
+        tries = response.meta.get("lag_tries", 0) + 1
+        if tries > MAX_LAG_RETRIES:
+            raise self.fail(
+                "commons_api_error", f"commons: Wikimedia stayed lagged ({error.info}) after {MAX_LAG_RETRIES} waits"
+            )
+        retry_after = (response.headers.get(b"Retry-After") or b"").decode("latin-1").strip()
+        wait = float(retry_after) if retry_after.isdigit() else float(self.config.maxlag)
+        logger.info("commons: Wikimedia is lagged (%s); waiting %.0f s as asked", error.info, wait)
+        await asyncio.sleep(wait)
+        request = self.page_request(query, response.meta["page"])
+        request.meta["lag_tries"] = tries
+        return request
+
+    def parse_api(self, response: Response) -> ApiPage:
+        try:
+            page = commons.parse_query(response.body)
+        except commons.CommonsShapeError as error:
+            raise ApiShapeError(str(error)) from None
+        return ApiPage(page.results, next=page.continue_params, skipped=page.skipped)
+
+    def declared_license(self, result: EngineResult) -> License:
+        return commons.declared(result)

@@ -108,6 +108,8 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     # Credentials (settings named *_KEY, *_SECRET, *_TOKEN, *_PASSWORD) masked in every log line.
     "imagespider.extensions.redact.RedactSecretsExtension": -10,
+    # One crawls.jsonl row per crawl (with its stats), written before the documents are rebuilt.
+    "imagespider.extensions.record.CrawlRecordExtension": -5,
     "imagespider.extensions.dataset.DatasetExtension": 0,
     "imagespider.extensions.progress.ProgressExtension": 10,
     # The crawl ends when its last item settles, not at the engine's next 5 s heartbeat.
@@ -205,6 +207,14 @@ TELNETCONSOLE_ENABLED = False
 
 # --- Logging ----------------------------------------------------------------------------
 LOG_LEVEL = "INFO"
+#: bool, default False. Scrapy's 80-line stats dump at INFO; off: the dump goes to DEBUG and into
+#: the crawl's <store>/crawls.jsonl row (extensions/record.py), and the summary closes the log.
+STATS_DUMP = False
+#: No "Versions:" block at start (``scrapy version -v`` prints it); the enabled components are
+#: listed at DEBUG (commands/quiet.py).
+LOG_VERSIONS: list[str] = []
+#: Scrapy's remote-control HTTP server: like the telnet console, a port nobody asked for.
+REMOTE_CONTROL_ENABLED = False
 #: A dropped result is logged as one line with its reason, not as a dump of the item.
 LOG_FORMATTER = "imagespider.logformatter.ImageSpiderLogFormatter"
 FEED_EXPORT_ENCODING = "utf-8"

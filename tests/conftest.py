@@ -39,10 +39,15 @@ def mockserver() -> Iterator[MockHTTPServer]:
         yield server
 
 
-def scrapy_command(*args: str, allow_private: bool = True) -> list[str]:
+def scrapy_command(*args: str, allow_private: bool = True, stats_dump: bool = True) -> list[str]:
     """The command line for ``scrapy <args>``. A crawl may reach loopback unless
-    ``allow_private`` is False: every mock server lives on 127.0.0.1, which a default crawl refuses."""
-    extra = ["-s", "ALLOW_PRIVATE_ADDRESSES=True"] if allow_private and args[:1] == ("crawl",) else []
+    ``allow_private`` is False: every mock server lives on 127.0.0.1, which a default crawl refuses.
+    With ``stats_dump`` a crawl logs Scrapy's stats dump at INFO (off by default in the project,
+    which logs it at DEBUG), so tests can read counters from stderr."""
+    extra: list[str] = []
+    if args[:1] == ("crawl",):
+        extra += ["-s", "ALLOW_PRIVATE_ADDRESSES=True"] if allow_private else []
+        extra += ["-s", "STATS_DUMP=True"] if stats_dump else []
     return [sys.executable, "-m", "scrapy", *args, *extra]
 
 
@@ -52,12 +57,12 @@ def scrapy_env(env: dict[str, str] | None = None) -> dict[str, str]:
 
 def run_scrapy(
     *args: str, cwd: Path = PROJECT, timeout: float = 300, env: dict[str, str] | None = None,
-    allow_private: bool = True,
+    allow_private: bool = True, stats_dump: bool = True,
 ) -> subprocess.CompletedProcess[str]:
     """``scrapy <args>`` in a child process, from the project folder, as a user runs it;
     ``env`` adds to (or, with "" values, blanks) the inherited environment."""
     env = scrapy_env(env)
     return subprocess.run(
-        scrapy_command(*args, allow_private=allow_private),
+        scrapy_command(*args, allow_private=allow_private, stats_dump=stats_dump),
         cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False,
     )

@@ -2,7 +2,10 @@
 
 A bad ``-a`` ends with one log line saying what to change and exit status 2, not a traceback
 from inside the spider's constructor. A crawl whose finish reason starts with ``failed_``
-(no browser, an engine that refused us) exits 1. Scrapyd runs this same command.
+(no browser, an engine that refused us, nothing kept) exits 1. An unknown spider name lists the
+spiders. Scrapy's start-up banner goes to DEBUG (commands/quiet.py), and the crawl's summary
+(extensions/progress.py) is logged after Scrapy's own closing lines, so it is the last thing a
+crawl prints, at any ``LOG_LEVEL``. Scrapyd runs this same command.
 """
 
 from __future__ import annotations
@@ -18,16 +21,28 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
+from imagespider.commands.quiet import quiet_banner
 from imagespider.commands.settings_check import check_settings
 from imagespider.dataset.neardup import DedupConfig
 from imagespider.dataset.store import StoreRefused, check_manifest, check_unlocked
 from imagespider.errors import FAILURE_PREFIX, ArgumentError, shown
 from imagespider.extensions.dataset import local_store
+from imagespider.extensions.progress import ProgressExtension
 
 logger = logging.getLogger("imagespider")
 
 
 class Command(ScrapyCrawlCommand):
+    def long_desc(self) -> str:
+        return (
+            "Run a spider of the current project, by name. Its arguments (-a NAME=VALUE), their "
+            "defaults and choices: scrapy describe <spider>."
+        )
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        quiet_banner()
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) == 1:
             try:
@@ -41,16 +56,28 @@ class Command(ScrapyCrawlCommand):
                 self.exitcode = 1
                 return
         self._failures: list[str] = []
+        self._run_crawler: Crawler | None = None
         super().run(args, opts)
         if self._failures and not self.exitcode:
             self.exitcode = 1
+        self._log_summary()
+
+    def _log_summary(self) -> None:
+        """The summary, now that Scrapy has said all it says; at LOG_LEVEL if that is above INFO."""
+        crawler = getattr(self, "_run_crawler", None)
+        progress = crawler.get_extension(ProgressExtension) if crawler is not None else None
+        if progress is None:
+            return
+        assert self.settings is not None
+        level = logging.getLevelName(str(self.settings.get("LOG_LEVEL") or "INFO").upper())
+        progress.log_summary(level if isinstance(level, int) else logging.INFO)
 
     def _check(self, spider_name: str, spargs: dict[str, str]) -> None:
         assert self.settings is not None
         try:
             spidercls = get_spider_loader(self.settings).load(spider_name)
         except KeyError:
-            raise UsageError(f"Spider not found: {spider_name}") from None
+            raise UsageError(spider_not_found(spider_name, self.settings)) from None
         check_settings(self.settings)
         store = local_store(self.settings.get("IMAGES_STORE", "data"))
         check = getattr(spidercls, "check_arguments", None)
@@ -65,11 +92,28 @@ class Command(ScrapyCrawlCommand):
     def _create_crawler(self, spidercls: Any) -> Crawler:
         crawler = super()._create_crawler(spidercls)
         crawler.signals.connect(self._spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self._defer_summary, signal=signals.engine_started)
+        self._run_crawler = crawler
         return crawler
+
+    def _defer_summary(self) -> None:
+        crawler = getattr(self, "_run_crawler", None)
+        progress = crawler.get_extension(ProgressExtension) if crawler is not None else None
+        if progress is not None:
+            progress.summary_deferred = True
 
     def _spider_closed(self, reason: str = "", **_: Any) -> None:
         if reason.startswith(FAILURE_PREFIX):
             self._failures.append(reason)
+
+
+def spider_not_found(name: str, settings: Any) -> str:
+    """``Spider not found: bign; the spiders are: bing, flickr, ...``"""
+    names = sorted(get_spider_loader(settings).list())
+    return (
+        f"Spider not found: {name}; the spiders are: {', '.join(names)} "
+        "(scrapy describe <spider> lists its arguments)"
+    )
 
 
 def warn_relative_store_under_scrapyd(store: str) -> None:

@@ -9,6 +9,11 @@ rows above that baseline as already kept by the job.
 Why a file of our own and not ``spider.state``: Scrapy saves ``spider.state`` only when the
 spider closes cleanly, so after a SIGKILL it would be lost and the job would keep ``limit`` more.
 This file is written once, atomically, before the first row, and never changes.
+
+Results this job rejected in an earlier run are not fetched again when it resumes (they would
+be downloaded and rejected a second time, listed twice in ``rejected.jsonl``): the rows of
+``rejected.jsonl`` stamped (``at``) since the baseline was written are this job's. Rejections of
+earlier crawls are tried again: a host that timed out last week may answer now.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,3 +57,28 @@ def kept_by_this_job(settings: Any, rows: Iterable[Mapping[str, Any]], engine: s
         if extra > 0:
             kept[Query(query, label)] = extra
     return kept
+
+
+def rejected_by_this_job(settings: Any, rejected: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]]:
+    """``(url, label)`` of the ``rejected`` rows written by earlier runs of this JOBDIR job;
+    empty without ``JOBDIR`` or on a job's first run (no baseline yet)."""
+    jobdir = settings.get("JOBDIR")
+    path = Path(jobdir) / BASELINE if jobdir else None
+    if path is None or not path.exists():
+        return set()
+    # ``at`` has whole seconds: a row of the same second as the baseline is this job's.
+    since = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
+    found: set[tuple[str, str]] = set()
+    for row in rejected:
+        try:
+            at = datetime.fromisoformat(str(row.get("at")))
+        except ValueError:
+            continue
+        if at.tzinfo is not None and at >= since and row.get("url"):
+            found.add((str(row["url"]), str(row.get("label") or "")))
+    return found
+
+
+def kept_in_store(rows: Iterable[Mapping[str, Any]]) -> Counter[str]:
+    """Rows per label in the whole store (``-a mode=top-up`` counts these toward ``limit``)."""
+    return Counter(str(row.get("label") or "") for row in rows)

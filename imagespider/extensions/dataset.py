@@ -78,8 +78,10 @@ class DatasetExtension:
         assert stats is not None
         stats.inc_value(f"imagespider/dropped/{reason}")
         stats.inc_value("imagespider/dropped")
-        license = adapter.get("license")
-        stats.inc_value(f"imagespider/dropped/license/{getattr(license, 'id', 'unknown')}")
+        if reason.startswith("license_"):
+            # Only a license verdict is about the license: a download that failed says nothing of it.
+            license = adapter.get("license")
+            stats.inc_value(f"imagespider/dropped/license/{getattr(license, 'id', 'unknown')}")
         self.dataset.reject(
             {
                 "url": adapter.get("image_url"),

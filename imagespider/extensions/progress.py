@@ -7,9 +7,17 @@ line (a finished query is not repeated), e.g.::
 
     bing 'cat' (cat): kept 57/120, dropped 12 (duplicate 5, corrupt_image 3, http_error 4)
 
-and at the end one such line per query, then the totals. The same counts go into Scrapy stats
-(``imagespider/query/<label>/kept``, ``.../dropped``, ``.../dropped/<reason>``), so a Scrapyd job
-or a test can read them without parsing the log.
+and at the end one such line per query, then the totals: the summary. It is the last thing a
+crawl prints (our ``crawl`` command logs it once the crawl has stopped, after Scrapy's own closing
+lines) and it is logged at the crawl's ``LOG_LEVEL`` when that is above INFO, so ``-L WARNING``
+still shows it. The same counts go into Scrapy stats (``imagespider/query/<label>/kept``,
+``.../dropped``, ``.../dropped/<reason>``), so a Scrapyd job or a test can read them without
+parsing the log. A resumed job's line counts what the whole job kept, and how much of it this run.
+
+A crawl that kept nothing at all while results came in (every one dropped: a license policy the
+engine cannot satisfy, private addresses, a broken network) ends with finish reason
+``failed_nothing_kept`` (so ``scrapy crawl`` exits 1 and a cron job notices) and one ERROR line
+naming the top drop reasons and what to change.
 
 Counts come from the item outcomes (imagespider/outcomes.py) that also settle the spider's
 quotas and fill ``rejected.jsonl``, so they agree with the manifest and ``rejected.jsonl``.
@@ -24,13 +32,37 @@ from typing import Any, Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 from twisted.internet.task import LoopingCall
 
+from imagespider.errors import FAILURE_PREFIX
 from imagespider.outcomes import Outcome, on_item_settled
+from imagespider.spiders.params import Query
 
 logger = logging.getLogger(__name__)
+
+NOTHING_KEPT_REASON = FAILURE_PREFIX + "nothing_kept"
+
+#: What to change when every result was dropped for this reason (see README's reasons table).
+FIXES = {
+    "license_not_shareable": "the engine found no result under a named open license: try -a license=any "
+    "(in-house use) or another engine such as flickr",
+    "license_noncommercial": "widen the policy (-a license=share or any) or try another engine",
+    "license_no_derivatives": "widen the policy (-a license=share or any) or try another engine",
+    "license_not_in_list": "add license ids to -a license= or use -a license=share",
+    "license_unknown": "the results carry no license: use -a license=any (in-house use) or give a license column",
+    "private_address": "the results point at private or loopback addresses; set -s ALLOW_PRIVATE_ADDRESSES=True "
+    "only to crawl such hosts on purpose",
+    "robots_txt": "the image hosts' robots.txt forbids us; try other queries or another engine",
+    "too_small": "lower -s IMAGES_MIN_WIDTH / IMAGES_MIN_HEIGHT",
+    "duplicate": "the store already holds these images: give another IMAGES_STORE or other queries",
+    "near_duplicate": "the store already holds these images: give another IMAGES_STORE or -s DEDUP=False",
+    "timeout": "the image hosts did not answer in time: check the network or raise -s DOWNLOAD_TIMEOUT",
+    "connection_error": "the image hosts could not be reached: check the network or proxy",
+    "dns_error": "host names do not resolve: check the network's DNS",
+    "http_error": "the image hosts answered with errors: see rejected.jsonl",
+}
 
 #: Reasons named in a line before the rest is summed up as "...".
 _REASONS_SHOWN = 6
@@ -46,26 +78,38 @@ class QueryProgress:
     limit: int | None = None
     kept: int = 0
     dropped: Counter[str] = field(default_factory=Counter)
+    #: Kept by earlier runs of the same job (a JOBDIR resume), counted toward ``limit``.
+    earlier: int = 0
 
     def line(self) -> str:
-        """``bing 'cat' (cat): kept 57/120, dropped 12 (duplicate 5, corrupt_image 3)``"""
-        kept = f"{self.kept}/{self.limit}" if self.limit else str(self.kept)
+        """``bing 'cat' (cat): kept 57/120, dropped 12 (duplicate 5, corrupt_image 3)``; a resumed
+        job: ``kept 120/120 (25 in this run)``, the same count the spider's "ended" line gives."""
+        total = self.earlier + self.kept
+        kept = f"{total}/{self.limit}" if self.limit else str(total)
+        if self.earlier:
+            kept += f" ({self.kept} in this run)"
         return f"{self.engine} {self.query!r} ({self.label}): kept {kept}, {dropped_text(self.dropped)}"
 
     def state(self) -> tuple[int, int]:
         return self.kept, sum(self.dropped.values())
 
 
+def ranked(reasons: Counter[str]) -> list[tuple[str, int]]:
+    """Reasons, most frequent first (ties by name)."""
+    return sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def reasons_text(reasons: Counter[str]) -> str:
+    """``duplicate 5, corrupt_image 3, ...``"""
+    order = ranked(reasons)
+    named = ", ".join(f"{reason} {count}" for reason, count in order[:_REASONS_SHOWN])
+    return named + (", ..." if len(order) > _REASONS_SHOWN else "")
+
+
 def dropped_text(reasons: Counter[str]) -> str:
     """``dropped 12 (duplicate 5, corrupt_image 3, ...)``, most frequent reasons first."""
     total = sum(reasons.values())
-    if not total:
-        return "dropped 0"
-    ranked = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
-    named = ", ".join(f"{reason} {count}" for reason, count in ranked[:_REASONS_SHOWN])
-    if len(ranked) > _REASONS_SHOWN:
-        named += ", ..."
-    return f"dropped {total} ({named})"
+    return f"dropped {total} ({reasons_text(reasons)})" if total else "dropped 0"
 
 
 class ProgressExtension:
@@ -75,6 +119,10 @@ class ProgressExtension:
         self.queries: dict[tuple[str, str, str], QueryProgress] = {}
         self._last_logged: dict[tuple[str, str, str], tuple[int, int]] = {}
         self.task: AsyncioLoopingCall | LoopingCall | None = None
+        self.reason: str | None = None
+        #: Set by our ``crawl`` command, which logs the summary itself once the crawl has stopped.
+        self.summary_deferred = False
+        self._summary_logged = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -85,6 +133,8 @@ class ProgressExtension:
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         on_item_settled(crawler, extension.item_settled)
+        crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         return extension
 
     # -- signals -------------------------------------------------------------------------
@@ -111,10 +161,27 @@ class ProgressExtension:
             self._inc(f"imagespider/query/{progress.label}/dropped")
             self._inc(f"imagespider/query/{progress.label}/dropped/{reason}")
 
+    def spider_idle(self, spider: Spider) -> None:
+        """The crawl is about to finish: if results came in and none was kept, it failed."""
+        line = self.nothing_kept_line()
+        if line:
+            logger.error("%s", line)
+            raise CloseSpider(NOTHING_KEPT_REASON)
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.task is not None and self.task.running:
             self.task.stop()
-        self.log_summary(reason)
+        self.reason = reason
+        quotas = getattr(spider, "quotas", None) or {}
+        for progress in self.queries.values():
+            quota = quotas.get(Query(progress.query, progress.label)) if quotas else None
+            kept_in_all = getattr(quota, "kept", None)
+            if isinstance(kept_in_all, int) and kept_in_all > progress.kept:
+                progress.earlier = kept_in_all - progress.kept
+
+    def engine_stopped(self) -> None:
+        if not self.summary_deferred:
+            self.log_summary()
 
     # -- logging -------------------------------------------------------------------------
 
@@ -126,18 +193,41 @@ class ProgressExtension:
                 self._last_logged[key] = state
                 logger.info("progress: %s", progress.line())
 
-    def log_summary(self, reason: str) -> None:
-        for progress in self.queries.values():
-            logger.info("summary: %s", progress.line())
+    def summary_lines(self) -> list[str]:
+        """One line per query, then the totals of this run and the finish reason."""
+        lines = [f"summary: {progress.line()}" for progress in self.queries.values()]
+        total = self.total_dropped()
+        kept = sum(p.kept for p in self.queries.values())
+        count = len(self.queries)
+        lines.append(
+            f"summary: {count} {'query' if count == 1 else 'queries'}, kept {kept} in this run, "
+            f"{dropped_text(total)}; finish reason {self.reason or '?'}"
+        )
+        return lines
+
+    def log_summary(self, level: int = logging.INFO) -> None:
+        """Log the summary once, at ``level`` (the crawl's LOG_LEVEL when above INFO)."""
+        if self._summary_logged or self.reason is None:
+            return
+        self._summary_logged = True
+        for line in self.summary_lines():
+            logger.log(max(level, logging.INFO), "%s", line)
+
+    def total_dropped(self) -> Counter[str]:
         total: Counter[str] = Counter()
         for progress in self.queries.values():
             total.update(progress.dropped)
-        kept = sum(p.kept for p in self.queries.values())
-        count = len(self.queries)
-        logger.info(
-            "summary: %d %s, kept %d, %s; finished: %s",
-            count, "query" if count == 1 else "queries", kept, dropped_text(total), reason,
-        )
+        return total
+
+    def nothing_kept_line(self) -> str | None:
+        """The one line for a crawl whose results were all dropped; None if anything was kept
+        or nothing came in (an engine with no results is not a failure of ours)."""
+        dropped = self.total_dropped()
+        if not dropped or any(p.kept for p in self.queries.values()):
+            return None
+        top = ranked(dropped)[0][0]
+        fix = FIXES.get(top, "see each result's reason in rejected.jsonl")
+        return f"kept nothing: all {sum(dropped.values())} results were dropped ({reasons_text(dropped)}); fix: {fix}"
 
     # -- counting ------------------------------------------------------------------------
 

@@ -21,12 +21,21 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.settings import BaseSettings
 
 from imagespider.dataset import resume
+from imagespider.dataset.documents import read_jsonl
+from imagespider.dataset.store import REJECTED
 from imagespider.engines import EngineResult
 from imagespider.errors import FAILURE_PREFIX
 from imagespider.extensions.dataset import dataset_of
 from imagespider.items import ImageItem
 from imagespider.rights.model import License
-from imagespider.spiders.params import Query, SearchArgs, parse_search_args
+from imagespider.spiders.params import (
+    ArgumentHelp,
+    Query,
+    SearchArgs,
+    filter_help,
+    parse_search_args,
+    shared_argument_help,
+)
 from imagespider.spiders.quota import Quota, settle_on_signals
 
 logger = logging.getLogger(__name__)
@@ -41,6 +50,8 @@ class QuotaSpider(scrapy.Spider, Generic[ArgsT, KeyT]):
     search spiders (a quota per query) and the urls spider (per label) share."""
 
     args: ArgsT
+    #: The ``-a`` arguments as given, for the store's crawls.jsonl.
+    arguments: dict[str, str]
     quotas: dict[KeyT, Quota]
 
     @classmethod
@@ -60,6 +71,7 @@ class QuotaSpider(scrapy.Spider, Generic[ArgsT, KeyT]):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.args = cls.check_arguments(kwargs, crawler.settings)
+        spider.arguments = dict(kwargs)
         spider.quotas = spider.make_quotas()
         settle_on_signals(crawler, spider.quota_for)
         return spider
@@ -77,6 +89,11 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
     @classmethod
     def check_arguments(cls, kwargs: Mapping[str, str], settings: BaseSettings) -> SearchArgs:
         return parse_search_args(cls.name, kwargs, cls.filters, settings["LICENSE_POLICY"])
+
+    @classmethod
+    def argument_help(cls, settings: BaseSettings) -> list[ArgumentHelp]:
+        """The ``-a`` arguments, defaults and choices, for ``scrapy describe``."""
+        return shared_argument_help(settings.get("LICENSE_POLICY") or "share") + filter_help(cls.filters)
 
     def make_quotas(self) -> dict[Query, Quota]:
         return {query: Quota(self.args.limit) for query in self.args.queries}
@@ -130,6 +147,10 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
                 # Kept by an earlier crawl: not downloaded again, not a rejection either.
                 self.crawler.stats.inc_value("imagespider/skipped/already_in_dataset")
                 continue
+            if (result.image_url, query.label) in self._rejected_before:
+                # Rejected by an earlier run of this job: not fetched and rejected twice.
+                self.crawler.stats.inc_value("imagespider/skipped/rejected_by_this_job")
+                continue
             if not await quota.wait_for_room() or self.stopping:
                 return
             quota.take()
@@ -145,14 +166,31 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
         engine = getattr(self.crawler, "engine", None)
         return engine is not None and not engine.running and not self.crawler.crawling
 
+    #: (image URL, label) rejected by earlier runs of this JOBDIR job: skipped on resume.
+    _rejected_before: frozenset[tuple[str, str]] = frozenset()
+
     def _count_earlier_runs(self, **_: Any) -> None:
         """Start each quota at what earlier runs of this job kept, so a resumed job keeps
-        ``limit`` in all, not ``limit`` more (see :mod:`imagespider.dataset.resume`)."""
+        ``limit`` in all, not ``limit`` more (see :mod:`imagespider.dataset.resume`); with
+        ``-a mode=top-up``, at what the store holds for the class."""
         try:
             self._dataset = dataset_of(self.crawler)
         except NotConfigured:
             return
-        for query, kept in resume.kept_by_this_job(self.crawler.settings, self._dataset.rows, self.name).items():
+        settings = self.crawler.settings
+        self._rejected_before = frozenset(
+            resume.rejected_by_this_job(settings, read_jsonl(self._dataset.root / REJECTED))
+        )
+        if self.args.mode == "top-up":
+            in_store = resume.kept_in_store(self._dataset.rows)
+            for query, quota in self.quotas.items():
+                quota.kept = min(in_store[query.label], quota.limit)
+                logger.info(
+                    "%s: query %r (label %s) tops up: the store holds %d of %d",
+                    self.name, query.text, query.label, in_store[query.label], quota.limit,
+                )
+            return
+        for query, kept in resume.kept_by_this_job(settings, self._dataset.rows, self.name).items():
             if query in self.quotas:
                 self.quotas[query].kept = min(kept, self.quotas[query].limit)
                 if kept:

@@ -18,7 +18,45 @@ from imagespider.rights.policy import Policy, PolicyError
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1_000_000
-SHARED_ARGUMENTS = ("q", "queries", "label", "limit", "license")
+SHARED_ARGUMENTS = ("q", "queries", "label", "limit", "license", "mode")
+#: ``-a mode=``: what ``limit`` counts. ``add``: images this crawl keeps per query (a JOBDIR job counts
+#: all its runs); ``top-up``: images the store holds per class, so a nightly job refreshes a
+#: class to ``limit`` instead of growing it.
+MODES = ("add", "top-up")
+
+
+@dataclass(frozen=True)
+class ArgumentHelp:
+    """One spider argument as ``scrapy describe <spider>`` shows it."""
+
+    name: str
+    meaning: str
+    default: str
+    choices: tuple[str, ...] = ()
+
+
+def shared_argument_help(default_policy: str) -> list[ArgumentHelp]:
+    """The arguments every search spider takes (README "Spiders and their arguments")."""
+    return [
+        ArgumentHelp("q", "one query", "none: q or queries is required"),
+        ArgumentHelp("queries", "a file, one query a line; 'label: query' when the label is one word; # comments",
+                     "none"),
+        ArgumentHelp("label", "the folder (class) name for q", "a slug of the query (red fox -> red-fox)"),
+        ArgumentHelp("limit", f"images to keep per query, 1-{MAX_LIMIT:,}", str(DEFAULT_LIMIT)),
+        ArgumentHelp("license", "the intended use: any, share, commercial, modify, a combination, or license ids",
+                     f"{default_policy} (setting LICENSE_POLICY)", ("any", "share", "commercial", "modify")),
+        ArgumentHelp("mode", "what limit counts: add = images this crawl (or JOBDIR job) keeps per query; "
+                     "top-up = images the store holds per class (a nightly job refreshes, not grows)",
+                     "add", MODES),
+    ]
+
+
+def filter_help(filters: Mapping[str, Mapping[str, str]]) -> list[ArgumentHelp]:
+    """An engine's own filters: each value the user may give, the engine's default when absent."""
+    return [
+        ArgumentHelp(name, "engine filter", "strict" if name == "safe" else "the engine's own", tuple(choices))
+        for name, choices in filters.items()
+    ]
 
 
 @dataclass(frozen=True)
@@ -36,6 +74,8 @@ class SearchArgs:
     filters: Mapping[str, str] = field(default_factory=dict)
     #: One-line warnings about how the arguments were read; the spider logs them once.
     warnings: tuple[str, ...] = ()
+    #: One of MODES.
+    mode: str = "add"
 
 
 def parse_search_args(
@@ -61,6 +101,7 @@ def parse_search_args(
             if kwargs.get(name)
         },
         warnings=warnings,
+        mode=parse_mode(kwargs.get("mode")),
     )
 
 
@@ -72,6 +113,13 @@ def reject_unknown(spider: str, kwargs: Mapping[str, str], known: Sequence[str])
             raise ArgumentError(
                 f"unknown argument -a {shown(name)}= for spider {spider}; use one of: {', '.join(known)}"
             )
+
+
+def parse_mode(value: str | None) -> str:
+    mode = (value or "add").strip().lower() or "add"
+    if mode not in MODES:
+        raise ArgumentError(f"unknown mode {value!r}; use -a mode= one of: {', '.join(MODES)}")
+    return mode
 
 
 def parse_limit(value: str | None) -> int:

@@ -4,11 +4,19 @@ The page is loaded in Chromium through scrapy-playwright and kept open while its
 handed out. When the query still needs images, the spider scrolls with the mouse wheel, clicks
 a "see more" button if the page shows one, and waits for the page's own script to append
 results. It stops when the query has kept its limit or when scrolling stops bringing results.
+
+Ctrl-C in a terminal sends SIGINT to the whole process group: Chromium and Playwright's driver die
+at once, while Scrapy begins a graceful stop. The page's next call then fails with
+``TargetClosedError`` (or another Playwright error); once the crawl is stopping such an error ends
+the query quietly instead of as an 88-line traceback. A stopping query hands out nothing more, lets
+the images already handed out settle, and then logs its final count ("ended, the crawl is
+stopping: kept N of L"), so no count grows after that line.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
@@ -73,13 +81,19 @@ class BrowserSearchSpider(SearchSpider):
         query: Query = response.meta["query"]
         refusal = self.refusal(response)
         if refusal:
-            await page.close()
+            await _close(page)
             raise self.fail(f"{self.name}_refused", f"{self.name}: {refusal} (query {query.text!r})")
         try:
             async for item in self.harvest(page, query, response.text):
                 yield item
+        except PlaywrightError as error:
+            if not self.stopping:
+                raise
+            # The browser died with the Ctrl-C that stops the crawl: not an error of this query.
+            logger.debug("%s: query %r: browser gone while stopping: %s", self.name, query.text, error)
+            await self._end_stopping(query)
         finally:
-            await page.close()
+            await _close(page)
 
     async def harvest(self, page: Page, query: Query, html: str) -> AsyncIterator[Any]:
         quota = self.quotas[query]
@@ -93,7 +107,7 @@ class BrowserSearchSpider(SearchSpider):
                 self.log_query_end(query, "limit reached")
                 return
             if self.stopping:
-                self.log_query_end(query, "the crawl is stopping")
+                await self._end_stopping(query)
                 return
             if await self.load_more(page):
                 stalls = 0
@@ -104,6 +118,11 @@ class BrowserSearchSpider(SearchSpider):
                     self.log_query_end(query, f"no more results after {len(seen)}")
                     return
             html = await page.content()
+
+    async def _end_stopping(self, query: Query) -> None:
+        """Let the results already handed out settle, then log the count the query ends with."""
+        await self.quotas[query].wait_settled()
+        self.log_query_end(query, "the crawl is stopping")
 
     async def load_more(self, page: Page) -> bool:
         """Scroll to the bottom in wheel steps, press "see more" if shown, wait for growth."""
@@ -141,8 +160,12 @@ class BrowserSearchSpider(SearchSpider):
         request = failure.request  # type: ignore[attr-defined]
         page = request.meta.get("playwright_page")
         if page is not None:
-            await page.close()
+            await _close(page)
         query: Query = request.meta["query"]
+        if self.stopping:
+            # Ctrl-C closed the browser under this page: the crawl ends as asked, not as a failure.
+            logger.debug("%s: results page for %r not loaded: the crawl is stopping", self.name, query.text)
+            return
         self.crawler.stats.inc_value(f"imagespider/{self.name}/results_page_errors")
         message = f"{self.name}: could not load the results page for {query.text!r}: " + (
             failure.getErrorMessage().splitlines() or ["unknown error"]
@@ -152,3 +175,9 @@ class BrowserSearchSpider(SearchSpider):
             self.fail_soon(f"{self.name}_unreachable", message)
         else:
             logger.error(message)
+
+
+async def _close(page: Page) -> None:
+    """Close a page; a browser that is already gone (Ctrl-C reached it first) is no error."""
+    with contextlib.suppress(PlaywrightError):
+        await page.close()

@@ -29,7 +29,7 @@ from imagespider.errors import ArgumentError
 from imagespider.items import ImageItem
 from imagespider.rights.policy import Policy
 from imagespider.spiders.base import QuotaSpider
-from imagespider.spiders.params import parse_limit, parse_policy, reject_unknown
+from imagespider.spiders.params import ArgumentHelp, parse_limit, parse_policy, reject_unknown
 from imagespider.spiders.quota import Quota
 from imagespider.spiders.urllist import UrlList, UrlRow, read_url_list
 
@@ -80,6 +80,19 @@ class UrlsSpider(QuotaSpider[UrlsArgs, str]):
 
     def quota_key(self, item: ImageItem) -> str:
         return item.label
+
+    @classmethod
+    def argument_help(cls, settings: BaseSettings) -> list[ArgumentHelp]:
+        """The ``-a`` arguments, defaults and choices, for ``scrapy describe``."""
+        return [
+            ArgumentHelp("path", "a URL list: text (one URL a line), CSV with a url column, or a metadata.jsonl",
+                         "none: required"),
+            ArgumentHelp("label", "the folder of rows that name none", DEFAULT_LABEL),
+            ArgumentHelp("license", "the intended use: any, share, commercial, modify, a combination, or ids",
+                         f"{settings.get('LICENSE_POLICY') or 'share'} (setting LICENSE_POLICY)",
+                         ("any", "share", "commercial", "modify")),
+            ArgumentHelp("limit", "images to keep per label", "no cap"),
+        ]
 
     async def start(self) -> AsyncIterator[Any]:
         urls = self.args.urls

@@ -158,7 +158,10 @@ def test_a_plain_list_under_the_default_policy_is_dropped_with_a_warning(
     listing = tmp_path / "list.txt"
     listing.write_text(f"{mockserver.base}/neardup/img/own/0.jpg\n")
     result = crawl_urls(tmp_path / "store", "-a", f"path={listing}")
-    ok(result)
+    # Nothing kept while results came in: the crawl failed (issue 17), with the fix in one line.
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "'finish_reason': 'failed_nothing_kept'" in result.stderr
+    assert "kept nothing: all 1 results were dropped (license_unknown 1); fix:" in result.stderr
     assert "declares no license" in result.stderr
     assert [row["reason"] for row in read_jsonl(tmp_path / "store" / "rejected.jsonl")] == ["license_unknown"]
 

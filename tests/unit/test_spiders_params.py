@@ -396,3 +396,9 @@ def test_label_of_four_byte_characters_fits_a_file_name(tmp_path: Path) -> None:
     label = safe_label("\U00020000" * 100)  # 𠀀, a letter, so \w keeps it
     assert len(label.encode("utf-8")) <= 255
     (tmp_path / label).mkdir()  # raises OSError ENAMETOOLONG today
+
+
+def test_mode_is_add_or_top_up() -> None:
+    assert parse_search_args("bing", {"q": "cat"}, {}, "share").mode == "add"
+    assert parse_search_args("bing", {"q": "cat", "mode": "top-up"}, {}, "share").mode == "top-up"
+    assert "add, top-up" in error_of(parse_search_args, "bing", {"q": "cat", "mode": "more"}, {}, "share")

@@ -1,0 +1,84 @@
+"""CrawlRecordExtension: one ``crawls.jsonl`` row per crawl, and the stats dump at DEBUG.
+
+Scrapy dumps its stats at INFO at the end of a crawl: 80 lines between the user and the summary.
+The project sets ``STATS_DUMP = False`` and this extension logs the same dump at DEBUG instead,
+and keeps it on disk in the crawl's ``crawls.jsonl`` row (see :mod:`imagespider.dataset.crawls`),
+with the crawl's id, spider, arguments, the settings that change what it keeps, start and end,
+kept and dropped by reason, and its finish reason.
+
+The row is written in ``spider_closed`` before :class:`~imagespider.extensions.dataset.DatasetExtension`
+rebuilds the documents and releases the store's lock (this extension comes first in ``EXTENSIONS``),
+so report.html's run history includes the crawl that wrote it, and two crawls never interleave.
+"""
+
+from __future__ import annotations
+
+import logging
+import pprint
+from datetime import UTC, datetime
+from typing import Any, Self
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from imagespider.dataset.crawls import SETTINGS_THAT_MATTER, append_crawl, crawl_row, jsonable, new_crawl_id
+from imagespider.extensions.dataset import STORE_LOCKED_REASON, DatasetExtension
+from imagespider.extensions.progress import ProgressExtension
+
+logger = logging.getLogger(__name__)
+
+
+class CrawlRecordExtension:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.started = datetime.now(UTC)
+        self.crawl_id = ""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.get("IMAGES_STORE"):
+            raise NotConfigured("IMAGES_STORE is not set")
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.started = datetime.now(UTC)
+        self.crawl_id = new_crawl_id(spider.name, self.started, getattr(spider, "_job", None))
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.set_value("imagespider/crawl_id", self.crawl_id)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        ended = datetime.now(UTC)
+        snapshot = dict(stats.get_stats())
+        snapshot.setdefault("finish_reason", reason)
+        snapshot.setdefault("finish_time", ended)
+        logger.debug("Scrapy stats of crawl %s:\n%s", self.crawl_id, pprint.pformat(jsonable(snapshot)))
+        dataset_extension = self.crawler.get_extension(DatasetExtension)
+        if reason == STORE_LOCKED_REASON or dataset_extension is None or dataset_extension.refused is not None:
+            return  # the store is another crawl's: touch nothing
+        row = crawl_row(
+            crawl_id=self.crawl_id, spider=spider.name, arguments=getattr(spider, "arguments", {}) or {},
+            settings={name: self.crawler.settings.get(name) for name in SETTINGS_THAT_MATTER
+                      if self.crawler.settings.get(name) is not None},
+            start=self.started, end=ended, finish_reason=reason, queries=self._queries(), stats=snapshot,
+        )
+        try:
+            append_crawl(dataset_extension.dataset.root, row)
+        except OSError as error:
+            logger.error("could not record the crawl in %s: %s", dataset_extension.dataset.root, error)
+
+    def _queries(self) -> list[dict[str, Any]]:
+        progress = self.crawler.get_extension(ProgressExtension)
+        if progress is None:
+            return []
+        return [
+            {"engine": p.engine, "query": p.query, "label": p.label, "limit": p.limit, "kept": p.kept,
+             "dropped": dict(p.dropped)}
+            for p in progress.queries.values()
+        ]

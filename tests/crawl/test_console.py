@@ -1,0 +1,110 @@
+"""What a crawl prints and records, as a user sees it: a short log whose last lines are the
+summary (at INFO and at WARNING), no stats dump at INFO, the run recorded in crawls.jsonl with its
+stats; a crawl that keeps nothing fails with one line and exit 1; the spiders and their
+arguments are listed by name."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_scrapy
+from tests.mockserver import MockHTTPServer
+
+FAST = ["-s", "SCROLL_WAIT_TIMEOUT=1", "-s", "SCROLL_MAX_STALLS=1", "-s", "SCROLL_STEP_PAUSE=0.05"]
+
+
+def crawl(mockserver: MockHTTPServer, store: Path, *extra: str, total: int = 40, **kwargs: bool) -> subprocess.CompletedProcess[str]:
+    queries = store.parent / f"{store.name}-queries.txt"
+    queries.write_text("cat\nkitten: small cat\n", encoding="utf-8")
+    return run_scrapy(
+        "crawl", "bing", "-a", f"queries={queries}", "-a", "limit=4", "-a", "license=any",
+        "-s", f"BING_SEARCH_URL={mockserver.base}/s/{total}/images/search", "-s", f"IMAGES_STORE={store}",
+        *FAST, *extra, stats_dump=False, **kwargs,
+    )
+
+
+def log_lines(stderr: str) -> list[str]:
+    """Log records (a record's continuation lines belong to it)."""
+    return [line for line in stderr.splitlines() if re.match(r"^\d{4}-\d\d-\d\d ", line)]
+
+
+@pytest.fixture(scope="module")
+def info_crawl(mockserver: MockHTTPServer, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    store = tmp_path_factory.mktemp("console") / "data"
+    return store, crawl(mockserver, store)
+
+
+def test_the_summary_closes_a_short_log(info_crawl) -> None:
+    store, result = info_crawl
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = log_lines(result.stderr)
+    last = [line.split(" INFO: ")[1] for line in lines[-3:]]
+    assert last[0].startswith("summary: bing 'cat' (cat): kept 4/4, dropped ")
+    assert last[1].startswith("summary: bing 'small cat' (kitten): kept 4/4, dropped ")
+    assert last[2].startswith("summary: 2 queries, kept 8 in this run, dropped ")
+    assert last[2].endswith("; finish reason finished")
+    assert "finished: finished" not in result.stderr
+    assert "Dumping Scrapy stats" not in result.stderr
+    assert "Enabled extensions" not in result.stderr and "Versions:" not in result.stderr
+    assert len(result.stderr.splitlines()) < 50, result.stderr
+
+
+def test_the_crawl_is_recorded_with_its_stats(info_crawl) -> None:
+    store, _ = info_crawl
+    rows = [json.loads(line) for line in (store / "crawls.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["spider"] == "bing" and row["finish_reason"] == "finished"
+    assert row["arguments"]["limit"] == "4" and row["arguments"]["license"] == "any"
+    assert row["settings"]["IMAGES_STORE"] == str(store)
+    assert row["kept"] == 8 == row["stats"]["imagespider/kept"]
+    assert row["stats"]["imagespider/crawl_id"] == row["id"]
+    assert row["start"] <= row["end"]
+    assert {q["label"]: q["kept"] for q in row["queries"]} == {"cat": 4, "kitten": 4}
+    assert row["stats"]["finish_reason"] == "finished"
+
+
+def test_at_warning_the_summary_is_still_shown_last(mockserver: MockHTTPServer, tmp_path: Path) -> None:
+    result = crawl(mockserver, tmp_path / "data", "-L", "WARNING")
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = log_lines(result.stderr)
+    assert "summary: 2 queries, kept 8 in this run" in lines[-1]
+    assert sum("summary:" in line for line in lines) == 3
+    assert not [line for line in lines if "summary" not in line and " INFO: " in line]
+
+
+def test_a_crawl_that_keeps_nothing_fails_with_one_line(mockserver: MockHTTPServer, tmp_path: Path) -> None:
+    store = tmp_path / "data"
+    # Every image is on 127.0.0.1, which a default crawl refuses.
+    result = crawl(mockserver, store, total=12, allow_private=False)
+    assert result.returncode == 1, result.stderr[-3000:]
+    errors = [line for line in log_lines(result.stderr) if " ERROR: " in line]
+    assert len(errors) == 1, errors
+    assert "kept nothing: all 24 results were dropped (private_address 24); fix:" in errors[0]
+    assert "ALLOW_PRIVATE_ADDRESSES" in errors[0]
+    assert "Traceback" not in result.stderr
+    row = json.loads((store / "crawls.jsonl").read_text(encoding="utf-8"))
+    assert row["finish_reason"] == "failed_nothing_kept"
+    assert row["dropped"] == {"private_address": 24}
+    assert "finish reason failed_nothing_kept" in log_lines(result.stderr)[-1]
+
+
+def test_an_unknown_spider_lists_the_spiders() -> None:
+    result = run_scrapy("crawl", "bign")
+    assert result.returncode == 2
+    assert "Spider not found: bign; the spiders are: bing, flickr, google, urls" in result.stderr
+
+
+def test_describe_lists_arguments_defaults_and_choices() -> None:
+    result = run_scrapy("describe", "bing")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert text.startswith("bing: Bing Images")
+    for needle in ("limit", "Default: 100", "queries", "Choices: small, medium, large, wallpaper", "Default: strict"):
+        assert needle in text
+    assert "describe <spider>" in run_scrapy("crawl", "-h").stdout

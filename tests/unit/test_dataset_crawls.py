@@ -1,0 +1,39 @@
+"""crawls.jsonl rows: built from a crawl's stats, appended whole, read back oldest first."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from imagespider.dataset.crawls import CRAWLS, append_crawl, crawl_row, dropped_by_reason, new_crawl_id, read_crawls
+
+START = datetime(2026, 11, 30, 6, 31, 23, tzinfo=UTC)
+END = datetime(2026, 11, 30, 6, 40, 0, tzinfo=UTC)
+
+
+def test_dropped_by_reason_leaves_out_the_license_breakdown() -> None:
+    stats = {"imagespider/dropped": 9, "imagespider/dropped/http_error": 2, "imagespider/dropped/too_small": 7,
+             "imagespider/dropped/license/cc-by": 3, "imagespider/kept": 1}
+    assert dropped_by_reason(stats) == {"too_small": 7, "http_error": 2}
+    assert list(dropped_by_reason(stats)) == ["too_small", "http_error"]
+
+
+def test_a_row_is_json_and_reads_back(tmp_path: Path) -> None:
+    crawl_id = new_crawl_id("bing", START)
+    assert crawl_id.startswith("20261130T063123Z-bing-")
+    assert new_crawl_id("bing", START, "abc") == "20261130T063123Z-bing-abc"
+    row = crawl_row(
+        crawl_id=crawl_id, spider="bing", arguments={"q": "cat", "limit": 5}, settings={"DEDUP": True},
+        start=START, end=END, finish_reason="finished", queries=[],
+        stats={"imagespider/kept": 5, "start_time": START, "odd": object(), "imagespider/dropped/empty": 1},
+    )
+    append_crawl(tmp_path, row)
+    append_crawl(tmp_path, row | {"id": "second"})
+    with (tmp_path / CRAWLS).open("ab") as handle:
+        handle.write(b'{"torn')
+    rows = list(read_crawls(tmp_path))
+    assert [r["id"] for r in rows] == [crawl_id, "second"]
+    assert rows[0]["arguments"] == {"q": "cat", "limit": "5"}
+    assert rows[0]["start"] == "2026-11-30T06:31:23+00:00" and rows[0]["stats"]["start_time"] == rows[0]["start"]
+    assert rows[0]["kept"] == 5 and rows[0]["dropped"] == {"empty": 1}
+    assert list(read_crawls(tmp_path / "nowhere")) == []

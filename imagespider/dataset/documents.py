@@ -1,4 +1,4 @@
-"""The store's documents for people: ATTRIBUTION.md and report.html, rebuilt after every crawl.
+"""The store's documents: ATTRIBUTION.md, report.html and the dataset card README.md, rebuilt after every crawl.
 
 Both are derived from the whole store (every crawl into it), so they are regenerated from the
 manifest and ``rejected.jsonl`` rather than appended to. Each is written to a temporary file in the
@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from imagespider.dataset.attribution import ATTRIBUTION, render_attribution
+from imagespider.dataset.card import CARD, render_card
+from imagespider.dataset.crawls import read_crawls
 from imagespider.dataset.report import REPORT, render_report
 from imagespider.dataset.store import REJECTED, read_jsonl
 
@@ -38,12 +40,15 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def write_documents(root: Path, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Rebuild ATTRIBUTION.md and report.html at the store's root from the manifest ``rows``
-    and the store's ``rejected.jsonl``. A failure is logged, not raised: the images and the
-    manifest are already safe, and the next crawl rebuilds both documents."""
+    """Rebuild ATTRIBUTION.md, report.html and the dataset card (README.md) at the store's root
+    from the manifest ``rows``, the store's ``rejected.jsonl`` and ``crawls.jsonl``. A failure is
+    logged, not raised: the images and the manifest are already safe, and the next crawl rebuilds
+    the documents."""
+    crawls = list(read_crawls(root))
     documents = (
         (ATTRIBUTION, lambda: render_attribution(rows)),
         (REPORT, lambda: render_report(rows, list(read_jsonl(root / REJECTED)))),
+        (CARD, lambda: render_card(rows, crawls)),
     )
     for name, render in documents:
         try:

@@ -1,0 +1,62 @@
+"""A resumed JOBDIR job: its summary agrees with its own "ended" line, and results it rejected in
+an earlier run are not downloaded and rejected again. ``-a mode=top-up``: ``limit`` counts what
+the store holds per class, so a repeated (nightly) crawl tops classes up instead of growing them."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+from tests.conftest import run_scrapy
+from tests.crawl.test_bing import assert_manifest_matches_files, read_jsonl
+from tests.mockserver import MockHTTPServer
+
+FAST = ["-s", "SCROLL_WAIT_TIMEOUT=1", "-s", "SCROLL_MAX_STALLS=1", "-s", "SCROLL_STEP_PAUSE=0.05"]
+
+
+def crawl(mockserver: MockHTTPServer, store: Path, query: str, limit: int, *extra: str):
+    # /s/60/: 60 results, every one whose index ends in 3 broken (rejected), some duplicates.
+    return run_scrapy(
+        "crawl", "bing", "-a", f"q={query}", "-a", f"limit={limit}", "-a", "license=any",
+        "-s", f"BING_SEARCH_URL={mockserver.base}/s/60/images/search", "-s", f"IMAGES_STORE={store}",
+        *FAST, *extra,
+    )
+
+
+def test_a_resumed_job_agrees_with_itself_and_rejects_nothing_twice(mockserver: MockHTTPServer, tmp_path: Path) -> None:
+    store, job = tmp_path / "store", ["-s", f"JOBDIR={tmp_path / 'job'}"]
+    first = crawl(mockserver, store, "resumesum", 8, *job)
+    assert first.returncode == 0, first.stderr[-3000:]
+    rejected_first = read_jsonl(store / "rejected.jsonl")
+    assert rejected_first, "the plan has broken results among the first ones"
+    mark = len(mockserver.requests)
+
+    second = crawl(mockserver, store, "resumesum", 20, *job)
+    assert second.returncode == 0, second.stderr[-3000:]
+    ended = re.search(r"query 'resumesum' \(label resumesum\) ended, [^:]+: kept (\d+) of 20", second.stderr)
+    assert ended, second.stderr[-3000:]
+    rows = assert_manifest_matches_files(store)
+    assert int(ended.group(1)) == len(rows) == 20
+    assert "summary: bing 'resumesum' (resumesum): kept 20/20 (12 in this run)" in second.stderr
+    assert "summary: 1 query, kept 12 in this run" in second.stderr
+    # What the first run rejected was neither fetched nor listed again.
+    urls = Counter(row["url"] for row in read_jsonl(store / "rejected.jsonl"))
+    assert [url for url, count in urls.items() if count > 1] == []
+    fetched = set(mockserver.requests[mark:])
+    assert not [row for row in rejected_first if row["url"].split("127.0.0.1:")[1].split("/", 1)[1] in
+                {path.lstrip("/") for path in fetched}]
+    assert f"'imagespider/skipped/rejected_by_this_job': {len(rejected_first)}" in second.stderr
+
+
+def test_top_up_fills_each_class_to_its_limit_and_no_further(mockserver: MockHTTPServer, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    for before, limit in ((0, 4), (4, 6), (6, 6)):
+        result = crawl(mockserver, store, "topup", limit, "-a", "mode=top-up")
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert f"(label topup) tops up: the store holds {before} of {limit}" in result.stderr
+        assert len(assert_manifest_matches_files(store)) == limit
+    last = json.loads((store / "crawls.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert last["arguments"]["mode"] == "top-up" and last["kept"] == 0 and last["finish_reason"] == "finished"
+    assert "summary: bing 'topup' (topup): kept 6/6 (0 in this run)" in result.stderr

@@ -8,7 +8,8 @@ Two things imagespider needs have no public API in Scrapy 2.19:
   expected outcome, counted and recorded by reason, so :class:`QuietRejection` wraps our
   :class:`~imagespider.errors.Rejected` in that class for the trip through the media pipeline.
 - Asking the engine to check "idle now?" (``engine._slot.nextcall``), which a finished request does
-  and a settled item does not (imagespider/extensions/finish.py).
+  and a settled item does not, and how many items its scraper holds (``engine.scraper.slot.
+  itemproc_size``, public names but undocumented) (imagespider/extensions/finish.py).
 
 tests/unit/test_scrapy_compat.py checks each assumption and names what to look at when a Scrapy
 upgrade breaks one.
@@ -40,3 +41,9 @@ def wake_engine(engine: Any) -> bool:
         return False
     nextcall.schedule()
     return True
+
+
+def items_in_pipelines(engine: Any) -> int | None:
+    """Items the engine's scraper has in the item pipelines, or None when no spider is open."""
+    slot = getattr(getattr(engine, "scraper", None), "slot", None)
+    return None if slot is None else int(slot.itemproc_size)

@@ -44,21 +44,30 @@ class Command(ScrapyCrawlCommand):
         quiet_banner()
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) == 1:
-            try:
-                self._check(args[0], opts.spargs)
-            except ArgumentError as error:
-                logger.error("%s", error)
-                self.exitcode = 2
-                return
-            except StoreRefused as error:
-                logger.error("%s", error)
-                self.exitcode = 1
-                return
+        if len(args) != 1:
+            super().run(args, opts)  # Scrapy's UsageError for no spider or several
+            return
+        try:
+            self._check(args[0], opts.spargs)
+        except ArgumentError as error:
+            logger.error("%s", error)
+            self.exitcode = 2
+            return
+        except StoreRefused as error:
+            logger.error("%s", error)
+            self.exitcode = 1
+            return
+        # Scrapy's own run(), with the crawler made through the public create_crawler so we can
+        # hear how its spider closed.
+        assert self.crawler_process is not None
         self._failures: list[str] = []
-        self._run_crawler: Crawler | None = None
-        super().run(args, opts)
-        if self._failures and not self.exitcode:
+        crawler = self.crawler_process.create_crawler(args[0])
+        crawler.signals.connect(self._spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self._defer_summary, signal=signals.engine_started)
+        self._run_crawler: Crawler | None = crawler
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed or self._failures:
             self.exitcode = 1
         self._log_summary()
 
@@ -88,13 +97,6 @@ class Command(ScrapyCrawlCommand):
             warn_relative_store_under_scrapyd(store)
         check_unlocked(store)
         check_manifest(store)
-
-    def _create_crawler(self, spidercls: Any) -> Crawler:
-        crawler = super()._create_crawler(spidercls)
-        crawler.signals.connect(self._spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(self._defer_summary, signal=signals.engine_started)
-        self._run_crawler = crawler
-        return crawler
 
     def _defer_summary(self) -> None:
         crawler = getattr(self, "_run_crawler", None)

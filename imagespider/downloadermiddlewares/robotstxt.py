@@ -5,7 +5,10 @@ fetched, every request to that host waits on one Deferred through ``maybe_deferr
 the first waiter's callback returns None, so every later waiter receives None and is let
 through unchecked (scrapy/scrapy#6802 turned the old callback, which passed the parser on,
 into ``await maybe_deferred_to_future(parser)``). An image host disallowing us must be obeyed
-for every image, not only the first two, so the parser is read back from the cache after the wait.
+for every image, not only the first two, so each parsed robots.txt is also kept here, from
+Scrapy's public ``robots_parsed`` signal (sent before any waiter wakes), and a waiter handed
+None gets the host's parser from that copy. A robots.txt that could not be fetched sends no
+signal and allows everything, as in Scrapy.
 
 It also refuses a URL that robots.txt bars to a named AI-training crawler (``ROBOTSTXT_AI_AGENTS``,
 imagespider/rights/aiagents.py), with reason ``robots_txt_ai``: the same robots.txt, read once.
@@ -14,7 +17,8 @@ A robots.txt is read to its first :data:`ROBOTS_MAX_BYTES` (500 KiB, as Google d
 past it are ignored). Without a cap a 34 MB robots.txt took 1.8 GB and 40-50 s of the reactor
 thread to parse, stalling every other host; now its download stops at the cap
 (:func:`cap_bodies`, Scrapy's ``bytes_received`` signal and ``StopDownload(fail=False)``, which
-keeps what arrived) and the rest is never read. Any request can ask for the same with
+keeps what arrived) and the rest is never read; the parser (imagespider/rights/aiagents.py) reads
+what arrived up to the last whole line within the cap. Any request can ask for the same with
 ``meta[MAX_BODY_META] = bytes`` (the source pages' robots.txt in imagespider/rights/robots.py).
 """
 
@@ -26,15 +30,13 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, StopDownload
-from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
-from twisted.internet.defer import Deferred
 
-from imagespider.rights.aiagents import AiAwareRobotParser, ai_agents_setting
+from imagespider.rights.aiagents import ROBOTS_MAX_BYTES, AiAwareRobotParser, ai_agents_setting, robots_text
 
-#: Bytes of a robots.txt that are read; Google reads 500 KiB and ignores the rest.
-ROBOTS_MAX_BYTES = 500 * 1024
+__all__ = ["MAX_BODY_META", "ROBOTS_MAX_BYTES", "RobotsTxtMiddleware", "body_cap", "cap_bodies", "robots_text"]
+
 #: Request meta key: stop the body after this many bytes and keep what arrived.
 MAX_BODY_META = "imagespider_max_body"
 _SEEN_META = "_imagespider_body_seen"
@@ -66,14 +68,6 @@ def cap_bodies(crawler: Crawler) -> None:
         crawler._imagespider_bodies_capped = True  # type: ignore[attr-defined]
 
 
-def robots_text(body: bytes, limit: int = ROBOTS_MAX_BYTES) -> bytes:
-    """The first ``limit`` bytes of a robots.txt, cut back to a whole line."""
-    if len(body) <= limit:
-        return body
-    head = body[:limit]
-    return head[: head.rfind(b"\n") + 1]
-
-
 class AiAgentsBarred(IgnoreRequest):
     """A URL robots.txt disallows to a named AI-training crawler; ``reason`` is the drop reason."""
 
@@ -85,6 +79,12 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         super().__init__(crawler)
         self.ai_agents = ai_agents_setting(crawler.settings.get("ROBOTSTXT_AI_AGENTS"))
         cap_bodies(crawler)
+        #: Parsed robots.txt by host (netloc), as Scrapy's middleware keys them.
+        self.parsed: dict[str, RobotParser] = {}
+        crawler.signals.connect(self._robots_parsed, signal=signals.robots_parsed)
+
+    def _robots_parsed(self, robotparser: RobotParser, request: Request, **_: Any) -> None:
+        self.parsed[urlparse_cached(request).netloc] = robotparser
 
     def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
         super().process_request_2(rp, request)
@@ -96,11 +96,4 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
 
     async def robot_parser(self, request: Request) -> RobotParser | None:
         parser = await super().robot_parser(request)
-        cached = self._parsers.get(urlparse_cached(request).netloc)
-        return parser if isinstance(cached, Deferred) else cached
-
-    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
-        if len(response.body) > ROBOTS_MAX_BYTES:
-            self._stats.inc_value("imagespider/robotstxt/truncated")
-            response = response.replace(body=robots_text(response.body))
-        await super()._parse_robots(response, netloc, request)
+        return parser if parser is not None else self.parsed.get(urlparse_cached(request).netloc)

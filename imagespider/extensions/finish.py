@@ -26,7 +26,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.asyncio import call_later
 
 from imagespider.outcomes import Outcome, on_item_settled
-from imagespider.scrapy_compat import wake_engine
+from imagespider.scrapy_compat import items_in_pipelines, wake_engine
 
 
 class PromptFinishExtension:
@@ -40,16 +40,16 @@ class PromptFinishExtension:
         return extension
 
     def item_settled(self, item: Any, outcome: Outcome) -> None:
-        slot = getattr(self.crawler.engine, "scraper", None) and self.crawler.engine.scraper.slot
-        if slot is not None:
-            call_later(0, self._when_uncounted, slot.itemproc_size, _MAX_TURNS)
+        counted = items_in_pipelines(self.crawler.engine)
+        if counted is not None:
+            call_later(0, self._when_uncounted, counted, _MAX_TURNS)
 
     def _when_uncounted(self, counted: int, turns: int) -> None:
         engine = self.crawler.engine
-        slot = getattr(engine, "scraper", None) and engine.scraper.slot
-        if slot is None:
+        now = items_in_pipelines(engine)
+        if now is None:
             return  # the spider is closing or closed
-        if slot.itemproc_size < counted or turns <= 0:
+        if now < counted or turns <= 0:
             wake_engine(engine)
         else:
             call_later(0, self._when_uncounted, counted, turns - 1)

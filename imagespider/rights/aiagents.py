@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Self
 
 from protego import Protego
+from scrapy.crawler import Crawler
 from scrapy.robotstxt import ProtegoRobotParser
 
 __all__ = ["DEFAULT_AI_AGENTS", "AiAwareRobotParser", "barring_agent", "named_agents"]
@@ -57,9 +59,31 @@ def barring_agent(parser: Protego, named: frozenset[str], url: str, agents: Sequ
     return None
 
 
+#: Bytes of a robots.txt that are read; Google reads 500 KiB and ignores the rest.
+ROBOTS_MAX_BYTES = 500 * 1024
+
+
+def robots_text(body: bytes, limit: int = ROBOTS_MAX_BYTES) -> bytes:
+    """The first ``limit`` bytes of a robots.txt, cut back to a whole line."""
+    if len(body) <= limit:
+        return body
+    head = body[:limit]
+    return head[: head.rfind(b"\n") + 1]
+
+
 class AiAwareRobotParser(ProtegoRobotParser):
     """Scrapy's Protego parser (ROBOTSTXT_PARSER), also knowing which agents the file names, so
-    the robots.txt middleware answers the AI-agent question from the robots.txt it already has."""
+    the robots.txt middleware answers the AI-agent question from the robots.txt it already has.
+    It reads a robots.txt to its first :data:`ROBOTS_MAX_BYTES` (imagespider/downloadermiddlewares/
+    robotstxt.py stops the download there)."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, robotstxt_body: bytes) -> Self:
+        if len(robotstxt_body) > ROBOTS_MAX_BYTES:
+            if crawler and crawler.stats is not None:
+                crawler.stats.inc_value("imagespider/robotstxt/truncated")
+            robotstxt_body = robots_text(robotstxt_body)
+        return super().from_crawler(crawler, robotstxt_body)
 
     def __init__(self, robotstxt_body: bytes, spider: object) -> None:
         super().__init__(robotstxt_body, spider)  # type: ignore[arg-type]

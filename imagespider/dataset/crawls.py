@@ -1,0 +1,108 @@
+"""``crawls.jsonl``: the store's run history, one row per crawl that wrote into it.
+
+A store grows over many crawls (a nightly job, a second engine, a resumed job); the manifest says
+what is in it, this file says how it got there: which spider, with which arguments and the
+settings that change the result, when, what it kept and dropped and how it ended. Each row also
+carries the crawl's whole Scrapy stats (``stats``), the file on disk that img2dataset users expect
+per shard. It is one file at the store's root rather than a ``stats/`` folder, because every
+folder at the root is a class to torchvision's ``ImageFolder`` (an empty one is an error there).
+
+Pure functions; the rows are written by :mod:`imagespider.extensions.record` while the crawl still
+holds the store's lock, and read by the report (:mod:`imagespider.dataset.report`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+CRAWLS = "crawls.jsonl"
+
+#: Settings that change what a crawl keeps, recorded with each crawl (when they are set).
+SETTINGS_THAT_MATTER = (
+    "IMAGES_STORE", "JOBDIR", "LICENSE_POLICY", "DEDUP", "DEDUP_MAX_DISTANCE", "IMAGES_MIN_WIDTH",
+    "IMAGES_MIN_HEIGHT", "IMAGES_MAX_PIXELS", "DOWNLOAD_MAXSIZE", "ROBOTSTXT_OBEY", "ALLOW_PRIVATE_ADDRESSES",
+    "USER_AGENT", "BING_SEARCH_URL", "GOOGLE_SEARCH_URL", "FLICKR_API_URL", "FLICKR_SIZE",
+)  # fmt: skip
+
+#: The per-reason drop counters in Scrapy's stats: ``imagespider/dropped/<reason>``.
+_DROPPED = "imagespider/dropped/"
+
+
+def new_crawl_id(spider: str, started: datetime, job: str | None = None) -> str:
+    """``20261130T063123Z-bing-3f1a9c``: sortable by start, unique enough; Scrapyd's job id when given."""
+    stamp = started.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{spider}-{job or secrets.token_hex(3)}"
+
+
+def jsonable(value: Any) -> Any:
+    """Stats values as JSON: datetimes as ISO text, anything else unknown as its ``str``."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="seconds")
+    if isinstance(value, Mapping):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def dropped_by_reason(stats: Mapping[str, Any]) -> dict[str, int]:
+    """``{reason: count}`` from ``imagespider/dropped/<reason>`` (not the ``license/<id>`` breakdown)."""
+    reasons = {
+        key.removeprefix(_DROPPED): int(value)
+        for key, value in stats.items()
+        if key.startswith(_DROPPED) and "/" not in key.removeprefix(_DROPPED)
+    }
+    return dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def crawl_row(
+    *, crawl_id: str, spider: str, arguments: Mapping[str, Any], settings: Mapping[str, Any],
+    start: datetime, end: datetime, finish_reason: str, queries: list[dict[str, Any]], stats: Mapping[str, Any],
+) -> dict[str, Any]:
+    """One ``crawls.jsonl`` row."""
+    return {
+        "id": crawl_id,
+        "spider": spider,
+        "arguments": {key: str(value) for key, value in arguments.items()},
+        "settings": jsonable(dict(settings)),
+        "start": jsonable(start),
+        "end": jsonable(end),
+        "kept": int(stats.get("imagespider/kept", 0)),
+        "dropped": dropped_by_reason(stats),
+        "finish_reason": finish_reason,
+        "queries": queries,
+        "stats": jsonable(dict(stats)),
+    }
+
+
+def append_crawl(root: Path, row: Mapping[str, Any]) -> None:
+    """Append one row with one ``write()`` (a killed crawl never leaves half a row)."""
+    line = (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
+    fd = os.open(root / CRAWLS, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, line)
+    finally:
+        os.close(fd)
+
+
+def read_crawls(root: Path) -> Iterator[dict[str, Any]]:
+    """The rows of ``crawls.jsonl``, oldest first; unreadable lines skipped, no file = none."""
+    path = root / CRAWLS
+    if not path.exists():
+        return
+    with path.open("rb") as handle:
+        for raw in handle:
+            try:
+                row = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(row, dict):
+                yield row

@@ -121,7 +121,8 @@ def yaml_header(rows: Sequence[Mapping[str, Any]]) -> str:
 
 
 def _table(counts: Counter[str], heading: str) -> str:
-    body = "".join(f"| {name} | {count:,} |\n" for name, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    body = "".join(f"| {name} | {count:,} |\n" for name, count in ranked)
     return f"| {heading} | images |\n|---|---:|\n{body}"
 
 

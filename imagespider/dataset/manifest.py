@@ -11,8 +11,8 @@ from dataclasses import fields
 from typing import Any
 
 from imagespider.dataset.attribution import credit_line
-from imagespider.items import ImageItem
 from imagespider.engines import ENGINE_RIGHTS_FIELDS
+from imagespider.items import ImageItem
 from imagespider.rights.embedded import EmbeddedRights
 from imagespider.rights.headers import HeaderSignals
 

@@ -18,6 +18,7 @@ import tests.mockserver.commons  # noqa: F401  (registers the Wikimedia Commons 
 import tests.mockserver.faults  # noqa: F401  (registers the misbehaving hosts)
 import tests.mockserver.flickr  # noqa: F401  (registers the Flickr API routes on the mock server)
 import tests.mockserver.google  # noqa: F401  (registers the Google routes on the mock server)
+import tests.mockserver.hostile  # noqa: F401  (registers the hostile files and slow images, issue 13)
 import tests.mockserver.neardup  # noqa: F401  (registers Bing copies of Flickr photos, near-duplicates)
 import tests.mockserver.openverse  # noqa: F401  (registers the Openverse API routes)
 import tests.mockserver.rights  # noqa: F401  (registers the rights and opt-out routes)

@@ -174,6 +174,7 @@ class Dataset:
             self._index(row)
         _cut_torn_tail(manifest)
         _cut_torn_tail(self.root / REJECTED)
+        _set_unreadable_lines_aside(manifest, self.root / ORPHANS / UNREADABLE_ROWS)
         self._set_orphans_aside()
         flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
         self._manifest_fd = os.open(manifest, flags, 0o644)
@@ -286,6 +287,34 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 if "file_name" in row:
                     row["file_name"] = normal_file_name(row["file_name"])
                 yield row
+
+
+#: Where manifest lines that are not rows are kept (under ORPHANS), so the manifest loads again.
+UNREADABLE_ROWS = "metadata.unreadable.jsonl"
+
+
+def _set_unreadable_lines_aside(manifest: Path, aside: Path) -> None:
+    """Move manifest lines that are not rows (a damaged or hand-edited line) to ``aside``: a
+    manifest with such a line fails to load in Hugging Face ``datasets`` and pandas, and the
+    line is kept for a person to mend. The manifest is replaced in one step (temp + rename)."""
+    if not manifest.exists():
+        return
+    lines = manifest.read_bytes().splitlines(keepends=True)
+    bad = [line for line in lines if line.strip() and not _is_row(line)]
+    if not bad:
+        return
+    aside.parent.mkdir(parents=True, exist_ok=True)
+    with aside.open("ab") as handle:
+        handle.write(b"".join(line if line.endswith(b"\n") else line + b"\n" for line in bad))
+        handle.flush()
+        os.fsync(handle.fileno())
+    partial = manifest.with_name(f".{manifest.name}.tmp")
+    partial.write_bytes(b"".join(line for line in lines if not line.strip() or _is_row(line)))
+    os.chmod(partial, 0o644)
+    os.replace(partial, manifest)
+    logger.warning(
+        "moved %d unreadable lines of %s to %s", len(bad), manifest.name, aside.relative_to(manifest.parent).as_posix()
+    )
 
 
 def _cut_torn_tail(path: Path) -> None:

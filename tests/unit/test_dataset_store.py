@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from imagespider.dataset.store import MANIFEST, ORPHANS, REJECTED, Dataset, StoreUnreadable, check_manifest
+from imagespider.dataset.store import MANIFEST, ORPHANS, REJECTED, UNREADABLE_ROWS, Dataset, StoreUnreadable, check_manifest
 
 
 def sha(n: int) -> str:
@@ -132,13 +132,15 @@ def test_a_lone_torn_line_empties_the_file(tmp_path: Path) -> None:
     assert (tmp_path / MANIFEST).read_bytes() == b""
 
 
-def test_an_unreadable_middle_line_is_skipped(tmp_path: Path) -> None:
+def test_an_unreadable_middle_line_is_skipped_and_set_aside(tmp_path: Path) -> None:
     (tmp_path / MANIFEST).write_bytes(
         json.dumps(row(1)).encode() + b"\nnot json at all\n[1, 2]\n" + json.dumps(row(2)).encode() + b"\n"
     )
     dataset = opened(tmp_path)
     dataset.close()
     assert dataset.rows == [row(1), row(2)]
+    assert lines_of(tmp_path / MANIFEST) == [row(1), row(2)]
+    assert (tmp_path / ORPHANS / UNREADABLE_ROWS).read_bytes() == b"not json at all\n[1, 2]\n"
 
 
 def test_the_file_of_a_torn_row_is_an_orphan(tmp_path: Path) -> None:

@@ -23,7 +23,15 @@ from typing import Any
 
 import pytest
 
-from imagespider.dataset.store import MANIFEST, ORPHANS, REJECTED, UNREADABLE_ROWS, Dataset, StoreUnreadable, check_manifest
+from imagespider.dataset.store import (
+    MANIFEST,
+    ORPHANS,
+    REJECTED,
+    UNREADABLE_ROWS,
+    Dataset,
+    StoreUnreadable,
+    check_manifest,
+)
 
 
 def sha(n: int) -> str:

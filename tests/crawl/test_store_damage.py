@@ -41,6 +41,15 @@ def crawl(store: Path, listing: Path, *extra: str) -> subprocess.CompletedProces
     )
 
 
+def with_a_new_image(listing: Path, tmp_path: Path, n: int) -> Path:
+    """The list plus one image the store does not hold: a crawl that keeps nothing new fails
+    (failed_nothing_kept), and a crawl after damage must still work as usual."""
+    first = listing.read_text().splitlines()[0]
+    more = tmp_path / "more.txt"
+    more.write_text(listing.read_text() + first.rsplit("/", 1)[0] + f"/{n}.png\n")
+    return more
+
+
 def rows(store: Path) -> list[dict]:
     return [json.loads(line) for line in (store / "metadata.jsonl").read_text().splitlines() if line.strip()]
 
@@ -89,7 +98,7 @@ def test_a_damaged_manifest_loses_no_image(base_store, tmp_path: Path, damage, m
     shutil.copytree(source, store)
     before = image_hashes(store)
     damage(store / "metadata.jsonl")
-    result = crawl(store, listing)
+    result = crawl(store, with_a_new_image(listing, tmp_path, 40))
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Traceback" not in result.stderr
     assert image_hashes(store) >= before  # every image byte is still on disk

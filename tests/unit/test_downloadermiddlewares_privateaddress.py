@@ -12,12 +12,14 @@ from twisted.internet.error import ConnectionLost
 
 from imagespider.dataset import resume
 from imagespider.downloadermiddlewares.privateaddress import (
+    Endpoint,
     PrivateAddressLookupError,
     PrivateAddressRefused,
     PublicOnlyResolver,
     engine_urls,
     ip_literal,
     local_name,
+    proxy_hosts,
     public_address,
 )
 from imagespider.extensions.redact import setting_secrets
@@ -96,3 +98,31 @@ def test_a_job_counts_only_the_rows_kept_since_it_started(tmp_path: Path) -> Non
     now = [*old, *[{"engine": "bing", "query": "cat", "label": "cat"}] * 2, {"engine": "google", "query": "cat", "label": "cat"}]
     assert resume.kept_by_this_job(settings, now, "bing") == {Query("cat", "cat"): 2}
     assert resume.kept_by_this_job(Settings(), now, "bing") == {}
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "url", "covered"),
+    [
+        ("http://h:5000/images/search", "http://h:5000/images/search?q=cat", True),
+        ("http://h:5000/images/search", "http://H:5000/images/search/more", True),
+        ("http://h:5000/images/search", "http://h:5000/images/searchx", False),
+        ("http://h:5000/images/search", "http://h:5001/images/search?q=cat", False),  # another port
+        ("http://h:5000/images/search", "https://h:5000/images/search", False),  # another scheme
+        ("http://h:5000/images/search", "http://h:5000/other", False),  # another path
+        ("http://h:5000", "http://h:50001/x", False),  # the raw startswith let this through
+        ("http://h:5000", "http://h:5000/anything", True),
+        ("http://h/services/rest/", "http://h:80/services/rest/?method=x", True),
+        ("https://h/services/rest/", "http://h/services/rest/", False),
+        ("http://[::1]:8080/api", "http://[::1]:8080/api?x=1", True),
+        ("http://h.example:5000/api", "http://h.example.evil:5000/api", False),
+    ],
+)
+def test_an_endpoint_exempts_exactly_its_scheme_host_port_and_path(endpoint: str, url: str, covered: bool) -> None:
+    parsed = Endpoint.parse(endpoint)
+    assert parsed is not None and parsed.covers(url) is covered
+
+
+def test_proxy_hosts_come_from_the_environment() -> None:
+    env = {"http_proxy": "http://127.0.0.1:3128", "HTTPS_PROXY": "proxy.corp:8080", "no_proxy": "x", "FTP_PROXY": "f:1"}
+    assert set(proxy_hosts(env)) == {"127.0.0.1", "proxy.corp"}
+    assert proxy_hosts({}) == ()

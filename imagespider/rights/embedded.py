@@ -151,11 +151,9 @@ def read_embedded_from(im: Image.Image, body: bytes | None = None) -> EmbeddedRi
         web_statement=xmp.get("web_statement"),
         usage_terms=xmp.get("usage_terms"),
         marked=_parse_bool(xmp.get("marked")),
-        copyright=_mwg(exif.get(EXIF_COPYRIGHT), iptc.get(IIM_COPYRIGHT), xmp.get("copyright"), block, 128),
-        creator=_mwg(
-            _first_of_list(exif.get(EXIF_ARTIST)), iptc.get(IIM_BYLINE), xmp.get("creator"), block, 32
-        ),
-        credit=_mwg(None, iptc.get(IIM_CREDIT), xmp.get("credit"), block, 32),
+        copyright=_mwg(exif.get(EXIF_COPYRIGHT), iptc, IIM_COPYRIGHT, xmp.get("copyright"), block),
+        creator=_mwg(_first_of_list(exif.get(EXIF_ARTIST)), iptc, IIM_BYLINE, xmp.get("creator"), block),
+        credit=_mwg(None, iptc, IIM_CREDIT, xmp.get("credit"), block),
         data_mining=xmp.get("data_mining"),
         other_constraints=xmp.get("other_constraints"),
         licensor=xmp.get("licensor", ()),
@@ -175,8 +173,11 @@ def _guard(malformed: list[str], name: str, reader: Callable[[Any], Any], arg: A
         return None
 
 
-def _mwg(exif: str | None, iim: str | None, xmp: str | None, block: IimBlock | None, limit: int) -> str | None:
+def _mwg(
+    exif: str | None, iptc: dict[tuple[int, int], str], key: tuple[int, int], xmp: str | None, block: IimBlock | None
+) -> str | None:
     """One MWG reconciled value (exiftool MWG.pm, Copyright/Creator ``RawConv``)."""
+    iim, limit = iptc.get(key), IIM_LIMITS[key]
     if exif and exif.strip(" "):
         return exif
     if block is None or (xmp is not None and block.digest_matches is not False):

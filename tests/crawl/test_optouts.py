@@ -91,14 +91,17 @@ def test_kept_rows_say_whether_ai_made_them(default_crawl) -> None:
 
 
 def test_settings_turn_the_ai_rules_off(mockserver: MockHTTPServer, site: SiteServer, tmp_path: Path) -> None:
+    """EXCLUDE_AI_GENERATED=False keeps generated images (flagged), an empty ROBOTSTXT_AI_AGENTS
+    turns the AI-agent rule off, and a tdmrep.json over TDMREP_MAXSIZE reserves nothing."""
     kept, rejected, _ = crawl(
-        mockserver, site, tmp_path, "-s", "EXCLUDE_AI_GENERATED=False", "-s", "ROBOTSTXT_AI_AGENTS="
-    )
-    assert {"c2pa-ai", "xmp-ai", "gptbot-image", "gptbot-page"} <= set(kept)
+        mockserver, site, tmp_path,
+        "-s", "EXCLUDE_AI_GENERATED=False", "-s", "ROBOTSTXT_AI_AGENTS=", "-s", "TDMREP_MAXSIZE=20",
+    )  # fmt: skip
+    assert {"c2pa-ai", "xmp-ai", "gptbot-image", "gptbot-page", "tdm-image", "tdm-page"} <= set(kept)
     ai = kept["c2pa-ai"]["rights"]
     assert ai["ai_generated"] is True
     assert ai["c2pa"]["generator"] == "Microsoft Responsible AI Image Provenance 1.0"
     assert ai["ai_evidence"] == [f"C2PA c2pa.created: {DST}trainedAlgorithmicMedia"]
-    # Opt-outs stay: only the AI-generated flag and the AI-agent rule were turned off.
+    # The file's own opt-outs stay.
     assert rejected["c2pa-training"]["reason"] == "c2pa_training_not_allowed"
-    assert rejected["tdm-image"]["reason"] == "tdm_reservation"
+    assert rejected["doctype-data-mining"]["reason"] == "data_mining_prohibited"

@@ -100,6 +100,14 @@ SCROLL_STEP_PAUSE = 0.15
 #: commercial, modify, combinations, or license ids. Default: share (redistributable).
 LICENSE_POLICY = "share"
 
+#: bool, default True. Before an image is downloaded, read its source page (page_url) for the
+#: license, credit and opt-outs it states, when the engine names no license (Bing, Google, URL
+#: lists without one): one extra request per distinct page. False = no page requests; then only
+#: an API's or the file's own license can name one (README "Licenses").
+PAGE_EVIDENCE = True
+#: int, bytes, default 2 MiB. A larger source page is not read (evidence of nothing).
+PAGE_MAXSIZE = 2 * 1024 * 1024
+
 ITEM_PIPELINES = {
     "imagespider.pipelines.license.LicenseFilterPipeline": 100,
     "imagespider.pipelines.images.DatasetImagesPipeline": 200,

@@ -21,6 +21,7 @@ import tests.mockserver.google  # noqa: F401  (registers the Google routes on th
 import tests.mockserver.hostile  # noqa: F401  (registers the hostile files and slow images, issue 13)
 import tests.mockserver.neardup  # noqa: F401  (registers Bing copies of Flickr photos, near-duplicates)
 import tests.mockserver.openverse  # noqa: F401  (registers the Openverse API routes)
+import tests.mockserver.pages  # noqa: F401  (registers source pages and the results pointing at them)
 import tests.mockserver.rights  # noqa: F401  (registers the rights and opt-out routes)
 from tests.mockserver import MockHTTPServer, serving
 

@@ -51,7 +51,8 @@ FIXES = {
     "license_noncommercial": "widen the policy (-a license=share or any) or try another engine",
     "license_no_derivatives": "widen the policy (-a license=share or any) or try another engine",
     "license_not_in_list": "add license ids to -a license= or use -a license=share",
-    "license_unknown": "the results carry no license: use -a license=any (in-house use) or give a license column",
+    "license_unnamed": "no result's page or file names its license: use -a license=any (in-house use), an engine "
+    "with per-image licenses (flickr, openverse, commons) or give a license column",
     "private_address": "the results point at private or loopback addresses; set -s ALLOW_PRIVATE_ADDRESSES=True "
     "only to crawl such hosts on purpose",
     "robots_txt": "the image hosts' robots.txt forbids us; try other queries or another engine",

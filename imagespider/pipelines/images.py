@@ -240,7 +240,8 @@ class DatasetImagesPipeline(ImagesPipeline):
         item.bytes = len(response.body)
         item.phash = facts.phash
         item.license = verdict.license
-        item.rights = {**embedded.to_dict(), **headers.to_dict(), **verdict.ai_dict()}
+        # The source page's evidence (rights.page, pipelines/license.py) stays beside the file's.
+        item.rights = {**item.rights, **embedded.to_dict(), **headers.to_dict(), **verdict.ai_dict()}
         item.retrieved_at = datetime.now(UTC).isoformat(timespec="seconds")
         if not item.author and embedded.creator:
             item.author = embedded.creator

@@ -1,12 +1,18 @@
-"""LicenseFilterPipeline: drop, before any download, what the declared evidence already rules out.
+"""LicenseFilterPipeline: the cheap checks, before any image is downloaded.
 
-Some things are known before an image is fetched: the license the engine declared (Flickr's
-per-photo id, Bing's filter claim; a Commons file marked NonFree declares no right to share), the
-restrictions the engine records (Commons personality rights, trademarks: dropped as
-``restricted`` under ``-a restrictions=exclude``), whether the source page's owner opted out in robots.txt
-(for us, or for AI-training crawlers by name), and whether the image's or the page's origin
-reserves TDM rights in its ``/.well-known/tdmrep.json``. Any one failing saves a download. The
-image itself is judged again after download (DatasetImagesPipeline), since the file and its
+In order (README "Licenses", "The order of evidence"), the site-level signals first: the source
+page's robots.txt (for us, or for AI-training crawlers by name), and whether the image's or the
+page's origin reserves TDM rights in its ``/.well-known/tdmrep.json``; the restrictions the
+engine records (Commons personality rights, trademarks: dropped as ``restricted`` under
+``-a restrictions=exclude``). Then, when the engine's license is not authoritative (a
+usage-rights filter's claim, or nothing: Bing, Google, a URL list without a license), the source
+page itself (:mod:`imagespider.rights.page`, fetched once per page by
+:mod:`imagespider.rights.pages`), whose opt-outs drop the image under any policy and whose license
+replaces the engine's claim. Then the policy on what is known now (a Commons file marked NonFree
+declares no right to share). Any one failing saves a download. A license that only an engine's
+filter claimed (or nobody) and the page did not name passes that last check: the file's own
+metadata may still name it, and DatasetImagesPipeline judges the image again after download,
+since the file and its
 headers can carry stronger evidence.
 """
 
@@ -19,6 +25,9 @@ from scrapy.crawler import Crawler
 from imagespider.errors import Rejected
 from imagespider.items import ImageItem
 from imagespider.rights.aiagents import ai_agents_setting
+from imagespider.rights.evidence import WEAK_SOURCES
+from imagespider.rights.page import PageEvidence
+from imagespider.rights.pages import PageFailure, SourcePages
 from imagespider.rights.policy import Policy
 from imagespider.rights.robots import RobotsCache
 from imagespider.rights.wellknown import TdmRepCache
@@ -40,6 +49,7 @@ class LicenseFilterPipeline:
         self.robots = RobotsCache(crawler)
         self.ai_agents = ai_agents_setting(crawler.settings.get("ROBOTSTXT_AI_AGENTS"))
         self.tdmrep = TdmRepCache(crawler)
+        self.pages = SourcePages(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -66,9 +76,34 @@ class LicenseFilterPipeline:
         for url, whose in ((item.image_url, "image"), (page_url, "source page")):
             if url and (rule := await self.tdmrep.reservation(url)):
                 raise Rejected("tdm_reservation", f"{rule.describe()} covers the {whose} {url}")
+        if page_url and self.pages.config.enabled and item.license.source in WEAK_SOURCES:
+            await self.read_page(item, page_url)
         declared = item.license
         policy = crawl_policy(self.crawler)
-        reason = policy.check(declared)
+        # An engine that named nothing may still be outdone by the file's own metadata; an
+        # authoritative source (an API, a list) that names nothing is final.
+        reason = policy.check_named(declared) if declared.source in WEAK_SOURCES else policy.check(declared)
         if reason:
-            raise Rejected(reason, f"declared {declared.label} ({declared.source}) fails -a license={policy}")
+            raise Rejected(reason, f"{declared.label} ({declared.source}) fails -a license={policy}")
         return item
+
+    async def read_page(self, item: ImageItem, page_url: str) -> None:
+        """The page step: record what the page says about this image in ``rights.page``, drop
+        it if the page opts out, take the page's license and credit."""
+        index = await self.pages.index(page_url)
+        if isinstance(index, PageFailure):
+            item.rights = {**item.rights, "page": {"url": page_url, "error": index.kind, "detail": index.detail}}
+            return
+        found: PageEvidence = index.evidence_for(item.image_url)
+        item.rights = {**item.rights, "page": found.to_dict()}
+        if found.opt_out:
+            raise Rejected(found.opt_out[0], f"{found.opt_out[1]} ({page_url})")
+        stats = self.crawler.stats
+        if found.license is not None:
+            item.license = found.license
+            if stats is not None:
+                stats.inc_value(f"imagespider/pages/license/{found.scope}")
+        if not item.author and found.author:
+            item.author = found.author
+            if found.author_url and not item.author_url:
+                item.author_url = found.author_url

@@ -29,6 +29,17 @@ def _shown(text: str) -> str:
     return text if text.isprintable() else repr(text)
 
 
+#: License ids that name no license: an engine's bare "Creative Commons" claim, and nothing at all.
+UNNAMED_IDS = frozenset({"cc-unspecified", "unknown"})
+
+
+def is_named(lic: License) -> bool:
+    """The license is named: a Creative Commons license (its deed can be cited), a public-domain
+    tool or mark, a public-domain statement (no known restrictions, US Government work), or an
+    explicit "All rights reserved". Not named: ``cc-unspecified`` and ``unknown``."""
+    return lic.id not in UNNAMED_IDS
+
+
 class PolicyError(ValueError):
     """A license policy the user wrote that we cannot read. ``str(e)`` is one line saying what to
     change, since it is shown as-is for a bad ``-a license=``."""
@@ -77,19 +88,32 @@ class Policy:
 
     def check(self, lic: License) -> str | None:
         """None when the license fits the intended use, else a reason code for stats and
-        rejected.jsonl. An unknown permission never satisfies a requirement: a dataset that may be
-        shared must not hold an image merely not known to be unshareable."""
+        rejected.jsonl.
+
+        A requirement (share, commercial, modify) is met only by a *named* license (see
+        :func:`is_named`): an engine filter's "some Creative Commons license" cannot be honoured,
+        since its attribution needs the license's name and link. An unknown permission never
+        satisfies a requirement either: a dataset that may be shared must not hold an image
+        merely not known to be unshareable."""
         if self.is_any:
             return None
         if self.allowed_ids and lic.id not in self.allowed_ids:
-            return "license_unknown" if lic.id == "unknown" else "license_not_in_list"
+            return "license_unnamed" if not is_named(lic) else "license_not_in_list"
+        if self.requirements and not is_named(lic):
+            return "license_unnamed"
         for requirement in REQUIREMENTS:
             if requirement not in self.requirements:
                 continue
             if getattr(lic.permissions, requirement) is True:
                 continue
-            return "license_unknown" if lic.id == "unknown" else _REASONS[requirement]
+            return _REASONS[requirement]
         return None
+
+    def check_named(self, lic: License) -> str | None:
+        """:meth:`check` for what is known before the image is downloaded: a license not named
+        yet passes (the file's own metadata may still name it, and is read after download);
+        a named one that fails the policy saves the download."""
+        return self.check(lic) if is_named(lic) else None
 
     def __str__(self) -> str:
         """Canonical text (requirements, then ids, in a fixed order); ``Policy.parse`` reads it back."""

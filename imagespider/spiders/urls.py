@@ -9,8 +9,9 @@ download must match its recorded ``sha256``, and one that does not is dropped as
 No engine is asked anything, so there is no paging to pace: every row is handed out at once,
 unless ``-a limit=N`` caps the kept images per label (a :class:`Quota` per label, as a search
 spider has per query). The license policy applies as everywhere: a plain list says nothing about
-rights, so under the default policy (``share``) its rows are dropped before download (a warning
-says so at the start); give a CSV ``license`` column, or ``-a license=any`` for in-house use.
+rights, so under the default policy (``share``) a row is kept only when its source page (a CSV
+``page_url`` column) or the file itself names a license (a warning says so at the start); give a
+CSV ``license`` column, or ``-a license=any`` for in-house use.
 A manifest's recorded license is the declared evidence, with its recorded source.
 """
 
@@ -108,8 +109,9 @@ class UrlsSpider(QuotaSpider[UrlsArgs, str]):
         logger.info("urls: %d images to fetch from %s (%s)", len(urls.rows), self.args.path, urls.kind)
         if not self.args.policy.is_any and all(row.license.id == "unknown" for row in urls.rows):
             logger.warning(
-                "urls: %s declares no license, so -a license=%s drops every row before download; "
-                "add a license column (CSV) or use -a license=any", self.args.path, self.args.policy,
+                "urls: %s declares no license, so -a license=%s keeps a row only if its page or file "
+                "names one (license_unnamed otherwise); add a license column (CSV) or use -a license=any",
+                self.args.path, self.args.policy,
             )
         for row in urls.rows:
             quota = self.quotas.get(row.label)

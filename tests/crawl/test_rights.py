@@ -76,11 +76,13 @@ def test_commercial_policy_drops_the_noncommercial_image_too(mockserver: MockHTT
     kept, rejected, result = crawl(mockserver, tmp_path, "commercial")
     assert rejected["xmp-by-nc"]["reason"] == "license_noncommercial"
     assert rejected["exif-all-rights-reserved"]["reason"] == "license_noncommercial"
-    assert set(kept) == {"plain-0", "plain-1", "plain-2", "xmp-by", "xmp-malformed"}
-    # Bing was asked to filter on its side, and its claim is the kept plain images' evidence.
-    assert kept["plain-0"]["license"] == "cc-unspecified"
-    assert kept["plain-0"]["license_source"] == "engine-filter"
+    # Bing was asked to filter on its side, but its claim names no license: only the image
+    # whose file names one is kept (these source pages are missing, so they say nothing).
+    assert set(kept) == {"xmp-by"}
     assert kept["xmp-by"]["license_source"] == "embedded"
+    for kind in ("plain-0", "plain-1", "plain-2", "xmp-malformed"):
+        assert rejected[kind]["reason"] == "license_unnamed"
+        assert rejected[kind]["detail"].startswith("Creative Commons (license not specified) (engine-filter)")
     for kind in EXPECTED_ANY:
         if EXPECTED_ANY[kind] not in ("kept",):
             assert rejected[kind]["reason"] == EXPECTED_ANY[kind]

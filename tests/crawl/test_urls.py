@@ -161,9 +161,10 @@ def test_a_plain_list_under_the_default_policy_is_dropped_with_a_warning(
     # Nothing kept while results came in: the crawl failed (issue 17), with the fix in one line.
     assert result.returncode == 1, result.stderr[-3000:]
     assert "'finish_reason': 'failed_nothing_kept'" in result.stderr
-    assert "kept nothing: all 1 results were dropped (license_unknown 1); fix:" in result.stderr
+    assert "kept nothing: all 1 results were dropped (license_unnamed 1); fix:" in result.stderr
     assert "declares no license" in result.stderr
-    assert [row["reason"] for row in read_jsonl(tmp_path / "store" / "rejected.jsonl")] == ["license_unknown"]
+    # Downloaded (the file might have named a license), then dropped: nothing names one.
+    assert [row["reason"] for row in read_jsonl(tmp_path / "store" / "rejected.jsonl")] == ["license_unnamed"]
 
 
 def test_a_csv_with_labels_titles_and_licenses(mockserver: MockHTTPServer, tmp_path: Path) -> None:
@@ -186,7 +187,7 @@ def test_a_csv_with_labels_titles_and_licenses(mockserver: MockHTTPServer, tmp_p
     assert rows["first"]["license_source"] == "list" and rows["first"]["author"] == "Ann"
     assert (rows["second"]["label"], rows["second"]["license"]) == ("images", "cc0")
     assert rows["second"]["page_url"] == f"{mockserver.base}/page/x.html"
-    assert [row["reason"] for row in read_jsonl(store / "rejected.jsonl")] == ["license_unknown"]
+    assert [row["reason"] for row in read_jsonl(store / "rejected.jsonl")] == ["license_unnamed"]
     assert "'imagespider/urls/skipped_rows': 1" in result.stderr
 
 

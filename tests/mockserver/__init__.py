@@ -367,7 +367,7 @@ def main() -> None:
     # tests.mockserver, so serve from that module.
     served = importlib.import_module("tests.mockserver")
     for name in ("tests.mockserver.google", "tests.mockserver.flickr", "tests.mockserver.rights",
-                 "tests.mockserver.openverse", "tests.mockserver.commons"):
+                 "tests.mockserver.openverse", "tests.mockserver.commons", "tests.mockserver.pages"):
         importlib.import_module(name)
     with served.serving(port) as running:
         print(f"serving on {running.base}: Bing {running.base}/images/search, "

@@ -559,7 +559,8 @@ def test_policy_parse_errors(text: str, fragment: str) -> None:
 # ------------------------------------------------------------------------------------------
 
 OK = None
-NS, NC, ND, NL, UN = "license_not_shareable", "license_noncommercial", "license_no_derivatives", "license_not_in_list", "license_unknown"
+NS, NC, ND, NL = "license_not_shareable", "license_noncommercial", "license_no_derivatives", "license_not_in_list"
+UN = "license_unnamed"
 
 # license id -> expected reason for policies: share, commercial, modify, commercial+modify, "cc0,pdm,cc-by", "share,cc-by-sa"
 CHECK_MATRIX = {
@@ -574,7 +575,8 @@ CHECK_MATRIX = {
     "no-known-restrictions": (OK, OK, OK, OK, NL, NL),
     "us-gov": (OK, OK, OK, OK, NL, NL),
     "all-rights-reserved": (NS, NC, ND, NC, NL, NL),
-    "cc-unspecified": (OK, NC, ND, NC, NL, NL),
+    # An engine's bare "Creative Commons" claim names no license: it fails every requirement.
+    "cc-unspecified": (UN, UN, UN, UN, UN, UN),
     "unknown": (UN, UN, UN, UN, UN, UN),
 }
 CHECK_POLICIES = ("share", "commercial", "modify", "commercial,modify", "cc0,pdm,cc-by", "share,cc-by-sa")
@@ -600,17 +602,19 @@ def test_policy_any_keeps_everything(license_id: str) -> None:
 @pytest.mark.parametrize(
     ("filter_name", "policy_text", "reason"),
     [
-        # an engine filter's claim is judged on exactly what it asserted
-        ("licenseType-Any", "share", OK),
-        ("licenseType-Any", "commercial", NC),
-        ("license-L2_L3_L4", "commercial", OK),
-        ("license-L2_L3_L4", "commercial,modify", ND),
-        ("license-L2_L3_L5_L6", "modify", OK),
-        ("license-L2_L3_L5_L6", "commercial", NC),
-        ("license-L2_L3", "commercial,modify", OK),
+        # an engine filter's claim names no license (issue 14): it keeps nothing under a
+        # requirement or an id list, whatever permissions it asserted; only Bing's public-domain
+        # filter names one
+        ("licenseType-Any", "share", UN),
+        ("licenseType-Any", "commercial", UN),
+        ("license-L2_L3_L4", "commercial", UN),
+        ("license-L2_L3_L5_L6", "modify", UN),
+        ("license-L2_L3", "commercial,modify", UN),
+        ("license-L2_L3", "cc-by,cc-by-sa", UN),
         ("license-L1", "cc0,pdm", OK),
-        ("il:cl", "share", OK),
-        ("il:cl", "modify", ND),
+        ("license-L1", "share", OK),
+        ("il:cl", "share", UN),
+        ("il:cl", "modify", UN),
         ("il:ol", "share", UN),
     ],
 )
@@ -621,6 +625,16 @@ def test_policy_check_engine_claims(filter_name: str, policy_text: str, reason: 
 def test_policy_unknown_listed_explicitly() -> None:
     assert Policy.parse("unknown").check(model.unknown()) is None
     assert Policy.parse("unknown,share").check(model.unknown()) == UN
+    assert Policy.parse("cc-unspecified").check(engine_claim("licenseType-Any")) is None
+
+
+@pytest.mark.parametrize("license_id", model.LICENSE_IDS)
+def test_check_named_defers_only_unnamed_licenses(license_id: str) -> None:
+    """Before download an unnamed license passes (the file may name it); a named one is judged."""
+    policy = Policy.parse("commercial,modify")
+    lic = License(license_id, source="api")
+    expected = None if license_id in ("cc-unspecified", "unknown") else policy.check(lic)
+    assert policy.check_named(lic) == expected
 
 
 # ------------------------------------------------------------------------------------------
@@ -657,11 +671,16 @@ def test_engine_filters_from_policy(
 
 @pytest.mark.parametrize("policy_text", ["share", "commercial", "modify", "commercial,modify", "share,modify"])
 def test_engine_filter_results_pass_the_policy(policy_text: str) -> None:
-    """What Bing returns under the filter derived from a requirement policy is kept by it."""
+    """What Bing returns under the filter derived from a requirement policy asserts every
+    permission the policy needs; it is still not kept on that claim alone (it names no
+    license), and passes the check made before download, so its page and file can name one."""
     policy = Policy.parse(policy_text)
     code = bing.license_filter(policy)
     assert code is not None
-    assert policy.check(engine_claim(code)) is None
+    claim = engine_claim(code)
+    assert all(getattr(claim.permissions, requirement) is True for requirement in policy.requirements)
+    assert policy.check(claim) == "license_unnamed"
+    assert policy.check_named(claim) is None
 
 
 def test_flickr_ids_from_runtime_table() -> None:

@@ -31,8 +31,10 @@ NUMBERS: dict[str, tuple[type, float, float | None]] = {
     "RETRY_TIMES": (int, 0, None),
     "REDIRECT_MAX_TIMES": (int, 0, None),
     "TDMREP_MAXSIZE": (int, 0, None),
+    "PAGE_MAXSIZE": (int, 1, None),
 }
-FLAGS = ("DEDUP", "ALLOW_PRIVATE_ADDRESSES", "ROBOTSTXT_OBEY", "IMAGES_CHECK_PROCESSES", "EXCLUDE_AI_GENERATED")
+FLAGS = ("DEDUP", "ALLOW_PRIVATE_ADDRESSES", "ROBOTSTXT_OBEY", "IMAGES_CHECK_PROCESSES", "EXCLUDE_AI_GENERATED",
+         "PAGE_EVIDENCE")
 
 
 def check_settings(settings: BaseSettings) -> None:

@@ -1,11 +1,13 @@
 """robots.txt rules for AI-training crawlers, read as the owner's reservation of AI/TDM use.
 
 Many sites keep robots.txt open to search engines and to us but bar GPTBot, CCBot,
-Google-Extended and their kind from the whole site (73 of 204 real robots.txt files of January
-2026 in ../shared/fixtures/real/robots/ do). That is a reservation of text and data mining in
-machine-readable form (EU DSM Directive Art. 4(3)), whatever it says to ``imagespider``: a dataset
-built for training is exactly the use those rules refuse. ``ROBOTSTXT_AI_AGENTS`` lists the agents;
-a URL that robots.txt disallows to any of them is dropped with reason ``robots_txt_ai``.
+Google-Extended and their kind from the whole site: of the 205 real robots.txt files in
+../shared/fixtures/real/robots/ (January 2026), 78 name and bar one of the default agents, 71 of
+them while letting ``imagespider`` in (tests/unit/test_rights_aiagents.py). That is a
+reservation of text and data mining in machine-readable form (EU DSM Directive Art. 4(3)),
+whatever it says to ``imagespider``: a dataset built for training is exactly the use those rules
+refuse. ``ROBOTSTXT_AI_AGENTS`` lists the agents; a URL that robots.txt disallows to any of them
+is dropped with reason ``robots_txt_ai``.
 
 Only groups that *name* an agent count. An agent that falls back to ``User-agent: *`` is not
 singled out: a ``*`` rule binds us already (reason ``robots_txt``), and a robots.txt that lets

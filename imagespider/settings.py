@@ -186,6 +186,8 @@ DOWNLOADER_MIDDLEWARES = {
     "imagespider.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": 100,
     # First of all: nothing, not even robots.txt, is asked of a non-public address.
     "imagespider.downloadermiddlewares.privateaddress.PrivateAddressMiddleware": 50,
+    # Last before the download: API keys join the URL only as it is sent (never in JOBDIR).
+    "imagespider.downloadermiddlewares.apikey.ApiKeyMiddleware": 990,
 }
 #: bool, default False. Let image and source-page requests reach loopback, private, link-local
 #: (169.254.169.254, cloud metadata), multicast and reserved addresses. Off: a results page is

@@ -25,7 +25,7 @@ import logging
 import os
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -145,8 +145,10 @@ def _lock(fd: int, root: Path) -> None:
 
 
 class Dataset:
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], scrub: Callable[[Any], Any] | None = None) -> None:
         self.root = Path(root)
+        #: Applied to every row before it is written or kept (secrets out: extensions/redact.py).
+        self.scrub = scrub or (lambda row: row)
         self.rows: list[dict[str, Any]] = []
         self._by_sha256: dict[str, str] = {}
         self._urls: set[tuple[str, str]] = set()
@@ -247,12 +249,13 @@ class Dataset:
         self._by_sha256.pop(sha256, None)
 
     def add(self, row: dict[str, Any]) -> None:
+        row = self.scrub(row)
+        _append(self._manifest_fd, row)  # first: a row that cannot be written is not counted as kept
         self.rows.append(row)
         self._index(row)
-        _append(self._manifest_fd, row)
 
     def reject(self, row: dict[str, Any]) -> None:
-        _append(self._rejected_fd, row)
+        _append(self._rejected_fd, self.scrub(row))
 
     def path_of(self, file_name: str) -> Path:
         return self.root / file_name

@@ -19,6 +19,7 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 from imagespider.dataset.documents import write_documents
 from imagespider.dataset.store import Dataset, StoreLocked, StoreRefused
 from imagespider.errors import ArgumentError
+from imagespider.extensions.redact import SecretFilter, setting_secrets
 from imagespider.outcomes import Outcome, on_item_settled
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,8 @@ class DatasetExtension:
         if not store:
             raise NotConfigured("IMAGES_STORE is not set")
         self.crawler = crawler
-        self.dataset = Dataset(local_store(store))
+        # Every row written is cleaned of secrets (an API may echo its key in a URL or title).
+        self.dataset = Dataset(local_store(store), scrub=SecretFilter(setting_secrets(crawler.settings)).scrub)
         # Raising here would end the crawl with a traceback: the refusal is kept for
         # spider_opened, which may close the spider with a reason.
         self.refused: StoreRefused | None = None

@@ -1,10 +1,16 @@
-"""Keep secrets (API keys) out of every log line, whoever writes it.
+"""Keep secrets (API keys) out of every log line, whoever writes it, and out of every file.
 
 Flickr wants its key in the query string, and Scrapy writes request URLs into its own log lines
 ("Crawled (200) <GET ...>", retry and timeout messages, referers). Redacting in our LogFormatter
 would miss those written elsewhere, so this filter sits on the log *handlers* instead: every
 record that reaches a file or the console passes through it, at any level and from any logger,
-tracebacks included.
+tracebacks included. The same :meth:`SecretFilter.redact` cleans every row the store writes
+(imagespider/dataset/store.py: metadata.jsonl, rejected.jsonl, and so the documents built from
+them): an API may echo its key in a URL or a title.
+
+A secret is masked at any length: one of :data:`MIN_LITERAL` characters or more wherever it
+appears, a shorter one where it stands as a word of its own (``abc`` in ``?k=abc&``, not in
+``abcde``), so a short key is hidden without mangling ordinary words.
 """
 
 from __future__ import annotations
@@ -13,16 +19,24 @@ import logging
 import os
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
+
+from scrapy.settings import SETTINGS_PRIORITIES
 
 from imagespider.engines import secret_setting_names
 
 MASK = "***"
 #: ``api_key=<value>`` in a URL or form body, whatever the value is.
 _API_KEY_PARAM = re.compile(r"(api_key=)[^&\s'\"<>)]+", re.IGNORECASE)
-#: A literal secret shorter than this is not searched for on its own: it would mangle ordinary
-#: words (real Flickr keys are 32 hex digits); the ``api_key=`` pattern still hides it in URLs.
+#: A literal secret shorter than this is masked only where it stands as a word of its own: masked
+#: everywhere, it would mangle ordinary words (real Flickr keys are 32 hex digits).
 MIN_LITERAL = 6
+
+
+@lru_cache(maxsize=64)
+def _as_word(secret: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![0-9A-Za-z]){re.escape(secret)}(?![0-9A-Za-z])")
 
 
 class SecretFilter(logging.Filter):
@@ -30,13 +44,23 @@ class SecretFilter(logging.Filter):
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
-        self.secrets = sorted({s for s in secrets if s and len(s) >= MIN_LITERAL}, key=len, reverse=True)
+        self.secrets = sorted({s for s in secrets if s and s != MASK}, key=len, reverse=True)
 
     def redact(self, text: str) -> str:
         text = _API_KEY_PARAM.sub(r"\g<1>" + MASK, text)
         for secret in self.secrets:
-            text = text.replace(secret, MASK)
+            text = text.replace(secret, MASK) if len(secret) >= MIN_LITERAL else _as_word(secret).sub(MASK, text)
         return text
+
+    def scrub(self, value: Any) -> Any:
+        """``value`` (a row: dicts, lists, strings) with every string redacted."""
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, dict):
+            return {key: self.scrub(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.scrub(item) for item in value]
+        return value
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -69,16 +93,26 @@ SECRET_SETTING = re.compile(r"(KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIALS?)(_I
 
 
 def setting_secrets(settings: Any) -> list[str]:
-    """The values of every credential-like setting (by name, see :data:`SECRET_SETTING`), and of
-    every registered engine's secret settings (imagespider/engines/__init__.py), given as
-    settings or as environment variables of the same name."""
-    secrets = [str(settings.get(name)) for name in settings if SECRET_SETTING.search(name) and settings.get(name)]
+    """The values of every credential-like setting (by name, see :data:`SECRET_SETTING`) that is
+    not left at Scrapy's default (FTP_PASSWORD's "guest" is no secret, and masking it would
+    mangle the word), and of every registered engine's secret settings
+    (imagespider/engines/__init__.py), given as settings or as environment variables."""
+    default = SETTINGS_PRIORITIES["default"]
+    secrets = [
+        str(settings.get(name)) for name in settings
+        if SECRET_SETTING.search(name) and settings.get(name) and _priority(settings, name) > default
+    ]
     for name in secret_setting_names():
         if settings.get(name):
             secrets.append(str(settings.get(name)))
         if os.environ.get(name):
             secrets.append(os.environ[name])
     return secrets
+
+
+def _priority(settings: Any, name: str) -> int:
+    getpriority = getattr(settings, "getpriority", None)
+    return (getpriority(name) or 0) if getpriority else SETTINGS_PRIORITIES["cmdline"]
 
 
 class RedactSecretsExtension:

@@ -10,8 +10,10 @@ Flickr allows 3,600 calls an hour per key. API calls go through their own downlo
 (:data:`API_SLOT`, paced by ``DOWNLOAD_SLOTS`` in settings.py) so image downloads are not slowed,
 and a query asks for its next page only when it still has room for more images.
 
-The key travels in the query string, as Flickr wants; :class:`~imagespider.extensions.redact.SecretFilter`
-keeps it out of every log line, and it is never put in stats, items or errors.
+The key travels in the query string, as Flickr wants, added only as each call is sent
+(imagespider/downloadermiddlewares/apikey.py), so no request on disk (JOBDIR) holds it;
+:class:`~imagespider.extensions.redact.SecretFilter` keeps it out of every log line and every
+file of the store, and it is never put in stats, items or errors.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
+from imagespider.downloadermiddlewares.apikey import API_KEY_META
 from imagespider.engines import ENGINES, EngineResult, flickr
 from imagespider.errors import ArgumentError
 from imagespider.extensions.redact import SecretFilter
@@ -156,8 +159,10 @@ class FlickrSpider(ApiSearchSpider):
         )
 
     def flickr_request(self, params: dict[str, Any], **kwargs: Any) -> scrapy.Request:
-        """One REST call: the key travels in the query string, as Flickr wants."""
-        query = {**params, "api_key": self.config.api_key, "format": "json", "nojsoncallback": "1"}
+        """One REST call. The key travels in the query string, as Flickr wants, but is added only
+        as the request is sent (imagespider/downloadermiddlewares/apikey.py): never in JOBDIR."""
+        query = {**params, "format": "json", "nojsoncallback": "1"}
+        kwargs.setdefault(API_KEY_META, ("api_key", "FLICKR_API_KEY"))
         return self.api_request(
             f"{self.config.api_url}?{urlencode(query)}", flickr_method=params["method"], **kwargs
         )

@@ -94,7 +94,8 @@ def test_keeps_limit_under_commercial_modify_licenses(mockserver: MockHTTPServer
         assert page["content_type"] == ["1"] and page["media"] == ["photos"]
         assert {"license", "owner_name", "url_l"} <= set(page["extras"][0].split(","))
     assert "limit reached: kept 60 of 60" in output
-    assert "api_key=***" in output  # Scrapy did log the URLs, redacted
+    # Scrapy logged the API URLs, which never held the key (added as sent: downloadermiddlewares/apikey.py).
+    assert "/services/rest/?method=flickr.photos.search" in output and "api_key=" not in output
     assert_key_nowhere(KEY, output, tmp_path)
 
 

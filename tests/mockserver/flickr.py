@@ -17,7 +17,8 @@ added (their real numbers are unchecked, see SOURCES.md section 3).
 
 Keys choose failures: ``api_key`` starting with ``bad`` gets Flickr's code 100 error on every
 call; ``nolicenses`` fails getInfo only (code 112, as for an unknown method); ``http500`` gets
-HTTP 500 for searches. Every request path is in ``server.requests``.
+HTTP 500 for searches; ``echo`` echoes the key in every photo's title and image URL, as a
+careless API might. Every request path is in ``server.requests``.
 """
 
 from __future__ import annotations
@@ -175,8 +176,20 @@ def rest(handler: Any, path: str, query: Query) -> Answer:
     if method == "flickr.photos.search":
         if key.startswith("http500"):
             return 500, "text/html", b"<h1>500 Internal Server Error</h1>"
+        if key.startswith("echo"):
+            return _echo_key(search(base, query), key)
         return search(base, query)
     return _fail(112, f'Method "{method}" not found', query)
+
+
+def _echo_key(answer: Answer, key: str) -> Answer:
+    status, content_type, body = answer
+    payload = json.loads(body)
+    for entry in payload.get("photos", {}).get("photo", []):
+        entry["title"] = f"{entry.get('title') or 'photo'} (key {key})"
+        if "url_l" in entry:
+            entry["url_l"] += f"?sig={key}"
+    return status, content_type, json.dumps(payload).encode()
 
 
 def image(handler: Any, path: str, query: Query) -> Answer:

@@ -1,0 +1,82 @@
+"""Secrets added to a request at download time, never before: an API key in a query string.
+
+Flickr wants its key in the URL. Put there by the spider, it would be written wherever a request
+is: JOBDIR's request queue on disk (pickled, mode 0644), retried and redirected copies, URLs
+in errors and in rejected.jsonl. Instead the spider marks the request
+(``meta[API_KEY_META] = (query parameter, setting name)``) and this middleware, the last before
+the download handler, adds ``param=<key>`` to the URL it sends, then takes it out again of the
+request and of the response (or the error) on the way back, before retry, redirect or any callback
+sees them. So no request that can be serialised, and no URL the spider sees, ever holds the key.
+
+The key is read once, from the setting or the environment variable of the same name
+(imagespider/engines/__init__.py names each engine's secret settings).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Self
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+
+#: Request meta: ``(query parameter, setting name)``, e.g. ``("api_key", "FLICKR_API_KEY")``.
+API_KEY_META = "imagespider_api_key"
+#: Request meta: the URL as the spider made it, while the key is in the sent one.
+_CLEAN_URL_META = "_imagespider_clean_url"
+
+
+def secret_value(settings: Any, name: str, environ: dict[str, str] | None = None) -> str:
+    """A secret setting's value: the setting, else the environment variable of the same name."""
+    environ = dict(os.environ) if environ is None else environ
+    return str(settings.get(name) or "").strip() or environ.get(name, "").strip()
+
+
+def with_param(url: str, name: str, value: str) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != name] + [(name, value)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+class ApiKeyMiddleware:
+    """Adds a marked request's API key to its URL just before download (see module doc)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.settings = crawler.settings
+        self._keys: dict[str, str] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def _key(self, setting: str) -> str:
+        if setting not in self._keys:
+            self._keys[setting] = secret_value(self.settings, setting)
+        return self._keys[setting]
+
+    def process_request(self, request: Request) -> None:
+        marked = request.meta.get(API_KEY_META)
+        if not marked:
+            return
+        param, setting = marked
+        key = self._key(setting)
+        if not key:
+            return  # the spider reports a missing key itself
+        request.meta[_CLEAN_URL_META] = request.url
+        request._set_url(with_param(request.url, param, key))  # noqa: SLF001  (in place: never rescheduled)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        clean = self._restore(request)
+        return response if clean is None else response.replace(url=clean)
+
+    def process_exception(self, request: Request, exception: BaseException) -> None:
+        self._restore(request)
+
+    @staticmethod
+    def _restore(request: Request) -> str | None:
+        clean = request.meta.pop(_CLEAN_URL_META, None)
+        if clean is not None:
+            request._set_url(clean)  # noqa: SLF001
+        return clean

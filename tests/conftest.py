@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import tests.mockserver.changed  # noqa: F401  (registers engine pages in changed markup)
 import tests.mockserver.commons  # noqa: F401  (registers the Wikimedia Commons API routes)
 import tests.mockserver.faults  # noqa: F401  (registers the misbehaving hosts)
 import tests.mockserver.flickr  # noqa: F401  (registers the Flickr API routes on the mock server)

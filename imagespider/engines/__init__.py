@@ -59,6 +59,11 @@ ENGINE_RIGHTS_FIELDS: tuple[str, ...] = (
 )
 
 
+#: A results page showing at least this many images (or result links) while the parser reads none
+#: is taken as changed markup, not as "no results" (imagespider/spiders/scrolling.py).
+MARKUP_CHANGED_MIN = 10
+
+
 #: How much an engine's license statement is worth: ``per-image`` (an API names each result's
 #: license: authoritative), ``filter`` (only a usage-rights filter's claim over all results),
 #: ``none`` (nothing at all).

@@ -87,6 +87,16 @@ def count_results(html: str) -> int:
     return len(Selector(text=html).css("a.iusc"))
 
 
+#: Bing's thumbnail URLs (``tse1.mm.bing.net/th?id=OIP.<id>``, ``/th?id=OIP...``), in any markup.
+_THUMBNAIL = re.compile(r"/th/?\?id=OI[A-Z]?\.[\w-]+")
+
+
+def thumbnail_count(html: str) -> int:
+    """Distinct Bing thumbnails a page shows, whatever markup holds them: a page with many of these
+    but no ``a.iusc`` result is a results page whose markup changed, not an empty search."""
+    return len(set(_THUMBNAIL.findall(html)))
+
+
 def _parse_link(link: Selector) -> EngineResult | None:
     if "m" not in link.attrib:
         return None

@@ -49,6 +49,9 @@ class BingSpider(BrowserSearchSpider):
         self.crawler.stats.max_value("imagespider/bing/unparsable_results", skipped)
         return results
 
+    def result_evidence(self, html: str) -> int:
+        return bing.thumbnail_count(html)
+
     def declared_license(self, result: EngineResult) -> License:
         code = bing.license_filter(self.args.policy)
         return bing.license_claim(code) if code else unknown()

@@ -29,8 +29,9 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from imagespider.browser import browser_problem
-from imagespider.engines import EngineResult
+from imagespider.engines import MARKUP_CHANGED_MIN, EngineResult
 from imagespider.spiders.base import SearchSpider, logger
+from imagespider.spiders.debug import save_debug_page
 from imagespider.spiders.params import Query
 
 #: Count the results already in the DOM, and wait until there are more than ``n``.
@@ -49,6 +50,11 @@ class BrowserSearchSpider(SearchSpider):
 
     def parse_page(self, html: str) -> list[EngineResult]:
         raise NotImplementedError
+
+    def result_evidence(self, html: str) -> int:
+        """How many images or result links the page plainly shows, whatever its markup; engines
+        override it with what is sure to be theirs (Bing's thumbnail URLs)."""
+        return html.count("<img")
 
     def refusal(self, response: Response) -> str | None:
         """Why the engine answered with something other than results (a consent wall, a
@@ -84,6 +90,7 @@ class BrowserSearchSpider(SearchSpider):
             await _close(page)
             raise self.fail(f"{self.name}_refused", f"{self.name}: {refusal} (query {query.text!r})")
         try:
+            self.check_markup(query, response.text)
             async for item in self.harvest(page, query, response.text):
                 yield item
         except PlaywrightError as error:
@@ -94,6 +101,21 @@ class BrowserSearchSpider(SearchSpider):
             await self._end_stopping(query)
         finally:
             await _close(page)
+
+    def check_markup(self, query: Query, html: str) -> None:
+        """No silent zero: a normal page (not a refusal) showing many images of which the parser
+        reads none means the engine changed its markup. Save the page and end with one line."""
+        if self.parse_page(html):
+            return
+        shown = self.result_evidence(html)
+        if shown < MARKUP_CHANGED_MIN:
+            return  # an empty search: ends as "no more results after 0"
+        where = save_debug_page(self.crawler.settings, self.name, query.text, html, "html")
+        raise self.fail(
+            f"{self.name}_markup_changed",
+            f"{self.name}: the results page for {query.text!r} shows {shown} images but the parser read no "
+            f"result; saved it to {where}: {self.name}'s markup probably changed",
+        )
 
     async def harvest(self, page: Page, query: Query, html: str) -> AsyncIterator[Any]:
         quota = self.quotas[query]

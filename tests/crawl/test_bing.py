@@ -164,3 +164,22 @@ def test_an_unreachable_engine_fails_with_one_line(tmp_path: Path) -> None:
     assert len(errors) == 1 and "could not load the results page for 'cat'" in errors[0], errors
     assert "Traceback" not in result.stderr
     assert "'finish_reason': 'failed_bing_unreachable'" in result.stderr
+
+
+def test_a_page_in_changed_markup_fails_and_is_saved(mockserver: MockHTTPServer, tmp_path: Path) -> None:
+    """No silent zero: Bing answered a normal page full of images the parser cannot read."""
+    result = run_scrapy(
+        "crawl", "bing", "-a", "q=cat", "-a", "limit=5", "-a", "license=any",
+        "-s", f"BING_SEARCH_URL={mockserver.base}/changed/images/search", "-s", f"IMAGES_STORE={tmp_path}", *FAST,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output[-3000:]
+    assert "Spider closed (failed_bing_markup_changed)" in output
+    saved = list((tmp_path / ".debug").glob("bing-cat-*.html"))
+    assert len(saved) == 1
+    assert "img-tile" in saved[0].read_text(encoding="utf-8")
+    errors = [line for line in output.splitlines() if "] ERROR:" in line]
+    assert len(errors) == 1, errors
+    assert str(saved[0]) in errors[0] and "markup probably changed" in errors[0]
+    assert "Traceback" not in output
+    assert not (tmp_path / "metadata.jsonl").exists() or not (tmp_path / "metadata.jsonl").read_text()

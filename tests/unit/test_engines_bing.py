@@ -110,3 +110,14 @@ def test_skipped_links_are_counted() -> None:
     results, skipped = bing.parse_results_counted(page.replace("</body>", broken + "</body>", 1))
     assert (len(results), skipped) == (27, 2)
     assert bing.parse_results_counted(page) == (bing.parse_results(page), 0)
+
+
+def test_thumbnail_count_sees_results_in_any_markup() -> None:
+    """The "markup changed" check counts Bing's thumbnails wherever they are."""
+    fixtures = Path(__file__).parents[1] / "fixtures"
+    html = (fixtures / "bing_images_search_golang_gopher_2026.html").read_text(encoding="utf-8")
+    assert bing.thumbnail_count(html) >= 35
+    changed = html.replace('class="iusc"', 'class="img-tile"')
+    assert bing.parse_results(changed) == []
+    assert bing.thumbnail_count(changed) == bing.thumbnail_count(html)
+    assert bing.thumbnail_count("<html><body><p>There are no results for xyzzy</p></body></html>") == 0

@@ -18,10 +18,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar
 
 import scrapy
-from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -63,11 +62,9 @@ class ApiSearchSpider(SearchSpider):
     #: Image URLs already handed out, per query (pages may repeat a result).
     _seen: dict[Query, set[str]]
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        spider._seen = {query: set() for query in spider.args.queries}
-        return spider
+    def setup(self) -> None:
+        super().setup()
+        self._seen = {query: set() for query in self.args.queries}
 
     # -- what an engine writes -----------------------------------------------------------
 

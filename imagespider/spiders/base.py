@@ -10,6 +10,7 @@ job resumed with its ``JOBDIR`` counts what its earlier runs kept (imagespider/d
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Hashable, Mapping
 from typing import Any, ClassVar, Generic, Self, TypeVar
@@ -100,12 +101,46 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
     def quota_key(self, item: ImageItem) -> Query:
         return Query(item.query, item.label)
 
+    #: The ``search`` spider running this engine for one query (imagespider/spiders/search.py),
+    #: or None when this spider runs alone. See :meth:`as_engine`.
+    host: Any = None
+
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         for warning in spider.args.warnings:
             logger.warning("%s", warning)
         crawler.signals.connect(spider._count_earlier_runs, signal=signals.spider_opened)
+        spider.setup()
+        return spider
+
+    def setup(self) -> None:
+        """Per-crawl state of an engine (its config, its key filter...), set once its crawler
+        and arguments are known: by :meth:`from_crawler`, or by :meth:`as_engine`."""
+
+    @classmethod
+    def unavailable(cls, settings: BaseSettings) -> str | None:
+        """Why this engine cannot be searched at all with these settings (a missing key), as
+        one line; None when it can. The ``search`` spider skips such an engine with that line."""
+        return None
+
+    @classmethod
+    def as_engine(cls, host: Any, query: Query) -> Self:
+        """This engine, run by the ``search`` spider for one query: the host's crawler, policy and
+        quotas (one quota per query across engines); items name this engine. Its failures and its
+        end of the query go to the host (:meth:`fail`, :meth:`fail_soon`, :meth:`log_query_end`),
+        which lets the next engine take over."""
+        spider = cls()
+        spider._set_crawler(host.crawler)
+        spider.host = host
+        spider.args = dataclasses.replace(
+            host.args,
+            queries=(query,),
+            filters={name: code for name, code in host.args.filters.items() if name in cls.filters},
+        )
+        spider.arguments = dict(host.arguments)
+        spider.quotas = host.quotas
+        spider.setup()
         return spider
 
     # -- items ---------------------------------------------------------------------------
@@ -137,7 +172,9 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
     ) -> AsyncIterator[ImageItem]:
         """Yield items for new results, only while the query's quota has room."""
         quota = self.quotas[query]
-        dataset = getattr(self, "_dataset", None)
+        owner = self.host or self  # the search spider opened the dataset for its engines
+        dataset = getattr(owner, "_dataset", None)
+        rejected_before = owner._rejected_before
         for result in results:
             if result.image_url in seen:
                 continue  # already handed out (the page is read whole after every scroll)
@@ -146,7 +183,7 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
                 # Kept by an earlier crawl: not downloaded again, not a rejection either.
                 self.crawler.stats.inc_value("imagespider/skipped/already_in_dataset")
                 continue
-            if (result.image_url, query.label) in self._rejected_before:
+            if (result.image_url, query.label) in rejected_before:
                 # Rejected by an earlier run of this job: not fetched and rejected twice.
                 self.crawler.stats.inc_value("imagespider/skipped/rejected_by_this_job")
                 continue
@@ -197,14 +234,20 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
 
     # -- ending --------------------------------------------------------------------------
 
-    def fail(self, reason: str, message: str) -> CloseSpider:
-        """Log one line and return the CloseSpider to raise; ``scrapy crawl`` then exits 1."""
+    def fail(self, reason: str, message: str) -> Exception:
+        """Log one line and return the CloseSpider to raise; ``scrapy crawl`` then exits 1.
+        Run by the ``search`` spider, the exception ends this engine only (:class:`EngineFailed`)."""
+        if self.host is not None:
+            return EngineFailed(self, reason, message)
         logger.error(message)
         return CloseSpider(FAILURE_PREFIX + reason)
 
     def fail_soon(self, reason: str, message: str) -> None:
         """Like :meth:`fail`, from a place where raising would make Scrapy log a traceback
         (an errback): log one line and ask the engine to close the spider."""
+        if self.host is not None:
+            self.host.engine_failed(EngineFailed(self, reason, message))
+            return
         logger.error(message)
         engine = self.crawler.engine
         assert engine is not None
@@ -213,8 +256,22 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
         )
 
     def log_query_end(self, query: Query, why: str) -> None:
+        if self.host is not None:
+            self.host.engine_ended(self, query, why)
+            return
         quota = self.quotas[query]
         logger.info(
             "%s: query %r (label %s) ended, %s: kept %d of %d",
             self.name, query.text, query.label, why, quota.kept, quota.limit,
         )
+
+
+class EngineFailed(Exception):
+    """An engine run by the ``search`` spider failed (refused, unreachable, changed): only that
+    engine ends, and the next one takes the query over (imagespider/spiders/search.py)."""
+
+    def __init__(self, engine: SearchSpider, reason: str, message: str) -> None:
+        self.engine = engine
+        self.reason = reason
+        self.message = message
+        super().__init__(message)

@@ -21,11 +21,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import scrapy
-from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
@@ -108,11 +107,9 @@ class CommonsSpider(ApiSearchSpider):
         # Image downloads from upload.wikimedia.org fall under the same User-Agent policy.
         settings.set("USER_AGENT", user_agent(settings), priority="spider")
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.config = CommonsConfig.from_settings(crawler.settings)
-        return spider
+    def setup(self) -> None:
+        super().setup()
+        self.config = CommonsConfig.from_settings(self.crawler.settings)
 
     def page_request(self, query: Query, page: Any) -> scrapy.Request:
         config = self.config

@@ -21,12 +21,11 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import scrapy
 from scrapy import signals
-from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
@@ -137,13 +136,11 @@ class FlickrSpider(ApiSearchSpider):
         """Flickr needs a key: without one it cannot be searched at all."""
         return None if FlickrConfig.from_settings(settings).api_key else NO_KEY_HELP
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.config = FlickrConfig.from_settings(crawler.settings)
-        spider._redactor = SecretFilter([spider.config.api_key])
-        crawler.signals.connect(spider._redactor.uninstall, signal=signals.spider_closed)
-        return spider
+    def setup(self) -> None:
+        super().setup()
+        self.config = FlickrConfig.from_settings(self.crawler.settings)
+        self._redactor = SecretFilter([self.config.api_key])
+        self.crawler.signals.connect(self._redactor.uninstall, signal=signals.spider_closed)
 
     # -- requests ------------------------------------------------------------------------
 

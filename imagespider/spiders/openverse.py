@@ -24,12 +24,11 @@ import os
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlencode
 
 import scrapy
 from scrapy import signals
-from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
@@ -121,14 +120,12 @@ class OpenverseSpider(ApiSearchSpider):
         OpenverseConfig.from_settings(settings)
         return args
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.config = OpenverseConfig.from_settings(crawler.settings)
-        spider._redactor = SecretFilter([spider.config.client_secret, spider.config.client_id])
-        spider._throttled = {}
-        crawler.signals.connect(spider._redactor.uninstall, signal=signals.spider_closed)
-        return spider
+    def setup(self) -> None:
+        super().setup()
+        self.config = OpenverseConfig.from_settings(self.crawler.settings)
+        self._redactor = SecretFilter([self.config.client_secret, self.config.client_id])
+        self._throttled = {}
+        self.crawler.signals.connect(self._redactor.uninstall, signal=signals.spider_closed)
 
     _throttled: dict[Query, int]
 

@@ -1,0 +1,282 @@
+"""search: one query filled from several engines in order, one quota per query across them.
+
+``scrapy crawl search -a q=cat -a engines=openverse,commons,flickr,bing,google -a limit=200``
+
+Each query starts with the first engine of the list (default: the engines whose license is
+per-image first, imagespider/engines/__init__.py). That engine runs as it does alone (it is the
+engine's own spider, made by :meth:`~imagespider.spiders.base.SearchSpider.as_engine` to share
+this spider's crawler, policy and quotas), until the query keeps its limit or the engine ends:
+
+- exhausted (no more results, or rate-limited): an INFO line, and the next engine takes over;
+- failed (refused: consent wall, CAPTCHA, 429; unreachable; markup or API changed): a WARNING
+  line, and the next engine takes over;
+- an engine that cannot run at all with these settings (Flickr without a key) is skipped with one
+  WARNING line when the crawl starts.
+
+Every item still names the engine that found it; duplicates and near-duplicates across engines
+are dropped by the pipelines as within one engine. When every engine failed for every query
+(none merely ran out of results), the crawl ends ``failed_all_engines``.
+
+How the hand-over works: an engine's end or failure inside a callback is caught by
+:class:`EngineHandoverMiddleware`, which appends the next engine's first requests to that
+callback's output; one reported from an errback (where output does not pass the spider
+middlewares) is handed over when the crawl next goes idle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, ClassVar, Self
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
+
+from imagespider.engines import ENGINES
+from imagespider.errors import ArgumentError, shown
+from imagespider.spiders.base import EngineFailed, SearchSpider, logger
+from imagespider.spiders.bing import BingSpider
+from imagespider.spiders.commons import RESTRICTIONS, CommonsSpider
+from imagespider.spiders.flickr import FlickrSpider
+from imagespider.spiders.google import GoogleSpider
+from imagespider.spiders.openverse import OpenverseSpider
+from imagespider.spiders.params import ArgumentHelp, Query, SearchArgs
+
+#: Every engine the search spider can run, by name.
+ENGINE_SPIDERS: dict[str, type[SearchSpider]] = {
+    spider.name: spider for spider in (OpenverseSpider, CommonsSpider, FlickrSpider, BingSpider, GoogleSpider)
+}
+_QUALITY_ORDER = {"per-image": 0, "filter": 1, "none": 2}
+#: Default order: per-image licenses (authoritative) first, then engines whose filter only claims.
+DEFAULT_ENGINES: tuple[str, ...] = tuple(
+    sorted(ENGINE_SPIDERS, key=lambda name: _QUALITY_ORDER[ENGINES[name].license_quality])
+)
+
+
+def parse_engines(value: str | None) -> tuple[str, ...]:
+    if value is None or not value.strip():
+        return DEFAULT_ENGINES
+    names = [name.strip().lower() for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in ENGINE_SPIDERS]
+    if unknown:
+        raise ArgumentError(
+            f"unknown engine {shown(unknown[0])} in -a engines={shown(value)}; "
+            f"use a comma list of: {', '.join(DEFAULT_ENGINES)}"
+        )
+    return tuple(dict.fromkeys(names))
+
+
+class SearchAllSpider(SearchSpider):
+    name = "search"
+    filters: ClassVar = {"restrictions": RESTRICTIONS}
+    custom_settings = {  # noqa: RUF012 (Scrapy's own attribute)
+        "SPIDER_MIDDLEWARES": {"imagespider.spiders.search.EngineHandoverMiddleware": 950},
+    }
+
+    engines: tuple[str, ...]
+
+    @classmethod
+    def check_arguments(cls, kwargs: Mapping[str, str], settings: BaseSettings) -> SearchArgs:
+        rest = {name: value for name, value in kwargs.items() if name != "engines"}
+        engines = parse_engines(kwargs.get("engines"))
+        for name in engines:
+            # Each engine's own settings are checked now, as its spider would check them.
+            ENGINE_SPIDERS[name].check_arguments({"q": "check"}, settings)
+        return super().check_arguments(rest, settings)
+
+    @classmethod
+    def argument_help(cls, settings: BaseSettings) -> list[ArgumentHelp]:
+        return [
+            *super().argument_help(settings),
+            ArgumentHelp(
+                "engines", "engines to fill each query from, in order", ",".join(DEFAULT_ENGINES),
+                tuple(DEFAULT_ENGINES),
+            ),
+        ]
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.engines = parse_engines(kwargs.get("engines"))
+        crawler.signals.connect(spider._idle, signal=signals.spider_idle)
+        return spider
+
+    def setup(self) -> None:
+        super().setup()
+        #: Per query: the engine running it now, the index of the next one, what happened.
+        self._current: dict[Query, SearchSpider | None] = {}
+        self._next_index: dict[Query, int] = {query: 0 for query in self.args.queries}
+        self._ran_out: set[Query] = set()
+        self._finished: set[Query] = set()
+        #: Queries whose engine ended or failed and that wait for the next one.
+        self._handovers: list[Query] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._skipped: set[str] = set()
+
+    # -- starting engines ----------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        usable = []
+        for name in self.engines:
+            why = ENGINE_SPIDERS[name].unavailable(self.crawler.settings)
+            if why:
+                self._skipped.add(name)
+                logger.warning("search: skipping %s: %s", name, why)
+            else:
+                usable.append(name)
+        self.engines = tuple(usable)
+        if not self.engines:
+            raise self.fail("all_engines", "search: no engine can run with these settings (see the lines above)")
+        logger.info("search: engines in order: %s", ", ".join(self.engines))
+        for query in self.args.queries:
+            async for request in self.start_next_engine(query):
+                yield request
+
+    async def start_next_engine(self, query: Query) -> AsyncIterator[scrapy.Request]:
+        """The first requests of the next engine that starts for ``query``; engines failing at
+        start (no browser, a refused token) are passed over with their line."""
+        while True:
+            index = self._next_index[query]
+            if self.quotas[query].full or index >= len(self.engines):
+                self._current[query] = None
+                self._finish(query)
+                return
+            self._next_index[query] = index + 1
+            name = self.engines[index]
+            engine = ENGINE_SPIDERS[name].as_engine(self, query)
+            self._current[query] = engine
+            requests: list[scrapy.Request] = []
+            try:
+                async for request in engine.start():
+                    request.meta["search_engine"] = name
+                    requests.append(request)
+            except EngineFailed as failure:
+                self.report_failure(failure, query)
+                continue
+            if self._current.get(query) is not engine:
+                continue  # it ended or failed while starting (reported already)
+            logger.info("search: query %r from %s", query.text, name)
+            for request in requests:
+                yield request
+            return
+
+    async def handover_requests(self) -> AsyncIterator[scrapy.Request]:
+        """The next engines' first requests, for every query waiting for one."""
+        while self._handovers:
+            query = self._handovers.pop(0)
+            async for request in self.start_next_engine(query):
+                yield request
+
+    # -- what engines report -------------------------------------------------------------
+
+    def engine_ended(self, engine: SearchSpider, query: Query, why: str) -> None:
+        """An engine's query ended (limit reached, no more results, rate-limited)."""
+        if self._current.get(query) is not engine:
+            return
+        quota = self.quotas[query]
+        self._current[query] = None
+        if quota.full:
+            self._finish(query)
+            return
+        self._ran_out.add(query)
+        logger.info(
+            "search: %s ended query %r, %s: kept %d of %d so far%s",
+            engine.name, query.text, why, quota.kept, quota.limit, self._next_note(query),
+        )
+        self._handovers.append(query)
+
+    def engine_failed(self, failure: EngineFailed) -> None:
+        """An engine failed in an errback: hand its query over when the crawl next goes idle."""
+        for query in failure.engine.args.queries:
+            if self.report_failure(failure, query):
+                self._handovers.append(query)
+
+    def report_failure(self, failure: EngineFailed, query: Query) -> bool:
+        """One WARNING line for a failed engine; False when that engine no longer runs the query."""
+        if self._current.get(query) is not failure.engine:
+            return False
+        self._current[query] = None
+        self.crawler.stats.inc_value(f"imagespider/search/engine_failed/{failure.engine.name}")
+        logger.warning(
+            "search: %s failed for query %r (%s): %s%s",
+            failure.engine.name, query.text, failure.reason, failure.message, self._next_note(query),
+        )
+        return True
+
+    def _next_note(self, query: Query) -> str:
+        index = self._next_index[query]
+        if index < len(self.engines):
+            return f"; {self.engines[index]} takes over"
+        return "; no engine left"
+
+    def _finish(self, query: Query) -> None:
+        if query in self._finished:
+            return
+        self._finished.add(query)
+        quota = self.quotas[query]
+        why = "limit reached" if quota.full else "every engine ended"
+        SearchSpider.log_query_end(self, query, why)
+
+    # -- ending --------------------------------------------------------------------------
+
+    def _idle(self) -> None:
+        if self._handovers:
+            task = asyncio.get_running_loop().create_task(self._crawl_handovers())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        if self._tasks:
+            raise DontCloseSpider
+        unfinished = [q for q in self.args.queries if q not in self._finished and self._current.get(q) is None]
+        for query in unfinished:
+            self._finish(query)
+        if self.engines and not (self._ran_out or any(q.full for q in self.quotas.values())):
+            kept = sum(quota.kept for quota in self.quotas.values())
+            if not kept:
+                raise self.fail(
+                    "all_engines", f"search: every engine failed for every query ({', '.join(self.engines)})"
+                )
+
+    async def _crawl_handovers(self) -> None:
+        engine = self.crawler.engine
+        assert engine is not None
+        async for request in self.handover_requests():
+            engine.crawl(request)
+
+
+class EngineHandoverMiddleware:
+    """Spider middleware of the ``search`` spider: an engine's failure raised in a callback ends
+    that engine (one WARNING line, no traceback), and the next engine's first requests follow the
+    callback's output."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    @property
+    def spider(self) -> SearchAllSpider | None:
+        spider = self.crawler.spider
+        return spider if isinstance(spider, SearchAllSpider) else None
+
+    def process_spider_exception(self, response: Response, exception: Exception) -> Any:
+        spider = self.spider
+        if spider is None or not isinstance(exception, EngineFailed):
+            return None
+        for query in exception.engine.args.queries:
+            if spider.report_failure(exception, query):
+                spider._handovers.append(query)
+        return spider.handover_requests()
+
+    async def process_spider_output(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for output in result:
+            yield output
+        spider = self.spider
+        if spider is not None:
+            async for request in spider.handover_requests():
+                yield request

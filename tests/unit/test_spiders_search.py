@@ -1,0 +1,50 @@
+"""The search spider's arguments: the engine list, its default order, and each engine's settings."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy.settings import Settings
+
+from imagespider import settings as project_settings
+from imagespider.errors import ArgumentError
+from imagespider.spiders.search import DEFAULT_ENGINES, ENGINE_SPIDERS, SearchAllSpider, parse_engines
+
+
+def settings(**extra: object) -> Settings:
+    found = Settings()
+    found.setmodule(project_settings)
+    found.update(extra)
+    return found
+
+
+def test_default_order_puts_per_image_licenses_first() -> None:
+    assert DEFAULT_ENGINES[:3] == ("openverse", "commons", "flickr")
+    assert set(DEFAULT_ENGINES[3:]) == {"bing", "google"}
+    assert set(DEFAULT_ENGINES) == set(ENGINE_SPIDERS)
+
+
+def test_engine_list_is_kept_in_the_given_order() -> None:
+    assert parse_engines("bing, Openverse,bing") == ("bing", "openverse")
+    assert parse_engines("") == DEFAULT_ENGINES
+    assert parse_engines(None) == DEFAULT_ENGINES
+
+
+def test_unknown_engine_is_one_line() -> None:
+    with pytest.raises(ArgumentError, match="unknown engine altavista in -a engines=bing,altavista; use"):
+        parse_engines("bing,altavista")
+
+
+def test_arguments_and_engine_settings_are_checked() -> None:
+    args = SearchAllSpider.check_arguments({"q": "cat", "engines": "commons", "restrictions": "exclude"}, settings())
+    assert args.filters == {"restrictions": "exclude"}
+    with pytest.raises(ArgumentError, match="COMMONS_PAGE_SIZE"):
+        SearchAllSpider.check_arguments({"q": "cat", "engines": "commons"}, settings(COMMONS_PAGE_SIZE=99))
+    with pytest.raises(ArgumentError, match="OPENVERSE_PAGE_SIZE"):
+        SearchAllSpider.check_arguments({"q": "cat", "engines": "openverse"}, settings(OPENVERSE_PAGE_SIZE=50))
+
+
+def test_flickr_without_a_key_is_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FLICKR_API_KEY", raising=False)
+    assert "FLICKR_API_KEY" in (ENGINE_SPIDERS["flickr"].unavailable(settings()) or "")
+    assert ENGINE_SPIDERS["flickr"].unavailable(settings(FLICKR_API_KEY="abcdef123456")) is None
+    assert ENGINE_SPIDERS["openverse"].unavailable(settings()) is None

@@ -171,6 +171,10 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
         self, query: Query, results: list[EngineResult], seen: set[str]
     ) -> AsyncIterator[ImageItem]:
         """Yield items for new results, only while the query's quota has room."""
+        if self.host is not None and getattr(self.host, "inspecting", False):
+            # `scrapy enginecheck`: the results are looked at, never downloaded.
+            self.host.inspect(self, query, results)
+            return
         quota = self.quotas[query]
         owner = self.host or self  # the search spider opened the dataset for its engines
         dataset = getattr(owner, "_dataset", None)

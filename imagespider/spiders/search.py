@@ -78,6 +78,8 @@ class SearchAllSpider(SearchSpider):
     }
 
     engines: tuple[str, ...]
+    #: True for `scrapy enginecheck` (imagespider/commands/enginecheck.py): results are inspected.
+    inspecting: ClassVar[bool] = False
 
     @classmethod
     def check_arguments(cls, kwargs: Mapping[str, str], settings: BaseSettings) -> SearchArgs:
@@ -136,17 +138,22 @@ class SearchAllSpider(SearchSpider):
             async for request in self.start_next_engine(query):
                 yield request
 
+    def engines_for(self, query: Query) -> tuple[str, ...]:
+        """The engines that may fill ``query``, in order."""
+        return self.engines
+
     async def start_next_engine(self, query: Query) -> AsyncIterator[scrapy.Request]:
         """The first requests of the next engine that starts for ``query``; engines failing at
         start (no browser, a refused token) are passed over with their line."""
+        engines = self.engines_for(query)
         while True:
             index = self._next_index[query]
-            if self.quotas[query].full or index >= len(self.engines):
+            if self.quotas[query].full or index >= len(engines):
                 self._current[query] = None
                 self._finish(query)
                 return
             self._next_index[query] = index + 1
-            name = self.engines[index]
+            name = engines[index]
             engine = ENGINE_SPIDERS[name].as_engine(self, query)
             self._current[query] = engine
             requests: list[scrapy.Request] = []
@@ -208,9 +215,9 @@ class SearchAllSpider(SearchSpider):
         return True
 
     def _next_note(self, query: Query) -> str:
-        index = self._next_index[query]
-        if index < len(self.engines):
-            return f"; {self.engines[index]} takes over"
+        index, engines = self._next_index[query], self.engines_for(query)
+        if index < len(engines):
+            return f"; {engines[index]} takes over"
         return "; no engine left"
 
     def _finish(self, query: Query) -> None:
@@ -233,9 +240,13 @@ class SearchAllSpider(SearchSpider):
         unfinished = [q for q in self.args.queries if q not in self._finished and self._current.get(q) is None]
         for query in unfinished:
             self._finish(query)
-        if self.engines and not (self._ran_out or any(q.full for q in self.quotas.values())):
-            kept = sum(quota.kept for quota in self.quotas.values())
-            if not kept:
+        self.check_all_failed()
+
+    def check_all_failed(self) -> None:
+        """At the end: every engine failed for every query (none merely ran out) and nothing was
+        kept means the crawl failed, not "no results"."""
+        if self.engines and not (self._ran_out or any(quota.full for quota in self.quotas.values())):
+            if not sum(quota.kept for quota in self.quotas.values()):
                 raise self.fail(
                     "all_engines", f"search: every engine failed for every query ({', '.join(self.engines)})"
                 )

@@ -1,0 +1,208 @@
+"""``scrapy enginecheck``: the canary. One tiny query per engine: reachable? refused? results
+parsed? fields present? Run it before a long crawl, or from cron to learn that an engine changed
+before a crawl finds out.
+
+Each engine runs exactly as in a crawl (its own spider, run by the ``search`` spider's machinery,
+imagespider/spiders/search.py), one results page each, all at once; results are inspected, never
+downloaded, and the user's store is not touched (a temporary one is used; a page an engine answered
+in a changed markup is kept in ``<IMAGES_STORE>/.debug/``). Exit status 0 when every engine that
+could run is fine, 1 otherwise; engines that cannot run with these settings (Flickr without a key)
+are listed as skipped.
+
+    scrapy enginecheck                      # every engine, query "cat"
+    scrapy enginecheck --engines openverse,commons --query "red fox"
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.commands import ScrapyCommand
+from scrapy.settings import BaseSettings
+
+from imagespider.engines import ENGINES, EngineResult
+from imagespider.errors import ArgumentError
+from imagespider.spiders.base import EngineFailed, SearchSpider
+from imagespider.spiders.debug import DEBUG_DIR
+from imagespider.spiders.params import Query, SearchArgs, parse_search_args
+from imagespider.spiders.search import ENGINE_SPIDERS, SearchAllSpider, parse_engines
+
+#: What a result should carry, and what must be on at least one result of a working engine.
+FIELDS = ("page_url", "title", "author", "license")
+_STATES = {
+    "refused": ("_refused", "_auth_error", "_api_error", "_no_key"),
+    "unreachable": ("_unreachable",),
+    "http error": ("_http_error",),
+    "changed": ("_markup_changed", "_api_changed"),
+    "no browser": ("browser_missing",),
+}
+
+
+@dataclass
+class EngineCheck:
+    name: str
+    state: str = "not run"
+    parsed: int = 0
+    #: Share of parsed results carrying each of FIELDS.
+    fields: dict[str, float] = field(default_factory=dict)
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.state in ("ok", "skipped")
+
+    def line(self) -> str:
+        shares = ", ".join(f"{name} {share:.0%}" for name, share in self.fields.items())
+        parts = [f"{self.name:<10} {self.state.upper() if not self.ok else self.state:<12}"]
+        if self.state in ("ok", "fields missing"):
+            parts.append(f"{self.parsed} results parsed; {shares}")
+        if self.detail:
+            parts.append(self.detail)
+        return " ".join(parts)
+
+
+def _has(result: EngineResult, name: str) -> bool:
+    return bool(result.license_code if name == "license" else getattr(result, name))
+
+
+class EngineCheckSpider(SearchAllSpider):
+    """Not in SPIDER_MODULES: run only by this command."""
+
+    name = "enginecheck"
+    inspecting = True
+    custom_settings = {  # noqa: RUF012 (Scrapy's own attribute)
+        **SearchAllSpider.custom_settings,
+        "ITEM_PIPELINES": {},
+        "RETRY_TIMES": 0,
+    }
+
+    checks: dict[str, EngineCheck]
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        # Never the user's store: the check writes nothing anyone keeps (see the command).
+        settings.set("IMAGES_STORE", tempfile.mkdtemp(prefix="imagespider-enginecheck-"), priority="spider")
+
+    @classmethod
+    def check_arguments(cls, kwargs: Mapping[str, str], settings: BaseSettings) -> SearchArgs:
+        engines = parse_engines(kwargs.get("engines"))
+        base = parse_search_args(cls.name, {"q": kwargs.get("q") or "cat", "limit": "1"}, {}, "any")
+        text = base.queries[0].text
+        return dataclasses.replace(base, queries=tuple(Query(text, name) for name in engines))
+
+    def setup(self) -> None:
+        super().setup()
+        self.checks = {query.label: EngineCheck(query.label) for query in self.args.queries}
+
+    def engines_for(self, query: Query) -> tuple[str, ...]:
+        return (query.label,) if query.label in self.engines else ()
+
+    async def start(self) -> AsyncIterator[Any]:
+        usable = []
+        for name in self.engines:
+            why = ENGINE_SPIDERS[name].unavailable(self.crawler.settings)
+            if why:
+                self.checks[name].state, self.checks[name].detail = "skipped", why
+            else:
+                usable.append(name)
+        self.engines = tuple(usable)
+        for query in self.args.queries:
+            async for request in self.start_next_engine(query):
+                yield request
+
+    def inspect(self, engine: SearchSpider, query: Query, results: list[EngineResult]) -> None:
+        check = self.checks[engine.name]
+        check.parsed = len(results)
+        if results:
+            check.fields = {
+                name: sum(1 for result in results if _has(result, name)) / len(results)
+                for name in FIELDS
+                if name != "license" or ENGINES[engine.name].license_quality == "per-image"
+            }
+        missing = [name for name, share in check.fields.items() if share == 0]
+        check.state = "fields missing" if missing or not results else "ok"
+        if missing:
+            check.detail = f"no result has: {', '.join(missing)}"
+        elif not results:
+            check.state, check.detail = "no results", "the first page held no result"
+        quota = self.quotas[query]
+        quota.kept = quota.limit  # one page is enough: the engine ends the query here
+
+    def engine_ended(self, engine: SearchSpider, query: Query, why: str) -> None:
+        check = self.checks[engine.name]
+        if check.state == "not run":
+            check.state = "refused" if "rate-limited" in why else "no results"
+            check.detail = why
+        super().engine_ended(engine, query, why)
+
+    def report_failure(self, failure: EngineFailed, query: Query) -> bool:
+        check = self.checks[failure.engine.name]
+        check.state = next(
+            (state for state, ends in _STATES.items() if failure.reason.endswith(ends)), "failed"
+        )
+        check.detail = failure.message
+        return super().report_failure(failure, query)
+
+    def check_all_failed(self) -> None:
+        """A check reports every engine; it never ends as a failed crawl."""
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+
+    def syntax(self) -> str:
+        return "[--engines a,b] [--query TEXT]"
+
+    def short_desc(self) -> str:
+        return "Check every engine with one tiny query: reachable, refused, results parsed, fields present"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--engines", default="", help="engines to check (default: all)")
+        parser.add_argument("--query", default="cat", help="the query (default: cat)")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None and self.crawler_process is not None
+        try:
+            EngineCheckSpider.check_arguments({"q": opts.query, "engines": opts.engines}, self.settings)
+        except ArgumentError as error:
+            print(f"enginecheck: {error}")
+            self.exitcode = 2
+            return
+        crawler = self.crawler_process.create_crawler(EngineCheckSpider)
+        found: dict[str, EngineCheck] = {}
+
+        def closed(spider: Any, **_: Any) -> None:
+            found.update(getattr(spider, "checks", {}))
+
+        crawler.signals.connect(closed, signal=signals.spider_closed)
+        self.crawler_process.crawl(crawler, q=opts.query, engines=opts.engines)
+        self.crawler_process.start()
+        self._keep_debug_pages(crawler.settings)
+        print(f"enginecheck: query {opts.query!r}")
+        for check in found.values():
+            print(check.line())
+        self.exitcode = 0 if found and all(check.ok for check in found.values()) else 1
+
+    def _keep_debug_pages(self, settings: BaseSettings) -> None:
+        """Move pages saved in the temporary store to the user's ``<IMAGES_STORE>/.debug``."""
+        temporary = Path(str(settings.get("IMAGES_STORE")))
+        assert self.settings is not None
+        target = Path(str(self.settings.get("IMAGES_STORE") or "data")) / DEBUG_DIR
+        saved = list((temporary / DEBUG_DIR).glob("*")) if (temporary / DEBUG_DIR).is_dir() else []
+        if saved:
+            target.mkdir(parents=True, exist_ok=True)
+            for page in saved:
+                shutil.move(str(page), target / page.name)
+                print(f"enginecheck: the page is saved as {target / page.name}")
+        if temporary.name.startswith("imagespider-enginecheck-"):
+            shutil.rmtree(temporary, ignore_errors=True)

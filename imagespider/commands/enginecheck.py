@@ -35,8 +35,10 @@ from imagespider.spiders.debug import DEBUG_DIR
 from imagespider.spiders.params import Query, SearchArgs, parse_search_args
 from imagespider.spiders.search import ENGINE_SPIDERS, SearchAllSpider, parse_engines
 
-#: What a result should carry, and what must be on at least one result of a working engine.
-FIELDS = ("page_url", "title", "author", "license")
+#: What a result should carry (on at least one result of a working engine): every engine names
+#: the page and a title; engines with per-image licenses also the author and the license.
+FIELDS = ("page_url", "title")
+PER_IMAGE_FIELDS = (*FIELDS, "author", "license")
 _STATES = {
     "refused": ("_refused", "_auth_error", "_api_error", "_no_key"),
     "unreachable": ("_unreachable",),
@@ -90,7 +92,8 @@ class EngineCheckSpider(SearchAllSpider):
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
         # Never the user's store: the check writes nothing anyone keeps (see the command).
-        settings.set("IMAGES_STORE", tempfile.mkdtemp(prefix="imagespider-enginecheck-"), priority="spider")
+        # Above -s (cmdline): the user's IMAGES_STORE only receives saved pages (see the command).
+        settings.set("IMAGES_STORE", tempfile.mkdtemp(prefix="imagespider-enginecheck-"), priority=50)
 
     @classmethod
     def check_arguments(cls, kwargs: Mapping[str, str], settings: BaseSettings) -> SearchArgs:
@@ -125,8 +128,7 @@ class EngineCheckSpider(SearchAllSpider):
         if results:
             check.fields = {
                 name: sum(1 for result in results if _has(result, name)) / len(results)
-                for name in FIELDS
-                if name != "license" or ENGINES[engine.name].license_quality == "per-image"
+                for name in (PER_IMAGE_FIELDS if ENGINES[engine.name].license_quality == "per-image" else FIELDS)
             }
         missing = [name for name, share in check.fields.items() if share == 0]
         check.state = "fields missing" if missing or not results else "ok"
@@ -187,22 +189,27 @@ class Command(ScrapyCommand):
         crawler.signals.connect(closed, signal=signals.spider_closed)
         self.crawler_process.crawl(crawler, q=opts.query, engines=opts.engines)
         self.crawler_process.start()
-        self._keep_debug_pages(crawler.settings)
+        moved = self._keep_debug_pages(crawler.settings)
         print(f"enginecheck: query {opts.query!r}")
         for check in found.values():
+            for old, new in moved.items():
+                check.detail = check.detail.replace(old, new)
             print(check.line())
         self.exitcode = 0 if found and all(check.ok for check in found.values()) else 1
 
-    def _keep_debug_pages(self, settings: BaseSettings) -> None:
-        """Move pages saved in the temporary store to the user's ``<IMAGES_STORE>/.debug``."""
+    def _keep_debug_pages(self, settings: BaseSettings) -> dict[str, str]:
+        """Move pages saved in the temporary store to the user's ``<IMAGES_STORE>/.debug``;
+        returns their old and new paths."""
         temporary = Path(str(settings.get("IMAGES_STORE")))
         assert self.settings is not None
         target = Path(str(self.settings.get("IMAGES_STORE") or "data")) / DEBUG_DIR
         saved = list((temporary / DEBUG_DIR).glob("*")) if (temporary / DEBUG_DIR).is_dir() else []
+        moved: dict[str, str] = {}
         if saved:
             target.mkdir(parents=True, exist_ok=True)
             for page in saved:
                 shutil.move(str(page), target / page.name)
-                print(f"enginecheck: the page is saved as {target / page.name}")
+                moved[str(page.resolve())] = str((target / page.name).resolve())
         if temporary.name.startswith("imagespider-enginecheck-"):
             shutil.rmtree(temporary, ignore_errors=True)
+        return moved

@@ -73,6 +73,8 @@ def parse_engines(value: str | None) -> tuple[str, ...]:
 class SearchAllSpider(SearchSpider):
     name = "search"
     filters: ClassVar = {"restrictions": RESTRICTIONS}
+    #: Arguments of this spider beyond the shared ones and the filters.
+    own_arguments: ClassVar[tuple[str, ...]] = ("engines",)
     custom_settings = {  # noqa: RUF012 (Scrapy's own attribute)
         "SPIDER_MIDDLEWARES": {"imagespider.spiders.search.EngineHandoverMiddleware": 950},
     }

@@ -19,7 +19,8 @@ def test_every_search_spider_describes_exactly_what_it_accepts() -> None:
         if spidercls is UrlsSpider:
             continue
         names = [argument.name for argument in spidercls.argument_help(SETTINGS)]
-        assert set(names) == set(SHARED_ARGUMENTS) | set(spidercls.filters), name
+        own = set(getattr(spidercls, "own_arguments", ()))  # the search spider's engines=
+        assert set(names) == set(SHARED_ARGUMENTS) | set(spidercls.filters) | own, name
         text = describe(spidercls, SETTINGS)
         for argument in spidercls.argument_help(SETTINGS):
             assert f"  {argument.name} " in text

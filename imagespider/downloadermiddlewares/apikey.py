@@ -10,11 +10,17 @@ sees them. So no request that can be serialised, and no URL the spider sees, eve
 
 The key is read once, from the setting or the environment variable of the same name
 (imagespider/engines/__init__.py names each engine's secret settings).
+
+OAuth2 bearer tokens (Openverse's registered use) travel the same way: the spider registers a
+token provider with :func:`register_bearer` and marks its requests with ``meta[BEARER_META] =
+<provider name>``; the ``Authorization: Bearer`` header is added here at download time and taken
+off the request again on the way back, so no queued or retried request holds the token.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -26,6 +32,17 @@ from scrapy.http import Response
 API_KEY_META = "imagespider_api_key"
 #: Request meta: the URL as the spider made it, while the key is in the sent one.
 _CLEAN_URL_META = "_imagespider_clean_url"
+#: Request meta: the name of a bearer-token provider (see :func:`register_bearer`).
+BEARER_META = "imagespider_bearer"
+_BEARER_ADDED_META = "_imagespider_bearer_added"
+_PROVIDERS_ATTRIBUTE = "_imagespider_bearer_providers"
+
+
+def register_bearer(crawler: Crawler, name: str, provider: Callable[[], str]) -> None:
+    """Make ``provider`` (returning the current token, "" for none) the source of the bearer
+    token of requests whose ``meta[BEARER_META]`` is ``name``."""
+    providers: dict[str, Callable[[], str]] = crawler.__dict__.setdefault(_PROVIDERS_ATTRIBUTE, {})
+    providers[name] = provider
 
 
 def secret_value(settings: Any, name: str, environ: dict[str, str] | None = None) -> str:
@@ -44,6 +61,7 @@ class ApiKeyMiddleware:
     """Adds a marked request's API key to its URL just before download (see module doc)."""
 
     def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         self.settings = crawler.settings
         self._keys: dict[str, str] = {}
 
@@ -57,6 +75,7 @@ class ApiKeyMiddleware:
         return self._keys[setting]
 
     def process_request(self, request: Request) -> None:
+        self._add_bearer(request)
         marked = request.meta.get(API_KEY_META)
         if not marked:
             return
@@ -67,6 +86,14 @@ class ApiKeyMiddleware:
         request.meta[_CLEAN_URL_META] = request.url
         request._set_url(with_param(request.url, param, key))  # noqa: SLF001  (in place: never rescheduled)
 
+    def _add_bearer(self, request: Request) -> None:
+        name = request.meta.get(BEARER_META)
+        provider = self.crawler.__dict__.get(_PROVIDERS_ATTRIBUTE, {}).get(name) if name else None
+        token = provider() if provider is not None else ""
+        if token:
+            request.headers["Authorization"] = f"Bearer {token}"
+            request.meta[_BEARER_ADDED_META] = True
+
     def process_response(self, request: Request, response: Response) -> Response:
         clean = self._restore(request)
         return response if clean is None else response.replace(url=clean)
@@ -76,6 +103,8 @@ class ApiKeyMiddleware:
 
     @staticmethod
     def _restore(request: Request) -> str | None:
+        if request.meta.pop(_BEARER_ADDED_META, False):
+            request.headers.pop("Authorization", None)
         clean = request.meta.pop(_CLEAN_URL_META, None)
         if clean is not None:
             request._set_url(clean)  # noqa: SLF001

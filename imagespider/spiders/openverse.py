@@ -7,7 +7,8 @@ and each result's own ``license``/``license_version``/``license_url`` is the evi
 
 Anonymous use works (20 results a page; 20 calls a minute, 200 a day). With
 ``OPENVERSE_CLIENT_ID``/``OPENVERSE_CLIENT_SECRET`` (settings or environment) the spider gets an
-OAuth2 client-credentials token from ``/v1/auth_tokens/token/``, sends it as a Bearer header,
+OAuth2 client-credentials token from ``/v1/auth_tokens/token/``, has it sent as a Bearer header
+(added at download time by imagespider/downloadermiddlewares/apikey.py, so never queued on disk),
 and gets a new one when it expires or a call answers 401. The secret and the token never reach a
 log line (:class:`~imagespider.extensions.redact.SecretFilter`), stats, items or errors.
 
@@ -33,6 +34,7 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
 from imagespider.browser import PLAIN_HTTP_HANDLERS
+from imagespider.downloadermiddlewares.apikey import BEARER_META, register_bearer
 from imagespider.engines import EngineResult, openverse
 from imagespider.errors import ArgumentError
 from imagespider.extensions.redact import SecretFilter
@@ -113,6 +115,7 @@ class OpenverseSpider(ApiSearchSpider):
     _token: str = ""
     _token_expires: float = 0.0
     _token_lock: asyncio.Lock | None = None
+    _bearer_name: str = ""
 
     @classmethod
     def check_arguments(cls, kwargs: Any, settings: BaseSettings) -> SearchArgs:
@@ -126,6 +129,10 @@ class OpenverseSpider(ApiSearchSpider):
         self._redactor = SecretFilter([self.config.client_secret, self.config.client_id])
         self._throttled = {}
         self.crawler.signals.connect(self._redactor.uninstall, signal=signals.spider_closed)
+        # The token is added to each call at download time (downloadermiddlewares/apikey.py), so
+        # no queued request (JOBDIR) ever holds it.
+        self._bearer_name = f"openverse-{id(self):x}"
+        register_bearer(self.crawler, self._bearer_name, lambda: self._token)
 
     _throttled: dict[Query, int]
 
@@ -189,10 +196,10 @@ class OpenverseSpider(ApiSearchSpider):
             **openverse.filters_for(self.args.policy),
             "mature": "false",
         }
-        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        extra = {BEARER_META: self._bearer_name} if self.config.registered else {}
         return self.api_request(
             f"{self.config.api_url}{SEARCH_PATH}?{urlencode(params)}",
-            headers=headers, query=query, page=page, handle_httpstatus_list=[401, 429],
+            query=query, page=page, handle_httpstatus_list=[401, 429], **extra,
         )
 
     async def parse_search(self, response: Response) -> AsyncIterator[Any]:

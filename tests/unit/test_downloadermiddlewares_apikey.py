@@ -48,3 +48,25 @@ def test_secrets_are_masked_at_any_length_without_mangling_words() -> None:
     assert redact("k3yboard mk3y") == "k3yboard mk3y"  # a short key inside a word is left alone
     assert redact("x0123456789abcdefy") == "x***y"  # a long one is masked wherever it is
     assert SecretFilter(["k3y"]).scrub({"t": ["a k3y"], "n": 3}) == {"t": ["a ***"], "n": 3}
+
+
+def test_openverse_bearer_token_is_added_only_while_sent() -> None:
+    from scrapy.http import Response  # noqa: PLC0415
+
+    from imagespider.spiders.openverse import OpenverseSpider  # noqa: PLC0415
+
+    settings = {
+        "OPENVERSE_CLIENT_ID": "client-1", "OPENVERSE_CLIENT_SECRET": "s3cret-77",
+        "OPENVERSE_API_URL": "http://api.example", "LICENSE_POLICY": "share", "TWISTED_REACTOR_ENABLED": False,
+    }
+    crawler = get_crawler(OpenverseSpider, settings)
+    spider = OpenverseSpider.from_crawler(crawler, q="cat")
+    spider._token = "tok-abc-123456"
+    request = spider.page_request(spider.args.queries[0], 1)
+    assert "tok-abc" not in at_rest(request) and "Authorization" not in request.headers
+    middleware = ApiKeyMiddleware(crawler)
+    middleware.process_request(request)
+    assert request.headers["Authorization"] == b"Bearer tok-abc-123456"  # as it is sent
+    middleware.process_response(request, Response(request.url, status=200))
+    assert "Authorization" not in request.headers
+    assert "tok-abc" not in at_rest(request)

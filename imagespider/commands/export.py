@@ -1,0 +1,84 @@
+"""``scrapy export OUT``: training-ready shards (WebDataset tar, Parquet) from a store.
+
+The store is IMAGES_STORE (or ``--store``), local or an object store; the work is done by
+imagespider/dataset/export.py. Exit status 2 for bad options, 1 when the store holds no rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from imagespider.dataset.export import ENCODINGS, FORMATS, RESIZE_MODES, ExportConfig, export
+from imagespider.dataset.sources import open_source
+
+logger = logging.getLogger("imagespider")
+
+_UNITS = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+def byte_size(text: str) -> int:
+    """``500M``, ``1G``, ``4096``: a size in bytes."""
+    value = text.strip().lower().removesuffix("b")
+    factor = _UNITS.get(value[-1:], 1)
+    number = value[:-1] if value[-1:] in _UNITS else value
+    try:
+        return int(float(number) * factor)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 500M, 1G)") from None
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings = {"LOG_LEVEL": "INFO"}  # noqa: RUF012 (Scrapy's own attribute)
+
+    def syntax(self) -> str:
+        return "[options] <output folder>"
+
+    def short_desc(self) -> str:
+        return "Write a store's images as WebDataset and/or Parquet shards, with shards.json"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--store", help="the store to read (default: IMAGES_STORE); a folder or s3://bucket/prefix")
+        parser.add_argument(
+            "--format", default=",".join(FORMATS), help=f"comma list of {', '.join(FORMATS)} (default: both)"
+        )
+        parser.add_argument("--shard-size", type=int, default=1000, help="samples per shard at most (default 1000)")
+        parser.add_argument("--shard-bytes", type=byte_size, default=1 << 30, help="image bytes per shard at most (1G)")
+        parser.add_argument("--resize", type=int, help="scale the shorter side to this many pixels")
+        parser.add_argument("--resize-mode", default="keep_ratio", choices=RESIZE_MODES)
+        parser.add_argument("--encode", default="keep", choices=ENCODINGS, help="re-encode (default: keep)")
+        parser.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality when encoding (95)")
+        parser.add_argument("--workers", type=int, default=2, help="images transformed at once (2)")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        if len(args) != 1:
+            raise UsageError("name one output folder")
+        try:
+            config = ExportConfig(
+                formats=tuple(name.strip() for name in opts.format.split(",") if name.strip()),
+                shard_size=opts.shard_size, shard_bytes=opts.shard_bytes, resize=opts.resize,
+                resize_mode=opts.resize_mode, encode=opts.encode, quality=opts.quality, workers=opts.workers,
+            )
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+        uri = opts.store or self.settings.get("IMAGES_STORE")
+        source = open_source(uri, self.settings)
+        result = export(source, args[0], config, origin=uri)
+        if result.missing or result.unreadable:
+            logger.warning(
+                "left out %d rows whose file is missing and %d that do not decode (listed in shards.json)",
+                len(result.missing), len(result.unreadable),
+            )
+        logger.info(
+            "exported %d images from %s into %d shard files in %s", result.samples, uri, len(result.shards), args[0]
+        )
+        if not result.samples:
+            logger.error("%s holds no exportable image (is it the right store?)", uri)
+            self.exitcode = 1

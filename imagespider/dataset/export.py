@@ -1,0 +1,343 @@
+"""Training-ready shards from a store: WebDataset tar files and Parquet files, with a manifest.
+
+img2dataset's users (and most large-scale training code) read images in shards rather than one
+file each: a WebDataset shard is a plain tar holding ``<key>.<ext>`` and ``<key>.json`` per
+sample, read with the ``webdataset`` package; a Parquet shard holds the image bytes beside typed
+metadata columns, read with pyarrow, pandas or Hugging Face ``datasets`` (the schema carries the
+``datasets`` features, so ``image`` loads as an Image and ``label`` as a ClassLabel).
+
+The key of a sample is its ``sha256``: unique in a store (the store keeps no bytes twice), stable
+across exports, and free of the dots WebDataset splits keys on. Each sample's JSON carries what
+a trainer must keep with an image: label, license, attribution, sha256, source URLs.
+
+Resizing follows img2dataset's modes: ``keep_ratio`` scales the shorter side to ``size``;
+``center_crop`` scales the shorter side to ``size`` and crops the centre square. Without a resize
+and without ``encode``, the original bytes are written unchanged (their sha256 is the key).
+
+The store is read through a :class:`Source` (imagespider/dataset/objectstore.py has the object-
+store one), so this module never cares where the images live. Pure of Scrapy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import os
+import tarfile
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from PIL import Image, ImageOps
+
+from imagespider.dataset.store import MANIFEST, read_jsonl
+
+logger = logging.getLogger(__name__)
+
+FORMATS = ("webdataset", "parquet")
+RESIZE_MODES = ("keep_ratio", "center_crop")
+#: ``--encode`` values: ``keep`` writes the original format (re-encoded only when resized).
+ENCODINGS = ("keep", "jpeg", "png", "webp")
+#: The shard manifest's file name, at the output folder's root.
+SHARDS_MANIFEST = "shards.json"
+
+_EXT = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "BMP": "bmp", "TIFF": "tif"}
+_PIL_FORMAT = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
+#: Sample JSON keys copied from the manifest row (what a trainer must keep beside the image).
+SAMPLE_FIELDS = (
+    "label", "license", "license_version", "license_url", "attribution", "author", "title",
+    "image_url", "page_url", "engine", "query", "sha256", "file_name",
+)  # fmt: skip
+
+
+class Source(Protocol):
+    """A store to export from: its manifest rows and the bytes each row names."""
+
+    def rows(self) -> Iterator[dict[str, Any]]: ...
+
+    def read(self, file_name: str) -> bytes | None:
+        """The file's bytes, or None when the store does not hold it."""
+        ...
+
+
+class LocalSource:
+    """A store folder on disk (``metadata.jsonl`` and ``<label>/<sha256>.<ext>``)."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        return read_jsonl(self.root / MANIFEST)
+
+    def read(self, file_name: str) -> bytes | None:
+        try:
+            return (self.root / file_name).read_bytes()
+        except FileNotFoundError:
+            return None
+
+
+@dataclass(frozen=True)
+class ExportConfig:
+    """What ``scrapy export`` was asked for (imagespider/commands/export.py), checked on creation."""
+
+    formats: tuple[str, ...] = FORMATS
+    #: Samples per shard at most.
+    shard_size: int = 1000
+    #: Bytes of image data per shard at most (a shard holds at least one sample).
+    shard_bytes: int = 1 << 30
+    #: Target size of the shorter side in pixels, or None to keep the size.
+    resize: int | None = None
+    resize_mode: str = "keep_ratio"
+    encode: str = "keep"
+    #: JPEG/WebP quality when encoding.
+    quality: int = 95
+    #: Images decoded and encoded at once (Pillow releases the GIL).
+    workers: int = 2
+
+    def __post_init__(self) -> None:
+        problems = [
+            f"unknown format {name!r} (choose from {', '.join(FORMATS)})"
+            for name in self.formats
+            if name not in FORMATS
+        ]
+        if not self.formats:
+            problems.append("name at least one format")
+        if self.shard_size < 1 or self.shard_bytes < 1:
+            problems.append("shard sizes must be positive")
+        if self.resize is not None and self.resize < 1:
+            problems.append("--resize must be a positive number of pixels")
+        if self.resize_mode not in RESIZE_MODES:
+            problems.append(f"--resize-mode must be one of {', '.join(RESIZE_MODES)}")
+        if self.encode not in ENCODINGS:
+            problems.append(f"--encode must be one of {', '.join(ENCODINGS)}")
+        if not 1 <= self.quality <= 100:
+            problems.append("--quality must be between 1 and 100")
+        if problems:
+            raise ValueError("; ".join(problems))
+
+
+@dataclass
+class Sample:
+    key: str
+    ext: str
+    data: bytes
+    width: int
+    height: int
+    meta: dict[str, Any]
+
+
+@dataclass
+class ShardInfo:
+    path: str
+    format: str
+    samples: int
+    bytes: int
+    sha256: str
+    first_key: str
+    last_key: str
+
+
+@dataclass
+class ExportResult:
+    samples: int = 0
+    missing: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    shards: list[ShardInfo] = field(default_factory=list)
+
+
+def transform(data: bytes, config: ExportConfig) -> tuple[bytes, str, int, int]:
+    """The bytes to ship for one image, with their extension and size: the original when
+    nothing is asked of it, else resized and/or re-encoded (orientation applied first, as a
+    viewer shows the image)."""
+    with Image.open(io.BytesIO(data)) as image:
+        source_format = image.format or "JPEG"
+        if config.resize is None and config.encode == "keep":
+            return data, _EXT.get(source_format, "img"), image.width, image.height
+        image.seek(0)  # an animation ships its first frame
+        picture = ImageOps.exif_transpose(image)
+        if config.resize is not None:
+            picture = _resized(picture, config.resize, config.resize_mode)
+        same = source_format if source_format in ("JPEG", "PNG", "WEBP") else "PNG"
+        target = _PIL_FORMAT.get(config.encode) or same
+        if target == "JPEG" and picture.mode not in ("RGB", "L"):
+            picture = picture.convert("RGB")
+        elif picture.mode == "P":
+            picture = picture.convert("RGBA")
+        out = io.BytesIO()
+        options: dict[str, Any] = {"quality": config.quality} if target in ("JPEG", "WEBP") else {}
+        picture.save(out, format=target, **options)
+        return out.getvalue(), _EXT[target], picture.width, picture.height
+
+
+def _resized(image: Image.Image, size: int, mode: str) -> Image.Image:
+    width, height = image.size
+    scale = size / min(width, height)
+    scaled = (max(1, round(width * scale)), max(1, round(height * scale)))
+    if mode == "center_crop":
+        return ImageOps.fit(image, (size, size), method=Image.Resampling.LANCZOS)
+    return image.resize(scaled, Image.Resampling.LANCZOS)
+
+
+def sample_of(row: Mapping[str, Any], data: bytes, config: ExportConfig, classes: Sequence[str]) -> Sample:
+    shipped, ext, width, height = transform(data, config)
+    meta = {name: row.get(name) for name in SAMPLE_FIELDS}
+    meta["label_id"] = classes.index(row["label"]) if row.get("label") in classes else None
+    meta["width"], meta["height"] = width, height
+    meta["original_width"], meta["original_height"] = row.get("width"), row.get("height")
+    meta["sample_sha256"] = hashlib.sha256(shipped).hexdigest()
+    meta["permissions"] = row.get("permissions")
+    return Sample(str(row["sha256"]), ext, shipped, width, height, meta)
+
+
+class _Sharder:
+    """Cuts the sample stream into shards by count and bytes, one writer per format."""
+
+    def __init__(self, out: Path, config: ExportConfig, classes: Sequence[str]) -> None:
+        self.out, self.config, self.classes = out, config, classes
+        self.batch: list[Sample] = []
+        self.batch_bytes = 0
+        self.number = 0
+        self.shards: list[ShardInfo] = []
+
+    def add(self, sample: Sample) -> None:
+        if self.batch and (
+            len(self.batch) >= self.config.shard_size or self.batch_bytes + len(sample.data) > self.config.shard_bytes
+        ):
+            self.flush()
+        self.batch.append(sample)
+        self.batch_bytes += len(sample.data)
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        name = f"shard-{self.number:06d}"
+        for fmt in self.config.formats:
+            writer = _write_tar if fmt == "webdataset" else _write_parquet
+            folder = self.out / fmt
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{name}.{'tar' if fmt == 'webdataset' else 'parquet'}"
+            partial = path.with_name(f".{path.name}.tmp")
+            writer(partial, self.batch, self.classes)
+            os.replace(partial, path)  # a shard is whole or absent
+            self.shards.append(
+                ShardInfo(
+                    path=path.relative_to(self.out).as_posix(), format=fmt, samples=len(self.batch),
+                    bytes=path.stat().st_size, sha256=_file_sha256(path),
+                    first_key=self.batch[0].key, last_key=self.batch[-1].key,
+                )
+            )
+        self.number += 1
+        self.batch, self.batch_bytes = [], 0
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _write_tar(path: Path, samples: Sequence[Sample], classes: Sequence[str]) -> None:
+    with tarfile.open(path, "w", format=tarfile.USTAR_FORMAT) as tar:
+        for sample in samples:
+            meta = json.dumps(sample.meta, ensure_ascii=False, sort_keys=True).encode("utf-8")
+            for name, data in ((f"{sample.key}.{sample.ext}", sample.data), (f"{sample.key}.json", meta)):
+                info = tarfile.TarInfo(name)
+                info.size, info.mode, info.mtime = len(data), 0o644, 0  # reproducible shards
+                tar.addfile(info, io.BytesIO(data))
+
+
+#: Parquet columns besides ``key`` and ``image``, with their Arrow types.
+_STRING_COLUMNS = (
+    "label", "license", "license_version", "license_url", "attribution", "author", "title", "image_url",
+    "page_url", "engine", "query", "sha256", "sample_sha256", "file_name",
+)  # fmt: skip
+_INT_COLUMNS = ("label_id", "width", "height", "original_width", "original_height")
+
+
+def parquet_schema(classes: Sequence[str]) -> Any:
+    """The Arrow schema, carrying Hugging Face ``datasets`` features in its metadata."""
+    import pyarrow as pa
+
+    fields = [
+        pa.field("key", pa.string()),
+        pa.field("image", pa.struct([pa.field("bytes", pa.binary()), pa.field("path", pa.string())])),
+        *(pa.field(name, pa.string()) for name in _STRING_COLUMNS),
+        *(pa.field(name, pa.int64()) for name in _INT_COLUMNS),
+        pa.field("permissions", pa.string()),  # JSON: its keys vary with the license model
+    ]
+    features: dict[str, Any] = {"key": {"dtype": "string", "_type": "Value"}, "image": {"_type": "Image"}}
+    features |= {name: {"dtype": "string", "_type": "Value"} for name in _STRING_COLUMNS}
+    features |= {name: {"dtype": "int64", "_type": "Value"} for name in _INT_COLUMNS}
+    features["label_id"] = {"names": list(classes), "_type": "ClassLabel"}
+    features["permissions"] = {"dtype": "string", "_type": "Value"}
+    metadata = {b"huggingface": json.dumps({"info": {"features": features}}).encode("utf-8")}
+    return pa.schema(fields, metadata=metadata)
+
+
+def _write_parquet(path: Path, samples: Sequence[Sample], classes: Sequence[str]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = parquet_schema(classes)
+    columns: dict[str, list[Any]] = {
+        "key": [s.key for s in samples],
+        "image": [{"bytes": s.data, "path": f"{s.key}.{s.ext}"} for s in samples],
+    }
+    for name in (*_STRING_COLUMNS, *_INT_COLUMNS):
+        columns[name] = [s.meta.get(name) for s in samples]
+    columns["permissions"] = [json.dumps(s.meta.get("permissions"), sort_keys=True) for s in samples]
+    table = pa.Table.from_pydict(columns, schema=schema)
+    pq.write_table(table, path, compression="zstd")
+
+
+def export(source: Source, out: str | os.PathLike[str], config: ExportConfig, *, origin: str = "") -> ExportResult:
+    """Write ``source``'s images as shards under ``out`` (``webdataset/``, ``parquet/``) and
+    ``shards.json``. Rows whose file is missing or does not decode are listed, not shipped."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = sorted(
+        (row for row in source.rows() if row.get("file_name") and row.get("sha256")),
+        key=lambda row: (str(row.get("label")), str(row["sha256"])),
+    )
+    classes = sorted({str(row.get("label")) for row in rows})
+    result = ExportResult()
+    sharder = _Sharder(out, config, classes)
+
+    def prepare(row: dict[str, Any]) -> tuple[dict[str, Any], Sample | None, str]:
+        data = source.read(row["file_name"])
+        if data is None:
+            return row, None, "missing"
+        try:
+            return row, sample_of(row, data, config, classes), ""
+        except Exception as error:  # a file that no longer decodes
+            logger.warning("cannot export %s: %s", row["file_name"], error)
+            return row, None, "unreadable"
+
+    with ThreadPoolExecutor(max(1, config.workers)) as pool:
+        window = max(1, config.workers) * 4
+        for start in range(0, len(rows), window):
+            for row, sample, problem in pool.map(prepare, rows[start : start + window]):
+                if sample is None:
+                    (result.missing if problem == "missing" else result.unreadable).append(row["file_name"])
+                    continue
+                sharder.add(sample)
+                result.samples += 1
+    sharder.flush()
+    result.shards = sharder.shards
+    manifest = {
+        "source": origin,
+        "samples": result.samples,
+        "classes": classes,
+        "options": asdict(config),
+        "missing": result.missing,
+        "unreadable": result.unreadable,
+        "shards": [asdict(shard) for shard in result.shards],
+    }
+    (out / SHARDS_MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return result

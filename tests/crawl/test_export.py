@@ -1,0 +1,119 @@
+"""``scrapy export`` end to end: a real crawl's store (Openverse mock) becomes WebDataset and
+Parquet shards, loaded back with the ``webdataset`` package, pyarrow and Hugging Face ``datasets``."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from tests.conftest import run_scrapy
+from tests.mockserver import MockHTTPServer
+
+
+@pytest.fixture(scope="module")
+def store(mockserver: MockHTTPServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("store")
+    queries = root.parent / "queries.txt"
+    queries.write_text("cat: cat\ndog: dog\n")
+    result = run_scrapy(
+        "crawl", "openverse", "-a", f"queries={queries}", "-a", "limit=6", "-a", "license=any",
+        "-s", f"OPENVERSE_API_URL={mockserver.base}", "-s", f"IMAGES_STORE={root}",
+        "-s", 'DOWNLOAD_SLOTS={"openverse-api": {"delay": 0}}',
+        env={"OPENVERSE_CLIENT_ID": "", "OPENVERSE_CLIENT_SECRET": ""},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return root
+
+
+def manifest(store: Path) -> dict[str, dict[str, Any]]:
+    rows = [json.loads(line) for line in (store / "metadata.jsonl").read_text().splitlines()]
+    return {row["sha256"]: row for row in rows}
+
+
+def test_original_bytes_in_webdataset_and_parquet_shards(store: Path, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+    import webdataset as wds
+
+    rows = manifest(store)
+    assert len(rows) == 12
+    out = tmp_path / "shards"
+    result = run_scrapy("export", str(out), "--store", str(store), "--shard-size", "5")
+    assert result.returncode == 0, result.stderr[-3000:]
+    index = json.loads((out / "shards.json").read_text())
+    assert index["samples"] == 12 and index["classes"] == ["cat", "dog"]
+    tars = sorted(out.glob("webdataset/*.tar"))
+    assert [s["samples"] for s in index["shards"] if s["format"] == "webdataset"] == [5, 5, 2]
+    for shard in index["shards"]:
+        assert hashlib.sha256((out / shard["path"]).read_bytes()).hexdigest() == shard["sha256"]
+
+    seen = {}
+    for sample in wds.WebDataset([str(t) for t in tars], shardshuffle=False):
+        meta = json.loads(sample["json"])
+        image = next(sample[ext] for ext in ("jpg", "png", "webp", "gif") if ext in sample)
+        # unresized, unencoded: the very bytes the crawl kept, keyed by their sha256
+        assert hashlib.sha256(image).hexdigest() == sample["__key__"] == meta["sha256"]
+        row = rows[meta["sha256"]]
+        assert (meta["label"], meta["license"], meta["attribution"]) == (row["label"], row["license"], row["attribution"])
+        assert meta["label_id"] == ["cat", "dog"].index(row["label"])
+        seen[meta["sha256"]] = meta
+    assert seen.keys() == rows.keys()
+
+    table = pq.read_table(str(out / "parquet"))
+    assert table.num_rows == 12
+    assert {r["key"] for r in table.select(["key"]).to_pylist()} == rows.keys()
+    for record in table.to_pylist():
+        assert hashlib.sha256(record["image"]["bytes"]).hexdigest() == record["sha256"]
+
+
+def test_resized_center_crop_jpeg_loads_in_datasets(store: Path, tmp_path: Path) -> None:
+    import datasets
+    import webdataset as wds
+
+    out = tmp_path / "shards"
+    result = run_scrapy(
+        "export", str(out), "--store", str(store), "--resize", "64", "--resize-mode", "center_crop",
+        "--encode", "jpeg", "--quality", "80", "--shard-bytes", "20K",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    index = json.loads((out / "shards.json").read_text())
+    assert index["options"]["resize"] == 64
+    last = len(list((out / "webdataset").glob("*.tar"))) - 1
+    brace = f"{out}/webdataset/shard-{{000000..{last:06d}}}.tar"  # webdataset's own shard notation
+    for sample in wds.WebDataset(brace, shardshuffle=False):
+        with Image.open(io.BytesIO(sample["jpg"])) as image:
+            assert image.format == "JPEG" and image.size == (64, 64)
+    parquet = sorted(str(p) for p in (out / "parquet").glob("*.parquet"))
+    assert len(parquet) > 1, "20K of images per shard cuts 12 thumbnails into several shards"
+    ds = datasets.load_dataset("parquet", data_files=parquet, split="train", cache_dir=str(tmp_path / "cache"))
+    assert len(ds) == 12
+    assert isinstance(ds.features["image"], datasets.Image)
+    assert ds.features["label_id"].names == ["cat", "dog"]
+    first = ds[0]
+    assert first["image"].size == (64, 64)
+    assert first["license"] and first["attribution"]
+
+
+def test_keep_ratio_scales_the_shorter_side(store: Path, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "shards"
+    result = run_scrapy("export", str(out), "--store", str(store), "--format", "parquet", "--resize", "40")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert not (out / "webdataset").exists()
+    for record in pq.read_table(str(out / "parquet")).to_pylist():
+        assert min(record["width"], record["height"]) == 40
+        ratio = record["original_width"] / record["original_height"]
+        assert abs(record["width"] / record["height"] - ratio) < 0.05
+
+
+def test_bad_options_and_empty_store(store: Path, tmp_path: Path) -> None:
+    bad = run_scrapy("export", str(tmp_path / "o"), "--store", str(store), "--format", "zip")
+    assert bad.returncode == 2 and "unknown format 'zip'" in bad.stderr
+    empty = run_scrapy("export", str(tmp_path / "o"), "--store", str(tmp_path / "nothing"))
+    assert empty.returncode == 1 and "holds no exportable image" in empty.stderr

@@ -79,8 +79,9 @@ _DC_LICENSE = frozenset({"dcterms.license", "dc.license"})
 
 @dataclass(frozen=True, slots=True)
 class Statement:
-    """One thing a page says: ``kind`` is ``license``, ``author``, ``author_url``, ``credit``,
-    ``copyright`` or ``acquire_license_page``; ``value`` is what the page wrote (a URL or text);
+    """One thing a page says: ``kind`` is ``license``, ``text_license`` (a site's license for its
+    text, never applied to an image), ``author``, ``author_url``, ``credit``, ``copyright`` or
+    ``acquire_license_page``; ``value`` is what the page wrote (a URL or text);
     ``element`` says where (``a[rel=license]``, ``json-ld ImageObject.license``...)."""
 
     kind: str
@@ -197,8 +198,8 @@ class PageIndex:
         author = _first(tied, "author")
         credit = _first(tied, "credit")
         statements = [s for _, s in sorted(tied, key=lambda p: (-p[0], p[1].rank))]
-        if scope == "page" or note:
-            statements += [s for s in self.page if s.kind == "license"]
+        if scope != "image":
+            statements += [s for s in self.page if s.kind in ("license", "text_license")]
         return PageEvidence(
             page_url=self.url,
             license=chosen.license if chosen else None,
@@ -274,6 +275,10 @@ class _Reader:
         self.images: dict[Any, _Target] = {}
         self.depth: dict[Any, int] = {}
         self.order: dict[Any, int] | None = None
+        generator = " ".join(str(g) for g in root.xpath("//meta[@name='generator']/@content"))
+        #: MediaWiki's site-wide license (rel=license in the head and footer) is the wiki's text
+        #: license; its images carry their own (Wikipedia articles show files of every license).
+        self.mediawiki = generator.lower().startswith("mediawiki")
 
     def read(self) -> None:
         self._meta()
@@ -294,7 +299,7 @@ class _Reader:
         except ValueError:
             return None
 
-    def tie(self, element: Any, statement: Statement) -> None:
+    def tie(self, element: Any, statement: Statement) -> bool:
         """Tie a statement to the image(s) of the closest element holding one, or to the page.
         In a container with several images (a gallery written without a cell per image) the
         statement goes to the image just before it, as captions follow their images."""
@@ -311,8 +316,9 @@ class _Reader:
             closeness = self._depth(ancestor)
             for img in inside:
                 self.images[img].statements.append((closeness, statement))
-            return
+            return False
         self.index.page.append(statement)
+        return True
 
     def _depth(self, element: Any) -> int:
         if element not in self.depth:
@@ -380,9 +386,9 @@ class _Reader:
             if rels & _LICENSE_RELS:
                 statement = _license(url, f"{element.tag}[rel=license]", RANK_REL_LICENSE, self.url)
                 if element.tag == "link":
-                    self.index.page.append(statement)
-                else:
-                    self.tie(element, statement)
+                    self.index.page.append(_text_license(statement) if self.mediawiki else statement)
+                elif self.tie(element, statement) and (self.mediawiki or _about_text(element)):
+                    self.index.page[-1] = _text_license(statement)
                 continue
             if "cc:attributionurl" in rels:
                 self.tie(element, Statement("author_url", url, f"{element.tag}[rel=cc:attributionURL]"))
@@ -568,6 +574,27 @@ def _license(value: str, element: str, rank: int, resolve: Any) -> Statement:
     url = resolve(text) if re.match(r"^(?:https?:)?//|^/", text) else None
     lic = (from_url(url, "page") if url else None) or parse_evidence(text, "page")
     return Statement("license", url or text, element, rank, lic)
+
+
+def _text_license(statement: Statement) -> Statement:
+    """A site's license for its text ("Text is available under CC BY-SA"): recorded, never
+    applied to an image."""
+    return Statement("text_license", statement.value, statement.element, statement.rank, statement.license)
+
+
+_ABOUT_TEXT = re.compile(r"\btext\b", re.IGNORECASE)
+_ABOUT_IMAGES = re.compile(r"\b(?:photo|image|picture|illustration)s?\b|\bmedia\b", re.IGNORECASE)
+
+
+def _about_text(element: Any) -> bool:
+    """The sentence around a page-wide license link says it covers the site's text only."""
+    for block in (element, *element.iterancestors()):
+        if block.tag in ("p", "div", "li", "footer", "section", "small", "td"):
+            sentence = str(block.text_content())[:500]
+            return bool(_ABOUT_TEXT.search(sentence)) and not _ABOUT_IMAGES.search(
+                sentence.split(";")[0]
+            )
+    return False
 
 
 def _license_key(lic: License) -> tuple[str, str | None, str | None]:

@@ -61,7 +61,7 @@ class PageConfig:
 @dataclass(frozen=True, slots=True)
 class PageFailure:
     """Why a page gave no evidence (``http_error``, ``not_html``, ``too_large``, ``refused``,
-    ``unreachable``) and the one-line detail recorded in the manifest."""
+    ``unreachable``, ``unreadable``) and the one-line detail recorded in the manifest."""
 
     kind: str
     detail: str
@@ -93,7 +93,11 @@ class SourcePages:
 
     async def _fetch(self, url: str) -> PageIndex | PageFailure:
         stats = self.crawler.stats
-        result = await self._download(url)
+        try:
+            result = await self._download(url)
+        except Exception as error:  # noqa: BLE001  (a page we cannot read says nothing; never a crash)
+            message = (str(error) or "").splitlines()[0][:200] if str(error) else ""
+            result = PageFailure("unreadable", f"{type(error).__name__}: {message}")
         if stats is not None:
             stats.inc_value("imagespider/pages/fetched" if isinstance(result, PageIndex) else
                             f"imagespider/pages/failed/{result.kind}")

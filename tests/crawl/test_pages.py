@@ -145,7 +145,9 @@ def test_bing_under_any_drops_page_opt_outs_and_keeps_the_rest(mockserver: MockH
     assert kept["footer"]["rights"]["page"]["scope"] == "page"
     assert kept["google-doc"]["rights"]["page"]["acquire_license_page"].endswith("/pages/how-to-use-my-images")
     assert kept["missing"]["rights"]["page"]["error"] == "http_error"
-    assert "states 5 licenses" in kept["gallery-pine"]["rights"]["page"]["note"]
+    pine = kept["gallery-pine"]["rights"]["page"]
+    assert "license" not in pine and pine["image_found"] is True
+    assert [s["kind"] for s in pine["statements"]] == ["text_license"]
     assert rejected["noai-header"]["detail"].startswith("X-Robots-Tag on the page: noai")
 
 

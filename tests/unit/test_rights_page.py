@@ -89,7 +89,9 @@ def test_gallery_figures_each_keep_their_own_and_the_unlicensed_one_gets_none() 
     assert evidence("gallery-elm").license_statement.element == "rdfa imageobject.license"
     pine = evidence("gallery-pine")
     assert pine.license is None and pine.scope is None
-    assert "states 5 licenses" in (pine.note or "")
+    # The footer's license is for the site's text: recorded, not applied.
+    footer = [s for s in pine.statements if s.kind == "text_license"]
+    assert [s.value for s in footer] == ["https://creativecommons.org/licenses/by-nc/4.0/"]
 
 
 def test_footer_copyright_is_the_page_wide_license() -> None:
@@ -151,6 +153,30 @@ def test_one_page_wide_license_applies_but_not_when_it_disagrees_with_another() 
     assert read_page(meta, f"{BASE}/p", f"{BASE}/a.jpg").license.id == "pdm"
     words = '<html><head><meta name="DC.rights" content="Licensed CC BY-NC 3.0"></head></html>'
     assert read_page(words, f"{BASE}/p", f"{BASE}/a.jpg").license.id == "cc-by-nc"
+
+
+def test_a_sites_text_license_is_not_its_images_license() -> None:
+    """Wikipedia's head and footer name the wiki's text license; its articles show files under
+    every license. A footer that says it covers text is read the same way elsewhere."""
+    wiki = (
+        '<html><head><meta name="generator" content="MediaWiki 1.44.0-wmf.5">'
+        '<link rel="license" href="https://creativecommons.org/licenses/by-sa/4.0/deed.en"></head><body>'
+        '<div id="content"><figure typeof="mw:File/Thumb"><a href="/wiki/File:Cat.jpg" class="mw-file-description">'
+        '<img src="//upload.wikimedia.org/wikipedia/commons/thumb/a/ab/Cat.jpg/250px-Cat.jpg" width="250" height="200">'
+        '</a><figcaption>A cat</figcaption></figure></div><footer id="footer"><ul><li id="footer-info-copyright">Text is '
+        'available under the <a rel="license" href="https://creativecommons.org/licenses/by-sa/4.0/deed.en">Creative '
+        'Commons Attribution-ShareAlike 4.0 License</a>; additional terms may apply.</li></ul></footer></body></html>'
+    )
+    found = read_page(wiki, "https://en.wikipedia.org/wiki/Cat", "https://upload.wikimedia.org/wikipedia/commons/a/ab/Cat.jpg")
+    assert found.license is None
+    assert {s.kind for s in found.statements} == {"text_license"}
+    blog = (
+        '<html><body><img src="a.jpg"><footer><p>Text is available under <a rel="license" '
+        'href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>.</p></footer></body></html>'
+    )
+    assert read_page(blog, f"{BASE}/p", f"{BASE}/a.jpg").license is None
+    photos = blog.replace("Text is", "Photos and text are")
+    assert read_page(photos, f"{BASE}/p", f"{BASE}/a.jpg").license.id == "cc-by"
 
 
 def test_a_cc_link_away_from_any_image_is_not_a_license() -> None:

@@ -97,6 +97,16 @@ def test_a_page_that_cannot_be_had_is_a_failure_not_an_error(answer: Any, kind: 
     assert result.kind == kind and result.detail
 
 
+def test_a_page_that_breaks_the_reader_is_a_failure_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any) -> PageIndex:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr("imagespider.rights.pages.index_page", broken)
+    result = asyncio.run(pages_with(Engine(html)).index(PAGE))
+    assert isinstance(result, PageFailure) and result.kind == "unreadable"
+    assert result.detail.startswith("RecursionError")
+
+
 def test_non_http_page_urls_are_not_requested() -> None:
     engine = Engine(html)
     result = asyncio.run(pages_with(engine).index("ftp://example.org/x.html"))

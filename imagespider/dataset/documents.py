@@ -20,6 +20,7 @@ from imagespider.dataset.card import CARD, render_card
 from imagespider.dataset.crawls import read_crawls
 from imagespider.dataset.report import REPORT, render_report
 from imagespider.dataset.store import REJECTED, read_jsonl
+from imagespider.dataset.thumbnails import ensure_thumbnails
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def write_documents(root: Path, rows: Sequence[Mapping[str, Any]]) -> None:
     crawls = list(read_crawls(root))
     documents = (
         (ATTRIBUTION, lambda: render_attribution(rows)),
-        (REPORT, lambda: render_report(rows, list(read_jsonl(root / REJECTED)))),
+        (REPORT, lambda: render_report(rows, list(read_jsonl(root / REJECTED)), crawls, ensure_thumbnails(root, rows))),
         (CARD, lambda: render_card(rows, crawls)),
     )
     for name, render in documents:

@@ -140,7 +140,8 @@ def test_report_renders_every_kept_image_in_chromium(store: Path, tmp_path: Path
     widths, sources, failed, screenshot = open_report(store, tmp_path)
     assert len(widths) == len(rows) == 25
     assert all(width > 0 for width in widths), widths
-    assert sorted(sources) == sorted(row["file_name"] for row in rows)
+    # Thumbnails made at publish time (imagespider/dataset/thumbnails.py), each linking to its original.
+    assert sorted(sources) == sorted(f"{row['label']}/.thumbs/{row['sha256']}.jfif" for row in rows)
     assert not failed, failed
     assert screenshot.stat().st_size > 50_000
 
@@ -148,9 +149,9 @@ def test_report_renders_every_kept_image_in_chromium(store: Path, tmp_path: Path
 def test_report_counts_and_rejected_list(store: Path) -> None:
     html = (store / "report.html").read_text(encoding="utf-8")
     rejected = read_jsonl(store / "rejected.jsonl")
-    assert "bing: 25</title>" in html and "Unknown license: 25</title>" in html
+    assert 'title="bing: 25"' in html and 'title="Unknown license: 25"' in html
     for reason in {r["reason"] for r in rejected}:
-        assert f"{reason}: {sum(r['reason'] == reason for r in rejected)}</title>" in html
+        assert f'title="{reason}: {sum(r["reason"] == reason for r in rejected)}"' in html
     assert html.split('<table id="rejected">')[1].count("<tr>") == len(rejected) + 1
 
 

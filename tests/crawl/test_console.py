@@ -91,6 +91,8 @@ def test_a_crawl_that_keeps_nothing_fails_with_one_line(mockserver: MockHTTPServ
     row = json.loads((store / "crawls.jsonl").read_text(encoding="utf-8"))
     assert row["finish_reason"] == "failed_nothing_kept"
     assert row["dropped"] == {"private_address": 24}
+    # A download refused for its address says nothing about a license.
+    assert not [key for key in row["stats"] if key.startswith("imagespider/dropped/license/")]
     assert "finish reason failed_nothing_kept" in log_lines(result.stderr)[-1]
 
 

@@ -94,7 +94,7 @@ def test_progress_lines_and_summary_in_the_log_and_stats(first_crawl: tuple[Path
         count = sum(r["reason"] == reason for r in rejected)
         assert f"{reason} {count}" in summary.group(2)
         assert f"'imagespider/query/cat/dropped/{reason}': {count}," in log
-    assert re.search(r"summary: 1 query, kept 20, dropped \d+ .*; finished: finished", log)
+    assert re.search(r"summary: 1 query, kept 20 in this run, dropped \d+ .*; finish reason finished", log)
     assert "'imagespider/query/cat/kept': 20," in log
 
 
@@ -206,12 +206,15 @@ def test_every_manifest_row_has_the_same_rights_keys(store: Path) -> None:
 
 def test_the_store_is_an_imagefolder_layout(store: Path) -> None:
     """torchvision's ImageFolder takes every folder under the root for a class and loads the files
-    in it with an image extension: no other folder (thumbnails, caches) may be there."""
+    in it with an image extension: no other folder (thumbnails, caches) may be there. Inside a
+    class, only the report's hidden ``.thumbs`` folder, whose ``.jfif`` files ImageFolder does not read."""
     folders = sorted(p.name for p in store.iterdir() if p.is_dir())
     assert folders == ["cat", "dog"]
     for folder in folders:
-        files = list((store / folder).iterdir())
+        files = [f for f in (store / folder).iterdir() if f.name != ".thumbs"]
         assert files and all(f.is_file() and f.suffix.lower() in IMAGEFOLDER_EXTENSIONS for f in files)
+        thumbs = list((store / folder / ".thumbs").iterdir())
+        assert len(thumbs) == len(files) and not [f for f in thumbs if f.suffix.lower() in IMAGEFOLDER_EXTENSIONS]
 
 
 def test_torchvision_imagefolder_loads_the_store(store: Path) -> None:

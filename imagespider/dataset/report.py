@@ -198,7 +198,9 @@ def _contents(labels: Counter[str]) -> str:
         '<a href="#counts">Counts</a>', '<a href="#classes">Classes</a>', '<a href="#matrix">Class × license</a>',
         '<a href="#runs">Runs</a>', '<a href="#kept">Images</a>', '<a href="#rejected-results">Rejected</a>',
     ]
-    classes = [f'<a href="#{_anchor(label)}">{escape(label)}&nbsp;({count:,})</a>' for label, count in sorted(labels.items())]
+    classes = [
+        f'<a href="#{_anchor(label)}">{escape(label)}&nbsp;({count:,})</a>' for label, count in sorted(labels.items())
+    ]
     return (
         '<nav class="contents" aria-label="Contents">' + " ".join(links) + "</nav>"
         + '<nav class="classlist" aria-label="Classes">' + " ".join(classes) + "</nav>"
@@ -217,7 +219,9 @@ def _limits(crawls: Sequence[Mapping[str, Any]]) -> dict[str, tuple[int, int | N
     return found
 
 
-def _class_table(labels: Counter[str], rejected: Sequence[Mapping[str, Any]], crawls: Sequence[Mapping[str, Any]]) -> str:
+def _class_table(
+    labels: Counter[str], rejected: Sequence[Mapping[str, Any]], crawls: Sequence[Mapping[str, Any]]
+) -> str:
     drops: dict[str, Counter[str]] = defaultdict(Counter)
     for row in rejected:
         drops[str(row.get("label") or "?")][str(row.get("reason") or "?")] += 1
@@ -227,7 +231,9 @@ def _class_table(labels: Counter[str], rejected: Sequence[Mapping[str, Any]], cr
     body = []
     for label in sorted(set(labels) | set(drops)):
         kept, limit, mode = limits.get(label, (0, None, "add"))
-        last = "—" if limit is None else f"{kept:,} / {limit:,}" + (" (top-up: limit counts the store)" if mode == "top-up" else "")
+        last = "—" if limit is None else f"{kept:,} / {limit:,}"
+        if limit is not None and mode == "top-up":
+            last += " (top-up: limit counts the store)"
         top = ", ".join(f"{escape(reason)} {count:,}" for reason, count in drops[label].most_common(3)) or "—"
         body.append(
             f'<tr><td><a href="#{_anchor(label)}">{escape(label)}</a></td><td class="n">{labels[label]:,}</td>'

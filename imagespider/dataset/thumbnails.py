@@ -1,0 +1,72 @@
+"""Small thumbnails for report.html, made when the documents are written (at the end of a crawl).
+
+A report of thousands of images cannot show the originals (550 images made a page that loaded
+hundreds of megabytes). Each kept image gets a JPEG of at most :data:`SIZE` pixels a side, made
+once and kept: ``<label>/.thumbs/<sha256>.jfif``. Where, and why that name:
+
+* inside the label folder, in a hidden folder: Hugging Face skips hidden folders (and the dataset
+  card's patterns read one level deep only); a hidden folder at the store's root would be a class
+  to torchvision's ``ImageFolder``, which lists every folder there;
+* ``.jfif``, a JPEG file extension browsers know, but not one of torchvision's image extensions,
+  so ``ImageFolder`` walking into ``cat/.thumbs/`` takes none of them for a ``cat`` image.
+
+A thumbnail that cannot be made (a file gone, an image Pillow cannot reduce) is simply absent:
+the report then shows the original.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+logger = logging.getLogger(__name__)
+
+THUMBS = ".thumbs"
+SIZE = 240
+QUALITY = 72
+
+
+def thumbnail_name(row: Mapping[str, Any]) -> str | None:
+    """``cat/.thumbs/<sha256>.jfif`` for a manifest row, or None when the row cannot have one."""
+    file_name, sha = str(row.get("file_name") or ""), str(row.get("sha256") or "")
+    label, _, base = file_name.rpartition("/")
+    if not label or "/" in label or label.startswith(".") or ".." in file_name or not base:
+        return None
+    if not sha or not sha.isalnum():
+        return None
+    return f"{label}/{THUMBS}/{sha}.jfif"
+
+
+def make_thumbnail(source: Path, target: Path) -> bool:
+    """Write a reduced JPEG of ``source`` to ``target`` (atomically); False if it cannot."""
+    try:
+        with Image.open(source) as image:
+            image.draft("RGB", (SIZE * 2, SIZE * 2))  # JPEG: decode at a reduced scale
+            image.thumbnail((SIZE, SIZE))
+            small = image.convert("RGB")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.tmp")
+        small.save(partial, "JPEG", quality=QUALITY, optimize=True)
+        os.replace(partial, target)
+        return True
+    except (OSError, ValueError, Image.DecompressionBombError) as error:
+        logger.debug("no thumbnail for %s: %s", source, error)
+        return False
+
+
+def ensure_thumbnails(root: Path, rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """``{file_name: thumbnail path}`` for every row that has (or now gets) a thumbnail."""
+    made: dict[str, str] = {}
+    for row in rows:
+        name = thumbnail_name(row)
+        if name is None:
+            continue
+        target = root / name
+        if target.exists() or make_thumbnail(root / str(row["file_name"]), target):
+            made[str(row["file_name"])] = name
+    return made

@@ -6,6 +6,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from imagespider.rights.model import License, unknown
+from imagespider.text import clean_text, text_or_problem
+
+#: The fields that hold text from the web, cleaned when an item is made (imagespider/text.py).
+TEXT_FIELDS = (
+    "image_url", "label", "query", "engine", "page_url", "thumbnail_url", "title", "author", "author_url", "site",
+    "date_taken",
+)  # fmt: skip
 
 
 @dataclass
@@ -47,7 +54,21 @@ class ImageItem:
     #: The SHA-256 the bytes must have (a rebuild from a manifest, the urls spider); other
     #: bytes are dropped as ``changed``. Not a manifest column.
     expected_sha256: str | None = None
+    #: Why this item's input is unusable (text of the wrong type): dropped as ``bad_row``
+    #: (imagespider/pipelines/rowcheck.py) before anything is fetched. Not a manifest column.
+    problem: str | None = None
 
     def __post_init__(self) -> None:
+        # Text from the web is cleaned here, once: every spider makes its results into items.
+        for name in TEXT_FIELDS:
+            value, problem = text_or_problem(getattr(self, name), name)
+            if problem:
+                self.problem = self.problem or problem
+            setattr(self, name, value if value is not None or name not in _REQUIRED else "")
+        tags = self.tags if isinstance(self.tags, list | tuple) else []
+        self.tags = [clean_text(tag) for tag in tags if isinstance(tag, str)]
         if not self.image_urls:
             self.image_urls = [self.image_url]
+
+
+_REQUIRED = ("image_url", "label", "query", "engine")

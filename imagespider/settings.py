@@ -109,6 +109,8 @@ PAGE_EVIDENCE = True
 PAGE_MAXSIZE = 2 * 1024 * 1024
 
 ITEM_PIPELINES = {
+    # First: a result with text of the wrong type is dropped as bad_row (pipelines/rowcheck.py).
+    "imagespider.pipelines.rowcheck.RowCheckPipeline": 50,
     "imagespider.pipelines.license.LicenseFilterPipeline": 100,
     "imagespider.pipelines.images.DatasetImagesPipeline": 200,
     "imagespider.pipelines.metadata.MetadataExportPipeline": 300,

@@ -22,7 +22,7 @@ from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
 from imagespider.commands.quiet import quiet_banner
-from imagespider.commands.settings_check import check_settings
+from imagespider.commands.settings_check import check_settings, check_shapes, check_store_path
 from imagespider.dataset.neardup import DedupConfig
 from imagespider.dataset.store import StoreRefused, check_manifest, check_unlocked
 from imagespider.errors import FAILURE_PREFIX, ArgumentError, shown
@@ -88,6 +88,7 @@ class Command(ScrapyCrawlCommand):
         except KeyError:
             raise UsageError(spider_not_found(spider_name, self.settings)) from None
         check_settings(self.settings)
+        check_shapes(self.settings)
         store = local_store(self.settings.get("IMAGES_STORE", "data"))
         check = getattr(spidercls, "check_arguments", None)
         if check is not None:
@@ -95,6 +96,7 @@ class Command(ScrapyCrawlCommand):
         DedupConfig.from_settings(self.settings)
         if "_job" in spargs:
             warn_relative_store_under_scrapyd(store)
+        check_store_path(store)
         check_unlocked(store)
         check_manifest(store)
 

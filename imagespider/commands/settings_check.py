@@ -7,8 +7,13 @@ task. Checked here first, a bad value is one line naming the setting, as a bad `
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
 from scrapy.settings import BaseSettings
 
+from imagespider.engines import endpoint_setting_names
 from imagespider.errors import ArgumentError, shown
 
 #: name -> (type, smallest allowed, largest allowed or None)
@@ -58,3 +63,49 @@ def check_settings(settings: BaseSettings) -> None:
             raise ArgumentError(
                 f"{name} must be True or False, got -s {name}={shown(settings.get(name))}"
             ) from None
+
+
+#: Settings holding a dict, given with -s as JSON (Scrapy's getdict parses it, with a traceback).
+DICTS = ("PLAYWRIGHT_LAUNCH_OPTIONS", "DOWNLOAD_SLOTS", "PLAYWRIGHT_CONTEXTS")
+#: Where a store can never be: the kernel's own file systems.
+_SYSTEM_ROOTS = ("/proc", "/sys", "/dev")
+
+
+def check_shapes(settings: BaseSettings) -> None:
+    """Raise ArgumentError (one line) for a dict setting that is not JSON, or an engine endpoint
+    (imagespider/engines/__init__.py) that is not an http(s) URL: both used to end in a
+    traceback deep in the crawl, and a bad endpoint in exit status 0."""
+    for name in DICTS:
+        try:
+            settings.getdict(name)
+        except (TypeError, ValueError):
+            raise ArgumentError(
+                f"{name} must be a JSON object such as {{\"key\": \"value\"}}, "
+                f"got -s {name}={shown(settings.get(name))}"
+            ) from None
+    for name in endpoint_setting_names():
+        value = settings.get(name)
+        if value is None or value == "":
+            continue
+        parts = urlsplit(str(value)) if isinstance(value, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ArgumentError(
+                f"{name} must be an http(s) URL such as https://host/path, got -s {name}={shown(value)}"
+            )
+
+
+def check_store_path(store: str) -> None:
+    """IMAGES_STORE must be a folder we can create and write: not a file, not under /proc."""
+    path = Path(store).expanduser()
+    resolved = path.resolve()
+    if any(resolved == Path(root) or Path(root) in resolved.parents for root in _SYSTEM_ROOTS):
+        system = f"/{resolved.parts[1]}"
+        raise ArgumentError(f"IMAGES_STORE={shown(store)} is under {system}; give a folder for the dataset")
+    if path.exists() and not path.is_dir():
+        raise ArgumentError(f"IMAGES_STORE={shown(store)} is a file, not a folder; give a folder for the dataset")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ArgumentError(f"IMAGES_STORE={shown(store)} cannot be created: {error.strerror}") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ArgumentError(f"IMAGES_STORE={shown(store)} is not writable by this user")

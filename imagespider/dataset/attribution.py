@@ -7,6 +7,9 @@ at the end of every crawl (earlier crawls included), never appended to, so it al
 
 Titles and authors come from the web: everything of theirs is escaped so a title such as
 ``[x](javascript:alert(1))`` or ``**boo**`` shows as text, and only http(s) URLs become links.
+GitHub's Markdown also links bare ``www.x``, ``http://x`` and ``a@b.c`` in text (GFM
+autolinks): in web text these are broken with an invisible word joiner (U+2060), so a title
+such as "www.evil.com" shows as it was written and is not a link.
 
 Pure functions, no Scrapy: :func:`render_attribution` takes manifest rows and returns the text.
 """
@@ -38,10 +41,22 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _URL_SAFE = "/:?#@!$&*+,;=%~-._[]"
 
 
+#: What GFM's extended autolinks start from: ``www.``, a scheme's ``://``, an e-mail's ``@``.
+_AUTOLINK = re.compile(r"(?i)(www)(\.)|(:)(//)|(@)()(?=\w)")
+_WORD_JOINER = "\u2060"
+
+
 def md_text(value: object) -> str:
     """Web text as one line of literal Markdown: :func:`plain_text`, markup characters
-    backslash-escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", plain_text(value))
+    backslash-escaped, autolinks broken (see module doc)."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", plain_text(value))
+    return _AUTOLINK.sub(_defang, escaped)
+
+
+def _defang(match: re.Match[str]) -> str:
+    """``www.`` -> ``www<WJ>.``, ``://`` -> ``:<WJ>//``, ``@`` -> ``@<WJ>``."""
+    head, tail = next((match.group(i), match.group(i + 1) or "") for i in (1, 3, 5) if match.group(i))
+    return f"{head}{_WORD_JOINER}{tail}"
 
 
 def md_url(value: object) -> str | None:

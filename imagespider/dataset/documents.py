@@ -45,7 +45,11 @@ def write_documents(root: Path, rows: Sequence[Mapping[str, Any]]) -> None:
     from the manifest ``rows``, the store's ``rejected.jsonl`` and ``crawls.jsonl``. A failure is
     logged, not raised: the images and the manifest are already safe, and the next crawl rebuilds
     the documents."""
-    crawls = list(read_crawls(root))
+    try:
+        crawls = list(read_crawls(root))
+    except Exception as error:  # noqa: BLE001  (the other documents are still written)
+        logger.error("could not read the crawls of %s for the dataset card: %s", root, _one_line(error))
+        crawls = []
     documents = (
         (ATTRIBUTION, lambda: render_attribution(rows)),
         (REPORT, lambda: render_report(rows, list(read_jsonl(root / REJECTED)), crawls, ensure_thumbnails(root, rows))),
@@ -54,7 +58,12 @@ def write_documents(root: Path, rows: Sequence[Mapping[str, Any]]) -> None:
     for name, render in documents:
         try:
             write_atomically(root / name, render())
-        except Exception:
-            logger.exception("could not write %s in %s", name, root)
+        except Exception as error:  # noqa: BLE001  (each document is written whatever another did)
+            logger.error("could not write %s in %s: %s", name, root, _one_line(error))
         else:
             logger.info("wrote %s (%d images)", root / name, len(rows))
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).splitlines()[0] if str(error) else ""
+    return f"{type(error).__name__}: {text}"[:300]

@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from imagespider.text import clean_value
+
 logger = logging.getLogger(__name__)
 
 MANIFEST = "metadata.jsonl"
@@ -249,13 +251,13 @@ class Dataset:
         self._by_sha256.pop(sha256, None)
 
     def add(self, row: dict[str, Any]) -> None:
-        row = self.scrub(row)
+        row = clean_value(self.scrub(row))
         _append(self._manifest_fd, row)  # first: a row that cannot be written is not counted as kept
         self.rows.append(row)
         self._index(row)
 
     def reject(self, row: dict[str, Any]) -> None:
-        _append(self._rejected_fd, self.scrub(row))
+        _append(self._rejected_fd, clean_value(self.scrub(row)))
 
     def path_of(self, file_name: str) -> Path:
         return self.root / file_name

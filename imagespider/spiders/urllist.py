@@ -88,7 +88,23 @@ def read_url_list(path: str, default_label: str) -> UrlList:
     if not found.rows:
         why = f" ({found.skipped} bad: {found.notes[0]})" if found.skipped else ""
         raise ArgumentError(f"URL list {shown(path)} holds no usable image URL{why}")
+    mistyped = [problem for problem in map(_type_problem, found.rows) if problem]
+    if len(mistyped) == len(found.rows):
+        # Every row would be a bad_row drop: say so now, in one line, rather than crawl for nothing.
+        raise ArgumentError(
+            f"URL list {shown(path)} holds no usable row: {mistyped[0]} (and so in all {len(mistyped)}); "
+            "title, author, query, page_url and engine must be text"
+        )
     return found
+
+
+def _type_problem(row: UrlRow) -> str | None:
+    """A row whose text fields are not text is a ``bad_row`` drop when crawled (imagespider/text.py)."""
+    for name in ("title", "page_url", "author", "query", "engine"):
+        value = getattr(row, name)
+        if value is not None and not isinstance(value, str):
+            return f"{name} is {type(value).__name__}, not text"
+    return None
 
 
 def _kind_of(path: str, text: str) -> str:
@@ -167,8 +183,11 @@ def _read_manifest(text: str, label: str, found: UrlList) -> None:
         if not isinstance(row, dict):
             found.skip(f"line {number}", "not a JSON object")
             continue
-        url = str(row.get("image_url") or "").strip()
-        problem = _url_problem(url) if url else "no image_url"
+        raw_url = row.get("image_url")
+        url = raw_url.strip() if isinstance(raw_url, str) else ""
+        problem = _url_problem(url) if url else "no image_url" if raw_url is None else "image_url is not text"
+        if not problem and not isinstance(row.get("label") or "", str):
+            problem = f"label is {type(row['label']).__name__}, not text"
         sha256 = row.get("sha256")
         if not problem and sha256 is not None and not (isinstance(sha256, str) and _SHA256.match(sha256)):
             problem = f"sha256 is not 64 hex digits: {shown(str(sha256)[:80])}"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,12 +35,16 @@ def _key(row: Mapping[str, Any]) -> str:
     return json.dumps([row.get("engine"), row.get("query"), row.get("label")], ensure_ascii=False)
 
 
-def kept_by_this_job(settings: Any, rows: Iterable[Mapping[str, Any]], engine: str) -> dict[Query, int]:
-    """Rows per query that earlier runs of this job kept; empty without ``JOBDIR``."""
+def kept_by_this_job(
+    settings: Any, rows: Iterable[Mapping[str, Any]], engine: str | Collection[str]
+) -> dict[Query, int]:
+    """Rows per query that earlier runs of this job kept; empty without ``JOBDIR``. ``engine``
+    may be several (the ``search`` spider's rows name the engine that found each image)."""
     jobdir = settings.get("JOBDIR")
     if not jobdir:
         return {}
-    counts = Counter(_key(row) for row in rows if row.get("engine") == engine)
+    engines = {engine} if isinstance(engine, str) else set(engine)
+    counts = Counter(_key(row) for row in rows if row.get("engine") in engines)
     path = Path(jobdir) / BASELINE
     if path.exists():
         baseline: dict[str, int] = json.loads(path.read_text(encoding="utf-8"))
@@ -55,7 +59,7 @@ def kept_by_this_job(settings: Any, rows: Iterable[Mapping[str, Any]], engine: s
         _, query, label = json.loads(key)
         extra = count - baseline.get(key, 0)
         if extra > 0:
-            kept[Query(query, label)] = extra
+            kept[Query(query, label)] = kept.get(Query(query, label), 0) + extra
     return kept
 
 

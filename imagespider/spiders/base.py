@@ -114,6 +114,11 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
         spider.setup()
         return spider
 
+    @property
+    def row_engines(self) -> tuple[str, ...]:
+        """The ``engine`` values of the manifest rows this spider writes (resume counts them)."""
+        return (self.name,)
+
     def setup(self) -> None:
         """Per-crawl state of an engine (its config, its key filter...), set once its crawler
         and arguments are known: by :meth:`from_crawler`, or by :meth:`as_engine`."""
@@ -230,7 +235,7 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
                     self.name, query.text, query.label, in_store[query.label], quota.limit,
                 )
             return
-        for query, kept in resume.kept_by_this_job(settings, self._dataset.rows, self.name).items():
+        for query, kept in resume.kept_by_this_job(settings, self._dataset.rows, self.row_engines).items():
             if query in self.quotas:
                 self.quotas[query].kept = min(kept, self.quotas[query].limit)
                 if kept:

@@ -15,7 +15,7 @@ from urllib.parse import urlencode, urlsplit
 
 from scrapy.http import Response
 
-from imagespider.engines import EngineResult, google
+from imagespider.engines import MARKUP_CHANGED_MIN, EngineResult, google
 from imagespider.rights.model import License, unknown
 from imagespider.spiders.params import Query
 from imagespider.spiders.scrolling import BrowserSearchSpider
@@ -100,6 +100,8 @@ class GoogleSpider(BrowserSearchSpider):
         blocked = google.parse_results(response.text, response.url).blocked
         if blocked is None:
             return None
+        if blocked == "no_results_markup" and self.result_evidence(response.text) >= MARKUP_CHANGED_MIN:
+            return None  # a page full of images none of which parse: changed markup (check_markup)
         where = urlsplit(response.url)
         answer = ANSWERS.get(blocked, f"Google answered with a page that is not results ({blocked})")
         return f"{answer} (HTTP {response.status} from {where.netloc}{where.path})"

@@ -109,6 +109,10 @@ class SearchAllSpider(SearchSpider):
         crawler.signals.connect(spider._idle, signal=signals.spider_idle)
         return spider
 
+    @property
+    def row_engines(self) -> tuple[str, ...]:
+        return tuple(ENGINE_SPIDERS)
+
     def setup(self) -> None:
         super().setup()
         #: Per query: the engine running it now, the index of the next one, what happened.

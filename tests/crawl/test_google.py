@@ -111,3 +111,15 @@ def test_declared_license_is_the_filter_claim_or_unknown() -> None:
     result = EngineResult(image_url="https://example.org/a.jpg")
     assert _spider(license="share").declared_license(result).id == "cc-unspecified"
     assert _spider(license="any").declared_license(result).id == "unknown"
+
+
+def test_a_page_in_changed_markup_fails_and_is_saved(mockserver: MockHTTPServer, tmp_path: Path) -> None:
+    """No silent zero: a results page full of images, none of them in markup the parser knows."""
+    code, log = _crawl(f"{mockserver.base}/changed/search", tmp_path, "-a", "limit=5", "-a", "license=any")
+    assert code == 1, log[-3000:]
+    assert "Spider closed (failed_google_markup_changed)" in log
+    saved = list((tmp_path / ".debug").glob("google-cat-*.html"))
+    assert len(saved) == 1 and "data-item=" in saved[0].read_text(encoding="utf-8")
+    errors = _errors(log)
+    assert len(errors) == 1 and "markup probably changed" in errors[0] and str(saved[0]) in errors[0]
+    assert "Traceback" not in log

@@ -48,3 +48,14 @@ def test_flickr_without_a_key_is_unavailable(monkeypatch: pytest.MonkeyPatch) ->
     assert "FLICKR_API_KEY" in (ENGINE_SPIDERS["flickr"].unavailable(settings()) or "")
     assert ENGINE_SPIDERS["flickr"].unavailable(settings(FLICKR_API_KEY="abcdef123456")) is None
     assert ENGINE_SPIDERS["openverse"].unavailable(settings()) is None
+
+
+def test_a_resumed_search_counts_the_rows_of_every_engine(tmp_path) -> None:  # noqa: ANN001
+    from imagespider.dataset import resume  # noqa: PLC0415
+    from imagespider.spiders.params import Query  # noqa: PLC0415
+
+    jobdir = Settings({"JOBDIR": str(tmp_path)})
+    assert resume.kept_by_this_job(jobdir, [], ("openverse", "commons")) == {}  # the baseline: nothing yet
+    rows = [{"engine": engine, "query": "cat", "label": "cat"} for engine in ("openverse", "openverse", "commons", "bing")]
+    assert resume.kept_by_this_job(jobdir, rows, ("openverse", "commons")) == {Query("cat", "cat"): 3}
+    assert resume.kept_by_this_job(jobdir, rows, "bing") == {Query("cat", "cat"): 1}

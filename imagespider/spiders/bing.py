@@ -45,8 +45,9 @@ class BingSpider(BrowserSearchSpider):
 
     def parse_page(self, html: str) -> list[EngineResult]:
         results, skipped = bing.parse_results_counted(html)
-        # The whole page is read again after every scroll: the largest count is the true one.
-        self.crawler.stats.max_value("imagespider/bing/unparsable_results", skipped)
+        # Each piece of markup is parsed once (the page, then what each scroll appended).
+        if skipped:
+            self.crawler.stats.inc_value("imagespider/bing/unparsable_results", skipped)
         return results
 
     def result_evidence(self, html: str) -> int:

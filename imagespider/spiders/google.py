@@ -60,12 +60,6 @@ class GoogleSpider(BrowserSearchSpider):
         ":is(button, [role=button], a):has-text('Show more results')"
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        #: Unparsable records already counted, per results page (known by its first docid): the
-        #: page is re-read whole after every scroll, and only new ones must reach the stats.
-        self._unparsable_counted: dict[str, int] = {}
-
     async def start(self) -> AsyncIterator[Any]:
         async for request in super().start():
             # Google's rate-limit CAPTCHA (/sorry/index) comes with status 429: hand it to
@@ -88,11 +82,9 @@ class GoogleSpider(BrowserSearchSpider):
 
     def parse_page(self, html: str) -> list[EngineResult]:
         page = google.parse_results(html)
-        key = (page.results[0].engine_id or "") if page.results else ""
-        new = page.skipped - self._unparsable_counted.get(key, 0)
-        if new > 0:
-            self._unparsable_counted[key] = page.skipped
-            self.crawler.stats.inc_value(f"imagespider/{self.name}/unparsable_records", new)
+        # Each piece of markup is parsed once (the page, then what each scroll appended).
+        if page.skipped:
+            self.crawler.stats.inc_value(f"imagespider/{self.name}/unparsable_records", page.skipped)
         return page.results
 
     def refusal(self, response: Response) -> str | None:

@@ -11,6 +11,12 @@ at once, while Scrapy begins a graceful stop. The page's next call then fails wi
 the query quietly instead of as an 88-line traceback. A stopping query hands out nothing more, lets
 the images already handed out settle, and then logs its final count ("ended, the crawl is
 stopping: kept N of L"), so no count grows after that line.
+
+Reading cost is linear in results: before its first read the spider installs a MutationObserver in
+the page (:data:`_WATCH`), and after each scroll one ``page.evaluate`` returns only the markup the
+page appended since the last read (the outerHTML of the new nodes, outermost ones only). The
+engine's own parser (``parse_page``) reads those fragments, so engines/ stays the one place that
+says what a result is; the whole page is read once, at the start. benchmarks/browser.py measures it.
 """
 
 from __future__ import annotations
@@ -37,6 +43,31 @@ from imagespider.spiders.params import Query
 #: Count the results already in the DOM, and wait until there are more than ``n``.
 _GREW = "([selector, n]) => document.querySelectorAll(selector).length > n"
 _REMAINING = "() => document.documentElement.scrollHeight - (window.scrollY + window.innerHeight)"
+#: Start recording the element nodes the page appends; ``window.__imagespiderAppended()`` then
+#: returns the outerHTML of those appended since its last call (still in the page, and not inside
+#: another one returned with them) and forgets them. Nodes are serialised when read, not when
+#: added, so attributes the page's script fills in just after appending are included.
+_WATCH = """() => {
+  if (window.__imagespiderAppended) return;
+  let added = [];
+  new MutationObserver((records) => {
+    for (const record of records)
+      for (const node of record.addedNodes) if (node.nodeType === 1) added.push(node);
+  }).observe(document, {childList: true, subtree: true});
+  window.__imagespiderAppended = () => {
+    const nodes = new Set(added);
+    added = [];
+    const out = [];
+    for (const node of nodes) {
+      if (!node.isConnected) continue;
+      let parent = node.parentNode, nested = false;
+      for (; parent; parent = parent.parentNode) if (nodes.has(parent)) { nested = true; break; }
+      if (!nested) out.push(node.outerHTML);
+    }
+    return out.join("\\n");
+  };
+}"""
+_APPENDED = "() => window.__imagespiderAppended ? window.__imagespiderAppended() : null"
 
 
 class BrowserSearchSpider(SearchSpider):
@@ -49,6 +80,9 @@ class BrowserSearchSpider(SearchSpider):
         raise NotImplementedError
 
     def parse_page(self, html: str) -> list[EngineResult]:
+        """The results in ``html``: the whole first page, then each fragment the page appended
+        since the last read (each piece of markup is parsed exactly once, so counts such as
+        unparsable results can simply be added up)."""
         raise NotImplementedError
 
     def result_evidence(self, html: str) -> int:
@@ -90,8 +124,13 @@ class BrowserSearchSpider(SearchSpider):
             await _close(page)
             raise self.fail(f"{self.name}_refused", f"{self.name}: {refusal} (query {query.text!r})")
         try:
-            self.check_markup(query, response.text)
-            async for item in self.harvest(page, query, response.text):
+            # Watch for appended markup first, then read the page whole once: nothing the page
+            # adds between the two is missed (a result read twice is skipped as already seen).
+            await page.evaluate(_WATCH)
+            html = await page.content()
+            results = self.parse_page(html)
+            self.check_markup(query, html, results)
+            async for item in self.harvest(page, query, results):
                 yield item
         except PlaywrightError as error:
             if not self.stopping:
@@ -102,10 +141,11 @@ class BrowserSearchSpider(SearchSpider):
         finally:
             await _close(page)
 
-    def check_markup(self, query: Query, html: str) -> None:
+    def check_markup(self, query: Query, html: str, results: list[EngineResult]) -> None:
         """No silent zero: a normal page (not a refusal) showing many images of which the parser
-        reads none means the engine changed its markup. Save the page and end with one line."""
-        if self.parse_page(html):
+        reads none (``results``, parsed from ``html``) means the engine changed its markup. Save
+        the page and end with one line."""
+        if results:
             return
         shown = self.result_evidence(html)
         if shown < MARKUP_CHANGED_MIN:
@@ -117,13 +157,14 @@ class BrowserSearchSpider(SearchSpider):
             f"result; saved it to {where}: {self.name}'s markup probably changed",
         )
 
-    async def harvest(self, page: Page, query: Query, html: str) -> AsyncIterator[Any]:
+    async def harvest(self, page: Page, query: Query, results: list[EngineResult]) -> AsyncIterator[Any]:
+        """Hand out ``results`` (the first page's), then scroll for more and hand out those."""
         quota = self.quotas[query]
         seen: set[str] = set()
         stalls = 0
         max_stalls = self.settings.getint("SCROLL_MAX_STALLS", 2)
         while True:
-            async for item in self.hand_out(query, self.parse_page(html), seen):
+            async for item in self.hand_out(query, results, seen):
                 yield item
             if quota.full:
                 self.log_query_end(query, "limit reached")
@@ -139,7 +180,16 @@ class BrowserSearchSpider(SearchSpider):
                     await quota.wait_settled()
                     self.log_query_end(query, f"no more results after {len(seen)}")
                     return
-            html = await page.content()
+            results = await self.read_appended(page)
+
+    async def read_appended(self, page: Page) -> list[EngineResult]:
+        """The results in what the page appended since the last read (one evaluate); the whole
+        page again only if the watcher is gone (the page navigated away and back)."""
+        fragment = await page.evaluate(_APPENDED)
+        if fragment is None:
+            await page.evaluate(_WATCH)
+            fragment = await page.content()
+        return self.parse_page(fragment) if fragment else []
 
     async def _end_stopping(self, query: Query) -> None:
         """Let the results already handed out settle, then log the count the query ends with."""

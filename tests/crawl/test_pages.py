@@ -68,7 +68,8 @@ def check_kept_rows(kept: dict[str, dict]) -> None:
         assert row["license"] == planned.license, row
         assert row["license_source"] == "page"
         page = row["rights"]["page"]
-        assert page["url"] == row["page_url"] and page["element"] and page["value"]
+        assert page["element"] and page["value"]
+        assert page["url"] == row["page_url"] or name == "moved"  # the page after its redirect
         assert page["license"] == planned.license
         if planned.author:
             assert row["author"] == planned.author
@@ -99,14 +100,17 @@ def bing_share(mockserver: MockHTTPServer, tmp_path_factory: pytest.TempPathFact
 def test_bing_under_share_keeps_only_named_licenses(bing_share) -> None:
     store, kept, rejected, outcome, result = bing_share
     assert outcome == {r.name: r.share for r in RESULTS}
-    assert len(kept) == 8
+    assert len(kept) == sum(r.share == "kept" for r in RESULTS) == 9
     check_kept_rows(kept)
     check_attribution(store, kept)
     assert "Creative Commons license the source did not name" not in (store / "ATTRIBUTION.md").read_text()
     for name, row in rejected.items():
         assert row["detail"], row
     assert "'imagespider/dropped/license_unnamed': 4," in result.stderr
-    assert "'imagespider/pages/license/image': 8," in result.stderr
+    assert "'imagespider/pages/license/image': 9," in result.stderr
+    # Redirects are followed (and guarded); the evidence names the page where it was found.
+    assert kept["moved"]["rights"]["page"]["url"].endswith("/moved-here/index.html")
+    assert kept["moved"]["page_url"].endswith("/moved.html")
 
 
 def test_each_figure_keeps_its_own_license_and_evidence(bing_share) -> None:
@@ -156,7 +160,7 @@ def test_license_ids_are_judged_on_the_pages_evidence(mockserver: MockHTTPServer
     store = tmp_path / "store"
     kept, _, outcome, _ = crawl(mockserver, store, "bing", "bing ids", "cc-by,cc-by-sa")
     assert outcome == {r.name: r.by_or_by_sa for r in RESULTS}
-    assert len(kept) == 5
+    assert len(kept) == 6
     check_attribution(store, kept)
 
 
@@ -183,3 +187,21 @@ def test_page_evidence_off_makes_no_page_request(mockserver: MockHTTPServer, tmp
     # A crawl that keeps nothing fails, naming the fix.
     assert "'finish_reason': 'failed_nothing_kept'" in result.stderr
     assert "no result's page or file names its license" in result.stderr
+
+
+def test_pages_pass_the_private_address_guard(mockserver: MockHTTPServer, tmp_path: Path) -> None:
+    """A default crawl never requests a source page on a private address (here loopback), as it
+    never requests such an image: the page is evidence of nothing, the image is refused."""
+    store = tmp_path / "store"
+    result = run_scrapy(
+        "crawl", "bing", "-a", "q=bing guard", "-a", "limit=50", "-a", "license=any",
+        "-s", f"BING_SEARCH_URL={mockserver.base}/pages/images/search", "-s", f"IMAGES_STORE={store}", *FAST,
+        allow_private=False,
+    )
+    assert "Traceback" not in result.stderr
+    q = quote("bing guard", safe="")
+    assert not any(urlsplit(r).path.startswith((f"/pages/page/{q}/", f"/pages/img/{q}/")) for r in mockserver.requests)
+    rejected = _rows(store / "rejected.jsonl")
+    assert len(rejected) == len(RESULTS)
+    assert {row["reason"] for row in rejected} == {"private_address"}
+    assert f"'imagespider/pages/failed/refused': {len({r.page for r in RESULTS})}," in result.stderr

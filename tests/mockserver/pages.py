@@ -79,6 +79,7 @@ RESULTS: tuple[PageResult, ...] = (
     PageResult("agent-meta", "agent-meta", "agent-meta.jpg", None, **_opt_out("noai")),
     PageResult("tdm-meta", "tdm-meta", "tdm-meta.jpg", None, **_opt_out("tdm_reservation")),
     PageResult("noai-header", "noai-header", "noai-header.jpg", None, **_opt_out("noai")),
+    PageResult("moved", "moved", "moved.jpg", "cc-by-sa"),
     PageResult("plain", "plain", "plain.jpg", None, **UNNAMED),
     PageResult("missing", "missing", "missing.jpg", None, **UNNAMED),
 )  # fmt: skip
@@ -317,6 +318,14 @@ PAGES: dict[str, Any] = {
         f'<meta name="tdm-reservation" content="1"><meta name="tdm-policy" content="{base}/pages/tdm-policy.json">',
     ),
     "noai-header": lambda base, q: _article(base, q, "noai-header.jpg"),
+    # Reached by a redirect from /pages/page/<q>/moved.html; its image is written relative to it.
+    "moved-here": lambda base, q: _article(base, q, "moved.jpg").replace(
+        f'src="{image_url(base, q, "moved.jpg")}"', 'src="../../../img/{}/moved.jpg"'.format(quote(q, safe=""))
+    ).replace(
+        "<figcaption>The river in spring.</figcaption>",
+        '<figcaption>The river in spring. <a rel="license" href="https://creativecommons.org/licenses/by-sa/4.0/">'
+        "CC BY-SA 4.0</a></figcaption>",
+    ),
     # Another crawler's opt-out does not bind us.
     "plain": lambda base, q: _article(base, q, "plain.jpg", '<meta name="otherbot" content="noai">'),
 }
@@ -371,6 +380,7 @@ def google_page(base: str, query: str) -> str:
 
 
 _PAGE_PATH = re.compile(r"^/pages/page/([^/]+)/([a-z-]+)\.html$")
+_MOVED_PATH = re.compile(r"^/pages/page/([^/]+)/(moved-here)/index\.html$")
 _IMAGE_PATH = re.compile(r"^/pages/img/([^/]+)/([\w.-]+)$")
 
 
@@ -382,6 +392,9 @@ def route(handler: mockserver.Handler, path: str, query: dict[str, list[str]]) -
     if path == "/pages/search":
         return 200, "text/html; charset=utf-8", google_page(base, q).encode(), {}
     match = _PAGE_PATH.match(path)
+    if match and match.group(2) == "moved":  # the page moved: its new address names the license
+        return 301, "text/html", b"moved", {"Location": f"/pages/page/{match.group(1)}/moved-here/index.html"}
+    match = _PAGE_PATH.match(path) or _MOVED_PATH.match(path)
     if match and match.group(2) in PAGES:
         body = page_html(match.group(2), base, unquote(match.group(1))).encode()
         return 200, "text/html; charset=utf-8", body, PAGE_HEADERS.get(match.group(2), {})

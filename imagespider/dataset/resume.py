@@ -86,3 +86,27 @@ def rejected_by_this_job(settings: Any, rejected: Iterable[Mapping[str, Any]]) -
 def kept_in_store(rows: Iterable[Mapping[str, Any]]) -> Counter[str]:
     """Rows per label in the whole store (``-a mode=top-up`` counts these toward ``limit``)."""
     return Counter(str(row.get("label") or "") for row in rows)
+
+
+#: The urls spider's baseline: rows per label when its job first ran (its quotas are per label).
+LABEL_BASELINE = "imagespider-baseline-labels.json"
+
+
+def kept_per_label_by_this_job(settings: Any, rows: Iterable[Mapping[str, Any]]) -> Counter[str]:
+    """Rows per label that earlier runs of this ``JOBDIR`` job kept (the ``urls`` spider, whose
+    ``limit`` is per label); empty without ``JOBDIR`` or on the job's first run, which writes the
+    baseline, once and atomically, as :func:`kept_by_this_job` does."""
+    jobdir = settings.get("JOBDIR")
+    if not jobdir:
+        return Counter()
+    counts = kept_in_store(rows)
+    path = Path(jobdir) / LABEL_BASELINE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".tmp")
+        partial.write_text(json.dumps(dict(counts), ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, path)
+        return Counter()
+    baseline: dict[str, int] = json.loads(path.read_text(encoding="utf-8"))
+    earlier = {label: count - baseline.get(label, 0) for label, count in counts.items()}
+    return Counter({label: extra for label, extra in earlier.items() if extra > 0})

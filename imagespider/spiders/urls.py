@@ -23,10 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
 
 from imagespider.browser import PLAIN_HTTP_HANDLERS
+from imagespider.dataset import resume
+from imagespider.dataset.store import Dataset
 from imagespider.errors import ArgumentError
+from imagespider.extensions.dataset import dataset_of
 from imagespider.items import ImageItem
 from imagespider.rights.policy import Policy
 from imagespider.spiders.base import QuotaSpider
@@ -113,13 +117,29 @@ class UrlsSpider(QuotaSpider[UrlsArgs, str]):
                 "names one (license_unnamed otherwise); add a license column (CSV) or use -a license=any",
                 self.args.path, self.args.policy,
             )
+        dataset = self._dataset()
+        if dataset is not None:
+            # A job resumed with its JOBDIR keeps ``limit`` per label in all, not ``limit`` more.
+            for label, kept in resume.kept_per_label_by_this_job(self.crawler.settings, dataset.rows).items():
+                if label in self.quotas:
+                    self.quotas[label].kept = min(kept, self.quotas[label].limit)
         for row in urls.rows:
+            if dataset is not None and dataset.has_url(row.image_url, row.label):
+                # Kept by an earlier crawl: not fetched again, and not a rejection either.
+                stats.inc_value("imagespider/skipped/already_in_dataset")
+                continue
             quota = self.quotas.get(row.label)
             if quota is not None:
                 if not await quota.wait_for_room():
                     continue  # this label is full; later rows may be of another label
                 quota.take()
             yield self.build_item(row)
+
+    def _dataset(self) -> Dataset | None:
+        try:
+            return dataset_of(self.crawler)
+        except NotConfigured:
+            return None
 
     def build_item(self, row: UrlRow) -> ImageItem:
         return ImageItem(

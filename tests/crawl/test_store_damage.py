@@ -169,3 +169,34 @@ def test_a_crawl_killed_mid_write_loses_no_image(mockserver: MockHTTPServer, tmp
     assert image_hashes(store) >= before
     assert {row["file_name"] for row in rows(store)} == labelled_files(store)
     assert len(rows(store)) == 30
+
+
+def test_a_resumed_urls_job_keeps_limit_in_all_and_rejects_nothing_twice(mockserver: MockHTTPServer, tmp_path: Path) -> None:
+    listing = tmp_path / "slow.txt"
+    listing.write_text("".join(f"{mockserver.base}/hostile/slow/{n}.png\n" for n in range(200, 230)))
+    store, jobdir = tmp_path / "store", tmp_path / "job"
+    args = ["crawl", "urls", "-a", f"path={listing}", "-a", "license=any", "-a", "limit=12",
+            "-s", f"IMAGES_STORE={store}", "-s", f"JOBDIR={jobdir}", "-s", "CONCURRENT_REQUESTS=2"]
+    process = subprocess.Popen(
+        scrapy_command(*args), cwd=PROJECT, env=scrapy_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 90
+        manifest = store / "metadata.jsonl"
+        while time.monotonic() < deadline and (not manifest.exists() or manifest.read_bytes().count(b"\n") < 3):
+            time.sleep(0.05)
+        assert process.poll() is None, "the crawl ended before it could be killed"
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    first = len(rows(store))
+    assert 3 <= first < 12
+    result = run_scrapy(*args)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert len(rows(store)) == 12  # limit in all, not limit more
+    result = run_scrapy(*args)  # once more: the job is done, nothing is fetched or rejected
+    rejected = (store / "rejected.jsonl").read_text().splitlines() if (store / "rejected.jsonl").exists() else []
+    assert not [line for line in rejected if "already_in_dataset" in line]
+    assert len(rows(store)) == 12

@@ -78,7 +78,7 @@ class Command(ScrapyCrawlCommand):
         if progress is None:
             return
         assert self.settings is not None
-        level = logging.getLevelName(str(self.settings.get("LOG_LEVEL") or "INFO").upper())
+        level = logging.getLevelName(str(self.settings["LOG_LEVEL"]).upper())
         progress.log_summary(level if isinstance(level, int) else logging.INFO)
 
     def _check(self, spider_name: str, spargs: dict[str, str]) -> None:
@@ -89,7 +89,7 @@ class Command(ScrapyCrawlCommand):
             raise UsageError(spider_not_found(spider_name, self.settings)) from None
         check_settings(self.settings)
         check_shapes(self.settings)
-        store = local_store(self.settings.get("IMAGES_STORE", "data"))
+        store = local_store(self.settings["IMAGES_STORE"])
         check = getattr(spidercls, "check_arguments", None)
         if check is not None:
             check(spargs, self.settings)

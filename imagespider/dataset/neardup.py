@@ -81,11 +81,11 @@ class DedupConfig:
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> DedupConfig:
         try:
-            enabled = settings.getbool("DEDUP", True)
+            enabled = settings.getbool("DEDUP")
         except ValueError:
             raise ArgumentError(f"DEDUP must be True or False, got {settings.get('DEDUP')}") from None
         try:
-            max_distance = settings.getint("DEDUP_MAX_DISTANCE", 6)
+            max_distance = settings.getint("DEDUP_MAX_DISTANCE")
         except ValueError:
             max_distance = -1
         if not 0 <= max_distance < HASH_BITS:

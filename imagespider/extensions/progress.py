@@ -127,7 +127,7 @@ class ProgressExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        interval = crawler.settings.getfloat("PROGRESS_INTERVAL", 30.0)
+        interval = crawler.settings.getfloat("PROGRESS_INTERVAL")
         if interval < 0:
             raise NotConfigured("PROGRESS_INTERVAL is negative")
         extension = cls(crawler, interval)

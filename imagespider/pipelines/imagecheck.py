@@ -203,10 +203,10 @@ class CheckBounds:
     @classmethod
     def from_settings(cls, settings: Any) -> CheckBounds:
         return cls(
-            max_pixels=settings.getint("IMAGES_MAX_PIXELS", 89_478_485),
-            max_frames=settings.getint("IMAGES_MAX_FRAMES", DEFAULT_MAX_FRAMES),
-            memory=settings.getint("IMAGES_CHECK_MEMORY", DEFAULT_CHECK_MEMORY_MIB) << 20,
-            timeout=settings.getfloat("IMAGES_CHECK_TIMEOUT", DEFAULT_CHECK_TIMEOUT),
+            max_pixels=settings.getint("IMAGES_MAX_PIXELS"),
+            max_frames=settings.getint("IMAGES_MAX_FRAMES"),
+            memory=settings.getint("IMAGES_CHECK_MEMORY") << 20,
+            timeout=settings.getfloat("IMAGES_CHECK_TIMEOUT"),
         )
 
 

@@ -103,7 +103,7 @@ class ImagesConfig:
     #: DOWNLOAD_MAXSIZE, named in a ``too_large`` drop.
     download_maxsize: int
     #: EXCLUDE_AI_GENERATED: images whose file says an algorithm made them are ``ai_generated``.
-    exclude_ai_generated: bool = True
+    exclude_ai_generated: bool
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> ImagesConfig:
@@ -119,7 +119,7 @@ class ImagesConfig:
             # The downloads the downloader may run, plus a few bodies per worker, keep both busy.
             in_flight=settings.getint("CONCURRENT_REQUESTS") + 4 * workers,
             download_maxsize=settings.getint("DOWNLOAD_MAXSIZE"),
-            exclude_ai_generated=settings.getbool("EXCLUDE_AI_GENERATED", True),
+            exclude_ai_generated=settings.getbool("EXCLUDE_AI_GENERATED"),
         )
 
 

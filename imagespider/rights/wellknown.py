@@ -26,7 +26,7 @@ WELL_KNOWN_PATH = "/.well-known/tdmrep.json"
 class TdmRepCache:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.maxsize = crawler.settings.getint("TDMREP_MAXSIZE", 64 * 1024)
+        self.maxsize = crawler.settings.getint("TDMREP_MAXSIZE")
         self._rules: dict[str, asyncio.Future[TdmRules]] = {}
 
     async def reservation(self, url: str) -> TdmRule | None:

@@ -93,7 +93,7 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
     @classmethod
     def argument_help(cls, settings: BaseSettings) -> list[ArgumentHelp]:
         """The ``-a`` arguments, defaults and choices, for ``scrapy describe``."""
-        return shared_argument_help(settings.get("LICENSE_POLICY") or "share") + filter_help(cls.filters)
+        return shared_argument_help(settings["LICENSE_POLICY"]) + filter_help(cls.filters)
 
     def make_quotas(self) -> dict[Query, Quota]:
         return {query: Quota(self.args.limit) for query in self.args.queries}

@@ -49,7 +49,7 @@ MAX_LAG_RETRIES = 5
 
 def user_agent(settings: BaseSettings) -> str:
     """Wikimedia's User-Agent policy: name/version (contact) library/version."""
-    contact = str(settings.get("COMMONS_CONTACT") or "").strip()
+    contact = str(settings["COMMONS_CONTACT"] or "").strip()
     return f"imagespider/{imagespider.__version__} ({contact}) Scrapy/{scrapy.__version__}"
 
 
@@ -63,9 +63,9 @@ class CommonsConfig:
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> CommonsConfig:
-        def number(name: str, default: int, low: int, high: int) -> int:
+        def number(name: str, low: int, high: int) -> int:
             try:
-                value = settings.getint(name, default)
+                value = settings.getint(name)
             except ValueError:
                 value = low - 1
             if not low <= value <= high:
@@ -78,10 +78,10 @@ class CommonsConfig:
                 "-s COMMONS_CONTACT=you@example.org"
             )
         return cls(
-            api_url=settings.get("COMMONS_API_URL") or "https://commons.wikimedia.org/w/api.php",
-            page_size=number("COMMONS_PAGE_SIZE", 50, 1, 50),
-            thumb_width=number("COMMONS_THUMB_WIDTH", 0, 0, 100_000),
-            maxlag=number("COMMONS_MAXLAG", 5, 1, 3600),
+            api_url=settings["COMMONS_API_URL"],
+            page_size=number("COMMONS_PAGE_SIZE", 1, 50),
+            thumb_width=number("COMMONS_THUMB_WIDTH", 0, 100_000),
+            maxlag=number("COMMONS_MAXLAG", 1, 3600),
             user_agent=user_agent(settings),
         )
 

@@ -23,7 +23,7 @@ DEBUG_DIR = ".debug"
 def save_debug_page(settings: BaseSettings, engine: str, query: str, body: bytes | str, ext: str = "html") -> str:
     """Write ``body`` under the store's ``.debug`` folder and return its path (or, if it cannot be
     written, a short note saying so, for the one-line message)."""
-    store = str(settings.get("IMAGES_STORE") or "data").removeprefix("file://")
+    store = str(settings["IMAGES_STORE"]).removeprefix("file://")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = Path(store) / DEBUG_DIR / f"{engine}-{safe_label(query)}-{stamp}.{ext}"
     data = body.encode("utf-8") if isinstance(body, str) else body

@@ -90,7 +90,7 @@ class FlickrConfig:
                 f"use one of {', '.join(flickr.SIZE_ORDER)} or empty for the largest"
             )
         try:
-            per_page = settings.getint("FLICKR_PER_PAGE", 100)
+            per_page = settings.getint("FLICKR_PER_PAGE")
         except ValueError:
             per_page = 0
         if not 1 <= per_page <= MAX_PER_PAGE:
@@ -98,15 +98,15 @@ class FlickrConfig:
                 f"FLICKR_PER_PAGE must be a whole number from 1 to {MAX_PER_PAGE}, "
                 f"got {settings.get('FLICKR_PER_PAGE')}"
             )
-        sort = str(settings.get("FLICKR_SORT") or "relevance").strip()
+        sort = str(settings["FLICKR_SORT"]).strip()
         if sort not in SORTS:
             raise ArgumentError(f"FLICKR_SORT={sort} is not a Flickr sort; use one of {', '.join(SORTS)}")
-        safe = str(settings.get("FLICKR_SAFE_SEARCH", 1)).strip()
+        safe = str(settings["FLICKR_SAFE_SEARCH"]).strip()
         if safe not in SAFE.values():
             raise ArgumentError(f"FLICKR_SAFE_SEARCH must be 1 (safe), 2 (moderate) or 3 (restricted), got {safe}")
         api_key = (settings.get("FLICKR_API_KEY") or "").strip() or environ.get("FLICKR_API_KEY", "").strip()
         return cls(
-            api_url=settings.get("FLICKR_API_URL") or "https://api.flickr.com/services/rest/",
+            api_url=settings["FLICKR_API_URL"],
             api_key=api_key,
             size=size,
             per_page=per_page,

@@ -81,7 +81,7 @@ class OpenverseConfig:
             )
         most = openverse.MAX_PAGE_SIZE if client_id else openverse.ANONYMOUS_PAGE_SIZE
         try:
-            page_size = settings.getint("OPENVERSE_PAGE_SIZE", openverse.ANONYMOUS_PAGE_SIZE)
+            page_size = settings.getint("OPENVERSE_PAGE_SIZE")
         except ValueError:
             page_size = 0
         if not 1 <= page_size <= most:
@@ -91,13 +91,13 @@ class OpenverseConfig:
                 f"got {settings.get('OPENVERSE_PAGE_SIZE')}"
             )
         try:
-            max_wait = settings.getfloat("OPENVERSE_MAX_WAIT", 60.0)
+            max_wait = settings.getfloat("OPENVERSE_MAX_WAIT")
         except ValueError:
             max_wait = -1
         if max_wait < 0:
             raise ArgumentError(f"OPENVERSE_MAX_WAIT must be seconds >= 0, got {settings.get('OPENVERSE_MAX_WAIT')}")
         return cls(
-            api_url=(settings.get("OPENVERSE_API_URL") or "https://api.openverse.org").rstrip("/"),
+            api_url=str(settings["OPENVERSE_API_URL"]).rstrip("/"),
             client_id=client_id,
             client_secret=client_secret,
             page_size=page_size,

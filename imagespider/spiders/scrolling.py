@@ -25,6 +25,8 @@ import asyncio
 import contextlib
 import random
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar
 
 import scrapy
@@ -32,6 +34,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from imagespider.browser import browser_problem
@@ -70,11 +73,35 @@ _WATCH = """() => {
 _APPENDED = "() => window.__imagespiderAppended ? window.__imagespiderAppended() : null"
 
 
+@dataclass(frozen=True)
+class ScrollConfig:
+    """The SCROLL_* settings, read once (defaults and meaning in imagespider/settings.py)."""
+
+    #: SCROLL_WAIT_TIMEOUT in milliseconds: how long new results may take to appear after a scroll.
+    wait_timeout_ms: float
+    #: SCROLL_MAX_STALLS: scrolls in a row without a new result before the query is exhausted.
+    max_stalls: int
+    #: SCROLL_STEP_PAUSE, seconds between the wheel steps of one scroll.
+    step_pause: float
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> ScrollConfig:
+        return cls(
+            wait_timeout_ms=settings.getfloat("SCROLL_WAIT_TIMEOUT") * 1000,
+            max_stalls=settings.getint("SCROLL_MAX_STALLS"),
+            step_pause=settings.getfloat("SCROLL_STEP_PAUSE"),
+        )
+
+
 class BrowserSearchSpider(SearchSpider):
     #: CSS selector of one result in the rendered page.
     result_selector: ClassVar[str]
     #: CSS selector of a "see more results" button, when the engine has one.
     more_button_selector: ClassVar[str | None] = None
+
+    @cached_property
+    def scroll(self) -> ScrollConfig:
+        return ScrollConfig.from_settings(self.settings)
 
     def search_url(self, query: Query) -> str:
         raise NotImplementedError
@@ -162,7 +189,7 @@ class BrowserSearchSpider(SearchSpider):
         quota = self.quotas[query]
         seen: set[str] = set()
         stalls = 0
-        max_stalls = self.settings.getint("SCROLL_MAX_STALLS", 2)
+        max_stalls = self.scroll.max_stalls
         while True:
             async for item in self.hand_out(query, results, seen):
                 yield item
@@ -199,7 +226,7 @@ class BrowserSearchSpider(SearchSpider):
     async def load_more(self, page: Page) -> bool:
         """Scroll to the bottom in wheel steps, press "see more" if shown, wait for growth."""
         before = await page.locator(self.result_selector).count()
-        pause = self.settings.getfloat("SCROLL_STEP_PAUSE", 0.15)
+        pause = self.scroll.step_pause
         for _ in range(40):
             remaining = await page.evaluate(_REMAINING)
             if remaining <= 0:
@@ -207,7 +234,7 @@ class BrowserSearchSpider(SearchSpider):
             await page.mouse.wheel(0, min(remaining, random.randint(500, 900)))
             await asyncio.sleep(pause)
         await self._press_more_button(page)
-        timeout_ms = self.settings.getfloat("SCROLL_WAIT_TIMEOUT", 8.0) * 1000
+        timeout_ms = self.scroll.wait_timeout_ms
         try:
             await page.wait_for_function(
                 _GREW, arg=[self.result_selector, before], timeout=timeout_ms

@@ -94,7 +94,7 @@ class UrlsSpider(QuotaSpider[UrlsArgs, str]):
                          "none: required"),
             ArgumentHelp("label", "the folder of rows that name none", DEFAULT_LABEL),
             ArgumentHelp("license", "the intended use: any, share, commercial, modify, a combination, or ids",
-                         f"{settings.get('LICENSE_POLICY') or 'share'} (setting LICENSE_POLICY)",
+                         f"{settings['LICENSE_POLICY']} (setting LICENSE_POLICY)",
                          ("any", "share", "commercial", "modify")),
             ArgumentHelp("limit", "images to keep per label", "no cap"),
         ]

@@ -7,19 +7,11 @@ Every crawl runs at DEBUG, where Scrapy logs each request URL (and the key is in
 from __future__ import annotations
 
 import json
-import logging
 import re
-import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-from scrapy.settings import Settings
-
-from imagespider.errors import ArgumentError
-from imagespider.extensions.redact import SecretFilter
-from imagespider.spiders.flickr import FlickrConfig
 from tests.conftest import run_scrapy
 from tests.mockserver import MockHTTPServer
 from tests.mockserver.flickr import COMMERCIAL_MODIFY_IDS
@@ -163,39 +155,3 @@ def test_bad_setting_is_one_line_exit_2(mockserver: MockHTTPServer, tmp_path: Pa
     assert result.returncode == 2
     assert error_lines(output) == [line for line in output.splitlines() if "FLICKR_PER_PAGE" in line]
     assert calls == []
-
-
-# -- units: no crawl ------------------------------------------------------------------------
-
-
-def test_config_reads_key_from_setting_then_environment() -> None:
-    assert FlickrConfig.from_settings(Settings({"FLICKR_API_KEY": "s"}), {"FLICKR_API_KEY": "e"}).api_key == "s"
-    assert FlickrConfig.from_settings(Settings({}), {"FLICKR_API_KEY": "e"}).api_key == "e"
-    assert FlickrConfig.from_settings(Settings({}), {}).api_key == ""
-    assert "secret-value" not in repr(FlickrConfig.from_settings(Settings({"FLICKR_API_KEY": "secret-value"}), {}))
-
-
-@pytest.mark.parametrize(
-    "settings",
-    [{"FLICKR_SIZE": "x"}, {"FLICKR_PER_PAGE": "0"}, {"FLICKR_PER_PAGE": "many"}, {"FLICKR_SORT": "best"},
-     {"FLICKR_SAFE_SEARCH": "4"}],
-)
-def test_config_rejects_bad_settings(settings: dict[str, str]) -> None:
-    with pytest.raises(ArgumentError):
-        FlickrConfig.from_settings(Settings(settings), {})
-
-
-def test_secret_filter_cleans_messages_and_tracebacks() -> None:
-    secret = "0123456789abcdef"
-    redactor = SecretFilter([secret])
-    url = f"http://h/?api_key={secret}&a=1"
-    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "Crawled <GET %s>", (url,), None)
-    try:
-        raise ValueError(f"boom {secret}")
-    except ValueError:
-        record.exc_info = sys.exc_info()
-    assert redactor.filter(record)
-    assert record.getMessage() == "Crawled <GET http://h/?api_key=***&a=1>"
-    assert secret not in (record.exc_text or "") and "boom ***" in (record.exc_text or "")
-    # A short key is hidden in URLs only, so ordinary words are not mangled.
-    assert SecretFilter(["k"]).redact("kept api_key=k&x") == "kept api_key=***&x"

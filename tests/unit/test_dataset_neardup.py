@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-from scrapy.settings import Settings
 
 from imagespider.dataset.neardup import DedupConfig, PhashIndex, distance
 from imagespider.dataset.store import Dataset
@@ -22,6 +21,7 @@ from imagespider.pipelines.imagecheck import inspect_image
 from imagespider.settings import DEDUP_MAX_DISTANCE
 from tests.mockserver import render_image
 from tests.photos import encode, photo, resized
+from tests.settings import project_settings
 
 COPIES = [
     ("JPEG", 1.0, 40), ("JPEG", 1.0, 95), ("JPEG", 0.5, 70), ("JPEG", 0.7, 60),
@@ -127,8 +127,8 @@ def test_index_loads_from_the_manifest_of_an_earlier_crawl(tmp_path: Path) -> No
 
 
 def test_config_defaults_and_bad_values() -> None:
-    assert DedupConfig.from_settings(Settings({})) == DedupConfig(True, 6)
-    assert DedupConfig.from_settings(Settings({"DEDUP": "False", "DEDUP_MAX_DISTANCE": "0"})) == DedupConfig(False, 0)
+    assert DedupConfig.from_settings(project_settings()) == DedupConfig(True, 6)
+    assert DedupConfig.from_settings(project_settings({"DEDUP": "False", "DEDUP_MAX_DISTANCE": "0"})) == DedupConfig(False, 0)
     for bad in ("64", "-1", "close"):
         with pytest.raises(ArgumentError, match="DEDUP_MAX_DISTANCE"):
-            DedupConfig.from_settings(Settings({"DEDUP_MAX_DISTANCE": bad}))
+            DedupConfig.from_settings(project_settings({"DEDUP_MAX_DISTANCE": bad}))

@@ -1,4 +1,4 @@
-"""Unit tests of the address guard, the failure reasons, secret settings and the resume baseline."""
+"""Unit tests of the address guard, secret settings and the resume baseline."""
 
 from __future__ import annotations
 
@@ -6,15 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest, ResponseDataLossError
 from scrapy.settings import Settings
-from twisted.internet.error import ConnectionLost
 
 from imagespider.dataset import resume
 from imagespider.downloadermiddlewares.privateaddress import (
     Endpoint,
     PrivateAddressLookupError,
-    PrivateAddressRefused,
     PublicOnlyResolver,
     engine_urls,
     ip_literal,
@@ -23,7 +20,6 @@ from imagespider.downloadermiddlewares.privateaddress import (
     public_address,
 )
 from imagespider.extensions.redact import setting_secrets
-from imagespider.pipelines.images import failure_reason
 from imagespider.spiders.params import Query
 
 
@@ -59,25 +55,6 @@ def test_the_resolver_refuses_non_public_answers_unless_allowed() -> None:
 def test_engine_urls_are_the_configured_endpoints() -> None:
     settings = Settings({"BING_SEARCH_URL": "http://127.0.0.1:1/images/search", "FLICKR_API_URL": "", "X": "y"})
     assert engine_urls(settings) == ("http://127.0.0.1:1/images/search",)
-
-
-@pytest.mark.parametrize(
-    ("error", "message", "reason"),
-    [
-        (PrivateAddressRefused("x"), "x", "private_address"),
-        (IgnoreRequest("max redirections reached"), "max redirections reached", "too_many_redirects"),
-        (IgnoreRequest("Forbidden by robots.txt"), "Forbidden by robots.txt", "robots_txt"),
-        (IgnoreRequest("x"), "Ignored response <200 http://h/b> because its body (1 B compressed, 2 B decompressed "
-         "so far) exceeded DOWNLOAD_MAXSIZE (1 B) during decompression.", "too_large"),  # a gzip bomb
-        (DownloadCancelledError(""), "DownloadCancelledError", "too_large"),
-        (DownloadTimeoutError("took longer than 2.0 seconds"), "took longer", "timeout"),
-        (ResponseDataLossError(""), "ResponseDataLossError", "connection_error"),
-        (ConnectionLost(), "Connection lost", "connection_error"),
-        (ValueError("odd"), "odd", "download_error"),
-    ],
-)
-def test_failure_reasons(error: BaseException, message: str, reason: str) -> None:
-    assert failure_reason(error, message) == reason
 
 
 def test_credential_settings_are_found_by_name(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,6 +6,7 @@ the values it sets, as ``scrapy crawl -s NAME=VALUE`` does.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from scrapy.settings import Settings
@@ -16,3 +17,9 @@ def project_settings(values: dict[str, Any] | None = None) -> Settings:
     settings.setmodule("imagespider.settings", priority="project")
     settings.update(values or {}, priority="cmdline")
     return settings
+
+
+def project_values(values: dict[str, Any] | None = None) -> dict[str, Any]:
+    """imagespider/settings.py as a dict, with ``values`` on top: for ``scrapy.utils.test.get_crawler``."""
+    module = importlib.import_module("imagespider.settings")
+    return {name: getattr(module, name) for name in dir(module) if name.isupper()} | (values or {})

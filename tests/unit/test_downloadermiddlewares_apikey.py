@@ -12,6 +12,7 @@ from scrapy.utils.test import get_crawler
 from imagespider.downloadermiddlewares.apikey import ApiKeyMiddleware, with_param
 from imagespider.extensions.redact import SecretFilter
 from imagespider.spiders.flickr import FlickrSpider
+from tests.settings import project_values
 
 
 def at_rest(request: Request) -> str:
@@ -24,7 +25,7 @@ def test_api_requests_carry_no_key_until_they_are_sent() -> None:
         "FLICKR_API_KEY": "k3y", "FLICKR_API_URL": "http://api.example/rest/", "LICENSE_POLICY": "share",
         "TWISTED_REACTOR_ENABLED": False,
     }
-    crawler = get_crawler(FlickrSpider, settings)
+    crawler = get_crawler(FlickrSpider, project_values(settings))
     spider = FlickrSpider.from_crawler(crawler, q="cat")
     request = spider.flickr_request({"method": "flickr.photos.search"}, callback=spider.parse_search)
     assert "k3y" not in at_rest(request)

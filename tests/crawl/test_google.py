@@ -20,6 +20,7 @@ from imagespider.engines import EngineResult
 from imagespider.spiders.google import GoogleSpider
 from tests.conftest import run_scrapy
 from tests.mockserver import MockHTTPServer
+from tests.settings import project_values
 
 #: Short waits: the mock appends results after 0.4 s, and refusals need no scrolling at all.
 FAST = ("-s", "SCROLL_WAIT_TIMEOUT=3", "-s", "SCROLL_STEP_PAUSE=0.05", "-s", "LOG_LEVEL=INFO")
@@ -90,7 +91,7 @@ def test_bad_filter_argument_is_one_line_and_exit_2(mockserver: MockHTTPServer, 
 
 
 def _spider(**kwargs: str) -> GoogleSpider:
-    crawler = get_crawler(GoogleSpider, {"GOOGLE_SEARCH_URL": "https://www.google.com/search"})
+    crawler = get_crawler(GoogleSpider, project_values({"GOOGLE_SEARCH_URL": "https://www.google.com/search"}))
     return GoogleSpider.from_crawler(crawler, q="cat", **kwargs)
 
 

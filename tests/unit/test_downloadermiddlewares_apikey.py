@@ -60,7 +60,7 @@ def test_openverse_bearer_token_is_added_only_while_sent() -> None:
         "OPENVERSE_CLIENT_ID": "client-1", "OPENVERSE_CLIENT_SECRET": "s3cret-77",
         "OPENVERSE_API_URL": "http://api.example", "LICENSE_POLICY": "share", "TWISTED_REACTOR_ENABLED": False,
     }
-    crawler = get_crawler(OpenverseSpider, settings)
+    crawler = get_crawler(OpenverseSpider, project_values(settings))
     spider = OpenverseSpider.from_crawler(crawler, q="cat")
     spider._token = "tok-abc-123456"
     request = spider.page_request(spider.args.queries[0], 1)

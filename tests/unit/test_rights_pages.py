@@ -18,6 +18,7 @@ from imagespider.commands.settings_check import check_settings
 from imagespider.errors import ArgumentError
 from imagespider.rights.page import PageIndex
 from imagespider.rights.pages import PageConfig, PageFailure, SourcePages
+from tests.settings import project_values
 
 PAGE = "https://blog.example.org/post.html"
 HTML = (
@@ -41,7 +42,7 @@ class Engine:
 
 
 def pages_with(engine: Engine, **settings: Any) -> SourcePages:
-    crawler = get_crawler(settings_dict=settings)
+    crawler = get_crawler(settings_dict=project_values(settings))
     crawler.engine = engine  # type: ignore[assignment]
     crawler.stats.open_spider()
     return SourcePages(crawler)

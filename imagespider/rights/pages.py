@@ -48,13 +48,13 @@ class PageConfig:
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> Self:
-        maxsize = settings.getint("PAGE_MAXSIZE", DEFAULT_MAXSIZE)
+        maxsize = settings.getint("PAGE_MAXSIZE")
         if maxsize <= 0:
             raise ValueError(f"PAGE_MAXSIZE must be a positive number of bytes, got {maxsize}")
         return cls(
-            enabled=settings.getbool("PAGE_EVIDENCE", True),
+            enabled=settings.getbool("PAGE_EVIDENCE"),
             maxsize=maxsize,
-            user_agent_token=settings.get("BOT_NAME") or "imagespider",
+            user_agent_token=str(settings["BOT_NAME"]),
         )
 
 

@@ -18,7 +18,7 @@ from imagespider.commands.settings_check import check_settings
 from imagespider.errors import ArgumentError
 from imagespider.rights.page import PageIndex
 from imagespider.rights.pages import PageConfig, PageFailure, SourcePages
-from tests.settings import project_values
+from tests.settings import project_settings, project_values
 
 PAGE = "https://blog.example.org/post.html"
 HTML = (
@@ -116,8 +116,8 @@ def test_non_http_page_urls_are_not_requested() -> None:
 
 
 def test_config_from_settings() -> None:
-    assert PageConfig.from_settings(Settings()) == PageConfig(True, 2 * 1024 * 1024, "scrapybot")
-    config = PageConfig.from_settings(Settings({"PAGE_EVIDENCE": "False", "BOT_NAME": "imagespider"}))
+    assert PageConfig.from_settings(project_settings()) == PageConfig(True, 2 * 1024 * 1024, "imagespider")
+    config = PageConfig.from_settings(project_settings({"PAGE_EVIDENCE": "False", "BOT_NAME": "imagespider"}))
     assert not config.enabled and config.user_agent_token == "imagespider"
     with pytest.raises(ArgumentError, match="PAGE_MAXSIZE must be at least 1"):
         check_settings(Settings({"PAGE_MAXSIZE": "0"}))

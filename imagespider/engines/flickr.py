@@ -8,7 +8,7 @@ since forgetting ``nojsoncallback`` is an easy mistake that should not lose a cr
 Pure: text or decoded JSON in, dataclasses out. The only exception raised is
 :class:`FlickrApiError`, for a response that is an API error or not a Flickr response at all;
 anything odd inside an otherwise valid response is skipped and counted, never raised.
-Format reference: ``../shared/fixtures/real/SOURCES.md`` section 3.
+Format reference: tests/fixtures/README.md section 3.
 """
 
 from __future__ import annotations

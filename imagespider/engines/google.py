@@ -1,7 +1,7 @@
 """Google Images results pages (``udm=2``) to results, block detection, and ``tbs`` filter codes.
 
 No real Google capture is public, so this parser follows the structure that working parsers
-document (``../shared/fixtures/real/SOURCES.md`` section 2(a)): the page's inline ``<script>``
+document (tests/fixtures/README.md section 2(a)): the page's inline ``<script>``
 holds one JSON array per image,
 
     "<prefix>N":[1,[0,"<docid>",["<thumb>",a,b],["<full>",a,b],null,0,"rgb(..)",null,0,
@@ -32,7 +32,7 @@ from imagespider.engines import EngineResult
 from imagespider.rights.model import PERMISSIONS, License, Permissions
 from imagespider.rights.policy import Policy, permissions_needed
 
-# --- tbs filter codes (SOURCES.md §2: join several with commas, e.g. tbs=isz:l,il:cl) -------------
+# --- tbs filter codes (tests/fixtures/README.md section 2: join several with commas, tbs=isz:l,il:cl) ---
 
 SIZE: dict[str, str] = {"large": "isz:l", "medium": "isz:m", "icon": "isz:i"}
 TYPE: dict[str, str] = {
@@ -78,7 +78,7 @@ SAFE: dict[str, str] = {"strict": "active", "moderate": "images", "off": "off"}
 
 # --- where the numbers after the full-size URL go -----------------------------------------------
 
-#: DISPUTED (SOURCES.md §2a): the 2026 browser extension says ``[url, HEIGHT, WIDTH]``, "verified
+#: DISPUTED (tests/fixtures/README.md section 2a): the 2026 browser extension says ``[url, HEIGHT, WIDTH]``, "verified
 #: against naturalWidth/naturalHeight on real files"; older parsers read ``[url, w, h]``. We follow
 #: the 2026 source. If real data proves otherwise, flip this one constant.
 FULL_SIZE_IS_HEIGHT_FIRST = True

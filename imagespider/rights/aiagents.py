@@ -2,7 +2,7 @@
 
 Many sites keep robots.txt open to search engines and to us but bar GPTBot, CCBot,
 Google-Extended and their kind from the whole site: of the 205 real robots.txt files in
-../shared/fixtures/real/robots/ (January 2026), 78 name and bar one of the default agents, 71 of
+tests/fixtures/robots/ (January 2026), 78 name and bar one of the default agents, 71 of
 them while letting ``imagespider`` in (tests/unit/test_rights_aiagents.py). That is a
 reservation of text and data mining in machine-readable form (EU DSM Directive Art. 4(3)),
 whatever it says to ``imagespider``: a dataset built for training is exactly the use those rules

@@ -3,7 +3,7 @@ owner said "do not train on this".
 
 A C2PA manifest store (JUMBF in a JPEG's APP11, a PNG ``caBX`` chunk, a WebP ``C2PA`` chunk...)
 holds one manifest per editing step. Two kinds of assertion matter here (real samples and what
-each says: ../shared/fixtures/real/c2pa/SOURCES.md):
+each says: tests/fixtures/README.md, C2PA section):
 
 * ``c2pa.actions`` / ``c2pa.actions.v2``: each action may carry an IPTC ``digitalSourceType``
   (``trainedAlgorithmicMedia`` for a generated image, ``compositeWithTrainedAlgorithmicMedia``
@@ -12,7 +12,7 @@ each says: ../shared/fixtures/real/c2pa/SOURCES.md):
   re-signed by ChatGPT), so every manifest in the store is read, not only the active one.
 * ``c2pa.training-mining`` and its successor ``cawg.training-mining``: entries such as
   ``c2pa.ai_generative_training`` with ``use`` = ``allowed`` / ``notAllowed`` / ``constrained``.
-  Every ``notAllowed`` entry, in any manifest, is an opt-out (opt-out always wins, DESIGN.md).
+  Every ``notAllowed`` entry, in any manifest, is an opt-out (opt-out always wins: README.md, Licenses).
 
 Reading uses the ``c2pa-python`` package (the C2PA reference SDK, c2pa-rs) offline: no remote
 manifest and no OCSP fetch from a check worker. A signature that is not trusted or has expired does

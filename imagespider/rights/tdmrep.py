@@ -1,7 +1,7 @@
 """The W3C TDMRep site file, ``/.well-known/tdmrep.json``: parsed, and matched against a URL.
 
 TDMRep (the W3C community group's TDM Reservation Protocol, spec copied in
-../shared/fixtures/real/tdmrep/) lets an origin reserve text and data mining rights for paths of
+tests/fixtures/tdmrep/, tests/fixtures/README.md) lets an origin reserve text and data mining rights for paths of
 its site: a JSON array of rules ``{"location": <pattern>, "tdm-reservation": 0|1,
 "tdm-policy": <url>}``. As the spec says: a pattern is matched against the URL's path the way
 robots.txt paths are (a prefix; ``*`` any characters; ``$`` the end), case-sensitively, after

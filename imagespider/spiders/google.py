@@ -50,9 +50,9 @@ class GoogleSpider(BrowserSearchSpider):
         "aspect": google.ASPECT,
         "safe": google.SAFE,
     }
-    #: One tile per result: ``<div data-docid=".." data-lpage=".." id="e-<docid>">`` (SOURCES.md §2a).
+    #: One tile per result: ``<div data-docid=".." data-lpage=".." id="e-<docid>">`` (tests/fixtures/README.md 2a).
     result_selector = "div[data-docid]"
-    #: Google's "Show more results" button. Its markup is not documented (SOURCES.md), so match it
+    #: Google's "Show more results" button. Its markup is not documented (tests/fixtures/README.md), so match it
     #: by its visible text: the historical ``<input type=button value="Show more results">``, or a
     #: button-like element holding that text (Playwright's ``:has-text`` extension to CSS).
     more_button_selector = (

@@ -1,7 +1,7 @@
 """The google spider end to end, against tests/mockserver/google.py playing Google Images.
 
 No real Google capture exists: the mock's pages follow the reconstructed structure of
-``tests/fixtures/google_images_udm2_reconstructed.html`` (SOURCES.md §2a), so these crawls prove
+``tests/fixtures/google_images_udm2_reconstructed.html`` (tests/fixtures/README.md section 2a), so these crawls prove
 the spider drives such a page (scrolls, clicks "Show more results", reads appended data) and names
 Google's refusals, not that Google's live markup still looks like this.
 """

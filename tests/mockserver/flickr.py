@@ -13,7 +13,7 @@ photo's image answers 404, so the spider must replace it from later pages.
 ``flickr.photos.licenses.getInfo`` answers :data:`LICENSES`, the documented response shape
 (``{"licenses":{"license":[{"id":0,"name":..,"url":..}]},"stat":"ok"}``) **reconstructed from the
 Flickr API documentation**, no real capture exists; ids 11-16 are the CC 4.0 entries Flickr
-added (their real numbers are unchecked, see SOURCES.md section 3).
+added (their real numbers are unchecked, see tests/fixtures/README.md section 3).
 
 Keys choose failures: ``api_key`` starting with ``bad`` gets Flickr's code 100 error on every
 call; ``nolicenses`` fails getInfo only (code 112, as for an unknown method); ``http500`` gets

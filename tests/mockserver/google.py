@@ -1,7 +1,7 @@
 """Google Images played by the mock server (registered in ``tests.mockserver.ROUTES``).
 
 No real Google capture exists, so the pages follow the structure the parser's reconstructed
-fixture documents (``tests/fixtures/google_images_udm2_reconstructed.html``, SOURCES.md §2a):
+fixture documents (``tests/fixtures/google_images_udm2_reconstructed.html``, tests/fixtures/README.md section 2a):
 tiles ``<div data-docid data-lpage data-ref-docid id="e-<docid>">`` and, in an inline ``<script>``,
 one record per image ``"prefixN":[1,[0,"<docid>",["<encrypted-tbn thumb>",236,213],
 ["<full>",H,W],null,0,"rgb(..)",null,0,{"2000":..,"2003":..,"2008":..}]]``.

@@ -1,4 +1,4 @@
-"""The Bing parser on the two real 2026 captures (see ../shared/fixtures/real/SOURCES.md)."""
+"""The Bing parser on the two real 2026 captures (see tests/fixtures/README.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Commons parser on the real captured answer (tests/fixtures/commons_*.json, SOURCES.md
+"""The Commons parser on the real captured answer (tests/fixtures/commons_*.json, tests/fixtures/README.md
 "Wikimedia Commons"): 9 File pages with full extmetadata, a continue block, and one single page."""
 
 from __future__ import annotations

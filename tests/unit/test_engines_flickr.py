@@ -1,4 +1,4 @@
-"""The Flickr parser on a real ``flickr.photos.search`` response (see ../shared/fixtures/real/SOURCES.md §3).
+"""The Flickr parser on a real ``flickr.photos.search`` response (see tests/fixtures/README.md section 3).
 
 The capture (Openverse's test resource, data from Feb 2020) was requested with url_t/s/m/l extras,
 so two of its photos have no ``url_l`` and fall back to ``url_m``. Expected values below were read

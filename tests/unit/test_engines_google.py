@@ -1,11 +1,11 @@
 """The Google Images parser, on a RECONSTRUCTED page: no real Google capture exists.
 
 ``tests/fixtures/google_images_udm2_reconstructed.html`` was written by hand to follow the record
-structure documented in ../shared/fixtures/real/SOURCES.md section 2(a); it was not captured from
+structure documented in tests/fixtures/README.md section 2(a); it was not captured from
 Google. Its first record is the verbatim real snippet quoted there, completed; every other value was
 made up, and the expectations below are those made-up values. The full-size numbers in the fixture
 are written as [url, HEIGHT, WIDTH] (the disputed 2026 reading, see ``google.full_size_dimensions``).
-The block-detection snippets are also written from SOURCES.md's description, not captured.
+The block-detection snippets are also written from the description in tests/fixtures/README.md section 2, not captured.
 """
 
 from __future__ import annotations

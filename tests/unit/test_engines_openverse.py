@@ -1,4 +1,4 @@
-"""The Openverse parser on its real recorded answers (tests/fixtures/openverse/, SOURCES.md
+"""The Openverse parser on its real recorded answers (tests/fixtures/openverse/, tests/fixtures/README.md
 "Openverse"): three result shapes (2022-03, 2022-09, 2023-01), the empty answer, the 429 tape."""
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 tests/fixtures/robots/robots_2026-01.tar.xz holds, byte for byte, the 204 robots.txt files that
 samber/the-great-gpt-firewall fetched in January 2026 and the ai.robots.txt community blocklist
-(../shared/fixtures/real/robots/, SOURCES.md there), compressed since they are 3.4 MB.
+(tests/fixtures/robots/, tests/fixtures/README.md), compressed since they are 3.4 MB.
 """
 
 from __future__ import annotations

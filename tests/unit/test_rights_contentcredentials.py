@@ -1,5 +1,5 @@
 """C2PA Content Credentials: real manifest stores (c2pa-python's ``Reader.json()`` of the real
-samples in ../shared/fixtures/real/c2pa/, saved in tests/fixtures/c2pa/manifests/) interpreted, two
+samples described in tests/fixtures/README.md, saved in tests/fixtures/c2pa/manifests/) interpreted, two
 real signed files read end to end with the SDK, and the AI-generated verdict built on them."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ DST = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 ADOBE_TM = ("cawg.ai_inference", "cawg.ai_generative_training", "c2pa.ai_inference", "c2pa.ai_generative_training")
 
 #: sample prefix -> (digitalSourceType statements, notAllowed entries, ai_generated), as
-#: ../shared/fixtures/real/c2pa/SOURCES.md describes each file.
+#: tests/fixtures/README.md, C2PA section describes each file.
 EXPECTED: dict[str, tuple[tuple[str, ...], tuple[str, ...], bool | None]] = {
     "1a": ((), ADOBE_TM, None),
     "1b": ((f"c2pa.created: {DST}algorithmicMedia",), ADOBE_TM, True),  # in the ingredient's manifest

@@ -1,6 +1,6 @@
 """Embedded rights read from real files, against exiftool's reading of the same files.
 
-The files are in tests/fixtures/images/ (copied from ../shared/fixtures/real/images/; the two
+The files are in tests/fixtures/images/ (sources in tests/fixtures/README.md; the two
 ``__metadata-only`` ones carry a large original's metadata segments byte for byte on a small
 image, see derive.py there). Expected values are what ExifTool 12.57 prints for
 ``exiftool -charset exif=utf8 -MWG:Copyright -MWG:Creator -XMP-photoshop:Credit -XMP-xmpRights:all

@@ -236,7 +236,7 @@ OPENVERSE_CASES = [
     ("cc0", "1.0", None, "cc0", "1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
     ("cc0", None, None, "cc0", "1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
     ("pdm", "1.0", None, "pdm", "1.0", "https://creativecommons.org/publicdomain/mark/1.0/"),
-    # the real tape's first result (SOURCES.md section 4)
+    # the real tape's first result (tests/fixtures/README.md section 4)
     ("by", "2.0", "https://creativecommons.org/licenses/by/2.0/", "cc-by", "2.0", "https://creativecommons.org/licenses/by/2.0/"),
     # a URL naming the same license keeps its jurisdiction
     ("by-sa", "3.0", "https://creativecommons.org/licenses/by-sa/3.0/de/deed.en", "cc-by-sa", "3.0", "https://creativecommons.org/licenses/by-sa/3.0/de/"),
@@ -324,7 +324,7 @@ COMMONS_PAGES = _commons_pages()
 
 
 def test_commons_fixture_has_pages() -> None:
-    # 9 real pages, 6 with a LicenseUrl (SOURCES.md section 5)
+    # 9 real pages, 6 with a LicenseUrl (tests/fixtures/README.md section 5)
     assert len(COMMONS_PAGES) == 9
     assert sum(1 for _, meta in COMMONS_PAGES if meta["LicenseUrl"]) == 6
 
@@ -379,7 +379,7 @@ def test_from_flickr_accepts_int() -> None:
 
 
 # Reconstructed from the Flickr API documentation of flickr.photos.licenses.getInfo (response shape
-# quoted in SOURCES.md section 3); no real capture of this call exists. Names and URLs follow the
+# quoted in tests/fixtures/README.md section 3); no real capture of this call exists. Names and URLs follow the
 # documented table; id 11 is a CC 4.0 entry as Flickr added them (its real number is unchecked).
 GETINFO_PAYLOAD = {
     "licenses": {

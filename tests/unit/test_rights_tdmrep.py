@@ -1,5 +1,5 @@
 """The TDMRep site file: real deployed files (tests/fixtures/tdmrep/, copied from
-../shared/fixtures/real/tdmrep/) and the W3C spec's own examples."""
+tests/fixtures/tdmrep/, tests/fixtures/README.md) and the W3C spec's own examples."""
 
 from __future__ import annotations
 

@@ -620,15 +620,30 @@ def _first_page(statements: list[Statement], kind: str) -> str | None:
     return next((s.value for s in statements if s.kind == kind), None)
 
 
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|tiff?|avif|bmp|heic)$", re.IGNORECASE)
+
+
 def _icon(img: Any) -> bool:
-    """An avatar, icon or spacer (both sides given and at most 64 px): never the image a
-    search result is about, and it must not take a caption meant for the photo next to it."""
+    """An avatar, icon, badge or spacer (both sides given, at most 64 px, or a strip at most
+    40 px high): never the image a search result is about, and it must not take a caption meant
+    for the photo next to it. An image linking to its own full-size file is content, however
+    small its preview (a wiki's file page of a tiny drawing)."""
+    for link in img.iterancestors("a"):
+        if _IMAGE_FILE.search(urlsplit_path(link.get("href"))):
+            return False
+        break
     try:
-        return max(int(img.get("width") or 0), int(img.get("height") or 0)) in range(1, 65) and bool(
-            img.get("width") and img.get("height")
-        )
+        width, height = int(img.get("width") or 0), int(img.get("height") or 0)
     except ValueError:
         return False
+    return bool(width and height) and (max(width, height) <= 64 or min(width, height) <= 40)
+
+
+def urlsplit_path(url: str | None) -> str:
+    try:
+        return urlsplit((url or "").strip()).path
+    except ValueError:
+        return ""
 
 
 def _is_license_link(element: Any) -> bool:

@@ -179,6 +179,50 @@ def test_a_sites_text_license_is_not_its_images_license() -> None:
     assert read_page(photos, f"{BASE}/p", f"{BASE}/a.jpg").license.id == "cc-by"
 
 
+#: Trimmed from a real Wikipedia page of a Commons file (en.m.wikipedia.org, File:Enh N channel
+#: Mosfet.svg, as saved in a public repository): the file's preview is 35x40, the Commons logo and
+#: the CC icons sit between it and the license's deed link, the wiki's own text license is in the head.
+WIKI_FILE_PAGE = """<!DOCTYPE html><html><head><meta name="generator" content="MediaWiki 1.43.0-wmf.22">
+<link rel="license" href="https://creativecommons.org/licenses/by-sa/4.0/deed.en"></head><body>
+<div id="mw-content-text" class="mw-body-content"><div class="fullImageLink" id="file"><a
+href="//upload.wikimedia.org/wikipedia/commons/f/f8/Enh_N_channel_Mosfet.svg"><img alt="File:Enh N channel Mosfet.svg"
+src="//upload.wikimedia.org/wikipedia/commons/thumb/f/f8/Enh_N_channel_Mosfet.svg/35px-Enh_N_channel_Mosfet.svg.png"
+decoding="async" width="35" height="40" /></a></div>
+<div class="sharedUploadNotice"><table id="mw-sharedupload"><tbody><tr><td class="mbox-image"><span
+typeof="mw:File"><span title="Wikimedia Commons logo"><img alt=""
+src="//upload.wikimedia.org/wikipedia/en/thumb/4/4a/Commons-logo.svg/40px-Commons-logo.svg.png" width="30" height="40"
+class="mw-file-element" /></span></span></td><td class="mbox-text">This is a file from the Wikimedia Commons.</td></tr>
+</tbody></table></div>
+<div id="shared-image-desc"><div class="mw-content-ltr mw-parser-output"><h2 id="Licensing">Licensing</h2>
+<div class="licensetpl_wrapper"><div class="responsive-license-cc layouttemplate licensetpl"><div class="rlicense-icons">
+<span typeof="mw:File"><span title="w:en:Creative Commons"><img alt="w:en:Creative Commons"
+src="https://upload.wikimedia.org/wikipedia/commons/thumb/7/79/CC_some_rights_reserved.svg/90px-CC_some_rights_reserved.svg.png"
+width="90" height="36" class="mw-file-element"></span></span><br><span typeof="mw:File"><span title="attribution"><img
+alt="attribution" src="https://upload.wikimedia.org/wikipedia/commons/thumb/1/11/Cc-by_new_white.svg/24px-Cc-by_new_white.svg.png"
+width="24" height="24" class="mw-file-element"></span></span></div><div class="rlicense-text"><div
+class="rlicense-declaration">This file is licensed under the <a href="https://en.wikipedia.org/wiki/en:Creative_Commons"
+class="extiw">Creative Commons</a> <a href="//creativecommons.org/licenses/by-sa/4.0/deed.en" class="extiw"
+title="creativecommons:by-sa/4.0/deed.en">Attribution-Share Alike 4.0 International</a> license.</div>
+<span class="licensetpl_link" style="display:none;">https://creativecommons.org/licenses/by-sa/4.0</span></div></div></div>
+</div></div>
+<h2 id="filehistory">File history</h2><table class="wikitable filehistory"><tr><td><a
+href="//upload.wikimedia.org/wikipedia/commons/archive/f/f8/20160720_Enh_N_channel_Mosfet.svg"><img
+src="//upload.wikimedia.org/wikipedia/commons/thumb/f/f8/Enh_N_channel_Mosfet.svg/105px-Enh.png" width="105"
+height="120"></a></td></tr></table></div></body></html>"""
+
+
+def test_a_wiki_file_page_gives_the_file_its_own_license() -> None:
+    page = "https://en.m.wikipedia.org/wiki/File:Enh_N_channel_Mosfet.svg"
+    found = read_page(WIKI_FILE_PAGE, page, "https://upload.wikimedia.org/wikipedia/commons/f/f8/Enh_N_channel_Mosfet.svg")
+    assert found.image_found
+    assert (found.license.id, found.license.version) == ("cc-by-sa", "4.0")
+    assert found.scope == "image" and found.license_statement.element == "a[href] (Creative Commons deed)"
+    # An older version in the file history is not given it by proximity; the wiki's head license
+    # is its text's, never the image's.
+    old = read_page(WIKI_FILE_PAGE, page, "https://upload.wikimedia.org/wikipedia/commons/archive/f/f8/20160720_Enh_N_channel_Mosfet.svg")
+    assert old.license is None
+
+
 def test_a_cc_link_away_from_any_image_is_not_a_license() -> None:
     html = (
         '<html><body><img src="a.jpg"><img src="b.jpg"><p>Read about '

@@ -24,6 +24,7 @@ from scrapy.spiderloader import get_spider_loader
 from imagespider.commands.quiet import quiet_banner
 from imagespider.commands.settings_check import check_settings, check_shapes, check_store_path
 from imagespider.dataset.neardup import DedupConfig
+from imagespider.dataset.sources import is_object_store
 from imagespider.dataset.store import StoreRefused, check_manifest, check_unlocked
 from imagespider.errors import FAILURE_PREFIX, ArgumentError, shown
 from imagespider.extensions.dataset import local_store
@@ -89,11 +90,14 @@ class Command(ScrapyCrawlCommand):
             raise UsageError(spider_not_found(spider_name, self.settings)) from None
         check_settings(self.settings)
         check_shapes(self.settings)
-        store = local_store(self.settings["IMAGES_STORE"])
+        uri = str(self.settings["IMAGES_STORE"])
+        store = None if is_object_store(uri) else local_store(uri)
         check = getattr(spidercls, "check_arguments", None)
         if check is not None:
             check(spargs, self.settings)
         DedupConfig.from_settings(self.settings)
+        if store is None:
+            return  # an object store has no lock: several workers may share it
         if "_job" in spargs:
             warn_relative_store_under_scrapyd(store)
         check_store_path(store)

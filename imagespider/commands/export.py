@@ -11,6 +11,7 @@ import logging
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
+from scrapy.utils.log import configure_logging
 
 from imagespider.dataset.export import ENCODINGS, FORMATS, RESIZE_MODES, ExportConfig, export
 from imagespider.dataset.sources import open_source
@@ -58,6 +59,7 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
+        configure_logging(self.settings)  # no crawler process here to do it; LOG_LEVEL applies
         if len(args) != 1:
             raise UsageError("name one output folder")
         try:

@@ -17,6 +17,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, NotConfigured
 
 from imagespider.dataset.documents import write_documents
+from imagespider.dataset.objectstore import ObjectDataset
+from imagespider.dataset.publish import publish_objects
+from imagespider.dataset.sources import is_object_store
 from imagespider.dataset.store import Dataset, StoreLocked, StoreRefused
 from imagespider.errors import ArgumentError
 from imagespider.extensions.redact import SecretFilter, setting_secrets
@@ -29,10 +32,11 @@ STORE_LOCKED_REASON = StoreLocked.reason
 
 
 def local_store(uri: str) -> str:
-    """IMAGES_STORE as a local folder; object stores are not supported yet."""
+    """IMAGES_STORE as a local folder (an object store, ``s3://``, is handled apart)."""
     if "://" in uri and not uri.startswith("file://"):
         raise ArgumentError(
-            f"IMAGES_STORE={uri} is not a local folder; give a path such as -s IMAGES_STORE=data"
+            f"IMAGES_STORE={uri} is neither a local folder nor s3://bucket/prefix; give a path such as "
+            "-s IMAGES_STORE=data"
         )
     return uri.removeprefix("file://")
 
@@ -44,7 +48,13 @@ class DatasetExtension:
             raise NotConfigured("IMAGES_STORE is not set")
         self.crawler = crawler
         # Every row written is cleaned of secrets (an API may echo its key in a URL or title).
-        self.dataset = Dataset(local_store(store), scrub=SecretFilter(setting_secrets(crawler.settings)).scrub)
+        scrub = SecretFilter(setting_secrets(crawler.settings)).scrub
+        self.object_store = is_object_store(store)
+        self.dataset: Dataset | ObjectDataset
+        if self.object_store:
+            self.dataset = ObjectDataset(store, crawler.settings, scrub=scrub)
+        else:
+            self.dataset = Dataset(local_store(store), scrub=scrub)
         # Raising here would end the crawl with a traceback: the refusal is kept for
         # spider_opened, which may close the spider with a reason.
         self.refused: StoreRefused | None = None
@@ -99,12 +109,25 @@ class DatasetExtension:
 
     def spider_closed(self, **_: Any) -> None:
         if getattr(self, "refused", None) is None:
-            # Rebuilt from every row, while the store is still ours (before the lock goes).
-            write_documents(self.dataset.root, self.dataset.rows)
+            if isinstance(self.dataset, ObjectDataset):
+                # Several workers may share an object store: publish once they are all done.
+                if not self.crawler.settings.get("REDIS_URL"):
+                    publish_store(self.dataset)
+            else:
+                # Rebuilt from every row, while the store is still ours (before the lock goes).
+                write_documents(self.dataset.root, self.dataset.rows)
         self.dataset.close()
 
 
-def dataset_of(crawler: Crawler) -> Dataset:
+def publish_store(dataset: ObjectDataset) -> None:
+    """A single crawl into an object store publishes it at its end, as a local crawl does."""
+    try:
+        publish_objects(dataset.store)
+    except Exception:
+        logger.exception("could not publish %s; run scrapy publish %s", dataset.uri, dataset.uri)
+
+
+def dataset_of(crawler: Crawler) -> Dataset | ObjectDataset:
     """The crawl's dataset, for the pipelines that write into it."""
     extension = crawler.get_extension(DatasetExtension)
     if extension is None:

@@ -42,6 +42,8 @@ from twisted.internet import error as twisted_error
 from twisted.python.failure import Failure
 
 from imagespider.dataset.neardup import DedupConfig, PhashIndex
+from imagespider.dataset.objectstore import normal_uri
+from imagespider.dataset.sources import is_object_store
 from imagespider.errors import Rejected
 from imagespider.extensions.dataset import dataset_of
 from imagespider.items import ImageItem
@@ -125,6 +127,8 @@ class ImagesConfig:
 
 class DatasetImagesPipeline(ImagesPipeline):
     def __init__(self, store_uri: str, *, crawler: Crawler) -> None:
+        if is_object_store(store_uri):
+            store_uri = normal_uri(store_uri)  # S3FilesStore glues its prefix to names as it is
         super().__init__(store_uri, crawler=crawler)
         self.config = ImagesConfig.from_settings(crawler.settings)
         self.dataset = dataset_of(crawler)

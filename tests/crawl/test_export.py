@@ -117,3 +117,15 @@ def test_bad_options_and_empty_store(store: Path, tmp_path: Path) -> None:
     assert bad.returncode == 2 and "unknown format 'zip'" in bad.stderr
     empty = run_scrapy("export", str(tmp_path / "o"), "--store", str(tmp_path / "nothing"))
     assert empty.returncode == 1 and "holds no exportable image" in empty.stderr
+
+
+def test_publish_rebuilds_a_local_stores_documents_idempotently(store: Path) -> None:
+    attribution = (store / "ATTRIBUTION.md").read_text()
+    (store / "ATTRIBUTION.md").unlink()
+    (store / "README.md").unlink()
+    for _ in range(2):
+        result = run_scrapy("publish", str(store))
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert f"published {store}: 12 images" in result.stderr
+        assert (store / "ATTRIBUTION.md").read_text() == attribution
+        assert (store / "README.md").exists()

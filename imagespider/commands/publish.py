@@ -1,0 +1,55 @@
+"""``scrapy publish [STORE]``: assemble a store's metadata.jsonl, rejected.jsonl and documents.
+
+For a store a single crawl wrote, its end already did this; for an object store filled by
+several workers (README "Scaling out") this is the step that makes it a dataset. The work is in
+imagespider/dataset/publish.py. Exit status 1 when the store is refused (locked, unreadable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+from scrapy.utils.log import configure_logging
+
+from imagespider.dataset.publish import publish_local, publish_objects
+from imagespider.dataset.sources import is_object_store
+from imagespider.dataset.store import StoreRefused
+
+logger = logging.getLogger("imagespider")
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings = {"LOG_LEVEL": "INFO"}  # noqa: RUF012 (Scrapy's own attribute)
+
+    def syntax(self) -> str:
+        return "[store]"
+
+    def short_desc(self) -> str:
+        return "Assemble a store (default IMAGES_STORE; a folder or s3://bucket/prefix) from its rows"
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        configure_logging(self.settings)  # no crawler process here to do it; LOG_LEVEL applies
+        if len(args) > 1:
+            raise UsageError("name at most one store")
+        uri = args[0] if args else str(self.settings.get("IMAGES_STORE"))
+        if is_object_store(uri):
+            from imagespider.dataset.objectstore import ObjectStore, ObjectStoreConfig
+
+            result = publish_objects(ObjectStore(ObjectStoreConfig.from_settings(uri, self.settings)))
+        else:
+            try:
+                result = publish_local(uri.removeprefix("file://"))
+            except StoreRefused as error:
+                logger.error("%s", error)
+                self.exitcode = 1
+                return
+        logger.info(
+            "published %s: %d images, %d rejected, %d orphans set aside",
+            uri, result.images, result.rejected, len(result.orphans),
+        )

@@ -1,0 +1,238 @@
+"""A store in an S3-compatible object store (``IMAGES_STORE=s3://bucket/prefix``).
+
+Images are written by Scrapy's own ``S3FilesStore`` (the image pipeline's store for ``s3://``,
+configured from ``AWS_ENDPOINT_URL``, ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``,
+``AWS_REGION_NAME``, so MinIO, Ceph, R2 and GCS's S3 API work). This module holds what a local
+store keeps in ``metadata.jsonl`` and ``rejected.jsonl``, as objects that never need appending:
+
+* ``<label>/<sha256>.json``: the manifest row of ``<label>/<sha256>.<ext>`` (its *sidecar*), put
+  after the image and before the item counts as kept, so the objects alone always rebuild the
+  dataset, and a worker killed at any point loses at most an image with no row (an orphan, which
+  ``scrapy publish`` moves under ``.orphans/``, never deletes);
+* ``.rejected/<worker>/<time>-<n>.json``: one rejected row each.
+
+``scrapy publish`` (imagespider/dataset/publish.py) assembles ``metadata.jsonl``, ``rejected.jsonl``
+and the documents from them. Several workers may write one store at once (no lock: with
+``REDIS_URL`` they share the dedupe sets in Redis). Calls are botocore's, blocking; the crawl makes
+them for a kept row or a rejection, a few milliseconds each to a nearby store.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+#: Prefix (under the store's) of the rejected rows, one object each.
+REJECTED_PREFIX = ".rejected/"
+#: Prefix (under the store's) where images with no sidecar row are moved by publish.
+ORPHANS_PREFIX = ".orphans/"
+_IMAGE = re.compile(r"^([^/.][^/]*)/([0-9a-f]{64})\.([a-z0-9]{2,4})$")
+
+
+@dataclass(frozen=True)
+class ObjectStoreConfig:
+    bucket: str
+    prefix: str  # "" or ending in "/"
+    endpoint_url: str | None
+    access_key: str | None
+    secret_key: str | None
+    session_token: str | None
+    region: str | None
+
+    @classmethod
+    def from_settings(cls, uri: str, settings: Any) -> ObjectStoreConfig:
+        bucket, prefix = split_uri(uri)
+        return cls(
+            bucket=bucket, prefix=prefix,
+            endpoint_url=settings.get("AWS_ENDPOINT_URL") or None,
+            access_key=settings.get("AWS_ACCESS_KEY_ID") or None,
+            secret_key=settings.get("AWS_SECRET_ACCESS_KEY") or None,
+            session_token=settings.get("AWS_SESSION_TOKEN") or None,
+            region=settings.get("AWS_REGION_NAME") or None,
+        )
+
+    def client(self) -> Any:
+        import botocore.session
+
+        session = botocore.session.get_session()
+        return session.create_client(
+            "s3", aws_access_key_id=self.access_key, aws_secret_access_key=self.secret_key,
+            aws_session_token=self.session_token, endpoint_url=self.endpoint_url, region_name=self.region,
+        )
+
+    @property
+    def uri(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}"
+
+
+def split_uri(uri: str) -> tuple[str, str]:
+    """``s3://bucket/a/b`` as ``("bucket", "a/b/")``: the prefix always ends in ``/`` (or is
+    empty), as Scrapy's S3FilesStore glues it to the file name as it is."""
+    rest = uri.split("://", 1)[1]
+    bucket, _, prefix = rest.partition("/")
+    prefix = prefix.strip("/")
+    return bucket, f"{prefix}/" if prefix else ""
+
+
+def normal_uri(uri: str) -> str:
+    """IMAGES_STORE for Scrapy's S3FilesStore: ``s3://bucket/prefix/``."""
+    bucket, prefix = split_uri(uri)
+    return f"s3://{bucket}/{prefix}"
+
+
+class ObjectStore:
+    """Listing, reading and writing the store's objects by their key under the prefix."""
+
+    def __init__(self, config: ObjectStoreConfig) -> None:
+        self.config = config
+        self.client = config.client()
+
+    def keys(self, under: str = "") -> Iterator[str]:
+        """Every key under ``under`` (relative to the store's prefix)."""
+        paginator = self.client.get_paginator("list_objects_v2")
+        start = self.config.prefix + under
+        for page in paginator.paginate(Bucket=self.config.bucket, Prefix=start):
+            for entry in page.get("Contents", ()):
+                yield entry["Key"][len(self.config.prefix) :]
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            answer = self.client.get_object(Bucket=self.config.bucket, Key=self.config.prefix + key)
+        except self.client.exceptions.NoSuchKey:
+            return None
+        body: bytes = answer["Body"].read()
+        return body
+
+    def put(self, key: str, data: bytes, content_type: str = "application/json") -> None:
+        self.client.put_object(
+            Bucket=self.config.bucket, Key=self.config.prefix + key, Body=data, ContentType=content_type
+        )
+
+    def move(self, key: str, to: str) -> None:
+        """Copy then delete: the object is never absent from both places."""
+        bucket, prefix = self.config.bucket, self.config.prefix
+        self.client.copy_object(Bucket=bucket, Key=prefix + to, CopySource={"Bucket": bucket, "Key": prefix + key})
+        self.client.delete_object(Bucket=bucket, Key=prefix + key)
+
+    def layout(self) -> tuple[dict[str, str], dict[str, str], list[str]]:
+        """Images by stem (``label/sha``) -> key, sidecars by stem -> key, rejected-row keys."""
+        images: dict[str, str] = {}
+        sidecars: dict[str, str] = {}
+        rejected: list[str] = []
+        for key in self.keys():
+            if key.startswith(REJECTED_PREFIX):
+                rejected.append(key)
+                continue
+            match = _IMAGE.match(key)
+            if match is None:
+                continue
+            stem = f"{match.group(1)}/{match.group(2)}"
+            (sidecars if match.group(3) == "json" else images)[stem] = key
+        return images, sidecars, rejected
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows of the sidecars whose image exists, by file name."""
+        images, sidecars, _ = self.layout()
+        rows = []
+        for stem, key in sorted(sidecars.items()):
+            if stem not in images:
+                continue
+            row = _row(self.get(key))
+            if row is not None:
+                rows.append(row)
+        return rows
+
+
+def _row(data: bytes | None) -> dict[str, Any] | None:
+    try:
+        row = json.loads(data or b"")
+    except ValueError:
+        return None
+    return row if isinstance(row, dict) else None
+
+
+class ObjectSource:
+    """An object store as ``scrapy export``'s source (imagespider/dataset/export.py)."""
+
+    def __init__(self, store: ObjectStore) -> None:
+        self.store = store
+
+    @classmethod
+    def from_settings(cls, uri: str, settings: Any) -> ObjectSource:
+        return cls(ObjectStore(ObjectStoreConfig.from_settings(uri, settings)))
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        return iter(self.store.rows())
+
+    def read(self, file_name: str) -> bytes | None:
+        return self.store.get(file_name)
+
+
+class ObjectDataset:
+    """What the crawl writes into an object store: the interface of
+    :class:`imagespider.dataset.store.Dataset` (rows, dedupe questions, claims, add, reject)."""
+
+    def __init__(self, uri: str, settings: Any, scrub: Callable[[Any], Any] | None = None) -> None:
+        self.scrub = scrub or (lambda row: row)
+        self.store = ObjectStore(ObjectStoreConfig.from_settings(uri, settings))
+        self.uri = uri
+        #: Local scratch folder: the store has no local root; documents are rendered here.
+        self.root = Path(tempfile.mkdtemp(prefix="imagespider-objectstore-"))
+        self.rows: list[dict[str, Any]] = []
+        self._by_sha256: dict[str, str] = {}
+        self._urls: set[tuple[str, str]] = set()
+        self._worker = f"{os.uname().nodename}-{os.getpid()}"
+        self._rejections = 0
+
+    def open(self) -> None:
+        self.rows = self.store.rows()
+        for row in self.rows:
+            self._index(row)
+
+    def close(self) -> None:
+        pass
+
+    def _index(self, row: dict[str, Any]) -> None:
+        if row.get("sha256") and row.get("file_name"):
+            self._by_sha256[row["sha256"]] = row["file_name"]
+        if row.get("image_url"):
+            self._urls.add((row["image_url"], row.get("label", "")))
+
+    def holder_of(self, sha256: str) -> str | None:
+        return self._by_sha256.get(sha256)
+
+    def has_url(self, image_url: str, label: str) -> bool:
+        return (image_url, label) in self._urls
+
+    def claim(self, sha256: str, file_name: str) -> None:
+        self._by_sha256[sha256] = file_name
+
+    def unclaim(self, sha256: str) -> None:
+        self._by_sha256.pop(sha256, None)
+
+    def add(self, row: dict[str, Any]) -> None:
+        """Put the row's sidecar (``<label>/<sha256>.json``), the image being already stored."""
+        row = self.scrub(row)
+        stem = str(row["file_name"]).rsplit(".", 1)[0]
+        self.store.put(f"{stem}.json", json.dumps(row, ensure_ascii=False).encode("utf-8"))
+        self.rows.append(row)
+        self._index(row)
+
+    def reject(self, row: dict[str, Any]) -> None:
+        row = self.scrub(row)
+        self._rejections += 1
+        key = f"{REJECTED_PREFIX}{self._worker}/{time.time_ns()}-{self._rejections}.json"
+        self.store.put(key, json.dumps(row, ensure_ascii=False).encode("utf-8"))
+
+    def path_of(self, file_name: str) -> str:
+        return self.store.config.uri + file_name

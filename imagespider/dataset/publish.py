@@ -1,0 +1,91 @@
+"""``scrapy publish``: assemble a store's files from its rows, local or in an object store.
+
+A local store already has its ``metadata.jsonl``; publishing rebuilds ATTRIBUTION.md, report.html
+and the dataset card under the store's lock (what every single-machine crawl does at its end).
+An object store (imagespider/dataset/objectstore.py) holds one sidecar row per image and one
+object per rejection: publishing lists them and writes ``metadata.jsonl`` (sorted by file name),
+``rejected.jsonl`` (in the order written) and the same documents beside them. An image with no
+sidecar (a worker killed between the two puts) and a sidecar with no image are moved under
+``.orphans/``, never deleted, so afterwards every image has its row and every row its image.
+Publishing twice gives the same files: it is idempotent, and safe to run while no crawl writes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from imagespider.dataset.documents import write_documents
+from imagespider.dataset.store import MANIFEST, REJECTED, Dataset, read_jsonl
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Published:
+    images: int
+    rejected: int
+    orphans: list[str]
+
+
+def publish_local(root: str | Path) -> Published:
+    dataset = Dataset(root)
+    dataset.open()  # the lock, and the repairs an open makes (torn lines, orphans set aside)
+    try:
+        write_documents(dataset.root, dataset.rows)
+        return Published(len(dataset.rows), sum(1 for _ in read_jsonl(dataset.root / REJECTED)), [])
+    finally:
+        dataset.close()
+
+
+def publish_objects(store: Any) -> Published:
+    """Assemble an object store (an :class:`imagespider.dataset.objectstore.ObjectStore`)."""
+    from imagespider.dataset.objectstore import ORPHANS_PREFIX
+
+    images, sidecars, rejected_keys = store.layout()
+    orphans: list[str] = []
+    for stem in sorted(images.keys() - sidecars.keys()):
+        orphans.append(images[stem])
+        store.move(images[stem], ORPHANS_PREFIX + images[stem])
+    for stem in sorted(sidecars.keys() - images.keys()):
+        orphans.append(sidecars[stem])
+        store.move(sidecars[stem], ORPHANS_PREFIX + sidecars[stem])
+    if orphans:
+        logger.warning("moved %d objects with no row or no image under %s: %s", len(orphans), ORPHANS_PREFIX,
+                       ", ".join(orphans[:5]))
+    rows = store.rows()
+    rows.sort(key=lambda row: str(row.get("file_name")))
+    rejected = []
+    for key in sorted(rejected_keys, key=_written_order):
+        data = store.get(key)
+        try:
+            row = json.loads(data or b"")
+        except ValueError:
+            continue
+        if isinstance(row, dict):
+            rejected.append(row)
+    with tempfile.TemporaryDirectory(prefix="imagespider-publish-") as scratch:
+        root = Path(scratch)
+        (root / MANIFEST).write_text("".join(_line(row) for row in rows), encoding="utf-8")
+        (root / REJECTED).write_text("".join(_line(row) for row in rejected), encoding="utf-8")
+        write_documents(root, rows)
+        for path in sorted(root.iterdir()):
+            if path.is_file() and not path.name.startswith("."):
+                kind = {".html": "text/html", ".md": "text/markdown"}.get(path.suffix, "application/jsonl")
+                store.put(path.name, path.read_bytes(), f"{kind}; charset=utf-8")
+    return Published(len(rows), len(rejected), orphans)
+
+
+def _written_order(key: str) -> tuple[int, str]:
+    """``.rejected/<worker>/<time_ns>-<n>.json`` by time, then key."""
+    name = key.rsplit("/", 1)[-1]
+    stamp = name.split("-", 1)[0]
+    return (int(stamp) if stamp.isdigit() else 0, key)
+
+
+def _line(row: dict[str, Any]) -> str:
+    return json.dumps(row, ensure_ascii=False) + "\n"

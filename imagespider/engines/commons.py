@@ -209,6 +209,8 @@ def _int(value: Any) -> int | None:
 def _load(payload: str | bytes | Mapping[str, Any]) -> Mapping[str, Any]:
     if isinstance(payload, Mapping):
         return payload
+    if not isinstance(payload, (str, bytes, bytearray)):
+        raise CommonsShapeError(f"the answer is a JSON {type(payload).__name__}, not an object")
     try:
         data = json.loads(payload)
     except (ValueError, UnicodeDecodeError) as error:

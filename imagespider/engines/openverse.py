@@ -130,6 +130,8 @@ def _result(entry: Mapping[str, Any]) -> EngineResult | None:
 def _load(payload: str | bytes | Mapping[str, Any]) -> Mapping[str, Any]:
     if isinstance(payload, Mapping):
         return payload
+    if not isinstance(payload, (str, bytes, bytearray)):
+        raise OpenverseShapeError(f"the answer is a JSON {type(payload).__name__}, not an object")
     try:
         data = json.loads(payload)
     except (ValueError, UnicodeDecodeError) as error:

@@ -1,6 +1,7 @@
 """Fuzz the engine parsers with mutated real captures: a results page an engine changed, cut
 short or garbled gives results or nothing, never an exception (Flickr: results or FlickrApiError,
-which the spider reports as an API error)."""
+which the spider reports as an API error; Openverse and Commons: results, or their shape/API error,
+which the spiders report as a changed API)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from imagespider.engines import bing, flickr, google
+from imagespider.engines import bing, commons, flickr, google, openverse
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -121,3 +122,66 @@ def test_flickr_parser_survives_values_of_the_wrong_type(data: Any) -> None:
     except flickr.FlickrApiError:
         return
     assert all(result.image_url for result in page.results)
+
+
+@cache
+def openverse_answer() -> bytes:
+    """The 2023 recorded answer's body (tests/fixtures/openverse/), as the API sends it: JSON."""
+    import json5  # noqa: PLC0415
+
+    tape = (FIXTURES / "openverse" / "openverse_images_q_birds_license_type_commercial.json5").read_text("utf-8")
+    return json.dumps(json5.loads(tape)["res"]["body"]).encode()
+
+
+@st.composite
+def retyped(draw: st.DrawFn, original: bytes) -> Any:
+    """A real answer with one to three values replaced by JSON of any other type."""
+    data = json.loads(original)
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(_paths(data)))
+        if not path:
+            return draw(json_values)
+        parent = data
+        for step in path[:-1]:
+            parent = parent[step]
+        parent[path[-1]] = draw(json_values)
+    return data
+
+
+@st.composite
+def mutated_bytes(draw: st.DrawFn, original: bytes) -> bytes:
+    data = bytearray(original)
+    for _ in range(draw(st.integers(1, 8))):
+        at = draw(st.integers(0, len(data) - 1))
+        if draw(st.booleans()):
+            data[at] = draw(st.integers(0, 255))
+        else:
+            del data[at : at + draw(st.integers(1, 512))]
+    return bytes(data)
+
+
+@fuzz(200)
+@given(st.one_of(retyped(openverse_answer()), mutated_bytes(openverse_answer())))
+def test_openverse_parser_gives_results_or_a_shape_error(data: Any) -> None:
+    try:
+        page = openverse.parse_search(data)
+    except openverse.OpenverseShapeError:
+        return
+    assert all(result.image_url.startswith("http") for result in page.results)
+    for result in page.results:
+        openverse.license_of(result.license_code or "", result.license_version, result.license_url)
+
+
+COMMONS = "commons_query_allimages_imageinfo_extmetadata_openverse_catalog.json"
+
+
+@fuzz(200)
+@given(st.one_of(retyped(capture(COMMONS)), mutated_bytes(capture(COMMONS))))
+def test_commons_parser_gives_results_or_an_error(data: Any) -> None:
+    try:
+        page = commons.parse_query(data)
+    except (commons.CommonsShapeError, commons.CommonsApiError):
+        return
+    assert all(result.image_url.startswith("http") for result in page.results)
+    for result in page.results:
+        commons.declared(result)

@@ -69,3 +69,9 @@ def run_scrapy(
         scrapy_command(*args, allow_private=allow_private, stats_dump=stats_dump),
         cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False,
     )
+
+
+def class_files(folder: Path) -> list[Path]:
+    """The images of one class folder: its files, not the report's hidden ``.thumbs`` folder
+    (imagespider/dataset/thumbnails.py), which loaders skip too."""
+    return [path for path in folder.iterdir() if not path.name.startswith(".")]

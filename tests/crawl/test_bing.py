@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from PIL import Image
 
-from tests.conftest import run_scrapy
+from tests.conftest import class_files, run_scrapy
 from tests.mockserver import MockHTTPServer, bing_plan
 
 FAST = ["-s", "SCROLL_WAIT_TIMEOUT=3", "-s", "SCROLL_STEP_PAUSE=0.05", "-s", "LOG_LEVEL=INFO"]
@@ -52,7 +52,7 @@ def test_keeps_exactly_the_limit_of_valid_images(crawl_120: tuple[Path, object])
     store, result = crawl_120
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Traceback" not in result.stderr
-    files = list((store / "cat").iterdir())
+    files = class_files(store / "cat")
     assert len(files) == 120
     rows = assert_manifest_matches_files(store)
     assert len(rows) == 120
@@ -141,8 +141,8 @@ def test_filters_and_queries_file_reach_bing(mockserver: MockHTTPServer, tmp_pat
     assert "qft=+filterui:imagesize-large+filterui:color2-FGcls_RED+filterui:license-L2_L3" in searches[-1]
     assert "adlt=moderate" in searches[-1]
     assert sorted(p.name for p in store.iterdir() if p.is_dir()) == ["kitten", "red-fox"]
-    assert len(list((store / "kitten").iterdir())) == 5
-    assert len(list((store / "red-fox").iterdir())) == 5
+    assert len(class_files(store / "kitten")) == 5
+    assert len(class_files(store / "red-fox")) == 5
     rows = assert_manifest_matches_files(store)
     # Bing's filter only hinted; every kept image's license is named by its page.
     assert {row["license"] for row in rows} <= {"cc-by", "cc-by-sa", "cc0"}

@@ -18,7 +18,7 @@ from scrapy.utils.test import get_crawler
 
 from imagespider.engines import EngineResult
 from imagespider.spiders.google import GoogleSpider
-from tests.conftest import run_scrapy
+from tests.conftest import class_files, run_scrapy
 from tests.mockserver import MockHTTPServer
 from tests.settings import project_values
 
@@ -52,7 +52,7 @@ def test_crawl_keeps_exactly_the_limit_with_page_urls_and_titles(
         assert row["page_url"].startswith(f"{mockserver.base}/page/cat/")
         assert row["title"]
         assert hashlib.sha256((tmp_path / row["file_name"]).read_bytes()).hexdigest() == row["sha256"]
-    assert len(list((tmp_path / "cat").iterdir())) == 50
+    assert len(class_files(tmp_path / "cat")) == 50
     # Results ending in 5 have no "2003" block: page URL from the tile, title from "2008".
     assert any(row["title"] == "cat 5" and row["page_url"].endswith("/5.html?src=google&i=5") for row in rows)
     # Only 48 of the first 60 results are usable: the 50th needed the button to be clicked.

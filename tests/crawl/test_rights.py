@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_scrapy
+from tests.conftest import class_files, run_scrapy
 from tests.mockserver import MockHTTPServer
 from tests.mockserver.rights import EXPECTED_ANY, KINDS
 
@@ -87,5 +87,5 @@ def test_commercial_policy_drops_the_noncommercial_image_too(mockserver: MockHTT
         if EXPECTED_ANY[kind] not in ("kept",):
             assert rejected[kind]["reason"] == EXPECTED_ANY[kind]
     # Nothing dropped left a file behind.
-    files = {p.name for p in (tmp_path / "rights").iterdir()}
+    files = {p.name for p in class_files(tmp_path / "rights")}
     assert files == {Path(row["file_name"]).name for row in kept.values()}

@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, class_files
 from tests.mockserver import MockHTTPServer
 
 USERNAME = "spider"
@@ -216,7 +216,7 @@ def test_scheduled_bing_job_fills_the_store(scrapyd: Scrapyd, jobs: dict[str, Jo
     assert "Spider closed (finished)" in log
     # Playwright ran: it needs the asyncio reactor, which only our settings (in the egg) name.
     assert "Browser chromium launched" in log
-    assert len(list((job.store / "cat").iterdir())) == 10
+    assert len(class_files(job.store / "cat")) == 10
     rows = (job.store / "metadata.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(rows) == 10
     assert {json.loads(row)["label"] for row in rows} == {"cat"}
@@ -248,7 +248,7 @@ def test_relative_store_lands_in_scrapyd_working_dir_with_a_warning(scrapyd: Scr
     where = scrapyd.home / "relative-store"
     assert f"IMAGES_STORE=relative-store is relative: under Scrapyd the dataset goes to {where}" in log
     assert error_lines(log) == []
-    assert len(list((where / "dog").iterdir())) == 2
+    assert len(class_files(where / "dog")) == 2
 
 
 def test_scrapyd_refuses_requests_without_credentials(scrapyd: Scrapyd, deployed: object) -> None:

@@ -85,19 +85,41 @@ class Engine:
     slot: str | None = None
     #: Rendered in Chromium (scrapy-playwright) rather than fetched with Scrapy's HTTP client.
     browser: bool = False
+    #: The engine's name for people (README's engines table).
+    title: str = ""
+    #: Whether a crawl needs the secret settings (else they only unlock more, e.g. higher limits).
+    key_required: bool = False
+    #: The engine's limits and how we pace it, one line for README's engines table.
+    limits: str = ""
 
 
 ENGINES: dict[str, Engine] = {
     engine.name: engine
     for engine in (
-        Engine("bing", ("BING_SEARCH_URL",), "filter", browser=True),
-        Engine("google", ("GOOGLE_SEARCH_URL",), "filter", browser=True),
-        Engine("flickr", ("FLICKR_API_URL",), "per-image", secret_settings=("FLICKR_API_KEY",), slot="flickr-api"),
         Engine(
             "openverse", ("OPENVERSE_API_URL",), "per-image",
             secret_settings=("OPENVERSE_CLIENT_ID", "OPENVERSE_CLIENT_SECRET"), slot="openverse-api",
+            title="Openverse",
+            limits="anonymous: 20 results a page, 20 calls a minute, 200 a day (paced by the `x-ratelimit-*` "
+            "headers); registered (with the keys): up to 500 a page, higher limits",
         ),
-        Engine("commons", ("COMMONS_API_URL",), "per-image", slot="commons-api"),
+        Engine(
+            "commons", ("COMMONS_API_URL",), "per-image", slot="commons-api", title="Wikimedia Commons",
+            limits="calls one at a time, `maxlag` honoured, `COMMONS_CONTACT` in the User-Agent (Wikimedia's "
+            "policy); no server-side license filter, so the policy is applied to each file before download",
+        ),
+        Engine(
+            "flickr", ("FLICKR_API_URL",), "per-image", secret_settings=("FLICKR_API_KEY",), slot="flickr-api",
+            title="Flickr", key_required=True, limits="3,600 calls an hour per key: one call a second",
+        ),
+        Engine(
+            "bing", ("BING_SEARCH_URL",), "filter", browser=True, title="Bing Images",
+            limits="a browser page per query, scrolled",
+        ),
+        Engine(
+            "google", ("GOOGLE_SEARCH_URL",), "filter", browser=True, title="Google Images",
+            limits="a browser page per query; often answers with a consent or CAPTCHA page",
+        ),
     )
 }
 
@@ -110,3 +132,27 @@ def endpoint_setting_names() -> tuple[str, ...]:
 def secret_setting_names() -> tuple[str, ...]:
     """Every registered engine's credential settings, for the secret filter."""
     return tuple(name for engine in ENGINES.values() for name in engine.secret_settings)
+
+
+_QUALITY_TEXT: dict[str, str] = {
+    "per-image": "yes, from the API for each result: authoritative (`per-image`)",
+    "filter": "no: only the usage-rights filter's claim over the whole list (`filter`)",
+    "none": "no (`none`)",
+}
+
+
+def engines_table() -> str:
+    """README's engines table, from :data:`ENGINES` (tests/unit/test_engines.py keeps them equal)."""
+    lines = [
+        "| engine | spider | license per image (quality) | endpoint setting | key | limits and pacing |",
+        "|---|---|---|---|---|---|",
+    ]
+    for engine in ENGINES.values():
+        keys = ", ".join(f"`{name}`" for name in engine.secret_settings)
+        key = f"{keys} ({'required' if engine.key_required else 'optional'})" if keys else "none"
+        endpoints = ", ".join(f"`{name}`" for name in engine.endpoint_settings)
+        lines.append(
+            f"| {engine.title or engine.name} | `{engine.name}` | {_QUALITY_TEXT[engine.license_quality]} "
+            f"| {endpoints} | {key} | {engine.limits} |"
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,32 @@
+"""The engine registry (imagespider/engines/__init__.py): README's engines table is made from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from imagespider.engines import ENGINES, endpoint_setting_names, engines_table, secret_setting_names
+
+README = Path(__file__).parents[2] / "README.md"
+
+
+def _readme_table() -> str:
+    lines = README.read_text(encoding="utf-8").splitlines()
+    start = lines.index("| engine | spider | license per image (quality) | endpoint setting | key | limits and pacing |")
+    end = next(i for i in range(start, len(lines)) if not lines[i].startswith("|"))
+    return "\n".join(lines[start:end]) + "\n"
+
+
+def test_readme_engines_table_is_the_registry() -> None:
+    assert _readme_table() == engines_table(), (
+        "README.md's engines table differs from ENGINES: paste imagespider.engines.engines_table()'s output there"
+    )
+
+
+def test_the_table_has_one_row_per_engine() -> None:
+    rows = engines_table().splitlines()[2:]
+    assert [row.split("|")[2].strip() for row in rows] == [f"`{name}`" for name in ENGINES]
+
+
+def test_endpoint_and_secret_settings_come_from_the_registry() -> None:
+    assert "FLICKR_API_URL" in endpoint_setting_names() and "BING_SEARCH_URL" in endpoint_setting_names()
+    assert set(secret_setting_names()) == {"FLICKR_API_KEY", "OPENVERSE_CLIENT_ID", "OPENVERSE_CLIENT_SECRET"}

@@ -205,3 +205,14 @@ def test_pages_pass_the_private_address_guard(mockserver: MockHTTPServer, tmp_pa
     assert len(rejected) == len(RESULTS)
     assert {row["reason"] for row in rejected} == {"private_address"}
     assert f"'imagespider/pages/failed/refused': {len({r.page for r in RESULTS})}," in result.stderr
+
+
+def test_a_page_over_the_size_cap_is_evidence_of_nothing(mockserver: MockHTTPServer, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    kept, rejected, _, result = crawl(mockserver, store, "bing", "bing cap", "any", "-s", "PAGE_MAXSIZE=600")
+    assert kept["blog"]["rights"]["page"]["error"] == "too_large"
+    assert "PAGE_MAXSIZE=600" in kept["blog"]["rights"]["page"]["detail"]
+    assert kept["blog"]["license"] == "unknown"  # the page was not read: nothing from it
+    # Small pages are still read whole: their opt-outs still drop their images.
+    assert rejected["noai-meta"]["reason"] == "noai"
+    assert re.search(r"'imagespider/pages/failed/too_large': \d+,", result.stderr)

@@ -28,6 +28,7 @@ from scrapy.settings import BaseSettings
 
 from imagespider.browser import PLAIN_HTTP_HANDLERS
 from imagespider.dataset import resume
+from imagespider.dataset.objectstore import ObjectDataset
 from imagespider.dataset.store import Dataset
 from imagespider.errors import ArgumentError
 from imagespider.extensions.dataset import dataset_of
@@ -135,7 +136,7 @@ class UrlsSpider(QuotaSpider[UrlsArgs, str]):
                 quota.take()
             yield self.build_item(row)
 
-    def _dataset(self) -> Dataset | None:
+    def _dataset(self) -> Dataset | ObjectDataset | None:
         try:
             return dataset_of(self.crawler)
         except NotConfigured:

@@ -1,14 +1,10 @@
-"""Unit tests of the address guard, secret settings and the resume baseline."""
+"""Unit tests of the address guard: non-public addresses, engine endpoints, proxies."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import pytest
 from scrapy.settings import Settings
 
-from imagespider.dataset import resume
 from imagespider.downloadermiddlewares.privateaddress import (
     Endpoint,
     PrivateAddressLookupError,
@@ -19,8 +15,6 @@ from imagespider.downloadermiddlewares.privateaddress import (
     proxy_hosts,
     public_address,
 )
-from imagespider.extensions.redact import setting_secrets
-from imagespider.spiders.params import Query
 
 
 @pytest.mark.parametrize(
@@ -55,26 +49,6 @@ def test_the_resolver_refuses_non_public_answers_unless_allowed() -> None:
 def test_engine_urls_are_the_configured_endpoints() -> None:
     settings = Settings({"BING_SEARCH_URL": "http://127.0.0.1:1/images/search", "FLICKR_API_URL": "", "X": "y"})
     assert engine_urls(settings) == ("http://127.0.0.1:1/images/search",)
-
-
-def test_credential_settings_are_found_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("FLICKR_API_KEY", raising=False)
-    settings = Settings({"FLICKR_API_KEY": "k" * 32, "AWS_SECRET_ACCESS_KEY": "s" * 40, "AWS_ACCESS_KEY_ID": "AKIA",
-                         "LOG_LEVEL": "INFO", "OTHER_TOKEN": ""})  # fmt: skip
-    secrets = set(setting_secrets(settings))
-    assert {"k" * 32, "s" * 40, "AKIA"} <= secrets  # (and Scrapy's default FTP_PASSWORD, "guest")
-    assert "INFO" not in secrets
-
-
-def test_a_job_counts_only_the_rows_kept_since_it_started(tmp_path: Path) -> None:
-    settings = Settings({"JOBDIR": str(tmp_path / "job")})
-    old = [{"engine": "bing", "query": "cat", "label": "cat"}] * 3
-    assert resume.kept_by_this_job(settings, old, "bing") == {}
-    baseline = json.loads((tmp_path / "job" / resume.BASELINE).read_text())
-    assert list(baseline.values()) == [3]
-    now = [*old, *[{"engine": "bing", "query": "cat", "label": "cat"}] * 2, {"engine": "google", "query": "cat", "label": "cat"}]
-    assert resume.kept_by_this_job(settings, now, "bing") == {Query("cat", "cat"): 2}
-    assert resume.kept_by_this_job(Settings(), now, "bing") == {}
 
 
 @pytest.mark.parametrize(

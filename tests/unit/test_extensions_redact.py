@@ -1,11 +1,14 @@
-"""The secret filter: API keys masked in every log line, whoever writes it."""
+"""The secret filter: credential settings found by name and masked in every log line, whoever writes it."""
 
 from __future__ import annotations
 
 import logging
 import sys
 
-from imagespider.extensions.redact import SecretFilter
+import pytest
+from scrapy.settings import Settings
+
+from imagespider.extensions.redact import SecretFilter, setting_secrets
 
 
 def test_secret_filter_cleans_messages_and_tracebacks() -> None:
@@ -22,3 +25,12 @@ def test_secret_filter_cleans_messages_and_tracebacks() -> None:
     assert secret not in (record.exc_text or "") and "boom ***" in (record.exc_text or "")
     # A short key is hidden in URLs only, so ordinary words are not mangled.
     assert SecretFilter(["k"]).redact("kept api_key=k&x") == "kept api_key=***&x"
+
+
+def test_credential_settings_are_found_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FLICKR_API_KEY", raising=False)
+    settings = Settings({"FLICKR_API_KEY": "k" * 32, "AWS_SECRET_ACCESS_KEY": "s" * 40, "AWS_ACCESS_KEY_ID": "AKIA",
+                         "LOG_LEVEL": "INFO", "OTHER_TOKEN": ""})  # fmt: skip
+    secrets = set(setting_secrets(settings))
+    assert {"k" * 32, "s" * 40, "AKIA"} <= secrets  # (and Scrapy's default FTP_PASSWORD, "guest")
+    assert "INFO" not in secrets

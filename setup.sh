@@ -26,5 +26,13 @@ else
   echo "setup: no Chromium: install one (apt-get install chromium, or .venv/bin/playwright install chromium)" >&2
   exit 1
 fi
+# redis-server: distributed crawls (README "Scaling out") and their tests start one on loopback.
+if ! command -v redis-server >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null \
+    || { $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+         $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; } \
+    || echo "setup: could not install redis-server (needed only by distributed crawls and their tests)" >&2
+fi
 echo "setup: done. A crawl: .venv/bin/scrapy crawl bing -a q=cat -a limit=20"
 echo "setup: the tests: .venv/bin/pip install -q -r requirements-test.txt && .venv/bin/python -m pytest"

@@ -1,0 +1,133 @@
+"""What N workers of one distributed crawl share in Redis, each change one atomic operation.
+
+* Per-query quota: ``kept`` (a counter) and ``pending`` (a sorted set of leases scored by their
+  start time). A worker may start one more result only while ``kept + live leases < limit``;
+  the check and the lease are one Lua script, so N workers together never start more than the
+  limit. A lease older than ``lease_seconds`` is a worker that died holding it (SIGKILL): the
+  next reservation drops it, so a killed worker's places come back without anyone's help.
+* Exact duplicates: ``SET sha256:<hex> <file_name> NX``: the first worker to claim the bytes
+  keeps them; the others are told who holds them.
+* Near duplicates: perceptual hashes in a multi-index hashing table: the 64-bit hash is cut into
+  ``max_distance + 1`` chunks, and each chunk value names a Redis set of the hashes holding it.
+  Two hashes within ``max_distance`` bits share at least one chunk exactly (pigeonhole), so the
+  candidates are the union of the hash's chunk sets, and the Hamming distance is checked on
+  those: the same ``DEDUP_MAX_DISTANCE`` semantics as imagespider/dataset/neardup.py. Check and add
+  run under a short Redis lock so two workers cannot both keep a pair of near-twins.
+
+Not yet wired into the spiders and pipelines (README "Scaling out" says what is done).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+_RESERVE = """
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[3])
+local kept = tonumber(redis.call('GET', KEYS[1]) or '0')
+if kept + redis.call('ZCARD', KEYS[2]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
+  return 1
+end
+return 0
+"""
+
+_SETTLE = """
+if redis.call('ZREM', KEYS[2], ARGV[1]) == 1 and ARGV[2] == '1' then
+  return redis.call('INCR', KEYS[1])
+end
+return tonumber(redis.call('GET', KEYS[1]) or '0')
+"""
+
+
+@dataclass(frozen=True)
+class Twin:
+    phash: str
+    file_name: str
+    distance: int
+
+
+class SharedState:
+    def __init__(self, redis: Any, namespace: str, *, lease_seconds: float = 300.0) -> None:
+        self.redis = redis
+        self.ns = namespace
+        self.lease_seconds = lease_seconds
+        self._reserve = redis.register_script(_RESERVE)
+        self._settle = redis.register_script(_SETTLE)
+
+    @classmethod
+    def from_url(cls, url: str, namespace: str, **options: Any) -> SharedState:
+        import redis
+
+        return cls(redis.Redis.from_url(url, decode_responses=True), namespace, **options)
+
+    def _key(self, *parts: str) -> str:
+        return ":".join((self.ns, *parts))
+
+    # -- quota ----------------------------------------------------------------------------
+
+    def reserve(self, query: str, limit: int) -> str | None:
+        """A lease for one more result of ``query``, or None when the limit is reached (kept and
+        in flight)."""
+        lease = uuid.uuid4().hex
+        now = time.time()
+        keys = [self._key("kept", query), self._key("pending", query)]
+        granted = self._reserve(keys=keys, args=[limit, now, now - self.lease_seconds, lease])
+        return lease if granted else None
+
+    def settle(self, query: str, lease: str, kept: bool) -> int:
+        """End a lease; ``kept`` counts it. Returns the query's kept count. A lease that expired
+        (its worker was thought dead) counts nothing."""
+        keys = [self._key("kept", query), self._key("pending", query)]
+        return int(self._settle(keys=keys, args=[lease, "1" if kept else "0"]))
+
+    def kept(self, query: str) -> int:
+        return int(self.redis.get(self._key("kept", query)) or 0)
+
+    # -- exact duplicates -----------------------------------------------------------------
+
+    def claim_bytes(self, sha256: str, file_name: str) -> str | None:
+        """Claim these bytes for ``file_name``; the holder's file name if already claimed."""
+        key = self._key("sha256", sha256)
+        if self.redis.set(key, file_name, nx=True):
+            return None
+        holder: str | None = self.redis.get(key)
+        return holder
+
+    def unclaim_bytes(self, sha256: str, file_name: str) -> None:
+        key = self._key("sha256", sha256)
+        if self.redis.get(key) == file_name:
+            self.redis.delete(key)
+
+    # -- near duplicates ------------------------------------------------------------------
+
+    def keep_unless_near(self, phash: str, file_name: str, max_distance: int) -> Twin | None:
+        """Add ``phash`` (16 hex digits) unless a hash within ``max_distance`` bits is kept;
+        then return that twin and add nothing."""
+        value = int(phash, 16)
+        chunks = _chunks(value, max_distance + 1)
+        with self.redis.lock(self._key("phash-lock"), timeout=10, blocking_timeout=30):
+            candidates = self.redis.sunion([self._key("phash", str(max_distance), str(i), str(c))
+                                            for i, c in enumerate(chunks)])
+            best: Twin | None = None
+            for candidate in candidates:
+                other, _, name = candidate.partition(" ")
+                distance = bin(value ^ int(other, 16)).count("1")
+                if distance <= max_distance and (best is None or distance < best.distance):
+                    best = Twin(other, name, distance)
+            if best is not None:
+                return best
+            pipe = self.redis.pipeline(transaction=True)
+            for i, chunk in enumerate(chunks):
+                pipe.sadd(self._key("phash", str(max_distance), str(i), str(chunk)), f"{phash} {file_name}")
+            pipe.execute()
+        return None
+
+
+def _chunks(value: int, count: int) -> list[int]:
+    """``value`` (64 bits) cut into ``count`` contiguous chunks of near-equal width."""
+    count = max(1, min(count, 64))
+    bounds = [round(64 * i / count) for i in range(count + 1)]
+    return [(value >> bounds[i]) & ((1 << (bounds[i + 1] - bounds[i])) - 1) for i in range(count)]

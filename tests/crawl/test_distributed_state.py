@@ -1,0 +1,88 @@
+"""imagespider/distributed/state.py against a real redis-server on loopback: N workers (threads
+with their own connections here) keep exactly the limit, claim bytes once, and meet the same
+near-duplicate verdicts as one process."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from imagespider.distributed.state import SharedState
+from tests.servers import redis_server
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+def test_workers_together_keep_exactly_the_limit(redis_url: str) -> None:
+    kept: list[str] = []
+    lock = threading.Lock()
+
+    def worker(seed: int) -> None:
+        state = SharedState.from_url(redis_url, "quota")
+        rng = random.Random(seed)
+        for _ in range(200):
+            lease = state.reserve("cat", 25)
+            if lease is None:
+                if state.kept("cat") >= 25:
+                    return
+                time.sleep(0.001)
+                continue
+            keep = rng.random() < 0.5  # half the results are dropped and give their place back
+            state.settle("cat", lease, keep)
+            if keep:
+                with lock:
+                    kept.append(lease)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(kept) == 25
+    assert SharedState.from_url(redis_url, "quota").kept("cat") == 25
+
+
+def test_a_dead_workers_leases_expire(redis_url: str) -> None:
+    state = SharedState.from_url(redis_url, "lease", lease_seconds=0.5)
+    held = [state.reserve("dog", 2), state.reserve("dog", 2)]
+    assert all(held) and state.reserve("dog", 2) is None, "two in flight fill a limit of 2"
+    time.sleep(0.6)  # the worker holding them was killed
+    lease = state.reserve("dog", 2)
+    assert lease is not None
+    assert state.settle("dog", lease, True) == 1
+    assert state.settle("dog", held[0] or "", True) == 1, "an expired lease counts nothing"
+
+
+def test_bytes_are_claimed_once(redis_url: str) -> None:
+    one, two = SharedState.from_url(redis_url, "sha"), SharedState.from_url(redis_url, "sha")
+    assert one.claim_bytes("ab" * 32, "cat/x.jpg") is None
+    assert two.claim_bytes("ab" * 32, "dog/x.jpg") == "cat/x.jpg"
+    one.unclaim_bytes("ab" * 32, "cat/x.jpg")
+    assert two.claim_bytes("ab" * 32, "dog/x.jpg") is None
+
+
+@pytest.mark.parametrize("max_distance", [0, 4, 10])
+def test_near_duplicates_by_multi_index_hashing_match_a_linear_scan(redis_url: str, max_distance: int) -> None:
+    state = SharedState.from_url(redis_url, f"near{max_distance}")
+    rng = random.Random(max_distance)
+    kept: list[int] = []
+    base = [rng.getrandbits(64) for _ in range(20)]
+    for number in range(300):
+        value = rng.choice(base)
+        for bit in rng.sample(range(64), rng.randint(0, 14)):
+            value ^= 1 << bit
+        expected = min((bin(value ^ other).count("1") for other in kept), default=99)
+        twin = state.keep_unless_near(f"{value:016x}", f"cat/{number}.jpg", max_distance)
+        if expected <= max_distance:
+            assert twin is not None and twin.distance == expected
+        else:
+            assert twin is None
+            kept.append(value)

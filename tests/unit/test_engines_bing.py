@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from parsel import Selector
 
-from imagespider.engines import bing
+from imagespider.engines import bing, google
+from imagespider.rights.model import License, Permissions
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 GOPHER = FIXTURES / "bing_images_search_golang_gopher_2026.html"
@@ -121,3 +122,40 @@ def test_thumbnail_count_sees_results_in_any_markup() -> None:
     assert bing.parse_results(changed) == []
     assert bing.thumbnail_count(changed) == bing.thumbnail_count(html)
     assert bing.thumbnail_count("<html><body><p>There are no results for xyzzy</p></body></html>") == 0
+
+
+T, F, N = True, False, None
+
+
+def engine_claim(code: str) -> License:
+    """The claim of a Bing (``license-*``) or Google (``il:*``) usage-rights filter code."""
+    return google.license_claim(code) if code.startswith("il:") else bing.license_claim(code)
+
+
+# ------------------------------------------------------------------------------------------
+# Engine filters
+# ------------------------------------------------------------------------------------------
+
+ENGINE_FILTERS = [
+    ("licenseType-Any", "cc-unspecified", (T, N, N, N, N)),
+    ("license-L1", "pdm", (T, T, T, F, F)),
+    ("license-L2_L3_L4_L5_L6_L7", "cc-unspecified", (T, N, N, N, N)),
+    ("license-L2_L3_L4", "cc-unspecified", (T, T, N, N, N)),
+    ("license-L2_L3_L5_L6", "cc-unspecified", (T, N, T, N, N)),
+    ("license-L2_L3", "cc-unspecified", (T, T, T, N, N)),
+    ("+filterui:license-L2_L3", "cc-unspecified", (T, T, T, N, N)),
+    ("il:cl", "cc-unspecified", (T, N, N, N, N)),
+    ("il:ol", "unknown", (N, N, N, N, N)),
+]
+
+
+@pytest.mark.parametrize(("name", "license_id", "perms"), ENGINE_FILTERS)
+def test_from_engine_filter(name: str, license_id: str, perms: tuple) -> None:
+    lic = engine_claim(name)
+    assert (lic.id, lic.source, lic.version, lic.url) == (license_id, "engine-filter", None, None)
+    assert lic.permissions == Permissions(*perms)
+
+
+def test_from_engine_filter_rejects_unknown_name() -> None:
+    with pytest.raises(ValueError):
+        engine_claim("license-L9")

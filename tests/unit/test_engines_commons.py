@@ -11,6 +11,7 @@ import pytest
 
 from imagespider.engines import commons
 from imagespider.engines.commons import CommonsApiError, CommonsShapeError, artist_url, html_text, parse_query
+from imagespider.rights import model, parse
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 CAPTURE = FIXTURES / "commons_query_allimages_imageinfo_extmetadata_openverse_catalog.json"
@@ -106,3 +107,85 @@ def test_html_helpers() -> None:
     )
     assert artist_url("no link") is None
     assert artist_url('<a href="javascript:alert(1)">x</a>') is None
+
+
+# ------------------------------------------------------------------------------------------
+# Wikimedia Commons
+# ------------------------------------------------------------------------------------------
+
+COMMONS_CASES = [
+    # (LicenseShortName, LicenseUrl, License slug) -> (id, version, url)
+    (("CC BY-SA 4.0", None, None), ("cc-by-sa", "4.0", "https://creativecommons.org/licenses/by-sa/4.0/")),
+    (("CC BY 2.0 de", None, None), ("cc-by", "2.0", "https://creativecommons.org/licenses/by/2.0/de/")),
+    (("CC BY-SA 3.0 de", "https://creativecommons.org/licenses/by-sa/3.0/de/deed.en", "cc-by-sa-3.0-de"), ("cc-by-sa", "3.0", "https://creativecommons.org/licenses/by-sa/3.0/de/")),
+    (("CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0", "cc-by-sa-4.0"), ("cc-by-sa", "4.0", "https://creativecommons.org/licenses/by-sa/4.0/")),
+    (("CC BY-SA 3.0,2.5,2.0,1.0", None, None), ("cc-by-sa", "3.0", "https://creativecommons.org/licenses/by-sa/3.0/")),
+    (("CC BY-NC-ND 4.0", None, None), ("cc-by-nc-nd", "4.0", "https://creativecommons.org/licenses/by-nc-nd/4.0/")),
+    (("CC BY-SA 3.0 IGO", None, None), ("cc-by-sa", "3.0", "https://creativecommons.org/licenses/by-sa/3.0/igo/")),
+    (("CC BY", None, None), ("cc-by", None, None)),
+    (("CC0", None, None), ("cc0", "1.0", "https://creativecommons.org/publicdomain/zero/1.0/")),
+    (("CC0 1.0", None, None), ("cc0", "1.0", "https://creativecommons.org/publicdomain/zero/1.0/")),
+    ((None, "https://creativecommons.org/publicdomain/zero/1.0/deed.en", "cc-zero"), ("cc0", "1.0", "https://creativecommons.org/publicdomain/zero/1.0/")),
+    ((None, None, "cc-zero"), ("cc0", "1.0", "https://creativecommons.org/publicdomain/zero/1.0/")),
+    (("Public domain", None, "pd"), ("pdm", None, None)),
+    (("Public domain", None, None), ("pdm", None, None)),
+    (("PD", None, None), ("pdm", None, None)),
+    ((None, None, "pd"), ("pdm", None, None)),
+    (("Public Domain Mark 1.0", None, None), ("pdm", "1.0", "https://creativecommons.org/publicdomain/mark/1.0/")),
+    ((None, None, "cc-by-sa-4.0"), ("cc-by-sa", "4.0", "https://creativecommons.org/licenses/by-sa/4.0/")),
+    ((None, None, "cc-by-2.0-de"), ("cc-by", "2.0", "https://creativecommons.org/licenses/by/2.0/de/")),
+    ((None, None, "pd-usgov-nasa"), ("us-gov", None, None)),
+    # the URL wins over the name: it is the most precise
+    (("CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0/deed.en", None), ("cc-by-sa", "4.0", "https://creativecommons.org/licenses/by-sa/4.0/")),
+    # a non-CC URL falls back to the name
+    (("CC BY 4.0", "https://example.org/license", None), ("cc-by", "4.0", "https://creativecommons.org/licenses/by/4.0/")),
+    # deliberately not understood
+    (("GFDL", "https://www.gnu.org/copyleft/fdl.html", "gfdl"), ("unknown", None, None)),
+    (("Attribution", None, "attribution"), ("unknown", None, None)),
+]
+
+
+@pytest.mark.parametrize(("given", "expected"), COMMONS_CASES)
+def test_from_commons(given: tuple, expected: tuple) -> None:
+    lic = commons.license_of(*given)
+    assert (lic.id, lic.version, lic.url, lic.source) == (*expected, "api")
+
+
+def test_from_commons_nothing_given() -> None:
+    assert commons.license_of(None) == model.unknown()
+    assert commons.license_of("", "", "") == model.unknown()
+
+
+def _commons_pages() -> list[tuple[str, dict]]:
+    data = json.loads((FIXTURES / "commons_query_allimages_imageinfo_extmetadata_openverse_catalog.json").read_text())
+    pages = data["query"]["pages"]
+    pages = pages.values() if isinstance(pages, dict) else pages
+    out = []
+    for page in pages:
+        meta = page["imageinfo"][0]["extmetadata"]
+        out.append((page["title"], {key: (meta.get(key) or {}).get("value") for key in ("LicenseShortName", "LicenseUrl", "License")}))
+    return out
+
+
+COMMONS_PAGES = _commons_pages()
+
+
+def test_commons_fixture_has_pages() -> None:
+    # 9 real pages, 6 with a LicenseUrl (tests/fixtures/README.md section 5)
+    assert len(COMMONS_PAGES) == 9
+    assert sum(1 for _, meta in COMMONS_PAGES if meta["LicenseUrl"]) == 6
+
+
+@pytest.mark.parametrize(("title", "meta"), COMMONS_PAGES, ids=[title for title, _ in COMMONS_PAGES])
+def test_commons_real_pages(title: str, meta: dict) -> None:
+    lic = commons.license_of(meta["LicenseShortName"], meta["LicenseUrl"], meta["License"])
+    assert lic.id != "unknown"
+    assert lic.source == "api"
+    # each field alone agrees with the combination
+    assert commons.license_of(meta["LicenseShortName"]).id == lic.id
+    assert commons.license_of(None, None, meta["License"]).id == lic.id
+    if meta["LicenseUrl"]:
+        by_url = parse.from_url(meta["LicenseUrl"], "api")
+        assert by_url is not None
+        assert (by_url.id, by_url.version) == (lic.id, lic.version)
+        assert commons.license_of(meta["LicenseShortName"]).version == lic.version

@@ -136,3 +136,47 @@ def test_token_answer() -> None:
     assert parse_token(b'{"access_token": "abc", "expires_in": 36000}') == ("abc", 36000.0)
     assert parse_token(b'{"error": "invalid_client"}') == (None, None)
     assert parse_token(b"nope") == (None, None)
+
+
+T, F, N = True, False, None
+
+
+# ------------------------------------------------------------------------------------------
+# Openverse
+# ------------------------------------------------------------------------------------------
+
+OPENVERSE_CASES = [
+    ("by", "2.0", None, "cc-by", "2.0", "https://creativecommons.org/licenses/by/2.0/"),
+    ("by-sa", "4.0", None, "cc-by-sa", "4.0", "https://creativecommons.org/licenses/by-sa/4.0/"),
+    ("by-nd", "4.0", None, "cc-by-nd", "4.0", "https://creativecommons.org/licenses/by-nd/4.0/"),
+    ("by-nc", "3.0", None, "cc-by-nc", "3.0", "https://creativecommons.org/licenses/by-nc/3.0/"),
+    ("by-nc-sa", "2.0", None, "cc-by-nc-sa", "2.0", "https://creativecommons.org/licenses/by-nc-sa/2.0/"),
+    ("by-nc-nd", "2.0", None, "cc-by-nc-nd", "2.0", "https://creativecommons.org/licenses/by-nc-nd/2.0/"),
+    ("BY-NC-ND", "2.0", None, "cc-by-nc-nd", "2.0", "https://creativecommons.org/licenses/by-nc-nd/2.0/"),
+    ("cc0", "1.0", None, "cc0", "1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
+    ("cc0", None, None, "cc0", "1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
+    ("pdm", "1.0", None, "pdm", "1.0", "https://creativecommons.org/publicdomain/mark/1.0/"),
+    # the real tape's first result (tests/fixtures/README.md section 4)
+    ("by", "2.0", "https://creativecommons.org/licenses/by/2.0/", "cc-by", "2.0", "https://creativecommons.org/licenses/by/2.0/"),
+    # a URL naming the same license keeps its jurisdiction
+    ("by-sa", "3.0", "https://creativecommons.org/licenses/by-sa/3.0/de/deed.en", "cc-by-sa", "3.0", "https://creativecommons.org/licenses/by-sa/3.0/de/"),
+    # a URL that disagrees loses to the structured code
+    ("by-nc", "4.0", "https://creativecommons.org/licenses/by/4.0/", "cc-by-nc", "4.0", "https://creativecommons.org/licenses/by-nc/4.0/"),
+    ("sampling+", "1.0", None, "cc-unspecified", "1.0", "https://creativecommons.org/licenses/sampling+/1.0/"),
+    ("nc-sampling+", "1.0", None, "cc-unspecified", "1.0", "https://creativecommons.org/licenses/nc-sampling+/1.0/"),
+    ("gfdl", None, None, "unknown", None, None),
+    ("", None, None, "unknown", None, None),
+]
+
+
+@pytest.mark.parametrize(("code", "version", "url", "license_id", "exp_version", "exp_url"), OPENVERSE_CASES)
+def test_from_openverse(
+    code: str, version: str | None, url: str | None, license_id: str, exp_version: str | None, exp_url: str | None
+) -> None:
+    lic = openverse.license_of(code, version, url)
+    assert (lic.id, lic.version, lic.url, lic.source) == (license_id, exp_version, exp_url, "api")
+
+
+def test_openverse_sampling_permissions() -> None:
+    perms = openverse.license_of("sampling+", "1.0").permissions
+    assert (perms.share, perms.commercial, perms.modify, perms.attribution) == (T, F, T, T)

@@ -5,6 +5,7 @@ Run from the project root::
 
     .venv/bin/python benchmarks/browser.py                    # 250/500/1000-result scrolls, 20 queries
     .venv/bin/python benchmarks/browser.py --sizes 1000 --queries 0 --repeat 2 --json out.json
+    .venv/bin/python benchmarks/browser.py --parse-cost 250 500 1000   # parsing alone, old vs new
 
 The mock engines (``tests/mockserver``) run in their own process and play Bing from the real
 capture: 35 results in the page, 35 more per ``/images/async`` fragment after 0.4 s, every third
@@ -209,12 +210,21 @@ def commands(base: str, queries: list[str], total: int, store: Path) -> dict[str
         "floor": [sys.executable, __file__, "_floor", base, ",".join(queries), str(total)],
         "imagespider": [
             sys.executable, "-m", "scrapy", "runspider", str(BENCH / "browser_spider.py"),
-            "-a", f"q={','.join(queries)}", "-a", f"limit={total}", "-a", "license=any",
+            *_query_args(queries, store), "-a", f"limit={total}", "-a", "license=any",
             "-s", f"BING_SEARCH_URL={base}/s/{total}/images/search", "-s", f"IMAGES_STORE={store}",
             "-s", f"SCROLL_STEP_PAUSE={STEP_PAUSE}", "-s", f"SCROLL_WAIT_TIMEOUT={WAIT_TIMEOUT}",
             "-s", f"PLAYWRIGHT_MAX_PAGES_PER_CONTEXT={PAGES}", "-s", "LOG_LEVEL=INFO", "-s", "TELNETCONSOLE_ENABLED=False",
         ],
     }
+
+
+def _query_args(queries: list[str], store: Path) -> list[str]:
+    """``-a q=`` for one query, else a queries file (one a line) beside the store."""
+    if len(queries) == 1:
+        return ["-a", f"q={queries[0]}"]
+    path = store.with_suffix(".queries.txt")
+    path.write_text("".join(f"{query}\n" for query in queries), encoding="utf-8")
+    return ["-a", f"queries={path}"]
 
 
 def free_port() -> int:
@@ -235,12 +245,68 @@ def table(rows: list[Row]) -> str:
             f"| {row.scenario} | {row.contender} | {row.results} | {row.seconds:.2f} | {row.per_second:.1f} | "
             f"{row.python_cpu:.2f} | {row.tree_cpu:.2f} | {row.chromium_mb:.0f} | {ratio:.2f} |"
         )
+    return "\n".join(lines + slopes(rows))
+
+
+def slopes(rows: list[Row]) -> list[str]:
+    """Seconds per extra 1,000 results between the smallest and largest one-query scroll: the
+    cost of reading, without the start-up both contenders pay once (Scrapy and two Playwright
+    drivers for imagespider, one driver for the floor)."""
+    lines = []
+    single = {}
+    for row in rows:
+        if row.scenario.startswith("1 query"):
+            single.setdefault(row.contender, []).append(row)
+    per_1000 = {}
+    for contender, runs in single.items():
+        low, high = min(runs, key=lambda r: r.results), max(runs, key=lambda r: r.results)
+        if high.results > low.results:
+            per_1000[contender] = (high.seconds - low.seconds) / (high.results - low.results) * 1000
+            cpu = (high.python_cpu - low.python_cpu) / (high.results - low.results) * 1000
+            lines.append(
+                f"\n{contender}: {per_1000[contender]:.1f} s and {cpu:.2f} Python CPU s per extra 1,000 results "
+                f"({low.results} -> {high.results})"
+            )
+    if "floor" in per_1000 and "imagespider" in per_1000:
+        lines.append(f"marginal cost x floor: {per_1000['imagespider'] / per_1000['floor']:.2f}")
+    return lines
+
+
+def parse_cost(sizes: list[int]) -> str:
+    """CPU seconds the Bing parser spends to read N results scrolled in 35 at a time: re-reading the
+    whole page after each scroll (what spiders/scrolling.py did before issue 19) against reading
+    each appended fragment once. Pages and fragments are the mock's (tests/mockserver), built
+    beforehand: only parsing is timed, in this process, so the figures are free of the browser."""
+    sys.path.insert(0, str(ROOT))
+    from imagespider.engines import bing  # noqa: PLC0415
+    from tests.mockserver import BATCH, _bing_capture, bing_rows  # noqa: PLC0415
+
+    shell, _ = _bing_capture()
+    lines = ["| results | whole page re-read (s) | appended fragments (s) | ratio |", "|---:|---:|---:|---:|"]
+    for total in sizes:
+        base = "http://127.0.0.1:1"
+        fragments = [bing_rows(base, "cat", total, first, BATCH) for first in range(0, total, BATCH)]
+        pages = [
+            shell.replace('<div id="results-placeholder"></div>', "".join(fragments[: k + 1]))
+            for k in range(len(fragments))
+        ]
+        start = time.process_time()
+        whole = sum(len(bing.parse_results(page)) for page in pages)
+        old = time.process_time() - start
+        start = time.process_time()
+        new_count = len(bing.parse_results(pages[0])) + sum(len(bing.parse_results(f)) for f in fragments[1:])
+        new = time.process_time() - start
+        assert new_count == total and whole >= total
+        lines.append(f"| {total} | {old:.2f} | {new:.2f} | {old / new:.1f} |")
     return "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:
     if argv and argv[0] == "_floor":
         child_floor(*argv[1:])
+        return 0
+    if argv and argv[0] == "--parse-cost":
+        print(parse_cost([int(n) for n in (argv[1:] or ["250", "500", "1000"])]))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="250,500,1000", help="one-query scrolls of these many results")

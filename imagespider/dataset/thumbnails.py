@@ -10,6 +10,12 @@ once and kept: ``<label>/.thumbs/<sha256>.jfif``. Where, and why that name:
 * ``.jfif``, a JPEG file extension browsers know, but not one of torchvision's image extensions,
   so ``ImageFolder`` walking into ``cat/.thumbs/`` takes none of them for a ``cat`` image.
 
+The crawl makes each kept image's thumbnail in its check worker, from the pixels the check has
+just decoded (:func:`thumbnail_jpeg`, imagespider/pipelines/imagecheck.py), and writes it beside
+the file; the documents at the end then only make those that are missing (a store from an older
+crawl). Making them all at the end decoded every PNG and WebP a second time, in the crawl process,
+one after the other: a third of a 700-image crawl's CPU (benchmarks/throughput.py, README).
+
 A thumbnail that cannot be made (a file gone, an image Pillow cannot reduce) is simply absent:
 the report then shows the original.
 """
@@ -19,6 +25,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping, Sequence
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +47,28 @@ def thumbnail_name(row: Mapping[str, Any]) -> str | None:
     if not sha or not sha.isalnum():
         return None
     return f"{label}/{THUMBS}/{sha}.jfif"
+
+
+def thumbnail_jpeg(image: Image.Image) -> bytes | None:
+    """The thumbnail of an image already loaded, as JPEG bytes; None if it cannot be made.
+    ``image`` is reduced in place (the check is done with it)."""
+    try:
+        image.thumbnail((SIZE, SIZE))
+        small = image.convert("RGB")
+        buffer = BytesIO()
+        small.save(buffer, "JPEG", quality=QUALITY, optimize=True)
+        return buffer.getvalue()
+    except (OSError, ValueError) as error:
+        logger.debug("no thumbnail: %s", error)
+        return None
+
+
+def write_thumbnail(target: Path, data: bytes) -> None:
+    """Write thumbnail bytes to ``target`` atomically (a reader never sees half a file)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.tmp")
+    partial.write_bytes(data)
+    os.replace(partial, target)
 
 
 def make_thumbnail(source: Path, target: Path) -> bool:

@@ -34,6 +34,7 @@ from typing import Any
 from PIL import Image, UnidentifiedImageError
 
 from imagespider.dataset.neardup import HASH_DECODE_MIN, phash_of
+from imagespider.dataset.thumbnails import thumbnail_jpeg
 from imagespider.errors import Rejected
 from imagespider.rights.embedded import EmbeddedRights, read_embedded_from
 
@@ -55,6 +56,9 @@ class ImageFacts:
     phash: str | None = field(default=None, compare=False)
     #: Rights statements in the file, read from the image decoded for the check (no second open).
     embedded: EmbeddedRights = field(default_factory=EmbeddedRights, compare=False)
+    #: The report's thumbnail (imagespider/dataset/thumbnails.py), JPEG bytes made from the pixels
+    #: the check decoded, so no image is decoded a second time for it; None if it could not be made.
+    thumbnail: bytes | None = field(default=None, compare=False, repr=False)
 
 
 def inspect_image(
@@ -66,7 +70,7 @@ def inspect_image(
     cheaply. ``draft()`` lets JPEG decode at a reduced scale (1/8 for large photos, never under
     ``HASH_DECODE_MIN`` px, which the perceptual hash needs): every byte is still read, so a
     truncated file still fails, at a fraction of the cost of a full decode. The decoded image
-    then gives the perceptual hash, so no image is decoded twice.
+    then gives the perceptual hash and the report's thumbnail, so no image is decoded twice.
     """
     bounds = bounds or CheckBounds(max_pixels)
     refuse_costly_bytes(body, bounds)
@@ -99,10 +103,10 @@ def inspect_image(
             raise Rejected("decompression_bomb", str(error)) from None
         except (OSError, SyntaxError, ValueError, EOFError) as error:
             raise Rejected("corrupt_image", str(error) or type(error).__name__) from None
-        return ImageFacts(
-            width, height, fmt, hashlib.sha256(body).hexdigest(), _phash_or_none(image),
-            read_embedded_from(image, body),
-        )
+        phash, embedded = _phash_or_none(image), read_embedded_from(image, body)
+        # Last: it reduces ``image`` in place.
+        thumbnail = thumbnail_jpeg(image)
+        return ImageFacts(width, height, fmt, hashlib.sha256(body).hexdigest(), phash, embedded, thumbnail)
 
 
 def check_image(

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -44,6 +45,7 @@ from twisted.python.failure import Failure
 from imagespider.dataset.neardup import DedupConfig, PhashIndex
 from imagespider.dataset.objectstore import normal_uri
 from imagespider.dataset.sources import is_object_store
+from imagespider.dataset.thumbnails import thumbnail_name, write_thumbnail
 from imagespider.errors import Rejected
 from imagespider.extensions.dataset import dataset_of
 from imagespider.items import ImageItem
@@ -235,6 +237,8 @@ class DatasetImagesPipeline(ImagesPipeline):
             self.dataset.unclaim(facts.sha256)
             self.phashes.remove(file_name)
             raise
+        if facts.thumbnail:
+            self._write_thumbnail(file_name, facts.sha256, facts.thumbnail)
         self.inc_stats("downloaded")
         stored: FileInfo = {"url": request.url, "path": file_name, "checksum": facts.sha256, "status": "downloaded"}
         item.images = [dict(stored)]
@@ -260,6 +264,14 @@ class DatasetImagesPipeline(ImagesPipeline):
             return
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._writer, self.store.persist_file, file_name, BytesIO(body), info)
+
+    def _write_thumbnail(self, file_name: str, sha256: str, data: bytes) -> None:
+        """Queue the report's thumbnail (made by the check worker) on the writer thread; the
+        documents make any that is missing at the end (imagespider/dataset/thumbnails.py)."""
+        name = thumbnail_name({"file_name": file_name, "sha256": sha256})
+        if name is None or self._writer is None or not isinstance(self.store, FSFilesStore):
+            return  # an object store: the documents make thumbnails where they are written
+        self._writer.submit(write_thumbnail, Path(self.store.basedir) / name, data)
 
     async def _check(self, body: bytes) -> ImageFacts:
         """All the CPU work on one image (decode, sha256, phash, embedded rights), in one trip

@@ -3,7 +3,9 @@
 A dataset of Creative Commons images may only be republished with a credit for each image, so the
 store carries one file that can be published with it as is. It is rebuilt from the whole manifest
 at the end of every crawl (earlier crawls included), never appended to, so it always matches
-``metadata.jsonl``.
+``metadata.jsonl``. A large store (imagespider/dataset/documents.py, ``ATTRIBUTION_SPLIT_ROWS``)
+gets one credits file per class, ``<label>/ATTRIBUTION.md``, written as a stream and only when the
+class changed, and ATTRIBUTION.md becomes the index linking them.
 
 Titles and authors come from the web: everything of theirs is escaped so a title such as
 ``[x](javascript:alert(1))`` or ``**boo**`` shows as text, and only http(s) URLs become links.
@@ -18,15 +20,15 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from imagespider.rights.model import License, unknown
 
-__all__ = ["ATTRIBUTION", "credit_line", "license_of", "md_text", "md_url", "plain_text", "render_attribution",
-           "tasl_line"]
+__all__ = ["ATTRIBUTION", "attribution_index_lines", "attribution_lines", "credit_line", "license_of", "md_text",
+           "md_url", "plain_text", "render_attribution", "tasl_line"]
 
 #: File name at the store's root.
 ATTRIBUTION = "ATTRIBUTION.md"
@@ -162,19 +164,53 @@ def render_attribution(rows: Iterable[Mapping[str, Any]]) -> str:
         lic = license_of(row)
         groups[lic.label].append(row)
         urls.setdefault(lic.label, lic.url)
-    total = sum(len(g) for g in groups.values())
-    out = [
-        "# Attribution",
+    for members in groups.values():
+        members.sort(key=lambda r: (str(r.get("file_name") or ""), str(r.get("image_url") or "")))
+    sections = [(label, len(groups[label]), urls[label], groups[label]) for label in groups]
+    return "".join(attribution_lines(sections))
+
+
+#: A license's section: its label, its count, its deed's URL, and its rows sorted by file name.
+Section = tuple[str, int, "str | None", Iterable[Mapping[str, Any]]]
+
+
+def attribution_lines(sections: Iterable[Section], heading: str = "# Attribution") -> Iterator[str]:
+    """ATTRIBUTION.md line by line (each with its newline), from sections in any order: the
+    biggest license first. The rows of a section may be a stream (a class of a million images is
+    written without holding it)."""
+    ordered = sorted(sections, key=lambda section: (-section[1], section[0]))
+    total = sum(section[1] for section in ordered)
+    yield from (line + "\n" for line in [
+        heading,
         "",
         f"This dataset holds {_plural(total, 'image')}. Each is credited below with its title, author,",
         "source and license (TASL), grouped by license. Images whose license is not known may not be",
         "redistributed without checking with their authors.",
-    ]
-    for label in sorted(groups, key=lambda name: (-len(groups[name]), name)):
-        members = sorted(groups[label], key=lambda r: (str(r.get("file_name") or ""), str(r.get("image_url") or "")))
-        out += ["", f"## {md_text(label)} ({_plural(len(members), 'image')})", ""]
-        target = md_url(urls[label])
+    ])
+    for label, count, url, members in ordered:
+        yield f"\n## {md_text(label)} ({_plural(count, 'image')})\n\n"
+        target = md_url(url)
         if target:
-            out += [f"License text: <{target}>", ""]
-        out += [tasl_line(row) for row in members]
-    return "\n".join(out) + "\n"
+            yield f"License text: <{target}>\n\n"
+        for row in members:
+            yield tasl_line(row) + "\n"
+
+
+def attribution_index_lines(classes: Iterable[tuple[str, int, Mapping[str, int], str | None]],
+                            licenses: Mapping[str, int]) -> Iterator[str]:
+    """ATTRIBUTION.md of a large store: the counts per license, then one line per class linking
+    its own credits file (``classes``: label, count, its licenses, its file or None)."""
+    total = sum(licenses.values())
+    yield "# Attribution\n\n"
+    yield (f"This dataset holds {_plural(total, 'image')}. Each is credited with its title, author, source and\n"
+           "license (TASL) in its class's credits file, linked below, grouped by license there. Images whose\n"
+           "license is not known may not be redistributed without checking with their authors.\n\n")
+    yield "## Licenses\n\n"
+    for label, count in sorted(licenses.items(), key=lambda kv: (-kv[1], kv[0])):
+        yield f"- {md_text(label)}: {_plural(count, 'image')}\n"
+    yield "\n## Classes\n\n"
+    for label, count, per_license, path in classes:
+        ranked = sorted(per_license.items(), key=lambda kv: (-kv[1], kv[0]))
+        shown = ", ".join(f"{md_text(name)} {n:,}" for name, n in ranked)
+        name = f"[{md_text(label)}]({quote(path)})" if path else md_text(label)
+        yield f"- {name}: {_plural(count, 'image')} ({shown})\n"

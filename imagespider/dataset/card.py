@@ -25,7 +25,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from imagespider.dataset.index import KIND_BOOL, KIND_FLOAT, KIND_INT, KIND_LIST_STR, KIND_NULL, KIND_STR
 from imagespider.dataset.manifest import MANIFEST_FIELDS
+from imagespider.dataset.summary import StoreSummary
 
 CARD = "README.md"
 
@@ -53,27 +55,27 @@ def _q(text: object) -> str:
     return json.dumps(str(text), ensure_ascii=False)
 
 
-def column_names(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+def column_names(summary: StoreSummary) -> list[str]:
     """The metadata columns (not ``file_name``): the manifest's, then any other key, sorted."""
-    seen = {key for row in rows for key in row}
-    extra = sorted(seen - set(MANIFEST_FIELDS))
+    extra = sorted(set(summary.kinds) - set(MANIFEST_FIELDS))
     return [name for name in (*MANIFEST_FIELDS, *extra) if name != "file_name"]
 
 
-def column_type(name: str, rows: Sequence[Mapping[str, Any]]) -> str:
-    """``string``, ``int64``, ``float64``, ``bool``, ``list_string``, ``permissions`` or ``json``."""
+def column_type(name: str, summary: StoreSummary) -> str:
+    """``string``, ``int64``, ``float64``, ``bool``, ``list_string``, ``permissions`` or ``json``,
+    from the kinds of value the column holds in every row (imagespider/dataset/index.py)."""
     if name in _TYPES:
         return _TYPES[name]
-    values = [row.get(name) for row in rows if row.get(name) is not None]
-    if all(isinstance(v, str) for v in values):
+    kinds = summary.kinds.get(name, 0) & ~KIND_NULL
+    if not kinds & ~KIND_STR:
         return "string"
-    if all(isinstance(v, bool) for v in values):
+    if kinds == KIND_BOOL:
         return "bool"
-    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+    if kinds == KIND_INT:
         return "int64"
-    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+    if not kinds & ~(KIND_INT | KIND_FLOAT):
         return "float64"
-    if all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in values):
+    if kinds == KIND_LIST_STR:
         return "list_string"
     return "json"
 
@@ -89,24 +91,24 @@ def _feature(name: str, kind: str, indent: str) -> list[str]:
     return [f"{indent}- name: {name}", f"{indent}  dtype: {kind}"]
 
 
-def features_yaml(rows: Sequence[Mapping[str, Any]], indent: str) -> list[str]:
+def features_yaml(summary: StoreSummary, indent: str) -> list[str]:
     """The features as Hugging Face writes them in YAML (a list of name + dtype/struct/list)."""
     lines = [f"{indent}- name: image", f"{indent}  dtype: image", f"{indent}- name: label", f"{indent}  dtype:",
              f"{indent}    class_label:", f"{indent}      names:"]
-    lines += [f"{indent}        {_q(i)}: {_q(name)}" for i, name in enumerate(class_names(rows))]
-    for name in column_names(rows):
+    lines += [f"{indent}        {_q(i)}: {_q(name)}" for i, name in enumerate(class_names(summary))]
+    for name in column_names(summary):
         if name != "label":
-            lines += _feature(name, column_type(name, rows), indent)
+            lines += _feature(name, column_type(name, summary), indent)
     return lines
 
 
-def class_names(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+def class_names(summary: StoreSummary) -> list[str]:
     """Every label in the store, sorted (torchvision's ImageFolder numbers classes the same way)."""
-    return sorted({str(row.get("label")) for row in rows if row.get("label")})
+    return sorted(name for name in summary.labels if name != "?")
 
 
-def yaml_header(rows: Sequence[Mapping[str, Any]]) -> str:
-    licenses = sorted({_HUB_LICENSES.get(str(row.get("license")), "other") for row in rows}) or ["other"]
+def yaml_header(summary: StoreSummary) -> str:
+    licenses = sorted({_HUB_LICENSES.get(lic, "other") for lic in summary.license_ids}) or ["other"]
     lines = ["---", "license:"] + [f"- {lic}" for lic in licenses]
     if licenses == ["other"] or "other" in licenses:
         lines += ["license_name: mixed", "license_link: ATTRIBUTION.md"]
@@ -115,8 +117,8 @@ def yaml_header(rows: Sequence[Mapping[str, Any]]) -> str:
     lines += [f"    - {_q(pattern)}" for pattern in (*IMAGE_PATTERNS, "metadata.jsonl")]
     # The config's own features are what the loader casts to (dataset_info.features alone is
     # informational for a folder loaded from disk); both say the same.
-    lines += ["  features:", *features_yaml(rows, "  ")]
-    lines += ["dataset_info:", "  features:", *features_yaml(rows, "  "), "---"]
+    lines += ["  features:", *features_yaml(summary, "  ")]
+    lines += ["dataset_info:", "  features:", *features_yaml(summary, "  "), "---"]
     return "\n".join(lines) + "\n"
 
 
@@ -126,18 +128,20 @@ def _table(counts: Counter[str], heading: str) -> str:
     return f"| {heading} | images |\n|---|---:|\n{body}"
 
 
-def render_card(rows: Sequence[Mapping[str, Any]], crawls: Sequence[Mapping[str, Any]] = ()) -> str:
-    """The whole README.md for a store's manifest rows and its crawls.jsonl rows."""
-    engines = Counter(str(row.get("engine") or "?") for row in rows)
-    licenses = Counter(str(row.get("license") or "unknown") for row in rows)
-    labels = Counter(str(row.get("label") or "?") for row in rows)
+def render_card(rows: Sequence[Mapping[str, Any]], crawls: Sequence[Mapping[str, Any]] = (),
+                summary: StoreSummary | None = None) -> str:
+    """The whole README.md for a store's manifest rows (or, for a large store, ``summary`` of
+    them all, from its index: then ``rows`` is not read) and its crawls.jsonl rows."""
+    if summary is None:
+        summary = StoreSummary.from_rows(rows)
+    engines, licenses, labels = summary.engines, summary.license_ids, summary.labels
     policies = sorted({str((c.get("arguments") or {}).get("license") or (c.get("settings") or {}).get("LICENSE_POLICY")
                            or "share") for c in crawls})
     spiders = sorted({str(c.get("spider")) for c in crawls if c.get("spider")})
     human = [
         "# Image dataset built with imagespider",
         "",
-        f"{len(rows):,} images in {len(labels):,} classes, from {', '.join(sorted(engines)) or 'no engine yet'}"
+        f"{summary.kept:,} images in {len(labels):,} classes, from {', '.join(sorted(engines)) or 'no engine yet'}"
         f" ({len(crawls):,} crawls with {', '.join(spiders) or 'unknown spiders'}).",
         "",
         "Each image keeps its original bytes in `<label>/<sha256>.<ext>`; `metadata.jsonl` holds one row per",
@@ -172,4 +176,4 @@ def render_card(rows: Sequence[Mapping[str, Any]], crawls: Sequence[Mapping[str,
         "```",
         "",
     ]
-    return yaml_header(rows) + "\n" + "\n".join(human)
+    return yaml_header(summary) + "\n" + "\n".join(human)

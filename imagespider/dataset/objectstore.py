@@ -25,10 +25,13 @@ import os
 import re
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from imagespider.dataset.neardup import PhashIndex, Twin
 
 logger = logging.getLogger(__name__)
 
@@ -191,6 +194,7 @@ class ObjectDataset:
         self.rows: list[dict[str, Any]] = []
         self._by_sha256: dict[str, str] = {}
         self._urls: set[tuple[str, str]] = set()
+        self._phashes: PhashIndex | None = None
         self._worker = f"{os.uname().nodename}-{os.getpid()}"
         self._rejections = 0
 
@@ -214,11 +218,33 @@ class ObjectDataset:
     def has_url(self, image_url: str, label: str) -> bool:
         return (image_url, label) in self._urls
 
-    def claim(self, sha256: str, file_name: str) -> None:
+    def twin_of(self, phash: str, max_distance: int) -> Twin | None:
+        """The closest kept or claimed image within ``max_distance`` bits (as the local store's
+        index answers, imagespider/dataset/index.py; here from the rows in memory)."""
+        if self._phashes is None:
+            self._phashes = PhashIndex.from_rows(self.rows)
+        return self._phashes.twin_of(phash, max_distance)
+
+    def count_by_label(self) -> Counter[str]:
+        return Counter(str(row.get("label") or "") for row in self.rows)
+
+    def count_by_query(self) -> Counter[tuple[Any, ...]]:
+        return Counter((row.get("engine"), row.get("query"), row.get("label") or "") for row in self.rows)
+
+    def iter_rows(self) -> Iterator[dict[str, Any]]:
+        return iter(self.rows)
+
+    def claim(self, sha256: str, file_name: str, phash: str | None = None) -> None:
         self._by_sha256[sha256] = file_name
+        if phash:
+            if self._phashes is None:
+                self._phashes = PhashIndex.from_rows(self.rows)
+            self._phashes.add(phash, file_name)
 
     def unclaim(self, sha256: str) -> None:
-        self._by_sha256.pop(sha256, None)
+        file_name = self._by_sha256.pop(sha256, None)
+        if file_name is not None and self._phashes is not None:
+            self._phashes.remove(file_name)
 
     def add(self, row: dict[str, Any]) -> None:
         """Put the row's sidecar (``<label>/<sha256>.json``), the image being already stored."""

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from imagespider.dataset.documents import write_documents
+from imagespider.dataset.index import StoreIndex
 from imagespider.dataset.store import MANIFEST, REJECTED, Dataset, read_jsonl
 
 logger = logging.getLogger(__name__)
@@ -36,8 +37,8 @@ def publish_local(root: str | Path) -> Published:
     dataset = Dataset(root)
     dataset.open()  # the lock, and the repairs an open makes (torn lines, orphans set aside)
     try:
-        write_documents(dataset.root, dataset.rows)
-        return Published(len(dataset.rows), sum(1 for _ in read_jsonl(dataset.root / REJECTED)), [])
+        write_documents(dataset.root, dataset.index)
+        return Published(len(dataset.index), sum(1 for _ in read_jsonl(dataset.root / REJECTED)), [])
     finally:
         dataset.close()
 
@@ -72,7 +73,12 @@ def publish_objects(store: Any) -> Published:
         root = Path(scratch)
         (root / MANIFEST).write_text("".join(_line(row) for row in rows), encoding="utf-8")
         (root / REJECTED).write_text("".join(_line(row) for row in rejected), encoding="utf-8")
-        write_documents(root, rows)
+        index = StoreIndex(root)  # the documents are written from an index of the manifest (dataset/index.py)
+        index.open()
+        try:
+            write_documents(root, index)
+        finally:
+            index.close()
         for path in sorted(root.iterdir()):
             if path.is_file() and not path.name.startswith("."):
                 kind = {".html": "text/html", ".md": "text/markdown"}.get(path.suffix, "application/jsonl")

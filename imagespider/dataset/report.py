@@ -3,8 +3,17 @@
 It shows what numbers alone hide (a class full of logos, a wrong label, an engine giving mostly
 broken results): a contents bar with a jump link per class, bar charts of the counts per class,
 engine, license and drop reason, a class x license matrix, each class's kept count against its
-limit with its top drop reasons, the store's run history (crawls.jsonl), a gallery of every kept
-image with its title, author, license and source page, and the rejected results with their reasons.
+limit with its top drop reasons, the store's run history (crawls.jsonl), a gallery of each class
+with each image's title, author, license and source page, and the newest rejected results with
+their reasons.
+
+Its size does not grow with the store: the counts cover every row (imagespider/dataset/summary.py,
+from the store's index), but a class shows a bounded sample of its images (:data:`GALLERY_SAMPLE`,
+the first by file name, which is by content hash, so an unbiased pick), charts their
+:data:`MAX_BARS` biggest entries, tables their :data:`MAX_CLASSES_LISTED` biggest classes, the run
+history its newest :data:`MAX_RUNS` and the rejected table its newest :data:`MAX_REJECTED_ROWS`.
+With more than :data:`INLINE_CLASSES` classes the galleries move to one page per class,
+``<label>/report.html`` (:data:`CLASS_PAGE_SAMPLE` images each), and report.html links to them.
 
 Why it is built the way it is:
 
@@ -20,7 +29,8 @@ Why it is built the way it is:
 * Every string from the web (titles, authors, URLs, error details) is escaped with
   :func:`html.escape`, and only http(s) URLs become links.
 
-Pure functions, no Scrapy: :func:`render_report` takes manifest, rejected and crawl rows, returns HTML.
+Pure functions, no Scrapy: :func:`render_report` takes the rows to show, the rejected and crawl
+rows and (for a large store) the summary of every row, and returns HTML.
 """
 
 from __future__ import annotations
@@ -33,13 +43,25 @@ from typing import Any
 from urllib.parse import quote
 
 from imagespider.dataset.attribution import license_of
+from imagespider.dataset.summary import MAX_REJECTED_ROWS, StoreSummary
 
-__all__ = ["MAX_REJECTED_ROWS", "REPORT", "bar_chart", "render_report"]
+__all__ = ["CLASS_PAGE_SAMPLE", "GALLERY_SAMPLE", "INLINE_CLASSES", "MAX_BARS", "MAX_REJECTED_ROWS", "REPORT",
+           "bar_chart", "render_class_page", "render_report"]
 
-#: File name at the store's root.
+#: File name at the store's root, and of each class's page in its folder.
 REPORT = "report.html"
-#: The rejected table stops here (the newest first); the charts still count every row.
-MAX_REJECTED_ROWS = 1000
+#: Images shown per class on report.html (the class's first by file name).
+GALLERY_SAMPLE = 100
+#: Up to this many classes, report.html holds every gallery; beyond, one page per class.
+INLINE_CLASSES = 30
+#: Images on a class's own page.
+CLASS_PAGE_SAMPLE = 240
+#: Bars per chart; the rest are summed in one "others" bar.
+MAX_BARS = 40
+#: Classes listed in report.html's tables and contents (the biggest); every class keeps its own page.
+MAX_CLASSES_LISTED = 2000
+#: Crawls shown in the run history (the newest); crawls.jsonl has them all.
+MAX_RUNS = 200
 
 _CSP = "default-src 'none'; img-src 'self' file: data:; style-src 'unsafe-inline'"
 #: Badge colour per license family: free (green), with conditions (blue/orange), unknown (grey).
@@ -98,19 +120,24 @@ def _a(text: object, url: object) -> str:
     return f'<a href="{href}" rel="noopener noreferrer nofollow">{label}</a>' if href else label
 
 
-def _src(file_name: object) -> str | None:
-    """The image's path relative to the report (which sits at the store's root), URL-quoted and
-    escaped; None for a name that would point outside the store (absolute, ``..``, a scheme)."""
+def _src(file_name: object, up: str = "") -> str | None:
+    """The image's path relative to the report (which sits at the store's root, or ``up`` below
+    it), URL-quoted and escaped; None for a name that would point outside the store (absolute,
+    ``..``, a scheme)."""
     name = str(file_name or "")
     parts = name.split("/")
     if not name or name.startswith("/") or "\\" in name or ":" in parts[0] or ".." in parts or "" in parts:
         return None
-    return escape(quote(name), quote=True)
+    return escape(up + quote(name), quote=True)
 
 
-def bar_chart(title: str, counts: Mapping[str, int]) -> str:
-    """A horizontal bar chart in HTML, biggest first: names wrap rather than being cut."""
+def bar_chart(title: str, counts: Mapping[str, int], most: int = MAX_BARS) -> str:
+    """A horizontal bar chart in HTML, biggest first, at most ``most`` bars (the rest summed in
+    one): names wrap rather than being cut."""
     items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    if len(items) > most:
+        rest = items[most - 1:]
+        items = [*items[:most - 1], (f"{len(rest):,} others", sum(count for _, count in rest))]
     biggest = max((count for _, count in items), default=0) or 1
     parts = [f'<div class="chart" role="group" aria-label="{escape(title, quote=True)}"><h3>{escape(title)}</h3>']
     if not items:
@@ -134,14 +161,14 @@ def _anchor(label: str) -> str:
     return "class-" + escape(quote(label, safe=""), quote=True)
 
 
-def _figure(row: Mapping[str, Any], thumbs: Mapping[str, str]) -> str:
-    src = _src(row.get("file_name"))
+def _figure(row: Mapping[str, Any], thumbs: Mapping[str, str], up: str = "") -> str:
+    src = _src(row.get("file_name"), up)
     lic = license_of(row)
     full_title = str(row.get("title") or "").strip() or "Untitled image"
     # A very long title is shortened in the text (whole in the tooltip), never cut by CSS.
     title = full_title if len(full_title) <= 140 else full_title[:139] + "…"
     alt = escape(full_title, quote=True)
-    thumb = _src(thumbs.get(str(row.get("file_name")))) if src else None
+    thumb = _src(thumbs.get(str(row.get("file_name"))), up) if src else None
     if src:
         image = (
             f'<a href="{src}"><img src="{thumb or src}" alt="{alt}" title="{alt}" loading="lazy" decoding="async" '
@@ -179,27 +206,48 @@ def _by_label(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Mapping[str, 
     return dict(sorted(by_label.items()))
 
 
-def _gallery(rows: Sequence[Mapping[str, Any]], thumbs: Mapping[str, str]) -> str:
+def _gallery(rows: Sequence[Mapping[str, Any]], thumbs: Mapping[str, str], labels: Mapping[str, int],
+             sample: int = GALLERY_SAMPLE, up: str = "") -> str:
+    """Each class's first ``sample`` images by file name, under a heading with its whole count."""
     by_label = _by_label(rows)
     if not by_label:
         return "<p>No image kept yet.</p>"
     parts = []
     for label, members in by_label.items():
-        members = sorted(members, key=lambda r: str(r.get("file_name") or ""))
-        parts.append(f'<h3 id="{_anchor(label)}">{escape(label)} ({len(members):,})</h3>')
-        parts.append('<div class="gallery">' + "".join(_figure(row, thumbs) for row in members) + "</div>")
+        members = sorted(members, key=lambda r: str(r.get("file_name") or ""))[:sample]
+        total = max(labels.get(label, 0), len(members))
+        shown = f" (showing {len(members):,})" if total > len(members) else ""
+        parts.append(f'<h3 id="{_anchor(label)}">{escape(label)} ({total:,}){shown}</h3>')
+        parts.append('<div class="gallery">' + "".join(_figure(row, thumbs, up) for row in members) + "</div>")
     return "".join(parts)
 
 
-def _contents(labels: Counter[str]) -> str:
+def _biggest(labels: Mapping[str, int], others: Iterable[str] = ()) -> tuple[list[str], str]:
+    """The classes to list (sorted by name: the MAX_CLASSES_LISTED biggest) and a note when cut."""
+    names = set(labels) | set(others)
+    if len(names) <= MAX_CLASSES_LISTED:
+        return sorted(names), ""
+    kept = sorted(sorted(names, key=lambda name: (-labels.get(name, 0), name))[:MAX_CLASSES_LISTED])
+    note = (f'<p class="note">The {MAX_CLASSES_LISTED:,} biggest of {len(names):,} classes; each class has its '
+            "page at &lt;class&gt;/report.html.</p>")
+    return kept, note
+
+
+def _class_link(label: str, pages: Mapping[str, str]) -> str:
+    page = pages.get(label)
+    return escape(page, quote=True) if page else f"#{_anchor(label)}"
+
+
+def _contents(labels: Counter[str], pages: Mapping[str, str] | None = None) -> str:
     """A bar of section links that stays at the top, then a jump link per class (not sticky:
     hundreds of classes would cover the page)."""
     links = [
         '<a href="#counts">Counts</a>', '<a href="#classes">Classes</a>', '<a href="#matrix">Class × license</a>',
         '<a href="#runs">Runs</a>', '<a href="#kept">Images</a>', '<a href="#rejected-results">Rejected</a>',
     ]
+    names, _ = _biggest(labels)
     classes = [
-        f'<a href="#{_anchor(label)}">{escape(label)}&nbsp;({count:,})</a>' for label, count in sorted(labels.items())
+        f'<a href="{_class_link(label, pages or {})}">{escape(label)}&nbsp;({labels[label]:,})</a>' for label in names
     ]
     return (
         '<nav class="contents" aria-label="Contents">' + " ".join(links) + "</nav>"
@@ -219,34 +267,31 @@ def _limits(crawls: Sequence[Mapping[str, Any]]) -> dict[str, tuple[int, int | N
     return found
 
 
-def _class_table(
-    labels: Counter[str], rejected: Sequence[Mapping[str, Any]], crawls: Sequence[Mapping[str, Any]]
-) -> str:
-    drops: dict[str, Counter[str]] = defaultdict(Counter)
-    for row in rejected:
-        drops[str(row.get("label") or "?")][str(row.get("reason") or "?")] += 1
+def _class_table(summary: StoreSummary, crawls: Sequence[Mapping[str, Any]], pages: Mapping[str, str]) -> str:
+    labels = summary.labels
+    drops = {label: summary.reasons_of(label) for label, _ in summary.label_reasons}
+    names, note = _biggest(labels, drops)
     limits = _limits(crawls)
     head = ('<tr><th>class</th><th class="n">in the store</th><th>last crawl: kept / limit</th>'
             "<th>top drop reasons (all crawls)</th></tr>")
     body = []
-    for label in sorted(set(labels) | set(drops)):
+    for label in names:
         kept, limit, mode = limits.get(label, (0, None, "add"))
         last = "—" if limit is None else f"{kept:,} / {limit:,}"
         if limit is not None and mode == "top-up":
             last += " (top-up: limit counts the store)"
-        top = ", ".join(f"{escape(reason)} {count:,}" for reason, count in drops[label].most_common(3)) or "—"
+        reasons = drops.get(label, Counter())
+        top = ", ".join(f"{escape(reason)} {count:,}" for reason, count in reasons.most_common(3)) or "—"
         body.append(
-            f'<tr><td><a href="#{_anchor(label)}">{escape(label)}</a></td><td class="n">{labels[label]:,}</td>'
-            f"<td>{last}</td><td>{top}</td></tr>"
+            f'<tr><td><a href="{_class_link(label, pages)}">{escape(label)}</a></td>'
+            f'<td class="n">{labels.get(label, 0):,}</td><td>{last}</td><td>{top}</td></tr>'
         )
-    return f'<table id="class-table"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
+    return f'{note}<table id="class-table"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
 
 
-def _matrix(rows: Sequence[Mapping[str, Any]]) -> str:
-    cells: Counter[tuple[str, str]] = Counter()
-    for row in rows:
-        cells[(str(row.get("label") or "?"), license_of(row).label)] += 1
-    labels = sorted({label for label, _ in cells})
+def _matrix(summary: StoreSummary) -> str:
+    cells = summary.label_licenses
+    labels, _ = _biggest(summary.labels)
     licenses = sorted({lic for _, lic in cells})
     if not labels:
         return "<p>No image kept yet.</p>"
@@ -266,7 +311,11 @@ def _runs(crawls: Sequence[Mapping[str, Any]]) -> str:
     if not crawls:
         return "<p>No crawl recorded yet (crawls.jsonl).</p>"
     blocks = []
-    for crawl in reversed(crawls):
+    if len(crawls) > MAX_RUNS:
+        blocks.append(
+            f'<p class="note">The newest {MAX_RUNS:,} of {len(crawls):,} crawls; crawls.jsonl has them all.</p>'
+        )
+    for crawl in list(reversed(crawls))[:MAX_RUNS]:
         arguments = " ".join(f"{escape(str(k))}={escape(str(v))}" for k, v in (crawl.get("arguments") or {}).items()
                              if not str(k).startswith("_"))
         dropped = crawl.get("dropped") or {}
@@ -281,14 +330,17 @@ def _runs(crawls: Sequence[Mapping[str, Any]]) -> str:
     return f'<div id="runs-list">{"".join(blocks)}</div>'
 
 
-def _rejected_table(rejected: Sequence[Mapping[str, Any]]) -> str:
+def _rejected_table(rejected: Sequence[Mapping[str, Any]], total: int | None = None) -> str:
+    """The newest MAX_REJECTED_ROWS of ``rejected`` (oldest first), newest on top; ``total``
+    counts every rejected result when ``rejected`` is only the newest of them."""
+    total = len(rejected) if total is None else total
     if not rejected:
         return "<p>Nothing was rejected.</p>"
     shown = list(reversed(rejected))[:MAX_REJECTED_ROWS]
     note = ""
-    if len(rejected) > MAX_REJECTED_ROWS:
+    if total > len(shown):
         note = (
-            f'<p class="note">Showing the newest {MAX_REJECTED_ROWS:,} of {len(rejected):,} rejected results; '
+            f'<p class="note">Showing the newest {len(shown):,} of {total:,} rejected results; '
             "rejected.jsonl has them all.</p>"
         )
     head = "<tr><th>reason</th><th>detail</th><th>label</th><th>engine</th><th>image</th><th>page</th><th>at</th></tr>"
@@ -307,23 +359,38 @@ def _rejected_table(rejected: Sequence[Mapping[str, Any]]) -> str:
     return f'{note}<table id="rejected"><thead>{head}</thead><tbody>{body}</tbody></table>'
 
 
+def _page(title: str, body: str) -> str:
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title>"
+        f"<style>{_STYLE}</style></head><body>{body}</body></html>\n"
+    )
+
+
 def render_report(
     rows: Iterable[Mapping[str, Any]], rejected_rows: Iterable[Mapping[str, Any]],
     crawls: Iterable[Mapping[str, Any]] = (), thumbs: Mapping[str, str] | None = None,
+    summary: StoreSummary | None = None, pages: Mapping[str, str] | None = None,
 ) -> str:
-    """The whole report.html for a store's manifest, rejected and crawl rows (all crawls);
-    ``thumbs`` maps a row's ``file_name`` to its thumbnail (imagespider/dataset/thumbnails.py)."""
+    """The whole report.html. ``rows`` are the images to show: every row of a small store, or a
+    sample per class with ``summary`` counting every row and rejected result (then
+    ``rejected_rows`` are only the newest); ``crawls`` the rows of crawls.jsonl; ``thumbs`` maps a
+    row's ``file_name`` to its thumbnail (imagespider/dataset/thumbnails.py). ``pages`` maps a
+    class to its own page: given, the galleries are there, not here."""
     kept = list(rows)
     rejected = list(rejected_rows)
     runs = list(crawls)
-    engines = Counter(str(row.get("engine") or "?") for row in kept)
-    licenses = Counter(license_of(row).label for row in kept)
-    labels = Counter(str(row.get("label") or "?") for row in kept)
-    reasons = Counter(str(row.get("reason") or "?") for row in rejected)
-    summary = (
-        f"{_plural(len(kept), 'image')} kept in {_plural(len(labels), 'class', 'classes')} "
+    if summary is None:
+        summary = StoreSummary.from_rows(kept, rejected)
+    rejected = rejected[-MAX_REJECTED_ROWS:]
+    labels, engines, licenses, reasons = summary.labels, summary.engines, summary.licenses, summary.reasons
+    summary_text = (
+        f"{_plural(summary.kept, 'image')} kept in {_plural(len(labels), 'class', 'classes')} "
         f"from {_plural(len(engines), 'engine')} by {_plural(len(runs), 'crawl')}; "
-        f"{_plural(len(rejected), 'result')} rejected."
+        f"{_plural(summary.rejected, 'result')} rejected."
     )
     charts = "".join(
         [
@@ -333,22 +400,40 @@ def render_report(
             bar_chart("Rejected per reason", reasons),
         ]
     )
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<title>imagespider dataset report</title>"
-        f"<style>{_STYLE}</style></head><body>"
+    if pages:
+        gallery = (f"<p>{_plural(len(labels), 'class', 'classes')}: each class's images are on its own page, "
+                   "linked from the class table and the contents above.</p>")
+    else:
+        gallery = _gallery(kept, thumbs or {}, labels)
+    return _page(
+        "imagespider dataset report",
         "<h1>Dataset report</h1>"
-        f'<p class="summary">{summary} Credits: ATTRIBUTION.md; all rows: metadata.jsonl, rejected.jsonl, '
+        f'<p class="summary">{summary_text} Credits: ATTRIBUTION.md; all rows: metadata.jsonl, rejected.jsonl, '
         "crawls.jsonl.</p>"
-        f"{_contents(labels)}"
+        f"{_contents(labels, pages)}"
         f'<h2 id="counts">Counts</h2><div class="charts">{charts}</div>'
-        f'<h2 id="classes">Classes: kept against the limit</h2>{_class_table(labels, rejected, runs)}'
-        f'<h2 id="matrix">Class × license</h2>{_matrix(kept)}'
+        f'<h2 id="classes">Classes: kept against the limit</h2>{_class_table(summary, runs, pages or {})}'
+        f'<h2 id="matrix">Class × license</h2>{_matrix(summary)}'
         f'<h2 id="runs">Run history</h2>{_runs(runs)}'
-        f'<h2>Kept images</h2><div id="kept">{_gallery(kept, thumbs or {})}</div>'
-        f'<h2 id="rejected-results">Rejected results</h2>{_rejected_table(rejected)}'
-        "</body></html>\n"
+        f'<h2>Kept images</h2><div id="kept">{gallery}</div>'
+        f'<h2 id="rejected-results">Rejected results</h2>{_rejected_table(rejected, summary.rejected)}',
+    )
+
+
+def render_class_page(
+    label: str, rows: Iterable[Mapping[str, Any]], summary: StoreSummary, thumbs: Mapping[str, str] | None = None
+) -> str:
+    """``<label>/report.html``: one class's counts and a sample of its images (paths from its folder)."""
+    kept = list(rows)
+    count = summary.labels.get(label, 0)
+    reasons = summary.reasons_of(label)
+    charts = bar_chart("Kept per license", summary.licenses_of(label)) + bar_chart("Rejected per reason", reasons)
+    gallery = _gallery(kept, thumbs or {}, summary.labels, CLASS_PAGE_SAMPLE, "../")
+    return _page(
+        f"{label}: imagespider dataset report",
+        f'<nav class="contents"><a href="../{REPORT}">All classes</a></nav><h1>{escape(label)}</h1>'
+        f'<p class="summary">{_plural(count, "image")} kept, {_plural(sum(reasons.values()), "result")} rejected. '
+        "Credits: ATTRIBUTION.md at the store's root.</p>"
+        f'<div class="charts">{charts}</div>'
+        f'<h2>Kept images</h2><div id="kept">{gallery}</div>',
     )

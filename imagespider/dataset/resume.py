@@ -40,11 +40,22 @@ def kept_by_this_job(
 ) -> dict[Query, int]:
     """Rows per query that earlier runs of this job kept; empty without ``JOBDIR``. ``engine``
     may be several (the ``search`` spider's rows name the engine that found each image)."""
+    counts = Counter((row.get("engine"), row.get("query"), row.get("label")) for row in rows)
+    return kept_by_this_job_from_counts(settings, counts, engine)
+
+
+def kept_by_this_job_from_counts(
+    settings: Any, store_counts: Mapping[tuple[Any, Any, Any], int], engine: str | Collection[str]
+) -> dict[Query, int]:
+    """:func:`kept_by_this_job` from the store's rows per ``(engine, query, label)`` (its index,
+    imagespider/dataset/index.py), so a resumed job never reads the manifest."""
     jobdir = settings.get("JOBDIR")
     if not jobdir:
         return {}
     engines = {engine} if isinstance(engine, str) else set(engine)
-    counts = Counter(_key(row) for row in rows if row.get("engine") in engines)
+    counts = Counter(
+        {_key({"engine": e, "query": q, "label": lab}): n for (e, q, lab), n in store_counts.items() if e in engines}
+    )
     path = Path(jobdir) / BASELINE
     if path.exists():
         baseline: dict[str, int] = json.loads(path.read_text(encoding="utf-8"))
@@ -96,10 +107,15 @@ def kept_per_label_by_this_job(settings: Any, rows: Iterable[Mapping[str, Any]])
     """Rows per label that earlier runs of this ``JOBDIR`` job kept (the ``urls`` spider, whose
     ``limit`` is per label); empty without ``JOBDIR`` or on the job's first run, which writes the
     baseline, once and atomically, as :func:`kept_by_this_job` does."""
+    return kept_per_label_by_this_job_from_counts(settings, kept_in_store(rows))
+
+
+def kept_per_label_by_this_job_from_counts(settings: Any, counts: Mapping[str, int]) -> Counter[str]:
+    """:func:`kept_per_label_by_this_job` from the store's rows per label (its index,
+    imagespider/dataset/index.py), so a resumed job never reads the manifest."""
     jobdir = settings.get("JOBDIR")
     if not jobdir:
         return Counter()
-    counts = kept_in_store(rows)
     path = Path(jobdir) / LABEL_BASELINE
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,13 @@ One crawl writes a store at a time: opening takes an exclusive ``flock`` on ``<s
 (before orphans are removed, which would delete another crawl's files in flight) and closing, or
 the process ending however it ends, releases it. A second crawl is refused with
 :class:`StoreLocked`, not merged: two writers would each dedupe against a stale manifest.
+
+The store holds no row in memory: what a crawl asks (is this URL kept, who holds these bytes, the
+nearest perceptual hash, counts per class) is answered by the on-disk index
+(imagespider/dataset/index.py, ``<store>/.index.sqlite``), updated with every row appended and
+brought up to date with the manifest when the store opens. Opening reads the manifest only when
+the index is stale, one line at a time; only this crawl's claims (bytes being stored now) are kept
+in memory.
 """
 
 from __future__ import annotations
@@ -23,12 +30,15 @@ import fcntl
 import json
 import logging
 import os
-import posixpath
 import re
+import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from imagespider.dataset.index import StoreIndex, normal_file_name
+from imagespider.dataset.neardup import PhashIndex, Twin
 from imagespider.text import clean_value
 
 logger = logging.getLogger(__name__)
@@ -87,10 +97,26 @@ def check_unlocked(root: str | os.PathLike[str]) -> None:
 def image_files(root: Path) -> list[Path]:
     """The files named like ours directly in a label folder (``.orphans`` and other dot folders
     are not label folders)."""
-    return [
-        path for path in root.glob("*/*")
-        if not path.parent.name.startswith(".") and _OUR_FILE.match(path.name) and path.is_file()
-    ]
+    return list(iter_image_files(root))
+
+
+def iter_image_files(root: Path) -> Iterator[Path]:
+    """:func:`image_files`, one at a time (a store may hold millions)."""
+    return (root / name for name in iter_image_names(root))
+
+
+def iter_image_names(root: Path) -> Iterator[str]:
+    """:func:`image_files` as ``label/name`` strings, one at a time."""
+    match = _OUR_FILE.match
+    with os.scandir(root) as folders:
+        for folder in folders:
+            if folder.name.startswith(".") or not folder.is_dir():
+                continue
+            prefix = folder.name + "/"
+            with os.scandir(folder.path) as entries:
+                for entry in entries:
+                    if match(entry.name) and entry.is_file():
+                        yield prefix + entry.name
 
 
 def check_manifest(root: str | os.PathLike[str]) -> None:
@@ -101,41 +127,38 @@ def check_manifest(root: str | os.PathLike[str]) -> None:
     manifest = root / MANIFEST
     if not root.is_dir():
         return
+    # Read a line at a time, stopping at the first row: a manifest of a million rows is not
+    # loaded to learn that its first line is fine.
+    lines = 0
+    ends_with_newline = True
     try:
-        data = manifest.read_bytes()
+        with manifest.open("rb") as handle:
+            for line in handle:
+                ends_with_newline = line.endswith(b"\n")
+                if not line.strip():
+                    continue
+                if _is_row(line):
+                    return
+                lines += 1
     except FileNotFoundError:
-        data = None
+        lines = -1
     except OSError as error:
         raise StoreUnreadable(f"cannot read {manifest}: {error.strerror}; fix its permissions, then crawl") from None
-    if data is None or not data.strip():
+    if lines <= 0:
         files = image_files(root)
         if files:
-            state = "missing" if data is None else "empty"
+            state = "missing" if lines < 0 else "empty"
             raise StoreUnreadable(
                 f"{manifest} is {state} but {root} holds {len(files)} image files; restore metadata.jsonl "
                 "from a backup, or move the label folders out of the store before crawling into it"
             )
         return
-    lines = [line for line in data.split(b"\n") if line.strip()]
-    if any(_is_row(line) for line in lines):
-        return
-    if len(lines) == 1 and not data.endswith(b"\n"):
+    if lines == 1 and not ends_with_newline:
         return  # a lone torn first row (a kill mid-write): cut on open
     raise StoreUnreadable(
         f"{manifest} holds no readable row (one JSON object per line is expected; a pretty-printed "
         f"file is fixed by: jq -c . {manifest} > fixed.jsonl && mv fixed.jsonl {manifest})"
     )
-
-
-def normal_file_name(value: Any) -> str | None:
-    """A row's ``file_name`` as the store names files (``label/name``), or None if it names
-    nothing inside the store: ``./cat/x.jpg`` and ``cat\\x.jpg`` are ``cat/x.jpg``."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    name = posixpath.normpath(value.strip().replace("\\", "/"))
-    if name.startswith(("/", "../")) or name in (".", ".."):
-        return None
-    return name
 
 
 def _lock(fd: int, root: Path) -> None:
@@ -151,9 +174,11 @@ class Dataset:
         self.root = Path(root)
         #: Applied to every row before it is written or kept (secrets out: extensions/redact.py).
         self.scrub = scrub or (lambda row: row)
-        self.rows: list[dict[str, Any]] = []
-        self._by_sha256: dict[str, str] = {}
-        self._urls: set[tuple[str, str]] = set()
+        self.index = StoreIndex(self.root, MANIFEST)
+        #: This crawl's claims (bytes being stored, or stored): sha256 -> file, and their hashes.
+        self._claims: dict[str, str] = {}
+        self._claimed_phashes = PhashIndex()
+        self._write_lock = threading.Lock()
         self._manifest_fd: int | None = None
         self._rejected_fd: int | None = None
         self._lock_fd: int | None = None
@@ -173,19 +198,22 @@ class Dataset:
             self.close()
             raise
         manifest = self.root / MANIFEST
-        self.rows = list(read_jsonl(manifest))
-        for row in self.rows:
-            self._index(row)
         _cut_torn_tail(manifest)
         _cut_torn_tail(self.root / REJECTED)
-        _set_unreadable_lines_aside(manifest, self.root / ORPHANS / UNREADABLE_ROWS)
+        synced = self.index.open()
+        if synced.unreadable:
+            # Lines that are not rows: set aside (the manifest is rewritten), then indexed anew.
+            self.index.close()
+            _set_unreadable_lines_aside(manifest, self.root / ORPHANS / UNREADABLE_ROWS)
+            self.index.open()
         self._set_orphans_aside()
         flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
         self._manifest_fd = os.open(manifest, flags, 0o644)
         self._rejected_fd = os.open(self.root / REJECTED, flags, 0o644)
 
     def close(self) -> None:
-        # The lock goes last, once every row is written.
+        # The lock goes last, once every row is written and indexed.
+        self.index.close()
         for fd in (self._manifest_fd, self._rejected_fd, self._lock_fd):
             if fd is not None:
                 os.close(fd)
@@ -204,22 +232,13 @@ class Dataset:
         os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
         self._lock_fd = fd
 
-    def _index(self, row: dict[str, Any]) -> None:
-        if row.get("sha256") and row.get("file_name"):
-            self._by_sha256[row["sha256"]] = row["file_name"]
-        if row.get("image_url"):
-            self._urls.add((row["image_url"], row.get("label", "")))
-
     def _set_orphans_aside(self) -> None:
         """Move image files with no readable row to ``.orphans/<label>/``; never delete one.
 
         A later crawl that meets the same URL downloads it again and keeps it with a full row
         (its license evidence lives only in the row, so a bare file is not adopted)."""
-        referenced = {row.get("file_name") for row in self.rows}
-        for path in image_files(self.root):
+        for path in list(self._unreferenced_files()):
             relative = path.relative_to(self.root).as_posix()
-            if relative in referenced:
-                continue
             target = self.root / ORPHANS / path.parent.name / path.name
             target.parent.mkdir(parents=True, exist_ok=True)
             number = 0
@@ -232,29 +251,69 @@ class Dataset:
                 relative, target.relative_to(self.root).as_posix(),
             )
 
+    def _unreferenced_files(self) -> Iterator[Path]:
+        """Files named like ours that no row names, asked of the index in batches (a store of a
+        million files is scanned in seconds, holding one batch of names)."""
+        batch: list[str] = []
+        for name in iter_image_names(self.root):
+            batch.append(name)
+            if len(batch) == 900:
+                yield from (self.root / found for found in self.index.unreferenced(batch))
+                batch = []
+        yield from (self.root / found for found in self.index.unreferenced(batch))
+
     # -- questions -----------------------------------------------------------------------
 
     def holder_of(self, sha256: str) -> str | None:
         """The file already holding these bytes, kept or being stored right now."""
-        return self._by_sha256.get(sha256)
+        return self._claims.get(sha256) or self.index.holder_of(sha256)
 
     def has_url(self, image_url: str, label: str) -> bool:
-        return (image_url, label) in self._urls
+        return self.index.has_url(image_url, label)
+
+    def twin_of(self, phash: str, max_distance: int) -> Twin | None:
+        """The closest kept image (or one being stored now) within ``max_distance`` bits of
+        ``phash``, as imagespider/dataset/neardup.py's ``PhashIndex.twin_of`` would say over every
+        row and claim; a stored row wins a tie with a claim (it came first)."""
+        stored = self.index.twin_of(phash, max_distance)
+        claimed = self._claimed_phashes.twin_of(phash, max_distance)
+        if claimed is not None and (stored is None or claimed.distance < stored.distance):
+            return claimed
+        return stored
+
+    def count_by_label(self) -> Counter[str]:
+        """Kept rows per label (``-a mode=top-up``)."""
+        return self.index.count_by_label()
+
+    def count_by_query(self) -> Counter[tuple[Any, ...]]:
+        """Kept rows per ``(engine, query, label)`` (a resumed job's quotas)."""
+        return self.index.count_by("engine", "query", "label")
+
+    def iter_rows(self) -> Iterator[dict[str, Any]]:
+        """Every manifest row, read one at a time from metadata.jsonl."""
+        return read_jsonl(self.root / MANIFEST)
 
     # -- changes -------------------------------------------------------------------------
 
-    def claim(self, sha256: str, file_name: str) -> None:
-        """Reserve these bytes for ``file_name`` before the file is written."""
-        self._by_sha256[sha256] = file_name
+    def claim(self, sha256: str, file_name: str, phash: str | None = None) -> None:
+        """Reserve these bytes (and their perceptual hash) for ``file_name`` before the file is written."""
+        self._claims[sha256] = file_name
+        if phash:
+            self._claimed_phashes.add(phash, file_name)
 
     def unclaim(self, sha256: str) -> None:
-        self._by_sha256.pop(sha256, None)
+        file_name = self._claims.pop(sha256, None)
+        if file_name is not None:
+            self._claimed_phashes.remove(file_name)
 
     def add(self, row: dict[str, Any]) -> None:
+        """Append the row to the manifest (first: a row that cannot be written is not counted as
+        kept), then index it (a crash between the two is healed by the next open,
+        imagespider/dataset/index.py)."""
         row = clean_value(self.scrub(row))
-        _append(self._manifest_fd, row)  # first: a row that cannot be written is not counted as kept
-        self.rows.append(row)
-        self._index(row)
+        with self._write_lock:
+            offset, line = _append(self._manifest_fd, row)
+            self.index.add(row, offset, line)
 
     def reject(self, row: dict[str, Any]) -> None:
         _append(self._rejected_fd, clean_value(self.scrub(row)))
@@ -263,12 +322,16 @@ class Dataset:
         return self.root / file_name
 
 
-def _append(fd: int | None, row: dict[str, Any]) -> None:
+def _append(fd: int | None, row: dict[str, Any]) -> tuple[int, bytes]:
+    """Append one row; returns where its line starts and the line."""
     if fd is None:
         raise RuntimeError("the dataset is not open")
     line = (json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
     # One write() of one whole line: a killed process never leaves half a row.
-    os.write(fd, line)
+    written = os.write(fd, line)
+    if written != len(line):
+        raise OSError(f"short write to the manifest ({written} of {len(line)} bytes)")
+    return os.lseek(fd, 0, os.SEEK_CUR) - len(line), line
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
@@ -327,11 +390,20 @@ def _cut_torn_tail(path: Path) -> None:
     if not path.exists() or path.stat().st_size == 0:
         return
     with path.open("rb+") as handle:
-        data = handle.read()
-        if data.endswith(b"\n"):
+        # Read back from the end to the last newline only (a manifest may be gigabytes).
+        size = handle.seek(0, os.SEEK_END)
+        handle.seek(size - 1)
+        if handle.read(1) == b"\n":
             return
-        keep = data.rfind(b"\n") + 1
-        if _is_row(data[keep:]):
+        start, tail = size, b""
+        while start > 0 and b"\n" not in tail:
+            step = min(start, 1 << 16)
+            start -= step
+            handle.seek(start)
+            tail = handle.read(step) + tail
+        keep = start + tail.rfind(b"\n") + 1
+        handle.seek(keep)
+        if _is_row(handle.read()):
             handle.write(b"\n")  # a whole row saved without its newline (by an editor, pandas)
             return
         handle.truncate(keep)

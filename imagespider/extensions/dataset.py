@@ -114,8 +114,8 @@ class DatasetExtension:
                 if not self.crawler.settings.get("REDIS_URL"):
                     publish_store(self.dataset)
             else:
-                # Rebuilt from every row, while the store is still ours (before the lock goes).
-                write_documents(self.dataset.root, self.dataset.rows)
+                # Rebuilt from the store's index and manifest, while the store is still ours (before the lock goes).
+                write_documents(self.dataset.root, self.dataset.index)
         self.dataset.close()
 
 

@@ -42,7 +42,7 @@ from twisted.internet import defer
 from twisted.internet import error as twisted_error
 from twisted.python.failure import Failure
 
-from imagespider.dataset.neardup import DedupConfig, PhashIndex
+from imagespider.dataset.neardup import DedupConfig
 from imagespider.dataset.objectstore import normal_uri
 from imagespider.dataset.sources import is_object_store
 from imagespider.dataset.thumbnails import thumbnail_name, write_thumbnail
@@ -135,8 +135,6 @@ class DatasetImagesPipeline(ImagesPipeline):
         self.config = ImagesConfig.from_settings(crawler.settings)
         self.dataset = dataset_of(crawler)
         self.dedup = DedupConfig.from_settings(crawler.settings)
-        #: Perceptual hashes of the kept images, this crawl's and the store's earlier ones.
-        self.phashes = PhashIndex()
         self.bounds = CheckBounds.from_settings(crawler.settings)
         self._checks = CheckPool(self.config.workers, self.config.check_processes, self.bounds)
         self._writer: ThreadPoolExecutor | None = None
@@ -150,7 +148,6 @@ class DatasetImagesPipeline(ImagesPipeline):
         warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
         self._checks.start()
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="imagespider-write")
-        self.phashes = PhashIndex.from_rows(self.dataset.rows)
 
     def close_spider(self, spider: Any = None) -> None:
         self._checks.shutdown()
@@ -224,18 +221,16 @@ class DatasetImagesPipeline(ImagesPipeline):
             raise Rejected("duplicate", f"same bytes as {holder}")
         # Bytes pinned by a manifest were judged when first kept: a rebuild keeps them all.
         if self.dedup.enabled and facts.phash and not expected:
-            twin = self.phashes.twin_of(facts.phash, self.dedup.max_distance)
+            # The store's hashes are in its index (imagespider/dataset/index.py), this crawl's claims in memory.
+            twin = self.dataset.twin_of(facts.phash, self.dedup.max_distance)
             if twin is not None:
                 raise Rejected("near_duplicate", f"{twin.distance} bits from {twin.file_name}")
         # Decided and claimed on the reactor thread, with no await in between: no lock needed.
-        self.dataset.claim(facts.sha256, file_name)
-        if facts.phash:
-            self.phashes.add(facts.phash, file_name)
+        self.dataset.claim(facts.sha256, file_name, facts.phash)
         try:
             await self._persist(file_name, response.body, info)
         except Exception:
             self.dataset.unclaim(facts.sha256)
-            self.phashes.remove(file_name)
             raise
         if facts.thumbnail:
             self._write_thumbnail(file_name, facts.sha256, facts.thumbnail)

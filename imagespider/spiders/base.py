@@ -227,7 +227,7 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
             resume.rejected_by_this_job(settings, read_jsonl(self._dataset.root / REJECTED))
         )
         if self.args.mode == "top-up":
-            in_store = resume.kept_in_store(self._dataset.rows)
+            in_store = self._dataset.count_by_label()
             for query, quota in self.quotas.items():
                 quota.kept = min(in_store[query.label], quota.limit)
                 logger.info(
@@ -235,7 +235,8 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
                     self.name, query.text, query.label, in_store[query.label], quota.limit,
                 )
             return
-        for query, kept in resume.kept_by_this_job(settings, self._dataset.rows, self.row_engines).items():
+        counts = self._dataset.count_by_query()
+        for query, kept in resume.kept_by_this_job_from_counts(settings, counts, self.row_engines).items():
             if query in self.quotas:
                 self.quotas[query].kept = min(kept, self.quotas[query].limit)
                 if kept:

@@ -121,7 +121,9 @@ class UrlsSpider(QuotaSpider[UrlsArgs, str]):
         dataset = self._dataset()
         if dataset is not None:
             # A job resumed with its JOBDIR keeps ``limit`` per label in all, not ``limit`` more.
-            for label, kept in resume.kept_per_label_by_this_job(self.crawler.settings, dataset.rows).items():
+            for label, kept in resume.kept_per_label_by_this_job_from_counts(
+                self.crawler.settings, dataset.count_by_label()
+            ).items():
                 if label in self.quotas:
                     self.quotas[label].kept = min(kept, self.quotas[label].limit)
         for row in urls.rows:

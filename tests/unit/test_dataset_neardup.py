@@ -118,12 +118,15 @@ def test_index_loads_from_the_manifest_of_an_earlier_crawl(tmp_path: Path) -> No
     dataset = Dataset(tmp_path)
     dataset.open()
     try:
-        index = PhashIndex.from_rows(dataset.rows)
+        index = PhashIndex.from_rows(dataset.iter_rows())
+        # The store answers from its on-disk index (imagespider/dataset/index.py), the same way.
+        stored = dataset.twin_of(phash(resized(body, 0.6, "WEBP", 60)), DEDUP_MAX_DISTANCE)
     finally:
         dataset.close()
     assert len(index) == 1
     twin = index.twin_of(phash(resized(body, 0.6, "WEBP", 60)), DEDUP_MAX_DISTANCE)
     assert twin is not None and twin.file_name == "cat/a.jpg"
+    assert stored == twin
 
 
 def test_config_defaults_and_bad_values() -> None:

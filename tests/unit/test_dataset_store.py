@@ -1,15 +1,15 @@
 """The dataset on disk (``imagespider.dataset.Dataset``), exercised on real files in tmp_path.
 
 What is proven here:
-- rows added and rejected are appended as whole JSON lines and read back on reopening, which also
-  rebuilds the sha256 and (url, label) indexes;
+- rows added and rejected are appended as whole JSON lines and read back on reopening, and the
+  store's index (imagespider/dataset/index.py) answers sha256 and (url, label) questions;
 - a torn last line (no trailing newline) is cut on open and every row before it survives, so the
   next row does not get glued to the fragment;
 - image files named like ours (``<label>/<64 hex>.<ext>``) with no manifest row are moved to
   ``.orphans/`` on open, never deleted, and nothing else in the store is touched;
 - a manifest that is missing or empty while images exist, or that has no readable row, refuses
   the store and changes nothing; ``file_name`` is normalised when read;
-- claim/unclaim/holder_of reserve bytes in memory only;
+- claim/unclaim/holder_of reserve bytes in memory only (a store file is only named by its row);
 - concurrent appends from several threads never interleave inside a line.
 """
 
@@ -84,7 +84,7 @@ def test_round_trip(tmp_path: Path) -> None:
 
     again = opened(tmp_path / "data")
     try:
-        assert again.rows == rows
+        assert list(again.iter_rows()) == rows
         assert again.holder_of(sha(1)) == "cat/" + sha(1) + ".jpg"
         assert again.holder_of(sha(2)) == "dog/" + sha(2) + ".jpg"
         assert again.holder_of(sha(3)) is None
@@ -123,7 +123,7 @@ def test_torn_last_line_is_cut_and_earlier_rows_survive(tmp_path: Path, name: st
     try:
         assert (tmp_path / name).read_bytes() == whole
         if name == MANIFEST:
-            assert dataset.rows == good
+            assert list(dataset.iter_rows()) == good
             dataset.add(row(4))
         else:
             dataset.reject(row(4))
@@ -136,7 +136,7 @@ def test_a_lone_torn_line_empties_the_file(tmp_path: Path) -> None:
     (tmp_path / MANIFEST).write_bytes(b'{"file_name": "cat/ab')
     dataset = opened(tmp_path)
     dataset.close()
-    assert dataset.rows == []
+    assert list(dataset.iter_rows()) == []
     assert (tmp_path / MANIFEST).read_bytes() == b""
 
 
@@ -146,7 +146,7 @@ def test_an_unreadable_middle_line_is_skipped_and_set_aside(tmp_path: Path) -> N
     )
     dataset = opened(tmp_path)
     dataset.close()
-    assert dataset.rows == [row(1), row(2)]
+    assert list(dataset.iter_rows()) == [row(1), row(2)]
     assert lines_of(tmp_path / MANIFEST) == [row(1), row(2)]
     assert (tmp_path / ORPHANS / UNREADABLE_ROWS).read_bytes() == b"not json at all\n[1, 2]\n"
 
@@ -158,11 +158,11 @@ def test_the_file_of_a_torn_row_is_an_orphan(tmp_path: Path) -> None:
     kept_path = store_file(tmp_path, kept["file_name"])
     torn_path = store_file(tmp_path, torn["file_name"])
     dataset = opened(tmp_path)
+    assert dataset.holder_of(torn["sha256"]) is None
     dataset.close()
     assert kept_path.exists()
     assert not torn_path.exists()
     assert (tmp_path / ORPHANS / torn["file_name"]).read_bytes() == b"\xff\xd8\xff fake jpeg"
-    assert dataset.holder_of(torn["sha256"]) is None
 
 
 def test_orphans_are_moved_aside_and_other_files_left_alone(tmp_path: Path) -> None:
@@ -247,10 +247,10 @@ def test_file_name_is_normalised_when_read(tmp_path: Path, written: str) -> None
     path = store_file(tmp_path, original["file_name"], b"one")
     (tmp_path / MANIFEST).write_text(json.dumps({**original, "file_name": written.format(sha(1))}) + "\n")
     dataset = opened(tmp_path)
+    assert dataset.holder_of(sha(1)) == original["file_name"]
     dataset.close()
     assert path.read_bytes() == b"one"
-    assert dataset.rows[0]["file_name"] == original["file_name"]
-    assert dataset.holder_of(sha(1)) == original["file_name"]
+    assert next(dataset.iter_rows())["file_name"] == original["file_name"]
 
 
 def test_a_damaged_middle_row_sets_its_image_aside(tmp_path: Path) -> None:
@@ -262,7 +262,7 @@ def test_a_damaged_middle_row_sets_its_image_aside(tmp_path: Path) -> None:
     )
     dataset = opened(tmp_path)
     dataset.close()
-    assert dataset.rows == [first, last]
+    assert list(dataset.iter_rows()) == [first, last]
     assert (tmp_path / ORPHANS / damaged["file_name"]).read_bytes() == damaged["sha256"].encode()
 
 
@@ -282,8 +282,8 @@ def test_claim_unclaim_holder_of(tmp_path: Path) -> None:
     # a claim is in memory only: nothing is written and a reopened store does not know it
     assert (tmp_path / MANIFEST).read_bytes() == b""
     again = opened(tmp_path)
-    again.close()
     assert again.holder_of(sha(7)) is None
+    again.close()
 
 
 def test_rows_are_whole_lines_whatever_their_text(tmp_path: Path) -> None:
@@ -303,7 +303,7 @@ def test_rows_are_whole_lines_whatever_their_text(tmp_path: Path) -> None:
     assert lines_of(tmp_path / MANIFEST) == rows
     again = opened(tmp_path)
     again.close()
-    assert again.rows == rows
+    assert list(again.iter_rows()) == rows
 
 
 def test_concurrent_appends_never_interleave(tmp_path: Path) -> None:
@@ -330,4 +330,4 @@ def test_a_valid_last_row_without_newline_is_kept(tmp_path: Path) -> None:
     dataset = opened(tmp_path)
     dataset.close()
     assert image.exists()
-    assert dataset.rows == [first, last]
+    assert list(dataset.iter_rows()) == [first, last]

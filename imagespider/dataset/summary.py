@@ -1,0 +1,149 @@
+"""The counts the store's documents show, from the on-disk index or from rows in memory.
+
+report.html, ATTRIBUTION.md and the dataset card summarise every row of the store: counts per
+class, engine and license, the kinds of value each column holds, and the drop reasons of
+``rejected.jsonl``. For a store of a million rows these come from the index
+(imagespider/dataset/index.py: SQL ``GROUP BY`` over its table, and ``rejected.jsonl`` read only
+from where the last publish stopped), never from the rows held in memory; a few rows in memory
+(tests, a small tool) give the same summary through :meth:`StoreSummary.from_rows`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from imagespider.dataset.attribution import license_of
+from imagespider.dataset.index import StoreIndex, value_kind
+
+#: The newest rejected results shown in report.html (the counts include every one).
+MAX_REJECTED_ROWS = 1000
+
+
+@dataclass
+class StoreSummary:
+    """Counts over every kept row and every rejected result of a store."""
+
+    kept: int = 0
+    labels: Counter[str] = field(default_factory=Counter)
+    engines: Counter[str] = field(default_factory=Counter)
+    #: By license label ("CC BY 2.0"), as ATTRIBUTION.md and report.html group.
+    licenses: Counter[str] = field(default_factory=Counter)
+    #: By license id (``cc-by``), as the dataset card lists.
+    license_ids: Counter[str] = field(default_factory=Counter)
+    label_licenses: Counter[tuple[str, str]] = field(default_factory=Counter)
+    #: Column name -> kinds of value seen (imagespider/dataset/index.py ``KIND_*`` bits).
+    kinds: dict[str, int] = field(default_factory=dict)
+    rejected: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    label_reasons: Counter[tuple[str, str]] = field(default_factory=Counter)
+    #: The newest rejected rows, oldest first, at most MAX_REJECTED_ROWS.
+    newest_rejected: list[dict[str, Any]] = field(default_factory=list)
+    _licenses_by_label: dict[str, dict[str, int]] | None = field(default=None, compare=False, repr=False)
+    _reasons_by_label: dict[str, dict[str, int]] | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Mapping[str, Any]], rejected: Iterable[Mapping[str, Any]] = ()) -> StoreSummary:
+        summary = cls()
+        for row in rows:
+            label = str(row.get("label") or "?")
+            lic = license_of(row).label
+            summary.kept += 1
+            summary.labels[label] += 1
+            summary.engines[str(row.get("engine") or "?")] += 1
+            summary.licenses[lic] += 1
+            summary.license_ids[str(row.get("license") or "unknown")] += 1
+            summary.label_licenses[(label, lic)] += 1
+            for name, value in row.items():
+                summary.kinds[name] = summary.kinds.get(name, 0) | value_kind(value)
+        newest: list[dict[str, Any]] = []
+        for found in rejected:
+            summary.add_rejected(found)
+            newest.append(dict(found))
+            if len(newest) > 2 * MAX_REJECTED_ROWS:
+                del newest[:-MAX_REJECTED_ROWS]
+        summary.newest_rejected = newest[-MAX_REJECTED_ROWS:]
+        return summary
+
+    def add_rejected(self, found: Mapping[str, Any]) -> None:
+        reason = str(found.get("reason") or "?")
+        self._reasons_by_label = None
+        self.rejected += 1
+        self.reasons[reason] += 1
+        self.label_reasons[(str(found.get("label") or "?"), reason)] += 1
+
+    @classmethod
+    def from_index(cls, index: StoreIndex, rejected_path: Path) -> StoreSummary:
+        """The summary of the whole store from its index, reading no manifest row."""
+        summary = cls()
+        for (label, engine, lic, lic_id), count in index.count_by("label", "engine", "license", "license_id").items():
+            name = str(label or "?")
+            summary.kept += count
+            summary.labels[name] += count
+            summary.engines[str(engine or "?")] += count
+            summary.licenses[lic] += count
+            summary.license_ids[str(lic_id)] += count
+            summary.label_licenses[(name, lic)] += count
+        summary.kinds = index.column_kinds()
+        for (label, reason), count in index.rejected_counts(rejected_path).items():
+            summary.rejected += count
+            summary.reasons[reason] += count
+            summary.label_reasons[(label, reason)] += count
+        summary.newest_rejected = tail_rows(rejected_path, MAX_REJECTED_ROWS)
+        return summary
+
+    def licenses_of(self, label: str) -> Counter[str]:
+        """The class's rows per license label."""
+        if self._licenses_by_label is None:
+            self._licenses_by_label = _per_label(self.label_licenses)
+        return Counter(self._licenses_by_label.get(label, {}))
+
+    def reasons_of(self, label: str) -> Counter[str]:
+        """The class's rejected results per reason."""
+        if self._reasons_by_label is None:
+            self._reasons_by_label = _per_label(self.label_reasons)
+        return Counter(self._reasons_by_label.get(label, {}))
+
+
+def _per_label(counts: Counter[tuple[str, str]]) -> dict[str, dict[str, int]]:
+    """``{(label, x): n}`` as ``{label: {x: n}}`` (asked once per class: not a scan each time)."""
+    grouped: dict[str, dict[str, int]] = {}
+    for (label, name), count in counts.items():
+        grouped.setdefault(label, {})[name] = count
+    return grouped
+
+
+def tail_rows(path: Path, count: int) -> list[dict[str, Any]]:
+    """The last ``count`` JSON-object lines of ``path``, oldest first, read backwards from its end
+    (a rejected.jsonl of millions of lines is not read whole)."""
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        return []
+    with handle:
+        position = handle.seek(0, os.SEEK_END)
+        data = b""
+        while position > 0 and data.count(b"\n") <= count:
+            step = min(position, 1 << 20)
+            position -= step
+            handle.seek(position)
+            data = handle.read(step) + data
+    lines = data.split(b"\n")
+    if position > 0:
+        lines = lines[1:]  # the first piece may be the end of a longer line
+    found: list[dict[str, Any]] = []
+    for raw in lines:
+        if not raw.strip():
+            continue
+        try:
+            row = json.loads(raw)
+        except ValueError:
+            continue
+        if isinstance(row, dict):
+            found.append(row)
+    return found[-count:]

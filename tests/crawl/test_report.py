@@ -17,8 +17,9 @@ from PIL import Image
 from imagespider.browser import default_launch_options
 from imagespider.dataset.crawls import CRAWLS
 from imagespider.dataset.documents import write_documents
+from imagespider.dataset.index import StoreIndex
 from imagespider.dataset.report import REPORT
-from imagespider.dataset.store import REJECTED
+from imagespider.dataset.store import MANIFEST, REJECTED
 from imagespider.dataset.thumbnails import THUMBS
 
 LONG_LABEL = "a-class-name-that-is-far-too-long-to-fit-in-a-narrow-window-without-wrapping-" + "x" * 40
@@ -84,7 +85,13 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
              "finish_reason": "finished",
              "queries": [{"label": label, "query": label, "limit": 60, "kept": 46} for label in labels]}
     (root / CRAWLS).write_text(json.dumps(crawl) + "\n", encoding="utf-8")
-    write_documents(root, rows)
+    (root / MANIFEST).write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    index = StoreIndex(root)  # the documents are written from the store's index (imagespider/dataset/index.py)
+    index.open()
+    try:
+        write_documents(root, index)
+    finally:
+        index.close()
     return root
 
 

@@ -58,9 +58,11 @@ MANIFEST = "metadata.jsonl"
 REJECTED = "rejected.jsonl"
 
 
-def write_atomically(path: Path, text: str | Iterable[str]) -> None:
+def write_atomically(path: Path, text: str | Iterable[str], sync: bool = True) -> None:
     """Replace ``path`` with ``text`` (a string, or lines streamed) in one step (temp file in the
-    same folder, then rename)."""
+    same folder, then rename). ``sync=False`` skips the fsync: for a class's own files, a thousand
+    of which are written by a store's first publish (one lost to a power cut is rewritten by the
+    next publish of its class)."""
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
@@ -69,7 +71,8 @@ def write_atomically(path: Path, text: str | Iterable[str]) -> None:
             else:
                 handle.writelines(text)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         os.chmod(temp, 0o644)
         os.replace(temp, path)
     except BaseException:
@@ -163,7 +166,9 @@ def _attribution(root: Path, index: StoreIndex, summary: StoreSummary) -> None:
             target = folder / ATTRIBUTION
             if index.published(f"attribution:{label}") != state or not target.exists():
                 heading = f"# Attribution: {label}"
-                write_atomically(target, attribution_lines(_sections(index, reader, label, licenses), heading))
+                write_atomically(
+                    target, attribution_lines(_sections(index, reader, label, licenses), heading), sync=False
+                )
                 index.set_published(f"attribution:{label}", state)
             classes.append((label, summary.labels[label], licenses, f"{label}/{ATTRIBUTION}"))
 
@@ -199,7 +204,8 @@ def _report(root: Path, index: StoreIndex, summary: StoreSummary, crawls: list[d
             target = folder / REPORT
             if index.published(f"report:{label}") != state or not target.exists():
                 rows = list(_rows(reader, index.locations(label, limit=CLASS_PAGE_SAMPLE)))
-                write_atomically(target, render_class_page(label, rows, summary, ensure_thumbnails(root, rows)))
+                page = render_class_page(label, rows, summary, ensure_thumbnails(root, rows))
+                write_atomically(target, page, sync=False)
                 index.set_published(f"report:{label}", state)
             pages[label] = f"{quote(label)}/{REPORT}"
         write_atomically(root / REPORT, render_report([], summary.newest_rejected, crawls, None, summary, pages))

@@ -9,6 +9,7 @@ import pytest
 
 from imagespider.dataset import documents
 from imagespider.dataset.documents import write_atomically
+from imagespider.dataset.index import StoreIndex
 
 
 def test_write_atomically_replaces_the_file_and_leaves_no_temporary(tmp_path: Path) -> None:
@@ -39,7 +40,13 @@ def test_write_documents_logs_a_failure_and_goes_on(tmp_path: Path, caplog: pyte
         raise ValueError("bad row")
 
     monkeypatch.setattr(documents, "render_attribution", broken)
-    with caplog.at_level(logging.INFO, logger="imagespider.dataset.documents"):
-        documents.write_documents(tmp_path, [])
+    (tmp_path / "metadata.jsonl").write_text("")
+    index = StoreIndex(tmp_path)  # the documents are written from the store's index (imagespider/dataset/index.py)
+    index.open()
+    try:
+        with caplog.at_level(logging.INFO, logger="imagespider.dataset.documents"):
+            documents.write_documents(tmp_path, index)
+    finally:
+        index.close()
     assert "could not write ATTRIBUTION.md" in caplog.text
     assert (tmp_path / "report.html").exists()

@@ -28,7 +28,12 @@ MANIFEST_FIELDS = (
 #: Keys of the ``rights`` column, every one written on every row (null when the evidence is
 #: absent). Hugging Face ``datasets`` takes a nested column's schema from the first 10 MB of
 #: metadata.jsonl; a key first seen after that would make the manifest fail to load.
-RIGHTS_FIELDS = tuple(f.name for f in fields(EmbeddedRights)) + tuple(f.name for f in fields(HeaderSignals))
+RIGHTS_FIELDS = (
+    tuple(f.name for f in fields(EmbeddedRights))
+    + tuple(f.name for f in fields(HeaderSignals))
+    # The weighing's AI verdict (rights/evidence.py) and the source page's evidence (rights/page.py).
+    + ("ai_generated", "ai_evidence", "page")
+)
 
 
 def manifest_row(item: ImageItem) -> dict[str, Any]:

@@ -87,7 +87,8 @@ def test_the_two_engine_store_loads_and_its_report_shows_every_image(two_engines
     assert loaded["rows"] == len(rows)
     assert loaded["labels"] == sorted({row["label"] for row in rows})
     widths, sources, failed, _ = open_report(two_engines, tmp_path)
-    assert sorted(sources) == sorted(row["file_name"] for row in rows)
+    # The report shows each kept image as its thumbnail (<label>/.thumbs/<sha256>.jfif).
+    assert sorted(sources) == sorted(f"{row['label']}/.thumbs/{row['sha256']}.jfif" for row in rows)
     assert all(width > 0 for width in widths) and not failed
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from imagespider.dataset.neardup import PhashIndex, Twin
+from imagespider.dataset.store import StoreRefused
 
 logger = logging.getLogger(__name__)
 
@@ -199,7 +200,14 @@ class ObjectDataset:
         self._rejections = 0
 
     def open(self) -> None:
-        self.rows = self.store.rows()
+        try:
+            self.rows = self.store.rows()
+        except Exception as error:  # noqa: BLE001  (botocore: no credentials, no bucket, no endpoint...)
+            first = (str(error) or type(error).__name__).splitlines()[0]
+            raise StoreRefused(
+                f"cannot read the object store {self.uri}: {first}; check AWS_ENDPOINT_URL, "
+                "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and that the bucket exists"
+            ) from None
         for row in self.rows:
             self._index(row)
 

@@ -135,3 +135,9 @@ def dataset_of(crawler: Crawler) -> Dataset | ObjectDataset:
             "imagespider's pipelines need imagespider.extensions.dataset.DatasetExtension in EXTENSIONS"
         )
     return extension.dataset
+
+
+def store_refused(crawler: Crawler) -> bool:
+    """Whether the crawl's store was refused when opened (the crawl then closes at spider_opened)."""
+    extension = crawler.get_extension(DatasetExtension)
+    return extension is not None and extension.refused is not None

@@ -25,7 +25,7 @@ from imagespider.dataset import resume
 from imagespider.dataset.store import REJECTED, read_jsonl
 from imagespider.engines import EngineResult
 from imagespider.errors import FAILURE_PREFIX
-from imagespider.extensions.dataset import dataset_of
+from imagespider.extensions.dataset import dataset_of, store_refused
 from imagespider.items import ImageItem
 from imagespider.rights.model import License
 from imagespider.spiders.params import (
@@ -222,6 +222,8 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
             self._dataset = dataset_of(self.crawler)
         except NotConfigured:
             return
+        if store_refused(self.crawler):
+            return  # the store was refused (locked, damaged): the crawl is closing with one line
         settings = self.crawler.settings
         self._rejected_before = frozenset(
             resume.rejected_by_this_job(settings, read_jsonl(self._dataset.root / REJECTED))

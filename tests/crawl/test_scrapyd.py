@@ -235,12 +235,14 @@ def test_bad_argument_fails_with_one_line_in_the_job_log(scrapyd: Scrapyd, jobs:
     assert not jobs["bad_limit"].store.exists()
 
 
-def test_object_store_is_refused_with_one_line(scrapyd: Scrapyd, jobs: dict[str, Job]) -> None:
+def test_an_unreadable_object_store_fails_with_one_line(scrapyd: Scrapyd, jobs: dict[str, Job]) -> None:
+    """No endpoint or credentials for s3://: one line naming the store and what to check."""
     log = scrapyd.job_log("bing", jobs["object_store"].id)
     assert "Traceback" not in log
     errors = error_lines(log)
     assert len(errors) == 1, log
-    assert "IMAGES_STORE=s3://bucket/imagespider is not a local folder" in errors[0]
+    assert "cannot read the object store s3://bucket/imagespider" in errors[0]
+    assert "AWS_ENDPOINT_URL" in errors[0]
 
 
 def test_relative_store_lands_in_scrapyd_working_dir_with_a_warning(scrapyd: Scrapyd, jobs: dict[str, Job]) -> None:

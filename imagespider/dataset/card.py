@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from imagespider.dataset.index import KIND_BOOL, KIND_FLOAT, KIND_INT, KIND_LIST_STR, KIND_NULL, KIND_STR
+from imagespider.dataset.indexrow import KIND_BOOL, KIND_FLOAT, KIND_INT, KIND_LIST_STR, KIND_NULL, KIND_STR
 from imagespider.dataset.manifest import MANIFEST_FIELDS
 from imagespider.dataset.summary import StoreSummary
 

@@ -38,7 +38,8 @@ from imagespider.dataset.attribution import (
 )
 from imagespider.dataset.card import CARD, render_card
 from imagespider.dataset.crawls import read_crawls
-from imagespider.dataset.index import RowReader, StoreIndex
+from imagespider.dataset.index import StoreIndex
+from imagespider.dataset.jsonl import RowReader
 from imagespider.dataset.report import (
     CLASS_PAGE_SAMPLE,
     GALLERY_SAMPLE,

@@ -21,7 +21,8 @@ from typing import Any
 
 from imagespider.dataset.documents import write_documents
 from imagespider.dataset.index import StoreIndex
-from imagespider.dataset.store import MANIFEST, REJECTED, Dataset, read_jsonl
+from imagespider.dataset.jsonl import read_jsonl
+from imagespider.dataset.store import MANIFEST, REJECTED, Dataset
 
 logger = logging.getLogger(__name__)
 

@@ -27,7 +27,6 @@ in memory.
 from __future__ import annotations
 
 import fcntl
-import json
 import logging
 import os
 import re
@@ -37,7 +36,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from imagespider.dataset.index import StoreIndex, normal_file_name
+from imagespider.dataset.index import StoreIndex
+from imagespider.dataset.jsonl import append_row, is_row, read_jsonl
 from imagespider.dataset.neardup import PhashIndex, Twin
 from imagespider.text import clean_value
 
@@ -137,7 +137,7 @@ def check_manifest(root: str | os.PathLike[str]) -> None:
                 ends_with_newline = line.endswith(b"\n")
                 if not line.strip():
                     continue
-                if _is_row(line):
+                if is_row(line):
                     return
                 lines += 1
     except FileNotFoundError:
@@ -312,49 +312,14 @@ class Dataset:
         imagespider/dataset/index.py)."""
         row = clean_value(self.scrub(row))
         with self._write_lock:
-            offset, line = _append(self._manifest_fd, row)
+            offset, line = append_row(self._manifest_fd, row)
             self.index.add(row, offset, line)
 
     def reject(self, row: dict[str, Any]) -> None:
-        _append(self._rejected_fd, clean_value(self.scrub(row)))
+        append_row(self._rejected_fd, clean_value(self.scrub(row)))
 
     def path_of(self, file_name: str) -> Path:
         return self.root / file_name
-
-
-def _append(fd: int | None, row: dict[str, Any]) -> tuple[int, bytes]:
-    """Append one row; returns where its line starts and the line."""
-    if fd is None:
-        raise RuntimeError("the dataset is not open")
-    line = (json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
-    # One write() of one whole line: a killed process never leaves half a row.
-    written = os.write(fd, line)
-    if written != len(line):
-        raise OSError(f"short write to the manifest ({written} of {len(line)} bytes)")
-    return os.lseek(fd, 0, os.SEEK_CUR) - len(line), line
-
-
-def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """The rows (JSON objects) of a JSON-lines file, for every reader of the store's files.
-
-    A missing file has no rows. A last line never finished (no newline, not a whole row: the
-    machine stopped mid-write) is left out quietly; the store cuts it when it opens. Any other
-    line that is not a JSON object (a hand edit gone wrong) is left out with a warning."""
-    if not path.exists():
-        return
-    with path.open("rb") as handle:
-        for raw in handle:
-            if not raw.endswith(b"\n") and not _is_row(raw):
-                return  # torn tail
-            try:
-                row = json.loads(raw)
-            except ValueError:
-                logger.warning("skipping an unreadable line in %s", path)
-                continue
-            if isinstance(row, dict):
-                if "file_name" in row:
-                    row["file_name"] = normal_file_name(row["file_name"])
-                yield row
 
 
 #: Where manifest lines that are not rows are kept (under ORPHANS), so the manifest loads again.
@@ -368,7 +333,7 @@ def _set_unreadable_lines_aside(manifest: Path, aside: Path) -> None:
     if not manifest.exists():
         return
     lines = manifest.read_bytes().splitlines(keepends=True)
-    bad = [line for line in lines if line.strip() and not _is_row(line)]
+    bad = [line for line in lines if line.strip() and not is_row(line)]
     if not bad:
         return
     aside.parent.mkdir(parents=True, exist_ok=True)
@@ -377,7 +342,7 @@ def _set_unreadable_lines_aside(manifest: Path, aside: Path) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     partial = manifest.with_name(f".{manifest.name}.tmp")
-    partial.write_bytes(b"".join(line for line in lines if not line.strip() or _is_row(line)))
+    partial.write_bytes(b"".join(line for line in lines if not line.strip() or is_row(line)))
     os.chmod(partial, 0o644)
     os.replace(partial, manifest)
     logger.warning(
@@ -403,15 +368,8 @@ def _cut_torn_tail(path: Path) -> None:
             tail = handle.read(step) + tail
         keep = start + tail.rfind(b"\n") + 1
         handle.seek(keep)
-        if _is_row(handle.read()):
+        if is_row(handle.read()):
             handle.write(b"\n")  # a whole row saved without its newline (by an editor, pandas)
             return
         handle.truncate(keep)
         logger.warning("cut an unfinished last line from %s", path)
-
-
-def _is_row(raw: bytes) -> bool:
-    try:
-        return isinstance(json.loads(raw), dict)
-    except ValueError:
-        return False

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from imagespider.dataset.attribution import license_of
-from imagespider.dataset.index import StoreIndex, value_kind
+from imagespider.dataset.index import StoreIndex
+from imagespider.dataset.indexrow import value_kind
 
 #: The newest rejected results shown in report.html (the counts include every one).
 MAX_REJECTED_ROWS = 1000
@@ -37,7 +38,7 @@ class StoreSummary:
     #: By license id (``cc-by``), as the dataset card lists.
     license_ids: Counter[str] = field(default_factory=Counter)
     label_licenses: Counter[tuple[str, str]] = field(default_factory=Counter)
-    #: Column name -> kinds of value seen (imagespider/dataset/index.py ``KIND_*`` bits).
+    #: Column name -> kinds of value seen (imagespider/dataset/indexrow.py ``KIND_*`` bits).
     kinds: dict[str, int] = field(default_factory=dict)
     rejected: int = 0
     reasons: Counter[str] = field(default_factory=Counter)

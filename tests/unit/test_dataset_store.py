@@ -9,7 +9,8 @@ What is proven here:
   ``.orphans/`` on open, never deleted, and nothing else in the store is touched;
 - a manifest that is missing or empty while images exist, or that has no readable row, refuses
   the store and changes nothing; ``file_name`` is normalised when read;
-- claim/unclaim/holder_of reserve bytes in memory only (a store file is only named by its row);
+- claim/unclaim/holder_of reserve bytes in memory only (a store file is only named by its row), and a
+  claimed perceptual hash is a near-duplicate until unclaimed, a stored row winning a tie;
 - concurrent appends from several threads never interleave inside a line.
 """
 
@@ -32,6 +33,7 @@ from imagespider.dataset.store import (
     StoreUnreadable,
     check_manifest,
 )
+from tests.manifest_rows import store_row, write_manifest
 
 
 def sha(n: int) -> str:
@@ -284,6 +286,21 @@ def test_claim_unclaim_holder_of(tmp_path: Path) -> None:
     again = opened(tmp_path)
     assert again.holder_of(sha(7)) is None
     again.close()
+
+
+def test_claims_count_as_near_duplicates_until_unclaimed(tmp_path: Path) -> None:
+    write_manifest(tmp_path, [store_row(1, phash="ffff000000000000")])
+    dataset = opened(tmp_path)
+    try:
+        dataset.claim("b" * 64, "cat/b.jpg", "00000000000000ff")
+        twin = dataset.twin_of("00000000000000fe", 6)
+        assert twin is not None and (twin.file_name, twin.distance) == ("cat/b.jpg", 1)
+        twin = dataset.twin_of("ffff000000000001", 6)
+        assert twin is not None and twin.file_name == f"cat/{1:064x}.jpg"
+        dataset.unclaim("b" * 64)
+        assert dataset.twin_of("00000000000000fe", 6) is None
+    finally:
+        dataset.close()
 
 
 def test_rows_are_whole_lines_whatever_their_text(tmp_path: Path) -> None:

@@ -1,0 +1,115 @@
+"""The store's JSON-lines files (``metadata.jsonl``, ``rejected.jsonl``), read and written a line at a time.
+
+Every reader of the store's files comes through here, so a torn or damaged line means the same
+thing everywhere: a last line with no newline is one being written (or cut by a crash) and is not
+a row yet; a line that is not a JSON object is not a row. ``file_name`` is normalised when read
+(``./cat/x.jpg`` and ``cat\\x.jpg`` name ``cat/x.jpg``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import posixpath
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+def normal_file_name(value: Any) -> str | None:
+    """A row's ``file_name`` as the store names files (``label/name``), or None if it names
+    nothing inside the store: ``./cat/x.jpg`` and ``cat\\x.jpg`` are ``cat/x.jpg``."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    name = posixpath.normpath(value.strip().replace("\\", "/"))
+    if name.startswith(("/", "../")) or name in (".", ".."):
+        return None
+    return name
+
+
+def is_row(raw: bytes) -> bool:
+    """Whether a line is a row (a JSON object)."""
+    try:
+        return isinstance(json.loads(raw), dict)
+    except ValueError:
+        return False
+
+
+def read_lines(path: Path, start: int = 0) -> Iterator[tuple[int, bytes]]:
+    """``(offset, line)`` for each whole line of ``path`` from byte ``start``: a last line with no
+    newline (being written, or torn) is not yielded."""
+    with path.open("rb") as handle:
+        handle.seek(start)
+        offset = start
+        for raw in handle:
+            if not raw.endswith(b"\n"):
+                return
+            yield offset, raw
+            offset += len(raw)
+
+
+def parse_row(raw: bytes) -> dict[str, Any] | None:
+    """A manifest line as a row (``file_name`` normalised), or None for a line that is not a JSON object."""
+    try:
+        row = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(row, dict):
+        return None
+    if "file_name" in row:
+        row["file_name"] = normal_file_name(row["file_name"])
+    return row
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """The rows (JSON objects) of a JSON-lines file, for every reader of the store's files.
+
+    A missing file has no rows. A last line never finished (no newline, not a whole row: the
+    machine stopped mid-write) is left out quietly; the store cuts it when it opens. Any other
+    line that is not a JSON object (a hand edit gone wrong) is left out with a warning."""
+    if not path.exists():
+        return
+    with path.open("rb") as handle:
+        for raw in handle:
+            if not raw.endswith(b"\n") and not is_row(raw):
+                return  # torn tail
+            try:
+                row = json.loads(raw)
+            except ValueError:
+                logger.warning("skipping an unreadable line in %s", path)
+                continue
+            if isinstance(row, dict):
+                if "file_name" in row:
+                    row["file_name"] = normal_file_name(row["file_name"])
+                yield row
+
+
+def append_row(fd: int | None, row: dict[str, Any]) -> tuple[int, bytes]:
+    """Append one row to the file open (``O_APPEND``) as ``fd``; returns where its line starts and the line."""
+    if fd is None:
+        raise RuntimeError("the dataset is not open")
+    line = (json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+    # One write() of one whole line: a killed process never leaves half a row.
+    written = os.write(fd, line)
+    if written != len(line):
+        raise OSError(f"short write to the manifest ({written} of {len(line)} bytes)")
+    return os.lseek(fd, 0, os.SEEK_CUR) - len(line), line
+
+
+class RowReader:
+    """Rows read back from the manifest by their ``(offset, length)`` in the store's index."""
+
+    def __init__(self, manifest: Path) -> None:
+        self._fd = os.open(manifest, os.O_RDONLY)
+
+    def __enter__(self) -> RowReader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        os.close(self._fd)
+
+    def row(self, offset: int, length: int) -> dict[str, Any] | None:
+        return parse_row(os.pread(self._fd, length, offset))

@@ -1,0 +1,68 @@
+"""The store's JSON-lines files read and written a line at a time (imagespider/dataset/jsonl.py).
+
+What is proven here:
+- ``read_jsonl`` leaves out a torn last line quietly, keeps a whole last row saved without its
+  newline, skips a line that is not JSON with a warning and a JSON value that is not an object
+  quietly, and has no rows for a missing file;
+- ``read_lines`` gives each whole line with its offset from any start, never a line with no newline;
+- ``file_name`` is normalised to ``label/name``, or None when it names nothing inside the store;
+- ``append_row`` writes one whole line and says where it starts; ``RowReader`` reads it back there.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import pytest
+
+from imagespider.dataset.jsonl import RowReader, append_row, normal_file_name, parse_row, read_jsonl, read_lines
+
+
+def test_read_jsonl_skips_what_is_not_a_row(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "rows.jsonl"
+    assert list(read_jsonl(path)) == []
+    path.write_bytes(b'{"a": 1}\nnot json\n[1, 2]\n{"file_name": "./cat\\\\x.jpg"}\n{"torn": ')
+    with caplog.at_level(logging.WARNING):
+        assert list(read_jsonl(path)) == [{"a": 1}, {"file_name": "cat/x.jpg"}]
+    assert "unreadable line" in caplog.text
+    path.write_bytes(b'{"a": 1}\n{"b": 2}')  # a whole row saved without its newline
+    assert list(read_jsonl(path)) == [{"a": 1}, {"b": 2}]
+
+
+def test_read_lines_gives_whole_lines_with_their_offsets(tmp_path: Path) -> None:
+    path = tmp_path / "rows.jsonl"
+    path.write_bytes(b'{"a": 1}\n{"b": 2}\n{"c": 3}')
+    assert list(read_lines(path)) == [(0, b'{"a": 1}\n'), (9, b'{"b": 2}\n')]
+    assert list(read_lines(path, 9)) == [(9, b'{"b": 2}\n')]
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [("cat/x.jpg", "cat/x.jpg"), ("./cat/x.jpg", "cat/x.jpg"), ("cat\\x.jpg", "cat/x.jpg"), (" cat/x.jpg ", "cat/x.jpg"),
+     ("/etc/passwd", None), ("../x.jpg", None), (".", None), ("", None), (3, None)],
+)
+def test_file_names_are_normalised(written: object, read: str | None) -> None:
+    assert normal_file_name(written) == read
+
+
+def test_parse_row() -> None:
+    assert parse_row(b'{"file_name": "./a/b.jpg", "x": 1}\n') == {"file_name": "a/b.jpg", "x": 1}
+    assert parse_row(b"[1]\n") is None and parse_row(b"{nope\n") is None
+
+
+def test_appended_rows_are_read_back_where_they_start(tmp_path: Path) -> None:
+    path = tmp_path / "metadata.jsonl"
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        first = append_row(fd, {"title": "猫"})
+        second = append_row(fd, {"title": "dog"})
+    finally:
+        os.close(fd)
+    assert first[0] == 0 and second[0] == len(first[1]) and second[1].endswith(b"\n")
+    with RowReader(path) as reader:
+        assert reader.row(second[0], len(second[1])) == {"title": "dog"}
+        assert reader.row(first[0], len(first[1])) == {"title": "猫"}
+    with pytest.raises(RuntimeError):
+        append_row(None, {})

@@ -46,7 +46,7 @@ class LicenseFilterPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.obey_robots = crawler.settings.getbool("ROBOTSTXT_OBEY")
-        self.robots = RobotsCache(crawler)
+        self.robots = RobotsCache.of(crawler)
         self.ai_agents = ai_agents_setting(crawler.settings.get("ROBOTSTXT_AI_AGENTS"))
         self.tdmrep = TdmRepCache(crawler)
         self.pages = SourcePages(crawler)

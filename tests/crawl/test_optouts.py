@@ -74,9 +74,9 @@ def test_the_details_name_the_rule(default_crawl) -> None:
 def test_nothing_reserved_was_downloaded_and_site_files_were_read_once(default_crawl) -> None:
     _, _, _, requests = default_crawl
     assert requests.count("/.well-known/tdmrep.json") == 1
-    # Once for source pages (rights/robots.py) and once for images (the downloader middleware):
-    # two caches, each asking once.
-    assert requests.count("/robots.txt") <= 2
+    # One host serves pages and images: the license pipeline and the downloader middleware share
+    # one robots.txt cache (rights/robots.py), so it is asked once.
+    assert requests.count("/robots.txt") == 1
     assert requests.index("/.well-known/tdmrep.json") < min(requests.index(KINDS[k][0]) for k in ("plain", "tdm-free"))
     for kind in ("tdm-image", "tdm-page", "gptbot-image", "gptbot-page"):
         assert KINDS[kind][0] not in requests, kind

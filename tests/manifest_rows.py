@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from imagespider.dataset.files import MANIFEST
 from imagespider.dataset.index import StoreIndex
-from imagespider.dataset.store import MANIFEST
 from imagespider.rights.model import License
 
 #: Web text with every kind of markup a title could smuggle in.

@@ -24,8 +24,9 @@ from scrapy.spiderloader import get_spider_loader
 from imagespider.commands.quiet import quiet_banner
 from imagespider.commands.settings_check import check_settings, check_shapes, check_store_path
 from imagespider.dataset.neardup import DedupConfig
+from imagespider.dataset.repair import check_manifest
 from imagespider.dataset.sources import is_object_store
-from imagespider.dataset.store import StoreRefused, check_manifest, check_unlocked
+from imagespider.dataset.storelock import StoreRefused, check_unlocked
 from imagespider.errors import FAILURE_PREFIX, ArgumentError, shown
 from imagespider.extensions.dataset import local_store
 from imagespider.extensions.progress import ProgressExtension

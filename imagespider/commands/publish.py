@@ -16,7 +16,7 @@ from scrapy.utils.log import configure_logging
 
 from imagespider.dataset.publish import publish_local, publish_objects
 from imagespider.dataset.sources import is_object_store
-from imagespider.dataset.store import StoreRefused
+from imagespider.dataset.storelock import StoreRefused
 
 logger = logging.getLogger("imagespider")
 

@@ -34,8 +34,8 @@ from typing import Any, Protocol
 
 from PIL import Image, ImageOps
 
+from imagespider.dataset.files import MANIFEST
 from imagespider.dataset.jsonl import read_jsonl
-from imagespider.dataset.store import MANIFEST
 
 logger = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from imagespider.dataset.neardup import PhashIndex, Twin
-from imagespider.dataset.store import StoreRefused
+from imagespider.dataset.storelock import StoreRefused
 
 logger = logging.getLogger(__name__)
 

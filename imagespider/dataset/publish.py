@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from imagespider.dataset.documents import write_documents
+from imagespider.dataset.files import MANIFEST, REJECTED
 from imagespider.dataset.index import StoreIndex
 from imagespider.dataset.jsonl import read_jsonl
-from imagespider.dataset.store import MANIFEST, REJECTED, Dataset
+from imagespider.dataset.store import Dataset
 
 logger = logging.getLogger(__name__)
 

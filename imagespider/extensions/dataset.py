@@ -20,7 +20,8 @@ from imagespider.dataset.documents import write_documents
 from imagespider.dataset.objectstore import ObjectDataset
 from imagespider.dataset.publish import publish_objects
 from imagespider.dataset.sources import is_object_store
-from imagespider.dataset.store import Dataset, StoreLocked, StoreRefused
+from imagespider.dataset.store import Dataset
+from imagespider.dataset.storelock import StoreLocked, StoreRefused
 from imagespider.errors import ArgumentError
 from imagespider.extensions.redact import SecretFilter, setting_secrets
 from imagespider.outcomes import Outcome, on_item_settled

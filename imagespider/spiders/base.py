@@ -22,8 +22,8 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.settings import BaseSettings
 
 from imagespider.dataset import resume
+from imagespider.dataset.files import REJECTED
 from imagespider.dataset.jsonl import read_jsonl
-from imagespider.dataset.store import REJECTED
 from imagespider.engines import EngineResult
 from imagespider.errors import FAILURE_PREFIX
 from imagespider.extensions.dataset import dataset_of, store_refused

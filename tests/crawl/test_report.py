@@ -17,9 +17,9 @@ from PIL import Image
 from imagespider.browser import default_launch_options
 from imagespider.dataset.crawls import CRAWLS
 from imagespider.dataset.documents import write_documents
+from imagespider.dataset.files import MANIFEST, REJECTED
 from imagespider.dataset.index import StoreIndex
 from imagespider.dataset.report import REPORT
-from imagespider.dataset.store import MANIFEST, REJECTED
 from imagespider.dataset.thumbnails import THUMBS
 
 LONG_LABEL = "a-class-name-that-is-far-too-long-to-fit-in-a-narrow-window-without-wrapping-" + "x" * 40

@@ -15,7 +15,9 @@ from scrapy.exceptions import CloseSpider
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from imagespider.dataset.store import LOCK, Dataset, StoreLocked, check_unlocked
+from imagespider.dataset.files import LOCK
+from imagespider.dataset.store import Dataset
+from imagespider.dataset.storelock import StoreLocked, check_unlocked
 from imagespider.extensions.dataset import STORE_LOCKED_REASON, DatasetExtension
 from tests.conftest import PROJECT, run_scrapy
 from tests.mockserver import MockHTTPServer

@@ -14,8 +14,8 @@ import os
 import sqlite3
 from pathlib import Path
 
+from imagespider.dataset.files import MANIFEST
 from imagespider.dataset.index import INDEX, StoreIndex
-from imagespider.dataset.store import MANIFEST
 from tests.manifest_rows import opened_index, store_row, write_manifest
 
 

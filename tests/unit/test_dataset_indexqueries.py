@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from imagespider.dataset.files import MANIFEST
 from imagespider.dataset.index import INDEX
 from imagespider.dataset.jsonl import RowReader
-from imagespider.dataset.store import MANIFEST, Dataset
+from imagespider.dataset.store import Dataset
 from tests.manifest_rows import opened_index, store_row, write_manifest
 
 

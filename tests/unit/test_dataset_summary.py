@@ -24,9 +24,9 @@ import pytest
 from imagespider.dataset import documents
 from imagespider.dataset.attribution import ATTRIBUTION, render_attribution
 from imagespider.dataset.card import CARD, render_card
+from imagespider.dataset.files import MANIFEST, REJECTED
 from imagespider.dataset.index import StoreIndex
 from imagespider.dataset.report import CLASS_PAGE_SAMPLE, INLINE_CLASSES, REPORT
-from imagespider.dataset.store import MANIFEST, REJECTED
 from imagespider.dataset.summary import StoreSummary, tail_rows
 
 LICENSES = [

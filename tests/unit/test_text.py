@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from imagespider.dataset.store import MANIFEST, Dataset
+from imagespider.dataset.files import MANIFEST
+from imagespider.dataset.store import Dataset
 from imagespider.errors import ArgumentError, Rejected
 from imagespider.items import ImageItem
 from imagespider.pipelines.rowcheck import RowCheckPipeline

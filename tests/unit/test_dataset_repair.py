@@ -1,0 +1,190 @@
+"""Repairs made when a store opens (imagespider/dataset/repair.py), on real files in tmp_path.
+
+What is proven here:
+- a torn last line (no trailing newline) is cut on open and every row before it survives, so the
+  next row does not get glued to the fragment; a whole last row saved without its newline is kept;
+- a manifest line that is not a row is set aside in ``.orphans/``, with the image it named;
+- image files named like ours (``<label>/<64 hex>.<ext>``) with no manifest row are moved to
+  ``.orphans/`` on open, never deleted, and nothing else in the store is touched;
+- a manifest that is missing or empty while images exist, or that has no readable row, refuses
+  the store and changes nothing; ``file_name`` is normalised when read.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from imagespider.dataset.files import MANIFEST, ORPHANS, REJECTED, UNREADABLE_ROWS
+from imagespider.dataset.repair import StoreUnreadable, check_manifest
+from imagespider.dataset.store import Dataset
+from tests.stores import lines_of, opened, row, sha, store_file
+
+
+@pytest.mark.parametrize("name", [MANIFEST, REJECTED])
+def test_torn_last_line_is_cut_and_earlier_rows_survive(tmp_path: Path, name: str) -> None:
+    good = [row(1), row(2)]
+    whole = b"".join(json.dumps(r).encode() + b"\n" for r in good)
+    (tmp_path / name).write_bytes(whole + b'{"file_name": "cat/' + sha(3)[:20].encode())
+    if name == MANIFEST:  # (files without a manifest would refuse the store)
+        for r in good:
+            store_file(tmp_path, r["file_name"])
+
+    dataset = opened(tmp_path)
+    try:
+        assert (tmp_path / name).read_bytes() == whole
+        if name == MANIFEST:
+            assert list(dataset.iter_rows()) == good
+            dataset.add(row(4))
+        else:
+            dataset.reject(row(4))
+    finally:
+        dataset.close()
+    assert lines_of(tmp_path / name) == [*good, row(4)]
+
+
+def test_a_lone_torn_line_empties_the_file(tmp_path: Path) -> None:
+    (tmp_path / MANIFEST).write_bytes(b'{"file_name": "cat/ab')
+    dataset = opened(tmp_path)
+    dataset.close()
+    assert list(dataset.iter_rows()) == []
+    assert (tmp_path / MANIFEST).read_bytes() == b""
+
+
+def test_an_unreadable_middle_line_is_skipped_and_set_aside(tmp_path: Path) -> None:
+    (tmp_path / MANIFEST).write_bytes(
+        json.dumps(row(1)).encode() + b"\nnot json at all\n[1, 2]\n" + json.dumps(row(2)).encode() + b"\n"
+    )
+    dataset = opened(tmp_path)
+    dataset.close()
+    assert list(dataset.iter_rows()) == [row(1), row(2)]
+    assert lines_of(tmp_path / MANIFEST) == [row(1), row(2)]
+    assert (tmp_path / ORPHANS / UNREADABLE_ROWS).read_bytes() == b"not json at all\n[1, 2]\n"
+
+
+def test_the_file_of_a_torn_row_is_an_orphan(tmp_path: Path) -> None:
+    """A kill between writing the image and finishing its row leaves no trace after reopening."""
+    kept, torn = row(1), row(2)
+    (tmp_path / MANIFEST).write_bytes(json.dumps(kept).encode() + b"\n" + json.dumps(torn).encode()[:30])
+    kept_path = store_file(tmp_path, kept["file_name"])
+    torn_path = store_file(tmp_path, torn["file_name"])
+    dataset = opened(tmp_path)
+    assert dataset.holder_of(torn["sha256"]) is None
+    dataset.close()
+    assert kept_path.exists()
+    assert not torn_path.exists()
+    assert (tmp_path / ORPHANS / torn["file_name"]).read_bytes() == b"\xff\xd8\xff fake jpeg"
+
+
+def test_orphans_are_moved_aside_and_other_files_left_alone(tmp_path: Path) -> None:
+    referenced = row(1)
+    (tmp_path / MANIFEST).write_text(json.dumps(referenced) + "\n")
+    keep = [
+        store_file(tmp_path, referenced["file_name"]),
+        store_file(tmp_path, "cat/README.txt", b"notes"),
+        store_file(tmp_path, "cat/not-a-hash.jpg"),
+        store_file(tmp_path, f"cat/{sha(9)[:63]}.jpg"),  # 63 hex digits
+        store_file(tmp_path, f"cat/{sha(9).upper()}.JPG"),  # not how we name files
+        store_file(tmp_path, f"cat/{sha(9)}.jpg.part"),
+        store_file(tmp_path, f"{sha(9)}.jpg"),  # at the root, not in a label folder
+        store_file(tmp_path, f"cat/deeper/{sha(9)}.jpg"),  # not directly in a label folder
+        store_file(tmp_path, "ATTRIBUTION.md", b"# credits"),
+    ]
+    orphans = [
+        store_file(tmp_path, f"cat/{sha(2)}.jpg", b"two"),
+        store_file(tmp_path, f"dog/{sha(3)}.png", b"three"),
+        store_file(tmp_path, f"猫/{sha(4)}.webp", b"four"),
+    ]
+    # The same name already set aside by an earlier open (a torn write): both are kept.
+    store_file(tmp_path, f"{ORPHANS}/cat/{sha(2)}.jpg", b"two, torn")
+    dataset = opened(tmp_path)
+    dataset.close()
+    assert [p for p in keep if not p.exists()] == []
+    assert [p for p in orphans if p.exists()] == []
+    moved = {p.relative_to(tmp_path / ORPHANS).as_posix(): p.read_bytes() for p in (tmp_path / ORPHANS).glob("*/*")}
+    assert moved == {
+        f"cat/{sha(2)}.jpg": b"two, torn", f"cat/{sha(2)}.jpg.1": b"two",
+        f"dog/{sha(3)}.png": b"three", f"猫/{sha(4)}.webp": b"four",
+    }
+    assert (tmp_path / "dog").is_dir()  # folders themselves are not removed
+    # Opening again moves nothing more: .orphans is not a label folder.
+    opened(tmp_path).close()
+    assert len(list((tmp_path / ORPHANS).glob("*/*"))) == 4
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file() and p.name != ".lock"}
+
+
+@pytest.mark.parametrize(
+    ("manifest", "words"),
+    [
+        (None, "is missing"),
+        (b"", "is empty"),
+        (b"\n\n", "is empty"),
+        (json.dumps(row(1), indent=2).encode() + b"\n", "pretty-printed"),  # jq .
+        (b"\x00\xff\xfe binary\n", "no readable row"),
+    ],
+)
+def test_a_manifest_that_cannot_be_trusted_refuses_the_store_and_touches_nothing(
+    tmp_path: Path, manifest: bytes | None, words: str
+) -> None:
+    store_file(tmp_path, row(1)["file_name"], b"one")
+    store_file(tmp_path, row(2)["file_name"], b"two")
+    if manifest is not None:
+        (tmp_path / MANIFEST).write_bytes(manifest)
+    before = _snapshot(tmp_path)
+    with pytest.raises(StoreUnreadable, match=words) as refused:
+        check_manifest(tmp_path)
+    assert str(tmp_path / MANIFEST) in str(refused.value) and "\n" not in str(refused.value)
+    dataset = Dataset(tmp_path)
+    with pytest.raises(StoreUnreadable):
+        dataset.open()
+    assert _snapshot(tmp_path) == before
+    assert not (tmp_path / ORPHANS).exists()
+    opened(tmp_path / "other").close()  # the lock was released: nothing else is held
+
+
+def test_an_empty_or_missing_manifest_without_images_is_a_new_store(tmp_path: Path) -> None:
+    check_manifest(tmp_path / "nothing-yet")
+    (tmp_path / MANIFEST).write_bytes(b"")
+    store_file(tmp_path, "cat/notes.txt", b"not ours")
+    opened(tmp_path).close()
+
+
+@pytest.mark.parametrize("written", ["./cat/{}.jpg", "cat//{}.jpg", "cat\\{}.jpg", "./cat/./{}.jpg"])
+def test_file_name_is_normalised_when_read(tmp_path: Path, written: str) -> None:
+    original = row(1)
+    path = store_file(tmp_path, original["file_name"], b"one")
+    (tmp_path / MANIFEST).write_text(json.dumps({**original, "file_name": written.format(sha(1))}) + "\n")
+    dataset = opened(tmp_path)
+    assert dataset.holder_of(sha(1)) == original["file_name"]
+    dataset.close()
+    assert path.read_bytes() == b"one"
+    assert next(dataset.iter_rows())["file_name"] == original["file_name"]
+
+
+def test_a_damaged_middle_row_sets_its_image_aside(tmp_path: Path) -> None:
+    first, damaged, last = row(1), row(2), row(3)
+    for r in (first, damaged, last):
+        store_file(tmp_path, r["file_name"], r["sha256"].encode())
+    (tmp_path / MANIFEST).write_bytes(
+        json.dumps(first).encode() + b"\n" + json.dumps(damaged).encode()[:-9] + b"\x00\n" + json.dumps(last).encode() + b"\n"
+    )
+    dataset = opened(tmp_path)
+    dataset.close()
+    assert list(dataset.iter_rows()) == [first, last]
+    assert (tmp_path / ORPHANS / damaged["file_name"]).read_bytes() == damaged["sha256"].encode()
+
+
+def test_a_valid_last_row_without_newline_is_kept(tmp_path: Path) -> None:
+    first, last = row(1), row(2)
+    (tmp_path / MANIFEST).write_text(json.dumps(first) + "\n" + json.dumps(last))
+    image = store_file(tmp_path, last["file_name"])
+    store_file(tmp_path, first["file_name"])
+    dataset = opened(tmp_path)
+    dataset.close()
+    assert image.exists()
+    assert list(dataset.iter_rows()) == [first, last]

@@ -81,14 +81,20 @@ class QueryProgress:
     dropped: Counter[str] = field(default_factory=Counter)
     #: Kept by earlier runs of the same job (a JOBDIR resume), counted toward ``limit``.
     earlier: int = 0
+    #: Kept in this run by engine, when the crawl's spider is not the engine (``search``, ``urls``).
+    engines: Counter[str] = field(default_factory=Counter)
 
     def line(self) -> str:
         """``bing 'cat' (cat): kept 57/120, dropped 12 (duplicate 5, corrupt_image 3)``; a resumed
-        job: ``kept 120/120 (25 in this run)``, the same count the spider's "ended" line gives."""
+        job: ``kept 120/120 (25 in this run)``, the same count the spider's "ended" line gives; a
+        search: ``kept 20/20 (bing 15, google 5)``."""
         total = self.earlier + self.kept
         kept = f"{total}/{self.limit}" if self.limit else str(total)
-        if self.earlier:
-            kept += f" ({self.kept} in this run)"
+        notes = [f"{self.kept} in this run"] if self.earlier else []
+        if self.engines:
+            notes.append(", ".join(f"{engine} {count}" for engine, count in ranked(self.engines)))
+        if notes:
+            kept += f" ({'; '.join(notes)})"
         return f"{self.engine} {self.query!r} ({self.label}): kept {kept}, {dropped_text(self.dropped)}"
 
     def state(self) -> tuple[int, int]:
@@ -155,6 +161,9 @@ class ProgressExtension:
         progress = self._of(item)
         if outcome.kept:
             progress.kept += 1
+            engine = getattr(item, "engine", None)
+            if engine and engine != progress.engine:
+                progress.engines[str(engine)] += 1
             self._inc(f"imagespider/query/{progress.label}/kept")
         else:
             reason = outcome.reason or "dropped"
@@ -233,8 +242,10 @@ class ProgressExtension:
     # -- counting ------------------------------------------------------------------------
 
     def _of(self, item: Any) -> QueryProgress:
+        """The item's query row, under the crawl's spider: a ``search`` keeps one row per query
+        whichever engine found the item (the row counts them by engine)."""
         spider = self.crawler.spider
-        engine = str(getattr(item, "engine", None) or getattr(spider, "name", "?"))
+        engine = str(getattr(spider, "name", None) or getattr(item, "engine", None) or "?")
         query = str(getattr(item, "query", None) or "")
         label = str(getattr(item, "label", None) or "?")
         limit = getattr(getattr(spider, "args", None), "limit", None)

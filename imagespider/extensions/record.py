@@ -79,6 +79,6 @@ class CrawlRecordExtension:
             return []
         return [
             {"engine": p.engine, "query": p.query, "label": p.label, "limit": p.limit, "kept": p.kept,
-             "dropped": dict(p.dropped)}
+             "dropped": dict(p.dropped), **({"engines": dict(p.engines)} if p.engines else {})}
             for p in progress.queries.values()
         ]

@@ -52,6 +52,8 @@ def test_fills_the_limit_across_engines_in_order(mockserver: MockHTTPServer, tmp
     assert "search: openverse ended query 'cat', no more results after 120" in output
     assert "commons takes over" in output
     assert "limit reached: kept 125 of 125" in output
+    assert "summary: search 'cat' (cat): kept 125/125 (openverse 111, commons 14), dropped " in output
+    assert "in this run)" not in output
     assert not lines(output, "WARNING") and not lines(output, "ERROR")
 
 

@@ -57,3 +57,10 @@ def test_banner_lines_are_lowered_to_debug() -> None:
     other = logging.LogRecord("scrapy.middleware", logging.WARNING, "", 0, "Enabled but warned", (), None)
     DemoteToDebug(("Enabled ",)).filter(other)
     assert other.levelno == logging.WARNING
+
+
+def test_a_search_query_is_one_line_that_counts_its_engines() -> None:
+    progress = QueryProgress("search", "cat", "cat", 20, kept=20, engines=Counter(google=5, bing=15))
+    assert progress.line() == "search 'cat' (cat): kept 20/20 (bing 15, google 5), dropped 0"
+    resumed = QueryProgress("search", "cat", "cat", 20, kept=5, earlier=15, engines=Counter(google=5))
+    assert resumed.line() == "search 'cat' (cat): kept 20/20 (5 in this run; google 5), dropped 0"

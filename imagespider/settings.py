@@ -217,6 +217,22 @@ REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
+# --- Distributed crawls (README "Scaling out") ------------------------------------------
+#: str, default "" (off). scrapy-redis's own setting: with a Redis URL (redis://host:6379/0) the crawl
+#: is one worker of a distributed job: scrapy-redis's scheduler and dupefilter, the queries handed out
+#: from a Redis list, the per-query quota and the sha256 / pHash dedup shared (imagespider/distributed/).
+REDIS_URL = ""
+#: float, seconds, default 300. How long a worker's hold on a query or a quota place lasts without
+#: renewal (live workers renew every third of it): a killed worker's work goes to others after this.
+DISTRIBUTED_LEASE_SECONDS = 300.0
+#: str, default "" = derived from the spider, its -a arguments and IMAGES_STORE. Names the job's Redis
+#: keys; give the same value to workers started with different arguments that are one job.
+DISTRIBUTED_JOB = ""
+#: int, default 2. Queries one worker searches at once (it takes the next from the list as one ends).
+DISTRIBUTED_QUERIES = 2
+#: With REDIS_URL, sets scrapy-redis's SCHEDULER, DUPEFILTER_CLASS and SCHEDULER_PERSIST (distributed/worker.py).
+ADDONS = {"imagespider.distributed.worker.DistributedAddon": 0}
+
 # --- Logging ----------------------------------------------------------------------------
 LOG_LEVEL = "INFO"
 #: bool, default False. Scrapy's 80-line stats dump at INFO; off: the dump goes to DEBUG and into

@@ -27,6 +27,7 @@ from imagespider.dataset.neardup import DedupConfig
 from imagespider.dataset.repair import check_manifest
 from imagespider.dataset.sources import is_object_store
 from imagespider.dataset.storelock import StoreRefused, check_unlocked
+from imagespider.distributed.config import DistributedConfig, check_redis
 from imagespider.errors import FAILURE_PREFIX, ArgumentError, shown
 from imagespider.extensions.dataset import local_store
 from imagespider.extensions.progress import ProgressExtension
@@ -97,6 +98,13 @@ class Command(ScrapyCrawlCommand):
         if check is not None:
             check(spargs, self.settings)
         DedupConfig.from_settings(self.settings)
+        if DistributedConfig.from_settings(self.settings).enabled:
+            if not getattr(spidercls, "distributable", False):
+                raise ArgumentError(
+                    f"the {spider_name} spider cannot run as a distributed worker (REDIS_URL is set); "
+                    "run one engine's spider per job (bing, google, flickr, openverse, commons, urls)"
+                )
+            check_redis(self.settings)
         if store is None:
             return  # an object store has no lock: several workers may share it
         if "_job" in spargs:

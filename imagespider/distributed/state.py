@@ -4,7 +4,9 @@
   start time). A worker may start one more result only while ``kept + live leases < limit``;
   the check and the lease are one Lua script, so N workers together never start more than the
   limit. A lease older than ``lease_seconds`` is a worker that died holding it (SIGKILL): the
-  next reservation drops it, so a killed worker's places come back without anyone's help.
+  next reservation drops it, so a killed worker's places come back without anyone's help. A live
+  worker renews its leases (:meth:`SharedState.renew`, imagespider/distributed/worker.py), so only
+  a dead worker's expire.
 * Exact duplicates: ``SET sha256:<hex> <file_name> NX``: the first worker to claim the bytes
   keeps them; the others are told who holds them.
 * Near duplicates: perceptual hashes in a multi-index hashing table: the 64-bit hash is cut into
@@ -14,7 +16,7 @@
   those: the same ``DEDUP_MAX_DISTANCE`` semantics as imagespider/dataset/neardup.py. Check and add
   run under a short Redis lock so two workers cannot both keep a pair of near-twins.
 
-Not yet wired into the spiders and pipelines (README "Scaling out" says what is done).
+Wired into a crawl by imagespider/distributed/worker.py when ``REDIS_URL`` is set.
 """
 
 from __future__ import annotations
@@ -35,10 +37,20 @@ return 0
 """
 
 _SETTLE = """
-if redis.call('ZREM', KEYS[2], ARGV[1]) == 1 and ARGV[2] == '1' then
+redis.call('ZREM', KEYS[2], ARGV[1])
+if ARGV[2] == '1' then
   return redis.call('INCR', KEYS[1])
 end
 return tonumber(redis.call('GET', KEYS[1]) or '0')
+"""
+
+_ROOM = """
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
+local kept = tonumber(redis.call('GET', KEYS[1]) or '0')
+if kept + redis.call('ZCARD', KEYS[2]) < tonumber(ARGV[1]) then
+  return 1
+end
+return 0
 """
 
 
@@ -56,6 +68,7 @@ class SharedState:
         self.lease_seconds = lease_seconds
         self._reserve = redis.register_script(_RESERVE)
         self._settle = redis.register_script(_SETTLE)
+        self._room = redis.register_script(_ROOM)
 
     @classmethod
     def from_url(cls, url: str, namespace: str, **options: Any) -> SharedState:
@@ -78,13 +91,30 @@ class SharedState:
         return lease if granted else None
 
     def settle(self, query: str, lease: str, kept: bool) -> int:
-        """End a lease; ``kept`` counts it. Returns the query's kept count. A lease that expired
-        (its worker was thought dead) counts nothing."""
+        """End a lease; ``kept`` counts it. Returns the query's kept count. A kept image counts
+        even if its lease expired (its worker stalled past ``lease_seconds``): its row is written,
+        so the count stays the truth and no further result starts."""
         keys = [self._key("kept", query), self._key("pending", query)]
         return int(self._settle(keys=keys, args=[lease, "1" if kept else "0"]))
 
+    def room(self, query: str, limit: int) -> bool:
+        """Whether one more result of ``query`` could start now (nothing is reserved)."""
+        keys = [self._key("kept", query), self._key("pending", query)]
+        return bool(self._room(keys=keys, args=[limit, time.time() - self.lease_seconds]))
+
+    def renew(self, query: str, leases: list[str]) -> None:
+        """Restart the clock of leases this worker still holds (it is alive)."""
+        if leases:
+            now = time.time()
+            self.redis.zadd(self._key("pending", query), dict.fromkeys(leases, now), xx=True)
+
     def kept(self, query: str) -> int:
         return int(self.redis.get(self._key("kept", query)) or 0)
+
+    def seed_kept(self, query: str, kept: int) -> None:
+        """Start ``query``'s count at what the store already holds (``-a mode=top-up``): only
+        the first worker's count is taken, later ones find it set."""
+        self.redis.set(self._key("kept", query), kept, nx=True)
 
     # -- exact duplicates -----------------------------------------------------------------
 
@@ -100,6 +130,31 @@ class SharedState:
         key = self._key("sha256", sha256)
         if self.redis.get(key) == file_name:
             self.redis.delete(key)
+
+    # -- both, as the image pipeline asks ---------------------------------------------------
+
+    def claim(self, sha256: str, file_name: str, phash: str | None, max_distance: int) -> tuple[str, str] | None:
+        """Claim an image for ``file_name``: ``(reason, detail)`` of the drop when other workers
+        keep the same bytes (``duplicate``) or, given ``phash``, a near twin (``near_duplicate``)."""
+        holder = self.claim_bytes(sha256, file_name)
+        if holder is not None:
+            return "duplicate", f"same bytes as {holder}"
+        if phash:
+            twin = self.keep_unless_near(phash, file_name, max_distance)
+            if twin is not None:
+                self.unclaim_bytes(sha256, file_name)
+                return "near_duplicate", f"{twin.distance} bits from {twin.file_name}"
+        return None
+
+    def unclaim(self, sha256: str, file_name: str, phash: str | None, max_distance: int) -> None:
+        """Give a claim back (the image could not be stored)."""
+        self.unclaim_bytes(sha256, file_name)
+        if phash:
+            chunks = _chunks(int(phash, 16), max_distance + 1)
+            pipe = self.redis.pipeline(transaction=True)
+            for i, chunk in enumerate(chunks):
+                pipe.srem(self._key("phash", str(max_distance), str(i), str(chunk)), f"{phash} {file_name}")
+            pipe.execute()
 
     # -- near duplicates ------------------------------------------------------------------
 

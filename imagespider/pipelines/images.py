@@ -46,6 +46,7 @@ from imagespider.dataset.neardup import DedupConfig
 from imagespider.dataset.objectstore import normal_uri
 from imagespider.dataset.sources import is_object_store
 from imagespider.dataset.thumbnails import thumbnail_name, write_thumbnail
+from imagespider.distributed.worker import worker_of
 from imagespider.errors import Rejected
 from imagespider.extensions.dataset import dataset_of
 from imagespider.items import ImageItem
@@ -139,6 +140,9 @@ class DatasetImagesPipeline(ImagesPipeline):
         self._checks = CheckPool(self.config.workers, self.config.check_processes, self.bounds)
         self._writer: ThreadPoolExecutor | None = None
         self._in_flight = asyncio.Semaphore(self.config.in_flight)
+        #: A distributed job's shared sha256 and pHash claims (imagespider/distributed/state.py), or None.
+        worker = worker_of(crawler)
+        self.shared = worker.state if worker is not None else None
 
     def open_spider(self, spider: Any = None) -> None:
         super().open_spider()
@@ -225,12 +229,20 @@ class DatasetImagesPipeline(ImagesPipeline):
             twin = self.dataset.twin_of(facts.phash, self.dedup.max_distance)
             if twin is not None:
                 raise Rejected("near_duplicate", f"{twin.distance} bits from {twin.file_name}")
+        shared_phash = facts.phash if self.dedup.enabled and not expected else None
+        if self.shared is not None:
+            # Other workers of the job: the same bytes or a near twin claimed by any of them is a drop.
+            refused = self.shared.claim(facts.sha256, file_name, shared_phash, self.dedup.max_distance)
+            if refused is not None:
+                raise Rejected(*refused)
         # Decided and claimed on the reactor thread, with no await in between: no lock needed.
         self.dataset.claim(facts.sha256, file_name, facts.phash)
         try:
             await self._persist(file_name, response.body, info)
         except Exception:
             self.dataset.unclaim(facts.sha256)
+            if self.shared is not None:
+                self.shared.unclaim(facts.sha256, file_name, shared_phash, self.dedup.max_distance)
             raise
         if facts.thumbnail:
             self._write_thumbnail(file_name, facts.sha256, facts.thumbnail)

@@ -16,6 +16,8 @@ Openverse token).
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -26,9 +28,14 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from imagespider.browser import PLAIN_HTTP_HANDLERS
+from imagespider.distributed.config import LOCAL_META
 from imagespider.engines import ENGINES, EngineResult
 from imagespider.spiders.base import SearchSpider
 from imagespider.spiders.params import Query
+
+logger = logging.getLogger(__name__)
+#: Seconds a distributed worker waits for its preparing calls before it searches anyway.
+PREPARE_WAIT = 60
 
 
 class ApiShapeError(ValueError):
@@ -59,6 +66,8 @@ class ApiSearchSpider(SearchSpider):
     #: The value of ``first`` passed to :meth:`page_request` for a query's first page.
     first_page: ClassVar[Any] = 1
 
+    #: Set once :meth:`prepare`'s calls are answered (distributed jobs, see :meth:`start`).
+    _prepared: asyncio.Event | None = None
     #: Image URLs already handed out, per query (pages may repeat a result).
     _seen: dict[Query, set[str]]
 
@@ -92,8 +101,23 @@ class ApiSearchSpider(SearchSpider):
     # -- requests ------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.worker is None:
+            async for request in self.prepare():
+                yield request
+            return
+        # A distributed job: this worker prepares (its preparing calls stay in its own queue),
+        # then searches the queries the job's list hands it, for as long as there are any.
+        self._prepared = asyncio.Event()
         async for request in self.prepare():
+            request.meta[LOCAL_META] = True
             yield request
+        try:
+            await asyncio.wait_for(self._prepared.wait(), PREPARE_WAIT)
+        except TimeoutError:
+            logger.warning("%s: still preparing after %d s; searching anyway", self.name, PREPARE_WAIT)
+        async for query in self.queries_to_search():
+            for request in self.first_search(query):
+                yield request
 
     @property
     def api_slot(self) -> str:
@@ -115,12 +139,20 @@ class ApiSearchSpider(SearchSpider):
         )
 
     def first_searches(self) -> Iterator[scrapy.Request]:
+        """Every query's first page, once :meth:`prepare` is done (in a distributed job, the
+        queries come from the job's list instead, see :meth:`start`)."""
+        if self.worker is not None and self._prepared is not None:
+            self._prepared.set()
+            return
         for query in self.args.queries:
-            why = self.skip_query(query)
-            if why:
-                self.log_query_end(query, why)
-                continue
-            yield self.page_request(query, self.first_page)
+            yield from self.first_search(query)
+
+    def first_search(self, query: Query) -> Iterator[scrapy.Request]:
+        why = self.skip_query(query)
+        if why:
+            self.log_query_end(query, why)
+            return
+        yield self.page_request(query, self.first_page)
 
     # -- results -------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from scrapy.settings import BaseSettings
 from imagespider.dataset import resume
 from imagespider.dataset.files import REJECTED
 from imagespider.dataset.jsonl import read_jsonl
+from imagespider.distributed.worker import Worker, fingerprint, query_key, worker_for
 from imagespider.engines import EngineResult
 from imagespider.errors import FAILURE_PREFIX
 from imagespider.extensions.dataset import dataset_of, store_refused
@@ -54,6 +55,11 @@ class QuotaSpider(scrapy.Spider, Generic[ArgsT, KeyT]):
     #: The ``-a`` arguments as given, for the store's crawls.jsonl.
     arguments: dict[str, str]
     quotas: dict[KeyT, Quota]
+    #: This crawl's part in a distributed job (``REDIS_URL`` set), else None.
+    worker: Worker | None = None
+    #: Whether this spider can be a worker of a distributed job (our ``crawl`` command refuses
+    #: ``REDIS_URL`` otherwise): its requests' callbacks must be its own methods.
+    distributable: ClassVar[bool] = True
 
     @classmethod
     def check_arguments(cls, kwargs: Mapping[str, str], settings: BaseSettings) -> ArgsT:
@@ -68,12 +74,19 @@ class QuotaSpider(scrapy.Spider, Generic[ArgsT, KeyT]):
     def quota_key(self, item: ImageItem) -> KeyT:
         raise NotImplementedError
 
+    def shared_key(self, key: KeyT) -> str:
+        """A quota's key as a Redis string (distributed crawls)."""
+        return str(key)
+
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.args = cls.check_arguments(kwargs, crawler.settings)
         spider.arguments = dict(kwargs)
         spider.quotas = spider.make_quotas()
+        spider.worker = worker_for(crawler, spider.name, kwargs)
+        if spider.worker is not None:
+            spider.quotas = spider.worker.share_quotas(spider.quotas, spider.shared_key)
         settle_on_signals(crawler, spider.quota_for)
         return spider
 
@@ -101,6 +114,29 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
 
     def quota_key(self, item: ImageItem) -> Query:
         return Query(item.query, item.label)
+
+    def shared_key(self, key: Query) -> str:
+        return query_key(key.text, key.label)
+
+    async def queries_to_search(self) -> AsyncIterator[Query]:
+        """This crawl's queries: all of them, or, in a distributed job, those the job's query list
+        hands this worker (imagespider/distributed/feed.py), as it finishes others."""
+        if self.worker is None:
+            for query in self.args.queries:
+                yield query
+            return
+        feed = self.worker.feed
+        by_key = {self.shared_key(query): query for query in self.args.queries}
+        items = list(by_key)
+        if feed.seed(items, fingerprint(items)):
+            logger.info("%s: seeded the job's query list with %d queries", self.name, len(items))
+        async for item in feed.queries():
+            found = by_key.get(item)
+            if found is None:
+                logger.warning("%s: the job's list holds a query this worker was not given: %s", self.name, item)
+                feed.done(item)
+                continue
+            yield found
 
     #: The ``search`` spider running this engine for one query (imagespider/spiders/search.py),
     #: or None when this spider runs alone. See :meth:`as_engine`.
@@ -182,6 +218,8 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
             self.host.inspect(self, query, results)
             return
         quota = self.quotas[query]
+        if self.worker is not None:
+            self.worker.feed.touch(self.shared_key(query))  # this worker works on it: keep its lease
         owner = self.host or self  # the search spider opened the dataset for its engines
         dataset = getattr(owner, "_dataset", None)
         rejected_before = owner._rejected_before
@@ -197,9 +235,11 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
                 # Rejected by an earlier run of this job: not fetched and rejected twice.
                 self.crawler.stats.inc_value("imagespider/skipped/rejected_by_this_job")
                 continue
-            if not await quota.wait_for_room() or self.stopping:
+            if self.stopping or not await quota.acquire():
                 return
-            quota.take()
+            if self.stopping:
+                quota.give_back()
+                return
             yield self.build_item(query, result)
 
     @property
@@ -209,7 +249,10 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
         Scrapy lets a running callback finish before it closes; a browser spider's callback
         scrolls until the limit is kept, so without this Ctrl-C would wait for the whole job.
         """
-        engine = getattr(self.crawler, "engine", None)
+        try:
+            engine = getattr(self.crawler, "engine", None)
+        except RuntimeError:  # Scrapy 2.19: "not set yet" (Request.to_dict reads every attribute)
+            return False
         return engine is not None and not engine.running and not self.crawler.crawling
 
     #: (image URL, label) rejected by earlier runs of this JOBDIR job: skipped on resume.
@@ -272,6 +315,8 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
         if self.host is not None:
             self.host.engine_ended(self, query, why)
             return
+        if self.worker is not None:
+            self.worker.feed.done(self.shared_key(query))
         quota = self.quotas[query]
         logger.info(
             "%s: query %r (label %s) ended, %s: kept %d of %d",

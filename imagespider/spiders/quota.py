@@ -39,6 +39,20 @@ class Quota:
     def take(self) -> None:
         self.pending += 1
 
+    async def acquire(self) -> bool:
+        """Wait for room and take it in one step; False once the limit is kept. (Shared by N
+        workers, imagespider/distributed/quota.py, room seen is not room held, so callers that
+        start a result use this rather than :meth:`wait_for_room` then :meth:`take`.)"""
+        if not await self.wait_for_room():
+            return False
+        self.take()
+        return True
+
+    def give_back(self) -> None:
+        """Return a place taken but not used (the crawl is stopping)."""
+        self.pending = max(0, self.pending - 1)
+        self._changed.set()
+
     def settle(self, kept: bool) -> None:
         self.pending = max(0, self.pending - 1)
         if kept:

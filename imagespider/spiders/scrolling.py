@@ -126,7 +126,7 @@ class BrowserSearchSpider(SearchSpider):
         problem = browser_problem(self.settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"))
         if problem:
             raise self.fail("browser_missing", problem)
-        for query in self.args.queries:
+        async for query in self.queries_to_search():
             yield scrapy.Request(
                 self.search_url(query),
                 callback=self.parse_results_page,

@@ -72,6 +72,9 @@ def parse_engines(value: str | None) -> tuple[str, ...]:
 
 class SearchAllSpider(SearchSpider):
     name = "search"
+    #: Its engines' requests call back into engine objects, not this spider: scrapy-redis cannot
+    #: put them in Redis (Request.to_dict wants the spider's own methods).
+    distributable = False
     filters: ClassVar = {"restrictions": RESTRICTIONS}
     #: Arguments of this spider beyond the shared ones and the filters.
     own_arguments: ClassVar[tuple[str, ...]] = ("engines",)

@@ -133,9 +133,8 @@ class UrlsSpider(QuotaSpider[UrlsArgs, str]):
                 continue
             quota = self.quotas.get(row.label)
             if quota is not None:
-                if not await quota.wait_for_room():
+                if not await quota.acquire():
                     continue  # this label is full; later rows may be of another label
-                quota.take()
             yield self.build_item(row)
 
     def _dataset(self) -> Dataset | ObjectDataset | None:

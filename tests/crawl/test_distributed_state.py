@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from imagespider.distributed.feed import QueryFeed
 from imagespider.distributed.state import SharedState
 from tests.servers import redis_server
 
@@ -58,7 +59,32 @@ def test_a_dead_workers_leases_expire(redis_url: str) -> None:
     lease = state.reserve("dog", 2)
     assert lease is not None
     assert state.settle("dog", lease, True) == 1
-    assert state.settle("dog", held[0] or "", True) == 1, "an expired lease counts nothing"
+    assert state.settle("dog", held[0] or "", False) == 1, "an expired lease gives back nothing twice"
+    assert state.settle("dog", held[1] or "", True) == 2, "an image kept late still counts: its row exists"
+
+
+def test_a_live_worker_renews_its_leases(redis_url: str) -> None:
+    state = SharedState.from_url(redis_url, "renew", lease_seconds=0.5)
+    held = [state.reserve("owl", 1)]
+    assert held[0] is not None and not state.room("owl", 1)
+    for _ in range(3):
+        time.sleep(0.3)
+        state.renew("owl", [held[0] or ""])
+    assert state.reserve("owl", 1) is None, "a renewed lease is not taken over"
+    state.seed_kept("owl", 1)
+    state.seed_kept("owl", 5)
+    assert state.kept("owl") == 1, "only the first worker seeds the count"
+
+
+def test_claims_combine_bytes_and_near_twins(redis_url: str) -> None:
+    state = SharedState.from_url(redis_url, "claim")
+    assert state.claim("cd" * 32, "cat/a.jpg", "00000000000000ff", 4) is None
+    assert state.claim("cd" * 32, "dog/a.jpg", None, 4) == ("duplicate", "same bytes as cat/a.jpg")
+    verdict = state.claim("ef" * 32, "cat/b.jpg", "00000000000000fe", 4)
+    assert verdict is not None and verdict[0] == "near_duplicate"
+    assert state.claim_bytes("ef" * 32, "x") is None, "a refused claim leaves no bytes claimed"
+    state.unclaim("cd" * 32, "cat/a.jpg", "00000000000000ff", 4)
+    assert state.claim("01" * 32, "cat/c.jpg", "00000000000000fe", 4) is None, "an unclaimed hash is gone"
 
 
 def test_bytes_are_claimed_once(redis_url: str) -> None:
@@ -86,3 +112,23 @@ def test_near_duplicates_by_multi_index_hashing_match_a_linear_scan(redis_url: s
         else:
             assert twin is None
             kept.append(value)
+
+
+def test_the_query_list_is_seeded_once_and_a_dead_workers_query_comes_back(redis_url: str) -> None:
+    import redis as redis_py
+
+    client = redis_py.Redis.from_url(redis_url)
+    one = QueryFeed(client, "feed", lease_seconds=1, per_worker=1)
+    two = QueryFeed(client, "feed", lease_seconds=1, per_worker=1)
+    assert one.seed(["a", "b"], "x") and not two.seed(["a", "b", "c"], "y"), "seeded by the first worker only"
+    assert one.take_one() == ("a", False) and two.take_one() == ("b", False)
+    assert two.take_one() is None and not one.finished()
+    two.done("b")
+    time.sleep(1.1)  # worker one was killed holding "a": its lease runs out
+    assert two.take_one() == ("a", True), "taken over"
+    two.renew(["a"])
+    assert one.take_one() is None, "a renewed query stays with its worker"
+    two.release()  # closing early: "a" goes back to the list
+    assert one.take_one() == ("a", False)
+    one.done("a")
+    assert one.finished()

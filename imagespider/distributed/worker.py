@@ -1,0 +1,126 @@
+"""One worker of a distributed crawl (``REDIS_URL`` set): what it shares and how it stays alive.
+
+:func:`worker_for` is called by the spider as it is made (imagespider/spiders/base.py) and gives
+None without ``REDIS_URL``, so a crawl without it is unchanged. With it, the spider's quotas become
+:class:`~imagespider.distributed.quota.SharedQuota`, its queries come from the job's
+:class:`~imagespider.distributed.feed.QueryFeed`, and the image pipeline claims bytes and pHashes
+in the job's :class:`~imagespider.distributed.state.SharedState` (imagespider/pipelines/images.py).
+While the spider is open, a loop renews this worker's leases every third of
+``DISTRIBUTED_LEASE_SECONDS``; a killed worker stops renewing, and its queries and quota places
+go to the others when the leases run out. Scrapy's requests go through scrapy-redis's scheduler
+(imagespider/distributed/scheduler.py), set up by :class:`DistributedAddon`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import weakref
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
+
+from imagespider.distributed.config import DistributedConfig
+from imagespider.distributed.feed import QueryFeed
+from imagespider.distributed.quota import SharedQuota
+from imagespider.distributed.state import SharedState
+from imagespider.spiders.quota import Quota
+
+logger = logging.getLogger(__name__)
+
+_WORKERS: weakref.WeakKeyDictionary[Crawler, Worker] = weakref.WeakKeyDictionary()
+
+
+class DistributedAddon:
+    """Scrapy add-on (``ADDONS`` in imagespider/settings.py): with ``REDIS_URL``, scrapy-redis's
+    scheduler and dupefilter, persisted (a worker that ends first must not clear the queue the
+    others still read). Set at add-on priority, so ``-s`` still overrides each."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        if not DistributedConfig.from_settings(settings).enabled:
+            return
+        settings.set("SCHEDULER", "imagespider.distributed.scheduler.SharedScheduler", "addon")
+        settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", "addon")
+        settings.set("SCHEDULER_PERSIST", True, "addon")
+
+
+class Worker:
+    def __init__(self, crawler: Crawler, config: DistributedConfig, namespace: str) -> None:
+        self.crawler = crawler
+        self.config = config
+        self.namespace = namespace
+        self.state = SharedState.from_url(config.redis_url, namespace, lease_seconds=config.lease_seconds)
+        self.feed = QueryFeed(self.state.redis, namespace, lease_seconds=config.lease_seconds,
+                              per_worker=config.queries_per_worker)
+        self.quotas: dict[str, SharedQuota] = {}
+        self._renewing: asyncio.Task[None] | None = None
+        crawler.signals.connect(self._opened, signal=signals.spider_opened)
+        crawler.signals.connect(self._closed, signal=signals.spider_closed)
+
+    def share_quotas(self, quotas: Mapping[Any, Quota], key: Callable[[Any], str]) -> dict[Any, Quota]:
+        """The spider's quotas, each now held in Redis under ``key(quota's key)``."""
+        shared: dict[Any, Quota] = {}
+        for name, quota in quotas.items():
+            self.quotas[key(name)] = shared_quota = SharedQuota(
+                self.state, key(name), quota.limit, poll_seconds=self.feed.poll_seconds
+            )
+            shared[name] = shared_quota
+        return shared
+
+    def _opened(self, **_: Any) -> None:
+        logger.info("distributed crawl: job %s on %s", self.namespace, self.config.redis_url.split("@")[-1])
+        self._renewing = asyncio.get_running_loop().create_task(self._renew_forever())
+
+    async def _renew_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.lease_seconds / 3)
+            try:
+                self.renew()
+            except Exception as error:  # noqa: BLE001 (Redis away a moment: the next round retries)
+                logger.warning("could not renew this worker's leases in Redis: %s", error)
+
+    def renew(self) -> None:
+        busy = []
+        for key, quota in self.quotas.items():
+            if quota.leases:
+                quota.renew()
+                busy.append(key)
+        self.feed.renew(busy)
+
+    def _closed(self, **_: Any) -> None:
+        if self._renewing is not None:
+            self._renewing.cancel()
+        with contextlib.suppress(Exception):
+            self.feed.release()
+
+
+def worker_for(crawler: Crawler, spider: str, arguments: Mapping[str, Any]) -> Worker | None:
+    """This crawl's worker (made once), or None when ``REDIS_URL`` is not set."""
+    if crawler in _WORKERS:
+        return _WORKERS[crawler]
+    config = DistributedConfig.from_settings(crawler.settings)
+    if not config.enabled:
+        return None
+    namespace = config.namespace(spider, arguments, str(crawler.settings.get("IMAGES_STORE")))
+    worker = _WORKERS[crawler] = Worker(crawler, config, namespace)
+    return worker
+
+
+def worker_of(crawler: Crawler) -> Worker | None:
+    """The worker :func:`worker_for` made for this crawl, if any (the pipelines ask)."""
+    return _WORKERS.get(crawler)
+
+
+def query_key(text: str, label: str) -> str:
+    """A search query as one Redis string (its quota key and its item in the query list)."""
+    return json.dumps([text, label], ensure_ascii=False)
+
+
+def fingerprint(items: list[str]) -> str:
+    return hashlib.sha256("\n".join(items).encode()).hexdigest()[:16]

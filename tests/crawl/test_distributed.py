@@ -1,0 +1,148 @@
+"""A distributed crawl end to end: three ``scrapy crawl flickr`` workers on one real redis-server,
+one query set, one bucket on a real S3-compatible server (moto's, on loopback), one worker
+SIGKILLed mid-crawl and started again, then ``scrapy publish``: exactly ``limit`` images per query,
+no bytes twice, every object with its row and every row with its object.
+
+Flickr (the mock API, tests/mockserver/flickr.py) runs the real spider path with no browser:
+search pages go through scrapy-redis's queue in Redis, image downloads and checks through the
+project's pipelines, quotas and dedup through imagespider/distributed/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT, run_scrapy, scrapy_command, scrapy_env
+from tests.mockserver import MockHTTPServer
+from tests.servers import free_port, redis_server, s3_client, s3_server, s3_settings
+
+QUERIES = ("cat", "dog", "owl", "fox", "elk")
+LIMIT = 8
+BUCKET = "datasets"
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def s3() -> Iterator[str]:
+    with s3_server() as endpoint:
+        s3_client(endpoint).create_bucket(Bucket=BUCKET)
+        yield endpoint
+
+
+def objects(endpoint: str, prefix: str) -> dict[str, bytes]:
+    client = s3_client(endpoint)
+    found = {}
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix):
+        for entry in page.get("Contents", ()):
+            key = entry["Key"]
+            found[key[len(prefix):]] = client.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+    return found
+
+
+def worker(mockserver: MockHTTPServer, redis_url: str, s3: str, queries: Path, store: str,
+           log: Path, debug: bool = False) -> subprocess.Popen[bytes]:
+    command = scrapy_command(
+        "crawl", "flickr", "-a", f"queries={queries}", "-a", f"limit={LIMIT}", "-a", "license=any",
+        "-s", f"FLICKR_API_URL={mockserver.base}/services/rest/", "-s", f"IMAGES_STORE={store}",
+        "-s", 'DOWNLOAD_SLOTS={"flickr-api": {"delay": 0}}', "-s", "FLICKR_PER_PAGE=4",
+        # Images one at a time, a little apart, so the crawl lasts long enough to kill a worker in it.
+        "-s", "DOWNLOAD_DELAY=0.2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+        "-s", "IMAGES_WORKERS=1", "-s", "IMAGES_CHECK_PROCESSES=False",
+        "-s", f"LOG_LEVEL={'DEBUG' if debug else 'INFO'}",
+        "-s", f"REDIS_URL={redis_url}", "-s", "DISTRIBUTED_LEASE_SECONDS=3", "-s", "DISTRIBUTED_QUERIES=1",
+        *s3_settings(s3),
+    )
+    env = scrapy_env({"FLICKR_API_KEY": "goodkey-distributed"})
+    with log.open("wb") as out:
+        return subprocess.Popen(command, cwd=PROJECT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def wait_for(log: Path, text: str, count: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while log.read_text(errors="replace").count(text) < count:
+        assert process.poll() is None, f"ended before {count} x {text!r}: " + log.read_text()[-3000:]
+        assert time.monotonic() < deadline, log.read_text()[-3000:]
+        time.sleep(0.05)
+
+
+def test_three_workers_one_killed_keep_exactly_the_limit(
+    mockserver: MockHTTPServer, redis_url: str, s3: str, tmp_path: Path
+) -> None:
+    queries = tmp_path / "queries.txt"
+    queries.write_text("\n".join(QUERIES) + "\n")
+    store, prefix = f"s3://{BUCKET}/animals", "animals/"
+    logs = [tmp_path / f"worker{n}.log" for n in range(4)]
+    workers = [worker(mockserver, redis_url, s3, queries, store, logs[n], debug=n == 0) for n in range(3)]
+    try:
+        for n in range(3):
+            wait_for(logs[n], "distributed crawl: job", 1, workers[n])
+        # Worker 0 holds a query and has just kept part of it: kill it there, with no goodbye.
+        wait_for(logs[0], "DEBUG: Kept ", logs[0].read_text(errors="replace").count("DEBUG: Kept ") + 1, workers[0])
+        os.kill(workers[0].pid, signal.SIGKILL)
+        workers[0].wait(10)
+        assert workers[0].returncode == -signal.SIGKILL
+        workers.append(worker(mockserver, redis_url, s3, queries, store, logs[3]))  # started again
+        for n, process in enumerate(workers[1:], 1):
+            assert process.wait(90) == 0, logs[n].read_text()[-3000:]
+    finally:
+        for process in workers:
+            if process.poll() is None:
+                process.kill()
+                process.wait(10)
+    text = "\n".join(log.read_text() for log in logs)
+    assert "Traceback" not in text, text[-5000:]
+    assert text.count("seeded the job's query list") == 1, "the first worker seeds the list, once"
+    assert "took over query" in text, "the killed worker's query went to another worker"
+
+    published = run_scrapy("publish", store, *s3_settings(s3))
+    assert published.returncode == 0, published.stderr[-3000:]
+    found = objects(s3, prefix)
+    images = {k: v for k, v in found.items() if "/" in k and not k.startswith(".") and not k.endswith(".json")}
+    sidecars = {k for k in found if "/" in k and not k.startswith(".") and k.endswith(".json")}
+    # every object has its row and every row its object
+    assert {k.rsplit(".", 1)[0] for k in images} == {k.rsplit(".", 1)[0] for k in sidecars}
+    rows = [json.loads(line) for line in found["metadata.jsonl"].decode().splitlines()]
+    assert sorted(row["file_name"] for row in rows) == sorted(images)
+    # exactly the limit per query, across the three workers and the restart
+    assert Counter(row["query"] for row in rows) == dict.fromkeys(QUERIES, LIMIT)
+    # no bytes twice: names are the sha256 of the bytes, and no two objects share one
+    digests = [hashlib.sha256(data).hexdigest() for data in images.values()]
+    assert len(set(digests)) == len(digests) == len(QUERIES) * LIMIT
+    for key, data in images.items():
+        assert key.split("/")[1].startswith(hashlib.sha256(data).hexdigest())
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:6379", "redis://127.0.0.1:notaport/0", "closed"])
+def test_a_bad_or_unreachable_redis_url_is_one_line(mockserver: MockHTTPServer, tmp_path: Path, url: str) -> None:
+    if url == "closed":
+        url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    result = run_scrapy(
+        "crawl", "flickr", "-a", "q=cat", "-s", f"FLICKR_API_URL={mockserver.base}/services/rest/",
+        "-s", f"IMAGES_STORE={tmp_path}", "-s", f"REDIS_URL={url}", env={"FLICKR_API_KEY": "goodkey"},
+    )
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if "ERROR" in line]
+    assert len(errors) == 1 and "REDIS_URL=" in errors[0], result.stderr[-2000:]
+
+
+def test_the_search_spider_is_refused_as_a_worker(redis_url: str, tmp_path: Path) -> None:
+    result = run_scrapy("crawl", "search", "-a", "q=cat", "-s", f"IMAGES_STORE={tmp_path}",
+                        "-s", f"REDIS_URL={redis_url}")
+    assert result.returncode == 2 and "cannot run as a distributed worker" in result.stderr
+    assert "Traceback" not in result.stderr

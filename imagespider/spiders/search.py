@@ -21,6 +21,9 @@ How the hand-over works: an engine's end or failure inside a callback is caught 
 :class:`EngineHandoverMiddleware`, which appends the next engine's first requests to that
 callback's output; one reported from an errback (where output does not pass the spider
 middlewares) is handed over when the crawl next goes idle.
+
+A job resumed with its JOBDIR starts each query at the engine it was running when it stopped
+(Scrapy's spider state keeps the name), not at the first engine again.
 """
 
 from __future__ import annotations
@@ -83,6 +86,8 @@ class SearchAllSpider(SearchSpider):
     }
 
     engines: tuple[str, ...]
+    #: Scrapy's spider state (JOBDIR), set by its SpiderState extension when the spider opens.
+    state: dict[str, Any]
     #: True for `scrapy enginecheck` (imagespider/commands/enginecheck.py): results are inspected.
     inspecting: ClassVar[bool] = False
 
@@ -143,6 +148,7 @@ class SearchAllSpider(SearchSpider):
         if not self.engines:
             raise self.fail("all_engines", "search: no engine can run with these settings (see the lines above)")
         logger.info("search: engines in order: %s", ", ".join(self.engines))
+        self._resume_engines()
         for query in self.args.queries:
             async for request in self.start_next_engine(query):
                 yield request
@@ -163,6 +169,7 @@ class SearchAllSpider(SearchSpider):
                 return
             self._next_index[query] = index + 1
             name = engines[index]
+            self._running_engines()[_state_key(query)] = name
             engine = ENGINE_SPIDERS[name].as_engine(self, query)
             self._current[query] = engine
             requests: list[scrapy.Request] = []
@@ -179,6 +186,28 @@ class SearchAllSpider(SearchSpider):
             for request in requests:
                 yield request
             return
+
+    def _running_engines(self) -> dict[str, str]:
+        """The engine each query runs, by :func:`_state_key`, in the spider state Scrapy keeps in
+        JOBDIR (an empty dict that is never saved without one)."""
+        state = getattr(self, "state", None)
+        if not isinstance(state, dict):
+            state = self.state = {}
+        running = state.get(_STATE_KEY)
+        if not isinstance(running, dict):
+            running = state[_STATE_KEY] = {}
+        return running
+
+    def _resume_engines(self) -> None:
+        """A resumed JOBDIR job starts each query at the engine it was running when it stopped:
+        the engines before it had ended for that query, and their results are in the store."""
+        running = self._running_engines()
+        for query in self.args.queries:
+            name = running.get(_state_key(query))
+            engines = self.engines_for(query)
+            if isinstance(name, str) and name in engines and engines.index(name):
+                self._next_index[query] = engines.index(name)
+                logger.info("search: query %r resumed at %s", query.text, name)
 
     async def handover_requests(self) -> AsyncIterator[scrapy.Request]:
         """The next engines' first requests, for every query waiting for one."""
@@ -265,6 +294,15 @@ class SearchAllSpider(SearchSpider):
         assert engine is not None
         async for request in self.handover_requests():
             engine.crawl(request)
+
+
+#: The spider-state entry (kept in JOBDIR by Scrapy's SpiderState extension) naming the engine
+#: each query was running.
+_STATE_KEY = "search_running_engine"
+
+
+def _state_key(query: Query) -> str:
+    return f"{query.label}\t{query.text}"
 
 
 class EngineHandoverMiddleware:

@@ -98,3 +98,25 @@ def test_unknown_engine_is_one_line(tmp_path: Path) -> None:
     output = result.stdout + result.stderr
     assert result.returncode == 2
     assert "unknown engine altavista" in output and "Traceback" not in output
+
+
+def test_a_resumed_job_starts_each_query_at_the_engine_it_was_running(
+    mockserver: MockHTTPServer, tmp_path: Path
+) -> None:
+    store, job = tmp_path / "store", ["-s", f"JOBDIR={tmp_path / 'job'}"]
+    args = ["-a", "q=cat", "-a", "engines=openverse,commons", "-a", "license=any"]
+    # Openverse gives 111, commons the last 4; the job is then run again with a higher limit.
+    first = search(mockserver, store, *args, "-a", "limit=115", *job)
+    first_output = first.stdout + first.stderr
+    assert "commons takes over" in first_output, first_output[-3000:]
+    assert len(rows(store)) == 115
+    second = search(mockserver, store, *args, "-a", "limit=125", *job)
+    output = second.stdout + second.stderr
+    assert second.returncode == 0, output[-3000:]
+    assert "search: query 'cat' resumed at commons" in output
+    assert "search: query 'cat' from openverse" not in output
+    assert "search: query 'cat' from commons" in output
+    kept = rows(store)
+    assert len(kept) == 125
+    assert len({row["image_url"] for row in kept}) == 125
+    assert [row["engine"] for row in kept].count("openverse") == 111

@@ -46,15 +46,24 @@ def phash_of(image: Image.Image) -> str:
     the input, 5-6 ms from 1-2 MP against under 2 ms after ``reduce()``, and the hash moved by
     at most 2 bits on the benchmark's 120 JPEG/PNG/WebP photos (benchmarks/throughput.py).
     """
-    factor = min(image.size) // HASH_DECODE_MIN
-    if factor >= 2 and image.mode in _REDUCIBLE_MODES:
-        image = image.reduce(factor)
+    image = hash_sized(image)
     # imagehash.phash, step for step, with its two DCTs as one product by the 8 rows of the DCT-II
     # matrix it keeps: the same bits (1,600 images and modes compared), without the import of
     # scipy.fftpack that imagehash does at each call's start (~0.2-0.4 s per check process).
     pixels = np.asarray(image.convert("L").resize((_DCT_SIZE, _DCT_SIZE), Image.Resampling.LANCZOS), dtype=np.float64)
     low = _DCT_LOW @ pixels @ _DCT_LOW.T
     return str(imagehash.ImageHash(low > np.median(low)))
+
+
+def hash_sized(image: Image.Image) -> Image.Image:
+    """``image`` box-reduced to no less than ``HASH_DECODE_MIN`` px on its short side (itself
+    when it is already that small, or of a mode whose pixels cannot be averaged). The image
+    check hashes it and makes the report's thumbnail from it (imagespider/pipelines/imagecheck.py),
+    so a PNG or WebP decoded in full is reduced once, not once for each."""
+    factor = min(image.size) // HASH_DECODE_MIN
+    if factor >= 2 and image.mode in _REDUCIBLE_MODES:
+        return image.reduce(factor)
+    return image
 
 
 #: imagehash.phash's grey copy (hash_size 8 x highfreq_factor 4) and the first 8 rows of

@@ -36,6 +36,10 @@ logger = logging.getLogger(__name__)
 THUMBS = ".thumbs"
 SIZE = 240
 QUALITY = 72
+#: Bilinear (with Pillow's antialiasing when reducing) and no Huffman optimisation: a 240 px
+#: preview in a report looks the same, at 1.7 ms and 0.3 ms instead of 2.7 ms (bicubic) and 0.5 ms
+#: (``optimize``) per image (README "Performance"); the thumbnails grow about 7%.
+RESAMPLE = Image.Resampling.BILINEAR
 
 
 def thumbnail_name(row: Mapping[str, Any]) -> str | None:
@@ -53,10 +57,10 @@ def thumbnail_jpeg(image: Image.Image) -> bytes | None:
     """The thumbnail of an image already loaded, as JPEG bytes; None if it cannot be made.
     ``image`` is reduced in place (the check is done with it)."""
     try:
-        image.thumbnail((SIZE, SIZE))
+        image.thumbnail((SIZE, SIZE), RESAMPLE)
         small = image.convert("RGB")
         buffer = BytesIO()
-        small.save(buffer, "JPEG", quality=QUALITY, optimize=True)
+        small.save(buffer, "JPEG", quality=QUALITY)
         return buffer.getvalue()
     except (OSError, ValueError) as error:
         logger.debug("no thumbnail: %s", error)
@@ -76,11 +80,11 @@ def make_thumbnail(source: Path, target: Path) -> bool:
     try:
         with Image.open(source) as image:
             image.draft("RGB", (SIZE * 2, SIZE * 2))  # JPEG: decode at a reduced scale
-            image.thumbnail((SIZE, SIZE))
+            image.thumbnail((SIZE, SIZE), RESAMPLE)
             small = image.convert("RGB")
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.tmp")
-        small.save(partial, "JPEG", quality=QUALITY, optimize=True)
+        small.save(partial, "JPEG", quality=QUALITY)
         os.replace(partial, target)
         return True
     except (OSError, ValueError, Image.DecompressionBombError) as error:

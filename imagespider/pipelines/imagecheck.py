@@ -33,7 +33,7 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
-from imagespider.dataset.neardup import HASH_DECODE_MIN, phash_of
+from imagespider.dataset.neardup import HASH_DECODE_MIN, hash_sized, phash_of
 from imagespider.dataset.thumbnails import thumbnail_jpeg
 from imagespider.errors import Rejected
 from imagespider.rights.embedded import EmbeddedRights, read_embedded_from
@@ -103,9 +103,12 @@ def inspect_image(
             raise Rejected("decompression_bomb", str(error)) from None
         except (OSError, SyntaxError, ValueError, EOFError) as error:
             raise Rejected("corrupt_image", str(error) or type(error).__name__) from None
-        phash, embedded = _phash_or_none(image), read_embedded_from(image, body)
-        # Last: it reduces ``image`` in place.
-        thumbnail = thumbnail_jpeg(image)
+        # One reduced copy serves the hash and the thumbnail: from a 2 MP PNG or WebP, making the
+        # thumbnail from the full pixels cost as much again as the hash (benchmarks/checkprofile.py).
+        small = hash_sized(image)
+        phash, embedded = _phash_or_none(small), read_embedded_from(image, body)
+        # Last: it reduces ``small`` (which may be ``image``) in place.
+        thumbnail = thumbnail_jpeg(small)
         return ImageFacts(width, height, fmt, hashlib.sha256(body).hexdigest(), phash, embedded, thumbnail)
 
 

@@ -7,9 +7,13 @@ query still has room, the end-of-query lines, failures as one line, and an answe
 cannot read ending the engine with ``failed_<engine>_api_changed`` and the body saved under
 ``<store>/.debug/`` (imagespider/spiders/debug.py) instead of a silent "no results".
 
-A new API engine writes only :meth:`ApiSearchSpider.page_request` (the call for one page of a
-query, built with :meth:`ApiSearchSpider.api_request`) and :meth:`ApiSearchSpider.parse_api`
-(response -> :class:`ApiPage`), plus :meth:`~imagespider.spiders.base.SearchSpider.declared_license`.
+A new API engine writes only its calls' parameters and its parse: :attr:`ApiSearchSpider.config_class`
+(its typed settings, a dataclass with ``from_settings``, read and checked once as ``self.config``),
+:meth:`ApiSearchSpider.search_params` (the query string for one page of a query) and, when the
+calls need more than that, :meth:`ApiSearchSpider.search_url` and :meth:`ApiSearchSpider.search_options`
+(headers, a key's meta); then :meth:`ApiSearchSpider.parse_api` (response -> :class:`ApiPage`) and
+:meth:`~imagespider.spiders.base.SearchSpider.declared_license`. Credentials named by
+:meth:`ApiSearchSpider.secrets` are kept out of every log line and failure text.
 :meth:`ApiSearchSpider.prepare` runs before the first searches (Flickr's license table, an
 Openverse token).
 """
@@ -18,20 +22,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from imagespider.browser import PLAIN_HTTP_HANDLERS
 from imagespider.distributed.config import LOCAL_META
 from imagespider.engines import ENGINES, EngineResult
+from imagespider.extensions.redact import SecretFilter
 from imagespider.spiders.base import SearchSpider
-from imagespider.spiders.params import Query
+from imagespider.spiders.params import Query, SearchArgs
 
 logger = logging.getLogger(__name__)
 #: Seconds a distributed worker waits for its preparing calls before it searches anyway.
@@ -47,7 +55,7 @@ class ApiPage:
     """One page of an API's answer, as the base needs it."""
 
     results: list[EngineResult]
-    #: What :meth:`ApiSearchSpider.page_request` needs for the next page (a page number, a
+    #: What :meth:`ApiSearchSpider.search_params` needs for the next page (a page number, a
     #: ``continue`` block); None when this page was the last.
     next: Any = None
     #: Where this page stands, for the end-of-query line ("page 2 of 5").
@@ -63,24 +71,55 @@ class ApiSearchSpider(SearchSpider):
     custom_settings = {"DOWNLOAD_HANDLERS": PLAIN_HTTP_HANDLERS}  # noqa: RUF012 (Scrapy's own attribute)
     #: The API's name in messages ("the Flickr API").
     api_title: ClassVar[str] = ""
-    #: The value of ``first`` passed to :meth:`page_request` for a query's first page.
+    #: The value of ``page`` passed to :meth:`search_params` for a query's first page.
     first_page: ClassVar[Any] = 1
+    #: The engine's settings as one typed object: a class whose ``from_settings(settings)`` reads
+    #: and checks them (a bad value is one line and exit 2); built once as :attr:`config`.
+    config_class: ClassVar[Any] = None
+    #: ``config_class.from_settings(self.crawler.settings)``; the engine's own spider narrows the type.
+    config: Any
 
     #: Set once :meth:`prepare`'s calls are answered (distributed jobs, see :meth:`start`).
     _prepared: asyncio.Event | None = None
     #: Image URLs already handed out, per query (pages may repeat a result).
     _seen: dict[Query, set[str]]
+    #: Keeps :meth:`secrets` (and any ``api_key=`` value) out of every log line while the spider runs.
+    _redactor: SecretFilter
+
+    @classmethod
+    def check_arguments(cls, kwargs: Mapping[str, str], settings: BaseSettings) -> SearchArgs:
+        args = super().check_arguments(kwargs, settings)
+        if cls.config_class is not None:
+            cls.config_class.from_settings(settings)  # checked before the crawl starts
+        return args
 
     def setup(self) -> None:
         super().setup()
         self._seen = {query: set() for query in self.args.queries}
+        if self.config_class is not None:
+            self.config = self.config_class.from_settings(self.crawler.settings)
+        self._redactor = SecretFilter(self.secrets())
+        self.crawler.signals.connect(self._redactor.uninstall, signal=signals.spider_closed)
 
     # -- what an engine writes -----------------------------------------------------------
 
-    def page_request(self, query: Query, page: Any) -> scrapy.Request:
-        """The call for one page of ``query`` (``page`` is :attr:`first_page` or an
-        :attr:`ApiPage.next`), made with :meth:`api_request`."""
+    def search_params(self, query: Query, page: Any) -> dict[str, Any]:
+        """The query string of the call for one page of ``query`` (``page`` is :attr:`first_page`
+        or an :attr:`ApiPage.next`)."""
         raise NotImplementedError
+
+    def search_url(self) -> str:
+        """Where every search call goes (its query string is :meth:`search_params`)."""
+        return str(self.config.api_url)
+
+    def search_options(self, query: Query, page: Any) -> dict[str, Any]:
+        """What a search call carries besides its URL: ``headers``, ``method``, ``body``, and
+        request meta (a key added at download time, statuses the spider handles itself)."""
+        return {}
+
+    def secrets(self) -> list[str]:
+        """The engine's credentials (from :attr:`config`), masked in every log line and failure text."""
+        return []
 
     def parse_api(self, response: Response) -> ApiPage:
         """The answer read into an :class:`ApiPage`; raise :class:`ApiShapeError` for a body
@@ -101,6 +140,8 @@ class ApiSearchSpider(SearchSpider):
     # -- requests ------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        # Installed here, not in from_crawler: Scrapy may replace its log handler in between.
+        self._redactor.install()
         if self.worker is None:
             async for request in self.prepare():
                 yield request
@@ -124,10 +165,21 @@ class ApiSearchSpider(SearchSpider):
         engine = ENGINES.get(self.name)
         return (engine.slot if engine and engine.slot else None) or f"{self.name}-api"
 
-    def api_request(self, url: str, *, callback: Any = None, errback: Any = None, **kwargs: Any) -> scrapy.Request:
+    def page_request(self, query: Query, page: Any) -> scrapy.Request:
+        """The call for one page of ``query``, from the engine's :meth:`search_params`."""
+        return self.api_request(
+            self.search_url(), params=self.search_params(query, page), query=query, page=page,
+            **self.search_options(query, page),
+        )
+
+    def api_request(self, url: str, *, params: Mapping[str, Any] | None = None, callback: Any = None,
+                    errback: Any = None, **kwargs: Any) -> scrapy.Request:
         """One API call in the engine's paced slot; robots.txt is for image hosts, not the API.
-        ``kwargs`` are request meta, except ``method``, ``body`` and ``headers``."""
+        ``params`` is the query string; ``kwargs`` are request meta, except ``method``, ``body`` and
+        ``headers``."""
         self.crawler.stats.inc_value(f"imagespider/{self.name}/api_calls")
+        if params is not None:
+            url = f"{url}?{urlencode(params)}"
         request_args = {k: kwargs.pop(k) for k in ("method", "body", "headers") if k in kwargs}
         return scrapy.Request(
             url,
@@ -223,5 +275,5 @@ class ApiSearchSpider(SearchSpider):
         return self.redact(lines[0])
 
     def redact(self, text: str) -> str:
-        """``text`` without secrets; engines with a key override it."""
-        return text
+        """``text`` without the engine's :meth:`secrets` (nor any ``api_key=`` value)."""
+        return self._redactor.redact(text)

@@ -22,7 +22,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import urlencode
 
 import scrapy
 from scrapy.http import Response
@@ -34,7 +33,7 @@ from imagespider.errors import ArgumentError
 from imagespider.rights.model import License
 from imagespider.spiders.api import ApiPage, ApiSearchSpider, ApiShapeError
 from imagespider.spiders.base import logger
-from imagespider.spiders.params import Query, SearchArgs
+from imagespider.spiders.params import Query
 
 #: ``-a restrictions=``: keep files with Commons restrictions (recorded in the manifest), or drop them.
 RESTRICTIONS = {"keep": "keep", "exclude": "exclude"}
@@ -92,14 +91,9 @@ class CommonsSpider(ApiSearchSpider):
     filters: ClassVar = {"restrictions": RESTRICTIONS}
     #: The first call has no ``continue`` block.
     first_page: ClassVar[Any] = None
+    config_class = CommonsConfig
 
     config: CommonsConfig
-
-    @classmethod
-    def check_arguments(cls, kwargs: Any, settings: BaseSettings) -> SearchArgs:
-        args = super().check_arguments(kwargs, settings)
-        CommonsConfig.from_settings(settings)
-        return args
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -107,11 +101,7 @@ class CommonsSpider(ApiSearchSpider):
         # Image downloads from upload.wikimedia.org fall under the same User-Agent policy.
         settings.set("USER_AGENT", user_agent(settings), priority="spider")
 
-    def setup(self) -> None:
-        super().setup()
-        self.config = CommonsConfig.from_settings(self.crawler.settings)
-
-    def page_request(self, query: Query, page: Any) -> scrapy.Request:
+    def search_params(self, query: Query, page: Any) -> dict[str, Any]:
         config = self.config
         params: dict[str, Any] = {
             "action": "query",
@@ -129,11 +119,10 @@ class CommonsSpider(ApiSearchSpider):
         if config.thumb_width:
             params["iiurlwidth"] = config.thumb_width
         params.update(page or {})
-        return self.api_request(
-            f"{config.api_url}?{urlencode(params)}",
-            headers={"User-Agent": config.user_agent, "Api-User-Agent": config.user_agent},
-            query=query, page=page or {},
-        )
+        return params
+
+    def search_options(self, query: Query, page: Any) -> dict[str, Any]:
+        return {"headers": {"User-Agent": self.config.user_agent, "Api-User-Agent": self.config.user_agent}}
 
     async def parse_search(self, response: Response) -> AsyncIterator[Any]:
         query: Query = response.meta["query"]

@@ -22,10 +22,8 @@ import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
-from urllib.parse import urlencode
 
 import scrapy
-from scrapy import signals
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
@@ -33,11 +31,10 @@ from twisted.python.failure import Failure
 from imagespider.downloadermiddlewares.apikey import API_KEY_META
 from imagespider.engines import ENGINES, EngineResult, flickr
 from imagespider.errors import ArgumentError
-from imagespider.extensions.redact import SecretFilter
 from imagespider.rights.model import License, unknown
 from imagespider.spiders.api import ApiPage, ApiSearchSpider
 from imagespider.spiders.base import logger
-from imagespider.spiders.params import Query, SearchArgs
+from imagespider.spiders.params import Query
 
 #: The download slot of every API call; ``DOWNLOAD_SLOTS[API_SLOT]`` sets its pace.
 API_SLOT = ENGINES["flickr"].slot
@@ -119,34 +116,23 @@ class FlickrSpider(ApiSearchSpider):
     name = "flickr"
     api_title = "Flickr"
     filters: ClassVar = {"sort": SORTS, "safe": SAFE}
+    config_class = FlickrConfig
 
     config: FlickrConfig
     #: From licenses.getInfo; None means the built-in table (0-10) is used.
     license_table: dict[str, License] | None = None
-    _redactor: SecretFilter
-
-    @classmethod
-    def check_arguments(cls, kwargs: Any, settings: BaseSettings) -> SearchArgs:
-        args = super().check_arguments(kwargs, settings)
-        FlickrConfig.from_settings(settings)
-        return args
 
     @classmethod
     def unavailable(cls, settings: BaseSettings) -> str | None:
         """Flickr needs a key: without one it cannot be searched at all."""
         return None if FlickrConfig.from_settings(settings).api_key else NO_KEY_HELP
 
-    def setup(self) -> None:
-        super().setup()
-        self.config = FlickrConfig.from_settings(self.crawler.settings)
-        self._redactor = SecretFilter([self.config.api_key])
-        self.crawler.signals.connect(self._redactor.uninstall, signal=signals.spider_closed)
+    def secrets(self) -> list[str]:
+        return [self.config.api_key]
 
     # -- requests ------------------------------------------------------------------------
 
     async def prepare(self) -> AsyncIterator[scrapy.Request]:
-        # Installed here, not in from_crawler: Scrapy may replace its log handler in between.
-        self._redactor.install()
         if not self.config.api_key:
             raise self.fail("flickr_no_key", NO_KEY_HELP)
         yield self.flickr_request(
@@ -156,15 +142,10 @@ class FlickrSpider(ApiSearchSpider):
         )
 
     def flickr_request(self, params: dict[str, Any], **kwargs: Any) -> scrapy.Request:
-        """One REST call. The key travels in the query string, as Flickr wants, but is added only
-        as the request is sent (imagespider/downloadermiddlewares/apikey.py): never in JOBDIR."""
-        query = {**params, "format": "json", "nojsoncallback": "1"}
-        kwargs.setdefault(API_KEY_META, ("api_key", "FLICKR_API_KEY"))
-        return self.api_request(
-            f"{self.config.api_url}?{urlencode(query)}", flickr_method=params["method"], **kwargs
-        )
+        """One REST call other than a search (licenses.getInfo)."""
+        return self.api_request(self.search_url(), params=_rest(params), **_key_meta(params["method"]), **kwargs)
 
-    def page_request(self, query: Query, page: Any) -> scrapy.Request:
+    def search_params(self, query: Query, page: Any) -> dict[str, Any]:
         ids = flickr.license_ids_for(self.args.policy, self.license_table)
         params: dict[str, Any] = {
             "method": "flickr.photos.search",
@@ -179,7 +160,10 @@ class FlickrSpider(ApiSearchSpider):
         }
         if ids is not None:
             params["license"] = ",".join(ids)
-        return self.flickr_request(params, query=query, license_ids=ids, page=page)
+        return _rest(params)
+
+    def search_options(self, query: Query, page: Any) -> dict[str, Any]:
+        return _key_meta("flickr.photos.search")
 
     def skip_query(self, query: Query) -> str | None:
         if flickr.license_ids_for(self.args.policy, self.license_table) == []:
@@ -233,5 +217,14 @@ class FlickrSpider(ApiSearchSpider):
             skipped=page.skipped,
         )
 
-    def redact(self, text: str) -> str:
-        return self._redactor.redact(text)
+
+def _rest(params: dict[str, Any]) -> dict[str, Any]:
+    """A REST call's query string: its parameters, answered as plain JSON."""
+    return {**params, "format": "json", "nojsoncallback": "1"}
+
+
+def _key_meta(method: str) -> dict[str, Any]:
+    """A call's meta: its method, and its key. The key travels in the query string, as Flickr wants,
+    but is added only as the request is sent (imagespider/downloadermiddlewares/apikey.py), so no
+    request on disk (JOBDIR) holds it."""
+    return {API_KEY_META: ("api_key", "FLICKR_API_KEY"), "flickr_method": method}

@@ -29,7 +29,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import scrapy
-from scrapy import signals
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
@@ -37,11 +36,10 @@ from imagespider.browser import PLAIN_HTTP_HANDLERS
 from imagespider.downloadermiddlewares.apikey import BEARER_META, register_bearer
 from imagespider.engines import EngineResult, openverse
 from imagespider.errors import ArgumentError
-from imagespider.extensions.redact import SecretFilter
 from imagespider.rights.model import License, unknown
 from imagespider.spiders.api import ApiPage, ApiSearchSpider, ApiShapeError
 from imagespider.spiders.base import logger
-from imagespider.spiders.params import Query, SearchArgs
+from imagespider.spiders.params import Query
 
 TOKEN_PATH = "/v1/auth_tokens/token/"  # noqa: S105 (a path, not a password)
 SEARCH_PATH = "/v1/images/"
@@ -109,26 +107,17 @@ class OpenverseSpider(ApiSearchSpider):
     name = "openverse"
     api_title = "Openverse"
     custom_settings = {"DOWNLOAD_HANDLERS": PLAIN_HTTP_HANDLERS, "RETRY_HTTP_CODES": RETRY_CODES}  # noqa: RUF012
+    config_class = OpenverseConfig
 
     config: OpenverseConfig
-    _redactor: SecretFilter
     _token: str = ""
     _token_expires: float = 0.0
     _token_lock: asyncio.Lock | None = None
     _bearer_name: str = ""
 
-    @classmethod
-    def check_arguments(cls, kwargs: Any, settings: BaseSettings) -> SearchArgs:
-        args = super().check_arguments(kwargs, settings)
-        OpenverseConfig.from_settings(settings)
-        return args
-
     def setup(self) -> None:
         super().setup()
-        self.config = OpenverseConfig.from_settings(self.crawler.settings)
-        self._redactor = SecretFilter([self.config.client_secret, self.config.client_id])
         self._throttled = {}
-        self.crawler.signals.connect(self._redactor.uninstall, signal=signals.spider_closed)
         # The token is added to each call at download time (downloadermiddlewares/apikey.py), so
         # no queued request (JOBDIR) ever holds it.
         self._bearer_name = f"openverse-{id(self):x}"
@@ -136,10 +125,12 @@ class OpenverseSpider(ApiSearchSpider):
 
     _throttled: dict[Query, int]
 
+    def secrets(self) -> list[str]:
+        return [self.config.client_secret, self.config.client_id]
+
     # -- the token (registered use) ------------------------------------------------------
 
     async def prepare(self) -> AsyncIterator[scrapy.Request]:
-        self._redactor.install()
         if self.config.registered and not await self.ensure_token():
             return
         logger.info(
@@ -188,19 +179,22 @@ class OpenverseSpider(ApiSearchSpider):
 
     # -- searches ------------------------------------------------------------------------
 
-    def page_request(self, query: Query, page: Any) -> scrapy.Request:
-        params = {
+    def search_url(self) -> str:
+        return self.config.api_url + SEARCH_PATH
+
+    def search_params(self, query: Query, page: Any) -> dict[str, Any]:
+        return {
             "q": query.text,
             "page": page,
             "page_size": self.config.page_size,
             **openverse.filters_for(self.args.policy),
             "mature": "false",
         }
+
+    def search_options(self, query: Query, page: Any) -> dict[str, Any]:
+        # A 401 (token renewed) and a 429 (waited out) are handled here, not by Scrapy.
         extra = {BEARER_META: self._bearer_name} if self.config.registered else {}
-        return self.api_request(
-            f"{self.config.api_url}{SEARCH_PATH}?{urlencode(params)}",
-            query=query, page=page, handle_httpstatus_list=[401, 429], **extra,
-        )
+        return {"handle_httpstatus_list": [401, 429], **extra}
 
     async def parse_search(self, response: Response) -> AsyncIterator[Any]:
         query: Query = response.meta["query"]
@@ -275,9 +269,6 @@ class OpenverseSpider(ApiSearchSpider):
         if not result.license_code:
             return unknown("api")
         return openverse.license_of(result.license_code, result.license_version, result.license_url)
-
-    def redact(self, text: str) -> str:
-        return self._redactor.redact(text)
 
 
 def _headers(response: Response) -> dict[str, str]:

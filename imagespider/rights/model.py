@@ -163,6 +163,8 @@ class License:
             name = "CC " + self.id[3:].upper()
         if self.version:
             name += " " + self.version
+        elif self.id.startswith("cc-by"):
+            name += " (version not stated)"
         jurisdiction = _jurisdiction_of(self.url)
         if jurisdiction:
             name += " " + jurisdiction.upper()
@@ -201,8 +203,14 @@ def unknown(source: str = "none") -> License:
 
 
 def _cc_url(license_id: str, version: str | None, jurisdiction: str | None = None) -> str | None:
-    """Canonical Creative Commons URL for an id and version, or None when it cannot be built."""
+    """Canonical Creative Commons URL for an id and version, or None when it cannot be built.
+
+    A CC license named without its version ("CC BY-SA" in a page's text) links to the license's
+    own page at Creative Commons, which lists its versions: a credit line must link the license,
+    and the label says the version was not stated rather than guessing one."""
     if not version:
+        if license_id.startswith("cc-by"):
+            return f"https://creativecommons.org/licenses/{license_id[3:]}/"
         return None
     if license_id == "cc0":
         return f"https://creativecommons.org/publicdomain/zero/{version}/"

@@ -122,7 +122,7 @@ COMMONS_CASES = [
     (("CC BY-SA 3.0,2.5,2.0,1.0", None, None), ("cc-by-sa", "3.0", "https://creativecommons.org/licenses/by-sa/3.0/")),
     (("CC BY-NC-ND 4.0", None, None), ("cc-by-nc-nd", "4.0", "https://creativecommons.org/licenses/by-nc-nd/4.0/")),
     (("CC BY-SA 3.0 IGO", None, None), ("cc-by-sa", "3.0", "https://creativecommons.org/licenses/by-sa/3.0/igo/")),
-    (("CC BY", None, None), ("cc-by", None, None)),
+    (("CC BY", None, None), ("cc-by", None, "https://creativecommons.org/licenses/by/")),
     (("CC0", None, None), ("cc0", "1.0", "https://creativecommons.org/publicdomain/zero/1.0/")),
     (("CC0 1.0", None, None), ("cc0", "1.0", "https://creativecommons.org/publicdomain/zero/1.0/")),
     ((None, "https://creativecommons.org/publicdomain/zero/1.0/deed.en", "cc-zero"), ("cc0", "1.0", "https://creativecommons.org/publicdomain/zero/1.0/")),

@@ -70,7 +70,7 @@ def test_explicit_permissions_are_kept() -> None:
     [
         (License("cc-by-sa", "4.0"), "CC BY-SA 4.0"),
         (License("cc-by-nc-nd", "2.0"), "CC BY-NC-ND 2.0"),
-        (License("cc-by"), "CC BY"),
+        (License("cc-by"), "CC BY (version not stated)"),
         (parse.from_url("https://creativecommons.org/licenses/by/2.0/de/", "api"), "CC BY 2.0 DE"),
         (License("cc0", "1.0"), "CC0 1.0"),
         (License("pdm", "1.0"), "Public Domain Mark 1.0"),

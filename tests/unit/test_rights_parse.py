@@ -148,7 +148,7 @@ EVIDENCE_CASES = [
     ("License: CC0-1.0", "cc0", "1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
     ("(c) Jane Doe, CC BY-NC 4.0", "cc-by-nc", "4.0", "https://creativecommons.org/licenses/by-nc/4.0/"),
     ("CC BY 4.0 by Jane", "cc-by", "4.0", "https://creativecommons.org/licenses/by/4.0/"),
-    ("Licensed cc-by-sa", "cc-by-sa", None, None),
+    ("Licensed cc-by-sa", "cc-by-sa", None, "https://creativecommons.org/licenses/by-sa/"),
     ("Creative Commons Attribution-NonCommercial-ShareAlike 4.0 International License", "cc-by-nc-sa", "4.0", "https://creativecommons.org/licenses/by-nc-sa/4.0/"),
     ("Creative Commons Attribution-Share Alike 3.0 de", "cc-by-sa", "3.0", "https://creativecommons.org/licenses/by-sa/3.0/"),
     ("Released under CC0", "cc0", "1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),

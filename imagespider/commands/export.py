@@ -11,8 +11,8 @@ import logging
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
-from scrapy.utils.log import configure_logging
 
+from imagespider.commands.storecommand import StoreCommand
 from imagespider.dataset.export import ENCODINGS, FORMATS, RESIZE_MODES, ExportConfig, export
 from imagespider.dataset.sources import open_source
 
@@ -32,11 +32,7 @@ def byte_size(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 500M, 1G)") from None
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-    default_settings = {"LOG_LEVEL": "INFO"}  # noqa: RUF012 (Scrapy's own attribute)
-
+class Command(StoreCommand, ScrapyCommand):
     def syntax(self) -> str:
         return "[options] <output folder>"
 
@@ -58,8 +54,7 @@ class Command(ScrapyCommand):
         parser.add_argument("--workers", type=int, default=2, help="images transformed at once (2)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        assert self.settings is not None
-        configure_logging(self.settings)  # no crawler process here to do it; LOG_LEVEL applies
+        settings = self.store_settings()
         if len(args) != 1:
             raise UsageError("name one output folder")
         try:
@@ -70,8 +65,8 @@ class Command(ScrapyCommand):
             )
         except ValueError as error:
             raise UsageError(str(error)) from None
-        uri = opts.store or self.settings.get("IMAGES_STORE")
-        source = open_source(uri, self.settings)
+        uri = self.store_uri(opts.store)
+        source = open_source(uri, settings)
         result = export(source, args[0], config, origin=uri)
         if result.missing or result.unreadable:
             logger.warning(

@@ -12,8 +12,8 @@ import logging
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
-from scrapy.utils.log import configure_logging
 
+from imagespider.commands.storecommand import StoreCommand
 from imagespider.dataset.publish import publish_local, publish_objects
 from imagespider.dataset.sources import is_object_store
 from imagespider.dataset.storelock import StoreRefused
@@ -21,11 +21,7 @@ from imagespider.dataset.storelock import StoreRefused
 logger = logging.getLogger("imagespider")
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-    default_settings = {"LOG_LEVEL": "INFO"}  # noqa: RUF012 (Scrapy's own attribute)
-
+class Command(StoreCommand, ScrapyCommand):
     def syntax(self) -> str:
         return "[store]"
 
@@ -33,15 +29,14 @@ class Command(ScrapyCommand):
         return "Assemble a store (default IMAGES_STORE; a folder or s3://bucket/prefix) from its rows"
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        assert self.settings is not None
-        configure_logging(self.settings)  # no crawler process here to do it; LOG_LEVEL applies
+        settings = self.store_settings()
         if len(args) > 1:
             raise UsageError("name at most one store")
-        uri = args[0] if args else str(self.settings.get("IMAGES_STORE"))
+        uri = self.store_uri(args[0] if args else None)
         if is_object_store(uri):
             from imagespider.dataset.objectstore import ObjectStore, ObjectStoreConfig
 
-            result = publish_objects(ObjectStore(ObjectStoreConfig.from_settings(uri, self.settings)))
+            result = publish_objects(ObjectStore(ObjectStoreConfig.from_settings(uri, settings)))
         else:
             try:
                 result = publish_local(uri.removeprefix("file://"))

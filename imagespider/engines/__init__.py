@@ -10,6 +10,7 @@ are worth. The private-address guard, the secret filter and README's engines tab
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -41,6 +42,22 @@ class EngineResult:
     #: The engine's own rights statements for this result, by :data:`ENGINE_RIGHTS_FIELDS` name
     #: (Openverse's attribution and provider, Commons' credit and restrictions...).
     rights: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+
+def json_object(payload: str | bytes | Mapping[str, Any], shape_error: type[Exception]) -> Mapping[str, Any]:
+    """An API's answer as the JSON object it should be (a mapping passes as it is); anything else
+    raises ``shape_error`` (the engine's "changed API" error) saying what it is instead."""
+    if isinstance(payload, Mapping):
+        return payload
+    if not isinstance(payload, (str, bytes, bytearray)):
+        raise shape_error(f"the answer is a JSON {type(payload).__name__}, not an object")
+    try:
+        data = json.loads(payload)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise shape_error(f"the answer is not JSON ({str(error)[:80]})") from None
+    if not isinstance(data, Mapping):
+        raise shape_error(f"the answer is a JSON {type(data).__name__}, not an object")
+    return data
 
 
 #: Keys of the manifest's ``engine_rights`` column: what an engine with per-image licenses says

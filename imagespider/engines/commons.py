@@ -16,7 +16,6 @@ manifest's ``engine_rights``.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from typing import Any
 
 from parsel import Selector
 
-from imagespider.engines import EngineResult
+from imagespider.engines import EngineResult, json_object
 from imagespider.rights.model import License, Permissions, cc_license, id_for_code, unknown
 from imagespider.rights.parse import from_short_name, from_url
 
@@ -58,7 +57,7 @@ def parse_query(payload: str | bytes | Mapping[str, Any]) -> CommonsPage:
     """One ``action=query`` answer. Raises :class:`CommonsApiError` for an API error and
     :class:`CommonsShapeError` for a body that is not a query answer. A search with no hit comes
     back without ``query`` (``{"batchcomplete": true}``): that is an empty page, not an error."""
-    data = _load(payload)
+    data = json_object(payload, CommonsShapeError)
     error = data.get("error")
     if isinstance(error, Mapping):
         lag = error.get("lag")
@@ -204,20 +203,6 @@ def _int(value: Any) -> int | None:
     except ValueError:
         return None
     return number if number > 0 else None
-
-
-def _load(payload: str | bytes | Mapping[str, Any]) -> Mapping[str, Any]:
-    if isinstance(payload, Mapping):
-        return payload
-    if not isinstance(payload, (str, bytes, bytearray)):
-        raise CommonsShapeError(f"the answer is a JSON {type(payload).__name__}, not an object")
-    try:
-        data = json.loads(payload)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise CommonsShapeError(f"the answer is not JSON ({str(error)[:80]})") from None
-    if not isinstance(data, Mapping):
-        raise CommonsShapeError(f"the answer is a JSON {type(data).__name__}, not an object")
-    return data
 
 
 def license_of(short_name: str | None, url: str | None = None, slug: str | None = None) -> License:

@@ -13,13 +13,12 @@ the codes the policy keeps and ``license_type=commercial,modification`` for thos
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from imagespider.engines import EngineResult
+from imagespider.engines import EngineResult, json_object
 from imagespider.rights.model import License, Permissions, cc_license, id_for_code
 from imagespider.rights.parse import from_url
 from imagespider.rights.policy import Policy
@@ -50,7 +49,7 @@ class OpenversePage:
 def parse_search(payload: str | bytes | Mapping[str, Any]) -> OpenversePage:
     """One ``/v1/images/`` answer. Raises :class:`OpenverseShapeError` when the body is not JSON
     or has no ``results`` list."""
-    data = _load(payload)
+    data = json_object(payload, OpenverseShapeError)
     results = data.get("results")
     if not isinstance(results, list):
         keys = ", ".join(sorted(str(k) for k in data)[:8]) or "nothing"
@@ -73,7 +72,7 @@ def error_detail(payload: str | bytes) -> str | None:
     """Openverse's ``{"detail": ...}`` (or OAuth's ``{"error": ...}``) on an error answer, as one
     line, or None."""
     try:
-        data = _load(payload)
+        data = json_object(payload, OpenverseShapeError)
     except OpenverseShapeError:
         return None
     detail = data.get("detail") or data.get("error_description") or data.get("error")
@@ -125,20 +124,6 @@ def _result(entry: Mapping[str, Any]) -> EngineResult | None:
             "mature": entry.get("mature") if isinstance(entry.get("mature"), bool) else None,
         },
     )
-
-
-def _load(payload: str | bytes | Mapping[str, Any]) -> Mapping[str, Any]:
-    if isinstance(payload, Mapping):
-        return payload
-    if not isinstance(payload, (str, bytes, bytearray)):
-        raise OpenverseShapeError(f"the answer is a JSON {type(payload).__name__}, not an object")
-    try:
-        data = json.loads(payload)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise OpenverseShapeError(f"the answer is not JSON ({str(error)[:80]})") from None
-    if not isinstance(data, Mapping):
-        raise OpenverseShapeError(f"the answer is a JSON {type(data).__name__}, not an object")
-    return data
 
 
 def _text(value: Any) -> str | None:
@@ -257,7 +242,7 @@ def retry_after(headers: Mapping[str, str], detail: str | None) -> float | None:
 def parse_token(payload: str | bytes) -> tuple[str | None, float | None]:
     """``/v1/auth_tokens/token/``'s ``{"access_token": .., "expires_in": ..}``."""
     try:
-        data = _load(payload)
+        data = json_object(payload, OpenverseShapeError)
     except OpenverseShapeError:
         return None, None
     token = data.get("access_token")

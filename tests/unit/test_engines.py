@@ -1,10 +1,13 @@
-"""The engine registry (imagespider/engines/__init__.py): README's engines table is made from it."""
+"""The engine registry (imagespider/engines/__init__.py): README's engines table is made from it; and the
+JSON answer check the API engines share."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from imagespider.engines import ENGINES, endpoint_setting_names, engines_table, secret_setting_names
+import pytest
+
+from imagespider.engines import ENGINES, endpoint_setting_names, engines_table, json_object, secret_setting_names
 
 README = Path(__file__).parents[2] / "README.md"
 
@@ -30,3 +33,23 @@ def test_the_table_has_one_row_per_engine() -> None:
 def test_endpoint_and_secret_settings_come_from_the_registry() -> None:
     assert "FLICKR_API_URL" in endpoint_setting_names() and "BING_SEARCH_URL" in endpoint_setting_names()
     assert set(secret_setting_names()) == {"FLICKR_API_KEY", "OPENVERSE_CLIENT_ID", "OPENVERSE_CLIENT_SECRET"}
+
+
+class ShapeError(ValueError):
+    pass
+
+
+@pytest.mark.parametrize(
+    ("payload", "words"),
+    [(b"[1, 2]", "a JSON list, not an object"), ("<html>", "not JSON"), (b"\xff\xfe", "not JSON"), (3, "a JSON int")],
+)
+def test_an_answer_that_is_not_a_json_object_is_the_engines_shape_error(payload: object, words: str) -> None:
+    with pytest.raises(ShapeError, match=words):
+        json_object(payload, ShapeError)  # type: ignore[arg-type]
+
+
+def test_a_json_object_or_mapping_is_the_answer() -> None:
+    assert json_object(b'{"a": 1}', ShapeError) == {"a": 1}
+    answer = {"b": 2}
+    assert json_object(answer, ShapeError) is answer
+

@@ -1,0 +1,34 @@
+"""What the commands that work on a store outside a crawl share (``scrapy export``, ``scrapy publish``).
+
+Not a command itself: Scrapy takes every :class:`~scrapy.commands.ScrapyCommand` subclass in this
+package for one, so :class:`StoreCommand` is a mixin a command puts before ``ScrapyCommand``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.settings import Settings
+from scrapy.utils.log import configure_logging
+
+
+class StoreCommand:
+    """A command in the project that reads or assembles a store, with no crawler process."""
+
+    requires_project = True
+    requires_crawler_process = False
+    default_settings: dict[str, Any] = {"LOG_LEVEL": "INFO"}  # noqa: RUF012 (Scrapy's own attribute)
+    settings: Settings | None
+
+    def store_settings(self) -> Settings:
+        """The project's settings, with logging configured from them: there is no crawler process to
+        do it, and ``LOG_LEVEL`` applies."""
+        assert self.settings is not None
+        configure_logging(self.settings)
+        return self.settings
+
+    def store_uri(self, named: str | None) -> str:
+        """The store named on the command line, or else ``IMAGES_STORE`` (a folder, ``file://``,
+        ``s3://bucket/prefix``)."""
+        assert self.settings is not None
+        return named or str(self.settings.get("IMAGES_STORE"))

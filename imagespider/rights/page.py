@@ -53,6 +53,12 @@ from imagespider.rights.pagereader import PageReader
 
 __all__ = ["PageEvidence", "PageIndex", "Statement", "index_page", "read_page"]
 
+#: Most images and statements one page's index keeps (a real gallery page has a few hundred
+#: images). A page of more is read as saying nothing: a 2 MiB page of bare ``<img>`` tags would
+#: otherwise be kept as tens of MB in the crawl's page cache.
+MAX_TARGETS = 1000
+MAX_PAGE_STATEMENTS = 4000
+
 
 @dataclass(frozen=True, slots=True)
 class PageEvidence:
@@ -112,8 +118,16 @@ class PageIndex:
     page: list[Statement] = field(default_factory=list)
     opt_out: tuple[str, str] | None = None
     tdm_policy: str | None = None
+    #: Why the page's statements were not kept (too many to weigh), or None.
+    overflow: str | None = None
+
+    def weight(self) -> int:
+        """How much this index holds (images and statements), for the page cache's budget."""
+        return 1 + len(self.targets) + len(self.page) + sum(len(t.statements) for t in self.targets)
 
     def evidence_for(self, image_url: str) -> PageEvidence:
+        if self.overflow:
+            return PageEvidence(page_url=self.url, opt_out=self.opt_out, tdm_policy=self.tdm_policy, note=self.overflow)
         matched = self._match(image_url)
         tied = [pair for target in matched for pair in target.statements]
         licenses = [(closeness, s) for closeness, s in tied if s.kind == "license"]
@@ -193,4 +207,11 @@ def index_page(
     if root is None:
         return index
     PageReader(index, root, page_url, user_agent_token).read()
+    statements = len(index.page) + sum(len(t.statements) for t in index.targets)
+    if len(index.targets) > MAX_TARGETS or statements > MAX_PAGE_STATEMENTS:
+        index.overflow = (
+            f"the page holds {len(index.targets)} images and {statements} rights statements, more than "
+            f"{MAX_TARGETS} and {MAX_PAGE_STATEMENTS} read per page: none applied"
+        )
+        index.targets, index.page = [], []
     return index

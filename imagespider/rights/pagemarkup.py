@@ -141,15 +141,46 @@ ABOUT_TEXT = re.compile(r"\btext\b", re.IGNORECASE)
 ABOUT_IMAGES = re.compile(r"\b(?:photo|image|picture|illustration)s?\b|\bmedia\b", re.IGNORECASE)
 
 
-def about_text(element: Any) -> bool:
-    """The sentence around a page-wide license link says it covers the site's text only."""
+def text_block(element: Any) -> Any:
+    """The block (paragraph, footer, cell...) whose sentence a link sits in, or None."""
     for block in (element, *element.iterancestors()):
         if block.tag in ("p", "div", "li", "footer", "section", "small", "td"):
-            sentence = str(block.text_content())[:500]
-            return bool(ABOUT_TEXT.search(sentence)) and not ABOUT_IMAGES.search(
-                sentence.split(";")[0]
-            )
-    return False
+            return block
+    return None
+
+
+def about_text(element: Any) -> bool:
+    """The sentence around a page-wide license link says it covers the site's text only."""
+    block = text_block(element)
+    if block is None:
+        return False
+    sentence = raw_text(block, 500)
+    return bool(ABOUT_TEXT.search(sentence)) and not ABOUT_IMAGES.search(sentence.split(";")[0])
+
+
+def raw_text(element: Any, limit: int) -> str:
+    """``element.text_content()[:limit]`` without building the whole text: a page of thousands
+    of notices in one block must not copy the block once per notice."""
+    chunks: list[str] = []
+    size = 0
+    for chunk in element.itertext():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= limit:
+            break
+    return "".join(chunks)[:limit]
+
+
+def element_text(element: Any) -> str:
+    """``clean_text(element.text_content())``, reading only as much of the text as it keeps."""
+    chunks: list[str] = []
+    kept = 0
+    for chunk in element.itertext():
+        chunks.append(chunk)
+        kept += len("".join(chunk.split()))
+        if kept >= MAX_VALUE:  # the cleaned text's first MAX_VALUE characters are known
+            break
+    return clean_text("".join(chunks))
 
 
 def license_key(lic: License) -> tuple[str, str | None, str | None]:
@@ -236,30 +267,50 @@ def scope_of(element: Any) -> Any:
 def microdata_props(scope: Any) -> list[tuple[str, tuple[Any, Any]]]:
     """(property, (element, value)) for the properties of this item, not of items nested in it.
     A nested item's value is its element (read by :func:`nested_name`)."""
-    out: list[tuple[str, tuple[Any, Any]]] = []
-    for element in scope.iterdescendants():
-        if not isinstance(element.tag, str) or scope_of(element) is not scope:
+    return props_by_scope(scope).get(scope, [])
+
+
+def is_scope(element: Any) -> bool:
+    return element.get("itemscope") is not None or element.get("typeof") is not None
+
+
+def props_by_scope(root: Any) -> dict[Any, list[tuple[str, tuple[Any, Any]]]]:
+    """:func:`microdata_props` of every item under ``root`` (itself included), in one pass over
+    the tree: asking each item in turn walks nested items' elements once per enclosing item,
+    quadratic on a page of items nested in items."""
+    owner: dict[Any, Any] = {}
+    out: dict[Any, list[tuple[str, tuple[Any, Any]]]] = {}
+    for element in root.iterdescendants():
+        if not isinstance(element.tag, str):
             continue
-        if not (element.get("itemprop") or element.get("property")):
+        parent = element.getparent()
+        scope = parent if is_scope(parent) else owner.get(parent)
+        owner[element] = scope
+        if scope is None or not (element.get("itemprop") or element.get("property")):
             continue
-        nested = element.get("itemscope") is not None or element.get("typeof") is not None
+        nested = is_scope(element)
         for prop in prop_names(element):
-            out.append((prop, (element, element if nested else prop_value(element))))
+            out.setdefault(scope, []).append((prop, (element, element if nested else prop_value(element))))
     return out
+
+
+#: Longest text read from an element as a property's value (a URL written as text).
+MAX_PROP_TEXT = 4096
 
 
 def prop_value(element: Any) -> str:
     for attr in ("content", "href", "src", "resource", "datetime"):
         if element.get(attr):
             return str(element.get(attr))
-    return str(element.text_content())
+    return raw_text(element, MAX_PROP_TEXT)
 
 
-def nested_name(element: Any) -> str:
-    for prop, (_, value) in microdata_props(element):
+def nested_name(element: Any, props: dict[Any, list[tuple[str, tuple[Any, Any]]]] | None = None) -> str:
+    """A nested item's name (``props`` is :func:`props_by_scope` of the page, when read)."""
+    for prop, (_, value) in (props.get(element, []) if props is not None else microdata_props(element)):
         if prop in ("name", "legalname") and isinstance(value, str) and value.strip():
             return value
-    return str(element.text_content())
+    return element_text(element)
 
 
 def json_nodes(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:

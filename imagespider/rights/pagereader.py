@@ -6,6 +6,7 @@ imagespider/rights/page.py's docstring). Pure: an lxml document in, the index fi
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
@@ -35,6 +36,7 @@ from imagespider.rights.pagemarkup import (
     about_text,
     badge_deed,
     clean_text,
+    element_text,
     is_icon,
     is_license_link,
     json_name,
@@ -43,14 +45,15 @@ from imagespider.rights.pagemarkup import (
     json_url,
     json_values,
     license_statement_of,
-    microdata_props,
     nested_name,
     policy_suffix,
     prop_names,
     prop_value,
+    props_by_scope,
     schema_types,
     scope_of,
     srcset_urls,
+    text_block,
     text_license,
 )
 from imagespider.rights.parse import from_url, parse_evidence
@@ -77,6 +80,16 @@ class PageReader:
         self.images: dict[Any, ImageTarget] = {}
         self.depth: dict[Any, int] = {}
         self.order: dict[Any, int] | None = None
+        #: Per element: the content images inside it, as (position, img) in page order. Each
+        #: statement asks its ancestors; asking the tree again each time is quadratic on a page
+        #: of thousands of notices or images in one block.
+        self.inside: dict[Any, list[tuple[int, Any]]] = {}
+        #: Per element: its text as a notice (read once however many notices it holds).
+        self.notices: dict[Any, str] = {}
+        #: Per item (itemscope/typeof): its properties, read in one pass (see _scopes).
+        self.props: dict[Any, list[tuple[str, tuple[Any, Any]]]] = {}
+        #: Per text block: whether its sentence is about the site's text (see about_text).
+        self.about: dict[Any, bool] = {}
         generator = " ".join(str(g) for g in root.xpath("//meta[@name='generator']/@content"))
         #: MediaWiki's site-wide license (rel=license in the head and footer) is the wiki's text
         #: license; its images carry their own (Wikipedia articles show files of every license).
@@ -109,18 +122,33 @@ class PageReader:
         for ancestor in (element, *element.iterancestors()):
             if ancestor.tag in ("body", "html", "head"):
                 break
-            inside = [img for img in ancestor.iter("img") if img in self.images]
+            inside = self._images_inside(ancestor)
             if not inside:
                 continue
-            if len(inside) > 1:
-                before = [img for img in inside if self._position(img) < position]
-                inside = [before[-1] if before else inside[0]]
-            closeness = self._depth(ancestor)
-            for img in inside:
-                self.images[img].statements.append((closeness, statement))
+            before = bisect_left(inside, position, key=lambda pair: pair[0])
+            img = inside[before - 1][1] if before else inside[0][1]
+            self.images[img].statements.append((self._depth(ancestor), statement))
             return False
         self.index.page.append(statement)
         return True
+
+    def _images_inside(self, element: Any) -> list[tuple[int, Any]]:
+        if element not in self.inside:
+            self.inside[element] = [(self._position(img), img) for img in element.iter("img") if img in self.images]
+        return self.inside[element]
+
+    def _notice(self, owner: Any, text: str) -> str:
+        if owner not in self.notices:
+            self.notices[owner] = element_text(owner)
+        return self.notices[owner] or clean_text(text)
+
+    def _about_text(self, element: Any) -> bool:
+        block = text_block(element)
+        if block is None:
+            return False
+        if block not in self.about:
+            self.about[block] = about_text(block)
+        return self.about[block]
 
     def _depth(self, element: Any) -> int:
         if element not in self.depth:
@@ -189,7 +217,7 @@ class PageReader:
                 statement = license_statement_of(url, f"{element.tag}[rel=license]", RANK_REL_LICENSE, self.url)
                 if element.tag == "link":
                     self.index.page.append(text_license(statement) if self.mediawiki else statement)
-                elif self.tie(element, statement) and (self.mediawiki or about_text(element)):
+                elif self.tie(element, statement) and (self.mediawiki or self._about_text(element)):
                     self.index.page[-1] = text_license(statement)
                 continue
             if "cc:attributionurl" in rels:
@@ -221,14 +249,14 @@ class PageReader:
             if not isinstance(element.tag, str) or element.tag in SKIP_TEXT:
                 continue
             if element.tag == "figcaption" or CAPTION_CLASS.search(element.get("class") or ""):
-                text = clean_text(element.text_content())
+                text = element_text(element)
                 lic = parse_evidence(text, "page") if text else None
                 if lic is not None and lic.id != "all-rights-reserved":
                     self._tie_only(element, Statement("license", text, f"{element.tag} text", RANK_TEXT, lic))
             for text, owner in ((element.text, element), (element.tail, element.getparent())):
                 if not text or owner is None or owner.tag in SKIP_TEXT or not ARR.search(text):
                     continue
-                notice = clean_text(owner.text_content()) or clean_text(text)
+                notice = self._notice(owner, text)
                 lic = License("all-rights-reserved", source="page")
                 where = f'{owner.tag} text "All rights reserved"'
                 self.tie(owner, Statement("license", notice, where, RANK_NOTICE, lic))
@@ -241,9 +269,10 @@ class PageReader:
                 for prop in prop_names(element):
                     for statement in self._prop_statement(prop, element, prop_value(element), "", "rdfa"):
                         self.tie(element, statement)
+        self.props = props_by_scope(self.root)
         for scope in self.root.xpath("//*[@itemscope or @typeof]"):
             types = schema_types(scope.get("itemtype") or scope.get("typeof"))
-            props = microdata_props(scope)
+            props = self.props.get(scope, [])
             name = sorted(types)[0] if types else "item"
             syntax = "microdata" if scope.get("itemscope") is not None else "rdfa"
             statements = []
@@ -267,7 +296,7 @@ class PageReader:
     def _prop_statement(self, prop: str, element: Any, value: Any, type_name: str, syntax: str) -> list[Statement]:
         where = f"{syntax} {type_name}.{prop}" if type_name else f"{syntax} {prop}"
         if isinstance(value, lxml.html.HtmlElement):  # a nested item: a Person or Organization
-            value = nested_name(value)
+            value = nested_name(value, self.props)
             if not value:
                 return []
         text = clean_text(value)

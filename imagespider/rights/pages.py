@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import partial
 from typing import Self
 from urllib.parse import urlsplit
 
@@ -33,6 +34,9 @@ from imagespider.rights.page import PageIndex, index_page
 
 #: Pages kept per crawl; the oldest are forgotten past this (a PageIndex is a few KB).
 CACHE_SIZE = 10_000
+#: And past this much held in them (PageIndex.weight: images plus statements, ~0.5 KB each),
+#: as a page of a thousand images weighs as much as a thousand ordinary pages.
+CACHE_WEIGHT = 200_000
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 #: PAGE_MAXSIZE's default: real article pages weigh 50-500 KB of HTML; 2 MiB leaves room.
 DEFAULT_MAXSIZE = 2 * 1024 * 1024
@@ -74,6 +78,9 @@ class SourcePages:
         self.crawler = crawler
         self.config = config or PageConfig.from_settings(crawler.settings)
         self._pages: OrderedDict[str, asyncio.Future[PageIndex | PageFailure]] = OrderedDict()
+        #: The weight of each page read and still kept, and their sum.
+        self._weights: dict[str, int] = {}
+        self._weight = 0
 
     async def index(self, page_url: str) -> PageIndex | PageFailure:
         """The page read, or why it could not be: the first caller fetches, the rest wait."""
@@ -83,13 +90,28 @@ class SourcePages:
         if future is None:
             future = asyncio.ensure_future(self._fetch(key))
             self._pages[key] = future
-            while len(self._pages) > CACHE_SIZE:
-                self._pages.popitem(last=False)
+            future.add_done_callback(partial(self._weigh, key))
+            self._evict()
         else:
             self._pages.move_to_end(key)
             if stats is not None:
                 stats.inc_value("imagespider/pages/shared")
         return await asyncio.shield(future)
+
+    def _weigh(self, key: str, future: asyncio.Future[PageIndex | PageFailure]) -> None:
+        if self._pages.get(key) is not future or future.cancelled() or future.exception() is not None:
+            return
+        result = future.result()
+        weight = result.weight() if isinstance(result, PageIndex) else 1
+        self._weights[key] = weight
+        self._weight += weight
+        self._evict()
+
+    def _evict(self) -> None:
+        """Forget the oldest pages past CACHE_SIZE pages or CACHE_WEIGHT (the newest is kept)."""
+        while len(self._pages) > 1 and (len(self._pages) > CACHE_SIZE or self._weight > CACHE_WEIGHT):
+            key, _ = self._pages.popitem(last=False)
+            self._weight -= self._weights.pop(key, 0)
 
     async def _fetch(self, url: str) -> PageIndex | PageFailure:
         stats = self.crawler.stats

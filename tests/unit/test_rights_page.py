@@ -277,3 +277,56 @@ def test_the_index_is_read_once_for_every_image_of_the_page() -> None:
     assert {name: lic.id if lic else None for name, lic in licenses.items()} == {
         "maple": "cc0", "oak": "cc-by-nd", "birch": "cc-by-sa", "elm": "cc-by", "pine": None,
     }
+
+
+# -- hostile pages: read in time linear in the page, kept small -------------------------------
+
+def _hostile_pages(n: int) -> list[str]:
+    return [
+        "<html><body><div>" + "<b>x</b>All rights reserved " * n + "</div></body></html>",
+        "<html><body><div>" + "<img src='/a.jpg'><p>All rights reserved</p>" * n + "</div></body></html>",
+        "<html><body><p>" + "<a rel=license href='https://example.org/l'>l</a> text " * n + "</p></body></html>",
+        "<html><body>" + "<div itemscope>" * 200 + "<span itemprop=name>x</span>" * n + "</div>" * 200
+        + "</body></html>",
+        "<html><body>" + "<div class=caption>" * 200 + "CC BY 4.0 " * n + "</div>" * 200 + "</body></html>",
+    ]
+
+
+def test_a_page_of_thousands_of_notices_images_links_or_items_is_read_in_linear_time() -> None:
+    """Each of these took tens of seconds (quadratic: the block's text or images read again per
+    notice, every item's elements walked once per enclosing item) on ~150 KB; a source page may
+    be 2 MiB and the reader holds the GIL, stalling every download meanwhile."""
+    import time
+
+    started = time.monotonic()
+    for html in _hostile_pages(5000):
+        index_page(html, "https://example.org/p.html")
+    assert time.monotonic() - started < 8
+
+
+def test_notices_still_go_to_the_image_before_them_in_a_flat_block() -> None:
+    html = "<html><body><div>" + "".join(
+        f"<img src='/a{i}.jpg'><p>{'All rights reserved' if i % 2 else 'hello'}</p>" for i in range(300)
+    ) + "</div></body></html>"
+    index = index_page(html, "https://example.org/p.html")
+    odd = index.evidence_for("https://example.org/a7.jpg")
+    even = index.evidence_for("https://example.org/a8.jpg")
+    assert odd.license is not None and odd.license.id == "all-rights-reserved" and odd.scope == "image"
+    assert even.scope != "image"
+
+
+def test_a_page_of_too_many_images_is_kept_small_and_says_nothing() -> None:
+    from imagespider.rights.page import MAX_TARGETS
+
+    def page(n: int) -> str:
+        return "<html><body>" + "".join(
+            f"<figure><img src='/a{i}.jpg'><a href='https://creativecommons.org/licenses/by/4.0/'>CC BY</a></figure>"
+            for i in range(n)
+        ) + "</body></html>"
+
+    fits = index_page(page(MAX_TARGETS), "https://example.org/p.html")
+    assert fits.evidence_for("https://example.org/a3.jpg").license.id == "cc-by"
+    over = index_page(page(MAX_TARGETS + 1), "https://example.org/p.html")
+    assert over.targets == [] and over.weight() == 1
+    found = over.evidence_for("https://example.org/a3.jpg")
+    assert found.license is None and "images" in (found.note or "")

@@ -123,3 +123,27 @@ def test_config_from_settings() -> None:
         check_settings(Settings({"PAGE_MAXSIZE": "0"}))
     with pytest.raises(ArgumentError, match="PAGE_EVIDENCE must be True or False"):
         check_settings(Settings({"PAGE_EVIDENCE": "perhaps"}))
+
+
+def test_the_page_cache_is_bounded_by_what_its_pages_hold(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages of many images weigh more than a count of pages says: the cache forgets the oldest
+    past CACHE_WEIGHT."""
+    import imagespider.rights.pages as pages_module
+
+    gallery = b"<html><body>" + b"".join(b"<img src='/g%d.jpg'>" % i for i in range(100)) + b"</body></html>"
+
+    def big(request: Request) -> Response:
+        return HtmlResponse(request.url, body=gallery, headers={"Content-Type": "text/html"})
+
+    monkeypatch.setattr(pages_module, "CACHE_WEIGHT", 350)
+    engine = Engine(big, delay=0)
+    pages = pages_with(engine)
+
+    async def run() -> None:
+        for i in range(10):
+            await pages.index(f"https://blog.example.org/{i}.html")
+            await asyncio.sleep(0)  # the done callback weighs the page
+
+    asyncio.run(run())
+    assert len(pages._pages) == 3 and pages._weight <= 350
+    assert list(pages._pages) == [f"https://blog.example.org/{i}.html" for i in (7, 8, 9)]

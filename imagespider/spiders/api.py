@@ -37,6 +37,7 @@ from twisted.python.failure import Failure
 from imagespider.browser import PLAIN_HTTP_HANDLERS
 from imagespider.distributed.config import LOCAL_META
 from imagespider.engines import ENGINES, EngineResult
+from imagespider.errors import ArgumentError
 from imagespider.extensions.redact import SecretFilter
 from imagespider.spiders.base import SearchSpider
 from imagespider.spiders.params import Query, SearchArgs
@@ -44,6 +45,19 @@ from imagespider.spiders.params import Query, SearchArgs
 logger = logging.getLogger(__name__)
 #: Seconds a distributed worker waits for its preparing calls before it searches anyway.
 PREPARE_WAIT = 60
+
+
+def whole_number_setting(settings: BaseSettings, name: str, low: int, high: int, use: str = "") -> int:
+    """An API engine's whole-number setting, from ``low`` to ``high``; anything else is one line
+    naming it (exit 2). ``use`` says whose range it is ("for anonymous use")."""
+    try:
+        value = settings.getint(name)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        whose = f" {use}" if use else ""
+        raise ArgumentError(f"{name} must be a whole number from {low} to {high}{whose}, got {settings.get(name)}")
+    return value
 
 
 class ApiShapeError(ValueError):

@@ -31,7 +31,7 @@ import imagespider
 from imagespider.engines import EngineResult, commons
 from imagespider.errors import ArgumentError
 from imagespider.rights.model import License
-from imagespider.spiders.api import ApiPage, ApiSearchSpider, ApiShapeError
+from imagespider.spiders.api import ApiPage, ApiSearchSpider, ApiShapeError, whole_number_setting
 from imagespider.spiders.base import logger
 from imagespider.spiders.params import Query
 
@@ -62,15 +62,6 @@ class CommonsConfig:
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> CommonsConfig:
-        def number(name: str, low: int, high: int) -> int:
-            try:
-                value = settings.getint(name)
-            except ValueError:
-                value = low - 1
-            if not low <= value <= high:
-                raise ArgumentError(f"{name} must be a whole number from {low} to {high}, got {settings.get(name)}")
-            return value
-
         if not str(settings.get("COMMONS_CONTACT") or "").strip():
             raise ArgumentError(
                 "COMMONS_CONTACT is empty; Wikimedia asks every client for a way to reach its operator: "
@@ -78,9 +69,9 @@ class CommonsConfig:
             )
         return cls(
             api_url=settings["COMMONS_API_URL"],
-            page_size=number("COMMONS_PAGE_SIZE", 1, 50),
-            thumb_width=number("COMMONS_THUMB_WIDTH", 0, 100_000),
-            maxlag=number("COMMONS_MAXLAG", 1, 3600),
+            page_size=whole_number_setting(settings, "COMMONS_PAGE_SIZE", 1, 50),
+            thumb_width=whole_number_setting(settings, "COMMONS_THUMB_WIDTH", 0, 100_000),
+            maxlag=whole_number_setting(settings, "COMMONS_MAXLAG", 1, 3600),
             user_agent=user_agent(settings),
         )
 

@@ -18,7 +18,6 @@ file of the store, and it is never put in stats, items or errors.
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -28,11 +27,11 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from imagespider.downloadermiddlewares.apikey import API_KEY_META
+from imagespider.downloadermiddlewares.apikey import API_KEY_META, secret_value
 from imagespider.engines import ENGINES, EngineResult, flickr
 from imagespider.errors import ArgumentError
 from imagespider.rights.model import License, unknown
-from imagespider.spiders.api import ApiPage, ApiSearchSpider
+from imagespider.spiders.api import ApiPage, ApiSearchSpider, whole_number_setting
 from imagespider.spiders.base import logger
 from imagespider.spiders.params import Query
 
@@ -79,32 +78,22 @@ class FlickrConfig:
 
     @classmethod
     def from_settings(cls, settings: BaseSettings, environ: dict[str, str] | None = None) -> FlickrConfig:
-        environ = dict(os.environ) if environ is None else environ
         size = (settings.get("FLICKR_SIZE") or "").strip()
         if size and size not in flickr.SIZE_ORDER:
             raise ArgumentError(
                 f"FLICKR_SIZE={size} is not a Flickr size; "
                 f"use one of {', '.join(flickr.SIZE_ORDER)} or empty for the largest"
             )
-        try:
-            per_page = settings.getint("FLICKR_PER_PAGE")
-        except ValueError:
-            per_page = 0
-        if not 1 <= per_page <= MAX_PER_PAGE:
-            raise ArgumentError(
-                f"FLICKR_PER_PAGE must be a whole number from 1 to {MAX_PER_PAGE}, "
-                f"got {settings.get('FLICKR_PER_PAGE')}"
-            )
+        per_page = whole_number_setting(settings, "FLICKR_PER_PAGE", 1, MAX_PER_PAGE)
         sort = str(settings["FLICKR_SORT"]).strip()
         if sort not in SORTS:
             raise ArgumentError(f"FLICKR_SORT={sort} is not a Flickr sort; use one of {', '.join(SORTS)}")
         safe = str(settings["FLICKR_SAFE_SEARCH"]).strip()
         if safe not in SAFE.values():
             raise ArgumentError(f"FLICKR_SAFE_SEARCH must be 1 (safe), 2 (moderate) or 3 (restricted), got {safe}")
-        api_key = (settings.get("FLICKR_API_KEY") or "").strip() or environ.get("FLICKR_API_KEY", "").strip()
         return cls(
             api_url=settings["FLICKR_API_URL"],
-            api_key=api_key,
+            api_key=secret_value(settings, "FLICKR_API_KEY", environ),
             size=size,
             per_page=per_page,
             sort=sort,

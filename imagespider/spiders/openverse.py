@@ -21,7 +21,6 @@ does the same with the wait the API names.
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -33,11 +32,11 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
 from imagespider.browser import PLAIN_HTTP_HANDLERS
-from imagespider.downloadermiddlewares.apikey import BEARER_META, register_bearer
+from imagespider.downloadermiddlewares.apikey import BEARER_META, register_bearer, secret_value
 from imagespider.engines import EngineResult, openverse
 from imagespider.errors import ArgumentError
 from imagespider.rights.model import License, unknown
-from imagespider.spiders.api import ApiPage, ApiSearchSpider, ApiShapeError
+from imagespider.spiders.api import ApiPage, ApiSearchSpider, ApiShapeError, whole_number_setting
 from imagespider.spiders.base import logger
 from imagespider.spiders.params import Query
 
@@ -67,27 +66,15 @@ class OpenverseConfig:
 
     @classmethod
     def from_settings(cls, settings: BaseSettings, environ: dict[str, str] | None = None) -> OpenverseConfig:
-        environ = dict(os.environ) if environ is None else environ
-
-        def secret(name: str) -> str:
-            return (settings.get(name) or "").strip() or environ.get(name, "").strip()
-
-        client_id, client_secret = secret("OPENVERSE_CLIENT_ID"), secret("OPENVERSE_CLIENT_SECRET")
+        client_id = secret_value(settings, "OPENVERSE_CLIENT_ID", environ)
+        client_secret = secret_value(settings, "OPENVERSE_CLIENT_SECRET", environ)
         if bool(client_id) != bool(client_secret):
             raise ArgumentError(
                 "give both OPENVERSE_CLIENT_ID and OPENVERSE_CLIENT_SECRET (registered use) or neither (anonymous)"
             )
         most = openverse.MAX_PAGE_SIZE if client_id else openverse.ANONYMOUS_PAGE_SIZE
-        try:
-            page_size = settings.getint("OPENVERSE_PAGE_SIZE")
-        except ValueError:
-            page_size = 0
-        if not 1 <= page_size <= most:
-            who = "registered" if client_id else "anonymous (no OPENVERSE_CLIENT_ID)"
-            raise ArgumentError(
-                f"OPENVERSE_PAGE_SIZE must be a whole number from 1 to {most} for {who} use, "
-                f"got {settings.get('OPENVERSE_PAGE_SIZE')}"
-            )
+        who = "registered" if client_id else "anonymous (no OPENVERSE_CLIENT_ID)"
+        page_size = whole_number_setting(settings, "OPENVERSE_PAGE_SIZE", 1, most, f"for {who} use")
         try:
             max_wait = settings.getfloat("OPENVERSE_MAX_WAIT")
         except ValueError:

@@ -59,6 +59,8 @@ class Worker:
         self.feed = QueryFeed(self.state.redis, namespace, lease_seconds=config.lease_seconds,
                               per_worker=config.queries_per_worker)
         self.quotas: dict[str, SharedQuota] = {}
+        #: Callables naming more work in flight here whose leases to renew (the urls spider's chunks).
+        self.busy_sources: list[Callable[[], list[str]]] = []
         self._renewing: asyncio.Task[None] | None = None
         crawler.signals.connect(self._opened, signal=signals.spider_opened)
         crawler.signals.connect(self._closed, signal=signals.spider_closed)
@@ -91,6 +93,8 @@ class Worker:
             if quota.leases:
                 quota.renew()
                 busy.append(key)
+        for source in self.busy_sources:
+            busy += source()
         self.feed.renew(busy)
 
     def _closed(self, **_: Any) -> None:

@@ -30,6 +30,7 @@ from imagespider.browser import PLAIN_HTTP_HANDLERS
 from imagespider.dataset import resume
 from imagespider.dataset.objectstore import ObjectDataset
 from imagespider.dataset.store import Dataset
+from imagespider.distributed.chunks import RowChunks, chunk_span
 from imagespider.errors import ArgumentError
 from imagespider.extensions.dataset import dataset_of
 from imagespider.items import ImageItem
@@ -126,7 +127,13 @@ class UrlsSpider(QuotaSpider[UrlsArgs, str]):
             ).items():
                 if label in self.quotas:
                     self.quotas[label].kept = min(kept, self.quotas[label].limit)
-        for row in urls.rows:
+        chunks = None
+        if self.worker is not None:
+            # A distributed job: this worker fetches the chunks of rows the job's list hands it.
+            chunks = RowChunks(self.worker.feed, len(urls.rows))
+            chunks.watch(self.crawler)
+            self.worker.busy_sources.append(chunks.busy)
+        async for chunk, row in self._rows(chunks):
             if dataset is not None and dataset.has_url(row.image_url, row.label):
                 # Kept by an earlier crawl: not fetched again, and not a rejection either.
                 stats.inc_value("imagespider/skipped/already_in_dataset")
@@ -135,7 +142,20 @@ class UrlsSpider(QuotaSpider[UrlsArgs, str]):
             if quota is not None:
                 if not await quota.acquire():
                     continue  # this label is full; later rows may be of another label
-            yield self.build_item(row)
+            item = self.build_item(row)
+            if chunks is not None and chunk is not None:
+                chunks.started(chunk, item)
+            yield item
+
+    async def _rows(self, chunks: RowChunks | None) -> AsyncIterator[tuple[str | None, UrlRow]]:
+        rows = self.args.urls.rows
+        if chunks is None:
+            for row in rows:
+                yield None, row
+            return
+        async for chunk in chunks.take():
+            for row in rows[chunk_span(chunk)]:
+                yield chunk, row
 
     def _dataset(self) -> Dataset | ObjectDataset | None:
         try:

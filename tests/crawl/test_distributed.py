@@ -146,3 +146,37 @@ def test_the_search_spider_is_refused_as_a_worker(redis_url: str, tmp_path: Path
                         "-s", f"REDIS_URL={redis_url}")
     assert result.returncode == 2 and "cannot run as a distributed worker" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_two_urls_workers_share_one_list_in_chunks(
+    mockserver: MockHTTPServer, redis_url: str, s3: str, tmp_path: Path
+) -> None:
+    """Rows go out in chunks of 100 (imagespider/distributed/chunks.py): each URL is fetched once in
+    all, and the mock's same-bytes pairs (every index ending in 7) are kept once, across workers."""
+    listing = tmp_path / "list.txt"
+    listing.write_text("".join(f"{mockserver.base}/img/shared/{i}.jpg\n" for i in range(150)))
+    store, prefix = f"s3://{BUCKET}/listed", "listed/"
+    before = len(mockserver.requests)
+    command = [
+        "crawl", "urls", "-a", f"path={listing}", "-a", "label=things", "-a", "license=any",
+        "-s", f"IMAGES_STORE={store}", "-s", f"REDIS_URL={redis_url}", "-s", "DISTRIBUTED_QUERIES=1",
+        "-s", "IMAGES_WORKERS=1", "-s", "IMAGES_CHECK_PROCESSES=False", *s3_settings(s3),
+    ]
+    logs = [tmp_path / f"urls{n}.log" for n in range(2)]
+    workers = []
+    for log in logs:
+        with log.open("wb") as out:
+            workers.append(subprocess.Popen(scrapy_command(*command), cwd=PROJECT, env=scrapy_env(),
+                                            stdout=out, stderr=subprocess.STDOUT))
+    try:
+        for n, process in enumerate(workers):
+            assert process.wait(120) == 0, logs[n].read_text()[-3000:]
+    finally:
+        for process in workers:
+            if process.poll() is None:
+                process.kill()
+    fetched = Counter(path for path in mockserver.requests[before:] if path.startswith("/img/shared/"))
+    assert len(fetched) == 150 and set(fetched.values()) == {1}, "every row fetched once, by one worker"
+    assert run_scrapy("publish", store, *s3_settings(s3)).returncode == 0
+    rows = [json.loads(line) for line in objects(s3, prefix)["metadata.jsonl"].decode().splitlines()]
+    assert len(rows) == 120 and len({row["sha256"] for row in rows}) == 120

@@ -228,8 +228,10 @@ DISTRIBUTED_LEASE_SECONDS = 300.0
 #: str, default "" = derived from the spider, its -a arguments and IMAGES_STORE. Names the job's Redis
 #: keys; give the same value to workers started with different arguments that are one job.
 DISTRIBUTED_JOB = ""
-#: int, default 2. Queries one worker searches at once (it takes the next from the list as one ends).
+#: int, default 2. Queries (or chunks of a URL list) one worker works on at once; it takes the next as one ends.
 DISTRIBUTED_QUERIES = 2
+#: int, default 100. Rows of a urls spider's list handed out together (a chunk is the unit a worker takes).
+DISTRIBUTED_CHUNK_ROWS = 100
 #: With REDIS_URL, sets scrapy-redis's SCHEDULER, DUPEFILTER_CLASS and SCHEDULER_PERSIST (distributed/worker.py).
 ADDONS = {"imagespider.distributed.worker.DistributedAddon": 0}
 

@@ -9,7 +9,8 @@ store keeps in ``metadata.jsonl`` and ``rejected.jsonl``, as objects that never 
   after the image and before the item counts as kept, so the objects alone always rebuild the
   dataset, and a worker killed at any point loses at most an image with no row (an orphan, which
   ``scrapy publish`` moves under ``.orphans/``, never deletes);
-* ``.rejected/<worker>/<time>-<n>.json``: one rejected row each.
+* ``.rejected/<worker>/<time>-<n>.json``: one rejected row each;
+* ``.crawls/<crawl id>.json``: one ``crawls.jsonl`` row per crawl (each worker's, in a distributed job).
 
 ``scrapy publish`` (imagespider/dataset/publish.py) assembles ``metadata.jsonl``, ``rejected.jsonl``
 and the documents from them. Several workers may write one store at once (no lock: with
@@ -23,6 +24,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import tempfile
 import time
 from collections import Counter
@@ -31,13 +33,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from imagespider.dataset.neardup import PhashIndex, Twin
+from imagespider.dataset.files import MANIFEST
+from imagespider.dataset.neardup import Twin
+from imagespider.dataset.store import Dataset
 from imagespider.dataset.storelock import StoreRefused
+from imagespider.text import clean_value
 
 logger = logging.getLogger(__name__)
 
 #: Prefix (under the store's) of the rejected rows, one object each.
 REJECTED_PREFIX = ".rejected/"
+#: Prefix (under the store's) of the crawls' rows, one object each (``crawls.jsonl`` once published).
+CRAWLS_PREFIX = ".crawls/"
 #: Prefix (under the store's) where images with no sidecar row are moved by publish.
 ORPHANS_PREFIX = ".orphans/"
 _IMAGE = re.compile(r"^([^/.][^/]*)/([0-9a-f]{64})\.([a-z0-9]{2,4})$")
@@ -184,89 +191,102 @@ class ObjectSource:
 
 class ObjectDataset:
     """What the crawl writes into an object store: the interface of
-    :class:`imagespider.dataset.store.Dataset` (rows, dedupe questions, claims, add, reject)."""
+    :class:`imagespider.dataset.store.Dataset` (rows, dedupe questions, claims, add, reject).
+
+    The questions ("this URL kept already?", "these bytes?", "a near twin?", counts per class) are
+    answered by a local :class:`~imagespider.dataset.store.Dataset` in a scratch folder: its
+    manifest is the bucket's rows, gathered at open from the published ``metadata.jsonl`` (one GET)
+    plus the sidecars it does not list yet, and its on-disk index (imagespider/dataset/index.py)
+    holds them, so a crawl into a large bucket holds no row in memory, as a local crawl does."""
 
     def __init__(self, uri: str, settings: Any, scrub: Callable[[Any], Any] | None = None) -> None:
         self.scrub = scrub or (lambda row: row)
         self.store = ObjectStore(ObjectStoreConfig.from_settings(uri, settings))
         self.uri = uri
-        #: Local scratch folder: the store has no local root; documents are rendered here.
+        #: Local scratch folder: the bucket's rows, indexed; documents are rendered here.
         self.root = Path(tempfile.mkdtemp(prefix="imagespider-objectstore-"))
-        self.rows: list[dict[str, Any]] = []
-        self._by_sha256: dict[str, str] = {}
-        self._urls: set[tuple[str, str]] = set()
-        self._phashes: PhashIndex | None = None
+        self.local = Dataset(self.root)
         self._worker = f"{os.uname().nodename}-{os.getpid()}"
         self._rejections = 0
 
     def open(self) -> None:
         try:
-            self.rows = self.store.rows()
+            gathered = self._gather()
         except Exception as error:  # noqa: BLE001  (botocore: no credentials, no bucket, no endpoint...)
             first = (str(error) or type(error).__name__).splitlines()[0]
             raise StoreRefused(
                 f"cannot read the object store {self.uri}: {first}; check AWS_ENDPOINT_URL, "
                 "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and that the bucket exists"
             ) from None
-        for row in self.rows:
-            self._index(row)
+        self.local.open()
+        logger.debug("%s: %d rows (%d read from sidecars)", self.uri, *gathered)
+
+    def _gather(self) -> tuple[int, int]:
+        """Write the bucket's rows (those whose image and sidecar both exist) to the scratch
+        manifest: the published manifest's first, then each sidecar it does not list."""
+        images, sidecars, _ = self.store.layout()
+        live = images.keys() & sidecars.keys()
+        known: set[str] = set()
+        read = 0
+        with (self.root / MANIFEST).open("w", encoding="utf-8") as out:
+            for line in (self.store.get(MANIFEST) or b"").splitlines():
+                row = _row(line)
+                stem = str((row or {}).get("file_name") or "").rsplit(".", 1)[0]
+                if row is not None and stem in live and stem not in known:
+                    known.add(stem)
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            for stem in sorted(live - known):
+                row = _row(self.store.get(sidecars[stem]))
+                if row is not None:
+                    read += 1
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return len(known) + read, read
 
     def close(self) -> None:
-        pass
-
-    def _index(self, row: dict[str, Any]) -> None:
-        if row.get("sha256") and row.get("file_name"):
-            self._by_sha256[row["sha256"]] = row["file_name"]
-        if row.get("image_url"):
-            self._urls.add((row["image_url"], row.get("label", "")))
+        self.local.close()
+        shutil.rmtree(self.root, ignore_errors=True)
 
     def holder_of(self, sha256: str) -> str | None:
-        return self._by_sha256.get(sha256)
+        return self.local.holder_of(sha256)
 
     def has_url(self, image_url: str, label: str) -> bool:
-        return (image_url, label) in self._urls
+        return self.local.has_url(image_url, label)
 
     def twin_of(self, phash: str, max_distance: int) -> Twin | None:
-        """The closest kept or claimed image within ``max_distance`` bits (as the local store's
-        index answers, imagespider/dataset/index.py; here from the rows in memory)."""
-        if self._phashes is None:
-            self._phashes = PhashIndex.from_rows(self.rows)
-        return self._phashes.twin_of(phash, max_distance)
+        return self.local.twin_of(phash, max_distance)
 
     def count_by_label(self) -> Counter[str]:
-        return Counter(str(row.get("label") or "") for row in self.rows)
+        return self.local.count_by_label()
 
     def count_by_query(self) -> Counter[tuple[Any, ...]]:
-        return Counter((row.get("engine"), row.get("query"), row.get("label") or "") for row in self.rows)
+        return self.local.count_by_query()
 
     def iter_rows(self) -> Iterator[dict[str, Any]]:
-        return iter(self.rows)
+        return self.local.iter_rows()
 
     def claim(self, sha256: str, file_name: str, phash: str | None = None) -> None:
-        self._by_sha256[sha256] = file_name
-        if phash:
-            if self._phashes is None:
-                self._phashes = PhashIndex.from_rows(self.rows)
-            self._phashes.add(phash, file_name)
+        self.local.claim(sha256, file_name, phash)
 
     def unclaim(self, sha256: str) -> None:
-        file_name = self._by_sha256.pop(sha256, None)
-        if file_name is not None and self._phashes is not None:
-            self._phashes.remove(file_name)
+        self.local.unclaim(sha256)
 
     def add(self, row: dict[str, Any]) -> None:
         """Put the row's sidecar (``<label>/<sha256>.json``), the image being already stored."""
-        row = self.scrub(row)
+        row = clean_value(self.scrub(row))
         stem = str(row["file_name"]).rsplit(".", 1)[0]
         self.store.put(f"{stem}.json", json.dumps(row, ensure_ascii=False).encode("utf-8"))
-        self.rows.append(row)
-        self._index(row)
+        self.local.add(row)
 
     def reject(self, row: dict[str, Any]) -> None:
         row = self.scrub(row)
         self._rejections += 1
         key = f"{REJECTED_PREFIX}{self._worker}/{time.time_ns()}-{self._rejections}.json"
         self.store.put(key, json.dumps(row, ensure_ascii=False).encode("utf-8"))
+
+    def record_crawl(self, row: dict[str, Any]) -> None:
+        """Put the crawl's ``crawls.jsonl`` row as ``.crawls/<id>.json`` (ids sort by start)."""
+        row = self.scrub(row)
+        self.store.put(f"{CRAWLS_PREFIX}{row['id']}.json", json.dumps(row, ensure_ascii=False).encode("utf-8"))
 
     def path_of(self, file_name: str) -> str:
         return self.store.config.uri + file_name

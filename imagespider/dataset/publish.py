@@ -4,7 +4,8 @@ A local store already has its ``metadata.jsonl``; publishing rebuilds ATTRIBUTIO
 and the dataset card under the store's lock (what every single-machine crawl does at its end).
 An object store (imagespider/dataset/objectstore.py) holds one sidecar row per image and one
 object per rejection: publishing lists them and writes ``metadata.jsonl`` (sorted by file name),
-``rejected.jsonl`` (in the order written) and the same documents beside them. An image with no
+``rejected.jsonl`` (in the order written), ``crawls.jsonl`` (one row per crawl, ``.crawls/``) and the
+same documents beside them. An image with no
 sidecar (a worker killed between the two puts) and a sidecar with no image are moved under
 ``.orphans/``, never deleted, so afterwards every image has its row and every row its image.
 Publishing twice gives the same files: it is idempotent, and safe to run while no crawl writes.
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from imagespider.dataset.crawls import CRAWLS
 from imagespider.dataset.documents import write_documents
 from imagespider.dataset.files import MANIFEST, REJECTED
 from imagespider.dataset.index import StoreIndex
@@ -47,7 +49,7 @@ def publish_local(root: str | Path) -> Published:
 
 def publish_objects(store: Any) -> Published:
     """Assemble an object store (an :class:`imagespider.dataset.objectstore.ObjectStore`)."""
-    from imagespider.dataset.objectstore import ORPHANS_PREFIX
+    from imagespider.dataset.objectstore import CRAWLS_PREFIX, ORPHANS_PREFIX
 
     images, sidecars, rejected_keys = store.layout()
     orphans: list[str] = []
@@ -71,10 +73,15 @@ def publish_objects(store: Any) -> Published:
             continue
         if isinstance(row, dict):
             rejected.append(row)
+    # Each crawl's row (every worker's, in a distributed job), oldest first: ids begin with the start time.
+    found = (_object_row(store.get(key)) for key in sorted(store.keys(CRAWLS_PREFIX)))
+    crawls = [row for row in found if row is not None]
     with tempfile.TemporaryDirectory(prefix="imagespider-publish-") as scratch:
         root = Path(scratch)
         (root / MANIFEST).write_text("".join(_line(row) for row in rows), encoding="utf-8")
         (root / REJECTED).write_text("".join(_line(row) for row in rejected), encoding="utf-8")
+        if crawls:
+            (root / CRAWLS).write_text("".join(_line(row) for row in crawls), encoding="utf-8")
         index = StoreIndex(root)  # the documents are written from an index of the manifest (dataset/index.py)
         index.open()
         try:
@@ -93,6 +100,14 @@ def _written_order(key: str) -> tuple[int, str]:
     name = key.rsplit("/", 1)[-1]
     stamp = name.split("-", 1)[0]
     return (int(stamp) if stamp.isdigit() else 0, key)
+
+
+def _object_row(data: bytes | None) -> dict[str, Any] | None:
+    try:
+        row = json.loads(data or b"")
+    except ValueError:
+        return None
+    return row if isinstance(row, dict) else None
 
 
 def _line(row: dict[str, Any]) -> str:

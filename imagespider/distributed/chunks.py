@@ -1,6 +1,6 @@
 """The ``urls`` spider's list shared by N workers: its rows handed out in chunks from Redis.
 
-A URL list has no queries; its unit of work is a chunk of :data:`CHUNK_ROWS` rows, named
+A URL list has no queries; its unit of work is a chunk of ``DISTRIBUTED_CHUNK_ROWS`` rows, named
 ``rows:<first>-<end>`` and handed out by the same :class:`~imagespider.distributed.feed.QueryFeed`
 as a search's queries (seeded once, leased, taken over when a worker dies). A chunk is done once
 all its rows were handed out and every item made from them settled (kept or dropped); until then
@@ -17,11 +17,8 @@ from scrapy.crawler import Crawler
 from imagespider.distributed.feed import QueryFeed
 from imagespider.outcomes import Outcome, on_item_settled
 
-#: Rows in one chunk of a shared URL list.
-CHUNK_ROWS = 100
 
-
-def chunk_names(rows: int, size: int = CHUNK_ROWS) -> list[str]:
+def chunk_names(rows: int, size: int) -> list[str]:
     return [f"rows:{first}-{min(first + size, rows)}" for first in range(0, rows, size)]
 
 
@@ -33,9 +30,9 @@ def chunk_span(name: str) -> slice:
 class RowChunks:
     """Which chunk each item in flight came from, so a chunk ends when its last item settles."""
 
-    def __init__(self, feed: QueryFeed, rows: int) -> None:
+    def __init__(self, feed: QueryFeed, rows: int, size: int) -> None:
         self.feed = feed
-        self.names = chunk_names(rows)
+        self.names = chunk_names(rows, size)
         self._open: dict[str, int] = {}
         self._of: dict[int, str] = {}
         self._handing_out: set[str] = set()
@@ -44,7 +41,7 @@ class RowChunks:
         on_item_settled(crawler, self._settled)
 
     async def take(self) -> AsyncIterator[str]:
-        self.feed.seed(self.names, f"{len(self.names)}-chunks")
+        self.feed.seed(self.names, f"{len(self.names)} chunks")
         async for name in self.feed.queries():
             self._handing_out.add(name)
             self._open.setdefault(name, 0)

@@ -38,8 +38,10 @@ class DistributedConfig:
     lease_seconds: float
     #: DISTRIBUTED_JOB: the job's name; "" = derived from the spider, its arguments and the store.
     job: str
-    #: DISTRIBUTED_QUERIES: queries one worker searches at once.
+    #: DISTRIBUTED_QUERIES: queries (or chunks of a URL list) one worker works on at once.
     queries_per_worker: int
+    #: DISTRIBUTED_CHUNK_ROWS: rows of a ``urls`` list handed out together.
+    chunk_rows: int = 100
 
     @property
     def enabled(self) -> bool:
@@ -55,21 +57,25 @@ class DistributedConfig:
         try:
             lease = settings.getfloat("DISTRIBUTED_LEASE_SECONDS")
             per_worker = settings.getint("DISTRIBUTED_QUERIES")
+            chunk_rows = settings.getint("DISTRIBUTED_CHUNK_ROWS", 100)
         except ValueError:
             raise ArgumentError(
-                "DISTRIBUTED_LEASE_SECONDS must be a number and DISTRIBUTED_QUERIES a whole number, got "
-                f"{shown(settings.get('DISTRIBUTED_LEASE_SECONDS'))} and {shown(settings.get('DISTRIBUTED_QUERIES'))}"
+                "DISTRIBUTED_LEASE_SECONDS must be a number, DISTRIBUTED_QUERIES and DISTRIBUTED_CHUNK_ROWS whole "
+                f"numbers, got {shown(settings.get('DISTRIBUTED_LEASE_SECONDS'))}, "
+                f"{shown(settings.get('DISTRIBUTED_QUERIES'))} and {shown(settings.get('DISTRIBUTED_CHUNK_ROWS'))}"
             ) from None
         if lease < 1:
             raise ArgumentError(f"DISTRIBUTED_LEASE_SECONDS must be at least 1, got {lease:g}")
         if per_worker < 1:
             raise ArgumentError(f"DISTRIBUTED_QUERIES must be at least 1, got {per_worker}")
+        if chunk_rows < 1:
+            raise ArgumentError(f"DISTRIBUTED_CHUNK_ROWS must be at least 1, got {chunk_rows}")
         job = str(settings.get("DISTRIBUTED_JOB") or "").strip()
         if job and not _JOB.match(job):
             raise ArgumentError(
                 f"DISTRIBUTED_JOB={shown(job)} must be 1-100 letters, digits, '_', '-', '.' or ':'"
             )
-        return cls(url, lease, job, per_worker)
+        return cls(url, lease, job, per_worker, chunk_rows)
 
     def namespace(self, spider: str, arguments: Mapping[str, Any], store: str) -> str:
         """The Redis key prefix of this job (``imagespider:<job>``)."""

@@ -23,6 +23,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from imagespider.dataset.crawls import SETTINGS_THAT_MATTER, append_crawl, crawl_row, jsonable, new_crawl_id
+from imagespider.dataset.objectstore import ObjectDataset
 from imagespider.extensions.dataset import STORE_LOCKED_REASON, DatasetExtension
 from imagespider.extensions.progress import ProgressExtension
 
@@ -68,10 +69,14 @@ class CrawlRecordExtension:
                       if self.crawler.settings.get(name) is not None},
             start=self.started, end=ended, finish_reason=reason, queries=self._queries(), stats=snapshot,
         )
+        dataset = dataset_extension.dataset
         try:
-            append_crawl(dataset_extension.dataset.root, row)
-        except OSError as error:
-            logger.error("could not record the crawl in %s: %s", dataset_extension.dataset.root, error)
+            if isinstance(dataset, ObjectDataset):
+                dataset.record_crawl(row)  # an object of its own: publish gathers them into crawls.jsonl
+            else:
+                append_crawl(dataset.root, row)
+        except Exception as error:  # noqa: BLE001  (a disk or an object store that refuses: one line)
+            logger.error("could not record the crawl in %s: %s", getattr(dataset, "uri", dataset.root), error)
 
     def _queries(self) -> list[dict[str, Any]]:
         progress = self.crawler.get_extension(ProgressExtension)

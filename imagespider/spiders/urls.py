@@ -130,7 +130,7 @@ class UrlsSpider(QuotaSpider[UrlsArgs, str]):
         chunks = None
         if self.worker is not None:
             # A distributed job: this worker fetches the chunks of rows the job's list hands it.
-            chunks = RowChunks(self.worker.feed, len(urls.rows))
+            chunks = RowChunks(self.worker.feed, len(urls.rows), self.worker.config.chunk_rows)
             chunks.watch(self.crawler)
             self.worker.busy_sources.append(chunks.busy)
         async for chunk, row in self._rows(chunks):

@@ -118,6 +118,9 @@ def test_three_workers_one_killed_keep_exactly_the_limit(
     assert {k.rsplit(".", 1)[0] for k in images} == {k.rsplit(".", 1)[0] for k in sidecars}
     rows = [json.loads(line) for line in found["metadata.jsonl"].decode().splitlines()]
     assert sorted(row["file_name"] for row in rows) == sorted(images)
+    crawls = [json.loads(line) for line in found["crawls.jsonl"].decode().splitlines()]
+    assert len(crawls) == 3 and {c["finish_reason"] for c in crawls} == {"finished"}, "one row per worker that ended"
+    assert sum(c["kept"] for c in crawls) <= len(QUERIES) * LIMIT
     # exactly the limit per query, across the three workers and the restart
     assert Counter(row["query"] for row in rows) == dict.fromkeys(QUERIES, LIMIT)
     # no bytes twice: names are the sha256 of the bytes, and no two objects share one

@@ -57,8 +57,10 @@ def test_crawl_into_a_bucket_then_publish_and_export(mockserver: MockHTTPServer,
     # published at the crawl's end: the same files a local store has
     manifest = [json.loads(line) for line in found["metadata.jsonl"].decode().splitlines()]
     assert sorted(row["file_name"] for row in manifest) == sorted(images)
-    for name in ("ATTRIBUTION.md", "report.html", "README.md", "rejected.jsonl"):
+    for name in ("ATTRIBUTION.md", "report.html", "README.md", "rejected.jsonl", "crawls.jsonl"):
         assert name in found, name
+    crawls = [json.loads(line) for line in found["crawls.jsonl"].decode().splitlines()]
+    assert [(c["spider"], c["kept"]) for c in crawls] == [("openverse", 5)], "the crawl's row, as a local store has"
 
     again = run_scrapy("publish", "s3://datasets/animals", *s3_settings(s3))
     assert again.returncode == 0, again.stderr[-3000:]

@@ -52,3 +52,14 @@ def test_the_same_command_on_every_node_is_one_job() -> None:
 def test_passwords_are_kept_out_of_messages() -> None:
     assert redact_url("redis://:s3cret@host:6379/0") == "redis://:***@host:6379/0"
     assert redact_url("redis://user:s3cret@host/0") == "redis://user:***@host/0"
+
+
+def test_a_url_list_is_cut_into_named_chunks() -> None:
+    from imagespider.distributed.chunks import chunk_names, chunk_span
+
+    names = chunk_names(250, 100)
+    assert names == ["rows:0-100", "rows:100-200", "rows:200-250"]
+    assert [list(range(250))[chunk_span(name)][:1] for name in names] == [[0], [100], [200]]
+    assert config(DISTRIBUTED_CHUNK_ROWS="25").chunk_rows == 25
+    with pytest.raises(ArgumentError, match="DISTRIBUTED_CHUNK_ROWS must be at least 1"):
+        config(DISTRIBUTED_CHUNK_ROWS="0")

@@ -3,43 +3,27 @@ plays the real captured File pages and their extmetadata."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.conftest import run_scrapy
-from tests.mockserver import MockHTTPServer
+from tests.crawl.conftest import Crawl, CrawlResult
 from tests.mockserver import commons as mock
 
 COMMERCIAL = {"cc-by", "cc-by-sa", "cc-by-nd", "cc0", "pdm"}
 CONTACT = "datasets@example.org"
 
 
-def crawl(mockserver: MockHTTPServer, store: Path, *args: str) -> tuple[Any, list[dict[str, list[str]]]]:
-    before = len(mockserver.requests)
-    result = run_scrapy(
-        "crawl", "commons", *args,
-        "-s", f"COMMONS_API_URL={mockserver.base}/w/api.php",
-        "-s", f"COMMONS_CONTACT={CONTACT}",
-        "-s", f"IMAGES_STORE={store}",
-        "-s", 'DOWNLOAD_SLOTS={"commons-api": {"delay": 0}}',
-        "-s", "COMMONS_PAGE_SIZE=20",
-    )
-    calls = [parse_qs(urlsplit(p).query) for p in mockserver.requests[before:] if p.startswith("/w/api.php")]
+def commons(crawl: Crawl, *args: str) -> tuple[CrawlResult, list[dict[str, list[str]]]]:
+    """Run ``scrapy crawl commons`` and return the crawl and the API calls it made."""
+    result = crawl("commons", *args, settings={"COMMONS_CONTACT": CONTACT, "COMMONS_PAGE_SIZE": 20})
+    calls = [parse_qs(urlsplit(p).query) for p in result.requests if p.startswith("/w/api.php")]
     return result, calls
 
 
-def read(store: Path, name: str) -> list[dict[str, Any]]:
-    path = store / name
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-
-
-def test_commercial_keeps_commercial_licenses_with_full_attribution(mockserver: MockHTTPServer, tmp_path: Path) -> None:
-    result, calls = crawl(mockserver, tmp_path, "-a", "q=cat", "-a", "license=commercial", "-a", "limit=30")
-    output = result.stdout + result.stderr
+def test_commercial_keeps_commercial_licenses_with_full_attribution(crawl: Crawl) -> None:
+    result, calls = commons(crawl, "-a", "q=cat", "-a", "license=commercial", "-a", "limit=30")
+    output = result.output
     assert result.returncode == 0, output[-3000:]
-    rows = read(tmp_path, "metadata.jsonl")
+    rows = result.rows
     assert len(rows) == 30
     for row in rows:
         assert row["engine"] == "commons"
@@ -60,7 +44,7 @@ def test_commercial_keeps_commercial_licenses_with_full_attribution(mockserver: 
         assert f'"{row["title"]}" by {row["author"]}' in row["attribution"]
     # Restrictions are recorded, and kept without -a restrictions=exclude.
     assert any(row["engine_rights"]["restrictions"] == ["personality", "trademarked"] for row in rows)
-    reasons = {row["reason"] for row in read(tmp_path, "rejected.jsonl")}
+    reasons = {row["reason"] for row in result.rejected}
     assert "license_noncommercial" in reasons
     # Paged with the continue block, maxlag on every call, the contact in the User-Agent.
     assert len(calls) >= 2
@@ -72,41 +56,41 @@ def test_commercial_keeps_commercial_licenses_with_full_attribution(mockserver: 
     assert mock.USER_AGENTS and all(CONTACT in ua and ua.startswith("imagespider/") for ua in mock.USER_AGENTS[-2:])
 
 
-def test_restrictions_exclude_and_nonfree_never_shared(mockserver: MockHTTPServer, tmp_path: Path) -> None:
-    result, _ = crawl(
-        mockserver, tmp_path, "-a", "q=dog", "-a", "license=share", "-a", "limit=20", "-a", "restrictions=exclude"
+def test_restrictions_exclude_and_nonfree_never_shared(crawl: Crawl) -> None:
+    result, _ = commons(
+        crawl, "-a", "q=dog", "-a", "license=share", "-a", "limit=20", "-a", "restrictions=exclude"
     )
-    output = result.stdout + result.stderr
+    output = result.output
     assert result.returncode == 0, output[-3000:]
-    rows = read(tmp_path, "metadata.jsonl")
+    rows = result.rows
     assert len(rows) == 20
     assert not any(row["engine_rights"]["restrictions"] for row in rows)
     assert not any(row["engine_rights"]["non_free"] for row in rows)
-    rejected = read(tmp_path, "rejected.jsonl")
+    rejected = result.rejected
     reasons = {row["reason"] for row in rejected}
     assert "restricted" in reasons and "license_not_shareable" in reasons, reasons
     assert "imagespider/dropped/restricted" in output
 
 
-def test_maxlag_is_waited_out(mockserver: MockHTTPServer, tmp_path: Path) -> None:
-    result, calls = crawl(mockserver, tmp_path, "-a", "q=maxlagged", "-a", "license=any", "-a", "limit=5")
-    output = result.stdout + result.stderr
+def test_maxlag_is_waited_out(crawl: Crawl) -> None:
+    result, calls = commons(crawl, "-a", "q=maxlagged", "-a", "license=any", "-a", "limit=5")
+    output = result.output
     assert result.returncode == 0, output[-3000:]
     assert "Wikimedia is lagged" in output
-    assert len(read(tmp_path, "metadata.jsonl")) == 5
+    assert len(result.rows) == 5
     assert calls[0] == calls[1]  # the same call, asked again
 
 
-def test_changed_api_fails_and_saves_the_answer(mockserver: MockHTTPServer, tmp_path: Path) -> None:
-    result, _ = crawl(mockserver, tmp_path, "-a", "q=changedapi", "-a", "limit=5")
-    output = result.stdout + result.stderr
+def test_changed_api_fails_and_saves_the_answer(crawl: Crawl) -> None:
+    result, _ = commons(crawl, "-a", "q=changedapi", "-a", "limit=5")
+    output = result.output
     assert result.returncode == 1, output[-3000:]
     assert "failed_commons_api_changed" in output
-    assert len(list((tmp_path / ".debug").glob("commons-changedapi-*.json"))) == 1
+    assert len(list((result.store / ".debug").glob("commons-changedapi-*.json"))) == 1
 
 
-def test_no_hit_is_an_ordinary_end(mockserver: MockHTTPServer, tmp_path: Path) -> None:
-    result, _ = crawl(mockserver, tmp_path, "-a", "q=nothing", "-a", "limit=5")
-    output = result.stdout + result.stderr
+def test_no_hit_is_an_ordinary_end(crawl: Crawl) -> None:
+    result, _ = commons(crawl, "-a", "q=nothing", "-a", "limit=5")
+    output = result.output
     assert result.returncode == 0, output[-3000:]
     assert "no more results after 0" in output

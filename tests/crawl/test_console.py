@@ -7,24 +7,22 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import run_scrapy
-from tests.mockserver import MockHTTPServer
-
-FAST = ["-s", "SCROLL_WAIT_TIMEOUT=1", "-s", "SCROLL_MAX_STALLS=1", "-s", "SCROLL_STEP_PAUSE=0.05"]
+from tests.crawl.conftest import FAST_SCROLL, Crawl, CrawlResult
 
 
-def crawl(mockserver: MockHTTPServer, store: Path, *extra: str, total: int = 40, **kwargs: bool) -> subprocess.CompletedProcess[str]:
-    queries = store.parent / f"{store.name}-queries.txt"
+def two_queries(crawl: Crawl, *extra: str, total: int = 40, allow_private: bool = True) -> CrawlResult:
+    """Bing, 4 images for each of two queries, out of ``total`` results each, without the stats dump."""
+    store = crawl.tmp_path_factory.mktemp("console") / "data"
+    queries = store.parent / "queries.txt"
     queries.write_text("cat\nkitten: small cat\n", encoding="utf-8")
-    return run_scrapy(
-        "crawl", "bing", "-a", f"queries={queries}", "-a", "limit=4", "-a", "license=any",
-        "-s", f"BING_SEARCH_URL={mockserver.base}/s/{total}/images/search", "-s", f"IMAGES_STORE={store}",
-        *FAST, *extra, stats_dump=False, **kwargs,
+    return crawl(
+        "bing", "-a", f"queries={queries}", "-a", "limit=4", "-a", "license=any", *extra, store=store,
+        endpoint=f"/s/{total}/images/search", settings=FAST_SCROLL, stats_dump=False, allow_private=allow_private,
     )
 
 
@@ -34,9 +32,9 @@ def log_lines(stderr: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def info_crawl(mockserver: MockHTTPServer, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    store = tmp_path_factory.mktemp("console") / "data"
-    return store, crawl(mockserver, store)
+def info_crawl(crawl: Crawl) -> tuple[Path, CrawlResult]:
+    result = two_queries(crawl)
+    return result.store, result
 
 
 def test_the_summary_closes_a_short_log(info_crawl) -> None:
@@ -69,8 +67,8 @@ def test_the_crawl_is_recorded_with_its_stats(info_crawl) -> None:
     assert row["stats"]["finish_reason"] == "finished"
 
 
-def test_at_warning_the_summary_is_still_shown_last(mockserver: MockHTTPServer, tmp_path: Path) -> None:
-    result = crawl(mockserver, tmp_path / "data", "-L", "WARNING")
+def test_at_warning_the_summary_is_still_shown_last(crawl: Crawl) -> None:
+    result = two_queries(crawl, "-L", "WARNING")
     assert result.returncode == 0, result.stderr[-3000:]
     lines = log_lines(result.stderr)
     assert "summary: 2 queries, kept 8 in this run" in lines[-1]
@@ -78,10 +76,10 @@ def test_at_warning_the_summary_is_still_shown_last(mockserver: MockHTTPServer, 
     assert not [line for line in lines if "summary" not in line and " INFO: " in line]
 
 
-def test_a_crawl_that_keeps_nothing_fails_with_one_line(mockserver: MockHTTPServer, tmp_path: Path) -> None:
-    store = tmp_path / "data"
+def test_a_crawl_that_keeps_nothing_fails_with_one_line(crawl: Crawl) -> None:
     # Every image is on 127.0.0.1, which a default crawl refuses.
-    result = crawl(mockserver, store, total=12, allow_private=False)
+    result = two_queries(crawl, total=12, allow_private=False)
+    store = result.store
     assert result.returncode == 1, result.stderr[-3000:]
     errors = [line for line in log_lines(result.stderr) if " ERROR: " in line]
     assert len(errors) == 1, errors

@@ -18,40 +18,34 @@ import pytest
 
 from imagespider.browser import default_launch_options
 from imagespider.dataset.manifest import RIGHTS_FIELDS
-from tests.conftest import PROJECT, run_scrapy
-from tests.mockserver import MockHTTPServer
+from tests.conftest import PROJECT
+from tests.crawl.conftest import Crawl, CrawlResult, read_jsonl
 
-FAST = ["-s", "SCROLL_WAIT_TIMEOUT=3", "-s", "SCROLL_STEP_PAUSE=0.05", "-s", "LOG_LEVEL=INFO"]
+FAST = {"SCROLL_WAIT_TIMEOUT": 3, "SCROLL_STEP_PAUSE": 0.05, "LOG_LEVEL": "INFO"}
 #: What torchvision.datasets.folder.IMG_EXTENSIONS accepts (checked against torchvision below).
 IMAGEFOLDER_EXTENSIONS = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
 
 
-def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
-def crawl(mockserver: MockHTTPServer, store: Path, query: str, limit: int) -> subprocess.CompletedProcess[str]:
-    return run_scrapy(
-        "crawl", "bing", "-a", f"q={query}", "-a", f"limit={limit}", "-a", "license=any",
-        "-s", f"BING_SEARCH_URL={mockserver.base}/images/search", "-s", f"IMAGES_STORE={store}",
-        "-s", "PROGRESS_INTERVAL=0.5", *FAST,
+def bing(crawl: Crawl, query: str, limit: int, store: Path | None = None) -> CrawlResult:
+    return crawl(
+        "bing", "-a", f"q={query}", "-a", f"limit={limit}", "-a", "license=any",
+        store=store, settings={"PROGRESS_INTERVAL": 0.5, **FAST},
     )
 
 
 @pytest.fixture(scope="module")
-def first_crawl(mockserver: MockHTTPServer, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+def first_crawl(crawl: Crawl) -> tuple[Path, str, str]:
     """One crawl of 20 cats; returns the store, the log, and ATTRIBUTION.md as it was then."""
-    store = tmp_path_factory.mktemp("outputs") / "data"
-    result = crawl(mockserver, store, "cat", 20)
+    result = bing(crawl, "cat", 20)
     assert result.returncode == 0, result.stderr[-3000:]
-    return store, result.stderr, (store / "ATTRIBUTION.md").read_text(encoding="utf-8")
+    return result.store, result.stderr, (result.store / "ATTRIBUTION.md").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
-def store(first_crawl: tuple[Path, str, str], mockserver: MockHTTPServer) -> Path:
+def store(first_crawl: tuple[Path, str, str], crawl: Crawl) -> Path:
     """The same store after a second crawl (5 dogs)."""
     path = first_crawl[0]
-    result = crawl(mockserver, path, "dog", 5)
+    result = bing(crawl, "dog", 5, store=path)
     assert result.returncode == 0, result.stderr[-3000:]
     return path
 

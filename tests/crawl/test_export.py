@@ -13,20 +13,15 @@ import pytest
 from PIL import Image
 
 from tests.conftest import run_scrapy
-from tests.mockserver import MockHTTPServer
+from tests.crawl.conftest import Crawl
 
 
 @pytest.fixture(scope="module")
-def store(mockserver: MockHTTPServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def store(crawl: Crawl, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("store")
     queries = root.parent / "queries.txt"
     queries.write_text("cat: cat\ndog: dog\n")
-    result = run_scrapy(
-        "crawl", "openverse", "-a", f"queries={queries}", "-a", "limit=6", "-a", "license=any",
-        "-s", f"OPENVERSE_API_URL={mockserver.base}", "-s", f"IMAGES_STORE={root}",
-        "-s", 'DOWNLOAD_SLOTS={"openverse-api": {"delay": 0}}',
-        env={"OPENVERSE_CLIENT_ID": "", "OPENVERSE_CLIENT_SECRET": ""},
-    )
+    result = crawl("openverse", "-a", f"queries={queries}", "-a", "limit=6", "-a", "license=any", store=root)
     assert result.returncode == 0, result.stderr[-3000:]
     return root
 

@@ -3,34 +3,27 @@ images kept, every bad one recorded with its reason, the manifest in step with t
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import pytest
 
 from imagespider.dataset.labels import safe_label
-from tests.conftest import run_scrapy
-from tests.crawl.test_bing import assert_manifest_matches_files, read_jsonl
-from tests.mockserver import MockHTTPServer
+from tests.crawl.conftest import FAST_SCROLL, Crawl, assert_manifest_matches_files, read_jsonl
 from tests.mockserver.faults import DOWNLOAD_MAXSIZE, DOWNLOAD_TIMEOUT, EXPECTED, EXPECTED_REQUESTS, MAX_PIXELS
 
-FAST = ["-s", "SCROLL_WAIT_TIMEOUT=1", "-s", "SCROLL_MAX_STALLS=1", "-s", "SCROLL_STEP_PAUSE=0.05"]
 #: Not Latin, and with characters a folder name must not keep.
 QUERY = "кошка 猫 / ✓"
 
 
 @pytest.fixture(scope="module")
-def fault_crawl(mockserver: MockHTTPServer, tmp_path_factory: pytest.TempPathFactory):
-    store = tmp_path_factory.mktemp("faults")
+def fault_crawl(crawl: Crawl):
     run = uuid.uuid4().hex[:8]
-    started = time.monotonic()
-    result = run_scrapy(
-        "crawl", "bing", "-a", f"q={QUERY}", "-a", "limit=100", "-a", "license=any",
-        "-s", f"BING_SEARCH_URL={mockserver.base}/faults/{run}/images/search", "-s", f"IMAGES_STORE={store}",
-        "-s", f"DOWNLOAD_TIMEOUT={DOWNLOAD_TIMEOUT}", "-s", "RETRY_TIMES=1",
-        "-s", f"DOWNLOAD_MAXSIZE={DOWNLOAD_MAXSIZE}", "-s", f"IMAGES_MAX_PIXELS={MAX_PIXELS}", *FAST,
+    result = crawl(
+        "bing", "-a", f"q={QUERY}", "-a", "limit=100", "-a", "license=any", endpoint=f"/faults/{run}/images/search",
+        settings={"DOWNLOAD_TIMEOUT": DOWNLOAD_TIMEOUT, "RETRY_TIMES": 1, "DOWNLOAD_MAXSIZE": DOWNLOAD_MAXSIZE,
+                  "IMAGES_MAX_PIXELS": MAX_PIXELS, **FAST_SCROLL},
     )
-    return store, run, result, time.monotonic() - started
+    return result.store, run, result, result.seconds
 
 
 def _kind(url: str) -> str:
@@ -60,12 +53,12 @@ def test_good_images_are_kept_and_bad_ones_rejected_with_their_reason(fault_craw
         assert f"'imagespider/dropped/{reason}': {count}," in result.stderr
 
 
-def test_retries_are_spent_only_where_they_can_help(fault_crawl, mockserver: MockHTTPServer) -> None:
-    _, run, _, _ = fault_crawl
+def test_retries_are_spent_only_where_they_can_help(fault_crawl) -> None:
+    _, run, result, _ = fault_crawl
     for kind, expected in EXPECTED_REQUESTS.items():
-        assert mockserver.requests.count(f"/faults/{run}/{kind}") == expected, kind
+        assert result.requests.count(f"/faults/{run}/{kind}") == expected, kind
     # A loop is followed REDIRECT_MAX_TIMES, not forever.
-    loop = sum(path.startswith(f"/faults/{run}/redirect-loop-") for path in mockserver.requests)
+    loop = sum(path.startswith(f"/faults/{run}/redirect-loop-") for path in result.requests)
     assert 2 <= loop <= 7
 
 

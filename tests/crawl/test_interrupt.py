@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 
 from tests.conftest import PROJECT, scrapy_command, scrapy_env
-from tests.crawl.test_bing import assert_manifest_matches_files
+from tests.crawl.conftest import assert_manifest_matches_files
 from tests.mockserver import MockHTTPServer
 
 LIMIT = 40

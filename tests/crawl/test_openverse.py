@@ -4,44 +4,30 @@ which plays the real recorded API answers."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.conftest import run_scrapy
-from tests.mockserver import MockHTTPServer
+from tests.crawl.conftest import Crawl, CrawlResult
 from tests.mockserver import openverse as mock
 
 COMMERCIAL = {"cc-by", "cc-by-sa", "cc-by-nd", "cc0", "pdm"}
 
 
-def crawl(mockserver: MockHTTPServer, store: Path, *args: str, env: dict[str, str] | None = None) -> tuple[Any, list]:
-    before = len(mockserver.requests)
-    result = run_scrapy(
-        "crawl", "openverse", *args,
-        "-s", f"OPENVERSE_API_URL={mockserver.base}",
-        "-s", f"IMAGES_STORE={store}",
-        "-s", 'DOWNLOAD_SLOTS={"openverse-api": {"delay": 0}}',
-        "-s", "LOG_LEVEL=DEBUG",
-        env={"OPENVERSE_CLIENT_ID": "", "OPENVERSE_CLIENT_SECRET": "", **(env or {})},
-    )
-    calls = [parse_qs(urlsplit(p).query) for p in mockserver.requests[before:] if p.startswith("/v1/images/")]
+def openverse(
+    crawl: Crawl, *args: str, env: dict[str, str] | None = None
+) -> tuple[CrawlResult, list[dict[str, list[str]]]]:
+    """Run ``scrapy crawl openverse`` at DEBUG and return the crawl and the search calls it made."""
+    result = crawl("openverse", *args, settings={"LOG_LEVEL": "DEBUG"}, env=env)
+    calls = [parse_qs(urlsplit(p).query) for p in result.requests if p.startswith("/v1/images/")]
     return result, calls
 
 
-def rows(store: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (store / "metadata.jsonl").read_text().splitlines()]
-
-
-def test_commercial_keeps_only_commercial_licenses_with_full_attribution(
-    mockserver: MockHTTPServer, tmp_path: Path
-) -> None:
-    result, calls = crawl(mockserver, tmp_path, "-a", "q=cat", "-a", "license=commercial", "-a", "limit=30")
-    output = result.stdout + result.stderr
+def test_commercial_keeps_only_commercial_licenses_with_full_attribution(crawl: Crawl) -> None:
+    result, calls = openverse(crawl, "-a", "q=cat", "-a", "license=commercial", "-a", "limit=30")
+    output = result.output
     assert result.returncode == 0, output[-3000:]
-    kept = rows(tmp_path)
+    kept = result.rows
     assert len(kept) == 30
-    assert len([p for p in (tmp_path / "cat").iterdir() if p.is_file()]) == 30  # .thumbs/ is the report's
+    assert len([p for p in (result.store / "cat").iterdir() if p.is_file()]) == 30  # .thumbs/ is the report's
     for row in kept:
         assert row["engine"] == "openverse"
         assert row["license"] in COMMERCIAL, row
@@ -69,34 +55,34 @@ def test_commercial_keeps_only_commercial_licenses_with_full_attribution(
     assert "limit reached: kept 30 of 30" in output
 
 
-def test_registered_use_renews_its_token_and_never_logs_it(mockserver: MockHTTPServer, tmp_path: Path) -> None:
+def test_registered_use_renews_its_token_and_never_logs_it(crawl: Crawl) -> None:
     secret = "s3cret-value-8c1f0e27"
     before = len(mock.ISSUED)
-    result, calls = crawl(
-        mockserver, tmp_path, "-a", "q=dog", "-a", "limit=45", "-a", "license=any",
+    result, calls = openverse(
+        crawl, "-a", "q=dog", "-a", "limit=45", "-a", "license=any",
         "-s", "OPENVERSE_PAGE_SIZE=40",
         env={"OPENVERSE_CLIENT_ID": "short-lived-client", "OPENVERSE_CLIENT_SECRET": secret},
     )
-    output = result.stdout + result.stderr
+    output = result.output
     assert result.returncode == 0, output[-3000:]
     issued = mock.ISSUED[before:]
     assert len(issued) >= 2, "the 60 s token must be renewed before the next call"
     assert len(calls) >= 2 and all(c["page_size"] == ["40"] for c in calls)
     assert set(mock.SEEN) <= set(mock.ISSUED)
-    assert len(rows(tmp_path)) == 45
+    assert len(result.rows) == 45
     for text in (secret, *issued):
         assert text not in output
-        for path in tmp_path.rglob("*"):
+        for path in result.store.rglob("*"):
             if path.is_file():
                 assert text.encode() not in path.read_bytes()
 
 
-def test_bad_credentials_fail_with_one_line(mockserver: MockHTTPServer, tmp_path: Path) -> None:
-    result, calls = crawl(
-        mockserver, tmp_path, "-a", "q=cat", "-a", "limit=5",
+def test_bad_credentials_fail_with_one_line(crawl: Crawl) -> None:
+    result, calls = openverse(
+        crawl, "-a", "q=cat", "-a", "limit=5",
         env={"OPENVERSE_CLIENT_ID": "wrong-client", "OPENVERSE_CLIENT_SECRET": "wrong-secret-77"},
     )
-    output = result.stdout + result.stderr
+    output = result.output
     assert result.returncode == 1, output[-3000:]
     assert "failed_openverse_auth_error" in output
     assert "invalid_client" in output and "wrong-secret-77" not in output
@@ -104,40 +90,40 @@ def test_bad_credentials_fail_with_one_line(mockserver: MockHTTPServer, tmp_path
     assert "Traceback" not in output
 
 
-def test_429_ends_the_query_with_one_line(mockserver: MockHTTPServer, tmp_path: Path) -> None:
-    result, _ = crawl(mockserver, tmp_path, "-a", "q=SearchPage429error", "-a", "limit=5", "-s", "OPENVERSE_MAX_WAIT=5")
-    output = result.stdout + result.stderr
+def test_429_ends_the_query_with_one_line(crawl: Crawl) -> None:
+    result, _ = openverse(crawl, "-a", "q=SearchPage429error", "-a", "limit=5", "-s", "OPENVERSE_MAX_WAIT=5")
+    output = result.output
     warnings = [line for line in output.splitlines() if "] WARNING:" in line and "rate-limited" in line]
     assert len(warnings) == 1, output[-3000:]
     assert "3600" in warnings[0] and "Request was throttled" in warnings[0]
     assert "Traceback" not in output
 
 
-def test_used_up_rate_limit_ends_the_query(mockserver: MockHTTPServer, tmp_path: Path) -> None:
-    result, calls = crawl(
-        mockserver, tmp_path, "-a", "q=ratelimited", "-a", "limit=50", "-a", "license=any",
+def test_used_up_rate_limit_ends_the_query(crawl: Crawl) -> None:
+    result, calls = openverse(
+        crawl, "-a", "q=ratelimited", "-a", "limit=50", "-a", "license=any",
         "-s", "OPENVERSE_MAX_WAIT=5",
     )
-    output = result.stdout + result.stderr
+    output = result.output
     assert len(calls) == 1, "no second call while the burst limit is used up"
     assert "its rate limit is used up" in output
-    assert len(rows(tmp_path)) <= 20
+    assert len(result.rows) <= 20
 
 
-def test_an_api_in_an_unknown_shape_fails_and_is_saved(mockserver: MockHTTPServer, tmp_path: Path) -> None:
-    result, _ = crawl(mockserver, tmp_path, "-a", "q=changedapi", "-a", "limit=5")
-    output = result.stdout + result.stderr
+def test_an_api_in_an_unknown_shape_fails_and_is_saved(crawl: Crawl) -> None:
+    result, _ = openverse(crawl, "-a", "q=changedapi", "-a", "limit=5")
+    output = result.output
     assert result.returncode == 1, output[-3000:]
     assert "failed_openverse_api_changed" in output
-    saved = list((tmp_path / ".debug").glob("openverse-changedapi-*.json"))
+    saved = list((result.store / ".debug").glob("openverse-changedapi-*.json"))
     assert len(saved) == 1
     assert json.loads(saved[0].read_text())["data"]
-    errors = [line for line in output.splitlines() if "] ERROR:" in line]
+    errors = result.errors
     assert len(errors) == 1 and str(saved[0]) in errors[0] and "probably changed" in errors[0]
 
 
-def test_no_results_is_an_ordinary_end(mockserver: MockHTTPServer, tmp_path: Path) -> None:
-    result, _ = crawl(mockserver, tmp_path, "-a", "q=querywithnoresults", "-a", "limit=5")
-    output = result.stdout + result.stderr
+def test_no_results_is_an_ordinary_end(crawl: Crawl) -> None:
+    result, _ = openverse(crawl, "-a", "q=querywithnoresults", "-a", "limit=5")
+    output = result.output
     assert result.returncode == 0, output[-3000:]
     assert "no more results after 0" in output

@@ -5,18 +5,13 @@ Each is dropped with its reason, recorded in rejected.jsonl and counted in stats
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 import tests.mockserver.optouts  # noqa: F401  (registers the search route)
-from tests.conftest import run_scrapy
-from tests.mockserver import MockHTTPServer
+from tests.crawl.conftest import FAST_SCROLL, Crawl, CrawlResult
 from tests.mockserver.optouts import DST, EXPECTED, KINDS, TDM_POLICY, SiteServer, kind_of, site_serving
-
-FAST = ["-s", "SCROLL_WAIT_TIMEOUT=1", "-s", "SCROLL_MAX_STALLS=1", "-s", "SCROLL_STEP_PAUSE=0.05"]
 
 
 @pytest.fixture(scope="module")
@@ -25,27 +20,25 @@ def site() -> Iterator[SiteServer]:
         yield server
 
 
-def crawl(mockserver: MockHTTPServer, site: SiteServer, store: Path, *settings: str):
-    result = run_scrapy(
-        "crawl", "bing", "-a", "q=optouts", "-a", "limit=50", "-a", "license=any",
-        "-s", f"BING_SEARCH_URL={mockserver.base}/optouts/{site.port}/images/search",
-        "-s", f"IMAGES_STORE={store}", *FAST, *settings,
-    )  # fmt: skip
+def crawl_optouts(
+    crawl: Crawl, site: SiteServer, **settings: object
+) -> tuple[dict[str, dict], dict[str, dict], CrawlResult]:
+    """Bing's results pointing at ``site``: (kept rows, rejected rows, the crawl), by kind."""
+    result = crawl(
+        "bing", "-a", "q=optouts", "-a", "limit=50", "-a", "license=any",
+        endpoint=f"/optouts/{site.port}/images/search", settings={**FAST_SCROLL, **settings},
+    )
     assert result.returncode == 0, result.stderr[-3000:]
-    kept = {kind_of(row["image_url"]): row for row in _rows(store / "metadata.jsonl")}
-    rejected = {kind_of(row["url"]): row for row in _rows(store / "rejected.jsonl")}
+    kept = {kind_of(row["image_url"]): row for row in result.rows}
+    rejected = {kind_of(row["url"]): row for row in result.rejected}
     assert set(kept) | set(rejected) == set(KINDS)
     return kept, rejected, result
 
 
-def _rows(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
-
-
 @pytest.fixture(scope="module")
-def default_crawl(mockserver: MockHTTPServer, site: SiteServer, tmp_path_factory: pytest.TempPathFactory):
+def default_crawl(crawl: Crawl, site: SiteServer):
     before = len(site.requests)
-    kept, rejected, result = crawl(mockserver, site, tmp_path_factory.mktemp("optouts"))
+    kept, rejected, result = crawl_optouts(crawl, site)
     return kept, rejected, result, site.requests[before:]
 
 
@@ -90,13 +83,10 @@ def test_kept_rows_say_whether_ai_made_them(default_crawl) -> None:
     assert capture["ai_evidence"] == [f"XMP Iptc4xmpExt:DigitalSourceType: {DST}digitalCapture"]
 
 
-def test_settings_turn_the_ai_rules_off(mockserver: MockHTTPServer, site: SiteServer, tmp_path: Path) -> None:
+def test_settings_turn_the_ai_rules_off(crawl: Crawl, site: SiteServer) -> None:
     """EXCLUDE_AI_GENERATED=False keeps generated images (flagged), an empty ROBOTSTXT_AI_AGENTS
     turns the AI-agent rule off, and a tdmrep.json over TDMREP_MAXSIZE reserves nothing."""
-    kept, rejected, _ = crawl(
-        mockserver, site, tmp_path,
-        "-s", "EXCLUDE_AI_GENERATED=False", "-s", "ROBOTSTXT_AI_AGENTS=", "-s", "TDMREP_MAXSIZE=20",
-    )  # fmt: skip
+    kept, rejected, _ = crawl_optouts(crawl, site, EXCLUDE_AI_GENERATED=False, ROBOTSTXT_AI_AGENTS="", TDMREP_MAXSIZE=20)
     assert {"c2pa-ai", "xmp-ai", "gptbot-image", "gptbot-page", "tdm-image", "tdm-page"} <= set(kept)
     ai = kept["c2pa-ai"]["rights"]
     assert ai["ai_generated"] is True

@@ -9,53 +9,43 @@ page's evidence, not on the engine's claim."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
 
-from tests.conftest import run_scrapy
-from tests.mockserver import MockHTTPServer
+from tests.crawl.conftest import FAST_SCROLL, Crawl, CrawlResult
 from tests.mockserver.pages import NEVER_DOWNLOADED, RESULTS, PageResult
 
-FAST = ["-s", "SCROLL_WAIT_TIMEOUT=1", "-s", "SCROLL_MAX_STALLS=1", "-s", "SCROLL_STEP_PAUSE=0.05"]
 BY_IMAGE = {r.image: r for r in RESULTS}
 LABELS = {"cc-by": "CC BY", "cc-by-sa": "CC BY-SA", "cc-by-nc-sa": "CC BY-NC-SA", "cc-by-nd": "CC BY-ND", "cc0": "CC0"}
-
-
-def _rows(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 def _result(url: str) -> PageResult:
     return BY_IMAGE[urlsplit(url).path.rsplit("/", 1)[1]]
 
 
-def crawl(
-    mockserver: MockHTTPServer, store: Path, engine: str, query: str, policy: str, *extra: str, code: int = 0
-):
-    search = f"{mockserver.base}/pages/images/search" if engine == "bing" else f"{mockserver.base}/pages/search"
-    setting = "BING_SEARCH_URL" if engine == "bing" else "GOOGLE_SEARCH_URL"
-    result = run_scrapy(
-        "crawl", engine, "-a", f"q={query}", "-a", "limit=50", "-a", f"license={policy}",
-        "-s", f"{setting}={search}", "-s", f"IMAGES_STORE={store}", *FAST, *extra,
+def crawl_pages(
+    crawl: Crawl, engine: str, query: str, policy: str, *extra: str, code: int = 0
+) -> tuple[dict[str, dict], dict[str, dict], dict[str, str], CrawlResult]:
+    """``engine``'s results pointing at the source pages: (kept, rejected, outcome by result name, the crawl)."""
+    result = crawl(
+        engine, "-a", f"q={query}", "-a", "limit=50", "-a", f"license={policy}", *extra,
+        endpoint="/pages/images/search" if engine == "bing" else "/pages/search", settings=FAST_SCROLL,
     )
     assert result.returncode == code, result.stderr[-3000:]
     assert "Traceback" not in result.stderr
-    kept = {_result(row["image_url"]).name: row for row in _rows(store / "metadata.jsonl")}
-    rejected = {_result(row["url"]).name: row for row in _rows(store / "rejected.jsonl")}
+    kept = {_result(row["image_url"]).name: row for row in result.rows}
+    rejected = {_result(row["url"]).name: row for row in result.rejected}
     assert not set(kept) & set(rejected)
     assert set(kept) | set(rejected) == {r.name for r in RESULTS}
     outcome = {name: "kept" for name in kept} | {name: row["reason"] for name, row in rejected.items()}
     return kept, rejected, outcome, result
 
 
-def _requested(mockserver: MockHTTPServer, path: str) -> int:
-    return sum(1 for request in mockserver.requests if urlsplit(request).path == path)
+def _requested(requests: list[str], path: str) -> int:
+    return sum(1 for request in requests if urlsplit(request).path == path)
 
 
 def check_kept_rows(kept: dict[str, dict]) -> None:
@@ -92,9 +82,9 @@ def check_attribution(store: Path, kept: dict[str, dict]) -> None:
 
 
 @pytest.fixture(scope="module")
-def bing_share(mockserver: MockHTTPServer, tmp_path_factory: pytest.TempPathFactory):
-    store = tmp_path_factory.mktemp("bing-share")
-    return store, *crawl(mockserver, store, "bing", "bing share", "share")
+def bing_share(crawl: Crawl):
+    kept, rejected, outcome, result = crawl_pages(crawl, "bing", "bing share", "share")
+    return result.store, kept, rejected, outcome, result
 
 
 def test_bing_under_share_keeps_only_named_licenses(bing_share) -> None:
@@ -127,22 +117,21 @@ def test_each_figure_keeps_its_own_license_and_evidence(bing_share) -> None:
     assert rejected["gallery-pine"]["reason"] == "license_unnamed"
 
 
-def test_pages_come_before_images_and_are_fetched_once(bing_share, mockserver: MockHTTPServer) -> None:
-    _, _, rejected, _, _ = bing_share
+def test_pages_come_before_images_and_are_fetched_once(bing_share) -> None:
+    _, _, rejected, _, crawled = bing_share
     q = quote("bing share", safe="")
     # Five results share the gallery page: one request.
-    assert _requested(mockserver, f"/pages/page/{q}/gallery.html") == 1
+    assert _requested(crawled.requests, f"/pages/page/{q}/gallery.html") == 1
     # Opted-out images, and the one whose page reserves all rights, were never requested.
     for name in (*NEVER_DOWNLOADED, "footer"):
         result = next(r for r in RESULTS if r.name == name)
-        assert _requested(mockserver, f"/pages/img/{q}/{result.image}") == 0, name
+        assert _requested(crawled.requests, f"/pages/img/{q}/{result.image}") == 0, name
     assert "tdm-policy.json" in rejected["tdm-meta"]["detail"]
     assert rejected["footer"]["detail"].startswith("All rights reserved (page)")
 
 
-def test_bing_under_any_drops_page_opt_outs_and_keeps_the_rest(mockserver: MockHTTPServer, tmp_path: Path) -> None:
-    store = tmp_path / "store"
-    kept, rejected, outcome, _ = crawl(mockserver, store, "bing", "bing any", "any")
+def test_bing_under_any_drops_page_opt_outs_and_keeps_the_rest(crawl: Crawl) -> None:
+    kept, rejected, outcome, result = crawl_pages(crawl, "bing", "bing any", "any")
     assert outcome == {r.name: r.any for r in RESULTS}
     check_kept_rows(kept)
     assert kept["footer"]["license"] == "all-rights-reserved"
@@ -155,32 +144,29 @@ def test_bing_under_any_drops_page_opt_outs_and_keeps_the_rest(mockserver: MockH
     assert rejected["noai-header"]["detail"].startswith("X-Robots-Tag on the page: noai")
 
 
-def test_license_ids_are_judged_on_the_pages_evidence(mockserver: MockHTTPServer, tmp_path: Path) -> None:
+def test_license_ids_are_judged_on_the_pages_evidence(crawl: Crawl) -> None:
     """Bing's filter says only "Creative Commons"; the ids are judged on what the pages name."""
-    store = tmp_path / "store"
-    kept, _, outcome, _ = crawl(mockserver, store, "bing", "bing ids", "cc-by,cc-by-sa")
+    kept, _, outcome, result = crawl_pages(crawl, "bing", "bing ids", "cc-by,cc-by-sa")
     assert outcome == {r.name: r.by_or_by_sa for r in RESULTS}
     assert len(kept) == 6
-    check_attribution(store, kept)
+    check_attribution(result.store, kept)
 
 
 @pytest.mark.parametrize(("policy", "field"), [("share", "share"), ("any", "any")])
-def test_google_reads_the_pages_too(mockserver: MockHTTPServer, tmp_path: Path, policy: str, field: str) -> None:
-    store = tmp_path / "store"
-    kept, _, outcome, _ = crawl(mockserver, store, "google", f"google {policy}", policy)
+def test_google_reads_the_pages_too(crawl: Crawl, policy: str, field: str) -> None:
+    kept, _, outcome, result = crawl_pages(crawl, "google", f"google {policy}", policy)
     assert outcome == {r.name: getattr(r, field) for r in RESULTS}
     check_kept_rows(kept)
     if policy == "share":
-        check_attribution(store, kept)
+        check_attribution(result.store, kept)
 
 
-def test_page_evidence_off_makes_no_page_request(mockserver: MockHTTPServer, tmp_path: Path) -> None:
-    store = tmp_path / "store"
-    kept, rejected, _, result = crawl(
-        mockserver, store, "bing", "bing off", "share", "-s", "PAGE_EVIDENCE=False", code=1
+def test_page_evidence_off_makes_no_page_request(crawl: Crawl) -> None:
+    kept, rejected, _, result = crawl_pages(
+        crawl, "bing", "bing off", "share", "-s", "PAGE_EVIDENCE=False", code=1
     )
     q = quote("bing off", safe="")
-    assert not any(urlsplit(r).path.startswith(f"/pages/page/{q}/") for r in mockserver.requests)
+    assert not any(urlsplit(r).path.startswith(f"/pages/page/{q}/") for r in result.requests)
     # Bing's claim alone names no license: nothing is kept, and nothing is dropped unread.
     assert kept == {}
     assert {row["reason"] for row in rejected.values()} == {"license_unnamed"}
@@ -189,27 +175,24 @@ def test_page_evidence_off_makes_no_page_request(mockserver: MockHTTPServer, tmp
     assert "no result's page or file names its license" in result.stderr
 
 
-def test_pages_pass_the_private_address_guard(mockserver: MockHTTPServer, tmp_path: Path) -> None:
+def test_pages_pass_the_private_address_guard(crawl: Crawl) -> None:
     """A default crawl never requests a source page on a private address (here loopback), as it
     never requests such an image: the page is evidence of nothing, the image is refused."""
-    store = tmp_path / "store"
-    result = run_scrapy(
-        "crawl", "bing", "-a", "q=bing guard", "-a", "limit=50", "-a", "license=any",
-        "-s", f"BING_SEARCH_URL={mockserver.base}/pages/images/search", "-s", f"IMAGES_STORE={store}", *FAST,
-        allow_private=False,
+    result = crawl(
+        "bing", "-a", "q=bing guard", "-a", "limit=50", "-a", "license=any",
+        endpoint="/pages/images/search", settings=FAST_SCROLL, allow_private=False,
     )
     assert "Traceback" not in result.stderr
     q = quote("bing guard", safe="")
-    assert not any(urlsplit(r).path.startswith((f"/pages/page/{q}/", f"/pages/img/{q}/")) for r in mockserver.requests)
-    rejected = _rows(store / "rejected.jsonl")
+    assert not any(urlsplit(r).path.startswith((f"/pages/page/{q}/", f"/pages/img/{q}/")) for r in result.requests)
+    rejected = result.rejected
     assert len(rejected) == len(RESULTS)
     assert {row["reason"] for row in rejected} == {"private_address"}
     assert f"'imagespider/pages/failed/refused': {len({r.page for r in RESULTS})}," in result.stderr
 
 
-def test_a_page_over_the_size_cap_is_evidence_of_nothing(mockserver: MockHTTPServer, tmp_path: Path) -> None:
-    store = tmp_path / "store"
-    kept, rejected, _, result = crawl(mockserver, store, "bing", "bing cap", "any", "-s", "PAGE_MAXSIZE=600")
+def test_a_page_over_the_size_cap_is_evidence_of_nothing(crawl: Crawl) -> None:
+    kept, rejected, _, result = crawl_pages(crawl, "bing", "bing cap", "any", "-s", "PAGE_MAXSIZE=600")
     assert kept["blog"]["rights"]["page"]["error"] == "too_large"
     assert "PAGE_MAXSIZE=600" in kept["blog"]["rights"]["page"]["detail"]
     assert kept["blog"]["license"] == "unknown"  # the page was not read: nothing from it

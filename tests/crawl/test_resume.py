@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import PROJECT, run_scrapy, scrapy_command, scrapy_env
-from tests.crawl.test_bing import assert_manifest_matches_files, read_jsonl
+from tests.crawl.conftest import assert_manifest_matches_files, read_jsonl
 from tests.mockserver import MockHTTPServer
 
 LIMIT = 16

@@ -9,31 +9,25 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from tests.conftest import run_scrapy
-from tests.crawl.test_bing import assert_manifest_matches_files, read_jsonl
-from tests.mockserver import MockHTTPServer
-
-FAST = ["-s", "SCROLL_WAIT_TIMEOUT=1", "-s", "SCROLL_MAX_STALLS=1", "-s", "SCROLL_STEP_PAUSE=0.05"]
+from tests.crawl.conftest import FAST_SCROLL, Crawl, CrawlResult, assert_manifest_matches_files, read_jsonl
 
 
-def crawl(mockserver: MockHTTPServer, store: Path, query: str, limit: int, *extra: str):
+def bing60(crawl: Crawl, store: Path, query: str, limit: int, *extra: str) -> CrawlResult:
     # /s/60/: 60 results, every one whose index ends in 3 broken (rejected), some duplicates.
-    return run_scrapy(
-        "crawl", "bing", "-a", f"q={query}", "-a", f"limit={limit}", "-a", "license=any",
-        "-s", f"BING_SEARCH_URL={mockserver.base}/s/60/images/search", "-s", f"IMAGES_STORE={store}",
-        *FAST, *extra,
+    return crawl(
+        "bing", "-a", f"q={query}", "-a", f"limit={limit}", "-a", "license=any", *extra,
+        store=store, endpoint="/s/60/images/search", settings=FAST_SCROLL,
     )
 
 
-def test_a_resumed_job_agrees_with_itself_and_rejects_nothing_twice(mockserver: MockHTTPServer, tmp_path: Path) -> None:
+def test_a_resumed_job_agrees_with_itself_and_rejects_nothing_twice(crawl: Crawl, tmp_path: Path) -> None:
     store, job = tmp_path / "store", ["-s", f"JOBDIR={tmp_path / 'job'}"]
-    first = crawl(mockserver, store, "resumesum", 8, *job)
+    first = bing60(crawl, store, "resumesum", 8, *job)
     assert first.returncode == 0, first.stderr[-3000:]
     rejected_first = read_jsonl(store / "rejected.jsonl")
     assert rejected_first, "the plan has broken results among the first ones"
-    mark = len(mockserver.requests)
 
-    second = crawl(mockserver, store, "resumesum", 20, *job)
+    second = bing60(crawl, store, "resumesum", 20, *job)
     assert second.returncode == 0, second.stderr[-3000:]
     ended = re.search(r"query 'resumesum' \(label resumesum\) ended, [^:]+: kept (\d+) of 20", second.stderr)
     assert ended, second.stderr[-3000:]
@@ -44,16 +38,16 @@ def test_a_resumed_job_agrees_with_itself_and_rejects_nothing_twice(mockserver: 
     # What the first run rejected was neither fetched nor listed again.
     urls = Counter(row["url"] for row in read_jsonl(store / "rejected.jsonl"))
     assert [url for url, count in urls.items() if count > 1] == []
-    fetched = set(mockserver.requests[mark:])
+    fetched = set(second.requests)
     assert not [row for row in rejected_first if row["url"].split("127.0.0.1:")[1].split("/", 1)[1] in
                 {path.lstrip("/") for path in fetched}]
     assert f"'imagespider/skipped/rejected_by_this_job': {len(rejected_first)}" in second.stderr
 
 
-def test_top_up_fills_each_class_to_its_limit_and_no_further(mockserver: MockHTTPServer, tmp_path: Path) -> None:
+def test_top_up_fills_each_class_to_its_limit_and_no_further(crawl: Crawl, tmp_path: Path) -> None:
     store = tmp_path / "store"
     for before, limit in ((0, 4), (4, 6), (6, 6)):
-        result = crawl(mockserver, store, "topup", limit, "-a", "mode=top-up")
+        result = bing60(crawl, store, "topup", limit, "-a", "mode=top-up")
         assert result.returncode == 0, result.stderr[-3000:]
         assert f"(label topup) tops up: the store holds {before} of {limit}" in result.stderr
         assert len(assert_manifest_matches_files(store)) == limit

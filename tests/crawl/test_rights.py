@@ -3,33 +3,27 @@ engine's claim, and every decision is recorded with its reason (issue 5's "Done 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import class_files, run_scrapy
-from tests.mockserver import MockHTTPServer
+from tests.conftest import class_files
+from tests.crawl.conftest import FAST_SCROLL, Crawl, CrawlResult
 from tests.mockserver.rights import EXPECTED_ANY, KINDS
 
-FAST = ["-s", "SCROLL_WAIT_TIMEOUT=1", "-s", "SCROLL_MAX_STALLS=1", "-s", "SCROLL_STEP_PAUSE=0.05"]
 
-
-def crawl(mockserver: MockHTTPServer, store: Path, policy: str):
-    result = run_scrapy(
-        "crawl", "bing", "-a", "q=rights", "-a", "limit=50", "-a", f"license={policy}",
-        "-s", f"BING_SEARCH_URL={mockserver.base}/rights/images/search", "-s", f"IMAGES_STORE={store}", *FAST,
+def crawl_rights(crawl: Crawl, policy: str) -> tuple[dict[str, dict], dict[str, dict], CrawlResult]:
+    """Bing's results on the rights routes under ``policy``: (kept rows, rejected rows, the crawl), by kind."""
+    result = crawl(
+        "bing", "-a", "q=rights", "-a", "limit=50", "-a", f"license={policy}",
+        endpoint="/rights/images/search", settings=FAST_SCROLL,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    kept = {_kind(row["image_url"]): row for row in _rows(store / "metadata.jsonl")}
-    rejected = {_kind(row["url"]): row for row in _rows(store / "rejected.jsonl")}
+    kept = {_kind(row["image_url"]): row for row in result.rows}
+    rejected = {_kind(row["url"]): row for row in result.rejected}
     assert not set(kept) & set(rejected)
     assert set(kept) | set(rejected) == set(KINDS)
     return kept, rejected, result
-
-
-def _rows(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 def _kind(url: str) -> str:
@@ -37,8 +31,8 @@ def _kind(url: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def crawl_any(mockserver: MockHTTPServer, tmp_path_factory: pytest.TempPathFactory):
-    return crawl(mockserver, tmp_path_factory.mktemp("any"), "any")
+def crawl_any(crawl: Crawl) -> tuple[dict[str, dict], dict[str, dict], CrawlResult]:
+    return crawl_rights(crawl, "any")
 
 
 def test_opt_outs_win_even_over_license_any(crawl_any) -> None:
@@ -72,8 +66,8 @@ def test_malformed_metadata_is_ignored_and_counted(crawl_any) -> None:
     assert "'imagespider/rights/malformed/xmp': 1," in result.stderr
 
 
-def test_commercial_policy_drops_the_noncommercial_image_too(mockserver: MockHTTPServer, tmp_path: Path) -> None:
-    kept, rejected, result = crawl(mockserver, tmp_path, "commercial")
+def test_commercial_policy_drops_the_noncommercial_image_too(crawl: Crawl) -> None:
+    kept, rejected, result = crawl_rights(crawl, "commercial")
     assert rejected["xmp-by-nc"]["reason"] == "license_noncommercial"
     assert rejected["exif-all-rights-reserved"]["reason"] == "license_noncommercial"
     # Bing was asked to filter on its side, but its claim names no license: only the image
@@ -87,5 +81,5 @@ def test_commercial_policy_drops_the_noncommercial_image_too(mockserver: MockHTT
         if EXPECTED_ANY[kind] not in ("kept",):
             assert rejected[kind]["reason"] == EXPECTED_ANY[kind]
     # Nothing dropped left a file behind.
-    files = {p.name for p in class_files(tmp_path / "rights")}
+    files = {p.name for p in class_files(result.store / "rights")}
     assert files == {Path(row["file_name"]).name for row in kept.values()}

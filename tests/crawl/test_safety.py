@@ -5,39 +5,33 @@ queries stay inside the store; API keys stay out of the log."""
 from __future__ import annotations
 
 import socket
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 
 from imagespider.downloadermiddlewares.privateaddress import public_address
-from tests.conftest import run_scrapy
-from tests.crawl.test_bing import assert_manifest_matches_files, read_jsonl
-from tests.mockserver import MockHTTPServer
+from tests.crawl.conftest import FAST_SCROLL, Crawl, assert_manifest_matches_files, read_jsonl
 from tests.mockserver.faults import guard_results
 
-FAST = ["-s", "SCROLL_WAIT_TIMEOUT=1", "-s", "SCROLL_MAX_STALLS=1", "-s", "SCROLL_STEP_PAUSE=0.05"]
 SECRET = "0123456789abcdef0123456789abcdef"
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
 
 @pytest.fixture(scope="module")
-def guarded_crawl(mockserver: MockHTTPServer, tmp_path_factory: pytest.TempPathFactory):
-    store = tmp_path_factory.mktemp("guard")
+def guarded_crawl(crawl: Crawl, tmp_path_factory: pytest.TempPathFactory):
     run = uuid.uuid4().hex[:8]
-    started = time.monotonic()
-    result = run_scrapy(
-        "crawl", "bing", "-a", "q=../../etc", "-a", "limit=50", "-a", "license=any",
-        "-s", f"BING_SEARCH_URL={mockserver.base}/guard/{run}/images/search", "-s", f"IMAGES_STORE={store}",
-        "-s", f"FLICKR_API_KEY={SECRET}", "-s", f"AWS_SECRET_ACCESS_KEY={AWS_SECRET}", *FAST,
-        allow_private=False,
+    result = crawl(
+        "bing", "-a", "q=../../etc", "-a", "limit=50", "-a", "license=any",
+        store=tmp_path_factory.mktemp("guard"), endpoint=f"/guard/{run}/images/search",
+        settings={"FLICKR_API_KEY": SECRET, "AWS_SECRET_ACCESS_KEY": AWS_SECRET, **FAST_SCROLL}, allow_private=False,
     )
-    return store, run, result, time.monotonic() - started
+    return result.store, run, result, result.seconds
 
 
-def test_private_addresses_are_refused_on_a_default_crawl(guarded_crawl, mockserver: MockHTTPServer) -> None:
+def test_private_addresses_are_refused_on_a_default_crawl(guarded_crawl, crawl: Crawl) -> None:
     store, run, result, seconds = guarded_crawl
+    mockserver = crawl.mockserver
     assert result.returncode == 0, result.stderr[-3000:]
     assert "'finish_reason': 'finished'" in result.stderr
     expected = guard_results(mockserver.base, run, socket.gethostname())

@@ -3,48 +3,31 @@
 
 from __future__ import annotations
 
-import json
 import socket
-from pathlib import Path
-from typing import Any
 
-from tests.conftest import run_scrapy
-from tests.mockserver import MockHTTPServer
+from tests.crawl.conftest import Crawl, CrawlResult
 
-FAST = ["-s", "SCROLL_WAIT_TIMEOUT=3", "-s", "SCROLL_STEP_PAUSE=0.05"]
+FAST = {"SCROLL_WAIT_TIMEOUT": 3, "SCROLL_STEP_PAUSE": 0.05}
 
 
-def search(mockserver: MockHTTPServer, store: Path, *args: str, bing: str = "/images/search") -> Any:
-    return run_scrapy(
-        "crawl", "search", *args,
-        "-s", f"OPENVERSE_API_URL={mockserver.base}",
-        "-s", f"COMMONS_API_URL={mockserver.base}/w/api.php",
-        "-s", f"BING_SEARCH_URL={mockserver.base}{bing}",
-        "-s", f"FLICKR_API_URL={mockserver.base}/services/rest/",
-        "-s", 'DOWNLOAD_SLOTS={"openverse-api": {"delay": 0}, "commons-api": {"delay": 0}}',
-        "-s", f"IMAGES_STORE={store}", *FAST,
-        env={"FLICKR_API_KEY": "", "OPENVERSE_CLIENT_ID": "", "OPENVERSE_CLIENT_SECRET": ""},
-    )
-
-
-def rows(store: Path) -> list[dict[str, Any]]:
-    path = store / "metadata.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+def search(crawl: Crawl, *args: str, bing: str = "/images/search") -> CrawlResult:
+    """``scrapy crawl search`` with every engine on the mock, Bing's results at ``bing``."""
+    return crawl("search", *args, settings={"BING_SEARCH_URL": f"{crawl.mockserver.base}{bing}", **FAST})
 
 
 def lines(output: str, level: str) -> list[str]:
     return [line for line in output.splitlines() if f"] {level}:" in line]
 
 
-def test_fills_the_limit_across_engines_in_order(mockserver: MockHTTPServer, tmp_path: Path) -> None:
+def test_fills_the_limit_across_engines_in_order(crawl: Crawl) -> None:
     # Openverse's mock has 120 results for a query, 9 of them broken: commons must give the rest.
     result = search(
-        mockserver, tmp_path, "-a", "q=cat", "-a", "engines=openverse,commons", "-a", "limit=125",
+        crawl, "-a", "q=cat", "-a", "engines=openverse,commons", "-a", "limit=125",
         "-a", "license=any",
     )
-    output = result.stdout + result.stderr
+    output = result.output
     assert result.returncode == 0, output[-3000:]
-    kept = rows(tmp_path)
+    kept = result.rows
     assert len(kept) == 125
     engines = [row["engine"] for row in kept]
     assert engines.count("openverse") == 111
@@ -57,12 +40,12 @@ def test_fills_the_limit_across_engines_in_order(mockserver: MockHTTPServer, tmp
     assert not lines(output, "WARNING") and not lines(output, "ERROR")
 
 
-def test_survives_a_failing_engine_and_skips_one_without_a_key(mockserver: MockHTTPServer, tmp_path: Path) -> None:
+def test_survives_a_failing_engine_and_skips_one_without_a_key(crawl: Crawl) -> None:
     result = search(
-        mockserver, tmp_path, "-a", "q=cat", "-a", "engines=flickr,bing,openverse", "-a", "limit=20",
+        crawl, "-a", "q=cat", "-a", "engines=flickr,bing,openverse", "-a", "limit=20",
         "-a", "license=commercial", bing="/changed/images/search",
     )
-    output = result.stdout + result.stderr
+    output = result.output
     assert result.returncode == 0, output[-3000:]
     warnings = lines(output, "WARNING")
     assert any("skipping flickr" in w and "FLICKR_API_KEY" in w for w in warnings), warnings
@@ -70,32 +53,29 @@ def test_survives_a_failing_engine_and_skips_one_without_a_key(mockserver: MockH
     assert len(failed) == 1 and "markup probably changed" in failed[0] and "openverse takes over" in failed[0]
     assert not lines(output, "ERROR")
     assert "Traceback" not in output
-    kept = rows(tmp_path)
+    kept = result.rows
     assert len(kept) == 20 and {row["engine"] for row in kept} == {"openverse"}
-    assert len(list((tmp_path / ".debug").glob("bing-cat-*.html"))) == 1
+    assert len(list((result.store / ".debug").glob("bing-cat-*.html"))) == 1
 
 
-def test_every_engine_failing_is_a_failed_finish(mockserver: MockHTTPServer, tmp_path: Path) -> None:
+def test_every_engine_failing_is_a_failed_finish(crawl: Crawl) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed again: nothing listens there
-    result = run_scrapy(
-        "crawl", "search", "-a", "q=cat", "-a", "engines=commons,bing", "-a", "limit=5",
-        "-s", f"COMMONS_API_URL=http://127.0.0.1:{port}/w/api.php", "-s", "RETRY_TIMES=0",
-        "-s", f"BING_SEARCH_URL={mockserver.base}/changed/images/search",
-        "-s", f"IMAGES_STORE={tmp_path}", *FAST,
+    result = search(
+        crawl, "-a", "q=cat", "-a", "engines=commons,bing", "-a", "limit=5",
+        "-s", f"COMMONS_API_URL=http://127.0.0.1:{port}/w/api.php", "-s", "RETRY_TIMES=0", bing="/changed/images/search",
     )
-    output = result.stdout + result.stderr
+    output = result.output
     assert result.returncode == 1, output[-3000:]
     assert "failed_all_engines" in output
     assert len([w for w in lines(output, "WARNING") if " failed for query 'cat'" in w]) == 2
     assert "Traceback" not in output
 
 
-def test_unknown_engine_is_one_line(tmp_path: Path) -> None:
-    result = run_scrapy("crawl", "search", "-a", "q=cat", "-a", "engines=openverse,altavista",
-                        "-s", f"IMAGES_STORE={tmp_path}")
-    output = result.stdout + result.stderr
+def test_unknown_engine_is_one_line(crawl: Crawl) -> None:
+    result = crawl("search", "-a", "q=cat", "-a", "engines=openverse,altavista")
+    output = result.output
     assert result.returncode == 2
     assert "unknown engine altavista" in output and "Traceback" not in output
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 
-from imagespider.commands.quiet import DemoteToDebug
 from imagespider.extensions.progress import ProgressExtension, QueryProgress, dropped_text
 
 
@@ -49,14 +47,6 @@ def test_nothing_kept_only_when_results_came_in_and_none_was_kept() -> None:
 def test_dropped_text_ranks_reasons() -> None:
     assert dropped_text(Counter(a=1, b=3)) == "dropped 4 (b 3, a 1)"
     assert dropped_text(Counter()) == "dropped 0"
-
-
-def test_banner_lines_are_lowered_to_debug() -> None:
-    record = logging.LogRecord("scrapy.middleware", logging.INFO, "", 0, "Enabled extensions:\n%s", ("x",), None)
-    assert DemoteToDebug(("Enabled ",)).filter(record) and record.levelno == logging.DEBUG
-    other = logging.LogRecord("scrapy.middleware", logging.WARNING, "", 0, "Enabled but warned", (), None)
-    DemoteToDebug(("Enabled ",)).filter(other)
-    assert other.levelno == logging.WARNING
 
 
 def test_a_search_query_is_one_line_that_counts_its_engines() -> None:

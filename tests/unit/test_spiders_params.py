@@ -1,4 +1,4 @@
-"""Spider arguments and folder labels, proven on the parsing functions directly.
+"""Spider arguments (imagespider/spiders/params.py), proven on the parsing functions directly.
 
 What is proven here:
 - ``parse_limit`` gives the default for a missing value and refuses anything that is not a whole
@@ -7,9 +7,8 @@ What is proven here:
   lines, ``label: query`` lines, and ``site:x`` queries that only look like labels), refuses the
   bad combinations, keeps explicit shared labels and separates colliding automatic ones;
 - ``parse_search_args`` refuses unknown argument names but lets Scrapyd's ``_job`` through;
-- every :class:`ArgumentError` text is a single line, whatever the user typed;
-- ``safe_label`` always yields a non-empty, separator-free, non-reserved folder name of at most
-  80 characters that stays inside the store.
+- every :class:`ArgumentError` text is a single line, whatever the user typed.
+Folder labels (``safe_label``) are in test_dataset_labels.py.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from imagespider.dataset.labels import MAX_LABEL_LENGTH, safe_label
+from imagespider.dataset.labels import safe_label
 from imagespider.errors import ArgumentError
 from imagespider.spiders.params import (
     DEFAULT_LIMIT,
@@ -305,97 +304,6 @@ def test_parse_policy_refuses(value: str) -> None:
 def test_error_is_one_line_even_with_newline_in_input(call: object, args: tuple[object, ...]) -> None:
     message = error_of(call, *args)
     assert "\n" not in message and "\r" not in message
-
-
-# -- safe_label ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("cat", "cat"),
-        ("Golden Retriever", "golden-retriever"),
-        ("../../etc", "etc"),
-        ("/abs/path", "abs-path"),
-        ("C:\\Windows\\System32", "c-windows-system32"),
-        ("a\x00b", "a-b"),
-        ("猫", "猫"),
-        ("кошка", "кошка"),
-        ("قطة", "قطة"),
-        ("snake_case--and---dashes", "snake_case-and-dashes"),
-        ("Ｃａｔ", "cat"),  # NFKC folds full-width letters
-    ],
-)
-def test_safe_label_examples(text: str, expected: str) -> None:
-    assert safe_label(text) == expected
-
-
-NASTY = [
-    "../../etc",
-    "..",
-    ".",
-    "/abs/path",
-    "/",
-    "\\\\server\\share",
-    "a\x00b",
-    "\x00",
-    "x" * 300,
-    "猫" * 300,
-    "кошка",
-    "قطة",
-    "con",
-    "CON",
-    "NUL",
-    "nul_",
-    "com1",
-    "COM¹",
-    "lpt9",
-    "aux.txt",
-    "",
-    " ",
-    "!!!",
-    "...",
-    "-_-",
-    "\ud800",
-    "\u202e",
-]
-
-
-@pytest.mark.parametrize("text", NASTY)
-def test_safe_label_is_a_safe_folder_name(text: str, tmp_path: Path) -> None:
-    label = safe_label(text)
-    assert label
-    assert label not in (".", "..")
-    assert not any(sep in label for sep in ("/", "\\", "\x00", ":"))
-    assert len(label) <= MAX_LABEL_LENGTH
-    assert label.split(".")[0] not in {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(1, 10)} | {
-        f"lpt{i}" for i in range(1, 10)
-    }
-    root = tmp_path.resolve()
-    assert Path(root, label).resolve().parent == root
-    (root / label).mkdir()
-    assert safe_label(text) == label  # stable
-
-
-def test_degenerate_inputs_get_distinct_non_empty_labels() -> None:
-    degenerate = ["", " ", "!!!", "...", "-_-", "\x00", "/", "con", "CON", "nul", "com1", "lpt9"]
-    labels = [safe_label(text) for text in degenerate]
-    assert all(labels)
-    # "con" and "CON" are different inputs: they may not share a folder by accident of casefolding
-    assert len(set(labels)) == len(labels)
-
-
-def test_long_query_is_cut_to_max_length() -> None:
-    label = safe_label("a very long query " * 20)
-    assert len(label) <= MAX_LABEL_LENGTH
-    assert label.startswith("a-very-long-query-")
-    assert not label.endswith(("-", "_"))
-
-
-def test_label_of_four_byte_characters_fits_a_file_name(tmp_path: Path) -> None:
-    label = safe_label("\U00020000" * 100)  # 𠀀, a letter, so \w keeps it
-    assert len(label.encode("utf-8")) <= 255
-    (tmp_path / label).mkdir()  # raises OSError ENAMETOOLONG today
 
 
 def test_mode_is_add_or_top_up() -> None:

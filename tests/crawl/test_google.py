@@ -13,13 +13,9 @@ import json
 import re
 
 import pytest
-from scrapy.utils.test import get_crawler
 
-from imagespider.engines import EngineResult
-from imagespider.spiders.google import GoogleSpider
 from tests.conftest import class_files
 from tests.crawl.conftest import Crawl, CrawlResult, error_lines
-from tests.settings import project_values
 
 #: Short waits: the mock appends results after 0.4 s, and refusals need no scrolling at all.
 FAST = {"SCROLL_WAIT_TIMEOUT": 3, "SCROLL_STEP_PAUSE": 0.05, "LOG_LEVEL": "INFO"}
@@ -78,30 +74,6 @@ def test_bad_filter_argument_is_one_line_and_exit_2(crawl: Crawl) -> None:
     assert code == 2
     assert "Traceback" not in log
     assert error_lines(log) == [next(line for line in log.splitlines() if "unknown size 'huge'" in line)]
-
-
-def _spider(**kwargs: str) -> GoogleSpider:
-    crawler = get_crawler(GoogleSpider, project_values({"GOOGLE_SEARCH_URL": "https://www.google.com/search"}))
-    return GoogleSpider.from_crawler(crawler, q="cat", **kwargs)
-
-
-def test_search_url_joins_filters_and_license_in_one_tbs() -> None:
-    spider = _spider(size="large", type="photo", color="red", time="week", aspect="wide", license="share")
-    assert spider.search_url(spider.args.queries[0]) == (
-        "https://www.google.com/search?q=cat&udm=2"
-        "&tbs=isz:l,itp:photo,ic:specific,isc:red,qdr:w,iar:w,il:cl&safe=active"
-    )
-
-
-def test_search_url_without_filters_has_no_tbs_and_honours_safe_off() -> None:
-    spider = _spider(license="any", safe="off")
-    assert spider.search_url(spider.args.queries[0]) == "https://www.google.com/search?q=cat&udm=2&safe=off"
-
-
-def test_declared_license_is_the_filter_claim_or_unknown() -> None:
-    result = EngineResult(image_url="https://example.org/a.jpg")
-    assert _spider(license="share").declared_license(result).id == "cc-unspecified"
-    assert _spider(license="any").declared_license(result).id == "unknown"
 
 
 def test_a_page_in_changed_markup_fails_and_is_saved(crawl: Crawl) -> None:

@@ -1,0 +1,35 @@
+"""imagespider/spiders/google.py in-process: the search URL its filters and license policy make,
+and the license it declares for a result (the filter's claim, or unknown). The crawls against the
+Google-playing mock are in tests/crawl/test_google.py."""
+
+from __future__ import annotations
+
+from scrapy.utils.test import get_crawler
+
+from imagespider.engines import EngineResult
+from imagespider.spiders.google import GoogleSpider
+from tests.settings import project_values
+
+
+def _spider(**kwargs: str) -> GoogleSpider:
+    crawler = get_crawler(GoogleSpider, project_values({"GOOGLE_SEARCH_URL": "https://www.google.com/search"}))
+    return GoogleSpider.from_crawler(crawler, q="cat", **kwargs)
+
+
+def test_search_url_joins_filters_and_license_in_one_tbs() -> None:
+    spider = _spider(size="large", type="photo", color="red", time="week", aspect="wide", license="share")
+    assert spider.search_url(spider.args.queries[0]) == (
+        "https://www.google.com/search?q=cat&udm=2"
+        "&tbs=isz:l,itp:photo,ic:specific,isc:red,qdr:w,iar:w,il:cl&safe=active"
+    )
+
+
+def test_search_url_without_filters_has_no_tbs_and_honours_safe_off() -> None:
+    spider = _spider(license="any", safe="off")
+    assert spider.search_url(spider.args.queries[0]) == "https://www.google.com/search?q=cat&udm=2&safe=off"
+
+
+def test_declared_license_is_the_filter_claim_or_unknown() -> None:
+    result = EngineResult(image_url="https://example.org/a.jpg")
+    assert _spider(license="share").declared_license(result).id == "cc-unspecified"
+    assert _spider(license="any").declared_license(result).id == "unknown"

@@ -4,15 +4,16 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 from tests.crawl.conftest import Crawl, CrawlResult
 
 FAST = {"SCROLL_WAIT_TIMEOUT": 3, "SCROLL_STEP_PAUSE": 0.05}
 
 
-def search(crawl: Crawl, *args: str, bing: str = "/images/search") -> CrawlResult:
+def search(crawl: Crawl, *args: str, bing: str = "/images/search", store: Path | None = None) -> CrawlResult:
     """``scrapy crawl search`` with every engine on the mock, Bing's results at ``bing``."""
-    return crawl("search", *args, settings={"BING_SEARCH_URL": f"{crawl.mockserver.base}{bing}", **FAST})
+    return crawl("search", *args, store=store, settings={"BING_SEARCH_URL": f"{crawl.mockserver.base}{bing}", **FAST})
 
 
 def lines(output: str, level: str) -> list[str]:
@@ -80,23 +81,21 @@ def test_unknown_engine_is_one_line(crawl: Crawl) -> None:
     assert "unknown engine altavista" in output and "Traceback" not in output
 
 
-def test_a_resumed_job_starts_each_query_at_the_engine_it_was_running(
-    mockserver: MockHTTPServer, tmp_path: Path
-) -> None:
+def test_a_resumed_job_starts_each_query_at_the_engine_it_was_running(crawl: Crawl, tmp_path: Path) -> None:
     store, job = tmp_path / "store", ["-s", f"JOBDIR={tmp_path / 'job'}"]
     args = ["-a", "q=cat", "-a", "engines=openverse,commons", "-a", "license=any"]
     # Openverse gives 111, commons the last 4; the job is then run again with a higher limit.
-    first = search(mockserver, store, *args, "-a", "limit=115", *job)
-    first_output = first.stdout + first.stderr
+    first = search(crawl, *args, "-a", "limit=115", *job, store=store)
+    first_output = first.output
     assert "commons takes over" in first_output, first_output[-3000:]
-    assert len(rows(store)) == 115
-    second = search(mockserver, store, *args, "-a", "limit=125", *job)
-    output = second.stdout + second.stderr
+    assert len(first.rows) == 115
+    second = search(crawl, *args, "-a", "limit=125", *job, store=store)
+    output = second.output
     assert second.returncode == 0, output[-3000:]
     assert "search: query 'cat' resumed at commons" in output
     assert "search: query 'cat' from openverse" not in output
     assert "search: query 'cat' from commons" in output
-    kept = rows(store)
+    kept = second.rows
     assert len(kept) == 125
     assert len({row["image_url"] for row in kept}) == 125
     assert [row["engine"] for row in kept].count("openverse") == 111

@@ -202,7 +202,7 @@ class Command(ScrapyCommand):
         returns their old and new paths."""
         temporary = Path(str(settings.get("IMAGES_STORE")))
         assert self.settings is not None
-        target = Path(str(self.settings.get("IMAGES_STORE") or "data")) / DEBUG_DIR
+        target = Path(str(self.settings.get("IMAGES_STORE"))) / DEBUG_DIR
         saved = list((temporary / DEBUG_DIR).glob("*")) if (temporary / DEBUG_DIR).is_dir() else []
         moved: dict[str, str] = {}
         if saved:

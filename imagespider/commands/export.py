@@ -42,16 +42,22 @@ class Command(StoreCommand, ScrapyCommand):
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("--store", help="the store to read (default: IMAGES_STORE); a folder or s3://bucket/prefix")
+        defaults = ExportConfig()  # the command's defaults are the config's own
         parser.add_argument(
-            "--format", default=",".join(FORMATS), help=f"comma list of {', '.join(FORMATS)} (default: both)"
+            "--format", default=",".join(defaults.formats), help=f"comma list of {', '.join(FORMATS)} (default: both)"
         )
-        parser.add_argument("--shard-size", type=int, default=1000, help="samples per shard at most (default 1000)")
-        parser.add_argument("--shard-bytes", type=byte_size, default=1 << 30, help="image bytes per shard at most (1G)")
+        parser.add_argument("--shard-size", type=int, default=defaults.shard_size,
+                            help=f"samples per shard at most (default {defaults.shard_size})")
+        parser.add_argument("--shard-bytes", type=byte_size, default=defaults.shard_bytes,
+                            help=f"image bytes per shard at most (default {defaults.shard_bytes >> 30}G)")
         parser.add_argument("--resize", type=int, help="scale the shorter side to this many pixels")
-        parser.add_argument("--resize-mode", default="keep_ratio", choices=RESIZE_MODES)
-        parser.add_argument("--encode", default="keep", choices=ENCODINGS, help="re-encode (default: keep)")
-        parser.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality when encoding (95)")
-        parser.add_argument("--workers", type=int, default=2, help="images transformed at once (2)")
+        parser.add_argument("--resize-mode", default=defaults.resize_mode, choices=RESIZE_MODES)
+        parser.add_argument("--encode", default=defaults.encode, choices=ENCODINGS,
+                            help=f"re-encode (default: {defaults.encode})")
+        parser.add_argument("--quality", type=int, default=defaults.quality,
+                            help=f"JPEG/WebP quality when encoding ({defaults.quality})")
+        parser.add_argument("--workers", type=int, default=defaults.workers,
+                            help=f"images transformed at once ({defaults.workers})")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         settings = self.store_settings()

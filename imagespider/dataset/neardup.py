@@ -82,10 +82,10 @@ def distance(a: str, b: str) -> int:
 
 @dataclass(frozen=True)
 class DedupConfig:
-    """``DEDUP`` and ``DEDUP_MAX_DISTANCE``, read and checked once."""
+    """``DEDUP`` and ``DEDUP_MAX_DISTANCE``, read and checked once (defaults in imagespider/settings.py)."""
 
-    enabled: bool = True
-    max_distance: int = 6
+    enabled: bool
+    max_distance: int
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> DedupConfig:

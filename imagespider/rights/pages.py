@@ -38,17 +38,16 @@ CACHE_SIZE = 10_000
 #: as a page of a thousand images weighs as much as a thousand ordinary pages.
 CACHE_WEIGHT = 200_000
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-#: PAGE_MAXSIZE's default: real article pages weigh 50-500 KB of HTML; 2 MiB leaves room.
-DEFAULT_MAXSIZE = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
 class PageConfig:
-    """``PAGE_EVIDENCE``, ``PAGE_MAXSIZE`` and the robots token, read once."""
+    """``PAGE_EVIDENCE``, ``PAGE_MAXSIZE`` and the robots token (``BOT_NAME``), read once; their
+    defaults are in imagespider/settings.py."""
 
-    enabled: bool = True
-    maxsize: int = DEFAULT_MAXSIZE
-    user_agent_token: str = "imagespider"  # noqa: S105 (a robots token, not a password)
+    enabled: bool
+    maxsize: int
+    user_agent_token: str
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> Self:

@@ -1,5 +1,5 @@
-"""The lean install, checked on the files a newcomer follows: README's set-up and test commands,
-.ci/run running exactly those two, setup.sh's closing hint, and a runtime requirements file
+"""The lean install, checked on the files a newcomer follows: README's two commands (set up and
+crawl; set up and test), .ci/run running exactly the second, setup.sh's closing hint, and a runtime requirements file
 without the test-only packages (several GB of torch a crawler or a Scrapyd server never uses)."""
 
 from __future__ import annotations
@@ -22,14 +22,16 @@ def requirement_names(path: Path) -> set[str]:
 
 
 def readme_commands() -> tuple[str, str]:
-    """README's set-up command and test command, from the first bash block."""
+    """README's crawl command and test command, from the first bash block: two commands, each
+    setting up first, so either works on a fresh clone."""
     block = re.search(r"## Set up, crawl, test\n+```bash\n(.*?)```", (PROJECT / "README.md").read_text(), re.DOTALL)
     assert block is not None
-    lines = [line.split("  #")[0].strip() for line in block.group(1).splitlines()]
-    setup = [line for line in lines if "setup.sh" in line]
-    tests = [line for line in lines if "pytest" in line]
-    assert len(setup) == 1 and len(tests) == 1, lines
-    return setup[0], tests[0]
+    lines = [line.split("  #")[0].strip() for line in block.group(1).splitlines() if line.strip()]
+    assert len(lines) == 2, lines
+    crawl, tests = lines
+    assert crawl.startswith("bash setup.sh && ") and "scrapy crawl" in crawl
+    assert tests.startswith("bash setup.sh && ") and "pytest" in tests
+    return crawl, tests
 
 
 def test_runtime_requirements_hold_no_test_package() -> None:
@@ -53,17 +55,17 @@ def test_the_crawler_imports_no_test_package() -> None:
 
 
 def test_ci_runs_exactly_readme_commands() -> None:
-    setup, tests = readme_commands()
+    _, tests = readme_commands()
     assert "requirements-test.txt" in tests
     commands = [
         line.strip() for line in (PROJECT / ".ci" / "run").read_text().splitlines()
         if line.strip() and not line.startswith(("#", "set ", "cd "))
     ]
-    assert commands == [setup, tests]
+    assert commands == [tests]
 
 
 def test_setup_hint_matches_readme() -> None:
     setup_sh = (PROJECT / "setup.sh").read_text()
-    _, tests = readme_commands()
-    assert tests in setup_sh
+    crawl, tests = readme_commands()
+    assert tests.removeprefix("bash setup.sh && ") in setup_sh
     assert "requirements-test.txt" not in next(line for line in setup_sh.splitlines() if "pip install" in line)

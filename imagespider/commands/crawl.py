@@ -24,6 +24,7 @@ from scrapy.spiderloader import get_spider_loader
 from imagespider.commands.quiet import quiet_banner
 from imagespider.commands.settings_check import check_settings, check_shapes, check_store_path
 from imagespider.dataset.neardup import DedupConfig
+from imagespider.dataset.objectstore import ObjectStoreConfig
 from imagespider.dataset.repair import check_manifest
 from imagespider.dataset.sources import is_object_store
 from imagespider.dataset.storelock import StoreRefused, check_unlocked
@@ -106,6 +107,7 @@ class Command(ScrapyCrawlCommand):
                 )
             check_redis(self.settings)
         if store is None:
+            ObjectStoreConfig.from_settings(uri, self.settings)  # gs:// names its endpoint
             return  # an object store has no lock: several workers may share it
         if "_job" in spargs:
             warn_relative_store_under_scrapyd(store)

@@ -15,6 +15,7 @@ from scrapy.exceptions import UsageError
 from imagespider.commands.storecommand import StoreCommand
 from imagespider.dataset.export import ENCODINGS, FORMATS, RESIZE_MODES, ExportConfig, export
 from imagespider.dataset.sources import open_source
+from imagespider.errors import ArgumentError
 
 logger = logging.getLogger("imagespider")
 
@@ -72,7 +73,12 @@ class Command(StoreCommand, ScrapyCommand):
         except ValueError as error:
             raise UsageError(str(error)) from None
         uri = self.store_uri(opts.store)
-        source = open_source(uri, settings)
+        try:
+            source = open_source(uri, settings)
+        except ArgumentError as error:  # gs:// without its endpoint
+            logger.error("%s", error)
+            self.exitcode = 2
+            return
         result = export(source, args[0], config, origin=uri)
         if result.missing or result.unreadable:
             logger.warning(

@@ -17,6 +17,7 @@ from imagespider.commands.storecommand import StoreCommand
 from imagespider.dataset.publish import publish_local, publish_objects
 from imagespider.dataset.sources import is_object_store
 from imagespider.dataset.storelock import StoreRefused
+from imagespider.errors import ArgumentError
 
 logger = logging.getLogger("imagespider")
 
@@ -36,7 +37,13 @@ class Command(StoreCommand, ScrapyCommand):
         if is_object_store(uri):
             from imagespider.dataset.objectstore import ObjectStore, ObjectStoreConfig
 
-            result = publish_objects(ObjectStore(ObjectStoreConfig.from_settings(uri, settings)))
+            try:
+                config = ObjectStoreConfig.from_settings(uri, settings)
+            except ArgumentError as error:
+                logger.error("%s", error)
+                self.exitcode = 2
+                return
+            result = publish_objects(ObjectStore(config))
         else:
             try:
                 result = publish_local(uri.removeprefix("file://"))

@@ -2,7 +2,8 @@
 
 Images are written by Scrapy's own ``S3FilesStore`` (the image pipeline's store for ``s3://``,
 configured from ``AWS_ENDPOINT_URL``, ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``,
-``AWS_REGION_NAME``, so MinIO, Ceph, R2 and GCS's S3 API work). This module holds what a local
+``AWS_REGION_NAME``, so MinIO, Ceph, R2 and GCS's S3 API work; ``gs://bucket/prefix`` is the same
+store through GCS's S3-compatible endpoint, which must be named in ``AWS_ENDPOINT_URL``). This module holds what a local
 store keeps in ``metadata.jsonl`` and ``rejected.jsonl``, as objects that never need appending:
 
 * ``<label>/<sha256>.json``: the manifest row of ``<label>/<sha256>.<ext>`` (its *sidecar*), put
@@ -37,10 +38,13 @@ from imagespider.dataset.files import MANIFEST
 from imagespider.dataset.neardup import Twin
 from imagespider.dataset.store import Dataset
 from imagespider.dataset.storelock import StoreRefused
+from imagespider.errors import ArgumentError, shown
 from imagespider.text import clean_value
 
 logger = logging.getLogger(__name__)
 
+#: Google Cloud Storage's S3-compatible (XML API) endpoint, for ``gs://`` stores.
+GCS_ENDPOINT = "https://storage.googleapis.com"
 #: Prefix (under the store's) of the rejected rows, one object each.
 REJECTED_PREFIX = ".rejected/"
 #: Prefix (under the store's) of the crawls' rows, one object each (``crawls.jsonl`` once published).
@@ -62,6 +66,13 @@ class ObjectStoreConfig:
 
     @classmethod
     def from_settings(cls, uri: str, settings: Any) -> ObjectStoreConfig:
+        """Raises ArgumentError (one line) for ``gs://`` with no ``AWS_ENDPOINT_URL``: Google
+        Cloud Storage is reached through its S3-compatible XML API, never AWS by mistake."""
+        if uri.startswith("gs://") and not settings.get("AWS_ENDPOINT_URL"):
+            raise ArgumentError(
+                f"{shown(uri)} is reached through GCS's S3-compatible API: set AWS_ENDPOINT_URL="
+                f"{GCS_ENDPOINT} and an HMAC key as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            )
         bucket, prefix = split_uri(uri)
         return cls(
             bucket=bucket, prefix=prefix,

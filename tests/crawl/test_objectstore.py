@@ -97,3 +97,19 @@ def test_publish_sets_orphans_aside_and_a_second_crawl_skips_what_is_kept(
     rows = [json.loads(line) for line in found["metadata.jsonl"].decode().splitlines()]
     assert sorted(row["file_name"] for row in rows) == images
     assert len({row["sha256"] for row in rows}) == 6
+
+
+def test_gs_stores_go_through_the_s3_api_named_by_aws_endpoint_url(
+    mockserver: MockHTTPServer, s3: str, tmp_path: Path
+) -> None:
+    """gs://bucket/prefix is the same store through GCS's S3-compatible XML API (here moto plays it)."""
+    result = crawl(mockserver, s3, "gs://datasets/gcs", "-a", "q=cat", "-a", "limit=2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    found = objects(s3, "gcs/")
+    assert len([k for k in found if k.startswith("cat/") and not k.endswith(".json")]) == 2
+    assert "metadata.jsonl" in found
+    for command in (["crawl", "openverse", "-a", "q=cat"], ["publish"], ["export", str(tmp_path / "out")]):
+        refused = run_scrapy(*command, "-s", "IMAGES_STORE=gs://datasets/gcs")
+        assert refused.returncode == 2, (command, refused.stderr[-2000:])
+        assert "Traceback" not in refused.stderr
+        assert "set AWS_ENDPOINT_URL=https://storage.googleapis.com" in refused.stderr, command

@@ -91,3 +91,20 @@ def test_bad_entries_are_skipped() -> None:
         ' "junk", {"tdm-reservation": 1}, {"location": "/b/", "tdm-reservation": "1", "tdm-policy": 7}]'
     )
     assert rules == TdmRules((TdmRule("/b/", True),))
+
+
+def test_a_pattern_of_many_wildcards_is_matched_in_linear_time() -> None:
+    """A site writes the pattern; as a regex ``.*a.*a...b`` took seconds on a 30-character path
+    (exponential backtracking), on the reactor thread."""
+    import json
+    import time
+
+    rules = parse_tdmrep(json.dumps([{"location": "*a" * 12 + "b", "tdm-reservation": 1},
+                                     {"location": "/*a*a$", "tdm-reservation": 1}]))
+    started = time.monotonic()
+    assert rules.rule_for("https://example.org/" + "a" * 28) == rules.rules[1]  # seconds as a regex
+    assert time.monotonic() - started < 0.5
+    assert rules.rule_for("https://example.org/" + "a" * 5000) == rules.rules[1]
+    assert rules.rule_for("https://example.org/" + "a" * 5000 + "b") == rules.rules[0]
+    assert rules.rule_for("https://example.org/ab") is None
+    assert time.monotonic() - started < 1

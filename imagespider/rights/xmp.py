@@ -153,13 +153,15 @@ def _text(elem: Element) -> str | None:
 # --------------------------------------------------------------------------- refused packets
 
 # plus:DataMining as an attribute, as an element with text, or as an element with rdf:resource;
-# any prefix, since the prefix is the writer's choice.
+# any prefix, since the prefix is the writer's choice (so none is matched: the name is enough).
+# Every repetition is bounded: the packet is hostile, and an unbounded ``[\w.-]*`` prefix tried at
+# every position, or a lazy ``[^>]*?`` run to the end from every unclosed tag, is quadratic
+# (a minute for a 40 KB packet of letters).
 _DATA_MINING = re.compile(
-    r"""[\w.-]*:?DataMining\s*=\s*(["'])(?P<attr>.*?)\1"""
-    r"""|<[\w.-]*:?DataMining\b(?P<tail>[^>]*?)(?:/>|>(?P<text>[^<]*))""",
-    re.DOTALL,
+    r"""DataMining\s{0,100}=\s{0,100}(?:"(?P<dq>[^"]{0,1000})"|'(?P<sq>[^']{0,1000})')"""
+    r"""|<[\w.-]{0,100}:?DataMining\b(?P<tail>[^>]{0,1000}?)(?:/>|>(?P<text>[^<]{0,1000}))""",
 )
-_RESOURCE = re.compile(r"""resource\s*=\s*(["'])(.*?)\1""", re.DOTALL)
+_RESOURCE = re.compile(r"""resource\s*=\s*(["'])(.*?)\1""", re.DOTALL)  # on a bounded tail
 _VOCAB_TERM = re.compile(r"ns\.useplus\.org/ldf/vocab/(DMI-[A-Z-]+)", re.IGNORECASE)
 
 
@@ -173,7 +175,7 @@ def visible_data_mining(text: str) -> list[str]:
     """
     values: list[str] = []
     for match in _DATA_MINING.finditer(text):
-        value = match.group("attr") or match.group("text") or ""
+        value = match.group("dq") or match.group("sq") or match.group("text") or ""
         if not value.strip() and match.group("tail"):
             resource = _RESOURCE.search(match.group("tail"))
             value = resource.group(2) if resource else ""

@@ -204,3 +204,18 @@ def test_visible_data_mining_reads_each_written_form_and_expands_nothing() -> No
         "&dm;",  # an entity reference is text to us, never what it would expand to
     ]
     assert visible_data_mining("<x>no statement</x>") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a" * 30_000, "<a:DataMining " * 4000, "<" + "a" * 30_000],
+    ids=["letters", "unclosed-tags", "long-name"],
+)
+def test_a_refused_packet_is_searched_in_linear_time(text: str) -> None:
+    """A refused packet is hostile text: searching it took a minute for 40 KB of letters
+    (an unbounded prefix tried at every position)."""
+    import time
+
+    started = time.monotonic()
+    assert visible_data_mining("<p:DataMining>DMI-PROHIBITED</p:DataMining>" + text) == ["DMI-PROHIBITED"]
+    assert time.monotonic() - started < 1

@@ -13,13 +13,14 @@ holds the store's lock, and read by the report (:mod:`imagespider.dataset.report
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from imagespider.dataset.jsonl import append_row, read_jsonl
 
 CRAWLS = "crawls.jsonl"
 
@@ -85,24 +86,15 @@ def crawl_row(
 
 def append_crawl(root: Path, row: Mapping[str, Any]) -> None:
     """Append one row with one ``write()`` (a killed crawl never leaves half a row)."""
-    line = (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
     fd = os.open(root / CRAWLS, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        os.write(fd, line)
+        append_row(fd, dict(row))
     finally:
         os.close(fd)
 
 
 def read_crawls(root: Path) -> Iterator[dict[str, Any]]:
-    """The rows of ``crawls.jsonl``, oldest first; unreadable lines skipped, no file = none."""
-    path = root / CRAWLS
-    if not path.exists():
-        return
-    with path.open("rb") as handle:
-        for raw in handle:
-            try:
-                row = json.loads(raw)
-            except ValueError:
-                continue
-            if isinstance(row, dict):
-                yield row
+    """The rows of ``crawls.jsonl``, oldest first, read as every JSON-lines file of the store is
+    (imagespider/dataset/jsonl.py): a torn last line left out, an unreadable line skipped with a
+    warning; no file, no rows."""
+    return read_jsonl(root / CRAWLS)

@@ -15,7 +15,6 @@ keeping it up to date with the manifest and adding rows.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from imagespider.dataset.indexrow import url_key
-from imagespider.dataset.jsonl import read_lines
+from imagespider.dataset.jsonl import json_object, read_lines
 from imagespider.dataset.neardup import Twin
 from imagespider.dataset.twinsearch import twin_in
 
@@ -157,11 +156,8 @@ class IndexQueries:
         if stat is not None:
             for offset, raw in read_lines(path, start):
                 end = offset + len(raw)
-                try:
-                    found = json.loads(raw)
-                except ValueError:
-                    continue
-                if isinstance(found, dict):
+                found = json_object(raw)
+                if found is not None:
                     fresh[(str(found.get("label") or "?"), str(found.get("reason") or "?"))] += 1
         db = self.db
         db.execute("BEGIN")

@@ -1,4 +1,4 @@
-"""The store's JSON-lines files (``metadata.jsonl``, ``rejected.jsonl``), read and written a line at a time.
+"""The store's JSON-lines files (``metadata.jsonl``, ``rejected.jsonl``, ``crawls.jsonl``), a line at a time.
 
 Every reader of the store's files comes through here, so a torn or damaged line means the same
 thing everywhere: a last line with no newline is one being written (or cut by a crash) and is not
@@ -30,12 +30,18 @@ def normal_file_name(value: Any) -> str | None:
     return name
 
 
+def json_object(raw: bytes) -> dict[str, Any] | None:
+    """The JSON object a line holds, or None for anything else."""
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def is_row(raw: bytes) -> bool:
     """Whether a line is a row (a JSON object)."""
-    try:
-        return isinstance(json.loads(raw), dict)
-    except ValueError:
-        return False
+    return json_object(raw) is not None
 
 
 def read_lines(path: Path, start: int = 0) -> Iterator[tuple[int, bytes]]:
@@ -53,11 +59,8 @@ def read_lines(path: Path, start: int = 0) -> Iterator[tuple[int, bytes]]:
 
 def parse_row(raw: bytes) -> dict[str, Any] | None:
     """A manifest line as a row (``file_name`` normalised), or None for a line that is not a JSON object."""
-    try:
-        row = json.loads(raw)
-    except ValueError:
-        return None
-    if not isinstance(row, dict):
+    row = json_object(raw)
+    if row is None:
         return None
     if "file_name" in row:
         row["file_name"] = normal_file_name(row["file_name"])
@@ -85,6 +88,34 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 if "file_name" in row:
                     row["file_name"] = normal_file_name(row["file_name"])
                 yield row
+
+
+def tail_jsonl(path: Path, count: int) -> list[dict[str, Any]]:
+    """The last ``count`` JSON-object lines of ``path``, oldest first, read backwards from its end
+    (a rejected.jsonl of millions of lines is not read whole)."""
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        return []
+    with handle:
+        position = handle.seek(0, os.SEEK_END)
+        data = b""
+        while position > 0 and data.count(b"\n") <= count:
+            step = min(position, 1 << 20)
+            position -= step
+            handle.seek(position)
+            data = handle.read(step) + data
+    lines = data.split(b"\n")
+    if position > 0:
+        lines = lines[1:]  # the first piece may be the end of a longer line
+    found: list[dict[str, Any]] = []
+    for raw in lines:
+        if not raw.strip():
+            continue
+        row = json_object(raw)
+        if row is not None:
+            found.append(row)
+    return found[-count:]
 
 
 def append_row(fd: int | None, row: dict[str, Any]) -> tuple[int, bytes]:

@@ -10,8 +10,6 @@ from where the last publish stopped), never from the rows held in memory; a few 
 
 from __future__ import annotations
 
-import json
-import os
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +19,7 @@ from typing import Any
 from imagespider.dataset.attribution import license_of
 from imagespider.dataset.index import StoreIndex
 from imagespider.dataset.indexrow import value_kind
+from imagespider.dataset.jsonl import tail_jsonl
 
 #: The newest rejected results shown in report.html (the counts include every one).
 MAX_REJECTED_ROWS = 1000
@@ -95,7 +94,7 @@ class StoreSummary:
             summary.rejected += count
             summary.reasons[reason] += count
             summary.label_reasons[(label, reason)] += count
-        summary.newest_rejected = tail_rows(rejected_path, MAX_REJECTED_ROWS)
+        summary.newest_rejected = tail_jsonl(rejected_path, MAX_REJECTED_ROWS)
         return summary
 
     def licenses_of(self, label: str) -> Counter[str]:
@@ -117,34 +116,3 @@ def _per_label(counts: Counter[tuple[str, str]]) -> dict[str, dict[str, int]]:
     for (label, name), count in counts.items():
         grouped.setdefault(label, {})[name] = count
     return grouped
-
-
-def tail_rows(path: Path, count: int) -> list[dict[str, Any]]:
-    """The last ``count`` JSON-object lines of ``path``, oldest first, read backwards from its end
-    (a rejected.jsonl of millions of lines is not read whole)."""
-    try:
-        handle = path.open("rb")
-    except FileNotFoundError:
-        return []
-    with handle:
-        position = handle.seek(0, os.SEEK_END)
-        data = b""
-        while position > 0 and data.count(b"\n") <= count:
-            step = min(position, 1 << 20)
-            position -= step
-            handle.seek(position)
-            data = handle.read(step) + data
-    lines = data.split(b"\n")
-    if position > 0:
-        lines = lines[1:]  # the first piece may be the end of a longer line
-    found: list[dict[str, Any]] = []
-    for raw in lines:
-        if not raw.strip():
-            continue
-        try:
-            row = json.loads(raw)
-        except ValueError:
-            continue
-        if isinstance(row, dict):
-            found.append(row)
-    return found[-count:]

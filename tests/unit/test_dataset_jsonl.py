@@ -6,18 +6,28 @@ What is proven here:
   quietly, and has no rows for a missing file;
 - ``read_lines`` gives each whole line with its offset from any start, never a line with no newline;
 - ``file_name`` is normalised to ``label/name``, or None when it names nothing inside the store;
-- ``append_row`` writes one whole line and says where it starts; ``RowReader`` reads it back there.
+- ``append_row`` writes one whole line and says where it starts; ``RowReader`` reads it back there;
+- ``tail_jsonl`` reads the newest rows from the end, oldest first, skipping lines that are not objects.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
 
 import pytest
 
-from imagespider.dataset.jsonl import RowReader, append_row, normal_file_name, parse_row, read_jsonl, read_lines
+from imagespider.dataset.jsonl import (
+    RowReader,
+    append_row,
+    normal_file_name,
+    parse_row,
+    read_jsonl,
+    read_lines,
+    tail_jsonl,
+)
 
 
 def test_read_jsonl_skips_what_is_not_a_row(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -66,3 +76,10 @@ def test_appended_rows_are_read_back_where_they_start(tmp_path: Path) -> None:
         assert reader.row(first[0], len(first[1])) == {"title": "猫"}
     with pytest.raises(RuntimeError):
         append_row(None, {})
+
+
+def test_tail_jsonl_reads_the_newest(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_text("".join(json.dumps({"n": n, "pad": "x" * 3000}) + "\n" for n in range(2000)) + "[1]\nnot json\n")
+    assert [r["n"] for r in tail_jsonl(path, 700)] == list(range(1300, 2000))
+    assert tail_jsonl(tmp_path / "missing.jsonl", 5) == []

@@ -27,7 +27,7 @@ from imagespider.dataset.card import CARD, render_card
 from imagespider.dataset.files import MANIFEST, REJECTED
 from imagespider.dataset.index import StoreIndex
 from imagespider.dataset.report import CLASS_PAGE_SAMPLE, INLINE_CLASSES, REPORT
-from imagespider.dataset.summary import StoreSummary, tail_rows
+from imagespider.dataset.summary import StoreSummary
 
 LICENSES = [
     {"license": "cc-by", "license_version": "2.0", "license_url": "https://creativecommons.org/licenses/by/2.0/"},
@@ -80,13 +80,6 @@ def test_the_index_summary_equals_the_summary_of_the_rows(tmp_path: Path) -> Non
     finally:
         index.close()
     assert render_card(rows) == render_card((), (), from_index)
-
-
-def test_tail_rows_reads_the_newest(tmp_path: Path) -> None:
-    path = tmp_path / "x.jsonl"
-    path.write_text("".join(json.dumps({"n": n, "pad": "x" * 3000}) + "\n" for n in range(2000)))
-    assert [r["n"] for r in tail_rows(path, 700)] == list(range(1300, 2000))
-    assert tail_rows(tmp_path / "missing.jsonl", 5) == []
 
 
 def test_a_small_store_gets_the_same_documents_as_before(tmp_path: Path) -> None:

@@ -11,14 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
-from scrapy.exceptions import CloseSpider
-from scrapy.utils.misc import build_from_crawler
-from scrapy.utils.test import get_crawler
 
 from imagespider.dataset.files import LOCK
 from imagespider.dataset.store import Dataset
 from imagespider.dataset.storelock import StoreLocked, check_unlocked
-from imagespider.extensions.dataset import STORE_LOCKED_REASON, DatasetExtension
+from imagespider.extensions.dataset import STORE_LOCKED_REASON
 from tests.conftest import PROJECT, run_scrapy
 from tests.mockserver import MockHTTPServer
 
@@ -47,23 +44,6 @@ def test_second_open_is_refused_until_the_first_closes(tmp_path: Path) -> None:
 def test_checking_a_store_that_does_not_exist_creates_nothing(tmp_path: Path) -> None:
     check_unlocked(tmp_path / "new")
     assert not (tmp_path / "new").exists()
-
-
-def test_extension_refuses_a_locked_store_at_spider_opened(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    holder = Dataset(tmp_path)
-    holder.open()
-    try:
-        crawler = get_crawler(settings_dict={"IMAGES_STORE": str(tmp_path)})
-        extension = build_from_crawler(DatasetExtension, crawler)  # no traceback at crawler start
-        with pytest.raises(CloseSpider) as closed:
-            extension.spider_opened()
-        assert closed.value.reason == STORE_LOCKED_REASON
-        assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [str(extension.refused)]
-        extension.spider_closed()  # closing an unopened dataset leaves the holder's lock alone
-        with pytest.raises(StoreLocked):
-            check_unlocked(tmp_path)
-    finally:
-        holder.close()
 
 
 def test_a_crawl_into_a_store_being_written_fails_at_once(mockserver: MockHTTPServer, tmp_path: Path) -> None:

@@ -1,15 +1,23 @@
-"""Real servers the distributed tests start on free loopback ports: moto's S3 server and redis-server."""
+"""Real servers the crawl tests start on free loopback ports: moto's S3 server, redis-server, and
+Scrapyd (with the project copied as it ships, for ``scrapyd-deploy``)."""
 
 from __future__ import annotations
 
+import base64
+import json
+import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,3 +94,91 @@ def s3_client(endpoint: str):  # type: ignore[no-untyped-def]
         "s3", endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing",
         region_name="us-east-1",
     )
+
+
+# -- Scrapyd ----------------------------------------------------------------------------------
+
+PROJECT = Path(__file__).resolve().parent.parent
+PROJECT_NAME = "imagespider"
+#: What the egg is built from: the package and the packaging files, nothing else of the tree.
+SHIPPED = ("imagespider", "setup.py", "pyproject.toml", "scrapy.cfg", "requirements.txt")
+
+
+@dataclass
+class Scrapyd:
+    url: str
+    home: Path  # Scrapyd's working directory: relative paths in jobs resolve against it
+    logs_dir: Path
+    items_dir: Path
+    #: The username and password of its scrapyd.conf, sent with every call unless ``auth=False``.
+    credentials: tuple[str, str]
+
+    def call(
+        self, endpoint: str, data: list[tuple[str, str]] | None = None, auth: bool = True,
+        credentials: tuple[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """GET (no data) or POST a form to the JSON API; repeated keys such as ``setting`` allowed."""
+        request = urllib.request.Request(
+            self.url + endpoint,
+            data=urllib.parse.urlencode(data).encode() if data is not None else None,
+        )
+        if auth:
+            token = base64.b64encode(":".join(credentials or self.credentials).encode()).decode()
+            request.add_header("Authorization", f"Basic {token}")
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback only)
+            return json.loads(response.read())
+
+    def job_log(self, spider: str, job: str) -> str:
+        return (self.logs_dir / PROJECT_NAME / spider / f"{job}.log").read_text(encoding="utf-8")
+
+
+def without_project_path() -> dict[str, str]:
+    """Our environment minus PYTHONPATH and Scrapy's project variables: the egg must suffice."""
+    drop = {"PYTHONPATH", "SCRAPY_SETTINGS_MODULE", "SCRAPY_PROJECT"}
+    return {key: value for key, value in os.environ.items() if key not in drop}
+
+
+@contextmanager
+def scrapyd_server(home: Path, conf: str, port: int, credentials: tuple[str, str]) -> Iterator[Scrapyd]:
+    """``scrapyd`` started in ``home`` with ``conf`` as its scrapyd.conf (listening on ``port``),
+    without our PYTHONPATH, as on a server; yields once its daemonstatus answers ok."""
+    (home / "scrapyd.conf").write_text(conf, encoding="utf-8")
+    output = (home / "scrapyd.out").open("wb")
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "scrapyd", "--pidfile", str(home / "scrapyd.pid")],
+        cwd=home, env=without_project_path(), stdout=output, stderr=subprocess.STDOUT,
+    )
+    server = Scrapyd(f"http://127.0.0.1:{port}/", home, home / "logs", home / "items", credentials)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if server.call("daemonstatus.json")["status"] == "ok":
+                    break
+            except (OSError, ValueError):
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"scrapyd did not start with {home / 'scrapyd.conf'}:\n"
+                            + (home / "scrapyd.out").read_text()[-3000:])
+            time.sleep(0.2)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        output.close()
+
+
+def copy_of_project(destination: Path) -> Path:
+    """The files the egg is built from, copied to ``destination`` (``setup.py bdist_egg`` writes
+    build folders beside setup.py, and the repository must stay clean)."""
+    for name in SHIPPED:
+        source = PROJECT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, destination / name)
+    return destination

@@ -12,7 +12,6 @@ import re
 import shlex
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from configparser import ConfigParser
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT
-from tests.crawl.test_scrapyd import Scrapyd, copy_of_project, free_port, without_project_path
+from tests.servers import Scrapyd, copy_of_project, free_port, scrapyd_server, without_project_path
 
 README = (PROJECT / "README.md").read_text(encoding="utf-8")
 SECTION = README[README.index("## Deploy to Scrapyd") : README.index("## Scheduled crawls")]
@@ -74,33 +73,8 @@ def readme_scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scrapyd
     for key, value in replaced.items():
         conf, count = re.subn(rf"(?m)^{key}\s*=.*$", f"{key} = {value}", conf)
         assert count == 1, key
-    (home / "scrapyd.conf").write_text(conf, encoding="utf-8")
-    output = (home / "scrapyd.out").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "scrapyd", "--pidfile", str(home / "scrapyd.pid")],
-        cwd=home, env=without_project_path(), stdout=output, stderr=subprocess.STDOUT,
-    )
-    server = Scrapyd(f"http://127.0.0.1:{port}/", home, home / "logs", home / "items")
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if server.call("daemonstatus.json", credentials=("spider", "change-me"))["status"] == "ok":
-                    break
-            except (OSError, ValueError):
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("README's scrapyd.conf did not start Scrapyd:\n" + (home / "scrapyd.out").read_text()[-3000:])
-            time.sleep(0.2)
+    with scrapyd_server(home, conf, port, ("spider", "change-me")) as server:
         yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        output.close()
 
 
 def test_readme_steps_start_scrapyd_and_deploy(readme_scrapyd: Scrapyd, tmp_path: Path) -> None:
@@ -121,5 +95,5 @@ def test_readme_steps_start_scrapyd_and_deploy(readme_scrapyd: Scrapyd, tmp_path
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert '"status": "ok"' in result.stdout
-    spiders = readme_scrapyd.call("listspiders.json?project=imagespider", credentials=("spider", "change-me"))
+    spiders = readme_scrapyd.call("listspiders.json?project=imagespider")
     assert {"bing", "google", "flickr"} <= set(spiders["spiders"])

@@ -10,11 +10,7 @@ PYTHONPATH, so the crawl imports imagespider from the egg alone, as on a server.
 
 from __future__ import annotations
 
-import base64
 import json
-import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -25,64 +21,23 @@ from collections.abc import Iterator
 from configparser import ConfigParser
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.conftest import PROJECT, class_files
 from tests.mockserver import MockHTTPServer
+from tests.servers import PROJECT_NAME, Scrapyd, copy_of_project, free_port, scrapyd_server, without_project_path
 
 USERNAME = "spider"
 PASSWORD = "s3cret pass"  # a space, as real passwords have: it must survive scrapy.cfg and the header
-PROJECT_NAME = "imagespider"
 JOB_TIMEOUT = 150.0
-#: What the egg is built from: the package and the packaging files, nothing else of the tree.
-SHIPPED = ("imagespider", "setup.py", "pyproject.toml", "scrapy.cfg", "requirements.txt")
-
-
-@dataclass
-class Scrapyd:
-    url: str
-    home: Path  # Scrapyd's working directory: relative paths in jobs resolve against it
-    logs_dir: Path
-    items_dir: Path
-
-    def call(
-        self, endpoint: str, data: list[tuple[str, str]] | None = None, auth: bool = True,
-        credentials: tuple[str, str] = (USERNAME, PASSWORD),
-    ) -> dict[str, Any]:
-        """GET (no data) or POST a form to the JSON API; repeated keys such as ``setting`` allowed."""
-        request = urllib.request.Request(
-            self.url + endpoint,
-            data=urllib.parse.urlencode(data).encode() if data is not None else None,
-        )
-        if auth:
-            token = base64.b64encode(":".join(credentials).encode()).decode()
-            request.add_header("Authorization", f"Basic {token}")
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback only)
-            return json.loads(response.read())
-
-    def job_log(self, spider: str, job: str) -> str:
-        return (self.logs_dir / PROJECT_NAME / spider / f"{job}.log").read_text(encoding="utf-8")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def without_project_path() -> dict[str, str]:
-    """Our environment minus PYTHONPATH and Scrapy's project variables: the egg must suffice."""
-    drop = {"PYTHONPATH", "SCRAPY_SETTINGS_MODULE", "SCRAPY_PROJECT"}
-    return {key: value for key, value in os.environ.items() if key not in drop}
 
 
 @pytest.fixture(scope="module")
 def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scrapyd]:
     home = tmp_path_factory.mktemp("scrapyd")
     port = free_port()
-    (home / "scrapyd.conf").write_text(
+    conf = (
         "[scrapyd]\n"
         "bind_address = 127.0.0.1\n"
         f"http_port = {port}\n"
@@ -92,45 +47,10 @@ def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scrapyd]:
         f"eggs_dir = {home / 'eggs'}\n"
         f"dbs_dir = {home / 'dbs'}\n"
         f"logs_dir = {home / 'logs'}\n"
-        f"items_dir = {home / 'items'}\n",
-        encoding="utf-8",
+        f"items_dir = {home / 'items'}\n"
     )
-    output = (home / "scrapyd.out").open("wb")
-    process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "scrapyd", "--pidfile", str(home / "scrapyd.pid")],
-        cwd=home, env=without_project_path(), stdout=output, stderr=subprocess.STDOUT,
-    )
-    server = Scrapyd(f"http://127.0.0.1:{port}/", home, home / "logs", home / "items")
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if server.call("daemonstatus.json")["status"] == "ok":
-                    break
-            except (OSError, ValueError):
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("scrapyd did not start:\n" + (home / "scrapyd.out").read_text()[-3000:])
-            time.sleep(0.2)
+    with scrapyd_server(home, conf, port, (USERNAME, PASSWORD)) as server:
         yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        output.close()
-
-
-def copy_of_project(destination: Path) -> Path:
-    for name in SHIPPED:
-        source = PROJECT / name
-        if source.is_dir():
-            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, destination / name)
-    return destination
 
 
 def deploy(project: Path, target: str) -> subprocess.CompletedProcess[str]:

@@ -22,6 +22,7 @@ import io
 import json
 import random
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -30,7 +31,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, quote, urlencode, urlsplit
+from typing import TypeVar
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 import lxml.html
 from PIL import Image
@@ -318,20 +320,30 @@ class Handler(BaseHTTPRequestHandler):
         self._send(405, "text/plain", b"method not allowed")
 
     def _send(self, status: int, content_type: str, body: bytes, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send(self, status, content_type, body, headers)
 
 
-class MockHTTPServer(ThreadingHTTPServer):
+def send(
+    handler: BaseHTTPRequestHandler, status: int, content_type: str, body: bytes, headers: dict[str, str] | None = None
+) -> None:
+    """One whole reply: status, content type, any other headers, length, body."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+class LoggingServer(ThreadingHTTPServer):
+    """A threaded HTTP server on loopback that keeps the path of every request it was asked,
+    for the mock engines here and the extra hosts of tests/mockserver/ (sites, IPv6, a proxy)."""
+
     daemon_threads = True
 
-    def __init__(self, port: int = 0) -> None:
-        super().__init__(("127.0.0.1", port), Handler)
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
         self.requests: list[str] = []
         self._lock = threading.Lock()
 
@@ -340,13 +352,21 @@ class MockHTTPServer(ThreadingHTTPServer):
             self.requests.append(path)
 
     @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+    @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        host = "[::1]" if self.address_family == socket.AF_INET6 else "127.0.0.1"
+        return f"http://{host}:{self.port}"
+
+
+S = TypeVar("S", bound=ThreadingHTTPServer)
 
 
 @contextmanager
-def serving(port: int = 0) -> Iterator[MockHTTPServer]:
-    server = MockHTTPServer(port)
+def serving_in_thread(server: S) -> Iterator[S]:
+    """Serve ``server`` from a daemon thread until the block ends, then close it."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -354,6 +374,32 @@ def serving(port: int = 0) -> Iterator[MockHTTPServer]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class MockHTTPServer(LoggingServer):
+    def __init__(self, port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), Handler)
+
+
+@contextmanager
+def serving(port: int = 0) -> Iterator[MockHTTPServer]:
+    with serving_in_thread(MockHTTPServer(port)) as server:
+        yield server
+
+
+def numbered_images(engine: str, broken_every: int) -> Callable[..., Reply]:
+    """The route of an API mock's images, ``/<prefix>/<query>/<index>.jpg``: a JPEG drawn for the
+    engine, query and index, whose size follows the index; every ``broken_every``-th is a 404."""
+
+    def image(handler: object, path: str, query: dict[str, list[str]]) -> Reply:
+        _, _, q, name = path.split("/", 3)
+        index = int(name.split(".")[0])
+        if index % broken_every == broken_every - 1:
+            return 404, "text/html", b"<h1>404</h1>", {}
+        width, height = 160 + (index * 37) % 200, 120 + (index * 53) % 180
+        return 200, "image/jpeg", render_image(f"{engine}/{unquote(q)}", index, "JPEG", width, height), {}
+
+    return image
 
 
 def main() -> None:

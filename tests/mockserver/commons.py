@@ -27,9 +27,9 @@ import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
-from tests.mockserver import ROUTES, render_image
+from tests.mockserver import ROUTES, numbered_images
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 CAPTURE = FIXTURES / "commons_query_allimages_imageinfo_extmetadata_openverse_catalog.json"
@@ -121,15 +121,5 @@ def api(handler: Any, path: str, query: dict[str, list[str]]) -> Reply:
     return _reply(answer)
 
 
-def image(handler: Any, path: str, query: dict[str, list[str]]) -> Reply:
-    """``/commons-img/<query>/<index>.jpg``."""
-    _, _, q, name = path.split("/", 3)
-    index = int(name.split(".")[0])
-    if index % BROKEN_EVERY == BROKEN_EVERY - 1:
-        return 404, "text/html", b"<h1>404</h1>", {}
-    width, height = 160 + (index * 37) % 200, 120 + (index * 53) % 180
-    return 200, "image/jpeg", render_image(f"commons/{unquote(q)}", index, "JPEG", width, height), {}
-
-
 ROUTES["/w/api.php"] = api
-ROUTES["/commons-img/"] = image
+ROUTES["/commons-img/"] = numbered_images("commons", BROKEN_EVERY)  # /commons-img/<query>/<index>.jpg

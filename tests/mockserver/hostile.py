@@ -14,13 +14,12 @@ import gzip
 import io
 import random
 import struct
-import threading
 import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from PIL import Image
 
@@ -130,7 +129,7 @@ class _RobotsHandler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:  # noqa: N802
-        self.server.requests.append(self.path)  # type: ignore[attr-defined]
+        self.server.log_request_url(self.path)  # type: ignore[attr-defined]
         if self.path == "/robots.txt":
             body, content_type = big_robots(), "text/plain"
         elif self.path.startswith("/ok/"):
@@ -152,13 +151,5 @@ class _RobotsHandler(BaseHTTPRequestHandler):
 @contextmanager
 def big_robots_server() -> Iterator[str]:
     """A second host on 127.0.0.1 whose robots.txt is BIG_ROBOTS_MB MB; yields its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _RobotsHandler)
-    server.requests = []  # type: ignore[attr-defined]
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with mockserver.serving_in_thread(mockserver.LoggingServer(("127.0.0.1", 0), _RobotsHandler)) as server:
+        yield server.base

@@ -5,13 +5,13 @@ forwarding HTTP proxy on 127.0.0.1 that sends every request, whatever its host, 
 from __future__ import annotations
 
 import socket
-import threading
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
+from tests.mockserver import LoggingServer, send, serving_in_thread
 from tests.mockserver.hostile import small_png
 
 
@@ -20,42 +20,22 @@ class _ImageHandler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:  # noqa: N802
-        self.server.requests.append(self.path)  # type: ignore[attr-defined]
+        self.server.log_request_url(self.path)  # type: ignore[attr-defined]
         if self.path.startswith("/ok/"):
-            body = small_png(2000 + int(self.path[4:].split(".")[0]))
-            self.send_response(200)
-            self.send_header("Content-Type", "image/png")
+            send(self, 200, "image/png", small_png(2000 + int(self.path[4:].split(".")[0])))
         else:
-            body = b"not here"
-            self.send_response(404)
-            self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+            send(self, 404, "text/plain", b"not here")
 
 
-class _V6Server(ThreadingHTTPServer):
+class _V6Server(LoggingServer):
     address_family = socket.AF_INET6
-
-
-@contextmanager
-def _serve(server: ThreadingHTTPServer) -> Iterator[ThreadingHTTPServer]:
-    server.requests = []  # type: ignore[attr-defined]
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @contextmanager
 def ipv6_image_server() -> Iterator[tuple[str, list[str]]]:
     """An image host on [::1]: ``/ok/<n>.png``; yields its base URL and the paths it was asked."""
-    with _serve(_V6Server(("::1", 0), _ImageHandler)) as server:
-        yield f"http://[::1]:{server.server_address[1]}", server.requests  # type: ignore[attr-defined]
+    with serving_in_thread(_V6Server(("::1", 0), _ImageHandler)) as server:
+        yield server.base, server.requests
 
 
 class _ProxyHandler(BaseHTTPRequestHandler):
@@ -65,7 +45,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:  # noqa: N802
-        self.server.requests.append(self.path)  # type: ignore[attr-defined]
+        self.server.log_request_url(self.path)  # type: ignore[attr-defined]
         parts = urlsplit(self.path)
         upstream = self.server.upstream + parts.path + (f"?{parts.query}" if parts.query else "")  # type: ignore[attr-defined]
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -74,18 +54,14 @@ class _ProxyHandler(BaseHTTPRequestHandler):
                 status, body, content_type = reply.status, reply.read(), reply.headers.get("Content-Type", "")
         except urllib.error.HTTPError as error:
             status, body, content_type = error.code, error.read(), error.headers.get("Content-Type", "")
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send(self, status, content_type, body)
 
 
 @contextmanager
 def forwarding_proxy(upstream: str) -> Iterator[tuple[str, list[str]]]:
     """A proxy on 127.0.0.1 forwarding every request to ``upstream``; yields its URL and the
     absolute URLs it was asked for."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _ProxyHandler)
+    server = LoggingServer(("127.0.0.1", 0), _ProxyHandler)
     server.upstream = upstream  # type: ignore[attr-defined]
-    with _serve(server):
-        yield f"http://127.0.0.1:{server.server_address[1]}", server.requests  # type: ignore[attr-defined]
+    with serving_in_thread(server):
+        yield server.base, server.requests

@@ -28,11 +28,11 @@ import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 import json5
 
-from tests.mockserver import POST_ROUTES, ROUTES, render_image
+from tests.mockserver import POST_ROUTES, ROUTES, numbered_images
 
 TAPES = Path(__file__).parents[1] / "fixtures" / "openverse"
 RESULT_TAPES = (
@@ -133,16 +133,6 @@ def token(handler: Any, path: str, form: dict[str, list[str]]) -> Reply:
     return _reply(200, {"access_token": issued, "scope": "read write", "expires_in": expires, "token_type": "Bearer"})
 
 
-def image(handler: Any, path: str, query: dict[str, list[str]]) -> Reply:
-    """``/openverse-img/<query>/<index>.jpg``."""
-    _, _, q, name = path.split("/", 3)
-    index = int(name.split(".")[0])
-    if index % BROKEN_EVERY == BROKEN_EVERY - 1:
-        return 404, "text/html", b"<h1>404</h1>", {}
-    width, height = 160 + (index * 37) % 200, 120 + (index * 53) % 180
-    return 200, "image/jpeg", render_image(f"openverse/{unquote(q)}", index, "JPEG", width, height), {}
-
-
 ROUTES["/v1/images/"] = images
-ROUTES["/openverse-img/"] = image
+ROUTES["/openverse-img/"] = numbered_images("openverse", BROKEN_EVERY)  # /openverse-img/<query>/<index>.jpg
 POST_ROUTES["/v1/auth_tokens/token/"] = token

@@ -16,11 +16,10 @@ from __future__ import annotations
 import io
 import json
 import random
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 from PIL import Image
@@ -106,7 +105,7 @@ class SiteHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
         path = self.path.split("?", 1)[0]
-        self.server.log(path)
+        self.server.log_request_url(path)
         by_image = {spec[0]: kind for kind, spec in KINDS.items()}
         if path == "/robots.txt":
             self._send(200, "text/plain", ROBOTS_TXT)
@@ -120,40 +119,18 @@ class SiteHandler(BaseHTTPRequestHandler):
             self._send(404, "text/plain", b"not found")
 
     def _send(self, status: int, content_type: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        mockserver.send(self, status, content_type, body)
 
 
-class SiteServer(ThreadingHTTPServer):
-    daemon_threads = True
-
+class SiteServer(mockserver.LoggingServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), SiteHandler)
-        self.requests: list[str] = []
-        self._lock = threading.Lock()
-
-    def log(self, path: str) -> None:
-        with self._lock:
-            self.requests.append(path)
-
-    @property
-    def port(self) -> int:
-        return self.server_address[1]
 
 
 @contextmanager
 def site_serving() -> Iterator[SiteServer]:
-    server = SiteServer()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with mockserver.serving_in_thread(SiteServer()) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _search(handler: mockserver.Handler, path: str, query: dict[str, list[str]]) -> mockserver.Reply:

@@ -7,6 +7,12 @@ bounded downloads. Override any of them with ``-s NAME=VALUE`` or Scrapyd's ``se
 import os
 import sys
 
+# Imported here, early, for start-up time only: Scrapy's contextfactory (which this imports) runs
+# inspect.stack() at import (scrapy/utils/deprecate.py, create_deprecated_class), whose cost grows
+# with the stack's depth times the modules loaded. From the reactor, where the download handler is
+# first loaded, that took ~1.2 s of every crawl's start; from here, ~0.6 s (README "Performance").
+import scrapy.core.downloader.handlers.http11  # noqa: F401
+
 from imagespider.browser import default_launch_options
 
 BOT_NAME = "imagespider"
@@ -125,6 +131,8 @@ EXTENSIONS = {
     "imagespider.extensions.progress.ProgressExtension": 10,
     # The crawl ends when its last item settles, not at the engine's next 5 s heartbeat.
     "imagespider.extensions.finish.PromptFinishExtension": 20,
+    # Off (REMOTE_CONTROL_ENABLED below): not even imported.
+    "scrapy.extensions.remote_control.RemoteControl": None,
 }
 #: float, seconds, default 30. How often a running crawl logs one progress line per query
 #: (kept / limit, dropped by reason); 0 = only the summary at the end. See extensions/progress.py.
@@ -244,7 +252,9 @@ STATS_DUMP = False
 #: No "Versions:" block at start (``scrapy version -v`` prints it); the enabled components are
 #: listed at DEBUG (commands/quiet.py).
 LOG_VERSIONS: list[str] = []
-#: Scrapy's remote-control HTTP server: like the telnet console, a port nobody asked for.
+#: Scrapy's remote-control HTTP server: like the telnet console, a port nobody asked for. Its
+#: extension is also left out of EXTENSIONS: loading it imports aiohttp (~0.25 s of every start)
+#: only to find it disabled; to use it, set both.
 REMOTE_CONTROL_ENABLED = False
 #: A dropped result is logged as one line with its reason, not as a dump of the item.
 LOG_FORMATTER = "imagespider.logformatter.ImageSpiderLogFormatter"

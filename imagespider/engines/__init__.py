@@ -44,6 +44,11 @@ class EngineResult:
     rights: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
 
+def _not_json(name: str) -> Any:
+    """NaN and Infinity are Python's extension, not JSON: an answer holding them is refused."""
+    raise ValueError(f"{name} is not JSON")
+
+
 def json_object(payload: str | bytes | Mapping[str, Any], shape_error: type[Exception]) -> Mapping[str, Any]:
     """An API's answer as the JSON object it should be (a mapping passes as it is); anything else
     raises ``shape_error`` (the engine's "changed API" error) saying what it is instead."""
@@ -52,8 +57,8 @@ def json_object(payload: str | bytes | Mapping[str, Any], shape_error: type[Exce
     if not isinstance(payload, (str, bytes, bytearray)):
         raise shape_error(f"the answer is a JSON {type(payload).__name__}, not an object")
     try:
-        data = json.loads(payload)
-    except (ValueError, UnicodeDecodeError) as error:
+        data = json.loads(payload, parse_constant=_not_json)
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise shape_error(f"the answer is not JSON ({str(error)[:80]})") from None
     if not isinstance(data, Mapping):
         raise shape_error(f"the answer is a JSON {type(data).__name__}, not an object")

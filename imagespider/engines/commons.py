@@ -200,7 +200,7 @@ def _int(value: Any) -> int | None:
         return None
     try:
         number = int(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # junk, 5000 digits, 1e400 (JSON's infinity)
         return None
     return number if number > 0 else None
 

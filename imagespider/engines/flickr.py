@@ -166,7 +166,7 @@ def _decode(payload: str | bytes) -> Any:
             text = text[:-1]
     try:
         return json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: arrays nested 100,000 deep
         raise FlickrApiError(None, f"response is not JSON: {text[:80]!r}") from exc
 
 
@@ -253,7 +253,10 @@ def _int(value: Any, positive: bool = True) -> int | None:
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
     elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        number = int(value.strip())
+        try:
+            number = int(value.strip())
+        except ValueError:  # "²" is a digit to isdigit, not to int; so are 5000 digits
+            return None
     else:
         return None
     if positive and number <= 0:

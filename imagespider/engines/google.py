@@ -350,7 +350,10 @@ def _int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, str) and value.isdigit():
-        value = int(value)
+        try:
+            value = int(value)
+        except ValueError:  # "²" is a digit to isdigit, not to int; so are 5000 digits
+            return None
     return value if isinstance(value, int) and value > 0 else None
 
 

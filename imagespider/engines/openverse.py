@@ -143,7 +143,7 @@ def _int(value: Any) -> int | None:
         return None
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # junk, 5000 digits, 1e400 (JSON's infinity)
         return None
     return number if number >= 0 else None
 

@@ -177,7 +177,7 @@ def _read_manifest(text: str, label: str, found: UrlList) -> None:
             continue
         try:
             row = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested 100,000 deep
             found.skip(f"line {number}", "not a JSON object")
             continue
         if not isinstance(row, dict):

@@ -189,3 +189,15 @@ def test_commons_real_pages(title: str, meta: dict) -> None:
         assert by_url is not None
         assert (by_url.id, by_url.version) == (lic.id, lic.version)
         assert commons.license_of(meta["LicenseShortName"]).version == lic.version
+
+
+def test_an_infinite_width_is_absent_not_an_error() -> None:
+    """1e400 is valid JSON that Python reads as infinity; int() of it raised OverflowError."""
+    from imagespider.engines import commons
+
+    body = (
+        b'{"query": {"pages": [{"title": "File:A.jpg", "imageinfo": [{"url": '
+        b'"https://upload.wikimedia.org/a.jpg", "width": 1e400, "height": "' + b"9" * 5000 + b'"}]}]}}'
+    )
+    (result,) = commons.parse_query(body).results
+    assert (result.width, result.height) == (None, None)

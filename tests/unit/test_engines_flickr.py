@@ -357,3 +357,20 @@ def test_flickr_ids_from_runtime_table() -> None:
     assert flickr.license_ids_for(Policy.parse("commercial,modify"), table) == ["4", "5", "7", "8", "9", "10", "11"]
     assert flickr.license_ids_for(Policy.parse("cc-by"), table) == ["4", "11"]
     assert flickr.license_ids_for(Policy.parse("any"), table) is None
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 5000])
+def test_a_count_that_isdigit_but_not_int_is_absent_not_an_error(value: str) -> None:
+    """str.isdigit() says yes to "²" and to 5000 digits; int() refuses both with ValueError."""
+    from imagespider.engines import flickr
+
+    body = json.dumps({"stat": "ok", "photos": {"page": value, "pages": value, "total": value, "photo": []}})
+    page = flickr.parse_search(body)
+    assert (page.page, page.pages, page.total) == (1, 0, 0)
+
+
+def test_absurdly_nested_json_is_an_api_error() -> None:
+    from imagespider.engines import flickr
+
+    with pytest.raises(flickr.FlickrApiError):
+        flickr.parse_search(b"[" * 100_000 + b"]" * 100_000)

@@ -455,3 +455,10 @@ def test_filter_tables() -> None:
         "itp:animated",
         "itp:face",
     }
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 5000])
+def test_a_dimension_that_isdigit_but_not_int_is_absent_not_an_error(value: str) -> None:
+    from imagespider.engines import google
+
+    assert google._int(value) is None

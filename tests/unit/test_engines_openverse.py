@@ -180,3 +180,23 @@ def test_from_openverse(
 def test_openverse_sampling_permissions() -> None:
     perms = openverse.license_of("sampling+", "1.0").permissions
     assert (perms.share, perms.commercial, perms.modify, perms.attribution) == (T, F, T, T)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"results": [], "page": 1e400}',
+        b'{"results": [{"url": "https://h/a.jpg", "width": 1e400, "height": "9' + b"9" * 5000 + b'"}]}',
+    ],
+    ids=["infinite-page", "infinite-width"],
+)
+def test_numbers_out_of_range_are_absent_not_an_error(body: bytes) -> None:
+    """1e400 is valid JSON that Python reads as infinity; int() of it raised OverflowError."""
+    page = openverse.parse_search(body)
+    assert page.page == 1 and all(r.width is None and r.height is None for r in page.results)
+
+
+@pytest.mark.parametrize("body", [b'{"results": [], "page": Infinity}', b"[" * 100_000 + b"]" * 100_000])
+def test_non_json_constants_and_absurd_nesting_are_a_shape_error(body: bytes) -> None:
+    with pytest.raises(openverse.OpenverseShapeError):
+        openverse.parse_search(body)

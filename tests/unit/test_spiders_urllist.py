@@ -96,3 +96,12 @@ def test_a_url_list_with_only_mistyped_rows_is_one_line(tmp_path: Path) -> None:
     assert len(read_url_list(str(path), "images").rows) == 2  # the mistyped one is a bad_row drop when crawled
     path.write_text(json.dumps({"image_url": "http://h/1.jpg", "label": ["x"]}) + "\n" + json.dumps({"image_url": "http://h/2.jpg"}) + "\n")
     assert len(read_url_list(str(path), "images").rows) == 1
+
+
+def test_a_manifest_line_nested_too_deep_is_a_skipped_line(tmp_path: Path) -> None:
+    """json.loads raises RecursionError (not ValueError) on arrays nested 100,000 deep."""
+    path = tmp_path / "metadata.jsonl"
+    good = json.dumps({"image_url": "https://img.example/1.jpg"})
+    path.write_text("[" * 100_000 + "]" * 100_000 + "\n" + good + "\n", encoding="utf-8")
+    found = read_url_list(str(path), "x")
+    assert found.kind == MANIFEST and found.skipped == 1 and len(found.rows) == 1

@@ -33,7 +33,7 @@ from imagespider.errors import ArgumentError
 from imagespider.spiders.base import EngineFailed, SearchSpider
 from imagespider.spiders.debug import DEBUG_DIR
 from imagespider.spiders.params import Query, SearchArgs, parse_search_args
-from imagespider.spiders.search import ENGINE_SPIDERS, SearchAllSpider, parse_engines
+from imagespider.spiders.search import SearchAllSpider, parse_engines
 
 #: What a result should carry (on at least one result of a working engine): every engine names
 #: the page and a title; engines with per-image licenses also the author and the license.
@@ -109,15 +109,11 @@ class EngineCheckSpider(SearchAllSpider):
     def engines_for(self, query: Query) -> tuple[str, ...]:
         return (query.label,) if query.label in self.engines else ()
 
+    def skip_engine(self, name: str, why: str) -> None:
+        self.checks[name].state, self.checks[name].detail = "skipped", why
+
     async def start(self) -> AsyncIterator[Any]:
-        usable = []
-        for name in self.engines:
-            why = ENGINE_SPIDERS[name].unavailable(self.crawler.settings)
-            if why:
-                self.checks[name].state, self.checks[name].detail = "skipped", why
-            else:
-                usable.append(name)
-        self.engines = tuple(usable)
+        self.drop_unavailable_engines()
         for query in self.args.queries:
             async for request in self.start_next_engine(query):
                 yield request

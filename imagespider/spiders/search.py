@@ -135,16 +135,24 @@ class SearchAllSpider(SearchSpider):
 
     # -- starting engines ----------------------------------------------------------------
 
-    async def start(self) -> AsyncIterator[Any]:
+    def drop_unavailable_engines(self) -> None:
+        """Keep in :attr:`engines` only those that can run with the settings (Flickr needs a key);
+        each one left out goes to :meth:`skip_engine` with why."""
         usable = []
         for name in self.engines:
             why = ENGINE_SPIDERS[name].unavailable(self.crawler.settings)
             if why:
-                self._skipped.add(name)
-                logger.warning("search: skipping %s: %s", name, why)
+                self.skip_engine(name, why)
             else:
                 usable.append(name)
         self.engines = tuple(usable)
+
+    def skip_engine(self, name: str, why: str) -> None:
+        self._skipped.add(name)
+        logger.warning("search: skipping %s: %s", name, why)
+
+    async def start(self) -> AsyncIterator[Any]:
+        self.drop_unavailable_engines()
         if not self.engines:
             raise self.fail("all_engines", "search: no engine can run with these settings (see the lines above)")
         logger.info("search: engines in order: %s", ", ".join(self.engines))

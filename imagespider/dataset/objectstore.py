@@ -135,6 +135,15 @@ class ObjectStore:
         body: bytes = answer["Body"].read()
         return body
 
+    def exists(self, key: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self.config.bucket, Key=self.config.prefix + key)
+        except self.client.exceptions.ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
     def put(self, key: str, data: bytes, content_type: str = "application/json") -> None:
         self.client.put_object(
             Bucket=self.config.bucket, Key=self.config.prefix + key, Body=data, ContentType=content_type
@@ -262,6 +271,11 @@ class ObjectDataset:
 
     def has_url(self, image_url: str, label: str) -> bool:
         return self.local.has_url(image_url, label)
+
+    def has_row(self, file_name: str) -> bool:
+        """Whether the bucket holds ``file_name``'s sidecar row (asked of the store, not the
+        scratch index: another worker may have written it)."""
+        return self.store.exists(file_name.rsplit(".", 1)[0] + ".json")
 
     def twin_of(self, phash: str, max_distance: int) -> Twin | None:
         return self.local.twin_of(phash, max_distance)

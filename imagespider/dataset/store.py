@@ -92,6 +92,11 @@ class Dataset:
     def has_url(self, image_url: str, label: str) -> bool:
         return self.index.has_url(image_url, label)
 
+    def has_row(self, file_name: str) -> bool:
+        """Whether the manifest holds ``file_name``'s row (its name is ``<label>/<sha256>.<ext>``)."""
+        sha256 = file_name.rsplit("/", 1)[-1].split(".", 1)[0]
+        return self.index.holder_of(sha256) == file_name
+
     def twin_of(self, phash: str, max_distance: int) -> Twin | None:
         """The closest kept image (or one being stored now) within ``max_distance`` bits of
         ``phash``, as imagespider/dataset/neardup.py's ``PhashIndex.twin_of`` would say over every

@@ -4,25 +4,35 @@ Same interface as the local quota, so spiders and pipelines do not change: each 
 takes is a lease in imagespider/distributed/state.py (``kept + live leases < limit`` checked and
 the lease taken in one Lua step), each settled item ends one lease, and the kept count is the
 shared counter. Waiting is local (a settle here wakes it) plus a short poll (a settle elsewhere).
-Places are fungible: an item ends whichever lease this worker holds for its query.
+Places are fungible: an item ends whichever lease this worker holds for its query. Just before a
+kept item's row is written, its lease becomes a commit named by its file (:meth:`SharedQuota.commit`,
+from imagespider/pipelines/metadata.py); a commit a killed worker left is resolved against the store
+(``row_exists``) once stale, when a worker finds no room.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import Any
 
 from imagespider.distributed.state import SharedState
 from imagespider.spiders.quota import Quota
 
 
 class SharedQuota(Quota):
-    def __init__(self, state: SharedState, key: str, limit: int, poll_seconds: float = 0.5) -> None:
+    def __init__(self, state: SharedState, key: str, limit: int, poll_seconds: float = 0.5,
+                 row_exists: Callable[[str], bool] | None = None) -> None:
         super().__init__(limit)
         self.state = state
         self.key = key
         self.poll_seconds = poll_seconds
+        #: Whether the store holds a file's row (resolves a killed worker's commits); None = never resolve.
+        self.row_exists = row_exists
         #: The leases this worker holds for this query, one per result in flight here.
         self.leases: list[str] = []
+        #: Files whose rows this worker is writing (their places held by commits).
+        self.committed: set[str] = set()
 
     @property  # type: ignore[override]
     def kept(self) -> int:
@@ -36,7 +46,7 @@ class SharedQuota(Quota):
 
     @property  # type: ignore[override]
     def pending(self) -> int:
-        return len(self.leases)
+        return len(self.leases) + len(self.committed)
 
     @pending.setter
     def pending(self, value: int) -> None:
@@ -53,10 +63,12 @@ class SharedQuota(Quota):
         while not self.state.room(self.key, self.limit):
             if self.full:
                 return False
-            await self._wait()
+            if not self.resolve_stale():
+                await self._wait()
         return not self.full
 
     async def acquire(self) -> bool:
+        self.resolve_stale()  # one HGETALL: a killed worker's rows are counted before anything starts
         while True:
             lease = self.state.reserve(self.key, self.limit)
             if lease is not None:
@@ -64,7 +76,33 @@ class SharedQuota(Quota):
                 return True
             if self.full:
                 return False
-            await self._wait()
+            if not self.resolve_stale():
+                await self._wait()
+
+    def resolve_stale(self) -> int:
+        """Count or free the commits a killed worker left (their row written or not); how many."""
+        if self.row_exists is None:
+            return 0
+        stale = [name for name in self.state.stale_commits(self.key) if name not in self.committed]
+        for file_name in stale:
+            self.state.resolve(self.key, file_name, self.row_exists(file_name))
+        return len(stale)
+
+    def commit(self, file_name: str) -> None:
+        lease = self.leases.pop() if self.leases else ""
+        self.state.commit(self.key, lease, file_name)
+        self.committed.add(file_name)
+
+    def settle_item(self, item: Any, kept: bool) -> None:
+        file_name = getattr(item, "file_name", None)
+        if file_name in self.committed:
+            self.committed.discard(file_name)
+            self.state.settle(self.key, "", kept=kept, file_name=file_name)
+            if not kept:
+                self.dropped += 1
+            self._changed.set()
+            return
+        self.settle(kept)
 
     def take(self) -> None:
         lease = self.state.reserve(self.key, self.limit)
@@ -86,5 +124,5 @@ class SharedQuota(Quota):
         self._changed.set()
 
     def renew(self) -> None:
-        """This worker is alive: keep its leases."""
-        self.state.renew(self.key, self.leases)
+        """This worker is alive: keep its leases and commits."""
+        self.state.renew(self.key, self.leases, sorted(self.committed))

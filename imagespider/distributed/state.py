@@ -7,6 +7,11 @@
   next reservation drops it, so a killed worker's places come back without anyone's help. A live
   worker renews its leases (:meth:`SharedState.renew`, imagespider/distributed/worker.py), so only
   a dead worker's expire.
+* The row and its count: a kept image's lease becomes a *commit* named by its file just before its
+  row is written (:meth:`SharedState.commit`) and is counted with the row written. A commit left
+  by a killed worker holds its place until it is stale, then counts if the row exists in the store
+  (:meth:`SharedState.resolve`), so a kill between the row and the count neither loses nor
+  doubles a place.
 * Exact duplicates: ``SET sha256:<hex> <file_name> NX``: the first worker to claim the bytes
   keeps them; the others are told who holds them.
 * Near duplicates: perceptual hashes in a multi-index hashing table: the 64-bit hash is cut into
@@ -29,7 +34,7 @@ from typing import Any
 _RESERVE = """
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[3])
 local kept = tonumber(redis.call('GET', KEYS[1]) or '0')
-if kept + redis.call('ZCARD', KEYS[2]) < tonumber(ARGV[1]) then
+if kept + redis.call('ZCARD', KEYS[2]) + redis.call('HLEN', KEYS[3]) < tonumber(ARGV[1]) then
   redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
   return 1
 end
@@ -38,6 +43,9 @@ return 0
 
 _SETTLE = """
 redis.call('ZREM', KEYS[2], ARGV[1])
+if ARGV[3] ~= '' then
+  redis.call('HDEL', KEYS[3], ARGV[3])
+end
 if ARGV[2] == '1' then
   return redis.call('INCR', KEYS[1])
 end
@@ -47,10 +55,33 @@ return tonumber(redis.call('GET', KEYS[1]) or '0')
 _ROOM = """
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
 local kept = tonumber(redis.call('GET', KEYS[1]) or '0')
-if kept + redis.call('ZCARD', KEYS[2]) < tonumber(ARGV[1]) then
+if kept + redis.call('ZCARD', KEYS[2]) + redis.call('HLEN', KEYS[3]) < tonumber(ARGV[1]) then
   return 1
 end
 return 0
+"""
+
+
+_COMMIT = """
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
+_RESOLVE = """
+if redis.call('HDEL', KEYS[2], ARGV[1]) == 1 and ARGV[2] == '1' then
+  return redis.call('INCR', KEYS[1])
+end
+return tonumber(redis.call('GET', KEYS[1]) or '0')
+"""
+
+_RENEW_COMMITS = """
+for i = 1, #ARGV - 1 do
+  if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 1 then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[#ARGV])
+  end
+end
+return 1
 """
 
 
@@ -69,6 +100,9 @@ class SharedState:
         self._reserve = redis.register_script(_RESERVE)
         self._settle = redis.register_script(_SETTLE)
         self._room = redis.register_script(_ROOM)
+        self._commit = redis.register_script(_COMMIT)
+        self._resolve = redis.register_script(_RESOLVE)
+        self._renew_commits = redis.register_script(_RENEW_COMMITS)
 
     @classmethod
     def from_url(cls, url: str, namespace: str, **options: Any) -> SharedState:
@@ -86,27 +120,49 @@ class SharedState:
         in flight)."""
         lease = uuid.uuid4().hex
         now = time.time()
-        keys = [self._key("kept", query), self._key("pending", query)]
+        keys = [self._key("kept", query), self._key("pending", query), self._key("committing", query)]
         granted = self._reserve(keys=keys, args=[limit, now, now - self.lease_seconds, lease])
         return lease if granted else None
 
-    def settle(self, query: str, lease: str, kept: bool) -> int:
-        """End a lease; ``kept`` counts it. Returns the query's kept count. A kept image counts
-        even if its lease expired (its worker stalled past ``lease_seconds``): its row is written,
-        so the count stays the truth and no further result starts."""
-        keys = [self._key("kept", query), self._key("pending", query)]
-        return int(self._settle(keys=keys, args=[lease, "1" if kept else "0"]))
+    def settle(self, query: str, lease: str, kept: bool, file_name: str = "") -> int:
+        """End a lease, or the commit of ``file_name``; ``kept`` counts it. Returns the query's
+        kept count. A kept image counts even if its lease expired (its worker stalled past
+        ``lease_seconds``): its row is written, so the count stays the truth."""
+        keys = [self._key("kept", query), self._key("pending", query), self._key("committing", query)]
+        return int(self._settle(keys=keys, args=[lease, "1" if kept else "0", file_name]))
 
     def room(self, query: str, limit: int) -> bool:
         """Whether one more result of ``query`` could start now (nothing is reserved)."""
-        keys = [self._key("kept", query), self._key("pending", query)]
+        keys = [self._key("kept", query), self._key("pending", query), self._key("committing", query)]
         return bool(self._room(keys=keys, args=[limit, time.time() - self.lease_seconds]))
 
-    def renew(self, query: str, leases: list[str]) -> None:
-        """Restart the clock of leases this worker still holds (it is alive)."""
+    def renew(self, query: str, leases: list[str], committed: list[str] | None = None) -> None:
+        """Restart the clock of leases and commits this worker still holds (it is alive)."""
+        now = time.time()
         if leases:
-            now = time.time()
             self.redis.zadd(self._key("pending", query), dict.fromkeys(leases, now), xx=True)
+        if committed:
+            self._renew_commits(keys=[self._key("committing", query)], args=[*committed, now])
+
+    # -- the row being written: no window between the row and its count -------------------
+
+    def commit(self, query: str, lease: str, file_name: str) -> None:
+        """The lease's image is about to get its row: the place is now held by ``file_name``
+        until :meth:`settle` counts it. A worker killed between the row and the count leaves the
+        commit behind; :meth:`resolve` later counts it if the row exists."""
+        keys = [self._key("pending", query), self._key("committing", query)]
+        self._commit(keys=keys, args=[lease, file_name, time.time()])
+
+    def stale_commits(self, query: str) -> list[str]:
+        """Commits older than ``lease_seconds``: their worker died (or stalled) before counting."""
+        cutoff = time.time() - self.lease_seconds
+        entries = self.redis.hgetall(self._key("committing", query))
+        return sorted(str(name) for name, stamp in entries.items() if float(stamp) < cutoff)
+
+    def resolve(self, query: str, file_name: str, row_exists: bool) -> int:
+        """End a stale commit: counted when its row was written, else its place is freed."""
+        keys = [self._key("kept", query), self._key("committing", query)]
+        return int(self._resolve(keys=keys, args=[file_name, "1" if row_exists else "0"]))
 
     def kept(self, query: str) -> int:
         return int(self.redis.get(self._key("kept", query)) or 0)

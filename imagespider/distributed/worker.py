@@ -70,10 +70,16 @@ class Worker:
         shared: dict[Any, Quota] = {}
         for name, quota in quotas.items():
             self.quotas[key(name)] = shared_quota = SharedQuota(
-                self.state, key(name), quota.limit, poll_seconds=self.feed.poll_seconds
+                self.state, key(name), quota.limit, poll_seconds=self.feed.poll_seconds, row_exists=self.row_exists
             )
             shared[name] = shared_quota
         return shared
+
+    def row_exists(self, file_name: str) -> bool:
+        """Whether the store holds the row of ``file_name`` (a killed worker's commit, resolved)."""
+        from imagespider.extensions.dataset import dataset_of  # noqa: PLC0415 (the extension imports spiders)
+
+        return dataset_of(self.crawler).has_row(file_name)
 
     def _opened(self, **_: Any) -> None:
         logger.info("distributed crawl: job %s on %s", self.namespace, self.config.redis_url.split("@")[-1])

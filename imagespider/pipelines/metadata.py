@@ -26,6 +26,10 @@ class MetadataExportPipeline:
 
     def process_item(self, item: Any) -> Any:
         row = manifest_row(item)
+        quota_for = getattr(self.crawler.spider, "quota_for", None)
+        quota = quota_for(item) if quota_for is not None else None
+        if quota is not None:
+            quota.commit(row["file_name"])  # a distributed job's place, held by this row until it counts
         self.dataset.add(row)
         stats = self.crawler.stats
         assert stats is not None

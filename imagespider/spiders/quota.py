@@ -53,6 +53,14 @@ class Quota:
         self.pending = max(0, self.pending - 1)
         self._changed.set()
 
+    def commit(self, file_name: str) -> None:
+        """An item's row is about to be written (a shared quota marks its place, see
+        imagespider/distributed/quota.py; here nothing to do)."""
+
+    def settle_item(self, item: Any, kept: bool) -> None:
+        """Settle the place ``item`` took."""
+        self.settle(kept)
+
     def settle(self, kept: bool) -> None:
         self.pending = max(0, self.pending - 1)
         if kept:
@@ -78,6 +86,6 @@ def settle_on_signals(crawler: Crawler, quota_for: Callable[[Any], Quota | None]
     def settled(item: Any, outcome: Outcome) -> None:
         quota = quota_for(item)
         if quota is not None:
-            quota.settle(kept=outcome.kept)
+            quota.settle_item(item, kept=outcome.kept)
 
     on_item_settled(crawler, settled)

@@ -132,3 +132,33 @@ def test_the_query_list_is_seeded_once_and_a_dead_workers_query_comes_back(redis
     assert one.take_one() == ("a", False)
     one.done("a")
     assert one.finished()
+
+
+def test_a_row_written_by_a_killed_worker_is_counted_once(redis_url: str) -> None:
+    """Killed between writing a row and counting it: the commit holds the place, then counts it
+    once stale if the row exists (or frees the place if it does not)."""
+    import asyncio
+
+    from imagespider.distributed.quota import SharedQuota
+
+    rows = {"cat/a.jpg"}  # what the store holds
+    dead = SharedQuota(SharedState.from_url(redis_url, "commit", lease_seconds=1), "cat", 3, poll_seconds=0.1)
+    alive = SharedQuota(SharedState.from_url(redis_url, "commit", lease_seconds=1), "cat", 3, poll_seconds=0.1,
+                        row_exists=rows.__contains__)
+
+    async def run() -> None:
+        for _ in range(3):
+            assert await dead.acquire()
+        dead.commit("cat/a.jpg")  # its row was written, then the worker was killed before counting
+        dead.commit("cat/b.jpg")  # killed before its row was written
+        assert not alive.state.room("cat", 3), "two commits and a lease hold all three places"
+        await asyncio.sleep(1.2)  # the dead worker renews nothing
+        assert await asyncio.wait_for(alive.acquire(), 5), "the stale commits are resolved"
+        assert alive.kept == 1, "the written row counts, once"
+        assert await alive.acquire() and not alive.state.room("cat", 3)
+
+    asyncio.run(run())
+    for name in ("cat/c.jpg", "cat/d.jpg"):
+        alive.commit(name)
+        alive.settle_item(type("Item", (), {"file_name": name})(), kept=True)
+    assert alive.kept == 3 and alive.full and not alive.committed

@@ -79,6 +79,36 @@ def redis_server(folder: Path) -> Iterator[str]:
 AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION_NAME": "us-east-1"}
 
 
+#: Four distinct sha256 values, for object names like a crawl's.
+SHA = [f"{n:x}" * 64 for n in range(1, 5)]
+
+
+@contextmanager
+def in_memory_store(uri: str = "s3://datasets/animals") -> Iterator[Any]:
+    """An :class:`imagespider.dataset.objectstore.ObjectStore` on moto's in-process S3
+    (``moto.mock_aws``: botocore answered in this process, no server), its bucket made, and one
+    object outside its prefix that is not the store's."""
+    from moto import mock_aws
+
+    from imagespider.dataset.objectstore import ObjectStore, ObjectStoreConfig
+
+    with mock_aws():
+        store = ObjectStore(ObjectStoreConfig.from_settings(uri, AWS))
+        store.client.create_bucket(Bucket=store.config.bucket)
+        store.client.put_object(Bucket=store.config.bucket, Key="elsewhere/cat/x.jpg", Body=b"not ours")
+        yield store
+
+
+def put_image(store: Any, n: int, label: str = "cat", sidecar: bool = True, image: bool = True) -> None:
+    """Image ``n`` of ``label`` and its sidecar row, as a crawl writes them into an object store."""
+    stem = f"{label}/{SHA[n]}"
+    if image:
+        store.put(f"{stem}.jpg", b"\xff\xd8 image " + SHA[n].encode(), "image/jpeg")
+    if sidecar:
+        row = {"file_name": f"{stem}.jpg", "label": label, "sha256": SHA[n], "license": "cc0"}
+        store.put(f"{stem}.json", json.dumps(row).encode())
+
+
 def s3_settings(endpoint: str) -> list[str]:
     """``-s`` options pointing a crawl or command at the test S3 server."""
     options = ["-s", f"AWS_ENDPOINT_URL={endpoint}"]

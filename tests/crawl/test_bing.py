@@ -78,8 +78,10 @@ def test_later_results_came_from_scrolling_and_the_see_more_button(crawl_120: Cr
 
 
 def test_a_short_engine_keeps_every_usable_result_and_ends(crawl: Crawl) -> None:
+    # One stall ends it: the page's results are all there after one wait (SCROLL_MAX_STALLS=2 waited twice).
     result = crawl(
-        "bing", "-a", "q=dog", "-a", "limit=50", "-a", "license=any", endpoint="/s/30/images/search", settings=FAST
+        "bing", "-a", "q=dog", "-a", "limit=50", "-a", "license=any", endpoint="/s/30/images/search",
+        settings={**FAST, "SCROLL_MAX_STALLS": 1},
     )
     assert result.returncode == 0, result.stderr[-3000:]
     usable = sum(r.usable for r in bing_plan(30))

@@ -1,6 +1,8 @@
 """imagespider/distributed/state.py against a real redis-server on loopback: N workers (threads
 with their own connections here) keep exactly the limit, claim bytes once, and meet the same
-near-duplicate verdicts as one process."""
+near-duplicate verdicts as one process. In tests/crawl (crawl marker) because it starts a
+redis-server process (tests/servers.py): the atomicity proven here is Redis's own, which an
+in-process fake would not prove."""
 
 from __future__ import annotations
 

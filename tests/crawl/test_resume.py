@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import PROJECT, run_scrapy, scrapy_command, scrapy_env
-from tests.crawl.conftest import assert_manifest_matches_files, read_jsonl
+from tests.crawl.conftest import FAST_SCROLL, Crawl, assert_manifest_matches_files, read_jsonl
 from tests.mockserver import MockHTTPServer
 
 LIMIT = 16
@@ -97,16 +97,18 @@ def test_an_interrupted_job_resumes_to_exactly_its_limit(
     assert not image_paths(mockserver, mark)
 
 
-def test_a_new_crawl_into_an_existing_store_skips_what_it_holds(mockserver: MockHTTPServer, tmp_path: Path) -> None:
-    run, store = uuid.uuid4().hex[:8], tmp_path / "store"
-    assert run_scrapy(*crawl_args(mockserver, run, store, None, limit=6)).returncode == 0
-    first = {urlsplit(row["image_url"]).path for row in read_jsonl(store / "metadata.jsonl")}
+def test_a_new_crawl_into_an_existing_store_skips_what_it_holds(crawl: Crawl, tmp_path: Path) -> None:
+    """Nothing to interrupt here: the mock's ordinary (fast) results page, a query of its own."""
+    store, query = tmp_path / "store", f"q=skip-{uuid.uuid4().hex[:8]}"
+    args = ("-a", query, "-a", "limit=6", "-a", "license=any")
+    first_crawl = crawl("bing", *args, store=store, settings=FAST_SCROLL)
+    assert first_crawl.returncode == 0, first_crawl.stderr[-3000:]
+    first = {urlsplit(row["image_url"]).path for row in first_crawl.rows}
     assert len(first) == 6
-    mark = len(mockserver.requests)
-    result = run_scrapy(*crawl_args(mockserver, run, store, None, limit=6))
+    result = crawl("bing", *args, store=store, settings=FAST_SCROLL)
     assert result.returncode == 0, result.stderr[-3000:]
     rows = assert_manifest_matches_files(store)
     assert len(rows) == 12  # without JOBDIR a crawl adds `limit` new images
     assert len({row["image_url"] for row in rows}) == 12
-    assert not first & set(image_paths(mockserver, mark))
+    assert not first & {path for path in result.requests if "/img/" in path}
     assert "'imagespider/skipped/already_in_dataset': 6" in result.stderr

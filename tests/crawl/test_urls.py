@@ -25,7 +25,7 @@ from tests.mockserver.neardup import OWN, QUERY, TWINS
 
 FLICKR_KEY = "goodkey-neardup-4f1e"
 FLICKR_LIMIT = 20
-FAST = ["-s", "SCROLL_WAIT_TIMEOUT=2", "-s", "SCROLL_STEP_PAUSE=0.05"]
+FAST = ["-s", "SCROLL_WAIT_TIMEOUT=2", "-s", "SCROLL_MAX_STALLS=1", "-s", "SCROLL_STEP_PAUSE=0.05"]
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

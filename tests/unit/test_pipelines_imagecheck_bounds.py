@@ -1,4 +1,6 @@
-"""Bounded checks (issue 13): hostile files cost a check little, and the pool bounds the rest.
+"""Bounded checks (issue 13) of imagespider/pipelines/imagecheck.py, apart from its other tests
+(test_pipelines_imagecheck.py) because these run check processes: hostile files cost a check
+little, and the pool bounds the rest.
 
 What is proven here:
 - the 142-byte animated WebP bomb, a near-limit PNG and a JPEG of 20,000 scans are ``too_costly``

@@ -1,0 +1,76 @@
+"""imagespider/dataset/objectstore.py in-process, against moto's in-memory S3 (``moto.mock_aws``:
+botocore's calls answered in this process, no server, no network): store URIs and settings read
+into a config; keys listed, read, written and moved under the store's prefix; the layout of
+images, their sidecar rows and rejected rows; rows only for images that exist. Publishing such a
+store is in test_dataset_publish.py; a crawl into a real S3-compatible server (moto's, in a child
+process) in tests/crawl/test_objectstore.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from imagespider.dataset.objectstore import (
+    REJECTED_PREFIX,
+    ObjectSource,
+    ObjectStore,
+    ObjectStoreConfig,
+    normal_uri,
+    split_uri,
+)
+from imagespider.errors import ArgumentError
+from tests.servers import AWS, SHA, in_memory_store, put_image
+
+
+@pytest.mark.parametrize(
+    ("uri", "parts", "normal"),
+    [
+        ("s3://bucket", ("bucket", ""), "s3://bucket/"),
+        ("s3://bucket/", ("bucket", ""), "s3://bucket/"),
+        ("s3://bucket/a/b", ("bucket", "a/b/"), "s3://bucket/a/b/"),
+        ("gs://bucket//a/", ("bucket", "a/"), "s3://bucket/a/"),
+    ],
+)
+def test_a_store_uri_is_a_bucket_and_a_prefix_ending_in_a_slash(uri: str, parts: tuple[str, str], normal: str) -> None:
+    assert split_uri(uri) == parts
+    assert normal_uri(uri) == normal
+
+
+def test_the_config_comes_from_the_aws_settings_and_gcs_needs_its_endpoint() -> None:
+    config = ObjectStoreConfig.from_settings("s3://data/cats", {**AWS, "AWS_ENDPOINT_URL": ""})
+    assert (config.bucket, config.prefix, config.endpoint_url, config.access_key, config.region) == (
+        "data", "cats/", None, "testing", "us-east-1",
+    )
+    assert config.uri == "s3://data/cats/"
+    with pytest.raises(ArgumentError, match="AWS_ENDPOINT_URL=https://storage.googleapis.com"):
+        ObjectStoreConfig.from_settings("gs://data/cats", {})
+
+
+@pytest.fixture
+def store() -> Iterator[ObjectStore]:
+    with in_memory_store() as store:
+        yield store
+
+
+def test_keys_get_put_and_move_stay_under_the_prefix(store: ObjectStore) -> None:
+    store.put("a/b.txt", b"one", "text/plain")
+    assert list(store.keys()) == ["a/b.txt"]  # the object outside the prefix is not the store's
+    assert store.get("a/b.txt") == b"one" and store.get("missing") is None
+    store.move("a/b.txt", "c/d.txt")
+    assert list(store.keys()) == ["c/d.txt"] and store.get("a/b.txt") is None
+
+
+def test_layout_pairs_images_with_their_rows_and_rows_need_their_image(store: ObjectStore) -> None:
+    put_image(store, 0)
+    put_image(store, 1, label="dog", sidecar=False)  # an image whose worker died before its row
+    put_image(store, 2, image=False)  # a row whose image never arrived
+    store.put(f"{REJECTED_PREFIX}0001.json", b'{"reason": "too_small"}')
+    store.put("README.md", b"# not an image")
+    images, sidecars, rejected = store.layout()
+    assert set(images) == {f"cat/{SHA[0]}", f"dog/{SHA[1]}"}
+    assert set(sidecars) == {f"cat/{SHA[0]}", f"cat/{SHA[2]}"}
+    assert rejected == [f"{REJECTED_PREFIX}0001.json"]
+    assert [row["sha256"] for row in store.rows()] == [SHA[0]]
+    assert list(ObjectSource(store).rows()) == store.rows()
+    assert ObjectSource(store).read(f"cat/{SHA[0]}.jpg") == b"\xff\xd8 image " + SHA[0].encode()

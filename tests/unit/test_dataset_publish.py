@@ -1,0 +1,65 @@
+"""imagespider/dataset/publish.py: a store assembled from its rows. A local store: its documents
+rewritten (under its lock, with the repairs an open makes), counted. An object store filled by
+several workers (moto's in-process S3, tests/servers.py): images without a row and rows without an
+image set aside under .orphans/, the manifest, rejected rows and crawls gathered, the documents
+written; publishing again changes nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from imagespider.dataset.objectstore import CRAWLS_PREFIX, ORPHANS_PREFIX, REJECTED_PREFIX
+from imagespider.dataset.publish import publish_local, publish_objects
+from imagespider.dataset.storelock import StoreLocked
+from tests.servers import SHA, in_memory_store, put_image
+from tests.stores import opened, row, store_file
+
+
+def test_a_local_store_gets_its_documents_and_counts(tmp_path: Path) -> None:
+    dataset = opened(tmp_path)
+    for n in (1, 2):
+        dataset.add(row(n, title=f"Cat {n}", license="cc0"))
+        store_file(tmp_path, row(n)["file_name"])
+    dataset.reject({"url": "https://h/9.jpg", "reason": "too_small"})
+    dataset.close()
+    (tmp_path / "ATTRIBUTION.md").unlink(missing_ok=True)
+    published = publish_local(tmp_path)
+    assert (published.images, published.rejected, published.orphans) == (2, 1, [])
+    attribution = (tmp_path / "ATTRIBUTION.md").read_text(encoding="utf-8")
+    assert "Cat 1" in attribution and "Cat 2" in attribution
+    assert (tmp_path / "report.html").exists() and (tmp_path / "README.md").exists()
+
+
+def test_a_local_store_being_written_is_refused(tmp_path: Path) -> None:
+    holder = opened(tmp_path)
+    try:
+        with pytest.raises(StoreLocked):
+            publish_local(tmp_path)
+    finally:
+        holder.close()
+
+
+def test_an_object_store_is_assembled_and_orphans_set_aside() -> None:
+    with in_memory_store() as store:
+        put_image(store, 0)
+        put_image(store, 3, label="dog")
+        put_image(store, 1, sidecar=False)
+        put_image(store, 2, image=False)
+        store.put(f"{REJECTED_PREFIX}0002.json", b'{"url": "https://h/2.jpg", "reason": "duplicate"}')
+        store.put(f"{REJECTED_PREFIX}0001.json", b"torn")
+        store.put(f"{CRAWLS_PREFIX}20261130T100000-bing.json", b'{"id": "20261130T100000-bing", "kept": 2}')
+        published = publish_objects(store)
+        assert (published.images, published.rejected) == (2, 1)
+        assert sorted(published.orphans) == [f"cat/{SHA[1]}.jpg", f"cat/{SHA[2]}.json"]
+        assert {key for key in store.keys(ORPHANS_PREFIX)} == {f"{ORPHANS_PREFIX}cat/{SHA[1]}.jpg",
+                                                              f"{ORPHANS_PREFIX}cat/{SHA[2]}.json"}
+        manifest = [json.loads(line) for line in (store.get("metadata.jsonl") or b"").splitlines()]
+        assert [row["file_name"] for row in manifest] == [f"cat/{SHA[0]}.jpg", f"dog/{SHA[3]}.jpg"]
+        assert json.loads(store.get("rejected.jsonl") or b"")["reason"] == "duplicate"
+        assert json.loads(store.get("crawls.jsonl") or b"")["kept"] == 2
+        assert {"ATTRIBUTION.md", "report.html", "README.md"} <= set(store.keys())
+        again = publish_objects(store)  # idempotent: nothing more to set aside, the same documents
+        assert (again.images, again.orphans) == (2, [])

@@ -1,0 +1,88 @@
+"""imagespider/pipelines/license.py in-process: the cheap checks before any image is downloaded, in
+their order: the source page's robots.txt (for us, then for AI-training crawlers), the engine's
+restrictions, TDMRep on the image's and the page's origin, the source page's own evidence when the
+engine's claim is weak, then the license policy. Scrapy's engine is a stand-in answering
+download_async (tests/engine_stub.py); everything of ours is real."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from imagespider.errors import Rejected
+from imagespider.items import ImageItem
+from imagespider.pipelines.license import LicenseFilterPipeline
+from imagespider.rights.model import License, cc_license, unknown
+from tests.engine_stub import EngineStub
+from tests.settings import project_values
+
+SITE = "https://photos.example.org"
+PAGE = f"{SITE}/post.html"
+IMAGE = f"{SITE}/img/fox.jpg"
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+FIGURE = ('<html><body><figure><img src="/img/fox.jpg" width="800" height="600"><figcaption>Photo by Ada, '
+          '<a href="https://creativecommons.org/licenses/by/2.0/">CC BY 2.0</a></figcaption></figure></body></html>')
+
+
+def pipeline(answers: dict, policy: str = "share", **settings: object) -> tuple[LicenseFilterPipeline, EngineStub]:
+    crawler = get_crawler(settings_dict=project_values({"LICENSE_POLICY": policy, **settings}))
+    crawler.stats.open_spider()  # type: ignore[union-attr, call-arg]
+    engine = EngineStub(answers)
+    crawler.engine = engine  # type: ignore[assignment]
+    return LicenseFilterPipeline.from_crawler(crawler), engine
+
+
+def item(license: License | None = None, **fields: object) -> ImageItem:
+    return ImageItem(image_url=IMAGE, label="fox", query="fox", engine="bing", page_url=PAGE,
+                     license=license or unknown("engine-filter"), **fields)  # type: ignore[arg-type]
+
+
+def judge(pipe: LicenseFilterPipeline, it: ImageItem) -> ImageItem | Rejected:
+    try:
+        return asyncio.run(pipe.process_item(it))
+    except Rejected as rejected:
+        return rejected
+
+
+def test_the_page_names_the_license_and_the_credit() -> None:
+    pipe, engine = pipeline({PAGE: (200, FIGURE.encode(), HTML)})
+    kept = judge(pipe, item())
+    assert isinstance(kept, ImageItem)
+    assert (kept.license.id, kept.license.version, kept.license.source) == ("cc-by", "2.0", "page")
+    assert kept.rights["page"]["scope"] == "image"
+    assert {r.url for r in engine.requests} >= {f"{SITE}/robots.txt", f"{SITE}/.well-known/tdmrep.json", PAGE}
+
+
+@pytest.mark.parametrize(
+    ("answers", "reason"),
+    [
+        ({f"{SITE}/robots.txt": (200, b"User-agent: *\nDisallow: /post.html\n")}, "robots_txt_page"),
+        ({f"{SITE}/robots.txt": (200, b"User-agent: GPTBot\nDisallow: /\n")}, "robots_txt_ai"),
+        ({f"{SITE}/.well-known/tdmrep.json": (200, b'[{"location": "/img/", "tdm-reservation": 1}]')},
+         "tdm_reservation"),
+        ({PAGE: (200, b'<html><head><meta name="robots" content="noai"></head></html>', HTML)}, "noai"),
+    ],
+    ids=["robots", "robots-ai", "tdmrep", "page-noai"],
+)
+def test_an_opt_out_drops_the_image_under_any_policy(answers: dict, reason: str) -> None:
+    pipe, _ = pipeline(answers, policy="any")
+    dropped = judge(pipe, item())
+    assert isinstance(dropped, Rejected) and dropped.reason == reason, dropped
+
+
+def test_restrictions_drop_only_when_excluded_and_the_policy_judges_last() -> None:
+    pipe, engine = pipeline({}, policy="commercial")
+    restricted = item(cc_license("cc-by", "4.0", "api"), engine_rights={"restrictions": ["trademarked"]})
+    assert isinstance(judge(pipe, restricted), ImageItem)  # not excluded: recorded, kept
+    noncommercial = judge(pipe, item(cc_license("cc-by-nc", "4.0", "api")))
+    assert isinstance(noncommercial, Rejected) and noncommercial.reason == "license_noncommercial"
+    assert PAGE not in {r.url for r in engine.requests}  # an API's license is not weak: no page read
+
+
+def test_a_weak_claim_the_page_does_not_name_waits_for_the_file() -> None:
+    pipe, _ = pipeline({PAGE: (200, b"<html><body><p>no license here</p></body></html>", HTML)})
+    assert isinstance(judge(pipe, item()), ImageItem)  # the file's own metadata may still name it
+    pipe, _ = pipeline({}, PAGE_EVIDENCE=False)
+    assert isinstance(judge(pipe, item(unknown("api"))), Rejected)  # an authoritative "nothing" is final

@@ -29,7 +29,7 @@ def byte_size(text: str) -> int:
     number = value[:-1] if value[-1:] in _UNITS else value
     try:
         return int(float(number) * factor)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: "inf", "1e400"
         raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 500M, 1G)") from None
 
 
@@ -80,10 +80,11 @@ class Command(StoreCommand, ScrapyCommand):
             self.exitcode = 2
             return
         result = export(source, args[0], config, origin=uri)
-        if result.missing or result.unreadable:
+        if result.missing or result.unreadable or result.invalid:
             logger.warning(
-                "left out %d rows whose file is missing and %d that do not decode (listed in shards.json)",
-                len(result.missing), len(result.unreadable),
+                "left out %d rows whose file is missing, %d that do not decode and %d damaged rows "
+                "(listed in shards.json)",
+                len(result.missing), len(result.unreadable), len(result.invalid),
             )
         logger.info(
             "exported %d images from %s into %d shard files in %s", result.samples, uri, len(result.shards), args[0]

@@ -25,6 +25,7 @@ import io
 import json
 import logging
 import os
+import re
 import tarfile
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -53,6 +54,9 @@ SAMPLE_FIELDS = (
     "label", "license", "license_version", "license_url", "attribution", "author", "title",
     "image_url", "page_url", "engine", "query", "sha256", "file_name",
 )  # fmt: skip
+#: A sample's key: the sha256 the store names its file by, as 64 hex digits (a key is a tar
+#: member name: ``../../x`` from a damaged row would write outside whoever extracts the shard).
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class Source(Protocol):
@@ -147,6 +151,8 @@ class ExportResult:
     samples: int = 0
     missing: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
+    #: Rows left out as damaged (no 64-hex sha256, a sha256 already exported): "line N: why".
+    invalid: list[str] = field(default_factory=list)
     shards: list[ShardInfo] = field(default_factory=list)
 
 
@@ -185,13 +191,26 @@ def _resized(image: Image.Image, size: int, mode: str) -> Image.Image:
 
 def sample_of(row: Mapping[str, Any], data: bytes, config: ExportConfig, classes: Sequence[str]) -> Sample:
     shipped, ext, width, height = transform(data, config)
-    meta = {name: row.get(name) for name in SAMPLE_FIELDS}
+    meta: dict[str, Any] = {name: _text(row.get(name)) for name in SAMPLE_FIELDS}
     meta["label_id"] = classes.index(row["label"]) if row.get("label") in classes else None
     meta["width"], meta["height"] = width, height
-    meta["original_width"], meta["original_height"] = row.get("width"), row.get("height")
+    meta["original_width"], meta["original_height"] = _count(row.get("width")), _count(row.get("height"))
     meta["sample_sha256"] = hashlib.sha256(shipped).hexdigest()
     meta["permissions"] = row.get("permissions")
     return Sample(str(row["sha256"]), ext, shipped, width, height, meta)
+
+
+def _text(value: Any) -> str | None:
+    """A row's text field as a string column takes it: a damaged row's number is written as
+    text, a list or object is left out (Arrow refuses both in a string column)."""
+    if isinstance(value, str) or value is None:
+        return value
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _count(value: Any) -> int | None:
+    """A row's pixel count as an int64 column takes it, or None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1 << 62 else None
 
 
 class _Sharder:
@@ -297,21 +316,40 @@ def _write_parquet(path: Path, samples: Sequence[Sample], classes: Sequence[str]
     pq.write_table(table, path, compression="zstd")
 
 
+def _valid_rows(rows: Iterator[dict[str, Any]], invalid: list[str]) -> Iterator[dict[str, Any]]:
+    """The rows that name a file and a sha256 (64 hex digits), each sha256 once; the others are
+    listed in ``invalid`` (row number and why)."""
+    seen: set[str] = set()
+    for number, row in enumerate(rows, 1):
+        if not isinstance(row.get("file_name"), str) or not row.get("file_name"):
+            continue  # not an image row (nothing to ship)
+        sha = row.get("sha256")
+        sha = sha.strip().lower() if isinstance(sha, str) else ""
+        if not _SHA256.fullmatch(sha):
+            invalid.append(f"row {number} ({row['file_name']}): sha256 is not 64 hex digits")
+        elif sha in seen:
+            invalid.append(f"row {number} ({row['file_name']}): sha256 {sha} is already exported")
+        else:
+            seen.add(sha)
+            yield {**row, "sha256": sha}
+
+
 def export(source: Source, out: str | os.PathLike[str], config: ExportConfig, *, origin: str = "") -> ExportResult:
     """Write ``source``'s images as shards under ``out`` (``webdataset/``, ``parquet/``) and
     ``shards.json``. Rows whose file is missing or does not decode are listed, not shipped."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    rows = sorted(
-        (row for row in source.rows() if row.get("file_name") and row.get("sha256")),
-        key=lambda row: (str(row.get("label")), str(row["sha256"])),
-    )
-    classes = sorted({str(row.get("label")) for row in rows})
     result = ExportResult()
+    rows = sorted(_valid_rows(source.rows(), result.invalid), key=lambda row: (str(row.get("label")), row["sha256"]))
+    classes = sorted({str(row.get("label")) for row in rows})
     sharder = _Sharder(out, config, classes)
 
     def prepare(row: dict[str, Any]) -> tuple[dict[str, Any], Sample | None, str]:
-        data = source.read(row["file_name"])
+        try:
+            data = source.read(row["file_name"])
+        except OSError as error:  # a folder where the file should be, no permission...
+            logger.warning("cannot export %s: %s", row["file_name"], error)
+            return row, None, "unreadable"
         if data is None:
             return row, None, "missing"
         try:
@@ -338,6 +376,7 @@ def export(source: Source, out: str | os.PathLike[str], config: ExportConfig, *,
         "options": asdict(config),
         "missing": result.missing,
         "unreadable": result.unreadable,
+        "invalid": result.invalid,
         "shards": [asdict(shard) for shard in result.shards],
     }
     (out / SHARDS_MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -187,6 +187,17 @@ class SharedState:
         if self.redis.get(key) == file_name:
             self.redis.delete(key)
 
+    # -- URLs kept by any worker ----------------------------------------------------------
+
+    def keep_url(self, image_url: str, label: str) -> None:
+        """``image_url`` is kept under ``label`` (its row is written)."""
+        self.redis.sadd(self._key("urls"), f"{label} {image_url}")
+
+    def has_url(self, image_url: str, label: str) -> bool:
+        """Kept by any worker of the job: not downloaded again (a query taken over from a killed
+        worker restarts at its first page)."""
+        return bool(self.redis.sismember(self._key("urls"), f"{label} {image_url}"))
+
     # -- both, as the image pipeline asks ---------------------------------------------------
 
     def claim(self, sha256: str, file_name: str, phash: str | None, max_distance: int) -> tuple[str, str] | None:

@@ -12,6 +12,7 @@ from typing import Any, Self
 from scrapy.crawler import Crawler
 
 from imagespider.dataset.manifest import manifest_row
+from imagespider.distributed.worker import worker_of
 from imagespider.extensions.dataset import dataset_of
 
 
@@ -31,6 +32,9 @@ class MetadataExportPipeline:
         if quota is not None:
             quota.commit(row["file_name"])  # a distributed job's place, held by this row until it counts
         self.dataset.add(row)
+        worker = worker_of(self.crawler)
+        if worker is not None:
+            worker.state.keep_url(row["image_url"], row["label"])
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("imagespider/kept")

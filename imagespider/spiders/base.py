@@ -227,7 +227,9 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
             if result.image_url in seen:
                 continue  # already handed out (the page is read whole after every scroll)
             seen.add(result.image_url)
-            if dataset is not None and dataset.has_url(result.image_url, query.label):
+            if (dataset is not None and dataset.has_url(result.image_url, query.label)) or (
+                self.worker is not None and self.worker.state.has_url(result.image_url, query.label)
+            ):
                 # Kept by an earlier crawl: not downloaded again, not a rejection either.
                 self.crawler.stats.inc_value("imagespider/skipped/already_in_dataset")
                 continue

@@ -134,7 +134,9 @@ class UrlsSpider(QuotaSpider[UrlsArgs, str]):
             chunks.watch(self.crawler)
             self.worker.busy_sources.append(chunks.busy)
         async for chunk, row in self._rows(chunks):
-            if dataset is not None and dataset.has_url(row.image_url, row.label):
+            if (dataset is not None and dataset.has_url(row.image_url, row.label)) or (
+                self.worker is not None and self.worker.state.has_url(row.image_url, row.label)
+            ):
                 # Kept by an earlier crawl: not fetched again, and not a rejection either.
                 stats.inc_value("imagespider/skipped/already_in_dataset")
                 continue

@@ -164,3 +164,10 @@ def test_a_row_written_by_a_killed_worker_is_counted_once(redis_url: str) -> Non
         alive.commit(name)
         alive.settle_item(type("Item", (), {"file_name": name})(), kept=True)
     assert alive.kept == 3 and alive.full and not alive.committed
+
+
+def test_urls_kept_by_any_worker_are_known_to_all(redis_url: str) -> None:
+    one, two = SharedState.from_url(redis_url, "urls"), SharedState.from_url(redis_url, "urls")
+    assert not two.has_url("http://a/1.jpg", "cat")
+    one.keep_url("http://a/1.jpg", "cat")
+    assert two.has_url("http://a/1.jpg", "cat") and not two.has_url("http://a/1.jpg", "dog")

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from imagespider.dataset.files import MANIFEST
+from imagespider.dataset.jsonl import json_object
 from imagespider.dataset.neardup import Twin
 from imagespider.dataset.store import Dataset
 from imagespider.dataset.storelock import StoreRefused
@@ -178,18 +179,10 @@ class ObjectStore:
         for stem, key in sorted(sidecars.items()):
             if stem not in images:
                 continue
-            row = _row(self.get(key))
+            row = json_object(self.get(key) or b"")
             if row is not None:
                 rows.append(row)
         return rows
-
-
-def _row(data: bytes | None) -> dict[str, Any] | None:
-    try:
-        row = json.loads(data or b"")
-    except ValueError:
-        return None
-    return row if isinstance(row, dict) else None
 
 
 class ObjectSource:
@@ -250,13 +243,13 @@ class ObjectDataset:
         read = 0
         with (self.root / MANIFEST).open("w", encoding="utf-8") as out:
             for line in (self.store.get(MANIFEST) or b"").splitlines():
-                row = _row(line)
+                row = json_object(line)
                 stem = str((row or {}).get("file_name") or "").rsplit(".", 1)[0]
                 if row is not None and stem in live and stem not in known:
                     known.add(stem)
                     out.write(json.dumps(row, ensure_ascii=False) + "\n")
             for stem in sorted(live - known):
-                row = _row(self.store.get(sidecars[stem]))
+                row = json_object(self.store.get(sidecars[stem]) or b"")
                 if row is not None:
                     read += 1
                     out.write(json.dumps(row, ensure_ascii=False) + "\n")

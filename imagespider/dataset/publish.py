@@ -24,7 +24,7 @@ from imagespider.dataset.crawls import CRAWLS
 from imagespider.dataset.documents import write_documents
 from imagespider.dataset.files import MANIFEST, REJECTED
 from imagespider.dataset.index import StoreIndex
-from imagespider.dataset.jsonl import read_jsonl
+from imagespider.dataset.jsonl import json_object, read_jsonl
 from imagespider.dataset.store import Dataset
 
 logger = logging.getLogger(__name__)
@@ -66,15 +66,11 @@ def publish_objects(store: Any) -> Published:
     rows.sort(key=lambda row: str(row.get("file_name")))
     rejected = []
     for key in sorted(rejected_keys, key=_written_order):
-        data = store.get(key)
-        try:
-            row = json.loads(data or b"")
-        except ValueError:
-            continue
-        if isinstance(row, dict):
+        row = json_object(store.get(key) or b"")
+        if row is not None:
             rejected.append(row)
     # Each crawl's row (every worker's, in a distributed job), oldest first: ids begin with the start time.
-    found = (_object_row(store.get(key)) for key in sorted(store.keys(CRAWLS_PREFIX)))
+    found = (json_object(store.get(key) or b"") for key in sorted(store.keys(CRAWLS_PREFIX)))
     crawls = [row for row in found if row is not None]
     with tempfile.TemporaryDirectory(prefix="imagespider-publish-") as scratch:
         root = Path(scratch)
@@ -100,14 +96,6 @@ def _written_order(key: str) -> tuple[int, str]:
     name = key.rsplit("/", 1)[-1]
     stamp = name.split("-", 1)[0]
     return (int(stamp) if stamp.isdigit() else 0, key)
-
-
-def _object_row(data: bytes | None) -> dict[str, Any] | None:
-    try:
-        row = json.loads(data or b"")
-    except ValueError:
-        return None
-    return row if isinstance(row, dict) else None
 
 
 def _line(row: dict[str, Any]) -> str:

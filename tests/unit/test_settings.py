@@ -1,0 +1,66 @@
+"""imagespider/settings.py: every setting of the project's own (not Scrapy's, not scrapy-playwright's
+PLAYWRIGHT_*) has a comment saying what it is, and a row in README's settings table; the typed
+values a crawl is configured from are read from it with their types."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import scrapy.settings.default_settings as scrapy_defaults
+
+import imagespider.settings as project
+from tests.settings import project_settings
+
+PROJECT = Path(__file__).resolve().parents[2]
+LINES = (PROJECT / "imagespider" / "settings.py").read_text(encoding="utf-8").splitlines()
+ASSIGNMENT = re.compile(r"^([A-Z][A-Z0-9_]*) = ")
+
+
+def own_settings() -> list[tuple[int, str]]:
+    """(line index, name) of every setting the project defines for itself."""
+    found = []
+    for index, line in enumerate(LINES):
+        match = ASSIGNMENT.match(line)
+        if match and not hasattr(scrapy_defaults, match.group(1)) and not match.group(1).startswith("PLAYWRIGHT_"):
+            found.append((index, match.group(1)))
+    return found
+
+
+def readme_settings_table() -> set[str]:
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Settings") :]
+    section = section[: section.index("\n## ", 5)]
+    return set(re.findall(r"`([A-Z][A-Z0-9_]+)`", section))
+
+
+def test_the_project_defines_settings_of_its_own() -> None:
+    names = {name for _, name in own_settings()}
+    assert {"LICENSE_POLICY", "BING_SEARCH_URL", "SCROLL_WAIT_TIMEOUT", "PAGE_EVIDENCE"} <= names
+    assert all(getattr(project, name) is not None for name in names)
+
+
+def test_every_own_setting_is_commented() -> None:
+    """A comment right above it, or above the group of settings it stands in (one comment for a
+    pair such as OPENVERSE_CLIENT_ID and OPENVERSE_CLIENT_SECRET)."""
+    uncommented = []
+    for index, name in own_settings():
+        above = index - 1
+        while above >= 0 and ASSIGNMENT.match(LINES[above]):
+            above -= 1
+        if above < 0 or not LINES[above].startswith("#"):
+            uncommented.append(name)
+    assert uncommented == []
+
+
+def test_every_own_setting_is_in_readmes_settings_table() -> None:
+    table = readme_settings_table()
+    assert [name for _, name in own_settings() if name not in table] == []
+
+
+def test_settings_read_as_a_crawl_reads_them() -> None:
+    settings = project_settings({"SCROLL_WAIT_TIMEOUT": "2.5", "IMAGES_MIN_WIDTH": "100"})
+    assert settings.getfloat("SCROLL_WAIT_TIMEOUT") == 2.5
+    assert settings.getint("IMAGES_MIN_WIDTH") == 100
+    assert settings["LICENSE_POLICY"] == project.LICENSE_POLICY == "share"
+    assert settings["ROBOTSTXT_OBEY"] is True

@@ -197,3 +197,44 @@ def test_shipped_deploy_target_names_the_project() -> None:
     assert cfg["deploy:local"]["project"] == PROJECT_NAME
     assert cfg["deploy:local"]["url"].startswith("http://127.0.0.1:")
     assert cfg["settings"]["default"] == "imagespider.settings"
+
+
+def test_the_same_job_scheduled_twice_is_one_distributed_crawl(
+    scrapyd: Scrapyd, deployed: object, mockserver: MockHTTPServer, tmp_path: Path
+) -> None:
+    """README "Scaling out": schedule.json the same job on each node (here twice on one Scrapyd):
+    one Redis, one bucket, one query set, each query kept to its limit once in all."""
+    from collections import Counter  # noqa: PLC0415
+
+    from tests.servers import redis_server, s3_client, s3_server  # noqa: PLC0415
+
+    queries = tmp_path / "queries.txt"
+    queries.write_text("cat\ndog\nowl\n")
+    with redis_server(tmp_path) as redis_url, s3_server() as endpoint:
+        s3_client(endpoint).create_bucket(Bucket="jobs")
+        form = [
+            ("project", PROJECT_NAME), ("spider", "flickr"), ("queries", str(queries)), ("limit", "4"),
+            ("license", "any"), ("setting", f"FLICKR_API_URL={mockserver.base}/services/rest/"),
+            ("setting", "FLICKR_API_KEY=goodkey-scrapyd"), ("setting", 'DOWNLOAD_SLOTS={"flickr-api": {"delay": 0}}'),
+            ("setting", "ALLOW_PRIVATE_ADDRESSES=True"), ("setting", f"REDIS_URL={redis_url}"),
+            ("setting", "IMAGES_STORE=s3://jobs/animals"), ("setting", f"AWS_ENDPOINT_URL={endpoint}"),
+            ("setting", "AWS_ACCESS_KEY_ID=testing"), ("setting", "AWS_SECRET_ACCESS_KEY=testing"),
+            ("setting", "AWS_REGION_NAME=us-east-1"),
+        ]
+        ids = [scrapyd.call("schedule.json", form)["jobid"] for _ in range(2)]
+        deadline = time.monotonic() + JOB_TIMEOUT
+        while not set(ids) <= {job["id"] for job in scrapyd.call(f"listjobs.json?project={PROJECT_NAME}")["finished"]}:
+            assert time.monotonic() < deadline, "the two jobs did not finish"
+            time.sleep(0.5)
+        logs = [scrapyd.job_log("flickr", job) for job in ids]
+        client = s3_client(endpoint)
+        keys = [entry["Key"] for entry in client.list_objects_v2(Bucket="jobs", Prefix="animals/").get("Contents", ())]
+    for log in logs:
+        assert "Traceback" not in log and error_lines(log) == [], log[-3000:]
+        assert "Spider closed (finished)" in log
+    namespaces = {line.split("job ", 1)[1].split()[0] for log in logs for line in log.splitlines()
+                  if "distributed crawl: job" in line}
+    assert len(namespaces) == 1, "Scrapyd's _job differs on each run, the job's name does not"
+    sidecars = Counter(key.split("/")[1] for key in keys if key.endswith(".json") and key.count("/") == 2
+                       and "/." not in key)
+    assert sidecars == {"cat": 4, "dog": 4, "owl": 4}

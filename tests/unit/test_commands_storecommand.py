@@ -1,0 +1,36 @@
+"""What ``scrapy export`` and ``scrapy publish`` share (imagespider/commands/storecommand.py).
+
+What is proven here:
+- both are project commands with no crawler process, logging at INFO, and Scrapy takes neither
+  the mixin nor its module for a command of its own;
+- the store is the one named on the command line, or else IMAGES_STORE.
+"""
+
+from __future__ import annotations
+
+from scrapy.commands import ScrapyCommand
+
+from imagespider.commands import storecommand
+from imagespider.commands.export import Command as ExportCommand
+from imagespider.commands.publish import Command as PublishCommand
+from imagespider.commands.storecommand import StoreCommand
+from tests.settings import project_settings
+
+
+def test_export_and_publish_are_store_commands() -> None:
+    for command in (ExportCommand, PublishCommand):
+        assert issubclass(command, StoreCommand)
+        assert command.requires_project and not command.requires_crawler_process
+        assert command.default_settings == {"LOG_LEVEL": "INFO"}
+    # Scrapy makes a command of each ScrapyCommand subclass defined in a module of the package.
+    assert not [
+        value for value in vars(storecommand).values()
+        if isinstance(value, type) and issubclass(value, ScrapyCommand) and value.__module__ == storecommand.__name__
+    ]
+
+
+def test_the_store_is_the_named_one_or_images_store() -> None:
+    command = PublishCommand()
+    command.settings = project_settings({"IMAGES_STORE": "/tmp/somewhere"})
+    assert command.store_uri(None) == "/tmp/somewhere"
+    assert command.store_uri("s3://bucket/prefix") == "s3://bucket/prefix"

@@ -34,7 +34,7 @@ def json_object(raw: bytes) -> dict[str, Any] | None:
     """The JSON object a line holds, or None for anything else."""
     try:
         value = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
         return None
     return value if isinstance(value, dict) else None
 
@@ -81,7 +81,7 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 return  # torn tail
             try:
                 row = json.loads(raw)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
                 logger.warning("skipping an unreadable line in %s", path)
                 continue
             if isinstance(row, dict):

@@ -95,7 +95,7 @@ def _written_order(key: str) -> tuple[int, str]:
     """``.rejected/<worker>/<time_ns>-<n>.json`` by time, then key."""
     name = key.rsplit("/", 1)[-1]
     stamp = name.split("-", 1)[0]
-    return (int(stamp) if stamp.isdigit() else 0, key)
+    return (int(stamp) if stamp.isascii() and stamp.isdigit() else 0, key)  # "²".isdigit() too
 
 
 def _line(row: dict[str, Any]) -> str:

@@ -68,7 +68,7 @@ def parse_tdmrep(text: str | bytes) -> TdmRules:
     """
     try:
         data = json.loads(text)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: "[" * 2000
         return TdmRules()
     if not isinstance(data, list):
         return TdmRules()

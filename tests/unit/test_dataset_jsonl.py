@@ -83,3 +83,19 @@ def test_tail_jsonl_reads_the_newest(tmp_path: Path) -> None:
     path.write_text("".join(json.dumps({"n": n, "pad": "x" * 3000}) + "\n" for n in range(2000)) + "[1]\nnot json\n")
     assert [r["n"] for r in tail_jsonl(path, 700)] == list(range(1300, 2000))
     assert tail_jsonl(tmp_path / "missing.jsonl", 5) == []
+
+
+def test_a_line_nested_thousands_deep_is_not_a_row(tmp_path: Path) -> None:
+    """json.loads raises RecursionError, not ValueError, on arrays nested past Python's limit:
+    every reader of the store's files stopped with a traceback on one such line."""
+    deep = b"[" * 100_000 + b"]" * 100_000
+    path = tmp_path / "rows.jsonl"
+    path.write_bytes(b'{"a": 1}\n' + deep + b"\n" + b'{"b": 2}\n' + deep)
+    assert list(read_jsonl(path)) == [{"a": 1}, {"b": 2}]
+    assert parse_row(deep) is None
+
+
+def test_a_rejected_object_named_with_a_unicode_digit_sorts() -> None:
+    from imagespider.dataset.publish import _written_order
+
+    assert _written_order(".rejected/w/²-1.json") == (0, ".rejected/w/²-1.json")

@@ -108,3 +108,8 @@ def test_a_pattern_of_many_wildcards_is_matched_in_linear_time() -> None:
     assert rules.rule_for("https://example.org/" + "a" * 5000 + "b") == rules.rules[0]
     assert rules.rule_for("https://example.org/ab") is None
     assert time.monotonic() - started < 1
+
+
+def test_a_file_nested_thousands_deep_reserves_nothing() -> None:
+    """A site's tdmrep.json of 2000 "[" (well under TDMREP_MAXSIZE) raised RecursionError."""
+    assert parse_tdmrep(b"[" * 5000 + b"]" * 5000) == TdmRules()

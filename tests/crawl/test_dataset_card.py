@@ -13,7 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 from PIL import Image
 
@@ -119,11 +118,3 @@ def test_a_crawled_store_carries_a_card_and_loads_with_class_labels(mockserver: 
     assert "# Image dataset built with imagespider" in card and "| cat | 3 |" in card
     loaded = load(store, tmp_path)
     assert loaded["label"] == "ClassLabel(names=['cat', 'dog'])" and loaded["rows"] == 6
-
-
-@pytest.mark.parametrize("labels", [["a"], ["b", "a", "c"]])
-def test_class_names_are_sorted_like_torchvision(labels: list[str]) -> None:
-    rows = [{"label": label, "file_name": f"{label}/x.jpg"} for label in labels]
-    header = yaml.safe_load(render_card(rows).split("---\n")[1])
-    names = next(f for f in header["configs"][0]["features"] if f["name"] == "label")["dtype"]["class_label"]["names"]
-    assert list(names.values()) == sorted(labels)

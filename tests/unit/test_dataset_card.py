@@ -1,0 +1,55 @@
+"""imagespider/dataset/card.py in-process: the dataset card's YAML header types every column for
+Hugging Face (``label`` a ClassLabel of the store's classes, sorted as torchvision numbers them;
+each other column by the kinds of value it holds), names the licenses, and its body counts the
+classes. Loading a store with ``datasets`` is tests/crawl/test_dataset_card.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+
+from imagespider.dataset.card import render_card
+
+
+def header(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return yaml.safe_load(render_card(rows).split("---\n")[1])
+
+
+def features(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {f["name"]: f for f in header(rows)["configs"][0]["features"]}
+
+
+@pytest.mark.parametrize("labels", [["a"], ["b", "a", "c"]])
+def test_class_names_are_sorted_like_torchvision(labels: list[str]) -> None:
+    rows = [{"label": label, "file_name": f"{label}/x.jpg"} for label in labels]
+    header = yaml.safe_load(render_card(rows).split("---\n")[1])
+    names = next(f for f in header["configs"][0]["features"] if f["name"] == "label")["dtype"]["class_label"]["names"]
+    assert list(names.values()) == sorted(labels)
+
+
+def test_each_column_is_typed_by_what_it_holds() -> None:
+    rows = [
+        {"file_name": "cat/a.jpg", "label": "cat", "width": 64, "author": None, "tags": ["x"],
+         "permissions": {"share": True}, "rights": {"creator": "A"}, "score": 0.5, "flag": True},
+        {"file_name": "dog/b.jpg", "label": "dog", "width": 32, "author": "Bo", "tags": [],
+         "permissions": {"share": False}, "rights": {}, "score": 1, "flag": False},
+    ]
+    found = features(rows)
+    assert found["image"]["dtype"] == "image"
+    assert found["width"]["dtype"] == "int64" and found["author"]["dtype"] == "string"
+    assert found["tags"]["list"] == "string" and found["score"]["dtype"] == "float64"
+    assert found["flag"]["dtype"] == "bool" and found["rights"]["dtype"] == "json"
+    assert {f["name"] for f in found["permissions"]["struct"]} >= {"share", "commercial"}
+    assert "file_name" not in found
+    assert header(rows)["configs"][0]["features"] == header(rows)["dataset_info"]["features"]
+
+
+def test_licenses_and_class_counts_are_named() -> None:
+    rows = [{"file_name": f"cat/{n}.jpg", "label": "cat", "license": "cc-by"} for n in range(3)]
+    card = render_card(rows)
+    assert header(rows)["license"] == ["cc-by-4.0"] and "license_name" not in header(rows)
+    assert "| cat | 3 |" in card
+    mixed = [*rows, {"file_name": "dog/1.jpg", "label": "dog", "license": "unknown"}]
+    assert header(mixed)["license_name"] == "mixed" and header(mixed)["license_link"] == "ATTRIBUTION.md"

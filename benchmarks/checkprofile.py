@@ -7,11 +7,14 @@ Run from the project root after ``benchmarks/throughput.py`` generated its image
     .venv/bin/python benchmarks/checkprofile.py --images 2000
 
 For each image of ``benchmarks/.cache/`` it times, in this one process, the steps
-:func:`imagespider.pipelines.imagecheck.inspect_image` runs (opening the header, the decode
-as the check does it, with JPEG's ``draft``; the same decode without ``draft``; SHA-256; the
-perceptual hash; the embedded rights) and what sending the body to a worker process costs
-(pickling it and writing it through a pipe, as ``ProcessPoolExecutor`` does). Milliseconds per
-image, the mean per format.
+:func:`imagespider.pipelines.imagecheck.inspect_image` runs (opening the header; the decode as
+the check does it: JPEG at ``draft`` scale, a still WebP through libwebp directly
+(imagespider/pipelines/webpdecode.py), PNG by Pillow; the reduced copy the hash and the thumbnail
+share; SHA-256; the perceptual hash; the embedded rights; the thumbnail), Pillow's full decode as
+the minimal client of benchmarks/throughput.py does it, and what sending the body to a worker
+process costs (pickling it and writing it through a pipe, as ``ProcessPoolExecutor`` does, the
+reading thread included). CPU milliseconds per image (``time.process_time``: other load on the
+machine changes it far less than wall time), the mean per format.
 """
 
 from __future__ import annotations
@@ -35,11 +38,16 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image  # noqa: E402
 
-from imagespider.dataset.neardup import phash_of  # noqa: E402
+from imagespider.dataset.neardup import hash_sized, phash_of  # noqa: E402
+from imagespider.dataset.thumbnails import thumbnail_jpeg  # noqa: E402
 from imagespider.pipelines.imagecheck import _draft_side, inspect_image  # noqa: E402
+from imagespider.pipelines.webpdecode import decode_still_webp  # noqa: E402
 from imagespider.rights.embedded import read_embedded_from  # noqa: E402
 
-STEPS = ("open", "decode (as checked)", "decode (full)", "sha256", "phash", "embedded", "send to worker", "whole check")
+STEPS = (
+    "open", "decode (as checked)", "decode (full, Pillow)", "reduce (hash + thumbnail)", "sha256", "phash",
+    "embedded", "thumbnail", "send to worker", "whole check",
+)  # fmt: skip
 
 
 def _send_cost(body: bytes, conn: Connection) -> None:
@@ -51,24 +59,32 @@ def _one(body: bytes, writer: Connection, times: dict[str, dict[str, list[float]
         fmt = probe.format or "?"
 
     def timed(step: str, fn: Callable[[], object]) -> object:
-        start = time.perf_counter()
+        start = time.process_time()
         value = fn()
-        times[fmt][step].append((time.perf_counter() - start) * 1000)
+        times[fmt][step].append((time.process_time() - start) * 1000)
         return value
 
     image = timed("open", lambda: Image.open(BytesIO(body)))
     assert isinstance(image, Image.Image)
 
-    def checked_decode() -> None:
+    def checked_decode() -> Image.Image:
         if image.format == "JPEG":
             image.draft(image.mode, (_draft_side(image.width), _draft_side(image.height)))
-        image.load()
+        pixels = decode_still_webp(body) if image.format == "WEBP" else None
+        if pixels is None:
+            image.load()
+            return image
+        return pixels
 
-    timed("decode (as checked)", checked_decode)
-    timed("decode (full)", lambda: Image.open(BytesIO(body)).load())
+    pixels = timed("decode (as checked)", checked_decode)
+    assert isinstance(pixels, Image.Image)
+    timed("decode (full, Pillow)", lambda: Image.open(BytesIO(body)).load())
+    small = timed("reduce (hash + thumbnail)", lambda: hash_sized(pixels))
+    assert isinstance(small, Image.Image)
     timed("sha256", lambda: hashlib.sha256(body).hexdigest())
-    timed("phash", lambda: phash_of(image))
+    timed("phash", lambda: phash_of(small))
     timed("embedded", lambda: read_embedded_from(image, body))
+    timed("thumbnail", lambda: thumbnail_jpeg(small.copy()))
     timed("send to worker", lambda: _send_cost(body, writer))
     timed("whole check", lambda: inspect_image(body, 1, 1, 10**9))
 

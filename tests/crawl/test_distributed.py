@@ -59,8 +59,9 @@ def worker(mockserver: MockHTTPServer, redis_url: str, s3: str, queries: Path, s
     command = scrapy_command(
         "crawl", "flickr", "-a", f"queries={queries}", "-a", f"limit={LIMIT}", "-a", "license=any",
         "-s", f"FLICKR_API_URL={mockserver.base}/services/rest/", "-s", f"IMAGES_STORE={store}",
-        "-s", 'DOWNLOAD_SLOTS={"flickr-api": {"delay": 0}}', "-s", "FLICKR_PER_PAGE=4",
-        # Images one at a time, a little apart, so the crawl lasts long enough to kill a worker in it.
+        "-s", 'DOWNLOAD_SLOTS={"flickr-api": {"delay": 0}}', "-s", f"FLICKR_PER_PAGE={LIMIT}",
+        # One page holds a query's limit, so the worker that reads it is the only one working on it;
+        # images one at a time, a little apart, so the crawl lasts long enough to kill a worker in it.
         "-s", "DOWNLOAD_DELAY=0.2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
         "-s", "IMAGES_WORKERS=1", "-s", "IMAGES_CHECK_PROCESSES=False",
         "-s", f"LOG_LEVEL={'DEBUG' if debug else 'INFO'}",
@@ -91,8 +92,15 @@ def test_three_workers_one_killed_keep_exactly_the_limit(
     try:
         for n in range(3):
             wait_for(logs[n], "distributed crawl: job", 1, workers[n])
-        # Worker 0 holds a query and has just kept part of it: kill it there, with no goodbye.
-        wait_for(logs[0], "DEBUG: Kept ", logs[0].read_text(errors="replace").count("DEBUG: Kept ") + 1, workers[0])
+        # Worker 0 works on a query and has just kept part of it: kill it there, with no goodbye.
+        while True:
+            seen = logs[0].read_text(errors="replace").count("DEBUG: Kept ")
+            wait_for(logs[0], "DEBUG: Kept ", seen + 1, workers[0])
+            last = [line for line in logs[0].read_text(errors="replace").splitlines() if "DEBUG: Kept " in line][-1]
+            label = last.split("DEBUG: Kept ", 1)[1].split("/", 1)[0]
+            ended = f"query '{label}' (label {label}) ended"
+            if not any(ended in log.read_text(errors="replace") for log in logs[:3]):
+                break
         os.kill(workers[0].pid, signal.SIGKILL)
         workers[0].wait(10)
         assert workers[0].returncode == -signal.SIGKILL

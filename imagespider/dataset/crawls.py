@@ -96,5 +96,34 @@ def append_crawl(root: Path, row: Mapping[str, Any]) -> None:
 def read_crawls(root: Path) -> Iterator[dict[str, Any]]:
     """The rows of ``crawls.jsonl``, oldest first, read as every JSON-lines file of the store is
     (imagespider/dataset/jsonl.py): a torn last line left out, an unreadable line skipped with a
-    warning; no file, no rows."""
-    return read_jsonl(root / CRAWLS)
+    warning; no file, no rows. Each row comes typed as :func:`crawl_row` writes it (see
+    :func:`typed_crawl`), so a hand-edited row cannot stop the report or the card."""
+    return (typed_crawl(row) for row in read_jsonl(root / CRAWLS))
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+
+def typed_crawl(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``crawls.jsonl`` row with every field its readers use of the type :func:`crawl_row`
+    gives it: a field of another type (``"arguments": "x"``, ``"kept": "many"``, a query that is
+    not an object) is read as empty, the rest of the row kept."""
+    out = dict(row)
+    for name in ("arguments", "settings", "stats"):
+        if not isinstance(out.get(name), Mapping):
+            out[name] = {}
+    for name in ("id", "spider", "start", "end", "finish_reason"):
+        if out.get(name) is not None and not isinstance(out[name], str):
+            out[name] = None
+    out["kept"] = _count(out.get("kept"))
+    dropped = out.get("dropped")
+    out["dropped"] = {str(k): v for k, v in dropped.items() if _count(v)} if isinstance(dropped, Mapping) else {}
+    queries = out.get("queries")
+    out["queries"] = [
+        {**query, "kept": _count(query.get("kept")),
+         "limit": query["limit"] if _count(query.get("limit")) else None,
+         "label": query["label"] if isinstance(query.get("label"), str) else None}
+        for query in (queries if isinstance(queries, list) else []) if isinstance(query, Mapping)
+    ]  # fmt: skip
+    return out

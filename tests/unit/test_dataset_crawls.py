@@ -37,3 +37,28 @@ def test_a_row_is_json_and_reads_back(tmp_path: Path) -> None:
     assert rows[0]["start"] == "2026-11-30T06:31:23+00:00" and rows[0]["stats"]["start_time"] == rows[0]["start"]
     assert rows[0]["kept"] == 5 and rows[0]["dropped"] == {"empty": 1}
     assert list(read_crawls(tmp_path / "nowhere")) == []
+
+
+def test_hand_edited_rows_of_the_wrong_types_do_not_stop_the_card_or_the_report(tmp_path: Path) -> None:
+    """One crawls.jsonl row with ``"arguments": "x"`` made every later card and report fail to be
+    written ("could not write README.md: AttributeError: 'str' object has no attribute 'get'")."""
+    import json
+
+    from imagespider.dataset.card import render_card
+    from imagespider.dataset.report import _limits, _runs
+
+    damaged = [
+        {"id": "a", "arguments": "x", "settings": [1], "queries": "q", "dropped": [1], "kept": "many"},
+        {"id": 5, "spider": ["s"], "queries": [1, {"label": ["l"], "kept": "2", "limit": "x"}], "dropped": {"e": "1"}},
+        {"id": "c", "spider": "bing", "arguments": {"license": "any"}, "kept": 3, "dropped": {"empty": 2},
+         "queries": [{"label": "cat", "kept": 3, "limit": 5}]},
+    ]
+    (tmp_path / CRAWLS).write_text("".join(json.dumps(row) + "\n" for row in damaged), encoding="utf-8")
+    rows = list(read_crawls(tmp_path))
+    assert [r["id"] for r in rows] == ["a", None, "c"]
+    assert rows[0]["arguments"] == {} and rows[0]["kept"] == 0 and rows[1]["dropped"] == {}
+    assert rows[1]["queries"] == [{"label": None, "kept": 0, "limit": None}]
+    assert rows[2] == {**damaged[2], "settings": {}, "stats": {}}
+    assert "`any`" in render_card([], rows)
+    assert "kept 3 · dropped 2 (empty 2)" in _runs(rows)
+    assert _limits(rows)["cat"] == (3, 5, "add")

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy.settings import SETTINGS_PRIORITIES
 
@@ -107,6 +108,10 @@ def setting_secrets(settings: Any) -> list[str]:
             secrets.append(str(settings.get(name)))
         if os.environ.get(name):
             secrets.append(os.environ[name])
+    # A distributed crawl's REDIS_URL may carry a password (redis://:secret@host:6379/0).
+    password = urlsplit(str(settings.get("REDIS_URL") or "")).password
+    if password:
+        secrets.append(password)
     return secrets
 
 

@@ -34,3 +34,8 @@ def test_credential_settings_are_found_by_name(monkeypatch: pytest.MonkeyPatch) 
     secrets = set(setting_secrets(settings))
     assert {"k" * 32, "s" * 40, "AKIA"} <= secrets  # (and Scrapy's default FTP_PASSWORD, "guest")
     assert "INFO" not in secrets
+
+
+def test_a_redis_url_password_is_a_secret() -> None:
+    assert "hunter2-redis" in setting_secrets(Settings({"REDIS_URL": "redis://:hunter2-redis@redis.lan:6379/0"}))
+    assert setting_secrets(Settings({"REDIS_URL": "redis://redis.lan:6379/0"})) == setting_secrets(Settings())

@@ -45,6 +45,10 @@ from imagespider.spiders.params import Query, SearchArgs
 logger = logging.getLogger(__name__)
 #: Seconds a distributed worker waits for its preparing calls before it searches anyway.
 PREPARE_WAIT = 60
+#: Pages in a row bringing no result not seen before that end a query: Flickr answers any page
+#: number up to ``pages`` but repeats itself past its 4,000th result, and an API that keeps
+#: answering the same page would otherwise be asked forever while the quota never fills.
+MAX_STALE_PAGES = 5
 
 
 def whole_number_setting(settings: BaseSettings, name: str, low: int, high: int, use: str = "") -> int:
@@ -97,6 +101,8 @@ class ApiSearchSpider(SearchSpider):
     _prepared: asyncio.Event | None = None
     #: Image URLs already handed out, per query (pages may repeat a result).
     _seen: dict[Query, set[str]]
+    #: Pages in a row that brought no new image URL, per query (see MAX_STALE_PAGES).
+    _stale: dict[Query, int]
     #: Keeps :meth:`secrets` (and any ``api_key=`` value) out of every log line while the spider runs.
     _redactor: SecretFilter
 
@@ -110,6 +116,7 @@ class ApiSearchSpider(SearchSpider):
     def setup(self) -> None:
         super().setup()
         self._seen = {query: set() for query in self.args.queries}
+        self._stale = {}
         if self.config_class is not None:
             self.config = self.config_class.from_settings(self.crawler.settings)
         self._redactor = SecretFilter(self.secrets())
@@ -233,10 +240,16 @@ class ApiSearchSpider(SearchSpider):
         if page.skipped:
             stats.inc_value(f"imagespider/{self.name}/skipped_no_url", page.skipped)
         quota, seen = self.quotas[query], self._seen[query]
+        before = len(seen)
         async for item in self.hand_out(query, page.results, seen):
             yield item
         if quota.full:
             self.log_query_end(query, "limit reached")
+            return
+        stale = self._stale[query] = 0 if len(seen) > before else self._stale.get(query, 0) + 1
+        if page.next is not None and stale >= MAX_STALE_PAGES:
+            stats.inc_value(f"imagespider/{self.name}/stale_pages_end")
+            self.log_query_end(query, f"the API answered {stale} pages in a row with nothing new after {len(seen)}")
             return
         if page.next is not None:
             # Ask for more only once a place is free: API calls are rationed, downloads are not.

@@ -89,3 +89,48 @@ def test_whole_number_settings_out_of_range_are_one_line(raw: str, words: str) -
     with pytest.raises(ArgumentError, match="from 1 to 20 for anonymous use, got"):
         whole_number_setting(Settings({"X_SIZE": raw}), "X_SIZE", 1, 20, "for anonymous use")
     assert whole_number_setting(Settings({"X_SIZE": "7"}), "X_SIZE", 1, 50) == 7
+
+
+def test_a_query_whose_pages_bring_nothing_new_ends_after_max_stale_pages() -> None:
+    """Flickr repeats itself past its 4,000th result while still naming more pages; an API that
+    answers the same page again was asked for the next one forever (the quota never fills)."""
+    import asyncio
+
+    from scrapy import Request
+    from scrapy.http import TextResponse
+
+    from imagespider.engines import EngineResult
+    from imagespider.items import ImageItem
+    from imagespider.spiders.api import MAX_STALE_PAGES, ApiPage
+
+    class RepeatingSpider(TinySpider):
+        def parse_api(self, response: Any) -> ApiPage:
+            results = [EngineResult(image_url=f"http://img.example/{i}.jpg") for i in range(2)]
+            return ApiPage(results, next=response.meta["page"] + 1)
+
+        def declared_license(self, result: EngineResult) -> Any:
+            from imagespider.rights.model import cc_license
+
+            return cc_license("cc-by", "4.0", "api")
+
+    crawler = get_crawler(RepeatingSpider, project_values({
+        "TINY_API_URL": "http://api.example/search", "LICENSE_POLICY": "any", "TWISTED_REACTOR_ENABLED": False,
+    }))
+    spider = RepeatingSpider.from_crawler(crawler, q="red fox", limit="100")
+    crawler.spider = spider
+    crawler.stats.open_spider()
+    query = spider.args.queries[0]
+
+    async def page(number: int) -> list[Any]:
+        request = Request("http://api.example/search", meta={"query": query, "page": number})
+        response = TextResponse(request.url, body=b"{}", request=request)
+        return [out async for out in spider.parse_search(response)]
+
+    async def run() -> list[list[Any]]:
+        return [await page(n) for n in range(1, MAX_STALE_PAGES + 2)]
+
+    answers = asyncio.run(run())
+    assert sum(isinstance(out, ImageItem) for out in answers[0]) == 2
+    asked = [[out.meta["page"] for out in outs if isinstance(out, Request)] for outs in answers]
+    assert asked == [[n + 1] for n in range(1, MAX_STALE_PAGES + 1)] + [[]]
+    assert crawler.stats.get_value("imagespider/tiny/stale_pages_end") == 1

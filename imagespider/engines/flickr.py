@@ -364,4 +364,5 @@ def license_ids_for(policy: Policy, table: dict[str, License] | None = None) -> 
     if table is None:
         table = {key: license_of(key) for key in LICENSES}
     ids = [key for key, lic in table.items() if policy.check(lic) is None]
-    return sorted(ids, key=lambda k: (0, int(k), "") if k.isdigit() else (1, 0, k))
+    # isascii: "²".isdigit() is True and int("²") a ValueError (the table comes from Flickr).
+    return sorted(ids, key=lambda k: (0, int(k), "") if k.isascii() and k.isdigit() and len(k) < 20 else (1, 0, k))

@@ -233,7 +233,7 @@ def retry_after(headers: Mapping[str, str], detail: str | None) -> float | None:
     N seconds" of Openverse's ``detail``; None when neither says."""
     lower = {str(k).lower(): str(v) for k, v in headers.items()}
     value = lower.get("retry-after", "").strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # "²".isdigit() is True, float("²") a ValueError
         return float(value)
     match = _EXPECTED_IN.search(detail or "")
     return float(match.group(1)) if match else None

@@ -44,6 +44,8 @@ EXTMETADATA = (
 )
 #: maxlag answers waited out in a row before the engine gives up.
 MAX_LAG_RETRIES = 5
+#: Longest wait a lagged answer's ``Retry-After`` is obeyed for (Wikimedia asks for about 5 s).
+MAX_LAG_WAIT = 300.0
 
 
 def user_agent(settings: BaseSettings) -> str:
@@ -140,7 +142,9 @@ class CommonsSpider(ApiSearchSpider):
                 "commons_api_error", f"commons: Wikimedia stayed lagged ({error.info}) after {MAX_LAG_RETRIES} waits"
             )
         retry_after = (response.headers.get(b"Retry-After") or b"").decode("latin-1").strip()
-        wait = float(retry_after) if retry_after.isdigit() else float(self.config.maxlag)
+        # isascii: "²".isdigit() is True and float("²") a ValueError; a day's Retry-After is capped.
+        asked = float(retry_after) if retry_after.isascii() and retry_after.isdigit() else float(self.config.maxlag)
+        wait = min(asked, MAX_LAG_WAIT)
         logger.info("commons: Wikimedia is lagged (%s); waiting %.0f s as asked", error.info, wait)
         await asyncio.sleep(wait)
         request = self.page_request(query, response.meta["page"])

@@ -374,3 +374,11 @@ def test_absurdly_nested_json_is_an_api_error() -> None:
 
     with pytest.raises(flickr.FlickrApiError):
         flickr.parse_search(b"[" * 100_000 + b"]" * 100_000)
+
+
+def test_license_ids_that_isdigit_but_not_int_still_sort() -> None:
+    from imagespider.engines.flickr import license_ids_for, license_of
+    from imagespider.rights.policy import Policy
+
+    table = {"²": license_of("4"), "4": license_of("4"), "10": license_of("10")}
+    assert license_ids_for(Policy.parse("share"), table) == ["4", "10", "²"]

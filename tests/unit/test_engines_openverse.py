@@ -200,3 +200,8 @@ def test_numbers_out_of_range_are_absent_not_an_error(body: bytes) -> None:
 def test_non_json_constants_and_absurd_nesting_are_a_shape_error(body: bytes) -> None:
     with pytest.raises(openverse.OpenverseShapeError):
         openverse.parse_search(body)
+
+
+def test_a_retry_after_of_unicode_digits_is_not_a_number() -> None:
+    """"²".isdigit() is True; float("²") raised ValueError out of the 429 handler."""
+    assert openverse.retry_after({"Retry-After": "²"}, None) is None

@@ -173,7 +173,9 @@ class ObjectStore:
         return images, sidecars, rejected
 
     def rows(self) -> list[dict[str, Any]]:
-        """The rows of the sidecars whose image exists, by file name."""
+        """The rows of the sidecars whose image exists, by file name. A row names the image it
+        sits beside (``file_name``, ``sha256`` from the key): a sidecar edited by hand, or copied
+        from another image's, must not make the manifest name a file the store does not hold."""
         images, sidecars, _ = self.layout()
         rows = []
         for stem, key in sorted(sidecars.items()):
@@ -181,6 +183,9 @@ class ObjectStore:
                 continue
             row = json_object(self.get(key) or b"")
             if row is not None:
+                if row.get("file_name") != images[stem]:
+                    logger.warning("%s names %r: read as the row of %s", key, row.get("file_name"), images[stem])
+                row["file_name"], row["sha256"] = images[stem], stem.rsplit("/", 1)[1]
                 rows.append(row)
         return rows
 

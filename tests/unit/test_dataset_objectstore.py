@@ -74,3 +74,15 @@ def test_layout_pairs_images_with_their_rows_and_rows_need_their_image(store: Ob
     assert [row["sha256"] for row in store.rows()] == [SHA[0]]
     assert list(ObjectSource(store).rows()) == store.rows()
     assert ObjectSource(store).read(f"cat/{SHA[0]}.jpg") == b"\xff\xd8 image " + SHA[0].encode()
+
+
+def test_a_sidecar_naming_another_file_is_read_as_the_row_of_its_own_image(store: ObjectStore) -> None:
+    """A sidecar copied from another image's (or edited by hand) made the published manifest
+    name a file the store does not hold, and the image beside it go unlisted."""
+    import json
+
+    put_image(store, 0)
+    put_image(store, 1, sidecar=False)
+    store.put(f"cat/{SHA[1]}.json", json.dumps({"file_name": "../../etc/passwd", "sha256": "x", "label": "cat"}).encode())
+    rows = store.rows()
+    assert [(row["file_name"], row["sha256"]) for row in rows] == [(f"cat/{SHA[n]}.jpg", SHA[n]) for n in (0, 1)]

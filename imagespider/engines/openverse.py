@@ -249,5 +249,6 @@ def parse_token(payload: str | bytes) -> tuple[str | None, float | None]:
     expires = data.get("expires_in")
     return (
         token if isinstance(token, str) and token else None,
-        float(expires) if isinstance(expires, (int, float)) and not isinstance(expires, bool) else None,
+        # A lifetime of 0 or less would renew the token before every call: read as not given.
+        float(expires) if isinstance(expires, (int, float)) and not isinstance(expires, bool) and expires > 0 else None,
     )

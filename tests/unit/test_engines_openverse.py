@@ -205,3 +205,10 @@ def test_non_json_constants_and_absurd_nesting_are_a_shape_error(body: bytes) ->
 def test_a_retry_after_of_unicode_digits_is_not_a_number() -> None:
     """"²".isdigit() is True; float("²") raised ValueError out of the 429 handler."""
     assert openverse.retry_after({"Retry-After": "²"}, None) is None
+
+
+@pytest.mark.parametrize("expires", ["-5", "0", "1e400"])
+def test_a_token_lifetime_that_is_no_lifetime_is_not_given(expires: str) -> None:
+    """expires_in -5 made the spider renew its token before every call."""
+    token, lifetime = openverse.parse_token('{"access_token": "t", "expires_in": ' + expires + "}")
+    assert token == "t" and (lifetime is None or lifetime > 0)

@@ -7,6 +7,7 @@ task. Checked here first, a bad value is one line naming the setting, as a bad `
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -53,7 +54,7 @@ def check_settings(settings: BaseSettings) -> None:
         except (TypeError, ValueError):
             what = "a whole number" if kind is int else "a number"
             raise ArgumentError(f"{name} must be {what}, got -s {name}={shown(raw)}") from None
-        if value < low or (high is not None and value > high):
+        if not math.isfinite(value) or value < low or (high is not None and value > high):  # nan, inf
             bounds = f"at least {low:g}" if high is None else f"from {low:g} to {high:g}"
             raise ArgumentError(f"{name} must be {bounds}, got -s {name}={shown(raw)}")
     for name in FLAGS:
@@ -87,7 +88,10 @@ def check_shapes(settings: BaseSettings) -> None:
         value = settings.get(name)
         if value is None or value == "":
             continue
-        parts = urlsplit(str(value)) if isinstance(value, str) else None
+        try:
+            parts = urlsplit(str(value)) if isinstance(value, str) else None
+        except ValueError:  # "http://[x/": an IPv6 bracket never closed
+            parts = None
         if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
             raise ArgumentError(
                 f"{name} must be an http(s) URL such as https://host/path, got -s {name}={shown(value)}"
@@ -96,8 +100,11 @@ def check_shapes(settings: BaseSettings) -> None:
 
 def check_store_path(store: str) -> None:
     """IMAGES_STORE must be a folder we can create and write: not a file, not under /proc."""
-    path = Path(store).expanduser()
-    resolved = path.resolve()
+    try:
+        path = Path(store).expanduser()
+        resolved = path.resolve()
+    except (RuntimeError, ValueError, OSError) as error:  # ~nosuchuser, a NUL byte, a loop of links
+        raise ArgumentError(f"IMAGES_STORE={shown(store)} is not a usable folder name ({error})") from None
     if any(resolved == Path(root) or Path(root) in resolved.parents for root in _SYSTEM_ROOTS):
         system = f"/{resolved.parts[1]}"
         raise ArgumentError(f"IMAGES_STORE={shown(store)} is under {system}; give a folder for the dataset")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scrapy.settings import Settings
@@ -63,3 +64,29 @@ def test_the_store_must_be_a_writable_folder(tmp_path: Path) -> None:
         check_store_path("/proc/self/data")
     with pytest.raises(ArgumentError, match="cannot be created"):
         check_store_path(str(tmp_path / "file" / "below"))
+
+
+@pytest.mark.parametrize(
+    ("check", "value"),
+    [
+        ("number", {"DOWNLOAD_TIMEOUT": "nan"}),
+        ("number", {"IMAGES_CHECK_TIMEOUT": "inf"}),
+        ("shape", {"FLICKR_API_URL": "http://[x/"}),
+        ("store", "~nosuchuser-imagespider/x"),
+        ("store", "/tmp/a\x00b"),
+    ],
+)
+def test_odd_values_are_one_line_errors_not_tracebacks(check: str, value: Any) -> None:
+    """nan passed every range check (nan < low is False); an unclosed IPv6 bracket raised
+    ValueError from urlsplit; ~nosuchuser RuntimeError and a NUL byte ValueError from pathlib."""
+    from scrapy.settings import Settings
+
+    from imagespider.commands.settings_check import check_settings, check_shapes, check_store_path
+    from tests.settings import project_values
+
+    with pytest.raises(ArgumentError) as refused:
+        if check == "store":
+            check_store_path(value)
+        else:
+            (check_settings if check == "number" else check_shapes)(Settings(project_values(value)))
+    assert "\n" not in str(refused.value)

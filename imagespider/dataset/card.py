@@ -21,6 +21,7 @@ license, and how to credit the authors (ATTRIBUTION.md). Pure functions; YAML wr
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -50,9 +51,18 @@ _HUB_LICENSES = {
 }  # fmt: skip
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def _q(text: object) -> str:
     """A YAML scalar, double-quoted (JSON strings are valid YAML)."""
     return json.dumps(str(text), ensure_ascii=False)
+
+
+def _name(name: str) -> str:
+    """A column name in the YAML header: plain when it is an identifier (as Hugging Face writes
+    them), quoted otherwise (a hand-edited manifest's key may hold ``:``, ``#`` or a newline)."""
+    return name if _IDENTIFIER.fullmatch(name) else _q(name)
 
 
 def column_names(summary: StoreSummary) -> list[str]:
@@ -82,13 +92,13 @@ def column_type(name: str, summary: StoreSummary) -> str:
 
 def _feature(name: str, kind: str, indent: str) -> list[str]:
     if kind == "permissions":
-        lines = [f"{indent}- name: {name}", f"{indent}  struct:"]
+        lines = [f"{indent}- name: {_name(name)}", f"{indent}  struct:"]
         for key in _PERMISSIONS:
             lines += [f"{indent}  - name: {key}", f"{indent}    dtype: bool"]
         return lines
     if kind == "list_string":
-        return [f"{indent}- name: {name}", f"{indent}  list: string"]
-    return [f"{indent}- name: {name}", f"{indent}  dtype: {kind}"]
+        return [f"{indent}- name: {_name(name)}", f"{indent}  list: string"]
+    return [f"{indent}- name: {_name(name)}", f"{indent}  dtype: {kind}"]
 
 
 def features_yaml(summary: StoreSummary, indent: str) -> list[str]:

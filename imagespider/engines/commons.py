@@ -44,6 +44,11 @@ class CommonsApiError(Exception):
         super().__init__(f"{code}: {info}" if info else code)
 
 
+#: A ``continue`` block is a handful of short keys (``gsroffset``, ``continue``); what is past
+#: these bounds is not MediaWiki's and is not sent back.
+_CONTINUE_KEYS, _CONTINUE_KEY, _CONTINUE_VALUE = 10, 40, 500
+
+
 @dataclass(frozen=True)
 class CommonsPage:
     results: list[EngineResult]
@@ -89,7 +94,10 @@ def parse_query(payload: str | bytes | Mapping[str, Any]) -> CommonsPage:
         else:
             results.append(result)
     more = data.get("continue")
-    continue_params = {str(k): str(v) for k, v in more.items()} if isinstance(more, Mapping) else None
+    continue_params = (
+        {str(k)[:_CONTINUE_KEY]: str(v)[:_CONTINUE_VALUE] for k, v in list(more.items())[:_CONTINUE_KEYS]}
+        if isinstance(more, Mapping) else None
+    )
     return CommonsPage(results, continue_params, skipped)
 
 

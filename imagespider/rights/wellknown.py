@@ -11,6 +11,7 @@ A missing, unreachable, oversized or broken file reserves nothing, as the spec s
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from urllib.parse import urlsplit
 
 from scrapy import Request
@@ -22,12 +23,16 @@ __all__ = ["TdmRepCache"]
 
 WELL_KNOWN_PATH = "/.well-known/tdmrep.json"
 
+#: Origins whose rules are kept; past this the least recently asked is fetched again when next
+#: needed, so a crawl over a million sites holds a bounded number of rule sets.
+CACHE_SIZE = 4096
+
 
 class TdmRepCache:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.maxsize = crawler.settings.getint("TDMREP_MAXSIZE")
-        self._rules: dict[str, asyncio.Future[TdmRules]] = {}
+        self._rules: OrderedDict[str, asyncio.Future[TdmRules]] = OrderedDict()
 
     async def reservation(self, url: str) -> TdmRule | None:
         """The origin's tdmrep.json rule reserving TDM rights for ``url``, or None."""
@@ -39,11 +44,15 @@ class TdmRepCache:
         if future is None:
             future = asyncio.get_running_loop().create_future()
             self._rules[origin] = future
+            while len(self._rules) > CACHE_SIZE:
+                self._rules.popitem(last=False)
             rules = TdmRules()
             try:
                 rules = await self._fetch(origin)
             finally:  # even when cancelled, nobody may wait forever
                 future.set_result(rules)
+        else:
+            self._rules.move_to_end(origin)
         return (await future).reservation(url)
 
     async def _fetch(self, origin: str) -> TdmRules:

@@ -111,7 +111,9 @@ class CommonsSpider(ApiSearchSpider):
         }
         if config.thumb_width:
             params["iiurlwidth"] = config.thumb_width
-        params.update(page or {})
+        # The answer's ``continue`` block adds its continuation keys; it never replaces ours
+        # (an answer naming another ``action`` or ``gsrsearch`` is not followed there).
+        params.update({key: value for key, value in (page or {}).items() if key not in params})
         return params
 
     def search_options(self, query: Query, page: Any) -> dict[str, Any]:

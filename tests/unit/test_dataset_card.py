@@ -53,3 +53,12 @@ def test_licenses_and_class_counts_are_named() -> None:
     assert "| cat | 3 |" in card
     mixed = [*rows, {"file_name": "dog/1.jpg", "label": "dog", "license": "unknown"}]
     assert header(mixed)["license_name"] == "mixed" and header(mixed)["license_link"] == "ATTRIBUTION.md"
+
+
+def test_a_hand_edited_key_cannot_break_the_yaml_header() -> None:
+    odd = ["note: x", "a\nlicense: evil", "# comment", "ok_name"]
+    rows = [{"file_name": "cat/a.jpg", "label": "cat", **{key: "v" for key in odd}}]
+    found = features(rows)
+    assert set(odd) <= set(found)
+    assert "license" not in header(rows) or header(rows)["license"] != "evil"
+    assert "- name: ok_name" in render_card(rows)

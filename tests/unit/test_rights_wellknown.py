@@ -61,3 +61,19 @@ def test_missing_oversized_broken_or_unreachable_reserve_nothing() -> None:
     assert (stats["imagespider/tdmrep/missing"], stats["imagespider/tdmrep/broken"],
             stats["imagespider/tdmrep/unavailable"]) == (2, 1, 1)
     assert asyncio.run(cache.reservation("data:image/png;base64,AAAA")) is None
+
+
+def test_the_cache_holds_a_bounded_number_of_origins(monkeypatch) -> None:  # noqa: ANN001
+    import imagespider.rights.wellknown as module
+
+    monkeypatch.setattr(module, "CACHE_SIZE", 3)
+    cache, engine, _ = cache_for({})
+
+    async def ask() -> None:
+        for n in (1, 2, 3, 4, 1):
+            await cache.reservation(f"https://site{n}.example/a.jpg")
+
+    asyncio.run(ask())
+    assert len(cache._rules) == 3
+    # site1 was evicted by site4, so it was asked for again.
+    assert [r.url for r in engine.requests].count("https://site1.example" + WELL_KNOWN_PATH) == 2

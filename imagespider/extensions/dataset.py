@@ -22,7 +22,7 @@ from imagespider.dataset.publish import publish_objects
 from imagespider.dataset.sources import is_object_store
 from imagespider.dataset.store import Dataset
 from imagespider.dataset.storelock import StoreLocked, StoreRefused
-from imagespider.errors import ArgumentError
+from imagespider.errors import ArgumentError, shown
 from imagespider.extensions.redact import SecretFilter, setting_secrets
 from imagespider.outcomes import Outcome, on_item_settled
 
@@ -39,7 +39,12 @@ def local_store(uri: str) -> str:
             f"IMAGES_STORE={uri} is neither a local folder nor s3://bucket/prefix; give a path such as "
             "-s IMAGES_STORE=data"
         )
-    return uri.removeprefix("file://")
+    folder = uri.removeprefix("file://")
+    if not folder:
+        # The empty path is the working directory: the dataset's README.md would overwrite the one there.
+        given = shown(uri) or '""'
+        raise ArgumentError(f"IMAGES_STORE={given} names no folder; give one such as -s IMAGES_STORE=data")
+    return folder
 
 
 class DatasetExtension:

@@ -189,7 +189,11 @@ class SearchAllSpider(SearchSpider):
                 self.report_failure(failure, query)
                 continue
             if self._current.get(query) is not engine:
-                continue  # it ended or failed while starting (reported already)
+                # It ended or failed while starting (reported already, and queued for a hand-over):
+                # the next engine starts here, so that hand-over must not start another beside it.
+                while query in self._handovers:
+                    self._handovers.remove(query)
+                continue
             logger.info("search: query %r from %s", query.text, name)
             for request in requests:
                 yield request

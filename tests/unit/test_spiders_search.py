@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar
+
 import pytest
+import scrapy
 from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 
 from imagespider import settings as project_settings
 from imagespider.errors import ArgumentError
+from imagespider.spiders.base import SearchSpider
 from imagespider.spiders.search import DEFAULT_ENGINES, ENGINE_SPIDERS, SearchAllSpider, parse_engines
+from tests.settings import project_values
 
 
 def settings(**extra: object) -> Settings:
@@ -59,3 +67,47 @@ def test_a_resumed_search_counts_the_rows_of_every_engine(tmp_path) -> None:  # 
     rows = [{"engine": engine, "query": "cat", "label": "cat"} for engine in ("openverse", "openverse", "commons", "bing")]
     assert resume.kept_by_this_job(jobdir, rows, ("openverse", "commons")) == {Query("cat", "cat"): 3}
     assert resume.kept_by_this_job(jobdir, rows, "bing") == {Query("cat", "cat"): 1}
+
+
+class _Engine(SearchSpider):
+    """An engine for the hand-over tests: it notes each start; ``how`` says what it does then."""
+
+    how = "requests"
+    started: ClassVar[list[str]] = []
+
+    async def start(self) -> AsyncIterator[Any]:
+        self.started.append(self.name)
+        query = self.args.queries[0]
+        if self.how == "fails":  # as Openverse does when its token is refused while starting
+            self.fail_soon(f"{self.name}_auth_error", f"{self.name}: refused")
+            return
+        if self.how == "ends":
+            self.log_query_end(query, "no license fits")
+            return
+        yield scrapy.Request(f"http://127.0.0.1/{self.name}", meta={"query": query})
+
+
+def _engines(monkeypatch: pytest.MonkeyPatch, first_does: str) -> SearchAllSpider:
+    _Engine.started = []
+    first = type("First", (_Engine,), {"name": "first", "how": first_does})
+    for engine in (first, type("Second", (_Engine,), {"name": "second"}), type("Third", (_Engine,), {"name": "third"})):
+        monkeypatch.setitem(ENGINE_SPIDERS, engine.name, engine)
+    crawler = get_crawler(SearchAllSpider, project_values({"LICENSE_POLICY": "any", "TWISTED_REACTOR_ENABLED": False}))
+    return SearchAllSpider.from_crawler(crawler, q="cat", engines="first,second,third")
+
+
+async def _drain(requests: AsyncIterator[Any]) -> list[Any]:
+    return [request async for request in requests]
+
+
+@pytest.mark.parametrize("first_does", ["fails", "ends"])
+def test_an_engine_ending_while_it_starts_hands_its_query_over_once(
+    monkeypatch: pytest.MonkeyPatch, first_does: str
+) -> None:
+    spider = _engines(monkeypatch, first_does)
+    started = asyncio.run(_drain(spider.start()))
+    assert [request.url for request in started] == ["http://127.0.0.1/second"]
+    # The query is the second engine's now: a later hand-over (after any callback, or when the
+    # crawl goes idle) must not start the third engine beside it.
+    assert asyncio.run(_drain(spider.handover_requests())) == []
+    assert _Engine.started == ["first", "second"]

@@ -26,14 +26,16 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 
+from imagespider.commands.settings_check import check_settings, check_shapes
 from imagespider.engines import ENGINES, EngineResult
-from imagespider.errors import ArgumentError
+from imagespider.errors import ArgumentError, shown
 from imagespider.spiders.base import EngineFailed, SearchSpider
 from imagespider.spiders.debug import DEBUG_DIR
 from imagespider.spiders.params import Query, SearchArgs, parse_search_args
-from imagespider.spiders.search import SearchAllSpider, parse_engines
+from imagespider.spiders.search import SearchAllSpider, check_engine_settings, parse_engines
 
 #: What a result should carry (on at least one result of a working engine): every engine names
 #: the page and a title; engines with per-image licenses also the author and the license.
@@ -97,8 +99,12 @@ class EngineCheckSpider(SearchAllSpider):
 
     @classmethod
     def check_arguments(cls, kwargs: Mapping[str, str], settings: BaseSettings) -> SearchArgs:
-        engines = parse_engines(kwargs.get("engines"))
-        base = parse_search_args(cls.name, {"q": kwargs.get("q") or "cat", "limit": "1"}, {}, "any")
+        engines = parse_engines(kwargs.get("engines"), given_as="--engines")
+        check_engine_settings(engines, settings)
+        query = kwargs.get("q", "cat")
+        if not query.strip():
+            raise ArgumentError("--query is empty; give one such as --query cat")
+        base = parse_search_args(cls.name, {"q": query, "limit": "1"}, {}, "any")
         text = base.queries[0].text
         return dataclasses.replace(base, queries=tuple(Query(text, name) for name in engines))
 
@@ -169,13 +175,20 @@ class Command(ScrapyCommand):
         parser.add_argument("--query", default="cat", help="the query (default: cat)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        assert self.settings is not None and self.crawler_process is not None
+        assert self.settings is not None
+        if args:
+            given = shown(" ".join(args))
+            raise UsageError(f"enginecheck takes no arguments, got {given}; use --engines a,b --query TEXT")
         try:
-            EngineCheckSpider.check_arguments({"q": opts.query, "engines": opts.engines}, self.settings)
+            # The checks `scrapy crawl` makes (imagespider/commands/crawl.py): a bad -s is one line, not a traceback.
+            check_settings(self.settings)
+            check_shapes(self.settings)
+            checked = EngineCheckSpider.check_arguments({"q": opts.query, "engines": opts.engines}, self.settings)
         except ArgumentError as error:
             print(f"enginecheck: {error}")
             self.exitcode = 2
             return
+        assert self.crawler_process is not None
         crawler = self.crawler_process.create_crawler(EngineCheckSpider)
         found: dict[str, EngineCheck] = {}
 
@@ -186,7 +199,7 @@ class Command(ScrapyCommand):
         self.crawler_process.crawl(crawler, q=opts.query, engines=opts.engines)
         self.crawler_process.start()
         moved = self._keep_debug_pages(crawler.settings)
-        print(f"enginecheck: query {opts.query!r}")
+        print(f"enginecheck: query {checked.queries[0].text!r}" if checked.queries else "enginecheck: no engine")
         for check in found.values():
             for old, new in moved.items():
                 check.detail = check.detail.replace(old, new)

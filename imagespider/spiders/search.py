@@ -60,17 +60,25 @@ DEFAULT_ENGINES: tuple[str, ...] = tuple(
 )
 
 
-def parse_engines(value: str | None) -> tuple[str, ...]:
+def parse_engines(value: str | None, given_as: str = "-a engines") -> tuple[str, ...]:
+    """The engines named in ``value`` (a comma list), in order; ``given_as`` is how the user
+    typed the option (``--engines`` for imagespider/commands/enginecheck.py), for the message."""
     if value is None or not value.strip():
         return DEFAULT_ENGINES
     names = [name.strip().lower() for name in value.split(",") if name.strip()]
     unknown = [name for name in names if name not in ENGINE_SPIDERS]
+    choices = f"use a comma list of: {', '.join(DEFAULT_ENGINES)}"
     if unknown:
-        raise ArgumentError(
-            f"unknown engine {shown(unknown[0])} in -a engines={shown(value)}; "
-            f"use a comma list of: {', '.join(DEFAULT_ENGINES)}"
-        )
+        raise ArgumentError(f"unknown engine {shown(unknown[0])} in {given_as}={shown(value)}; {choices}")
+    if not names:  # "," is no choice left to the default: it names no engine at all
+        raise ArgumentError(f"{given_as}={shown(value)} names no engine; {choices}")
     return tuple(dict.fromkeys(names))
+
+
+def check_engine_settings(engines: tuple[str, ...], settings: BaseSettings) -> None:
+    """Each engine's own settings (page sizes, endpoints), checked as its spider would check them."""
+    for name in engines:
+        ENGINE_SPIDERS[name].check_arguments({"q": "check"}, settings)
 
 
 class SearchAllSpider(SearchSpider):
@@ -94,10 +102,7 @@ class SearchAllSpider(SearchSpider):
     @classmethod
     def check_arguments(cls, kwargs: Mapping[str, str], settings: BaseSettings) -> SearchArgs:
         rest = {name: value for name, value in kwargs.items() if name != "engines"}
-        engines = parse_engines(kwargs.get("engines"))
-        for name in engines:
-            # Each engine's own settings are checked now, as its spider would check them.
-            ENGINE_SPIDERS[name].check_arguments({"q": "check"}, settings)
+        check_engine_settings(parse_engines(kwargs.get("engines")), settings)
         return super().check_arguments(rest, settings)
 
     @classmethod

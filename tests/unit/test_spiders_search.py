@@ -40,6 +40,9 @@ def test_engine_list_is_kept_in_the_given_order() -> None:
 def test_unknown_engine_is_one_line() -> None:
     with pytest.raises(ArgumentError, match="unknown engine altavista in -a engines=bing,altavista; use"):
         parse_engines("bing,altavista")
+    # A list of commas is not the default left in place: it used to start a crawl of no engine.
+    with pytest.raises(ArgumentError, match="^-a engines=, , names no engine; use a comma list of: openverse,"):
+        parse_engines(", ,")
 
 
 def test_arguments_and_engine_settings_are_checked() -> None:

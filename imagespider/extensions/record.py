@@ -74,7 +74,7 @@ class CrawlRecordExtension:
             if isinstance(dataset, ObjectDataset):
                 dataset.record_crawl(row)  # an object of its own: publish gathers them into crawls.jsonl
             else:
-                append_crawl(dataset.root, row)
+                append_crawl(dataset.root, dataset.scrub(row))  # cleaned as the store's every row
         except Exception as error:  # noqa: BLE001  (a disk or an object store that refuses: one line)
             logger.error("could not record the crawl in %s: %s", getattr(dataset, "uri", dataset.root), error)
 

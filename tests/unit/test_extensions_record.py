@@ -55,3 +55,23 @@ def test_nothing_is_written_into_a_store_another_crawl_holds(tmp_path: Path) -> 
         assert not (tmp_path / "crawls.jsonl").exists()
     finally:
         holder.close()
+
+
+def test_the_row_is_cleaned_of_secrets_as_every_row_of_the_store(tmp_path: Path) -> None:
+    # A key in a recorded setting (an endpoint behind a proxy that takes api_key=) or pasted into
+    # an argument: the object store's row was cleaned, the local crawls.jsonl was not.
+    crawler = get_crawler(settings_dict={
+        "IMAGES_STORE": str(tmp_path), "EXTENSIONS": EXTENSIONS,
+        "FLICKR_API_KEY": "f1ickr-s3cret-key", "FLICKR_API_URL": "https://proxy.example/rest/?api_key=pr0xy-s3cret",
+    })
+    crawler.stats.open_spider()  # type: ignore[union-attr, call-arg]
+    record = crawler.get_extension(CrawlRecordExtension)
+    spider = Spider(name="flickr")
+    spider.arguments = {"q": "cat f1ickr-s3cret-key"}  # type: ignore[attr-defined]
+    record.spider_opened(spider)
+    record.spider_closed(spider, "finished")
+    crawler.get_extension(DatasetExtension).dataset.close()
+    text = (tmp_path / "crawls.jsonl").read_text()
+    assert "s3cret" not in text
+    row = json.loads(text)
+    assert row["settings"]["FLICKR_API_URL"] == "https://proxy.example/rest/?api_key=***"

@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image  # noqa: E402
 
-from imagespider.dataset.neardup import hash_sized, phash_of  # noqa: E402
+from imagespider.dataset.neardup import HASH_DECODE_MIN, hash_sized, phash_of  # noqa: E402
 from imagespider.dataset.thumbnails import thumbnail_jpeg  # noqa: E402
 from imagespider.pipelines.imagecheck import _draft_side, inspect_image  # noqa: E402
 from imagespider.pipelines.webpdecode import decode_still_webp  # noqa: E402
@@ -70,7 +70,7 @@ def _one(body: bytes, writer: Connection, times: dict[str, dict[str, list[float]
     def checked_decode() -> Image.Image:
         if image.format == "JPEG":
             image.draft(image.mode, (_draft_side(image.width), _draft_side(image.height)))
-        pixels = decode_still_webp(body) if image.format == "WEBP" else None
+        pixels = decode_still_webp(body, HASH_DECODE_MIN) if image.format == "WEBP" else None
         if pixels is None:
             image.load()
             return image

@@ -100,7 +100,7 @@ def inspect_image(
                 image.draft(image.mode, (_draft_side(width), _draft_side(height)))
             refuse_costly_decode(image, bounds)
             # A still WebP straight through libwebp, at half the cost of Pillow's path (webpdecode.py).
-            pixels = decode_still_webp(body) if fmt == "WEBP" else None
+            pixels = decode_still_webp(body, HASH_DECODE_MIN) if fmt == "WEBP" else None
             if pixels is None:
                 image.load()
                 pixels = image

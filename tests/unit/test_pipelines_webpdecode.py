@@ -5,7 +5,9 @@ What is proven here:
 - the fast path is the one in use in this environment (else the tests below would test Pillow);
 - lossy and lossless, with and without alpha: pixels and mode equal to Pillow's decode;
 - files cut short, with bits flipped or bytes deleted are refused exactly when Pillow refuses
-  them, through ``inspect_image`` as ``corrupt_image``;
+  them, through ``inspect_image`` as ``corrupt_image``, at full size and when the check decodes a
+  large file scaled down (``min_side``);
+- a scaled decode has the size ``Image.reduce`` would give and nearly the same pixels;
 - a lossy bitstream that runs out inside its own chunk is refused even when EXIF follows it
   (given the whole file, libwebp would read on into the EXIF bytes and call it whole);
 - an animation is left to Pillow (its first frame), and still accepted.
@@ -35,9 +37,9 @@ def picture(mode: str, size: tuple[int, int] = (320, 240)) -> Image.Image:
     return Image.merge(mode, bands[: len(mode)])
 
 
-def webp(mode: str = "RGB", **options: object) -> bytes:
+def webp(mode: str = "RGB", size: tuple[int, int] = (320, 240), **options: object) -> bytes:
     out = BytesIO()
-    picture(mode).save(out, "WEBP", **options)
+    picture(mode, size).save(out, "WEBP", **options)
     return out.getvalue()
 
 
@@ -76,6 +78,21 @@ def test_pixels_equal_pillows(mode: str, options: dict[str, object]) -> None:
         assert ours.tobytes() == theirs.tobytes()
 
 
+@pytest.mark.parametrize(("mode", "options"), [("RGB", {}), ("RGBA", {"lossless": True})])
+def test_a_large_file_is_decoded_scaled_down_as_reduce_would(mode: str, options: dict[str, object]) -> None:
+    body = webp(mode, (1100, 800), **options)
+    ours = decode_still_webp(body, min_side=256)  # 800 // 256: a factor of 3
+    assert ours is not None
+    with Image.open(BytesIO(body)) as theirs:
+        theirs.load()
+        reduced = theirs.reduce(3)
+    assert (ours.mode, ours.size) == (reduced.mode, reduced.size) == (mode, (367, 267))
+    difference = sum(abs(a - b) for a, b in zip(ours.tobytes(), reduced.tobytes(), strict=True))
+    assert difference / len(reduced.tobytes()) < 4  # mean per channel, of 255
+    small = decode_still_webp(webp(mode, (500, 300), **options), min_side=256)  # under 2 x 256: whole
+    assert small is not None and small.size == (500, 300)
+
+
 def damaged(body: bytes, seed: int) -> list[bytes]:
     rng = random.Random(seed)
     out = [body[: len(body) * k // 20] for k in range(1, 20)] + [body[:-1]]
@@ -100,8 +117,9 @@ def damaged(body: bytes, seed: int) -> list[bytes]:
         ("RGBA", {"lossless": True}),
     ],
 )
-def test_damaged_files_get_pillows_verdict(mode: str, options: dict[str, object]) -> None:
-    body = webp(mode, **options)
+@pytest.mark.parametrize("size", [(320, 240), (1100, 800)])  # the second is checked scaled down
+def test_damaged_files_get_pillows_verdict(mode: str, options: dict[str, object], size: tuple[int, int]) -> None:
+    body = webp(mode, size, **options)
     for index, variant in enumerate(damaged(body, seed=len(body))):
         assert check_accepts(variant) == pillow_decodes(variant), f"variant {index}"
 

@@ -24,6 +24,8 @@ _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 def clean_text(text: str) -> str:
     """``text`` with lone surrogates replaced (U+FFFD) and control characters dropped."""
+    if text.isascii() and text.isprintable():  # most text: nothing to replace, no regex pass
+        return text
     return _CONTROLS.sub("", _SURROGATES.sub("\ufffd", text))
 
 

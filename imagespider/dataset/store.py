@@ -140,6 +140,12 @@ class Dataset:
         with self._write_lock:
             offset, line = append_row(self._manifest_fd, row)
             self.index.add(row, offset, line)
+        # The index answers for these bytes from now on: the claim goes, so the claims hold only
+        # the images in flight, not every image of the crawl (memory, and the pHash scan each
+        # image's twin_of makes over them).
+        sha256 = row.get("sha256")
+        if isinstance(sha256, str) and sha256 in self._claims and self._claims[sha256] == row.get("file_name"):
+            self.unclaim(sha256)
 
     def reject(self, row: dict[str, Any]) -> None:
         append_row(self._rejected_fd, clean_value(self.scrub(row)))

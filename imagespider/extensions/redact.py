@@ -48,7 +48,8 @@ class SecretFilter(logging.Filter):
         self.secrets = sorted({s for s in secrets if s and s != MASK}, key=len, reverse=True)
 
     def redact(self, text: str) -> str:
-        text = _API_KEY_PARAM.sub(r"\g<1>" + MASK, text)
+        if "=" in text:  # ``api_key=...`` needs one; most strings of a row have none
+            text = _API_KEY_PARAM.sub(r"\g<1>" + MASK, text)
         for secret in self.secrets:
             text = text.replace(secret, MASK) if len(secret) >= MIN_LITERAL else _as_word(secret).sub(MASK, text)
         return text

@@ -5,6 +5,8 @@ What is proven here:
   store's index (imagespider/dataset/index.py) answers sha256 and (url, label) questions;
 - claim/unclaim/holder_of reserve bytes in memory only (a store file is only named by its row), and a
   claimed perceptual hash is a near-duplicate until unclaimed, a stored row winning a tie;
+- a claim is released when its row is added (the index answers from then on), so claims do not
+  grow with the crawl;
 - concurrent appends from several threads never interleave inside a line.
 """
 
@@ -93,6 +95,28 @@ def test_claims_count_as_near_duplicates_until_unclaimed(tmp_path: Path) -> None
         assert twin is not None and twin.file_name == f"cat/{1:064x}.jpg"
         dataset.unclaim("b" * 64)
         assert dataset.twin_of("00000000000000fe", 6) is None
+    finally:
+        dataset.close()
+
+
+def test_a_claim_is_released_when_its_row_is_added(tmp_path: Path) -> None:
+    dataset = opened(tmp_path)
+    try:
+        for number in range(1, 201):
+            stored = row(number, phash=f"{number:016x}")
+            dataset.claim(sha(number), stored["file_name"], stored["phash"])
+            dataset.add(stored)
+        assert dataset._claims == {} and len(dataset._claimed_phashes) == 0
+        # ... and the same questions get the same answers, from the index
+        assert dataset.holder_of(sha(7)) == f"cat/{sha(7)}.jpg"
+        twin = dataset.twin_of(f"{7:016x}", 0)
+        assert twin is not None and twin.file_name == f"cat/{sha(7)}.jpg"
+        # a claim for other bytes, or the same bytes under another name, is not touched by a row
+        dataset.claim(sha(500), "cat/held.jpg", "00000000000001f4")
+        dataset.add(row(501))
+        dataset.add(row(500, label="dog"))
+        assert dataset.holder_of(sha(500)) == "cat/held.jpg"
+        assert len(dataset._claimed_phashes) == 1
     finally:
         dataset.close()
 

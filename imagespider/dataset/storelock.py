@@ -43,8 +43,10 @@ def check_unlocked(root: str | os.PathLike[str]) -> None:
     path = Path(root) / LOCK
     try:
         fd = os.open(path, os.O_RDWR)  # NFS emulates flock with fcntl locks: those need write
-    except OSError:
+    except (FileNotFoundError, NotADirectoryError):
         return  # no store or no lock file yet: nobody is writing
+    except OSError as error:
+        raise _unopenable(path, error) from None
     try:
         _lock(fd, Path(root))
     finally:
@@ -56,7 +58,10 @@ def take_lock(root: Path) -> int:
     (closing it releases the lock). Raises :class:`StoreLocked` when another process holds it."""
     # The lock file is never deleted: unlinking it would let a waiting opener lock a
     # file nobody else can see, and two crawls would both "hold" the store.
-    fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise _unopenable(root / LOCK, error) from None
     try:
         _lock(fd, root)
     except BaseException:
@@ -65,6 +70,14 @@ def take_lock(root: Path) -> int:
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
     return fd
+
+
+def _unopenable(path: Path, error: OSError) -> StoreRefused:
+    """A lock file we cannot open (a folder in its place, another user's file): one line, not
+    the traceback the crawl would end in when it opened the store."""
+    return StoreRefused(
+        f"cannot open {path}: {error.strerror}; it must be a file this user can write: fix or remove it, then crawl"
+    )
 
 
 def _lock(fd: int, root: Path) -> None:

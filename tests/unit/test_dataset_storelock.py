@@ -40,3 +40,13 @@ def test_refusals_carry_a_finish_reason(tmp_path: Path) -> None:
 def test_probing_a_missing_store_creates_nothing(tmp_path: Path) -> None:
     check_unlocked(tmp_path / "new")
     assert not (tmp_path / "new").exists()
+
+
+def test_a_lock_file_that_cannot_be_opened_is_one_line(tmp_path: Path) -> None:
+    # A folder in its place (or a file this user cannot write): it used to pass the probe as
+    # "nobody is writing" and end the crawl in an IsADirectoryError traceback when it opened.
+    (tmp_path / LOCK).mkdir()
+    for probe in (check_unlocked, take_lock):
+        with pytest.raises(StoreRefused, match=rf"^cannot open {tmp_path / LOCK}: Is a directory; .* then crawl$"):
+            probe(tmp_path)
+    assert (tmp_path / LOCK).is_dir()  # left as it was

@@ -30,8 +30,10 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 
 from imagespider.commands.settings_check import check_settings, check_shapes
+from imagespider.dataset.sources import is_object_store
 from imagespider.engines import ENGINES, EngineResult
 from imagespider.errors import ArgumentError, shown
+from imagespider.extensions.dataset import local_store
 from imagespider.spiders.base import EngineFailed, SearchSpider
 from imagespider.spiders.debug import DEBUG_DIR
 from imagespider.spiders.params import Query, SearchArgs, parse_search_args
@@ -208,17 +210,26 @@ class Command(ScrapyCommand):
 
     def _keep_debug_pages(self, settings: BaseSettings) -> dict[str, str]:
         """Move pages saved in the temporary store to the user's ``<IMAGES_STORE>/.debug``;
-        returns their old and new paths."""
+        returns their old and new paths. A store that cannot take them (an object store, a file
+        in the folder's place) leaves them, and the temporary store, where the report names them."""
         temporary = Path(str(settings.get("IMAGES_STORE")))
-        assert self.settings is not None
-        target = Path(str(self.settings.get("IMAGES_STORE"))) / DEBUG_DIR
         saved = list((temporary / DEBUG_DIR).glob("*")) if (temporary / DEBUG_DIR).is_dir() else []
         moved: dict[str, str] = {}
-        if saved:
-            target.mkdir(parents=True, exist_ok=True)
-            for page in saved:
-                shutil.move(str(page), target / page.name)
-                moved[str(page.resolve())] = str((target / page.name).resolve())
+        assert self.settings is not None
+        store = str(self.settings.get("IMAGES_STORE") or "")
+        try:
+            if saved:
+                if is_object_store(store):
+                    raise ArgumentError("an object store keeps no debug pages")
+                target = Path(local_store(store)).expanduser() / DEBUG_DIR
+                target.mkdir(parents=True, exist_ok=True)
+                for page in saved:
+                    shutil.move(str(page), target / page.name)
+                    moved[str(page.resolve())] = str((target / page.name).resolve())
+        except (ArgumentError, OSError) as error:
+            why = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            print(f"enginecheck: pages kept in {temporary / DEBUG_DIR}, not in IMAGES_STORE={shown(store)}: {why}")
+            return moved
         if temporary.name.startswith("imagespider-enginecheck-"):
             shutil.rmtree(temporary, ignore_errors=True)
         return moved

@@ -5,12 +5,14 @@ tests/crawl/test_enginecheck.py."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
 from scrapy.exceptions import UsageError
 from scrapy.settings import Settings
 
 from imagespider.commands.enginecheck import Command, EngineCheck
+from imagespider.spiders.debug import DEBUG_DIR
 from tests.settings import project_values
 
 
@@ -66,3 +68,37 @@ def test_bad_options_and_settings_are_one_line_before_any_crawl(
 def test_a_stray_word_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="takes no arguments"):
         command().run(["openverse"], options())
+
+
+def _saved_page(tmp_path: Path) -> tuple[Settings, Path]:
+    """The check's own temporary store, holding one page an engine answered in a changed markup."""
+    temporary = tmp_path / "imagespider-enginecheck-x"
+    page = temporary / DEBUG_DIR / "bing-cat-20261130T071152Z.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<html>changed</html>")
+    return Settings({"IMAGES_STORE": str(temporary)}), page
+
+
+def test_saved_pages_go_to_the_users_store_given_as_a_file_url(tmp_path: Path) -> None:
+    crawl_settings, page = _saved_page(tmp_path)
+    moved = command(IMAGES_STORE=f"file://{tmp_path}/data")._keep_debug_pages(crawl_settings)
+    kept = tmp_path / "data" / DEBUG_DIR / page.name
+    assert kept.read_text() == "<html>changed</html>"
+    assert moved == {str(page.resolve()): str(kept.resolve())}
+    assert not page.parent.parent.exists()  # the temporary store is gone
+
+
+@pytest.mark.parametrize("store", ["file", "s3://bucket/data"])
+def test_saved_pages_stay_where_the_report_says_when_the_users_store_cannot_take_them(
+    tmp_path: Path, store: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A file where the folder should be, or an object store: the report used to be lost to a
+    # traceback, or the page moved into a local folder named "s3:".
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "file").write_text("not a folder")
+    crawl_settings, page = _saved_page(tmp_path)
+    assert command(IMAGES_STORE=store)._keep_debug_pages(crawl_settings) == {}
+    assert page.read_text() == "<html>changed</html>"
+    assert not (tmp_path / "s3:").exists()
+    (note,) = capsys.readouterr().out.splitlines()
+    assert note.startswith(f"enginecheck: pages kept in {page.parent}, not in IMAGES_STORE={store}: ")

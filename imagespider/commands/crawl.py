@@ -19,10 +19,11 @@ from scrapy import signals
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
+from scrapy.settings import BaseSettings
 from scrapy.spiderloader import get_spider_loader
 
 from imagespider.commands.quiet import quiet_banner
-from imagespider.commands.settings_check import check_settings, check_shapes, check_store_path
+from imagespider.commands.settings_check import check_settings, check_shapes, check_store_path, checked_log_level
 from imagespider.dataset.neardup import DedupConfig
 from imagespider.dataset.objectstore import ObjectStoreConfig
 from imagespider.dataset.repair import check_manifest
@@ -45,6 +46,7 @@ class Command(ScrapyCrawlCommand):
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
+        set_log_level(self.settings)
         quiet_banner()
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -82,8 +84,9 @@ class Command(ScrapyCrawlCommand):
         if progress is None:
             return
         assert self.settings is not None
-        level = logging.getLevelName(str(self.settings["LOG_LEVEL"]).upper())
-        progress.log_summary(level if isinstance(level, int) else logging.INFO)
+        level = self.settings["LOG_LEVEL"]  # a name or a number (see set_log_level)
+        number = level if isinstance(level, int) else logging.getLevelName(str(level))
+        progress.log_summary(number if isinstance(number, int) else logging.INFO)
 
     def _check(self, spider_name: str, spargs: dict[str, str]) -> None:
         assert self.settings is not None
@@ -112,6 +115,8 @@ class Command(ScrapyCrawlCommand):
         if "_job" in spargs:
             warn_relative_store_under_scrapyd(store)
         check_store_path(store)
+        if self.settings.get("JOBDIR"):
+            check_store_path(str(self.settings["JOBDIR"]), "JOBDIR", "the job's state")
         check_unlocked(store)
         check_manifest(store)
 
@@ -124,6 +129,17 @@ class Command(ScrapyCrawlCommand):
     def _spider_closed(self, reason: str = "", **_: Any) -> None:
         if reason.startswith(FAILURE_PREFIX):
             self._failures.append(reason)
+
+
+def set_log_level(settings: BaseSettings | None) -> None:
+    """LOG_LEVEL in the form logging takes (see settings_check.checked_log_level), before Scrapy
+    configures its logging; a bad one is a usage error, as a bad option is."""
+    assert settings is not None
+    try:
+        level = checked_log_level(settings["LOG_LEVEL"])
+    except ArgumentError as error:
+        raise UsageError(str(error)) from None
+    settings.set("LOG_LEVEL", level, priority=settings.getpriority("LOG_LEVEL") or "cmdline")
 
 
 def spider_not_found(name: str, settings: Any) -> str:

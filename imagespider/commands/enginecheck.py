@@ -29,6 +29,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 
+from imagespider.commands.crawl import set_log_level
 from imagespider.commands.settings_check import check_settings, check_shapes
 from imagespider.dataset.sources import is_object_store
 from imagespider.engines import ENGINES, EngineResult
@@ -175,6 +176,10 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("--engines", default="", help="engines to check (default: all)")
         parser.add_argument("--query", default="cat", help="the query (default: cat)")
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        set_log_level(self.settings)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None

@@ -98,21 +98,39 @@ def check_shapes(settings: BaseSettings) -> None:
             )
 
 
-def check_store_path(store: str) -> None:
-    """IMAGES_STORE must be a folder we can create and write: not a file, not under /proc."""
+def check_store_path(store: str, setting: str = "IMAGES_STORE", holds: str = "the dataset") -> None:
+    """``setting`` (IMAGES_STORE, or JOBDIR, which Scrapy creates deep in its start-up) must be a
+    folder we can create and write: not a file, not under /proc."""
+    given = f"{setting}={shown(store)}"
     try:
         path = Path(store).expanduser()
         resolved = path.resolve()
     except (RuntimeError, ValueError, OSError) as error:  # ~nosuchuser, a NUL byte, a loop of links
-        raise ArgumentError(f"IMAGES_STORE={shown(store)} is not a usable folder name ({error})") from None
+        raise ArgumentError(f"{given} is not a usable folder name ({error})") from None
     if any(resolved == Path(root) or Path(root) in resolved.parents for root in _SYSTEM_ROOTS):
         system = f"/{resolved.parts[1]}"
-        raise ArgumentError(f"IMAGES_STORE={shown(store)} is under {system}; give a folder for the dataset")
+        raise ArgumentError(f"{given} is under {system}; give a folder for {holds}")
     if path.exists() and not path.is_dir():
-        raise ArgumentError(f"IMAGES_STORE={shown(store)} is a file, not a folder; give a folder for the dataset")
+        raise ArgumentError(f"{given} is a file, not a folder; give a folder for {holds}")
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise ArgumentError(f"IMAGES_STORE={shown(store)} cannot be created: {error.strerror}") from None
+        raise ArgumentError(f"{given} cannot be created: {error.strerror}") from None
     if not os.access(path, os.W_OK | os.X_OK):
-        raise ArgumentError(f"IMAGES_STORE={shown(store)} is not writable by this user")
+        raise ArgumentError(f"{given} is not writable by this user")
+
+
+#: The levels ``-L`` / ``LOG_LEVEL`` take (logging's names; a number works too).
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def checked_log_level(value: object) -> int | str:
+    """LOG_LEVEL as Scrapy must hand it to logging, which takes only an upper-case name or an
+    int: ``-L info`` or ``-s LOG_LEVEL=10`` ended in a ValueError traceback before any of our
+    code ran. Raises ArgumentError (one line) for anything else."""
+    text = str(value).strip()
+    if text.isdigit():
+        return int(text)
+    if text.upper() in (*LOG_LEVELS, "WARN", "FATAL", "NOTSET"):
+        return text.upper()
+    raise ArgumentError(f"LOG_LEVEL must be {', '.join(LOG_LEVELS[:-1])} or {LOG_LEVELS[-1]}, got {shown(value)}")

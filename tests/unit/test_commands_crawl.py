@@ -4,9 +4,11 @@ tests/crawl/test_arguments.py."""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import pytest
+from scrapy.exceptions import UsageError
 from scrapy.settings import Settings
 
 from imagespider import settings as project_settings
@@ -23,6 +25,12 @@ def command(**extra: object) -> Command:
     return found
 
 
+def options(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    command().add_options(parser)
+    return parser.parse_args(argv)
+
+
 @pytest.mark.parametrize("store", ["", "file://"])
 def test_a_store_setting_naming_no_folder_is_refused(store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # "file://" is the empty path, the working directory: the dataset's README.md would
@@ -36,3 +44,27 @@ def test_a_store_setting_naming_no_folder_is_refused(store: str, tmp_path: Path,
 def test_a_folder_store_is_checked_and_created(tmp_path: Path) -> None:
     command(IMAGES_STORE=f"file://{tmp_path}/new")._check("openverse", {"q": "cat"})
     assert (tmp_path / "new").is_dir()
+
+
+@pytest.mark.parametrize("jobdir", ["/proc/imagespider-job", "file"])
+def test_a_job_folder_that_cannot_be_one_is_refused(jobdir: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Scrapy creates JOBDIR when the crawl starts: under /proc, or in a file's place, that was a
+    # FileNotFoundError / FileExistsError traceback.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(ArgumentError, match=rf"^JOBDIR={jobdir} is .*; give a folder for the job's state$"):
+        command(IMAGES_STORE=str(tmp_path / "data"), JOBDIR=jobdir)._check("openverse", {"q": "cat"})
+
+
+@pytest.mark.parametrize(("given", "level"), [("info", "INFO"), ("Warning", "WARNING"), ("10", 10), (20, 20)])
+def test_a_log_level_is_taken_in_any_case_or_as_a_number(given: object, level: object) -> None:
+    found = command(LOG_LEVEL=given)
+    found.process_options([], options())
+    assert found.settings is not None and found.settings["LOG_LEVEL"] == level
+
+
+@pytest.mark.parametrize("given", ["bogus", "", "-5"])
+def test_an_unknown_log_level_is_a_usage_error(given: str) -> None:
+    # Scrapy hands LOG_LEVEL to logging, which raised ValueError before any of our code ran.
+    with pytest.raises(UsageError, match=rf"^LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {given}$"):
+        command(LOG_LEVEL=given).process_options([], options())

@@ -17,7 +17,8 @@ from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
 from imagespider.commands.crawl import spider_not_found
-from imagespider.spiders.params import ArgumentHelp
+from imagespider.errors import ArgumentError
+from imagespider.spiders.params import ArgumentHelp, parse_policy
 
 
 class Command(ScrapyCommand):
@@ -40,6 +41,11 @@ class Command(ScrapyCommand):
             spidercls = loader.load(args[0])
         except KeyError:
             raise UsageError(spider_not_found(args[0], self.settings)) from None
+        try:
+            # Shown as every argument's default: a bad one would read as a choice the crawl takes.
+            parse_policy(str(self.settings["LICENSE_POLICY"]), given_as="-s LICENSE_POLICY")
+        except ArgumentError as error:
+            raise UsageError(str(error)) from None
         print(describe(spidercls, self.settings))
 
 

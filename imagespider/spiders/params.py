@@ -94,7 +94,7 @@ def parse_search_args(
     return SearchArgs(
         queries=queries,
         limit=parse_limit(kwargs.get("limit")),
-        policy=parse_policy(kwargs.get("license") or default_policy),
+        policy=requested_policy(kwargs.get("license"), default_policy),
         filters={
             name: parse_choice(name, kwargs[name], choices)
             for name, choices in filters.items()
@@ -136,11 +136,19 @@ def parse_limit(value: str | None) -> int:
     return limit
 
 
-def parse_policy(value: str) -> Policy:
+def parse_policy(value: str, given_as: str = "-a license") -> Policy:
     try:
         return Policy.parse(value)
     except PolicyError as error:
-        raise ArgumentError(str(error)) from None
+        raise ArgumentError(str(error).replace("-a license=", f"{given_as}=")) from None
+
+
+def requested_policy(license: str | None, default_policy: str) -> Policy:
+    """``-a license=``, else the LICENSE_POLICY setting; a bad one is named as the user gave it,
+    not as an ``-a license=`` they never typed."""
+    if license:
+        return parse_policy(license)
+    return parse_policy(default_policy, given_as="-s LICENSE_POLICY")
 
 
 def parse_choice(name: str, value: str, choices: Mapping[str, str]) -> str:

@@ -36,7 +36,7 @@ from imagespider.extensions.dataset import dataset_of
 from imagespider.items import ImageItem
 from imagespider.rights.policy import Policy
 from imagespider.spiders.base import QuotaSpider
-from imagespider.spiders.params import ArgumentHelp, parse_limit, parse_policy, reject_unknown
+from imagespider.spiders.params import ArgumentHelp, parse_limit, reject_unknown, requested_policy
 from imagespider.spiders.quota import Quota
 from imagespider.spiders.urllist import UrlList, UrlRow, read_url_list
 
@@ -64,7 +64,7 @@ def parse_urls_args(kwargs: Mapping[str, str], default_policy: str) -> UrlsArgs:
     return UrlsArgs(
         path=path,
         # The policy first: a bad -a license= is reported before the file is read.
-        policy=parse_policy(kwargs.get("license") or default_policy),
+        policy=requested_policy(kwargs.get("license"), default_policy),
         limit=parse_limit(limit) if limit is not None and str(limit).strip() else None,
         urls=read_url_list(path, (kwargs.get("label") or "").strip() or DEFAULT_LABEL),
     )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
+
+import pytest
+from scrapy.exceptions import UsageError
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
-from imagespider.commands.describe import describe
+from imagespider.commands.describe import Command, describe
 from imagespider.spiders.params import SHARED_ARGUMENTS
 from imagespider.spiders.urls import UrlsSpider
 
@@ -31,3 +35,12 @@ def test_every_search_spider_describes_exactly_what_it_accepts() -> None:
 def test_urls_spider_is_described() -> None:
     text = describe(UrlsSpider, SETTINGS)
     assert "path" in text and "Default: images" in text and "Default: share" in text
+
+
+def test_a_bad_license_policy_setting_is_an_error_not_a_default(capsys: pytest.CaptureFixture[str]) -> None:
+    # It was printed as "Default: foo", a default every crawl then refuses.
+    command = Command()
+    command.settings = Settings({"SPIDER_MODULES": ["imagespider.spiders"], "LICENSE_POLICY": "foo"})
+    with pytest.raises(UsageError, match="^unknown license policy word 'foo' in -s LICENSE_POLICY=foo; use "):
+        command.run(["search"], argparse.Namespace())
+    assert capsys.readouterr().out == ""

@@ -29,6 +29,7 @@ from imagespider.spiders.params import (
     parse_queries,
     parse_search_args,
 )
+from imagespider.spiders.urls import parse_urls_args
 
 SIZES = {"small": "imagesize-small", "large": "imagesize-large"}
 
@@ -274,6 +275,19 @@ def test_parse_policy_refuses(value: str) -> None:
     message = error_of(parse_policy, value)
     assert "license" in message
     assert "\n" not in message
+
+
+def test_a_bad_license_policy_setting_is_named_as_the_user_gave_it(tmp_path: Path) -> None:
+    # With no -a license=, the policy is LICENSE_POLICY: the message said "-a license=foo",
+    # an argument the user never typed.
+    with pytest.raises(ArgumentError, match=r"^unknown license policy word 'foo' in -s LICENSE_POLICY=foo; use "):
+        parse_search_args("bing", {"q": "cat"}, {}, "foo")
+    with pytest.raises(ArgumentError, match=r"in -a license=bar; use "):
+        parse_search_args("bing", {"q": "cat", "license": "bar"}, {}, "foo")
+    urls = tmp_path / "urls.txt"
+    urls.write_text("https://example.org/a.jpg\n")
+    with pytest.raises(ArgumentError, match=r"in -s LICENSE_POLICY=foo; use "):
+        parse_urls_args({"path": str(urls)}, "foo")
 
 
 # -- one line, whatever the user typed -------------------------------------------------------

@@ -99,6 +99,10 @@ class EngineCheckSpider(SearchAllSpider):
         # Never the user's store: the check writes nothing anyone keeps (see the command).
         # Above -s (cmdline): the user's IMAGES_STORE only receives saved pages (see the command).
         settings.set("IMAGES_STORE", tempfile.mkdtemp(prefix="imagespider-enginecheck-"), priority=50)
+        # Nor the user's paused job (its spider.state and seen requests would be the check's),
+        # nor a distributed job (its requests call back into engine objects: not for Redis).
+        settings.set("JOBDIR", None, priority=50)
+        settings.set("REDIS_URL", "", priority=50)
 
     @classmethod
     def check_arguments(cls, kwargs: Mapping[str, str], settings: BaseSettings) -> SearchArgs:

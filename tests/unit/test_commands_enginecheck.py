@@ -5,13 +5,14 @@ tests/crawl/test_enginecheck.py."""
 from __future__ import annotations
 
 import argparse
+import shutil
 from pathlib import Path
 
 import pytest
 from scrapy.exceptions import UsageError
 from scrapy.settings import Settings
 
-from imagespider.commands.enginecheck import Command, EngineCheck
+from imagespider.commands.enginecheck import Command, EngineCheck, EngineCheckSpider
 from imagespider.spiders.debug import DEBUG_DIR
 from tests.settings import project_values
 
@@ -102,3 +103,16 @@ def test_saved_pages_stay_where_the_report_says_when_the_users_store_cannot_take
     assert not (tmp_path / "s3:").exists()
     (note,) = capsys.readouterr().out.splitlines()
     assert note.startswith(f"enginecheck: pages kept in {page.parent}, not in IMAGES_STORE={store}: ")
+
+
+def test_the_check_never_runs_in_the_users_job_folder_nor_joins_a_distributed_job(tmp_path: Path) -> None:
+    # With the user's JOBDIR the check wrote its spider.state, requests.seen and resume baseline
+    # over a paused job's; with REDIS_URL it tried to be a worker and ended in a traceback.
+    settings = Settings(project_values({"JOBDIR": str(tmp_path / "job"), "REDIS_URL": "redis://127.0.0.1:9/0"}))
+    settings.setdict({"JOBDIR": str(tmp_path / "job"), "REDIS_URL": "redis://127.0.0.1:9/0"}, priority="cmdline")
+    EngineCheckSpider.update_settings(settings)
+    try:
+        assert not settings.get("JOBDIR") and not settings.get("REDIS_URL")
+        assert Path(settings["IMAGES_STORE"]).name.startswith("imagespider-enginecheck-")
+    finally:
+        shutil.rmtree(settings["IMAGES_STORE"], ignore_errors=True)

@@ -61,7 +61,7 @@ def hash_sized(image: Image.Image) -> Image.Image:
     check hashes it and makes the report's thumbnail from it (imagespider/pipelines/imagecheck.py),
     so a PNG or WebP decoded in full is reduced once, not once for each."""
     factor = min(image.size) // HASH_DECODE_MIN
-    if factor >= 2 and image.mode in _REDUCIBLE_MODES:
+    if factor >= 2 and image.mode in REDUCIBLE_MODES:
         return image.reduce(factor)
     return image
 
@@ -72,7 +72,7 @@ _DCT_SIZE = 32
 _DCT_LOW = 2 * np.cos(np.pi * np.outer(np.arange(8), 2 * np.arange(_DCT_SIZE) + 1) / (2 * _DCT_SIZE))
 
 #: Modes whose pixels may be averaged (not palette indices, not 1-bit).
-_REDUCIBLE_MODES = frozenset({"L", "LA", "RGB", "RGBA", "RGBX", "CMYK", "YCbCr", "I", "F"})
+REDUCIBLE_MODES = frozenset({"L", "LA", "RGB", "RGBA", "RGBX", "CMYK", "YCbCr", "I", "F"})
 
 
 def distance(a: str, b: str) -> int:

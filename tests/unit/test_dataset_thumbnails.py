@@ -49,6 +49,26 @@ def test_thumbnail_jpeg_fits_the_size_and_keeps_the_aspect() -> None:
         assert small.format == "JPEG" and small.size == (SIZE, SIZE // 2)
 
 
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        ((420, 315), (210, 158)),  # a whole-factor box reduction: long side 160 or more
+        ((511, 383), (171, 128)),
+        ((300, 200), (SIZE, 160)),  # halving would leave 150 px: resized to SIZE instead
+        ((200, 100), (200, 100)),  # already small: as it is
+    ],
+)
+def test_thumbnail_jpeg_reduces_by_a_whole_factor_when_that_stays_large_enough(
+    size: tuple[int, int], expected: tuple[int, int]
+) -> None:
+    image = Image.open(io.BytesIO(encode(photo("fox", *size), "PNG")))
+    image.load()
+    data = thumbnail_jpeg(image)
+    assert data is not None
+    with Image.open(io.BytesIO(data)) as small:
+        assert small.size == expected and max(small.size) <= SIZE
+
+
 def test_make_and_write_are_atomic_and_a_broken_file_gets_none(tmp_path: Path) -> None:
     source = tmp_path / "cat" / "a.webp"
     source.parent.mkdir()

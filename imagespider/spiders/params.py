@@ -8,6 +8,8 @@ there are a dozen scalar arguments, and pydantic's multi-line errors would need 
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +20,8 @@ from imagespider.rights.policy import Policy, PolicyError
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1_000_000
+#: A queries file bigger than this (half a million queries or so) is refused, not read into memory.
+MAX_QUERIES_FILE_BYTES = 16 * 2**20
 SHARED_ARGUMENTS = ("q", "queries", "label", "limit", "license", "mode")
 #: ``-a mode=``: what ``limit`` counts. ``add``: images this crawl keeps per query (a JOBDIR job counts
 #: all its runs); ``top-up``: images the store holds per class, so a nightly job refreshes a
@@ -180,12 +184,26 @@ def parse_queries(q: str | None, queries_file: str | None, label: str | None) ->
 
 def _read_queries_file(path: str) -> list[tuple[str, str | None]]:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            # /dev/zero would be read until memory runs out; a pipe or /dev/stdin waits forever.
+            raise ArgumentError(
+                f"cannot read queries file {shown(path)}: not a regular file; give a text file, one query per line"
+            )
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_QUERIES_FILE_BYTES + 1)
+        if len(data) > MAX_QUERIES_FILE_BYTES:
+            raise ArgumentError(
+                f"queries file {shown(path)} is over {MAX_QUERIES_FILE_BYTES // 2**20} MiB; "
+                "split it across several crawls"
+            )
+        text = data.decode("utf-8")
+    except ArgumentError:
+        raise
     except FileNotFoundError:
         raise ArgumentError(
             f"queries file not found: {shown(path)}; give an existing file with -a queries=FILE"
         ) from None
-    except (OSError, UnicodeDecodeError) as error:
+    except (OSError, ValueError) as error:  # ValueError: not UTF-8, or a NUL byte in the path
         raise ArgumentError(f"cannot read queries file {shown(path)}: {shown(error)}") from None
     entries: list[tuple[str, str | None]] = []
     for line in text.splitlines():

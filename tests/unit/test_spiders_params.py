@@ -22,6 +22,7 @@ from imagespider.errors import ArgumentError
 from imagespider.spiders.params import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
+    MAX_QUERIES_FILE_BYTES,
     Query,
     parse_choice,
     parse_limit,
@@ -190,6 +191,19 @@ def test_queries_file_that_is_a_directory_or_not_utf8(tmp_path: Path) -> None:
     binary.write_bytes("chat noir\nfélin\n".encode("latin-1"))
     message = error_of(parse_queries, None, str(binary), None)
     assert "cannot read" in message and "\n" not in message
+
+
+def test_a_queries_file_is_read_only_up_to_a_bound(tmp_path: Path) -> None:
+    # -a queries=/dev/zero read until memory ran out (a MemoryError traceback, or the machine's
+    # memory); a pipe or /dev/stdin waited forever.
+    message = error_of(parse_queries, None, "/dev/zero", None)
+    assert message == "cannot read queries file /dev/zero: not a regular file; give a text file, one query per line"
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as handle:
+        handle.truncate(MAX_QUERIES_FILE_BYTES + 1)  # sparse: nothing written
+    assert error_of(parse_queries, None, str(huge), None) == (
+        f"queries file {huge} is over {MAX_QUERIES_FILE_BYTES // 2**20} MiB; split it across several crawls"
+    )
 
 
 def test_colliding_automatic_labels_get_distinct_folders(tmp_path: Path) -> None:

@@ -136,7 +136,6 @@ class SearchAllSpider(SearchSpider):
         #: Queries whose engine ended or failed and that wait for the next one.
         self._handovers: list[Query] = []
         self._tasks: set[asyncio.Task[None]] = set()
-        self._skipped: set[str] = set()
 
     # -- starting engines ----------------------------------------------------------------
 
@@ -153,7 +152,6 @@ class SearchAllSpider(SearchSpider):
         self.engines = tuple(usable)
 
     def skip_engine(self, name: str, why: str) -> None:
-        self._skipped.add(name)
         logger.warning("search: skipping %s: %s", name, why)
 
     async def start(self) -> AsyncIterator[Any]:

@@ -69,6 +69,9 @@ class UrlList:
 def read_url_list(path: str, default_label: str) -> UrlList:
     """Read ``path``; rows without a label get ``default_label`` (made folder-safe)."""
     try:
+        if Path(path).exists() and not Path(path).is_dir() and not Path(path).is_file():
+            # /dev/zero would be read until memory runs out; a pipe or /dev/stdin waits forever.
+            raise ArgumentError(f"cannot read URL list {shown(path)}: not a regular file; give a file of image URLs")
         text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ArgumentError(f"URL list not found: {shown(path)}; give an existing file with -a path=FILE") from None

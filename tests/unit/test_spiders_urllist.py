@@ -105,3 +105,9 @@ def test_a_manifest_line_nested_too_deep_is_a_skipped_line(tmp_path: Path) -> No
     path.write_text("[" * 100_000 + "]" * 100_000 + "\n" + good + "\n", encoding="utf-8")
     found = read_url_list(str(path), "x")
     assert found.kind == MANIFEST and found.skipped == 1 and len(found.rows) == 1
+
+
+def test_a_url_list_that_is_not_a_regular_file_is_one_line() -> None:
+    # -a path=/dev/zero was read until memory ran out; a pipe or /dev/stdin waited forever.
+    with pytest.raises(ArgumentError, match=r"^cannot read URL list /dev/zero: not a regular file; give a file"):
+        read_url_list("/dev/zero", "x")

@@ -6,8 +6,8 @@ Each engine runs exactly as in a crawl (its own spider, run by the ``search`` sp
 imagespider/spiders/search.py), one results page each, all at once; results are inspected, never
 downloaded, and the user's store is not touched (a temporary one is used; a page an engine answered
 in a changed markup is kept in ``<IMAGES_STORE>/.debug/``). Exit status 0 when every engine that
-could run is fine, 1 otherwise; engines that cannot run with these settings (Flickr without a key)
-are listed as skipped.
+could run is fine, 1 otherwise (also when none could); engines that cannot run with these settings
+(Flickr without a key) are listed as skipped.
 
     scrapy enginecheck                      # every engine, query "cat"
     scrapy enginecheck --engines openverse,commons --query "red fox"
@@ -74,6 +74,13 @@ class EngineCheck:
         if self.detail:
             parts.append(self.detail)
         return " ".join(parts)
+
+
+def exit_status(checks: list[EngineCheck]) -> int:
+    """0 when every engine that could run is fine, and at least one could: a canary run from cron
+    that checked nothing (every engine skipped) must not read as "all engines work"."""
+    ran = [check for check in checks if check.state != "skipped"]
+    return 0 if ran and all(check.ok for check in ran) else 1
 
 
 def _has(result: EngineResult, name: str) -> bool:
@@ -215,7 +222,9 @@ class Command(ScrapyCommand):
             for old, new in moved.items():
                 check.detail = check.detail.replace(old, new)
             print(check.line())
-        self.exitcode = 0 if found and all(check.ok for check in found.values()) else 1
+        if not any(check.state != "skipped" for check in found.values()):
+            print("enginecheck: no engine could run with these settings: nothing was checked")
+        self.exitcode = exit_status(list(found.values()))
 
     def _keep_debug_pages(self, settings: BaseSettings) -> dict[str, str]:
         """Move pages saved in the temporary store to the user's ``<IMAGES_STORE>/.debug``;

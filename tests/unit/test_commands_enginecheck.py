@@ -12,7 +12,7 @@ import pytest
 from scrapy.exceptions import UsageError
 from scrapy.settings import Settings
 
-from imagespider.commands.enginecheck import Command, EngineCheck, EngineCheckSpider
+from imagespider.commands.enginecheck import Command, EngineCheck, EngineCheckSpider, exit_status
 from imagespider.spiders.debug import DEBUG_DIR
 from tests.settings import project_values
 
@@ -116,3 +116,12 @@ def test_the_check_never_runs_in_the_users_job_folder_nor_joins_a_distributed_jo
         assert Path(settings["IMAGES_STORE"]).name.startswith("imagespider-enginecheck-")
     finally:
         shutil.rmtree(settings["IMAGES_STORE"], ignore_errors=True)
+
+
+def test_a_check_in_which_no_engine_ran_is_not_a_pass() -> None:
+    # `scrapy enginecheck --engines flickr` without a key checked nothing, and exited 0 for cron.
+    fine, skipped = EngineCheck("openverse", "ok", parsed=20), EngineCheck("flickr", "skipped", detail="no key")
+    assert exit_status([fine, skipped]) == 0
+    assert exit_status([skipped]) == 1
+    assert exit_status([]) == 1
+    assert exit_status([fine, EngineCheck("bing", "changed")]) == 1

@@ -109,11 +109,16 @@ def parse_search_args(
     )
 
 
+#: The arguments Scrapyd adds to the ones a job is scheduled with (its launcher passes them as -a).
+SCRAPYD_ARGUMENTS = ("_job", "_version")
+
+
 def reject_unknown(spider: str, kwargs: Mapping[str, str], known: Sequence[str]) -> None:
-    """An ``-a`` the spider does not take is a typo: say which ones it takes."""
+    """An ``-a`` the spider does not take is a typo: say which ones it takes. Only Scrapyd's own
+    underscore names pass: Scrapy sets every ``-a`` as an attribute of the spider, and one named
+    like ours (``-a _idle=1``) replaced a method the crawl calls."""
     for name in kwargs:
-        # Scrapyd adds its own arguments, all starting with "_" (``_job``).
-        if name not in known and not name.startswith("_"):
+        if name not in known and name not in SCRAPYD_ARGUMENTS:
             raise ArgumentError(
                 f"unknown argument -a {shown(name)}= for spider {spider}; use one of: {', '.join(known)}"
             )

@@ -243,9 +243,17 @@ def test_unknown_argument_is_refused_and_named() -> None:
 
 
 def test_scrapyd_job_argument_is_accepted() -> None:
-    args = parse_search_args("bing", {"q": "cat", "_job": "6487ec79947edab326d6db28"}, {}, "share")
+    args = parse_search_args("bing", {"q": "cat", "_job": "6487ec79947edab326d6db28", "_version": "r7"}, {}, "share")
     assert args.queries == (Query("cat", "cat"),)
     assert args.limit == DEFAULT_LIMIT
+
+
+@pytest.mark.parametrize("name", ["_idle", "_count_earlier_runs", "_rejected_before", "_"])
+def test_only_scrapyds_own_underscore_arguments_are_accepted(name: str) -> None:
+    # Scrapy sets every -a as an attribute of the spider: -a _idle=1 replaced a method the crawl
+    # calls, a TypeError traceback.
+    with pytest.raises(ArgumentError, match=rf"^unknown argument -a {name}= for spider bing; use one of: "):
+        parse_search_args("bing", {"q": "cat", name: "1"}, {}, "share")
 
 
 def test_search_args_combined() -> None:

@@ -308,6 +308,7 @@ def main(argv: list[str]) -> int:
     if argv and argv[0] == "--parse-cost":
         print(parse_cost([int(n) for n in (argv[1:] or ["250", "500", "1000"])]))
         return 0
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "imagespider")], check=True)  # as throughput.py
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="250,500,1000", help="one-query scrolls of these many results")
     parser.add_argument("--queries", type=int, default=20, help="then this many queries at once (0: skip)")

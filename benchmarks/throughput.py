@@ -665,10 +665,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def compile_project() -> None:
+    """Byte-compile imagespider once, as a user's first crawl leaves it: every other contender
+    runs from installed packages whose bytecode pip wrote, while a project run with
+    ``PYTHONDONTWRITEBYTECODE`` set (as on some CI machines) compiles its modules at every start
+    (~0.2 s of CPU each crawl)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "imagespider")], check=True)
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     if args.install:
         install()
+    compile_project()
     images, hashes = ensure_images(args.images)
     server, port = start_server(images)
     try:

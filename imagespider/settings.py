@@ -12,6 +12,7 @@ import sys
 # with the stack's depth times the modules loaded. From the reactor, where the download handler is
 # first loaded, that took ~1.2 s of every crawl's start; from here, ~0.6 s (README "Performance").
 import scrapy.core.downloader.handlers.http11  # noqa: F401
+from scrapy.settings import default_settings as _scrapy_defaults
 
 from imagespider.browser import default_launch_options
 
@@ -131,8 +132,15 @@ EXTENSIONS = {
     "imagespider.extensions.progress.ProgressExtension": 10,
     # The crawl ends when its last item settles, not at the engine's next 5 s heartbeat.
     "imagespider.extensions.finish.PromptFinishExtension": 20,
-    # Off (REMOTE_CONTROL_ENABLED below): not even imported.
-    "scrapy.extensions.remote_control.RemoteControl": None,
+}
+#: Scrapy's own extensions but its remote control (REMOTE_CONTROL_ENABLED below): a ``None`` in
+#: EXTENSIONS still imports an extension (Scrapy loads each key to compare it), and that one
+#: imports aiohttp, ~0.15 s of every start, to find itself disabled. Derived from Scrapy's own
+#: list, so an extension a later Scrapy adds is kept.
+EXTENSIONS_BASE = {
+    name: order
+    for name, order in _scrapy_defaults.EXTENSIONS_BASE.items()
+    if name != "scrapy.extensions.remote_control.RemoteControl"
 }
 #: float, seconds, default 30. How often a running crawl logs one progress line per query
 #: (kept / limit, dropped by reason); 0 = only the summary at the end. See extensions/progress.py.
@@ -253,8 +261,8 @@ STATS_DUMP = False
 #: listed at DEBUG (commands/quiet.py).
 LOG_VERSIONS: list[str] = []
 #: Scrapy's remote-control HTTP server: like the telnet console, a port nobody asked for. Its
-#: extension is also left out of EXTENSIONS: loading it imports aiohttp (~0.25 s of every start)
-#: only to find it disabled; to use it, set both.
+#: extension is also left out of EXTENSIONS_BASE (above); to use it, set this and add
+#: ``"scrapy.extensions.remote_control.RemoteControl": 0`` to EXTENSIONS.
 REMOTE_CONTROL_ENABLED = False
 #: A dropped result is logged as one line with its reason, not as a dump of the item.
 LOG_FORMATTER = "imagespider.logformatter.ImageSpiderLogFormatter"

@@ -5,6 +5,8 @@ values a crawl is configured from are read from it with their types."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import scrapy.settings.default_settings as scrapy_defaults
@@ -64,3 +66,21 @@ def test_settings_read_as_a_crawl_reads_them() -> None:
     assert settings.getint("IMAGES_MIN_WIDTH") == 100
     assert settings["LICENSE_POLICY"] == project.LICENSE_POLICY == "share"
     assert settings["ROBOTSTXT_OBEY"] is True
+
+
+def test_scrapys_extensions_are_kept_but_the_remote_control_is_not_even_imported() -> None:
+    """Start-up (issue 19): a ``None`` in EXTENSIONS still imports the extension, and Scrapy's
+    remote control imports aiohttp; leaving it out of EXTENSIONS_BASE does not."""
+    kept = set(scrapy_defaults.EXTENSIONS_BASE) - {"scrapy.extensions.remote_control.RemoteControl"}
+    assert set(project.EXTENSIONS_BASE) == kept
+    script = (
+        "import sys\n"
+        "from scrapy.utils.conf import build_component_list\n"
+        "from scrapy.utils.project import get_project_settings\n"
+        "settings = get_project_settings()\n"
+        "build_component_list(settings.get_component_priority_dict_with_base('EXTENSIONS'))\n"
+        "print(sorted(name for name in ('aiohttp', 'scrapy.extensions.remote_control') if name in sys.modules))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -73,8 +73,8 @@ def inspect_image(
     truncated file still fails, at a fraction of the cost of a full decode. A still WebP is
     decoded whole by libwebp directly (imagespider/pipelines/webpdecode.py), not through Pillow's
     animation decoder, and scaled down as it is decoded (to no less than ``HASH_DECODE_MIN`` px,
-    as JPEG): every macroblock is still decoded, for 40% of Pillow's CPU. The decoded image then gives the perceptual hash and the
-    report's thumbnail, so no image is decoded twice.
+    as JPEG): every macroblock is still decoded, for 40% of Pillow's CPU. The decoded image then
+    gives the perceptual hash and the report's thumbnail, so no image is decoded twice.
     """
     bounds = bounds or CheckBounds(max_pixels)
     refuse_costly_bytes(body, bounds)

@@ -99,10 +99,12 @@ class QuotaSpider(scrapy.Spider, Generic[ArgsT, KeyT]):
 class SearchSpider(QuotaSpider[SearchArgs, Query]):
     #: Argument name -> {user value: engine code}; spiders add their own filters.
     filters: ClassVar[Mapping[str, Mapping[str, str]]] = {}
+    #: Arguments of a spider beyond the shared ones and the filters, which it parses itself.
+    own_arguments: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def check_arguments(cls, kwargs: Mapping[str, str], settings: BaseSettings) -> SearchArgs:
-        return parse_search_args(cls.name, kwargs, cls.filters, settings["LICENSE_POLICY"])
+        return parse_search_args(cls.name, kwargs, cls.filters, settings["LICENSE_POLICY"], cls.own_arguments)
 
     @classmethod
     def argument_help(cls, settings: BaseSettings) -> list[ArgumentHelp]:

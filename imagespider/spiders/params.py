@@ -87,9 +87,11 @@ def parse_search_args(
     kwargs: Mapping[str, str],
     filters: Mapping[str, Mapping[str, str]],
     default_policy: str,
+    own: Sequence[str] = (),
 ) -> SearchArgs:
-    """Validate every ``-a`` of a search spider; ``filters`` maps argument -> {value: code}."""
-    reject_unknown(spider, kwargs, sorted(set(SHARED_ARGUMENTS) | set(filters)))
+    """Validate every ``-a`` of a search spider; ``filters`` maps argument -> {value: code};
+    ``own`` names the spider's further arguments (parsed by the spider itself)."""
+    reject_unknown(spider, kwargs, sorted(set(SHARED_ARGUMENTS) | set(filters) | set(own)))
     queries = parse_queries(kwargs.get("q"), kwargs.get("queries"), kwargs.get("label"))
     warnings: tuple[str, ...] = ()
     if kwargs.get("queries") and not (kwargs.get("q") or "").strip():

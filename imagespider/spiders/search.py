@@ -87,8 +87,7 @@ class SearchAllSpider(SearchSpider):
     #: put them in Redis (Request.to_dict wants the spider's own methods).
     distributable = False
     filters: ClassVar = {"restrictions": RESTRICTIONS}
-    #: Arguments of this spider beyond the shared ones and the filters.
-    own_arguments: ClassVar[tuple[str, ...]] = ("engines",)
+    own_arguments = ("engines",)
     custom_settings = {  # noqa: RUF012 (Scrapy's own attribute)
         "SPIDER_MIDDLEWARES": {"imagespider.spiders.search.EngineHandoverMiddleware": 950},
     }
@@ -101,9 +100,8 @@ class SearchAllSpider(SearchSpider):
 
     @classmethod
     def check_arguments(cls, kwargs: Mapping[str, str], settings: BaseSettings) -> SearchArgs:
-        rest = {name: value for name, value in kwargs.items() if name != "engines"}
         check_engine_settings(parse_engines(kwargs.get("engines")), settings)
-        return super().check_arguments(rest, settings)
+        return super().check_arguments(kwargs, settings)
 
     @classmethod
     def argument_help(cls, settings: BaseSettings) -> list[ArgumentHelp]:

@@ -114,3 +114,9 @@ def test_an_engine_ending_while_it_starts_hands_its_query_over_once(
     # crawl goes idle) must not start the third engine beside it.
     assert asyncio.run(_drain(spider.handover_requests())) == []
     assert _Engine.started == ["first", "second"]
+
+
+def test_a_mistyped_argument_is_answered_with_every_name_the_spider_takes() -> None:
+    # The list left out engines=, the one argument only this spider takes.
+    with pytest.raises(ArgumentError, match=r"^unknown argument -a engnes= for spider search; use one of: .*\bengines\b"):
+        SearchAllSpider.check_arguments({"q": "cat", "engnes": "bing"}, settings())

@@ -217,7 +217,7 @@ class Command(ScrapyCommand):
         self.crawler_process.crawl(crawler, q=opts.query, engines=opts.engines)
         self.crawler_process.start()
         moved = self._keep_debug_pages(crawler.settings)
-        print(f"enginecheck: query {checked.queries[0].text!r}" if checked.queries else "enginecheck: no engine")
+        print(f"enginecheck: query {checked.queries[0].text!r}")  # one query per engine, at least one engine
         for check in found.values():
             for old, new in moved.items():
                 check.detail = check.detail.replace(old, new)

@@ -102,6 +102,8 @@ class Command(ScrapyCrawlCommand):
         if check is not None:
             check(spargs, self.settings)
         DedupConfig.from_settings(self.settings)
+        if self.settings.get("JOBDIR"):  # Scrapy creates it deep in its start-up
+            check_store_path(str(self.settings["JOBDIR"]), "JOBDIR", "the job's state")
         if DistributedConfig.from_settings(self.settings).enabled:
             if not getattr(spidercls, "distributable", False):
                 raise ArgumentError(
@@ -115,8 +117,6 @@ class Command(ScrapyCrawlCommand):
         if "_job" in spargs:
             warn_relative_store_under_scrapyd(store)
         check_store_path(store)
-        if self.settings.get("JOBDIR"):
-            check_store_path(str(self.settings["JOBDIR"]), "JOBDIR", "the job's state")
         check_unlocked(store)
         check_manifest(store)
 

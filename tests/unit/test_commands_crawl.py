@@ -68,3 +68,11 @@ def test_an_unknown_log_level_is_a_usage_error(given: str) -> None:
     # Scrapy hands LOG_LEVEL to logging, which raised ValueError before any of our code ran.
     with pytest.raises(UsageError, match=rf"^LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {given}$"):
         command(LOG_LEVEL=given).process_options([], options())
+
+
+def test_a_job_folder_is_checked_beside_an_object_store_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The check came after the object store's early return.
+    with pytest.raises(ArgumentError, match=r"^JOBDIR=/proc/imagespider-job is under /proc; "):
+        command(IMAGES_STORE="s3://bucket/data", JOBDIR="/proc/imagespider-job", AWS_ENDPOINT_URL="http://127.0.0.1:9")._check(
+            "openverse", {"q": "cat"}
+        )

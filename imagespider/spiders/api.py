@@ -287,9 +287,12 @@ class ApiSearchSpider(SearchSpider):
 
     async def search_failed(self, failure: Failure) -> None:
         query: Query = failure.request.meta["query"]  # type: ignore[attr-defined]
+        # An answer with an error status, or none at all (refused, DNS, timeout): named apart, so
+        # `scrapy enginecheck` says which (imagespider/commands/enginecheck.py).
+        kind = "http_error" if isinstance(failure.value, HttpError) else "unreachable"
         # Not raised: an exception out of an errback makes Scrapy log the download error's traceback.
         self.fail_soon(
-            f"{self.name}_http_error",
+            f"{self.name}_{kind}",
             f"{self.name}: search for {query.text!r} failed: {self.failure_text(failure)}",
         )
 

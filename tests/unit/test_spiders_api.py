@@ -10,13 +10,17 @@ What is proven here:
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from scrapy.http import Response
 from scrapy.settings import BaseSettings, Settings
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
 
 from imagespider.errors import ArgumentError
 from imagespider.spiders.api import ApiSearchSpider, whole_number_setting
@@ -134,3 +138,22 @@ def test_a_query_whose_pages_bring_nothing_new_ends_after_max_stale_pages() -> N
     asked = [[out.meta["page"] for out in outs if isinstance(out, Request)] for outs in answers]
     assert asked == [[n + 1] for n in range(1, MAX_STALE_PAGES + 1)] + [[]]
     assert crawler.stats.get_value("imagespider/tiny/stale_pages_end") == 1
+
+
+def _failure_reason(error: Exception) -> str:
+    """The reason a failed search call ends the engine with."""
+    spider = tiny()
+    request = spider.page_request(spider.args.queries[0], 1)
+    reasons: list[str] = []
+    spider.fail_soon = lambda reason, message: reasons.append(reason)  # type: ignore[method-assign]
+    failure = Failure(error)
+    failure.request = request  # type: ignore[attr-defined]
+    asyncio.run(spider.search_failed(failure))
+    return reasons[0]
+
+
+def test_a_search_call_that_never_got_an_answer_is_unreachable_not_an_http_error() -> None:
+    # `scrapy enginecheck` said "HTTP ERROR" for a refused connection or a DNS failure.
+    assert _failure_reason(ConnectionRefusedError("Connection was refused by other side")) == "tiny_unreachable"
+    response = Response("http://api.example/search", status=503)
+    assert _failure_reason(HttpError(response, "Ignoring non-200 response")) == "tiny_http_error"

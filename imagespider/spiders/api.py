@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -29,6 +30,7 @@ from urllib.parse import urlencode
 
 import scrapy
 from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -84,6 +86,12 @@ class ApiPage:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+#: One log redactor per engine and crawler: the ``search`` spider makes an engine object per query
+#: (imagespider/spiders/search.py), and a filter each on every log handler had every log line of a
+#: 1,000-query crawl redacted 1,000 times.
+_REDACTORS: weakref.WeakKeyDictionary[Crawler, dict[str, SecretFilter]] = weakref.WeakKeyDictionary()
+
+
 class ApiSearchSpider(SearchSpider):
     #: JSON calls and image downloads only: no browser, no Playwright driver.
     custom_settings = {"DOWNLOAD_HANDLERS": PLAIN_HTTP_HANDLERS}  # noqa: RUF012 (Scrapy's own attribute)
@@ -119,8 +127,11 @@ class ApiSearchSpider(SearchSpider):
         self._stale = {}
         if self.config_class is not None:
             self.config = self.config_class.from_settings(self.crawler.settings)
-        self._redactor = SecretFilter(self.secrets())
-        self.crawler.signals.connect(self._redactor.uninstall, signal=signals.spider_closed)
+        by_engine = _REDACTORS.setdefault(self.crawler, {})
+        if self.name not in by_engine:
+            by_engine[self.name] = SecretFilter(self.secrets())
+            self.crawler.signals.connect(by_engine[self.name].uninstall, signal=signals.spider_closed)
+        self._redactor = by_engine[self.name]
 
     # -- what an engine writes -----------------------------------------------------------
 

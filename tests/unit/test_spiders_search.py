@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -120,3 +122,20 @@ def test_a_mistyped_argument_is_answered_with_every_name_the_spider_takes() -> N
     # The list left out engines=, the one argument only this spider takes.
     with pytest.raises(ArgumentError, match=r"^unknown argument -a engnes= for spider search; use one of: .*\bengines\b"):
         SearchAllSpider.check_arguments({"q": "cat", "engnes": "bing"}, settings())
+
+
+def test_engine_objects_share_one_log_redactor_per_engine(tmp_path: Path) -> None:
+    # The search spider makes an engine object per query: each installed its own filter on every
+    # log handler, so every log line of a 1,000-query crawl was redacted 1,000 times.
+    handler = logging.StreamHandler()
+    logging.root.addHandler(handler)
+    try:
+        queries = tmp_path / "queries.txt"
+        queries.write_text("".join(f"query {n}\n" for n in range(30)))
+        crawler = get_crawler(SearchAllSpider, project_values({"TWISTED_REACTOR_ENABLED": False}))
+        spider = SearchAllSpider.from_crawler(crawler, queries=str(queries), engines="openverse,commons")
+        before = len(handler.filters)  # the crawl's own (RedactSecretsExtension)
+        assert len(asyncio.run(_drain(spider.start()))) == 30
+        assert len(handler.filters) - before == 1  # openverse's; commons has not started for any query
+    finally:
+        logging.root.removeHandler(handler)

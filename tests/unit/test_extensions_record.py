@@ -5,8 +5,10 @@ reason), and nothing written into a store another crawl holds."""
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
+import pytest
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
@@ -75,3 +77,17 @@ def test_the_row_is_cleaned_of_secrets_as_every_row_of_the_store(tmp_path: Path)
     assert "s3cret" not in text
     row = json.loads(text)
     assert row["settings"]["FLICKR_API_URL"] == "https://proxy.example/rest/?api_key=***"
+
+
+def test_a_row_that_cannot_be_written_is_one_error_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # A folder where crawls.jsonl should be: the crawl still closes, its documents still rebuilt.
+    (tmp_path / "crawls.jsonl").mkdir()
+    crawler = crawler_for(tmp_path)
+    record = crawler.get_extension(CrawlRecordExtension)  # type: ignore[attr-defined]
+    spider = Spider(name="bing")
+    record.spider_opened(spider)
+    with caplog.at_level(logging.ERROR):
+        record.spider_closed(spider, "finished")
+    crawler.get_extension(DatasetExtension).dataset.close()  # type: ignore[attr-defined]
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == [f"could not record the crawl in {tmp_path}: [Errno 21] Is a directory: '{tmp_path / 'crawls.jsonl'}'"]

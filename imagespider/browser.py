@@ -9,8 +9,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy.settings import BaseSettings
+
+from imagespider.engines import ENGINES
 
 #: Flags a root user on a closed network needs: no sandbox (root), and no background
 #: connections to Google's services that would fail or hang on start.
@@ -45,6 +51,39 @@ PLAIN_HTTP_HANDLERS = {
     "http": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
     "https": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
 }
+
+
+#: scrapy-playwright's download handler: renders a request marked ``playwright``, hands any
+#: other to Scrapy's own HTTP client.
+PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+
+
+def page_download_handlers(page_urls: Iterable[str]) -> dict[str, str]:
+    """DOWNLOAD_HANDLERS for a spider that renders engine pages at ``page_urls``: scrapy-playwright
+    for their schemes only, Scrapy's own handler for the other.
+
+    Every scrapy-playwright handler starts a Playwright driver (a Node process, about 0.8 s of CPU
+    and 50 MB) when the crawl starts, rendered page or not; the real engines are all https, so a
+    crawl starts one instead of two. The other scheme loses nothing: scrapy-playwright would have
+    handed its requests (images, source pages) to the same Scrapy handler. A URL of no http(s)
+    scheme changes nothing (both stay with scrapy-playwright, as before)."""
+    schemes = {urlsplit(str(url)).scheme.lower() for url in page_urls} & set(PLAIN_HTTP_HANDLERS)
+    if not schemes:
+        return {scheme: PLAYWRIGHT_HANDLER for scheme in PLAIN_HTTP_HANDLERS}
+    return {scheme: PLAYWRIGHT_HANDLER if scheme in schemes else plain for scheme, plain in PLAIN_HTTP_HANDLERS.items()}
+
+
+def use_page_download_handlers(settings: BaseSettings, engines: Iterable[str]) -> None:
+    """Set :func:`page_download_handlers` for these engines' page URLs (their endpoint settings,
+    -s included), at the spider's priority: a DOWNLOAD_HANDLERS given with -s still wins."""
+    urls = [
+        str(settings.get(name) or "")
+        for engine in engines
+        if engine in ENGINES and ENGINES[engine].browser
+        for name in ENGINES[engine].endpoint_settings
+    ]
+    if urls:
+        settings.set("DOWNLOAD_HANDLERS", page_download_handlers(urls), priority="spider")
 
 
 def playwright_chromium_installed() -> bool:

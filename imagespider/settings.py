@@ -80,6 +80,8 @@ DOWNLOAD_SLOTS = {
 
 # --- The browser (only engine result pages use it) -------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+# An engine spider keeps scrapy-playwright only for its page URLs' scheme, Scrapy's own handler
+# for the other (imagespider/browser.py, page_download_handlers): one Playwright driver, not two.
 DOWNLOAD_HANDLERS = {
     "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
     "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",

@@ -37,7 +37,7 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from imagespider.browser import browser_problem
+from imagespider.browser import browser_problem, use_page_download_handlers
 from imagespider.engines import MARKUP_CHANGED_MIN, EngineResult
 from imagespider.spiders.base import SearchSpider, logger
 from imagespider.spiders.debug import save_debug_page
@@ -98,6 +98,11 @@ class BrowserSearchSpider(SearchSpider):
     result_selector: ClassVar[str]
     #: CSS selector of a "see more results" button, when the engine has one.
     more_button_selector: ClassVar[str | None] = None
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        use_page_download_handlers(settings, [cls.name])
 
     @cached_property
     def scroll(self) -> ScrollConfig:

@@ -39,6 +39,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
+from imagespider.browser import use_page_download_handlers
 from imagespider.engines import ENGINES
 from imagespider.errors import ArgumentError, shown
 from imagespider.spiders.base import EngineFailed, SearchSpider, logger
@@ -97,6 +98,12 @@ class SearchAllSpider(SearchSpider):
     state: dict[str, Any]
     #: True for `scrapy enginecheck` (imagespider/commands/enginecheck.py): results are inspected.
     inspecting: ClassVar[bool] = False
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        # Its -a engines= is not known yet: the schemes of every browser engine it may use.
+        use_page_download_handlers(settings, ENGINES)
 
     @classmethod
     def check_arguments(cls, kwargs: Mapping[str, str], settings: BaseSettings) -> SearchArgs:

@@ -5,7 +5,9 @@ What is proven here:
   ``--disable-background-networking``), and name only an executable that exists;
 - ``browser_problem`` gives one line telling how to install Chromium when the named executable is
   missing or not executable, and None for an executable that exists;
-- ``abort_request`` skips pixels (image, font, media) but lets markup and scripts load.
+- ``abort_request`` skips pixels (image, font, media) but lets markup and scripts load;
+- an engine spider's crawl gives scrapy-playwright only the scheme(s) of its engines' page URLs
+  (one Playwright driver for the real, https engines), and a DOWNLOAD_HANDLERS given with -s wins.
 """
 
 from __future__ import annotations
@@ -16,8 +18,17 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from scrapy.crawler import Crawler
+from scrapy.spiderloader import SpiderLoader
 
-from imagespider.browser import CHROMIUM_ARGS, abort_request, browser_problem, default_launch_options
+from imagespider.browser import (
+    CHROMIUM_ARGS,
+    abort_request,
+    browser_problem,
+    default_launch_options,
+    page_download_handlers,
+)
+from tests.settings import project_settings
 
 
 def test_default_launch_options() -> None:
@@ -75,3 +86,41 @@ def test_existing_executable_is_no_problem() -> None:
 def test_abort_request(resource_type: str, aborted: bool) -> None:
     request = SimpleNamespace(resource_type=resource_type, url="https://www.bing.com/x")
     assert abort_request(request) is aborted
+
+
+PLAYWRIGHT = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+PLAIN = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
+
+
+@pytest.mark.parametrize(
+    ("urls", "http", "https"),
+    [
+        (["https://www.bing.com/images/search"], PLAIN, PLAYWRIGHT),  # the real engines: one driver
+        (["http://127.0.0.1:8000/images/search"], PLAYWRIGHT, PLAIN),  # a local mock
+        (["https://a.example/", "HTTP://b.example/"], PLAYWRIGHT, PLAYWRIGHT),
+        (["", "ftp://x/"], PLAYWRIGHT, PLAYWRIGHT),  # nothing usable: both, as before
+    ],
+)
+def test_page_download_handlers_render_only_the_schemes_of_engine_pages(urls: list[str], http: str, https: str) -> None:
+    assert page_download_handlers(urls) == {"http": http, "https": https}
+
+
+@pytest.mark.parametrize(
+    ("spider", "extra", "http", "https"),
+    [
+        ("bing", {}, PLAIN, PLAYWRIGHT),
+        ("bing", {"BING_SEARCH_URL": "http://127.0.0.1:1/images/search"}, PLAYWRIGHT, PLAIN),
+        ("google", {"GOOGLE_SEARCH_URL": "http://127.0.0.1:1/search"}, PLAYWRIGHT, PLAIN),
+        ("search", {"GOOGLE_SEARCH_URL": "http://127.0.0.1:1/search"}, PLAYWRIGHT, PLAYWRIGHT),
+        ("bing", {"DOWNLOAD_HANDLERS": {"http": PLAIN, "https": PLAIN}}, PLAIN, PLAIN),  # -s wins
+    ],
+)
+def test_a_crawl_starts_scrapy_playwright_for_its_engines_page_schemes(
+    spider: str, extra: dict[str, object], http: str, https: str
+) -> None:
+    settings = project_settings()
+    for name, value in extra.items():
+        settings.set(name, value, priority="cmdline")
+    spidercls = SpiderLoader.from_settings(settings).load(spider)
+    handlers = Crawler(spidercls, settings).settings.getdict("DOWNLOAD_HANDLERS")
+    assert (handlers["http"], handlers["https"]) == (http, https)

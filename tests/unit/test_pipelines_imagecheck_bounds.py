@@ -41,12 +41,12 @@ def peak_mib() -> int:
 def test_hostile_files_are_too_costly_before_anything_large_is_decoded(build, words: str) -> None:
     body = build()
     before = peak_mib()
-    started = time.monotonic()
+    started = time.thread_time()  # CPU time: another process's load does not count
     with pytest.raises(Rejected) as verdict:
         inspect_image(body, 64, 64, MAX_PIXELS, CheckBounds(MAX_PIXELS))
     assert verdict.value.reason == "too_costly"
     assert words in verdict.value.detail
-    assert time.monotonic() - started < 2
+    assert time.thread_time() - started < 2
     assert peak_mib() - before < 100
 
 

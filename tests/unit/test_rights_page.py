@@ -298,10 +298,10 @@ def test_a_page_of_thousands_of_notices_images_links_or_items_is_read_in_linear_
     be 2 MiB and the reader holds the GIL, stalling every download meanwhile."""
     import time
 
-    started = time.monotonic()
+    started = time.thread_time()  # CPU time: another process's load does not count
     for html in _hostile_pages(5000):
         index_page(html, "https://example.org/p.html")
-    assert time.monotonic() - started < 8
+    assert time.thread_time() - started < 8
 
 
 def test_notices_still_go_to_the_image_before_them_in_a_flat_block() -> None:

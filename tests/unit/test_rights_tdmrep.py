@@ -101,13 +101,13 @@ def test_a_pattern_of_many_wildcards_is_matched_in_linear_time() -> None:
 
     rules = parse_tdmrep(json.dumps([{"location": "*a" * 12 + "b", "tdm-reservation": 1},
                                      {"location": "/*a*a$", "tdm-reservation": 1}]))
-    started = time.monotonic()
+    started = time.thread_time()  # CPU time: another process's load does not count
     assert rules.rule_for("https://example.org/" + "a" * 28) == rules.rules[1]  # seconds as a regex
-    assert time.monotonic() - started < 0.5
+    assert time.thread_time() - started < 0.5
     assert rules.rule_for("https://example.org/" + "a" * 5000) == rules.rules[1]
     assert rules.rule_for("https://example.org/" + "a" * 5000 + "b") == rules.rules[0]
     assert rules.rule_for("https://example.org/ab") is None
-    assert time.monotonic() - started < 1
+    assert time.thread_time() - started < 1
 
 
 def test_a_file_nested_thousands_deep_reserves_nothing() -> None:

@@ -216,6 +216,6 @@ def test_a_refused_packet_is_searched_in_linear_time(text: str) -> None:
     (an unbounded prefix tried at every position)."""
     import time
 
-    started = time.monotonic()
+    started = time.thread_time()  # CPU time: another process's load does not count
     assert visible_data_mining("<p:DataMining>DMI-PROHIBITED</p:DataMining>" + text) == ["DMI-PROHIBITED"]
-    assert time.monotonic() - started < 1
+    assert time.thread_time() - started < 1

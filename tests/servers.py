@@ -155,7 +155,9 @@ class Scrapyd:
         if auth:
             token = base64.b64encode(":".join(credentials or self.credentials).encode()).decode()
             request.add_header("Authorization", f"Basic {token}")
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback only)
+        # Generous: listspiders.json and addversion.json run ``scrapy list`` in a subprocess, whose
+        # start-up took over 10 s on a 2-core machine under a parallel test run.
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (loopback only)
             return json.loads(response.read())
 
     def job_log(self, spider: str, job: str) -> str:

@@ -14,7 +14,7 @@ The crawl makes each kept image's thumbnail in its check worker, from the pixels
 just decoded (:func:`thumbnail_jpeg`, imagespider/pipelines/imagecheck.py), and writes it beside
 the file; the documents at the end then only make those that are missing (a store from an older
 crawl). Making them all at the end decoded every PNG and WebP a second time, in the crawl process,
-one after the other: a third of a 700-image crawl's CPU (benchmarks/throughput.py, README).
+one after the other: a third of a 700-image crawl's CPU (benchmarks/throughput.py).
 
 A thumbnail that cannot be made (a file gone, an image Pillow cannot reduce) is simply absent:
 the report then shows the original.
@@ -40,7 +40,7 @@ SIZE = 240
 QUALITY = 72
 #: Bilinear (with Pillow's antialiasing when reducing) and no Huffman optimisation: a 240 px
 #: preview in a report looks the same, at 1.7 ms and 0.3 ms instead of 2.7 ms (bicubic) and 0.5 ms
-#: (``optimize``) per image (README "Performance"); the thumbnails grow about 7%.
+#: (``optimize``) per image (benchmarks/checkprofile.py); the thumbnails grow about 7%.
 RESAMPLE = Image.Resampling.BILINEAR
 #: The check's thumbnail is a box reduction by a whole factor when that leaves its long side at
 #: least this (the report's gallery cells are 160 x 140 px): from the 250-500 px copy the check has

@@ -4,7 +4,7 @@ Pillow opens every WebP with libwebp's animation API (``WebPAnimDecoder``): even
 is decoded into an RGBA canvas that is cleared and copied, then copied into a bytes object and
 unpacked once more. Decoding the same file with ``WebPDecode`` straight into the buffer the
 image is made from gives the same pixels for less than half the CPU (1-2 MP photos, the
-benchmark's WebPs: 12 ms against 26 ms; README "Performance", benchmarks/checkprofile.py).
+benchmark's WebPs: 12 ms against 26 ms, benchmarks/checkprofile.py).
 
 It is the same library Pillow uses: the symbols are looked up through Pillow's own ``_webp``
 extension, so a wheel's bundled libwebp or a distribution's shared one, whichever Pillow was

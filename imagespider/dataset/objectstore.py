@@ -231,6 +231,7 @@ class ObjectDataset:
         try:
             gathered = self._gather()
         except Exception as error:  # noqa: BLE001  (botocore: no credentials, no bucket, no endpoint...)
+            shutil.rmtree(self.root, ignore_errors=True)  # no close() follows a refused open
             first = (str(error) or type(error).__name__).splitlines()[0]
             raise StoreRefused(
                 f"cannot read the object store {self.uri}: {first}; check AWS_ENDPOINT_URL, "

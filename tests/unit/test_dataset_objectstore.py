@@ -13,12 +13,14 @@ import pytest
 
 from imagespider.dataset.objectstore import (
     REJECTED_PREFIX,
+    ObjectDataset,
     ObjectSource,
     ObjectStore,
     ObjectStoreConfig,
     normal_uri,
     split_uri,
 )
+from imagespider.dataset.storelock import StoreRefused
 from imagespider.errors import ArgumentError
 from tests.servers import AWS, SHA, in_memory_store, put_image
 
@@ -86,3 +88,13 @@ def test_a_sidecar_naming_another_file_is_read_as_the_row_of_its_own_image(store
     store.put(f"cat/{SHA[1]}.json", json.dumps({"file_name": "../../etc/passwd", "sha256": "x", "label": "cat"}).encode())
     rows = store.rows()
     assert [(row["file_name"], row["sha256"]) for row in rows] == [(f"cat/{SHA[n]}.jpg", SHA[n]) for n in (0, 1)]
+
+
+def test_a_store_that_cannot_be_read_leaves_no_scratch_folder() -> None:
+    """The crawl's scratch index of the bucket is made before the bucket is read; a refused open
+    (here: no such bucket) gets no close(), so it removes the folder itself."""
+    with in_memory_store():
+        dataset = ObjectDataset("s3://no-such-bucket/x", AWS)
+        with pytest.raises(StoreRefused, match="^cannot read the object store s3://no-such-bucket/x"):
+            dataset.open()
+        assert not dataset.root.exists()

@@ -129,7 +129,7 @@ def checked_log_level(value: object) -> int | str:
     int: ``-L info`` or ``-s LOG_LEVEL=10`` ended in a ValueError traceback before any of our
     code ran. Raises ArgumentError (one line) for anything else."""
     text = str(value).strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # not "²": a digit to isdigit(), not to int()
         return int(text)
     if text.upper() in (*LOG_LEVELS, "WARN", "FATAL", "NOTSET"):
         return text.upper()

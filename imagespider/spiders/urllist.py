@@ -73,11 +73,13 @@ def read_url_list(path: str, default_label: str) -> UrlList:
             # /dev/zero would be read until memory runs out; a pipe or /dev/stdin waits forever.
             raise ArgumentError(f"cannot read URL list {shown(path)}: not a regular file; give a file of image URLs")
         text = Path(path).read_text(encoding="utf-8-sig")
+    except ArgumentError:  # a ValueError too: not to be caught below
+        raise
     except FileNotFoundError:
         raise ArgumentError(f"URL list not found: {shown(path)}; give an existing file with -a path=FILE") from None
     except IsADirectoryError:
         raise ArgumentError(f"-a path={shown(path)} is a folder; give a file of image URLs") from None
-    except (OSError, UnicodeDecodeError) as error:
+    except (OSError, ValueError) as error:  # ValueError: not UTF-8, or a NUL byte in the path
         raise ArgumentError(f"cannot read URL list {shown(path)}: {shown(error)}") from None
     kind = _kind_of(path, text)
     label = safe_label(default_label)

@@ -63,7 +63,7 @@ def test_a_log_level_is_taken_in_any_case_or_as_a_number(given: object, level: o
     assert found.settings is not None and found.settings["LOG_LEVEL"] == level
 
 
-@pytest.mark.parametrize("given", ["bogus", "", "-5"])
+@pytest.mark.parametrize("given", ["bogus", "", "-5", "²"])  # "²": isdigit(), but not int()
 def test_an_unknown_log_level_is_a_usage_error(given: str) -> None:
     # Scrapy hands LOG_LEVEL to logging, which raised ValueError before any of our code ran.
     with pytest.raises(UsageError, match=rf"^LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {given}$"):

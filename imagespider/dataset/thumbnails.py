@@ -44,7 +44,7 @@ QUALITY = 72
 RESAMPLE = Image.Resampling.BILINEAR
 #: The check's thumbnail is a box reduction by a whole factor when that leaves its long side at
 #: least this (the report's gallery cells are 160 x 140 px): from the 250-500 px copy the check has
-#: decoded, 0.5 ms instead of 2 ms for a bilinear resize to exactly SIZE (benchmarks/checkprofile.py).
+#: decoded, 0.9 ms instead of 2.3 ms with a bilinear resize to exactly SIZE (benchmarks/checkprofile.py).
 MIN_REDUCED = 160
 
 

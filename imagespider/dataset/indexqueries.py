@@ -118,6 +118,14 @@ class IndexQueries:
             query += f" LIMIT {int(limit)}"
         return [(int(a), int(b)) for a, b in self.db.execute(query, params)]
 
+    def sample_last(self, label: str, size: int) -> str | None:
+        """The file name of ``label``'s ``size``-th row as :meth:`locations` orders them (the last
+        one a sample of ``size`` shows), ``""`` for a row without one, or None when it has fewer."""
+        found = self.db.execute(
+            "SELECT file_name FROM rows WHERE label = ? ORDER BY file_name LIMIT 1 OFFSET ?", (label, max(0, size - 1))
+        ).fetchone()
+        return None if found is None else str(found[0] or "")
+
     def iter_locations(self, label: str, license: str) -> Iterator[tuple[int, int]]:
         """Like :meth:`locations`, streamed (a class may hold millions of rows)."""
         cursor = self.db.execute(

@@ -58,12 +58,14 @@ class ImageFacts:
     #: Rights statements in the file, read from the image decoded for the check (no second open).
     embedded: EmbeddedRights = field(default_factory=EmbeddedRights, compare=False)
     #: The report's thumbnail (imagespider/dataset/thumbnails.py), JPEG bytes made from the pixels
-    #: the check decoded, so no image is decoded a second time for it; None if it could not be made.
+    #: the check decoded, so no image is decoded a second time for it; None if it could not be made
+    #: or the report will not show the image (``thumbnail_cutoff``).
     thumbnail: bytes | None = field(default=None, compare=False, repr=False)
 
 
 def inspect_image(
-    body: bytes, min_width: int, min_height: int, max_pixels: int, bounds: CheckBounds | None = None
+    body: bytes, min_width: int, min_height: int, max_pixels: int, bounds: CheckBounds | None = None,
+    thumbnail_cutoff: str | None = None,
 ) -> ImageFacts:
     """Prove ``body`` is a whole, decodable image of an accepted size; runs in a worker.
 
@@ -74,7 +76,10 @@ def inspect_image(
     decoded whole by libwebp directly (imagespider/pipelines/webpdecode.py), not through Pillow's
     animation decoder, and scaled down as it is decoded (to no less than ``HASH_DECODE_MIN`` px,
     as JPEG): every macroblock is still decoded, for 40% of Pillow's CPU. The decoded image then
-    gives the perceptual hash and the report's thumbnail, so no image is decoded twice.
+    gives the perceptual hash and the report's thumbnail, so no image is decoded twice. The
+    thumbnail is made only for an image the report could show: one whose sha256 is at most
+    ``thumbnail_cutoff`` (imagespider/dataset/thumbnails.py, ``sample_cutoff``; None: every image,
+    ``""``: none).
     """
     bounds = bounds or CheckBounds(max_pixels)
     refuse_costly_bytes(body, bounds)
@@ -115,20 +120,23 @@ def inspect_image(
         # thumbnail from the full pixels cost as much again as the hash (benchmarks/checkprofile.py).
         small = hash_sized(pixels)
         phash, embedded = _phash_or_none(small), read_embedded_from(image, body)
+        sha256 = hashlib.sha256(body).hexdigest()
         # Last: it reduces ``small`` (which may be ``image``) in place.
-        thumbnail = thumbnail_jpeg(small)
-        return ImageFacts(width, height, fmt, hashlib.sha256(body).hexdigest(), phash, embedded, thumbnail)
+        shown = thumbnail_cutoff is None or sha256 <= thumbnail_cutoff
+        thumbnail = thumbnail_jpeg(small) if shown else None
+        return ImageFacts(width, height, fmt, sha256, phash, embedded, thumbnail)
 
 
 def check_image(
-    body: bytes, min_width: int, min_height: int, max_pixels: int, bounds: CheckBounds | None = None
+    body: bytes, min_width: int, min_height: int, max_pixels: int, bounds: CheckBounds | None = None,
+    thumbnail_cutoff: str | None = None,
 ) -> ImageFacts | tuple[str, str]:
     """:func:`inspect_image` as a worker process runs it: a verdict comes back as
     ``(reason, detail)`` (``Rejected`` does not survive pickling with its reason), facts as they are.
     Only the facts cross back, never pixels: the body goes in as bytes, a few hundred bytes return.
     Running out of the worker's address space anywhere (hashing, embedded rights) is ``too_costly``."""
     try:
-        return inspect_image(body, min_width, min_height, max_pixels, bounds)
+        return inspect_image(body, min_width, min_height, max_pixels, bounds, thumbnail_cutoff)
     except Rejected as verdict:
         return verdict.reason, verdict.detail
     except MemoryError:

@@ -45,7 +45,8 @@ from twisted.python.failure import Failure
 from imagespider.dataset.neardup import DedupConfig
 from imagespider.dataset.objectstore import normal_uri
 from imagespider.dataset.sources import is_object_store
-from imagespider.dataset.thumbnails import thumbnail_name, write_thumbnail
+from imagespider.dataset.store import Dataset
+from imagespider.dataset.thumbnails import SAMPLE, sample_cutoff, thumbnail_name, write_thumbnail
 from imagespider.distributed.worker import worker_of
 from imagespider.errors import Rejected
 from imagespider.extensions.dataset import dataset_of
@@ -201,7 +202,7 @@ class DatasetImagesPipeline(ImagesPipeline):
             raise Rejected("http_error", f"HTTP {response.status}")
         if not response.body:
             raise Rejected("empty", "zero-byte response")
-        facts = await self._check(response.body)
+        facts = await self._check(response.body, self._thumbnail_cutoff(item.label))
         embedded = facts.embedded
         expected = item.expected_sha256
         if expected and expected != facts.sha256:
@@ -280,11 +281,19 @@ class DatasetImagesPipeline(ImagesPipeline):
             return  # an object store: the documents make thumbnails where they are written
         self._writer.submit(write_thumbnail, Path(self.store.basedir) / name, data)
 
-    async def _check(self, body: bytes) -> ImageFacts:
+    def _thumbnail_cutoff(self, label: str) -> str | None:
+        """Whose thumbnail the check makes (imagespider/dataset/thumbnails.py, ``sample_cutoff``):
+        none for an object store (its documents make the sample's), else only an image the
+        report could still show, by the store's index as it is now."""
+        if not isinstance(self.dataset, Dataset) or self._writer is None or not isinstance(self.store, FSFilesStore):
+            return ""
+        return sample_cutoff(self.dataset.index.sample_last(label, SAMPLE))
+
+    async def _check(self, body: bytes, thumbnail_cutoff: str | None) -> ImageFacts:
         """All the CPU work on one image (decode, sha256, phash, embedded rights), in one trip
         to a bounded worker (imagespider/pipelines/imagecheck.py, CheckPool: memory, time, a
         crashed worker replaced); a verdict is raised as :class:`Rejected`."""
-        args = (body, self.min_width, self.min_height, self.config.max_pixels, self.bounds)
+        args = (body, self.min_width, self.min_height, self.config.max_pixels, self.bounds, thumbnail_cutoff)
         result = await self._checks.run(check_image, *args)
         if isinstance(result, tuple):
             raise Rejected(*result)

@@ -19,8 +19,11 @@ from imagespider.dataset.crawls import CRAWLS
 from imagespider.dataset.documents import write_documents
 from imagespider.dataset.files import MANIFEST, REJECTED
 from imagespider.dataset.index import StoreIndex
-from imagespider.dataset.report import REPORT
-from imagespider.dataset.thumbnails import THUMBS
+from imagespider.dataset.report import GALLERY_SAMPLE, REPORT
+from imagespider.dataset.thumbnails import SAMPLE, THUMBS
+from tests.conftest import run_scrapy
+from tests.manifest_rows import store_row, write_manifest
+from tests.mockserver import MockHTTPServer
 
 LONG_LABEL = "a-class-name-that-is-far-too-long-to-fit-in-a-narrow-window-without-wrapping-" + "x" * 40
 LICENSES = [
@@ -145,3 +148,31 @@ def test_nothing_is_cut_or_sticks_out_in_chromium(store: Path, width: int, tmp_p
             assert not failed, failed[:5]
         finally:
             browser.close()
+
+
+def test_a_crawl_makes_thumbnails_only_for_images_the_report_can_show(
+    mockserver: MockHTTPServer, tmp_path: Path
+) -> None:
+    """Issue 19: once a class holds as many images as its report shows (SAMPLE, the first by
+    file name, so by sha256), the check makes a thumbnail only for a new image that sorts among
+    them. The class here holds SAMPLE rows whose digests are spread evenly over the lower half of
+    the sha256 range, so about half of the crawl's images sort among them."""
+    store, label = tmp_path / "data", "spread"
+    step = (1 << 255) // SAMPLE
+    write_manifest(store, [store_row(n * step, label) for n in range(1, SAMPLE + 1)])
+    cutoff = f"{SAMPLE * step:064x}"
+    urls = tmp_path / "urls.txt"
+    urls.write_text("".join(f"{mockserver.base}/openverse-img/{label}/{n}.jpg\n" for n in range(12)))
+    result = run_scrapy("crawl", "urls", "-a", f"path={urls}", "-a", f"label={label}", "-a", "license=any",
+                        "-s", f"IMAGES_STORE={store}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = [json.loads(line) for line in (store / MANIFEST).read_text(encoding="utf-8").splitlines()][SAMPLE:]
+    shown = {row["sha256"] for row in rows if row["sha256"] <= cutoff}
+    assert len(rows) == 12 and 0 < len(shown) < len(rows)
+    thumbs = {path.stem for path in (store / label / THUMBS).glob("*.jfif")}
+    assert thumbs == shown
+    # report.html shows the class's first GALLERY_SAMPLE files, each new one by its thumbnail.
+    first = sorted(row["file_name"] for row in rows + [store_row(n * step, label) for n in range(1, SAMPLE + 1)])
+    in_report = [row["sha256"] for row in rows if row["file_name"] in first[:GALLERY_SAMPLE]]
+    html = (store / REPORT).read_text(encoding="utf-8")
+    assert in_report and all(f"{label}/{THUMBS}/{sha}.jfif" in html for sha in in_report)

@@ -54,5 +54,8 @@ def test_rows_are_found_again_by_offset(tmp_path: Path) -> None:
             cats = [reader.row(*where) for where in index.locations("cat")]
             assert cats == sorted([rows[0], rows[2], rows[3]], key=lambda r: r["file_name"])
             assert [reader.row(*where) for where in index.locations("cat", limit=1)] == cats[:1]
+        # The last file a sample of N shows (issue 19: thumbnails only for images that sort before it).
+        assert [index.sample_last("cat", n) for n in (1, 2, 3, 4)] == [c["file_name"] for c in cats] + [None]
+        assert index.sample_last("dog", 1) == rows[1]["file_name"] and index.sample_last("bird", 1) is None
     finally:
         index.close()

@@ -10,11 +10,14 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from imagespider.dataset.report import CLASS_PAGE_SAMPLE, GALLERY_SAMPLE
 from imagespider.dataset.thumbnails import (
+    SAMPLE,
     SIZE,
     THUMBS,
     ensure_thumbnails,
     make_thumbnail,
+    sample_cutoff,
     thumbnail_jpeg,
     thumbnail_name,
     write_thumbnail,
@@ -38,6 +41,14 @@ SHA = "0f" * 32
 )
 def test_thumbnail_name_only_for_a_row_inside_a_label_folder(row: dict, name: str | None) -> None:
     assert thumbnail_name(row) == name
+
+
+def test_sample_cutoff_is_the_sha256_of_the_last_image_shown() -> None:
+    assert SAMPLE == max(GALLERY_SAMPLE, CLASS_PAGE_SAMPLE)
+    assert sample_cutoff(None) is None  # the class's sample is not full: every image is shown
+    assert sample_cutoff(f"cat/{SHA}.jpg") == SHA
+    assert sample_cutoff(f"a.b/{SHA}.webp") == SHA
+    assert sample_cutoff("") == ""  # the last shown row has no file: no new image is shown
 
 
 def test_thumbnail_jpeg_fits_the_size_and_keeps_the_aspect() -> None:

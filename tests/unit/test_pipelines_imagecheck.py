@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 
 from imagespider.errors import Rejected
-from imagespider.pipelines.imagecheck import EXTENSIONS, ImageFacts, inspect_image
+from imagespider.pipelines.imagecheck import EXTENSIONS, ImageFacts, check_image, inspect_image
 
 PILLOW_DEFAULT_MAX_PIXELS = 89_478_485
 
@@ -157,3 +157,16 @@ def test_the_report_thumbnail_comes_from_the_check_decode(fmt: str, size: tuple[
         assert thumb.format == "JPEG"
         assert min(160, max(size)) <= max(thumb.size) <= min(240, max(size))
         assert abs(thumb.width / thumb.height - size[0] / size[1]) < 0.05
+
+
+def test_the_thumbnail_is_made_only_under_the_cutoff() -> None:
+    """Issue 19: only an image the report could show gets a thumbnail (imagespider/dataset/thumbnails.py,
+    sample_cutoff); the rest of the facts do not change."""
+    body = encode("PNG", (400, 300))
+    sha = hashlib.sha256(body).hexdigest()
+    every = inspect_image(body, 10, 10, PILLOW_DEFAULT_MAX_PIXELS)
+    assert every.thumbnail is not None
+    assert inspect_image(body, 10, 10, PILLOW_DEFAULT_MAX_PIXELS, None, sha).thumbnail == every.thumbnail
+    above = inspect_image(body, 10, 10, PILLOW_DEFAULT_MAX_PIXELS, None, f"{int(sha, 16) - 1:064x}")
+    assert above.thumbnail is None and above == every and above.phash == every.phash
+    assert check_image(body, 10, 10, PILLOW_DEFAULT_MAX_PIXELS, None, "").thumbnail is None  # type: ignore[union-attr]

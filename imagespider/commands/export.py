@@ -72,10 +72,10 @@ class Command(StoreCommand, ScrapyCommand):
             )
         except ValueError as error:
             raise UsageError(str(error)) from None
-        uri = self.store_uri(opts.store)
         try:
+            uri = self.store_uri(opts.store)
             source = open_source(uri, settings)
-        except ArgumentError as error:  # gs:// without its endpoint
+        except ArgumentError as error:  # no folder named, or gs:// without its endpoint
             logger.error("%s", error)
             self.exitcode = 2
             return

@@ -33,7 +33,12 @@ class Command(StoreCommand, ScrapyCommand):
         settings = self.store_settings()
         if len(args) > 1:
             raise UsageError("name at most one store")
-        uri = self.store_uri(args[0] if args else None)
+        try:
+            uri = self.store_uri(args[0] if args else None)
+        except ArgumentError as error:
+            logger.error("%s", error)
+            self.exitcode = 2
+            return
         if is_object_store(uri):
             from imagespider.dataset.objectstore import ObjectStore, ObjectStoreConfig
 

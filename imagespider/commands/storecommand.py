@@ -11,6 +11,9 @@ from typing import Any
 from scrapy.settings import Settings
 from scrapy.utils.log import configure_logging
 
+from imagespider.dataset.sources import is_object_store
+from imagespider.errors import ArgumentError
+
 
 class StoreCommand:
     """A command in the project that reads or assembles a store, with no crawler process."""
@@ -29,6 +32,16 @@ class StoreCommand:
 
     def store_uri(self, named: str | None) -> str:
         """The store named on the command line, or else ``IMAGES_STORE`` (a folder, ``file://``,
-        ``s3://bucket/prefix``)."""
+        ``s3://bucket/prefix``). Raises :class:`ArgumentError` for one that names no folder
+        (``""``, ``file://``: the working directory, whose README.md ``publish`` would overwrite
+        with the dataset card) or has another scheme."""
         assert self.settings is not None
-        return named or str(self.settings.get("IMAGES_STORE"))
+        uri = named if named is not None else str(self.settings.get("IMAGES_STORE") or "")
+        if is_object_store(uri):
+            return uri
+        where = "the store" if named is not None else "IMAGES_STORE"
+        if "://" in uri and not uri.startswith("file://"):
+            raise ArgumentError(f"{where} {uri[:200]!r} is neither a folder nor s3://bucket/prefix")
+        if not uri.removeprefix("file://").strip():
+            raise ArgumentError(f"{where} {uri!r} names no folder; name one, such as data")
+        return uri

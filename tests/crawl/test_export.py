@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tests.conftest import run_scrapy
+from tests.conftest import PROJECT, run_scrapy
 from tests.crawl.conftest import Crawl
 
 
@@ -112,6 +112,13 @@ def test_bad_options_and_empty_store(store: Path, tmp_path: Path) -> None:
     assert bad.returncode == 2 and "unknown format 'zip'" in bad.stderr
     empty = run_scrapy("export", str(tmp_path / "o"), "--store", str(tmp_path / "nothing"))
     assert empty.returncode == 1 and "holds no exportable image" in empty.stderr
+    # file:// is the working directory (the project's, here): one line, and its README.md untouched.
+    readme = (PROJECT / "README.md").read_bytes()
+    for command in (["publish", "file://"], ["export", str(tmp_path / "o"), "--store", "file://"]):
+        refused = run_scrapy(*command)
+        assert refused.returncode == 2 and "'file://' names no folder" in refused.stderr, refused.stderr[-2000:]
+        assert "Traceback" not in refused.stderr
+    assert (PROJECT / "README.md").read_bytes() == readme
 
 
 def test_publish_rebuilds_a_local_stores_documents_idempotently(store: Path) -> None:

@@ -19,6 +19,7 @@ off the request again on the way back, so no queued or retried request holds the
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from typing import Any, Self
@@ -34,6 +35,9 @@ API_KEY_META = "imagespider_api_key"
 _CLEAN_URL_META = "_imagespider_clean_url"
 #: Request meta: the name of a bearer-token provider (see :func:`register_bearer`).
 BEARER_META = "imagespider_bearer"
+#: The fingerprint (:func:`token_fingerprint`) of the bearer token a request was sent with: the
+#: spider tells a refusal of the current token from one of a token already renewed.
+BEARER_SENT_META = "imagespider_bearer_sent"
 _BEARER_ADDED_META = "_imagespider_bearer_added"
 _PROVIDERS_ATTRIBUTE = "_imagespider_bearer_providers"
 
@@ -43,6 +47,11 @@ def register_bearer(crawler: Crawler, name: str, provider: Callable[[], str]) ->
     token of requests whose ``meta[BEARER_META]`` is ``name``."""
     providers: dict[str, Callable[[], str]] = crawler.__dict__.setdefault(_PROVIDERS_ATTRIBUTE, {})
     providers[name] = provider
+
+
+def token_fingerprint(token: str) -> str:
+    """A token's short SHA-256: which token was sent, in request meta, without the token itself."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def secret_value(settings: Any, name: str, environ: dict[str, str] | None = None) -> str:
@@ -93,6 +102,7 @@ class ApiKeyMiddleware:
         if token:
             request.headers["Authorization"] = f"Bearer {token}"
             request.meta[_BEARER_ADDED_META] = True
+            request.meta[BEARER_SENT_META] = token_fingerprint(token)
 
     def process_response(self, request: Request, response: Response) -> Response:
         clean = self._restore(request)

@@ -18,11 +18,14 @@ file of the store, and it is never put in stats, items or errors.
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
@@ -31,7 +34,7 @@ from imagespider.downloadermiddlewares.apikey import API_KEY_META, secret_value
 from imagespider.engines import ENGINES, EngineResult, flickr
 from imagespider.errors import ArgumentError
 from imagespider.rights.model import License, unknown
-from imagespider.spiders.api import ApiPage, ApiSearchSpider, whole_number_setting
+from imagespider.spiders.api import PREPARE_WAIT, ApiPage, ApiSearchSpider, whole_number_setting
 from imagespider.spiders.base import logger
 from imagespider.spiders.params import Query
 
@@ -58,6 +61,13 @@ SORTS: dict[str, str] = {
 SAFE: dict[str, str] = {"strict": "1", "moderate": "2", "off": "3"}
 #: Flickr's error code for an invalid key: fatal at once, since no later call can succeed.
 INVALID_KEY = 100
+
+#: The crawl's answer to licenses.getInfo (a table, or None for the built-in one), shared by every
+#: engine object: the ``search`` spider makes a Flickr engine object per query
+#: (imagespider/spiders/search.py), and each asking would spend a call of the key's 3,600 an hour.
+_LICENSE_TABLES: weakref.WeakKeyDictionary[Crawler, asyncio.Future[dict[str, License] | None]] = (
+    weakref.WeakKeyDictionary()
+)
 NO_KEY_HELP = (
     "flickr: no API key; export FLICKR_API_KEY=<key> or pass -s FLICKR_API_KEY=<key> "
     "(get one at https://www.flickr.com/services/apps/create/)"
@@ -122,13 +132,33 @@ class FlickrSpider(ApiSearchSpider):
     # -- requests ------------------------------------------------------------------------
 
     async def prepare(self) -> AsyncIterator[scrapy.Request]:
+        """The first engine object of the crawl asks for the license table; the others wait for
+        its answer (at most PREPARE_WAIT seconds, then the built-in table)."""
         if not self.config.api_key:
             raise self.fail("flickr_no_key", NO_KEY_HELP)
-        yield self.flickr_request(
-            {"method": "flickr.photos.licenses.getInfo"},
-            callback=self.got_licenses,
-            errback=self.licenses_failed,
-        )
+        answer = _LICENSE_TABLES.get(self.crawler)
+        if answer is None:
+            _LICENSE_TABLES[self.crawler] = asyncio.get_running_loop().create_future()
+            yield self.flickr_request(
+                {"method": "flickr.photos.licenses.getInfo"},
+                callback=self.got_licenses,
+                errback=self.licenses_failed,
+            )
+            return
+        try:
+            self.license_table = await asyncio.wait_for(asyncio.shield(answer), PREPARE_WAIT)
+        except TimeoutError:
+            logger.warning(
+                "flickr: no answer to licenses.getInfo after %d s; using the built-in ids 0-10", PREPARE_WAIT
+            )
+        for request in self.first_searches():
+            yield request
+
+    def _share_license_table(self) -> None:
+        """Hand this crawl's answer to the engine objects waiting for it (see :meth:`prepare`)."""
+        answer = _LICENSE_TABLES.get(self.crawler)
+        if answer is not None and not answer.done():
+            answer.set_result(self.license_table)
 
     def flickr_request(self, params: dict[str, Any], **kwargs: Any) -> scrapy.Request:
         """One REST call other than a search (licenses.getInfo)."""
@@ -167,6 +197,7 @@ class FlickrSpider(ApiSearchSpider):
             entries = flickr.parse_licenses(response.body)
         except flickr.FlickrApiError as error:
             if error.code == INVALID_KEY:
+                self._share_license_table()  # the others' searches meet the same refusal
                 raise self.fail("flickr_api_error", f"flickr: {error}") from None
             self._fall_back(str(error))
         else:
@@ -176,10 +207,12 @@ class FlickrSpider(ApiSearchSpider):
                 logger.info("flickr: license table loaded, %d licenses", len(table))
             else:
                 self._fall_back("licenses.getInfo listed no license")
+        self._share_license_table()
         yield from self.first_searches()
 
     def licenses_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         self._fall_back(self.failure_text(failure))
+        self._share_license_table()
         yield from self.first_searches()
 
     def _fall_back(self, why: str) -> None:

@@ -22,17 +22,25 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
 from imagespider.browser import PLAIN_HTTP_HANDLERS
-from imagespider.downloadermiddlewares.apikey import BEARER_META, register_bearer, secret_value
+from imagespider.downloadermiddlewares.apikey import (
+    BEARER_META,
+    BEARER_SENT_META,
+    register_bearer,
+    secret_value,
+    token_fingerprint,
+)
 from imagespider.engines import EngineResult, openverse
 from imagespider.errors import ArgumentError
 from imagespider.rights.model import License, unknown
@@ -48,6 +56,24 @@ TOKEN_MARGIN = 60.0
 MAX_THROTTLED = 3
 #: Retry 5xx as Scrapy does, but never a 429 at once: the spider waits it out itself.
 RETRY_CODES = [500, 502, 503, 504, 522, 524, 408]
+
+
+@dataclass
+class SharedToken:
+    """The crawl's one Openverse token. The ``search`` spider makes an Openverse engine object per
+    query (imagespider/spiders/search.py); each asking for its own token would spend a token call
+    per query, and a refused one would be asked again and refused for each."""
+
+    token: str = ""
+    expires: float = 0.0
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: The one line a refusal gave: every engine object fails with it, with no second call.
+    refused: str = ""
+
+
+_TOKENS: weakref.WeakKeyDictionary[Crawler, SharedToken] = weakref.WeakKeyDictionary()
+#: The ``meta[BEARER_META]`` of every registered call (downloadermiddlewares/apikey.py).
+BEARER_NAME = "openverse"
 
 
 @dataclass(frozen=True)
@@ -97,18 +123,16 @@ class OpenverseSpider(ApiSearchSpider):
     config_class = OpenverseConfig
 
     config: OpenverseConfig
-    _token: str = ""
-    _token_expires: float = 0.0
-    _token_lock: asyncio.Lock | None = None
-    _bearer_name: str = ""
+    _shared: SharedToken
 
     def setup(self) -> None:
         super().setup()
         self._throttled = {}
+        self._shared = _TOKENS.setdefault(self.crawler, SharedToken())
         # The token is added to each call at download time (downloadermiddlewares/apikey.py), so
         # no queued request (JOBDIR) ever holds it.
-        self._bearer_name = f"openverse-{id(self):x}"
-        register_bearer(self.crawler, self._bearer_name, lambda: self._token)
+        shared = self._shared
+        register_bearer(self.crawler, BEARER_NAME, lambda: shared.token)
 
     _throttled: dict[Query, int]
 
@@ -127,12 +151,17 @@ class OpenverseSpider(ApiSearchSpider):
         for request in self.first_searches():
             yield request
 
-    async def ensure_token(self, renew: bool = False) -> bool:
-        """A valid token, fetched or renewed when needed; False (after one line) when refused."""
-        if self._token_lock is None:
-            self._token_lock = asyncio.Lock()
-        async with self._token_lock:
-            if not renew and self._token and time.monotonic() < self._token_expires - TOKEN_MARGIN:
+    async def ensure_token(self, refused: str = "") -> bool:
+        """A valid token, fetched or renewed when needed; False (after one line) when refused.
+        ``refused``: the fingerprint of the token a call was refused with (HTTP 401): renewed unless
+        another engine object of the crawl has renewed it already."""
+        shared = self._shared
+        async with shared.lock:
+            if shared.refused:
+                self.fail_soon("openverse_auth_error", shared.refused)
+                return False
+            fresh = shared.token and time.monotonic() < shared.expires - TOKEN_MARGIN
+            if fresh and token_fingerprint(shared.token) != refused:
                 return True
             body = urlencode({
                 "grant_type": "client_credentials",
@@ -148,19 +177,18 @@ class OpenverseSpider(ApiSearchSpider):
             try:
                 response = await self.crawler.engine.download_async(request)
             except Exception as error:  # noqa: BLE001 (any download failure is one line)
+                # Not kept as a refusal: the next engine object may reach the API.
                 self.fail_soon("openverse_auth_error", f"openverse: could not get a token: {self.redact(str(error))}")
                 return False
             token, expires_in = openverse.parse_token(response.body) if response.status == 200 else (None, None)
             if not token:
                 detail = openverse.error_detail(response.body) or f"HTTP {response.status}"
-                self.fail_soon(
-                    "openverse_auth_error",
-                    f"openverse: {TOKEN_PATH} refused OPENVERSE_CLIENT_ID/_SECRET: {self.redact(detail)}",
-                )
+                shared.refused = f"openverse: {TOKEN_PATH} refused OPENVERSE_CLIENT_ID/_SECRET: {self.redact(detail)}"
+                self.fail_soon("openverse_auth_error", shared.refused)
                 return False
-            self._token = token
+            shared.token = token
             self._redactor.secrets = sorted({*self._redactor.secrets, token}, key=len, reverse=True)
-            self._token_expires = time.monotonic() + (expires_in or 3600)
+            shared.expires = time.monotonic() + (expires_in or 3600)
             self.crawler.stats.inc_value("imagespider/openverse/tokens")
             return True
 
@@ -180,14 +208,14 @@ class OpenverseSpider(ApiSearchSpider):
 
     def search_options(self, query: Query, page: Any) -> dict[str, Any]:
         # A 401 (token renewed) and a 429 (waited out) are handled here, not by Scrapy.
-        extra = {BEARER_META: self._bearer_name} if self.config.registered else {}
+        extra = {BEARER_META: BEARER_NAME} if self.config.registered else {}
         return {"handle_httpstatus_list": [401, 429], **extra}
 
     async def parse_search(self, response: Response) -> AsyncIterator[Any]:
         query: Query = response.meta["query"]
         if response.status == 401 and self.config.registered and not response.meta.get("renewed"):
             # The token expired early or was revoked: renew it once and ask again.
-            if await self.ensure_token(renew=True):
+            if await self.ensure_token(refused=response.meta.get(BEARER_SENT_META, "")):
                 request = self.page_request(query, response.meta["page"])
                 request.meta["renewed"] = True
                 yield request
@@ -263,3 +291,4 @@ def _headers(response: Response) -> dict[str, str]:
         key.decode("latin-1"): (values[-1].decode("latin-1") if values else "")
         for key, values in response.headers.items()
     }
+

@@ -77,6 +77,22 @@ def test_registered_use_renews_its_token_and_never_logs_it(crawl: Crawl) -> None
                 assert text.encode() not in path.read_bytes()
 
 
+def test_a_revoked_token_is_renewed_once_and_the_page_asked_again(crawl: Crawl) -> None:
+    """A 401 to a call names the token it was sent with (a fingerprint in meta): that token is
+    renewed and the page asked again; here every token is revoked after its first page."""
+    before = len(mock.ISSUED)
+    result, calls = openverse(
+        crawl, "-a", "q=cat", "-a", "limit=45", "-a", "license=any",
+        env={"OPENVERSE_CLIENT_ID": "revoke-early-client", "OPENVERSE_CLIENT_SECRET": "s3cret-revoke"},
+    )
+    output = result.output
+    assert result.returncode == 0, output[-3000:]
+    issued = mock.ISSUED[before:]
+    assert len(issued) == 3  # one a page: each page's second try
+    assert [c["page"] for c in calls] == [["1"], ["2"], ["2"], ["3"], ["3"]]
+    assert len(result.rows) == 45 and "Traceback" not in output
+
+
 def test_bad_credentials_fail_with_one_line(crawl: Crawl) -> None:
     result, calls = openverse(
         crawl, "-a", "q=cat", "-a", "limit=5",

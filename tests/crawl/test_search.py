@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from tests.crawl.conftest import Crawl, CrawlResult
+from tests.mockserver import openverse as openverse_mock
 
 FAST = {"SCROLL_WAIT_TIMEOUT": 3, "SCROLL_STEP_PAUSE": 0.05}
 
@@ -99,3 +101,36 @@ def test_a_resumed_job_starts_each_query_at_the_engine_it_was_running(crawl: Cra
     assert len(kept) == 125
     assert len({row["image_url"] for row in kept}) == 125
     assert [row["engine"] for row in kept].count("openverse") == 111
+
+
+def test_flickrs_license_table_and_openverses_token_are_asked_once_for_every_query(
+    crawl: Crawl, tmp_path: Path
+) -> None:
+    """search makes an engine object per query: licenses.getInfo (3,600 calls an hour per key) and
+    Openverse's token are still asked once a crawl, and a refused token is not asked again."""
+    queries = tmp_path / "queries.txt"
+    queries.write_text("cat\ndog\nfox\n", encoding="utf-8")
+    args = ["-a", f"queries={queries}", "-a", "limit=4", "-a", "license=commercial"]
+    flickr = crawl("search", *args, "-a", "engines=flickr", env={"FLICKR_API_KEY": "goodkey-search-3q"})
+    assert flickr.returncode == 0, flickr.output[-3000:]
+    calls = [parse_qs(urlsplit(p).query) for p in flickr.requests if p.startswith("/services/rest/")]
+    methods = [call["method"][0] for call in calls]
+    assert methods.count("flickr.photos.licenses.getInfo") == 1
+    searched = [call for call in calls if call["method"] == ["flickr.photos.search"]]
+    assert sorted(call["text"][0] for call in searched) == ["cat", "dog", "fox"]
+    # Every query searched with the table getInfo gave (ids 11 and 12 are not in the built-in one).
+    assert all({"11", "12"} <= set(call["license"][0].split(",")) for call in searched)
+    assert len(flickr.rows) == 12
+
+    credentials = {"OPENVERSE_CLIENT_ID": "good-search-3q", "OPENVERSE_CLIENT_SECRET": "s3cret-3q"}
+    before = len(openverse_mock.ISSUED)
+    registered = crawl("search", *args, "-a", "engines=openverse", env=credentials)
+    assert registered.returncode == 0, registered.output[-3000:]
+    assert len(openverse_mock.ISSUED) - before == 1
+    assert {row["query"] for row in registered.rows} == {"cat", "dog", "fox"} and len(registered.rows) == 12
+
+    refused = crawl("search", *args, "-a", "engines=openverse",
+                    env={"OPENVERSE_CLIENT_ID": "wrong-3q", "OPENVERSE_CLIENT_SECRET": "s3cret-3q"})
+    assert [p for p in refused.requests if "auth_tokens" in p] == ["POST /v1/auth_tokens/token/"]
+    assert refused.returncode == 1 and "failed_all_engines" in refused.output, refused.output[-3000:]
+    assert refused.output.count("refused OPENVERSE_CLIENT_ID/_SECRET") == 3  # one line a query

@@ -16,8 +16,9 @@ used up: ``x-ratelimit-available-anon_burst: 0``), ``changedapi`` (a 200 whose b
 
 ``POST /v1/auth_tokens/token/``: client-credentials grant. A client id starting with ``good``
 gets a token valid ``36000`` s; ``short`` one valid 60 s (so the spider renews it before each
-call); anything else 401 ``invalid_client``. A search with a Bearer token this server did not
-issue answers 401. Tokens issued and tokens seen are in :data:`ISSUED` and :data:`SEEN`.
+call); ``revoke`` one valid 36000 s but revoked once it has been used for a search (as a token
+revoked early); anything else 401 ``invalid_client``. A search with a Bearer token this server did
+not issue, or revoked, answers 401. Tokens issued and tokens seen are in :data:`ISSUED` and :data:`SEEN`.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ NONCOMMERCIAL = {"by-nc", "by-nc-sa", "by-nc-nd", "nc-sampling+"}
 NO_DERIVATIVES = {"by-nd", "by-nc-nd"}
 ISSUED: list[str] = []
 SEEN: list[str] = []
+#: Tokens revoked after their first search, and those revoked.
+REVOKE_AFTER_USE: set[str] = set()
+REVOKED: set[str] = set()
 _counter = itertools.count(1)
 
 Reply = tuple[int, str, bytes, dict[str, str]]
@@ -88,8 +92,10 @@ def images(handler: Any, path: str, query: dict[str, list[str]]) -> Reply:
     if auth:
         token = auth.removeprefix("Bearer ")
         SEEN.append(token)
-        if token not in ISSUED:
+        if token not in ISSUED or token in REVOKED:
             return _reply(401, {"detail": "Invalid token."})
+        if token in REVOKE_AFTER_USE:
+            REVOKED.add(token)
     page_size = int(query.get("page_size", ["20"])[0])
     if page_size > 20 and not auth:
         return _reply(401, {"detail": "Authentication credentials were not provided."})
@@ -125,10 +131,12 @@ def token(handler: Any, path: str, form: dict[str, list[str]]) -> Reply:
     client_id = form.get("client_id", [""])[0]
     if form.get("grant_type") != ["client_credentials"] or not form.get("client_secret", [""])[0]:
         return _reply(400, {"error": "unsupported_grant_type"})
-    if not client_id.startswith(("good", "short")):
+    if not client_id.startswith(("good", "short", "revoke")):
         return _reply(401, {"error": "invalid_client"})
     issued = f"tok{next(_counter):04d}-{client_id[:4]}-9f8e7d6c5b4a"
     ISSUED.append(issued)
+    if client_id.startswith("revoke"):
+        REVOKE_AFTER_USE.add(issued)
     expires = 60 if client_id.startswith("short") else 36000
     return _reply(200, {"access_token": issued, "scope": "read write", "expires_in": expires, "token_type": "Bearer"})
 

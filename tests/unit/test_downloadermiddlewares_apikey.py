@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
-from imagespider.downloadermiddlewares.apikey import ApiKeyMiddleware, with_param
+from imagespider.downloadermiddlewares.apikey import BEARER_SENT_META, ApiKeyMiddleware, token_fingerprint, with_param
 from imagespider.extensions.redact import SecretFilter
 from imagespider.spiders.flickr import FlickrSpider
 from tests.settings import project_values
@@ -62,7 +62,7 @@ def test_openverse_bearer_token_is_added_only_while_sent() -> None:
     }
     crawler = get_crawler(OpenverseSpider, project_values(settings))
     spider = OpenverseSpider.from_crawler(crawler, q="cat")
-    spider._token = "tok-abc-123456"
+    spider._shared.token = "tok-abc-123456"
     request = spider.page_request(spider.args.queries[0], 1)
     assert "tok-abc" not in at_rest(request) and "Authorization" not in request.headers
     middleware = ApiKeyMiddleware(crawler)
@@ -71,3 +71,5 @@ def test_openverse_bearer_token_is_added_only_while_sent() -> None:
     middleware.process_response(request, Response(request.url, status=200))
     assert "Authorization" not in request.headers
     assert "tok-abc" not in at_rest(request)
+    # Which token was sent stays in meta as a fingerprint only (a 401 renews only the token it names).
+    assert request.meta[BEARER_SENT_META] == token_fingerprint("tok-abc-123456") != token_fingerprint("tok-other")

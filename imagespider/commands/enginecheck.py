@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import shutil
-import tempfile
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ from scrapy.settings import BaseSettings
 
 from imagespider.commands.crawl import set_log_level
 from imagespider.commands.settings_check import check_settings, check_shapes
+from imagespider.dataset.scratch import make_scratch
 from imagespider.dataset.sources import is_object_store
 from imagespider.engines import ENGINES, EngineResult
 from imagespider.errors import ArgumentError, shown
@@ -40,6 +40,8 @@ from imagespider.spiders.debug import DEBUG_DIR
 from imagespider.spiders.params import Query, SearchArgs, parse_search_args
 from imagespider.spiders.search import SearchAllSpider, check_engine_settings, parse_engines
 
+#: The throwaway stores' names in the temporary folder (imagespider/dataset/scratch.py).
+SCRATCH_PREFIX = "imagespider-enginecheck-"
 #: What a result should carry (on at least one result of a working engine): every engine names
 #: the page and a title; engines with per-image licenses also the author and the license.
 FIELDS = ("page_url", "title")
@@ -105,7 +107,7 @@ class EngineCheckSpider(SearchAllSpider):
         super().update_settings(settings)
         # Never the user's store: the check writes nothing anyone keeps (see the command).
         # Above -s (cmdline): the user's IMAGES_STORE only receives saved pages (see the command).
-        settings.set("IMAGES_STORE", tempfile.mkdtemp(prefix="imagespider-enginecheck-"), priority=50)
+        settings.set("IMAGES_STORE", str(make_scratch(SCRATCH_PREFIX)), priority=50)
         # Nor the user's paused job (its spider.state and seen requests would be the check's),
         # nor a distributed job (its requests call back into engine objects: not for Redis).
         settings.set("JOBDIR", None, priority=50)

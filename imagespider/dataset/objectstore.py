@@ -26,17 +26,16 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from imagespider.dataset.files import MANIFEST
 from imagespider.dataset.jsonl import json_object
 from imagespider.dataset.neardup import Twin
+from imagespider.dataset.scratch import make_scratch
 from imagespider.dataset.store import Dataset
 from imagespider.dataset.storelock import StoreRefused
 from imagespider.errors import ArgumentError, shown
@@ -207,6 +206,10 @@ class ObjectSource:
         return self.store.get(file_name)
 
 
+#: The scratch folders' names in the temporary folder (imagespider/dataset/scratch.py).
+SCRATCH_PREFIX = "imagespider-objectstore-"
+
+
 class ObjectDataset:
     """What the crawl writes into an object store: the interface of
     :class:`imagespider.dataset.store.Dataset` (rows, dedupe questions, claims, add, reject).
@@ -222,7 +225,7 @@ class ObjectDataset:
         self.store = ObjectStore(ObjectStoreConfig.from_settings(uri, settings))
         self.uri = uri
         #: Local scratch folder: the bucket's rows, indexed; documents are rendered here.
-        self.root = Path(tempfile.mkdtemp(prefix="imagespider-objectstore-"))
+        self.root = make_scratch(SCRATCH_PREFIX)
         self.local = Dataset(self.root)
         self._worker = f"{os.uname().nodename}-{os.getpid()}"
         self._rejections = 0

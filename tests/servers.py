@@ -80,7 +80,7 @@ AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_
 
 
 #: Four distinct sha256 values, for object names like a crawl's.
-SHA = [f"{n:x}" * 64 for n in range(1, 5)]
+SHA = [f"{n:x}" * 64 for n in range(1, 6)]
 
 
 @contextmanager

@@ -171,16 +171,20 @@ class ObjectStore:
             (sidecars if match.group(3) == "json" else images)[stem] = key
         return images, sidecars, rejected
 
-    def rows(self) -> list[dict[str, Any]]:
+    def rows(self, unreadable: list[tuple[str, str]] | None = None) -> list[dict[str, Any]]:
         """The rows of the sidecars whose image exists, by file name. A row names the image it
         sits beside (``file_name``, ``sha256`` from the key): a sidecar edited by hand, or copied
-        from another image's, must not make the manifest name a file the store does not hold."""
+        from another image's, must not make the manifest name a file the store does not hold.
+        A sidecar that is not a row (damaged, or not JSON) is left out, with its image; its
+        ``(sidecar key, image key)`` is appended to ``unreadable`` when one is given."""
         images, sidecars, _ = self.layout()
         rows = []
         for stem, key in sorted(sidecars.items()):
             if stem not in images:
                 continue
             row = json_object(self.get(key) or b"")
+            if row is None and unreadable is not None:
+                unreadable.append((key, images[stem]))
             if row is not None:
                 if row.get("file_name") != images[stem]:
                     logger.warning("%s names %r: read as the row of %s", key, row.get("file_name"), images[stem])

@@ -6,8 +6,9 @@ An object store (imagespider/dataset/objectstore.py) holds one sidecar row per i
 object per rejection: publishing lists them and writes ``metadata.jsonl`` (sorted by file name),
 ``rejected.jsonl`` (in the order written), ``crawls.jsonl`` (one row per crawl, ``.crawls/``) and the
 same documents beside them. An image with no
-sidecar (a worker killed between the two puts) and a sidecar with no image are moved under
-``.orphans/``, never deleted, so afterwards every image has its row and every row its image.
+sidecar (a worker killed between the two puts), a sidecar with no image, and an image whose sidecar
+is not a row (with that sidecar) are moved under ``.orphans/``, never deleted, so afterwards every
+image has its row and every row its image.
 Publishing twice gives the same files: it is idempotent, and safe to run while no crawl writes.
 """
 
@@ -59,10 +60,17 @@ def publish_objects(store: Any) -> Published:
     for stem in sorted(sidecars.keys() - images.keys()):
         orphans.append(sidecars[stem])
         store.move(sidecars[stem], ORPHANS_PREFIX + sidecars[stem])
+    unreadable: list[tuple[str, str]] = []
+    rows = store.rows(unreadable)
+    # A sidecar that is not a row cannot say what its image is: both go aside, as a local store's
+    # unreadable lines do (imagespider/dataset/repair.py), so no image stays without its row.
+    for sidecar, image in unreadable:
+        for key in (image, sidecar):
+            orphans.append(key)
+            store.move(key, ORPHANS_PREFIX + key)
     if orphans:
         logger.warning("moved %d objects with no row or no image under %s: %s", len(orphans), ORPHANS_PREFIX,
                        ", ".join(orphans[:5]))
-    rows = store.rows()
     rows.sort(key=lambda row: str(row.get("file_name")))
     rejected = []
     for key in sorted(rejected_keys, key=_written_order):

@@ -48,14 +48,18 @@ def test_an_object_store_is_assembled_and_orphans_set_aside() -> None:
         put_image(store, 3, label="dog")
         put_image(store, 1, sidecar=False)
         put_image(store, 2, image=False)
+        put_image(store, 4)
+        store.put(f"cat/{SHA[4]}.json", b"\x00 damaged, not a row")
         store.put(f"{REJECTED_PREFIX}0002.json", b'{"url": "https://h/2.jpg", "reason": "duplicate"}')
         store.put(f"{REJECTED_PREFIX}0001.json", b"torn")
         store.put(f"{CRAWLS_PREFIX}20261130T100000-bing.json", b'{"id": "20261130T100000-bing", "kept": 2}')
         published = publish_objects(store)
         assert (published.images, published.rejected) == (2, 1)
-        assert sorted(published.orphans) == [f"cat/{SHA[1]}.jpg", f"cat/{SHA[2]}.json"]
-        assert {key for key in store.keys(ORPHANS_PREFIX)} == {f"{ORPHANS_PREFIX}cat/{SHA[1]}.jpg",
-                                                              f"{ORPHANS_PREFIX}cat/{SHA[2]}.json"}
+        # An image whose sidecar is not a row goes aside with it: no image is left without its row.
+        aside = [f"cat/{SHA[1]}.jpg", f"cat/{SHA[2]}.json", f"cat/{SHA[4]}.jpg", f"cat/{SHA[4]}.json"]
+        assert sorted(published.orphans) == aside
+        assert set(store.keys(ORPHANS_PREFIX)) == {ORPHANS_PREFIX + key for key in aside}
+        assert store.get(f"{ORPHANS_PREFIX}cat/{SHA[4]}.json") == b"\x00 damaged, not a row"
         manifest = [json.loads(line) for line in (store.get("metadata.jsonl") or b"").splitlines()]
         assert [row["file_name"] for row in manifest] == [f"cat/{SHA[0]}.jpg", f"dog/{SHA[3]}.jpg"]
         assert json.loads(store.get("rejected.jsonl") or b"")["reason"] == "duplicate"

@@ -61,7 +61,7 @@ def sample_cutoff(last_shown: str | None) -> str | None:
     The report shows a class's first images by file name, ``<label>/<sha256>.<ext>``, so by
     sha256: a uniform random sample that stays put as the store grows. An image whose sha256
     sorts after the sample's last never appears in it, and the check need not make its thumbnail
-    (0.9 ms of the check and a file creation each; of 2,000 images in one class, about 750 are made,
+    (0.9 ms of the check and a file creation each; of 2,000 images in one class, about 770 are made,
     of a million about 2,200). The cutoff only falls as images are kept, so one read before a check
     never leaves out an image the final sample shows; one that is shown anyway gets its thumbnail
     from :func:`ensure_thumbnails` when the documents are written.

@@ -291,4 +291,3 @@ def _headers(response: Response) -> dict[str, str]:
         key.decode("latin-1"): (values[-1].decode("latin-1") if values else "")
         for key, values in response.headers.items()
     }
-

@@ -123,7 +123,10 @@ def _kind_of(path: str, text: str) -> str:
 
 
 def _url_problem(url: str) -> str | None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "Invalid IPv6 URL": http://[abc
+        return f"not an http(s) URL: {shown(url[:100])}"
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return f"not an http(s) URL: {shown(url[:100])}"
     return None
@@ -148,6 +151,16 @@ def _cell(row: dict[str, str | None], name: str) -> str | None:
 
 def _read_csv(text: str, path: str, label: str, found: UrlList) -> None:
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        _read_csv_rows(reader, path, label, found)
+    except csv.Error as error:
+        # A field over the csv module's limit (128 KiB): a quote never closed swallows the rest.
+        raise ArgumentError(
+            f"cannot read CSV {shown(path)}: the record from line {reader.line_num + 1}: {shown(error)}"
+        ) from None
+
+
+def _read_csv_rows(reader: csv.DictReader[str], path: str, label: str, found: UrlList) -> None:
     columns = {(name or "").strip().lower(): name for name in reader.fieldnames or ()}
     url_column = columns.get("url") or columns.get("image_url")
     if url_column is None:
@@ -177,7 +190,9 @@ def _read_csv(text: str, path: str, label: str, found: UrlList) -> None:
 
 
 def _read_manifest(text: str, label: str, found: UrlList) -> None:
-    for number, line in enumerate(text.splitlines(), 1):
+    # Split at newlines only: rows are written with ensure_ascii=False, so a title may hold a raw
+    # U+2028, U+2029 or U+0085, where str.splitlines() would cut the row in two.
+    for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:

@@ -111,3 +111,42 @@ def test_a_url_list_that_is_not_a_regular_file_is_one_line() -> None:
     # -a path=/dev/zero was read until memory ran out; a pipe or /dev/stdin waited forever.
     with pytest.raises(ArgumentError, match=r"^cannot read URL list /dev/zero: not a regular file; give a file"):
         read_url_list("/dev/zero", "x")
+
+
+def test_a_url_with_a_broken_ipv6_host_is_a_skipped_row_in_every_shape(tmp_path: Path) -> None:
+    # urlsplit raises ValueError("Invalid IPv6 URL") on "http://[abc": it was a traceback.
+    text = tmp_path / "list.txt"
+    text.write_text("http://[abc/1.jpg\nhttps://h/2.jpg\n", encoding="utf-8")
+    found = read_url_list(str(text), "x")
+    assert [r.image_url for r in found.rows] == ["https://h/2.jpg"]
+    assert found.notes == ["line 1: not an http(s) URL: http://[abc/1.jpg"]
+    table = tmp_path / "list.csv"
+    table.write_text("url\nhttp://[abc/1.jpg\nhttps://h/2.jpg\n", encoding="utf-8")
+    assert read_url_list(str(table), "x").skipped == 1
+    manifest = tmp_path / "metadata.jsonl"
+    manifest.write_text(json.dumps({"image_url": "http://[::1/1.jpg"}) + "\n" + json.dumps({"image_url": "https://h/2.jpg"}) + "\n")
+    assert read_url_list(str(manifest), "x").skipped == 1
+
+
+def test_a_csv_the_csv_module_cannot_read_is_one_line(tmp_path: Path) -> None:
+    # A field over the csv module's 128 KiB limit (here: a quote never closed, so the rest of the
+    # file is one field) raised _csv.Error: a traceback.
+    path = tmp_path / "list.csv"
+    path.write_text('url,title\nhttps://h/1.jpg,"never closed\n' + "https://h/2.jpg,x\n" * 10_000, encoding="utf-8")
+    with pytest.raises(ArgumentError, match=r"^cannot read CSV .*list\.csv: the record from line 2: field larger than field limit") as refused:
+        read_url_list(str(path), "x")
+    assert "\n" not in str(refused.value)
+    path.write_text('"url' + "x" * 200_000 + "\nhttps://h/1.jpg\n", encoding="utf-8")  # the header itself
+    with pytest.raises(ArgumentError, match=r"^cannot read CSV .*: the record from line 1: field larger"):
+        read_url_list(str(path), "x")
+
+
+def test_a_manifest_row_whose_text_holds_a_unicode_line_separator_is_read(tmp_path: Path) -> None:
+    # The store writes rows with ensure_ascii=False, so U+2028 / U+2029 / U+0085 in a title stay raw
+    # in the line; str.splitlines() cut the row there, and both halves were skipped as not JSON.
+    path = tmp_path / "metadata.jsonl"
+    rows = [{"image_url": f"https://h/{i}.jpg", "title": f"a{sep}b"} for i, sep in enumerate("\u2028\u2029\x85\x1c\x0c")]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    found = read_url_list(str(path), "x")
+    assert found.skipped == 0, found.notes
+    assert [r.title for r in found.rows] == [r["title"] for r in rows]

@@ -1,19 +1,22 @@
 """``scrapy export OUT``: training-ready shards (WebDataset tar, Parquet) from a store.
 
 The store is IMAGES_STORE (or ``--store``), local or an object store; the work is done by
-imagespider/dataset/export.py. Exit status 2 for bad options, 1 when the store holds no rows.
+imagespider/dataset/export.py. Exit status 2 for bad options, 1 when the store holds no rows or
+cannot be read, or the output folder cannot be made.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from imagespider.commands.storecommand import StoreCommand
 from imagespider.dataset.export import ENCODINGS, FORMATS, RESIZE_MODES, ExportConfig, export
+from imagespider.dataset.objectstore import store_errors, store_failure
 from imagespider.dataset.sources import open_source
 from imagespider.errors import ArgumentError
 
@@ -79,7 +82,18 @@ class Command(StoreCommand, ScrapyCommand):
             logger.error("%s", error)
             self.exitcode = 2
             return
-        result = export(source, args[0], config, origin=uri)
+        try:
+            Path(args[0]).mkdir(parents=True, exist_ok=True)
+        except OSError as error:  # a file of that name, no permission...
+            logger.error("cannot write the shards in %s: %s", args[0], error.strerror or error)
+            self.exitcode = 1
+            return
+        try:
+            result = export(source, args[0], config, origin=uri)
+        except store_errors() as error:  # an object store: no such bucket, credentials refused...
+            logger.error("%s", store_failure(uri, error))
+            self.exitcode = 1
+            return
         if result.missing or result.unreadable or result.invalid:
             logger.warning(
                 "left out %d rows whose file is missing, %d that do not decode and %d damaged rows "

@@ -2,7 +2,8 @@
 
 For a store a single crawl wrote, its end already did this; for an object store filled by
 several workers (README "Scaling out") this is the step that makes it a dataset. The work is in
-imagespider/dataset/publish.py. Exit status 1 when the store is refused (locked, unreadable).
+imagespider/dataset/publish.py. Exit status 2 for a store that names nothing usable, 1 when the
+store is refused (locked, unreadable).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class Command(StoreCommand, ScrapyCommand):
             self.exitcode = 2
             return
         if is_object_store(uri):
-            from imagespider.dataset.objectstore import ObjectStore, ObjectStoreConfig
+            from imagespider.dataset.objectstore import ObjectStore, ObjectStoreConfig, store_errors, store_failure
 
             try:
                 config = ObjectStoreConfig.from_settings(uri, settings)
@@ -48,7 +49,12 @@ class Command(StoreCommand, ScrapyCommand):
                 logger.error("%s", error)
                 self.exitcode = 2
                 return
-            result = publish_objects(ObjectStore(config))
+            try:
+                result = publish_objects(ObjectStore(config))
+            except store_errors() as error:  # no such bucket, credentials refused, nothing listening
+                logger.error("%s", store_failure(uri, error))
+                self.exitcode = 1
+                return
         else:
             try:
                 result = publish_local(uri.removeprefix("file://"))

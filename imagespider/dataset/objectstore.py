@@ -74,9 +74,16 @@ class ObjectStoreConfig:
                 f"{GCS_ENDPOINT} and an HMAC key as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
             )
         bucket, prefix = split_uri(uri)
+        if not bucket:
+            raise ArgumentError(f"{shown(uri)} names no bucket: name one, as s3://bucket/prefix")
+        endpoint = settings.get("AWS_ENDPOINT_URL") or None
+        if endpoint is not None and not _is_endpoint(str(endpoint)):
+            raise ArgumentError(
+                f"AWS_ENDPOINT_URL {shown(endpoint)!r} is not an http:// or https:// URL (such as http://minio.local:9000)"
+            )
         return cls(
             bucket=bucket, prefix=prefix,
-            endpoint_url=settings.get("AWS_ENDPOINT_URL") or None,
+            endpoint_url=endpoint,
             access_key=settings.get("AWS_ACCESS_KEY_ID") or None,
             secret_key=settings.get("AWS_SECRET_ACCESS_KEY") or None,
             session_token=settings.get("AWS_SESSION_TOKEN") or None,
@@ -95,6 +102,32 @@ class ObjectStoreConfig:
     @property
     def uri(self) -> str:
         return f"s3://{self.bucket}/{self.prefix}"
+
+
+def _is_endpoint(url: str) -> bool:
+    """Whether botocore takes ``url`` for an endpoint (anything else is a ValueError when the
+    client is made), and it is http or https."""
+    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
+
+    scheme_ok = url.lower().startswith(("http://", "https://"))
+    return scheme_ok and bool(is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url))
+
+
+def store_errors() -> tuple[type[Exception], ...]:
+    """What botocore raises for a store it cannot use (no bucket, refused credentials, no endpoint
+    listening...): what the store commands turn into one line (:func:`store_failure`)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return (BotoCoreError, ClientError)
+
+
+def store_failure(uri: str, error: BaseException) -> str:
+    """One line for the user when botocore refused the store at ``uri``."""
+    first = (str(error) or type(error).__name__).splitlines()[0]
+    return (
+        f"cannot use the object store {shown(uri)}: {first}; check AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, "
+        "AWS_SECRET_ACCESS_KEY and that the bucket exists"
+    )
 
 
 def split_uri(uri: str) -> tuple[str, str]:

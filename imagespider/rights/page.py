@@ -198,15 +198,16 @@ def index_page(
         if signals.noai:
             index.opt_out = ("noai", f"X-Robots-Tag on the page: {signals.x_robots_tag}")
         elif signals.tdm_reservation:
-            index.opt_out = ("tdm_reservation", "tdm-reservation: 1 on the page" + policy_suffix(signals.tdm_policy))
+            index.opt_out = ("tdm_reservation", "tdm-reservation: 1 on the page")
         index.tdm_policy = signals.tdm_policy
-    try:
-        root = lxml.html.document_fromstring(html) if html and html.strip() else None
-    except (lxml.etree.ParserError, ValueError):
-        root = None
+    root = _parse(html)
+    if root is not None:
+        PageReader(index, root, page_url, user_agent_token).read()
+    if index.opt_out is not None and index.opt_out[0] == "tdm_reservation":
+        # Named once, whether the header or a <meta> gave the policy.
+        index.opt_out = (index.opt_out[0], index.opt_out[1] + policy_suffix(index.tdm_policy))
     if root is None:
         return index
-    PageReader(index, root, page_url, user_agent_token).read()
     statements = len(index.page) + sum(len(t.statements) for t in index.targets)
     if len(index.targets) > MAX_TARGETS or statements > MAX_PAGE_STATEMENTS:
         index.overflow = (
@@ -215,3 +216,21 @@ def index_page(
         )
         index.targets, index.page = [], []
     return index
+
+
+def _parse(html: str) -> lxml.html.HtmlElement | None:
+    """The page's document, or None when there is none. lxml refuses a str that opens with an
+    XML declaration naming an encoding (XHTML, served as application/xhtml+xml): such a page
+    is parsed as UTF-8 bytes, the declaration then telling lxml nothing new."""
+    if not html or not html.strip():
+        return None
+    try:
+        try:
+            return lxml.html.document_fromstring(html)
+        except ValueError:
+            return lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=_UTF8)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+
+
+_UTF8 = lxml.html.HTMLParser(encoding="utf-8")

@@ -46,7 +46,6 @@ from imagespider.rights.pagemarkup import (
     json_values,
     license_statement_of,
     nested_name,
-    policy_suffix,
     prop_names,
     prop_value,
     props_by_scope,
@@ -180,8 +179,6 @@ class PageReader:
                 self.index.page.append(license_statement_of(content, f"meta[name={name}]", RANK_STRUCTURED, self.url))
             elif name in DC_RIGHTS:
                 self.index.page.append(license_statement_of(content, f"meta[name={name}]", RANK_TEXT, self.url))
-        if self.index.opt_out and self.index.opt_out[0] == "tdm_reservation":
-            self.index.opt_out = (self.index.opt_out[0], self.index.opt_out[1] + policy_suffix(self.index.tdm_policy))
 
     def _collect_images(self) -> None:
         for img in self.root.iter("img"):

@@ -3,6 +3,10 @@ and on the cases that decide which statement belongs to which image."""
 
 from __future__ import annotations
 
+import textwrap
+from pathlib import Path
+
+import lxml.html
 import pytest
 
 from imagespider.rights.page import index_page, read_page
@@ -330,3 +334,58 @@ def test_a_page_of_too_many_images_is_kept_small_and_says_nothing() -> None:
     assert over.targets == [] and over.weight() == 1
     found = over.evidence_for("https://example.org/a3.jpg")
     assert found.license is None and "images" in (found.note or "")
+
+
+# -- The W3C TDMRep specification's own examples (tests/fixtures/tdmrep/, a real capture) ---------
+
+PAGE = "https://provider.com/articles/one.html"
+W3C_SPEC = Path(__file__).parent.parent / "fixtures" / "tdmrep" / "w3c-tdm-reservation-protocol__spec_index.html"
+
+
+def spec_examples() -> list[str]:
+    """The spec's ``<pre class="example">`` blocks, as text (the HTML example unescaped)."""
+    root = lxml.html.document_fromstring(W3C_SPEC.read_text("utf-8"))
+    return [textwrap.dedent(pre.text_content()).strip() for pre in root.xpath("//pre[@class='example']")]
+
+
+def spec_html_page() -> str:
+    return next(text for text in spec_examples() if text.startswith("<!DOCTYPE html>"))
+
+
+def spec_page_headers() -> dict[str, str]:
+    """The spec's response to an HTML page carrying ``tdm-reservation: 1`` and a ``tdm-policy``."""
+    block = next(text for text in spec_examples() if "Content-type: text/html" in text)
+    lines = [line.split(":", 1) for line in block.splitlines()[1:]]
+    return {name.strip(): value.strip() for name, value in lines}
+
+
+def test_the_spec_header_example_names_its_policy_once() -> None:
+    headers = spec_page_headers()
+    assert headers["tdm-policy"] == "https://provider.com/policies/policy.json"
+    index = index_page("<!DOCTYPE html><html><head><title>t</title></head><body></body></html>", PAGE, headers)
+    assert index.opt_out == (
+        "tdm_reservation", "tdm-reservation: 1 on the page (policy https://provider.com/policies/policy.json)",
+    )
+
+
+def test_the_spec_meta_example_is_an_opt_out_with_its_policy() -> None:
+    index = index_page(spec_html_page(), PAGE)
+    assert index.opt_out == (
+        "tdm_reservation",
+        '<meta name="tdm-reservation" content="1"> (policy https://provider.com/policies/policy.json)',
+    )
+
+
+def test_an_xhtml_page_opening_with_an_xml_declaration_is_read() -> None:
+    # XHTML served as application/xhtml+xml (which the page step accepts) opens with an XML
+    # declaration; lxml refuses a str that names its encoding, and the page used to say nothing.
+    page = '<?xml version="1.0" encoding="UTF-8"?>\n' + spec_html_page()
+    index = index_page(page, PAGE)
+    assert index.opt_out is not None and index.opt_out[0] == "tdm_reservation"
+
+
+def test_a_header_reservation_names_the_pages_meta_policy_once() -> None:
+    index = index_page(spec_html_page(), PAGE, {"tdm-reservation": spec_page_headers()["tdm-reservation"]})
+    assert index.opt_out == (
+        "tdm_reservation", "tdm-reservation: 1 on the page (policy https://provider.com/policies/policy.json)",
+    )

@@ -64,7 +64,7 @@ class DistributedConfig:
                 f"numbers, got {shown(settings.get('DISTRIBUTED_LEASE_SECONDS'))}, "
                 f"{shown(settings.get('DISTRIBUTED_QUERIES'))} and {shown(settings.get('DISTRIBUTED_CHUNK_ROWS'))}"
             ) from None
-        if lease < 1:
+        if not lease >= 1:  # NaN too (every comparison with it is False)
             raise ArgumentError(f"DISTRIBUTED_LEASE_SECONDS must be at least 1, got {lease:g}")
         if per_worker < 1:
             raise ArgumentError(f"DISTRIBUTED_QUERIES must be at least 1, got {per_worker}")

@@ -203,7 +203,7 @@ def _read_queries_file(path: str) -> list[tuple[str, str | None]]:
                 f"queries file {shown(path)} is over {MAX_QUERIES_FILE_BYTES // 2**20} MiB; "
                 "split it across several crawls"
             )
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a BOM (Windows Notepad) is not part of the first query
     except ArgumentError:
         raise
     except FileNotFoundError:
@@ -242,7 +242,7 @@ def labelled_lines_warning(path: str, shown_max: int = 3) -> str | None:
     """One line naming the queries whose line was read as ``label: query``, so a colon that
     belonged to the query (``Alien: Covenant poster``) does not go unnoticed."""
     lines = [
-        line.strip() for line in Path(path).read_text(encoding="utf-8").splitlines()
+        line.strip() for line in Path(path).read_text(encoding="utf-8-sig").splitlines()
         if not line.strip().startswith("#") and label_of(line.strip()) is not None
     ]
     if not lines:

@@ -28,6 +28,7 @@ def test_off_without_redis_url() -> None:
         ({"REDIS_URL": "localhost:6379"}, "is not a Redis URL"),
         ({"DISTRIBUTED_LEASE_SECONDS": "soon"}, "must be a number"),
         ({"DISTRIBUTED_LEASE_SECONDS": "0.5"}, "at least 1"),
+        ({"DISTRIBUTED_LEASE_SECONDS": "nan"}, "at least 1"),  # NaN < 1 is False: it passed
         ({"DISTRIBUTED_QUERIES": "0"}, "at least 1"),
         ({"DISTRIBUTED_JOB": "a job"}, "letters, digits"),
     ],

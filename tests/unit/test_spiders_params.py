@@ -346,3 +346,15 @@ def test_mode_is_add_or_top_up() -> None:
     assert parse_search_args("bing", {"q": "cat"}, {}, "share").mode == "add"
     assert parse_search_args("bing", {"q": "cat", "mode": "top-up"}, {}, "share").mode == "top-up"
     assert "add, top-up" in error_of(parse_search_args, "bing", {"q": "cat", "mode": "more"}, {}, "share")
+
+
+def test_a_queries_file_saved_with_a_byte_order_mark(tmp_path: Path) -> None:
+    # Windows Notepad's "UTF-8" writes a BOM: it was read as part of the first line, so a first
+    # "# comment" line was searched as the query "\ufeff# animals" and a first label lost its name.
+    path = tmp_path / "q.txt"
+    path.write_bytes("# animals\ncat\n".encode("utf-8-sig"))
+    assert parse_queries(None, str(path), None) == (Query("cat", "cat"),)
+    path.write_bytes("felines: lion\ncat\n".encode("utf-8-sig"))
+    assert parse_queries(None, str(path), None) == (Query("lion", "felines"), Query("cat", "cat"))
+    warning = parse_search_args("bing", {"queries": str(path)}, {}, "share").warnings[0]
+    assert "'felines' <- 'lion'" in warning

@@ -27,6 +27,7 @@ from imagespider.dataset.files import MANIFEST, REJECTED
 from imagespider.dataset.index import StoreIndex
 from imagespider.dataset.jsonl import json_object, read_jsonl
 from imagespider.dataset.store import Dataset
+from imagespider.dataset.storelock import StoreRefused
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,11 @@ class Published:
 
 
 def publish_local(root: str | Path) -> Published:
+    """Rebuild a local store's documents. Raises :class:`StoreRefused` for a folder that is not a
+    store (no ``metadata.jsonl``, which every crawl's open makes): publishing ``.`` in a project
+    would write the dataset card over its README.md, and a mistyped path would become a store."""
+    if not (Path(root) / MANIFEST).is_file():
+        raise StoreRefused(f"{root} is not a store: it holds no {MANIFEST} (a crawl into it makes one); check the path")
     dataset = Dataset(root)
     dataset.open()  # the lock, and the repairs an open makes (torn lines, orphans set aside)
     try:

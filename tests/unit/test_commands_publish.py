@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from pathlib import Path
 
 import pytest
 
@@ -43,3 +44,19 @@ def test_a_bucket_that_does_not_exist_is_one_line_and_exit_1(caplog: pytest.LogC
     assert command.exitcode == 1
     assert "cannot use the object store s3://no-such-bucket/cats: " in caplog.text
     assert "NoSuchBucket" in caplog.text and "Traceback" not in caplog.text
+
+
+@pytest.mark.parametrize("exists", [True, False])
+def test_a_folder_that_is_not_a_store_is_refused_and_left_alone(
+    exists: bool, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # `scrapy publish .` in a project: the dataset card would overwrite the project's README.md.
+    folder = tmp_path / "project"
+    if exists:
+        folder.mkdir()
+        (folder / "README.md").write_text("# my project\n")
+    assert run(str(folder), caplog).exitcode == 1
+    assert f"{folder} is not a store: it holds no metadata.jsonl" in caplog.text
+    assert sorted(path.name for path in folder.iterdir()) == ["README.md"] if exists else not folder.exists()
+    if exists:
+        assert (folder / "README.md").read_text() == "# my project\n"

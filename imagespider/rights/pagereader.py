@@ -243,17 +243,19 @@ class PageReader:
 
     def _text(self) -> None:
         for element in self.root.iter():
-            if not isinstance(element.tag, str) or element.tag in SKIP_TEXT:
-                continue
-            if element.tag == "figcaption" or CAPTION_CLASS.search(element.get("class") or ""):
+            # A comment's or script's own text is not the page's, but the text after it is (a
+            # footer's "<!-- year script --> All rights reserved").
+            skipped = not isinstance(element.tag, str) or element.tag in SKIP_TEXT
+            if not skipped and (element.tag == "figcaption" or CAPTION_CLASS.search(element.get("class") or "")):
                 text = element_text(element)
                 lic = parse_evidence(text, "page") if text else None
                 if lic is not None and lic.id != "all-rights-reserved":
                     self._tie_only(element, Statement("license", text, f"{element.tag} text", RANK_TEXT, lic))
-            for text, owner in ((element.text, element), (element.tail, element.getparent())):
-                if not text or owner is None or owner.tag in SKIP_TEXT or not ARR.search(text):
+            own: str | None = None if skipped else element.text
+            for said, owner in ((own, element), (element.tail, element.getparent())):
+                if not said or owner is None or owner.tag in SKIP_TEXT or not ARR.search(said):
                     continue
-                notice = self._notice(owner, text)
+                notice = self._notice(owner, said)
                 lic = License("all-rights-reserved", source="page")
                 where = f'{owner.tag} text "All rights reserved"'
                 self.tie(owner, Statement("license", notice, where, RANK_NOTICE, lic))

@@ -70,3 +70,33 @@ def test_json_ld_image_object_is_tied_to_its_content_url() -> None:
     evidence = index.evidence_for("https://photos.example.org/img/owl.jpg")
     assert evidence.license is not None and evidence.license.id == "cc0"
     assert evidence.scope == "image" and evidence.author == "Mo"
+
+
+# Real footers, verbatim: Colorlib's free templates and AdminLTE's dashboard write the year with
+# a script left in a comment, and the notice follows the comment (seen in public repositories
+# built from them).
+COLORLIB_FOOTER = (
+    '<p class="col-lg-8 col-sm-12 footer-text">Copyright &copy;<!-- <script>document.write(new Date().getFullYear());'
+    '</script> --> All rights reserved | made with Colorlib -  More Templates <a href="#" target="_blank" '
+    'title="模板之家">护肤专家</a> - Collect from <a href="#" title="网页模板" target="_blank">更多了解</a></p>'
+)
+ADMINLTE_FOOTER = (
+    '<footer class="main-footer">\n    <strong>Copyright &copy; 2020<!-- <script>document.write(new Date().getFullYear());'
+    '</script> --> All rights reserved | Developed with <i class="fas green fa-heart    "></i> by '
+    '<a href="" target="_blank">MEDITEST</a>\n    <div class="float-right d-none d-sm-inline-block">\n'
+    '      <b class="green">MEDITEST</b>\n    </div>\n  </footer>'
+)
+
+
+def test_an_all_rights_reserved_notice_after_a_comment_is_read() -> None:
+    for footer in (COLORLIB_FOOTER, ADMINLTE_FOOTER):
+        index = read(f"<html><body><img src='/img/fox.jpg' width='800' height='600'>{footer}</body></html>")
+        assert [s.license.id for s in index.page if s.license] == ["all-rights-reserved"], footer
+        evidence = index.evidence_for("https://photos.example.org/img/fox.jpg")
+        assert evidence.license is not None and evidence.license.id == "all-rights-reserved"
+        assert evidence.copyright is not None and "All rights reserved" in evidence.copyright
+
+
+def test_a_notice_after_a_script_is_read() -> None:
+    index = read("<html><body><footer><script>var y = 2024;</script> All rights reserved.</footer></body></html>")
+    assert [s.license.id for s in index.page if s.license] == ["all-rights-reserved"]

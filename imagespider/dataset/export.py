@@ -57,6 +57,8 @@ SAMPLE_FIELDS = (
 #: A sample's key: the sha256 the store names its file by, as 64 hex digits (a key is a tar
 #: member name: ``../../x`` from a damaged row would write outside whoever extracts the shard).
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+#: A shard's file name as :class:`_Sharder` writes it.
+_SHARD_NAME = {"webdataset": re.compile(r"shard-[0-9]{6,}\.tar"), "parquet": re.compile(r"shard-[0-9]{6,}\.parquet")}
 
 
 class Source(Protocol):
@@ -380,4 +382,20 @@ def export(source: Source, out: str | os.PathLike[str], config: ExportConfig, *,
         "shards": [asdict(shard) for shard in result.shards],
     }
     (out / SHARDS_MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    _remove_stale_shards(out, {shard.path for shard in result.shards})
     return result
+
+
+def _remove_stale_shards(out: Path, written: set[str]) -> None:
+    """Delete the shards an earlier export left in ``out`` that this one did not write (it had
+    more shards, or another format): shards.json lists every shard, and a loader globbing
+    ``parquet/*.parquet`` would read them as this export's. Only files named as this module
+    names shards are touched."""
+    for fmt in FORMATS:
+        folder = out / fmt
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            relative = f"{fmt}/{path.name}"
+            if _SHARD_NAME[fmt].fullmatch(path.name) and relative not in written and path.is_file():
+                path.unlink()

@@ -89,3 +89,40 @@ def test_a_shard_size_of_infinity_is_a_usage_error() -> None:
     for text in ("inf", "1e400G", "nan"):
         with pytest.raises(argparse.ArgumentTypeError):
             byte_size(text)
+
+
+def _store_of(tmp_path, count: int):  # type: ignore[no-untyped-def]
+    """A local store of ``count`` distinct PNGs of class cat."""
+    import hashlib
+    import json
+
+    (tmp_path / "cat").mkdir()
+    rows = []
+    for n in range(count):
+        data = png(4 + n, 4)
+        sha = hashlib.sha256(data).hexdigest()
+        (tmp_path / "cat" / f"{sha}.png").write_bytes(data)
+        rows.append(json.dumps({"file_name": f"cat/{sha}.png", "sha256": sha, "label": "cat"}))
+    (tmp_path / "metadata.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def test_exporting_again_into_the_same_folder_leaves_no_shard_of_the_last_export(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """shards.json lists every shard, and a loader globs the folders (``parquet/*.parquet``): a
+    shard of an earlier, larger export (or of a format not asked this time) would be read as
+    part of this one, its samples twice."""
+    import json
+
+    from imagespider.dataset.export import LocalSource, export
+
+    _store_of(tmp_path, 3)
+    out = tmp_path / "out"
+    (out / "parquet").mkdir(parents=True)
+    (out / "parquet" / "mine.parquet").write_bytes(b"not the exporter's")
+    first = export(LocalSource(tmp_path), out, ExportConfig(shard_size=1))
+    assert len(first.shards) == 6
+    second = export(LocalSource(tmp_path), out, ExportConfig(formats=("parquet",), shard_size=2))
+    listed = {shard["path"] for shard in json.loads((out / "shards.json").read_text())["shards"]}
+    assert listed == {"parquet/shard-000000.parquet", "parquet/shard-000001.parquet"} == {s.path for s in second.shards}
+    on_disk = {path.relative_to(out).as_posix() for path in out.rglob("shard-*")}
+    assert on_disk == listed
+    assert (out / "parquet" / "mine.parquet").read_bytes() == b"not the exporter's"  # not a shard's name

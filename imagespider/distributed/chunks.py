@@ -4,7 +4,9 @@ A URL list has no queries; its unit of work is a chunk of ``DISTRIBUTED_CHUNK_RO
 ``rows:<first>-<end>`` and handed out by the same :class:`~imagespider.distributed.feed.QueryFeed`
 as a search's queries (seeded once, leased, taken over when a worker dies). A chunk is done once
 all its rows were handed out and every item made from them settled (kept or dropped); until then
-its worker renews its lease. Every worker reads the same list file, so a chunk name is enough.
+its worker renews its lease. Every worker reads the same list file, so a chunk name is enough; the
+job keeps the list's fingerprint, and a worker whose file differs is refused (its row numbers would
+name other rows).
 """
 
 from __future__ import annotations
@@ -30,9 +32,12 @@ def chunk_span(name: str) -> slice:
 class RowChunks:
     """Which chunk each item in flight came from, so a chunk ends when its last item settles."""
 
-    def __init__(self, feed: QueryFeed, rows: int, size: int) -> None:
+    def __init__(self, feed: QueryFeed, rows: int, size: int, fingerprint: str) -> None:
         self.feed = feed
         self.names = chunk_names(rows, size)
+        #: The list's rows in one string: a worker given another file (the same path elsewhere,
+        #: or the file edited since the job began) must not be handed rows by number.
+        self.fingerprint = fingerprint
         self._open: dict[str, int] = {}
         self._of: dict[int, str] = {}
         self._handing_out: set[str] = set()
@@ -40,8 +45,12 @@ class RowChunks:
     def watch(self, crawler: Crawler) -> None:
         on_item_settled(crawler, self._settled)
 
+    def seed(self) -> bool:
+        """Seed the job's list with this list's chunks, once per job; raises
+        :class:`~imagespider.distributed.feed.OtherList` if the job holds another list."""
+        return self.feed.seed(self.names, self.fingerprint)
+
     async def take(self) -> AsyncIterator[str]:
-        self.feed.seed(self.names, f"{len(self.names)} chunks")
         async for name in self.feed.queries():
             self._handing_out.add(name)
             self._open.setdefault(name, 0)

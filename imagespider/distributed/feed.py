@@ -27,7 +27,7 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   end
   return 1
 end
-return 0
+return redis.call('GET', KEYS[1])
 """
 
 _TAKE = """
@@ -46,6 +46,14 @@ end
 redis.call('ZADD', KEYS[2], ARGV[2], item)
 return {item, again}
 """
+
+
+#: The finish reason (after ``failed_``) of a worker whose list is not its job's.
+OTHER_LIST = "job_list_differs"
+
+
+class OtherList(Exception):
+    """This worker's queries (or URL list) are not the ones its job was seeded with."""
 
 
 class QueryFeed:
@@ -72,9 +80,22 @@ class QueryFeed:
         return max(0.2, min(1.0, self.lease_seconds / 4))
 
     def seed(self, items: list[str], fingerprint: str) -> bool:
-        """Push ``items`` unless a worker of this job already did; True if this call did."""
+        """Push ``items`` unless a worker of this job already did; True if this call did.
+
+        Raises :class:`OtherList` when the job was seeded with another list (its fingerprint
+        differs): such a worker would be handed items it does not have, or rows of another file."""
         keys = [self._key("seeded"), self._key("todo")]
-        return bool(self._seed(keys=keys, args=[fingerprint, *items]))
+        answer = self._seed(keys=keys, args=[fingerprint, *items])
+        if answer == 1:
+            return True
+        seeded = answer.decode() if isinstance(answer, bytes) else str(answer)
+        if seeded != fingerprint:
+            raise OtherList(
+                f"job {self.ns.partition(':')[2]} was started with another list than this worker's "
+                f"({len(items)} items, fingerprint {fingerprint}; the job's: {seeded}): give every worker "
+                "the same list, or a new DISTRIBUTED_JOB to crawl this one"
+            )
+        return False
 
     def take_one(self) -> tuple[str, bool] | None:
         """A query to work on, and whether it was taken over from a worker whose lease ran out."""

@@ -24,6 +24,7 @@ from scrapy.settings import BaseSettings
 from imagespider.dataset import resume
 from imagespider.dataset.files import REJECTED
 from imagespider.dataset.jsonl import read_jsonl
+from imagespider.distributed.feed import OTHER_LIST, OtherList
 from imagespider.distributed.worker import Worker, fingerprint, query_key, worker_for
 from imagespider.engines import EngineResult
 from imagespider.errors import FAILURE_PREFIX
@@ -130,7 +131,11 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
         feed = self.worker.feed
         by_key = {self.shared_key(query): query for query in self.args.queries}
         items = list(by_key)
-        if feed.seed(items, fingerprint(items)):
+        try:
+            seeded = feed.seed(items, fingerprint(items))
+        except OtherList as error:
+            raise self.fail(OTHER_LIST, f"{self.name}: {error}") from None
+        if seeded:
             logger.info("%s: seeded the job's query list with %d queries", self.name, len(items))
         async for item in feed.queries():
             found = by_key.get(item)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.settings import BaseSettings
 
 from imagespider.browser import PLAIN_HTTP_HANDLERS
@@ -31,7 +31,9 @@ from imagespider.dataset import resume
 from imagespider.dataset.objectstore import ObjectDataset
 from imagespider.dataset.store import Dataset
 from imagespider.distributed.chunks import RowChunks, chunk_span
-from imagespider.errors import ArgumentError
+from imagespider.distributed.feed import OTHER_LIST, OtherList
+from imagespider.distributed.worker import fingerprint
+from imagespider.errors import FAILURE_PREFIX, ArgumentError
 from imagespider.extensions.dataset import dataset_of
 from imagespider.items import ImageItem
 from imagespider.rights.policy import Policy
@@ -130,7 +132,13 @@ class UrlsSpider(QuotaSpider[UrlsArgs, str]):
         chunks = None
         if self.worker is not None:
             # A distributed job: this worker fetches the chunks of rows the job's list hands it.
-            chunks = RowChunks(self.worker.feed, len(urls.rows), self.worker.config.chunk_rows)
+            listed = fingerprint([f"{row.label} {row.image_url}" for row in urls.rows])
+            chunks = RowChunks(self.worker.feed, len(urls.rows), self.worker.config.chunk_rows, listed)
+            try:
+                chunks.seed()
+            except OtherList as error:
+                logger.error("urls: %s", error)
+                raise CloseSpider(FAILURE_PREFIX + OTHER_LIST) from None
             chunks.watch(self.crawler)
             self.worker.busy_sources.append(chunks.busy)
         async for chunk, row in self._rows(chunks):

@@ -191,3 +191,41 @@ def test_two_urls_workers_share_one_list_in_chunks(
     assert run_scrapy("publish", store, *s3_settings(s3)).returncode == 0
     rows = [json.loads(line) for line in objects(s3, prefix)["metadata.jsonl"].decode().splitlines()]
     assert len(rows) == 120 and len({row["sha256"] for row in rows}) == 120
+
+
+@pytest.mark.parametrize("spider", ["urls", "flickr"])
+def test_a_worker_whose_list_is_not_its_jobs_is_one_line(
+    mockserver: MockHTTPServer, redis_url: str, tmp_path: Path, spider: str
+) -> None:
+    """The same command with another file behind the same path (a node's stale copy, or the file
+    edited since the job began) is the same job: such a worker was handed the job's items anyway.
+    A query it did not know was marked done, unsearched, for every worker; a URL list's chunk
+    named rows of its own file, so other rows than the job's were fetched and the job's never."""
+    import redis as redis_py
+
+    from imagespider.distributed.feed import QueryFeed
+    from imagespider.distributed.worker import query_key
+
+    job = f"edited-{spider}"
+    feed = QueryFeed(redis_py.Redis.from_url(redis_url, decode_responses=True), f"imagespider:{job}",
+                     lease_seconds=300, per_worker=1)
+    if spider == "urls":
+        listing = tmp_path / "list.txt"
+        listing.write_text("".join(f"{mockserver.base}/img/edited/{i}.jpg\n" for i in range(3)))
+        feed.seed(["rows:0-3"], "the list before it was edited")
+        arguments = ["-a", f"path={listing}", "-a", "license=any"]
+    else:
+        feed.seed([query_key("dog", "dog")], "another queries file")
+        arguments = ["-a", "q=cat", "-s", f"FLICKR_API_URL={mockserver.base}/services/rest/"]
+    before = len(mockserver.requests)
+    result = run_scrapy(
+        "crawl", spider, *arguments, "-s", f"IMAGES_STORE={tmp_path / 'store'}", "-s", f"REDIS_URL={redis_url}",
+        "-s", f"DISTRIBUTED_JOB={job}", env={"FLICKR_API_KEY": "goodkey"},
+    )
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if " ERROR" in line]
+    assert len(errors) == 1 and f"job {job} was started with another list than this worker's" in errors[0], errors
+    assert "failed_job_list_differs" in result.stderr
+    fetched = [path for path in mockserver.requests[before:] if path.startswith("/img/") or "search" in path]
+    assert fetched == [], "nothing of another list is fetched"

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from imagespider.distributed.feed import QueryFeed
+from imagespider.distributed.feed import OtherList, QueryFeed
 from imagespider.distributed.state import SharedState
 from tests.servers import redis_server
 
@@ -122,7 +122,7 @@ def test_the_query_list_is_seeded_once_and_a_dead_workers_query_comes_back(redis
     client = redis_py.Redis.from_url(redis_url)
     one = QueryFeed(client, "feed", lease_seconds=1, per_worker=1)
     two = QueryFeed(client, "feed", lease_seconds=1, per_worker=1)
-    assert one.seed(["a", "b"], "x") and not two.seed(["a", "b", "c"], "y"), "seeded by the first worker only"
+    assert one.seed(["a", "b"], "x") and not two.seed(["a", "b"], "x"), "seeded by the first worker only"
     assert one.take_one() == ("a", False) and two.take_one() == ("b", False)
     assert two.take_one() is None and not one.finished()
     two.done("b")
@@ -134,6 +134,21 @@ def test_the_query_list_is_seeded_once_and_a_dead_workers_query_comes_back(redis
     assert one.take_one() == ("a", False)
     one.done("a")
     assert one.finished()
+
+
+def test_a_worker_with_another_list_than_its_job_is_refused(redis_url: str) -> None:
+    """It was handed the job's items anyway: a query it did not know was marked done unsearched
+    (lost for every worker), and a URL list's chunks named rows of its own, other file."""
+    import redis as redis_py
+
+    client = redis_py.Redis.from_url(redis_url, decode_responses=True)
+    one = QueryFeed(client, "imagespider:lists", lease_seconds=5, per_worker=1)
+    two = QueryFeed(client, "imagespider:lists", lease_seconds=5, per_worker=1)
+    assert one.seed(["a", "b"], "fp-ab")
+    with pytest.raises(OtherList, match=r"^job lists was started with another list than this worker's "
+                       r"\(3 items, fingerprint fp-abc; the job's: fp-ab\): give every worker the same list"):
+        two.seed(["a", "b", "c"], "fp-abc")
+    assert client.lrange("imagespider:lists:queries:todo", 0, -1) == ["a", "b"], "the job's list is untouched"
 
 
 def test_a_row_written_by_a_killed_worker_is_counted_once(redis_url: str) -> None:

@@ -335,20 +335,31 @@ def json_values(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
+def json_scalar(value: Any) -> str:
+    """A JSON-LD literal as text: a string or number, a value object's ``@value``
+    (``{"@value": "Jane", "@language": "en"}``), or the first of a list of those; "" otherwise
+    (never the repr of an object)."""
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, dict):
+            item = item.get("@value")
+        if isinstance(item, str) or (isinstance(item, (int, float)) and not isinstance(item, bool)):
+            return str(item)
+    return ""
+
+
 def json_text(value: Any) -> str:
-    if isinstance(value, dict):
-        return str(value.get("@id") or value.get("url") or value.get("name") or "")
-    return str(value) if isinstance(value, (str, int, float)) else ""
+    if isinstance(value, dict) and "@value" not in value:
+        return json_scalar(value.get("@id")) or json_scalar(value.get("url")) or json_scalar(value.get("name"))
+    return json_scalar(value)
 
 
 def json_name(value: Any) -> str:
-    if isinstance(value, dict):
-        return str(value.get("name") or value.get("legalName") or "")
-    return str(value) if isinstance(value, str) else ""
+    if isinstance(value, dict) and "@value" not in value:
+        return json_scalar(value.get("name")) or json_scalar(value.get("legalName"))
+    return json_scalar(value)
 
 
 def json_url(value: Any) -> str | None:
     if isinstance(value, dict):
-        url = value.get("url") or value.get("sameAs")
-        return url if isinstance(url, str) else None
+        return json_scalar(value.get("url")) or json_scalar(value.get("sameAs")) or None
     return None

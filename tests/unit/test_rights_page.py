@@ -389,3 +389,25 @@ def test_a_header_reservation_names_the_pages_meta_policy_once() -> None:
     assert index.opt_out == (
         "tdm_reservation", "tdm-reservation: 1 on the page (policy https://provider.com/policies/policy.json)",
     )
+
+
+def test_json_ld_value_objects_and_lists_are_read_as_text() -> None:
+    # JSON-LD 1.1 section 4.2.4 writes a string with its language as a value object
+    # ({"@value": ..., "@language": ...}) and any property may hold a list: the author was
+    # recorded as the Python repr of the object.
+    html = (
+        '<html><head><script type="application/ld+json">{"@context": "https://schema.org",'
+        ' "@type": "ImageObject", "contentUrl": "https://ex.org/i.jpg",'
+        ' "license": {"@id": "https://creativecommons.org/licenses/by/4.0/"},'
+        ' "creator": {"@type": "Person", "name": {"@value": "Jane Doe", "@language": "en"},'
+        ' "url": ["https://ex.org/jane", "https://ex.org/jane2"]},'
+        ' "creditText": {"@value": "Photo: Jane Doe", "@language": "en"},'
+        ' "copyrightNotice": [{"@value": "© Jane Doe", "@language": "en"}]}'
+        "</script></head><body></body></html>"
+    )
+    found = read_page(html, "https://ex.org/p.html", "https://ex.org/i.jpg")
+    assert found.license is not None and found.license.id == "cc-by"
+    assert found.author == "Jane Doe"
+    assert found.author_url == "https://ex.org/jane"
+    assert found.credit == "Photo: Jane Doe"
+    assert found.copyright == "© Jane Doe"

@@ -168,6 +168,19 @@ class ObjectStore:
         body: bytes = answer["Body"].read()
         return body
 
+    def lines(self, key: str) -> Iterator[bytes]:
+        """The object's lines as they arrive, none when the store does not hold it: a published
+        ``metadata.jsonl`` of a million rows is gigabytes, never held whole."""
+        try:
+            answer = self.client.get_object(Bucket=self.config.bucket, Key=self.config.prefix + key)
+        except self.client.exceptions.NoSuchKey:
+            return
+        body = answer["Body"]
+        try:
+            yield from body.iter_lines(chunk_size=1 << 20)
+        finally:
+            body.close()
+
     def exists(self, key: str) -> bool:
         try:
             self.client.head_object(Bucket=self.config.bucket, Key=self.config.prefix + key)
@@ -288,7 +301,7 @@ class ObjectDataset:
         known: set[str] = set()
         read = 0
         with (self.root / MANIFEST).open("w", encoding="utf-8") as out:
-            for line in (self.store.get(MANIFEST) or b"").splitlines():
+            for line in self.store.lines(MANIFEST):
                 row = json_object(line)
                 stem = str((row or {}).get("file_name") or "").rsplit(".", 1)[0]
                 if row is not None and stem in live and stem not in known:

@@ -98,3 +98,29 @@ def test_a_store_that_cannot_be_read_leaves_no_scratch_folder() -> None:
         with pytest.raises(StoreRefused, match="^cannot read the object store s3://no-such-bucket/x"):
             dataset.open()
         assert not dataset.root.exists()
+
+
+def test_the_crawl_reads_the_published_manifest_a_line_at_a_time(store: ObjectStore, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A published metadata.jsonl of a million rows is gigabytes: the crawl's open streams it into
+    its scratch manifest (the docstring's "holds no row in memory"), never GETs it whole."""
+    import json
+
+    put_image(store, 0)
+    put_image(store, 1)
+    published = {"file_name": f"cat/{SHA[0]}.jpg", "label": "cat", "sha256": SHA[0], "title": "published"}
+    store.put("metadata.jsonl", (json.dumps(published) + "\n" + "torn {").encode())
+    whole = ObjectStore.get
+
+    def get(self: ObjectStore, key: str) -> bytes | None:
+        assert key != "metadata.jsonl", "the published manifest was read whole"
+        return whole(self, key)
+
+    monkeypatch.setattr(ObjectStore, "get", get)
+    dataset = ObjectDataset(store.config.uri, AWS)
+    dataset.store = store
+    dataset.open()
+    try:
+        titles = {row["file_name"]: row.get("title") for row in dataset.iter_rows()}
+    finally:
+        dataset.close()
+    assert titles == {f"cat/{SHA[0]}.jpg": "published", f"cat/{SHA[1]}.jpg": None}

@@ -133,14 +133,15 @@ def parse_mode(value: str | None) -> str:
     return mode
 
 
-def parse_limit(value: str | None) -> int:
+def parse_limit(value: str | None, per: str = "query") -> int:
+    """``-a limit``: images to keep ``per`` query (search spiders) or label (``urls``)."""
     if value is None or str(value).strip() == "":
         return DEFAULT_LIMIT
     try:
         limit = int(str(value).strip())
     except ValueError:
         raise ArgumentError(
-            f"limit must be a whole number of images per query, got -a limit={shown(value)}; e.g. -a limit=100"
+            f"limit must be a whole number of images per {per}, got -a limit={shown(value)}; e.g. -a limit=100"
         ) from None
     if not 1 <= limit <= MAX_LIMIT:
         raise ArgumentError(f"limit must be between 1 and {MAX_LIMIT}, got -a limit={limit}")

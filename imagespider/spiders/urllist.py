@@ -98,7 +98,7 @@ def read_url_list(path: str, default_label: str) -> UrlList:
         # Every row would be a bad_row drop: say so now, in one line, rather than crawl for nothing.
         raise ArgumentError(
             f"URL list {shown(path)} holds no usable row: {mistyped[0]} (and so in all {len(mistyped)}); "
-            "title, author, query, page_url and engine must be text"
+            "title, author, author_url, site, query, page_url and engine must be text"
         )
     return found
 
@@ -108,6 +108,9 @@ def _type_problem(row: UrlRow) -> str | None:
     for name in ("title", "page_url", "author", "query", "engine"):
         value = getattr(row, name)
         if value is not None and not isinstance(value, str):
+            return f"{name} is {type(value).__name__}, not text"
+    for name, value in row.extra.items():  # author_url, site
+        if not isinstance(value, str):
             return f"{name} is {type(value).__name__}, not text"
     return None
 

@@ -67,7 +67,7 @@ def parse_urls_args(kwargs: Mapping[str, str], default_policy: str) -> UrlsArgs:
         path=path,
         # The policy first: a bad -a license= is reported before the file is read.
         policy=requested_policy(kwargs.get("license"), default_policy),
-        limit=parse_limit(limit) if limit is not None and str(limit).strip() else None,
+        limit=parse_limit(limit, per="label") if limit is not None and str(limit).strip() else None,
         urls=read_url_list(path, (kwargs.get("label") or "").strip() or DEFAULT_LABEL),
     )
 

@@ -150,3 +150,15 @@ def test_a_manifest_row_whose_text_holds_a_unicode_line_separator_is_read(tmp_pa
     found = read_url_list(str(path), "x")
     assert found.skipped == 0, found.notes
     assert [r.title for r in found.rows] == [r["title"] for r in rows]
+
+
+def test_a_manifest_whose_every_author_url_or_site_is_not_text_is_one_line(tmp_path: Path) -> None:
+    # author_url and site are text fields of the item too (a bad_row drop each): a manifest whose
+    # every row had a numeric author_url was crawled, every row dropped, instead of refused up front.
+    path = tmp_path / "m.jsonl"
+    path.write_text("".join(json.dumps({"image_url": f"http://h/{i}.jpg", "author_url": 5}) + "\n" for i in range(2)))
+    with pytest.raises(ArgumentError, match="author_url is int, not text"):
+        read_url_list(str(path), "images")
+    path.write_text(json.dumps({"image_url": "http://h/1.jpg", "site": ["x"]}) + "\n")
+    with pytest.raises(ArgumentError, match="site is list, not text"):
+        read_url_list(str(path), "images")

@@ -61,3 +61,11 @@ def test_a_manifest_row_keeps_where_it_was_found_and_a_list_row_is_its_own_query
     plain = spider(path=str(listing), label="Holiday Pics", license="any")
     item = plain.build_item(plain.args.urls.rows[0])
     assert (item.query, item.engine, item.label, item.license.id) == ("mine.txt", "urls", "holiday-pics", "unknown")
+
+
+def test_a_bad_limit_is_named_per_label(tmp_path: Path) -> None:
+    # The urls spider's -a limit counts images per label; the message said "per query".
+    listing = tmp_path / "list.txt"
+    listing.write_text("https://h/1.jpg\n", encoding="utf-8")
+    with pytest.raises(ArgumentError, match=r"^limit must be a whole number of images per label, got -a limit=ten"):
+        parse_urls_args({"path": str(listing), "limit": "ten"}, "share")

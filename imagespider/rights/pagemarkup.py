@@ -107,10 +107,25 @@ def url_keys(url: str | None) -> tuple[str, str] | None:
 
 
 def srcset_urls(value: str | None) -> Iterator[str]:
-    for candidate in (value or "").split(","):
-        parts = candidate.split()
-        if parts:
-            yield parts[0]
+    """The URL of each srcset candidate, split as the HTML standard splits them: a URL runs to
+    the next whitespace (image CDNs put commas in URLs: ``.../f_auto,q_auto/w_400/...``), and
+    a URL ending in commas has no descriptors; the descriptors run to the next comma."""
+    text = value or ""
+    pos, end = 0, len(text)
+    while pos < end:
+        while pos < end and (text[pos] == "," or text[pos].isspace()):
+            pos += 1
+        start = pos
+        while pos < end and not text[pos].isspace():
+            pos += 1
+        url = text[start:pos]
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            comma = text.find(",", pos)
+            pos = end if comma < 0 else comma + 1
+        if url:
+            yield url
 
 
 def clean_text(value: object) -> str:

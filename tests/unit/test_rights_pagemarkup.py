@@ -4,6 +4,8 @@ chosen among several."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import lxml.html
 import pytest
 
@@ -121,3 +123,22 @@ def test_microdata_props_stay_inside_their_own_item() -> None:
     assert props["license"] == "https://l/"
     assert "name" not in props  # the author's own name belongs to the nested item
     assert props["author"].get("itemprop") == "author"
+
+
+# A figure from a published Smashing Magazine article, verbatim (tests/fixtures/README.md, "Source
+# pages"): its srcset candidates are Cloudinary URLs with commas in them.
+SMASHING_FIGURE = (Path(__file__).parent.parent / "fixtures" / "pages" / "smashingmagazine_figure_cloudinary_srcset.html").read_text("utf-8")
+
+
+def test_srcset_urls_keep_commas_inside_a_url() -> None:
+    (img,) = lxml.html.fragment_fromstring(SMASHING_FIGURE).iter("img")
+    urls = list(srcset_urls(img.get("srcset")))
+    widths = ["400", "800", "1200", "1600", "2000"]
+    assert urls == [
+        f"https://res.cloudinary.com/indysigner/image/fetch/f_auto,q_auto/w_{w}/https://cloud.netlifyusercontent.com"
+        "/assets/344dbf88-fdf9-42bb-adb4-46f01eedd629/9fdc50ef-4ed5-4a83-bd5b-808c8c420431/video-playback-web-image-17.png"
+        for w in widths
+    ]
+    # The HTML standard's candidate rules: a URL ending in a comma has no descriptors.
+    assert list(srcset_urls("a.jpg, b.jpg 2x,c.jpg 3x,")) == ["a.jpg", "b.jpg", "c.jpg"]
+    assert list(srcset_urls("  ,, ")) == []

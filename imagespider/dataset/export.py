@@ -49,6 +49,9 @@ SHARDS_MANIFEST = "shards.json"
 
 _EXT = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "BMP": "bmp", "TIFF": "tif"}
 _PIL_FORMAT = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
+#: Pillow formats that are another one: MPO is a camera JPEG with more frames, which the crawl
+#: keeps as ``.jpg`` (imagespider/pipelines/imagecheck.py FORMAT_ALIASES; not imported: it brings Scrapy).
+_ALIASES = {"MPO": "JPEG"}
 #: Sample JSON keys copied from the manifest row (what a trainer must keep beside the image).
 SAMPLE_FIELDS = (
     "label", "license", "license_version", "license_url", "attribution", "author", "title",
@@ -163,7 +166,8 @@ def transform(data: bytes, config: ExportConfig) -> tuple[bytes, str, int, int]:
     nothing is asked of it, else resized and/or re-encoded (orientation applied first, as a
     viewer shows the image)."""
     with Image.open(io.BytesIO(data)) as image:
-        source_format = image.format or "JPEG"
+        # MPO (a camera JPEG with more frames) is the JPEG the crawl kept as .jpg.
+        source_format = _ALIASES.get(image.format or "JPEG", image.format or "JPEG")
         if config.resize is None and config.encode == "keep":
             return data, _EXT.get(source_format, "img"), image.width, image.height
         image.seek(0)  # an animation ships its first frame

@@ -126,3 +126,19 @@ def test_exporting_again_into_the_same_folder_leaves_no_shard_of_the_last_export
     on_disk = {path.relative_to(out).as_posix() for path in out.rglob("shard-*")}
     assert on_disk == listed
     assert (out / "parquet" / "mine.parquet").read_bytes() == b"not the exporter's"  # not a shard's name
+
+
+def test_a_camera_jpeg_read_as_mpo_ships_as_a_jpeg() -> None:
+    """Phone and camera JPEGs carry an MPF segment, and Pillow names their format MPO; the crawl
+    keeps them as ``.jpg`` (imagespider/pipelines/imagecheck.py FORMAT_ALIASES). The export shipped
+    them as ``<key>.img`` (which ``to_tuple("jpg", "json")`` and WebDataset's decoders do not know),
+    and a resized one became a PNG."""
+    first, second = Image.new("RGB", (300, 200), (1, 2, 3)), Image.new("RGB", (300, 200), (9, 9, 9))
+    buffer = io.BytesIO()
+    first.save(buffer, "MPO", save_all=True, append_images=[second])
+    data = buffer.getvalue()
+    assert Image.open(io.BytesIO(data)).format == "MPO"
+    assert transform(data, ExportConfig()) == (data, "jpg", 300, 200)
+    shipped, ext, width, height = transform(data, ExportConfig(resize=100))
+    assert (ext, width, height) == ("jpg", 150, 100)
+    assert Image.open(io.BytesIO(shipped)).format == "JPEG"

@@ -174,6 +174,7 @@ def parse_choice(name: str, value: str, choices: Mapping[str, str]) -> str:
 
 def parse_queries(q: str | None, queries_file: str | None, label: str | None) -> tuple[Query, ...]:
     """One ``q``, or a ``queries`` file with one query per line (``label: query`` optional)."""
+    label = (label or "").strip() or None  # a blank label (a form field left empty) is none
     if q is not None and not q.strip() and queries_file:
         q = None  # a blank q beside a queries file (a form left empty) is no query
     if q and queries_file:

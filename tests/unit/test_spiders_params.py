@@ -358,3 +358,10 @@ def test_a_queries_file_saved_with_a_byte_order_mark(tmp_path: Path) -> None:
     assert parse_queries(None, str(path), None) == (Query("lion", "felines"), Query("cat", "cat"))
     warning = parse_search_args("bing", {"queries": str(path)}, {}, "share").warnings[0]
     assert "'felines' <- 'lion'" in warning
+
+
+def test_a_blank_label_is_no_label(tmp_path: Path) -> None:
+    # -a label=" " (a Scrapyd form field left with a space) named the folder "query-0aad7da7"
+    # instead of the query's slug, and beside a queries file was refused as a label given.
+    assert parse_queries("red fox", None, "  ") == (Query("red fox", "red-fox"),)
+    assert parse_queries(None, write(tmp_path / "q.txt", "dog\n"), " ") == (Query("dog", "dog"),)

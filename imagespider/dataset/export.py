@@ -156,7 +156,8 @@ class ExportResult:
     samples: int = 0
     missing: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
-    #: Rows left out as damaged (no 64-hex sha256, a sha256 already exported): "line N: why".
+    #: Rows left out as damaged (no file in the store, no 64-hex sha256, a sha256 already exported):
+    #: "row N: why".
     invalid: list[str] = field(default_factory=list)
     shards: list[ShardInfo] = field(default_factory=list)
 
@@ -323,12 +324,14 @@ def _write_parquet(path: Path, samples: Sequence[Sample], classes: Sequence[str]
 
 
 def _valid_rows(rows: Iterator[dict[str, Any]], invalid: list[str]) -> Iterator[dict[str, Any]]:
-    """The rows that name a file and a sha256 (64 hex digits), each sha256 once; the others are
-    listed in ``invalid`` (row number and why)."""
+    """The rows that name a file in the store and a sha256 (64 hex digits), each sha256 once; the
+    others are listed in ``invalid`` (row number and why)."""
     seen: set[str] = set()
     for number, row in enumerate(rows, 1):
         if not isinstance(row.get("file_name"), str) or not row.get("file_name"):
-            continue  # not an image row (nothing to ship)
+            # None: no file_name, or one outside the store (read_jsonl normalises ``../x``, ``/x`` to None)
+            invalid.append(f"row {number}: file_name names no file in the store")
+            continue
         sha = row.get("sha256")
         sha = sha.strip().lower() if isinstance(sha, str) else ""
         if not _SHA256.fullmatch(sha):

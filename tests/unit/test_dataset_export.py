@@ -142,3 +142,23 @@ def test_a_camera_jpeg_read_as_mpo_ships_as_a_jpeg() -> None:
     shipped, ext, width, height = transform(data, ExportConfig(resize=100))
     assert (ext, width, height) == ("jpg", 150, 100)
     assert Image.open(io.BytesIO(shipped)).format == "JPEG"
+
+
+def test_a_row_naming_no_file_in_the_store_is_listed_not_dropped_silently(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A row whose file_name is absent, or outside the store (``/etc/x``, ``../x``: never read), is
+    a damaged row: shards.json lists it under ``invalid`` like the others."""
+    from imagespider.dataset.export import LocalSource, export
+
+    (tmp_path / "outside.png").write_bytes(png(4, 4))
+    store = tmp_path / "store"
+    store.mkdir()
+    _store_with(store, lambda good, sha: [
+        good,
+        {**good, "file_name": "../outside.png", "sha256": "a" * 64},
+        {**good, "file_name": str(tmp_path / "outside.png"), "sha256": "b" * 64},
+        {key: value for key, value in good.items() if key != "file_name"} | {"sha256": "c" * 64},
+    ])
+    result = export(LocalSource(store), tmp_path / "out", ExportConfig())
+    assert result.samples == 1 and not result.missing and not result.unreadable
+    assert [line.split(":")[0] for line in result.invalid] == ["row 2", "row 3", "row 4"]
+    assert all("names no file in the store" in line for line in result.invalid)

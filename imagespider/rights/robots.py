@@ -106,7 +106,10 @@ class RobotsCache:
     async def parser(self, url: str) -> RobotParser | None:
         """The parsed robots.txt of ``url``'s host, or None when it says nothing: the first
         caller starts the download, every other caller waits for the same one."""
-        request = Request(url, callback=NO_CALLBACK) if url.startswith(("http://", "https://")) else None
+        try:
+            request = Request(url, callback=NO_CALLBACK) if url.startswith(("http://", "https://")) else None
+        except ValueError:  # "Invalid IPv6 URL", "Port out of range": no host to ask
+            return None
         if request is None or not urlparse_cached(request).netloc:
             return None
         parts = urlparse_cached(request)

@@ -36,7 +36,11 @@ class TdmRepCache:
 
     async def reservation(self, url: str) -> TdmRule | None:
         """The origin's tdmrep.json rule reserving TDM rights for ``url``, or None."""
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018  (read to check it: a port out of range raises here, not in urlsplit)
+        except ValueError:  # "Invalid IPv6 URL", "Port out of range": no origin to ask
+            return None
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return None
         origin = f"{parts.scheme}://{parts.netloc}"

@@ -86,3 +86,24 @@ def test_a_weak_claim_the_page_does_not_name_waits_for_the_file() -> None:
     assert isinstance(judge(pipe, item()), ImageItem)  # the file's own metadata may still name it
     pipe, _ = pipeline({}, PAGE_EVIDENCE=False)
     assert isinstance(judge(pipe, item(unknown("api"))), Rejected)  # an authoritative "nothing" is final
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"page_url": "http://[::1/post.html"},  # "Invalid IPv6 URL"
+        {"page_url": f"{SITE}:99999/post.html"},  # "Port out of range"
+        {"image_url": f"{SITE}:99999/img/fox.jpg"},  # passes the URL list's check (the port is not read)
+    ],
+    ids=["page-ipv6", "page-port", "image-port"],
+)
+def test_a_malformed_page_or_image_url_is_no_evidence_not_a_crash(fields: dict) -> None:
+    # A URL list's page_url, or an engine's, is whatever the source wrote: robots.txt and
+    # tdmrep.json built a Request from it and raised ValueError out of the pipeline.
+    pipe, _ = pipeline({PAGE: (200, FIGURE.encode(), HTML)}, policy="any")
+    fields = {"image_url": IMAGE, "label": "fox", "query": "fox", "engine": "bing", "page_url": PAGE,
+              "license": unknown("engine-filter"), **fields}
+    found = judge(pipe, ImageItem(**fields))  # type: ignore[arg-type]
+    assert isinstance(found, ImageItem)
+    if "page_url" in fields and fields["page_url"] != PAGE:
+        assert found.rights["page"]["error"] in ("refused", "unreadable")

@@ -19,7 +19,7 @@ import hashlib
 import json
 import logging
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from scrapy import signals
@@ -132,5 +132,10 @@ def query_key(text: str, label: str) -> str:
     return json.dumps([text, label], ensure_ascii=False)
 
 
-def fingerprint(items: list[str]) -> str:
-    return hashlib.sha256("\n".join(items).encode()).hexdigest()[:16]
+def fingerprint(items: Iterable[str]) -> str:
+    """A list in 16 hex digits (a job's queries, or a URL list's rows, read one at a time: a
+    million-row list is not joined into one string first)."""
+    digest = hashlib.sha256()
+    for n, item in enumerate(items):
+        digest.update(f"\n{item}".encode() if n else item.encode())
+    return digest.hexdigest()[:16]

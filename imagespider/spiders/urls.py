@@ -132,7 +132,7 @@ class UrlsSpider(QuotaSpider[UrlsArgs, str]):
         chunks = None
         if self.worker is not None:
             # A distributed job: this worker fetches the chunks of rows the job's list hands it.
-            listed = fingerprint([f"{row.label} {row.image_url}" for row in urls.rows])
+            listed = fingerprint(f"{row.label} {row.image_url}" for row in urls.rows)
             chunks = RowChunks(self.worker.feed, len(urls.rows), self.worker.config.chunk_rows, listed)
             try:
                 chunks.seed()

@@ -17,7 +17,7 @@ from scrapy.exceptions import UsageError
 from imagespider.commands.storecommand import StoreCommand
 from imagespider.dataset.export import ENCODINGS, FORMATS, RESIZE_MODES, ExportConfig, export
 from imagespider.dataset.objectstore import store_errors, store_failure
-from imagespider.dataset.sources import open_source
+from imagespider.dataset.sources import is_object_store, open_source
 from imagespider.errors import ArgumentError
 
 logger = logging.getLogger("imagespider")
@@ -34,6 +34,12 @@ def byte_size(text: str) -> int:
         return int(float(number) * factor)
     except (ValueError, OverflowError):  # OverflowError: "inf", "1e400"
         raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 500M, 1G)") from None
+
+
+def _inside(folder: Path, store: Path) -> bool:
+    """Whether ``folder`` is the store's folder or one under it (links resolved)."""
+    folder, store = folder.resolve(), store.resolve()
+    return folder == store or store in folder.parents
 
 
 class Command(StoreCommand, ScrapyCommand):
@@ -80,6 +86,11 @@ class Command(StoreCommand, ScrapyCommand):
             source = open_source(uri, settings)
         except ArgumentError as error:  # no folder named, or gs:// without its endpoint
             logger.error("%s", error)
+            self.exitcode = 2
+            return
+        if not is_object_store(uri) and _inside(Path(args[0]), Path(uri.removeprefix("file://"))):
+            # Its webdataset/, parquet/ would be classes to torchvision's ImageFolder, with no image.
+            logger.error("the output folder %s is inside the store %s: name one outside it", args[0], uri)
             self.exitcode = 2
             return
         try:

@@ -65,7 +65,23 @@ def test_an_output_folder_that_cannot_be_made_is_one_line_and_exit_1(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     (tmp_path / "a-file").write_text("not a folder")
-    command = run_export([str(tmp_path / "a-file"), "--store", str(tmp_path)], caplog)
+    command = run_export([str(tmp_path / "a-file"), "--store", str(tmp_path / "data")], caplog)
     assert command.exitcode == 1
     assert f"cannot write the shards in {tmp_path / 'a-file'}: " in caplog.text
     assert (tmp_path / "a-file").read_text() == "not a folder"
+
+
+@pytest.mark.parametrize("inside", [".", "shards", "cat/shards"])
+def test_an_output_folder_inside_the_store_is_refused(
+    inside: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Shards written into a local store make folders of it that are no class (webdataset/,
+    parquet/, shards/): torchvision's ImageFolder takes each for a class and fails on it."""
+    store = tmp_path / "data"
+    (store / "cat").mkdir(parents=True)
+    (store / "metadata.jsonl").write_text("")
+    before = sorted(path.relative_to(store).as_posix() for path in store.rglob("*"))
+    command = run_export([str(store / inside), "--store", str(store)], caplog)
+    assert command.exitcode == 2
+    assert "is inside the store" in caplog.text
+    assert sorted(path.relative_to(store).as_posix() for path in store.rglob("*")) == before

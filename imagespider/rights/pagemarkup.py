@@ -279,20 +279,15 @@ def scope_of(element: Any) -> Any:
     return None
 
 
-def microdata_props(scope: Any) -> list[tuple[str, tuple[Any, Any]]]:
-    """(property, (element, value)) for the properties of this item, not of items nested in it.
-    A nested item's value is its element (read by :func:`nested_name`)."""
-    return props_by_scope(scope).get(scope, [])
-
-
 def is_scope(element: Any) -> bool:
     return element.get("itemscope") is not None or element.get("typeof") is not None
 
 
 def props_by_scope(root: Any) -> dict[Any, list[tuple[str, tuple[Any, Any]]]]:
-    """:func:`microdata_props` of every item under ``root`` (itself included), in one pass over
-    the tree: asking each item in turn walks nested items' elements once per enclosing item,
-    quadratic on a page of items nested in items."""
+    """(property, (element, value)) for the properties of every item under ``root`` (itself
+    included), not of items nested in it (a nested item's value is its element, read by
+    :func:`nested_name`). One pass over the tree: asking each item in turn walks nested items'
+    elements once per enclosing item, quadratic on a page of items nested in items."""
     owner: dict[Any, Any] = {}
     out: dict[Any, list[tuple[str, tuple[Any, Any]]]] = {}
     for element in root.iterdescendants():
@@ -320,9 +315,9 @@ def prop_value(element: Any) -> str:
     return raw_text(element, MAX_PROP_TEXT)
 
 
-def nested_name(element: Any, props: dict[Any, list[tuple[str, tuple[Any, Any]]]] | None = None) -> str:
-    """A nested item's name (``props`` is :func:`props_by_scope` of the page, when read)."""
-    for prop, (_, value) in (props.get(element, []) if props is not None else microdata_props(element)):
+def nested_name(element: Any, props: dict[Any, list[tuple[str, tuple[Any, Any]]]]) -> str:
+    """A nested item's name (``props`` is :func:`props_by_scope` of the page)."""
+    for prop, (_, value) in props.get(element, []):
         if prop in ("name", "legalname") and isinstance(value, str) and value.strip():
             return value
     return element_text(element)

@@ -22,7 +22,7 @@ from imagespider.rights.pagemarkup import (
     is_icon,
     json_nodes,
     license_statement_of,
-    microdata_props,
+    props_by_scope,
     schema_types,
     srcset_urls,
     url_keys,
@@ -119,7 +119,7 @@ def test_microdata_props_stay_inside_their_own_item() -> None:
         '<div itemscope itemtype="https://schema.org/ImageObject"><meta itemprop="license" content="https://l/">'
         '<span itemprop="author" itemscope><span itemprop="name">Mo</span></span></div>'
     )
-    props = dict((name, value) for name, (_, value) in microdata_props(root))
+    props = dict((name, value) for name, (_, value) in props_by_scope(root).get(root, []))
     assert props["license"] == "https://l/"
     assert "name" not in props  # the author's own name belongs to the nested item
     assert props["author"].get("itemprop") == "author"

@@ -103,5 +103,6 @@ def check_redis(settings: BaseSettings, timeout: float = 5.0) -> None:
 
 
 def redact_url(url: str) -> str:
-    """``redis://:secret@host`` without its password."""
-    return re.sub(r"//([^/@]*):[^/@]*@", r"//\1:***@", url)
+    """``redis://:secret@host`` (or ``redis://host?password=secret``) without its password."""
+    url = re.sub(r"//([^/@]*):[^/@]*@", r"//\1:***@", url)
+    return re.sub(r"([?&]password=)[^&]*", r"\1***", url)

@@ -26,7 +26,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
-from imagespider.distributed.config import DistributedConfig
+from imagespider.distributed.config import DistributedConfig, redact_url
 from imagespider.distributed.feed import QueryFeed
 from imagespider.distributed.quota import SharedQuota
 from imagespider.distributed.state import SharedState
@@ -82,7 +82,7 @@ class Worker:
         return dataset_of(self.crawler).has_row(file_name)
 
     def _opened(self, **_: Any) -> None:
-        logger.info("distributed crawl: job %s on %s", self.namespace, self.config.redis_url.split("@")[-1])
+        logger.info("distributed crawl: job %s on %s", self.namespace, redact_url(self.config.redis_url).split("@")[-1])
         self._renewing = asyncio.get_running_loop().create_task(self._renew_forever())
 
     async def _renew_forever(self) -> None:

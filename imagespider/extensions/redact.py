@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from scrapy.settings import SETTINGS_PRIORITIES
 
@@ -110,9 +110,11 @@ def setting_secrets(settings: Any) -> list[str]:
         if os.environ.get(name):
             secrets.append(os.environ[name])
     # A distributed crawl's REDIS_URL may carry a password (redis://:secret@host:6379/0).
-    password = urlsplit(str(settings.get("REDIS_URL") or "")).password
-    if password:
-        secrets.append(password)
+    # redis-py also takes it as a query argument (redis://host:6379/0?password=secret).
+    parts = urlsplit(str(settings.get("REDIS_URL") or ""))
+    for password in (parts.password, *re.findall(r"(?:^|&)password=([^&]*)", parts.query)):
+        if password:
+            secrets += {password, unquote(password)}
     return secrets
 
 

@@ -64,3 +64,8 @@ def test_a_url_list_is_cut_into_named_chunks() -> None:
     assert config(DISTRIBUTED_CHUNK_ROWS="25").chunk_rows == 25
     with pytest.raises(ArgumentError, match="DISTRIBUTED_CHUNK_ROWS must be at least 1"):
         config(DISTRIBUTED_CHUNK_ROWS="0")
+
+
+def test_a_password_given_as_a_query_argument_is_kept_out_of_messages() -> None:
+    # redis-py reads ?password= as the password (and &username=): it was shown in the one-line error.
+    assert redact_url("redis://redis.lan:6379/0?password=hunter3&db=1") == "redis://redis.lan:6379/0?password=***&db=1"

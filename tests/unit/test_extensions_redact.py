@@ -39,3 +39,9 @@ def test_credential_settings_are_found_by_name(monkeypatch: pytest.MonkeyPatch) 
 def test_a_redis_url_password_is_a_secret() -> None:
     assert "hunter2-redis" in setting_secrets(Settings({"REDIS_URL": "redis://:hunter2-redis@redis.lan:6379/0"}))
     assert setting_secrets(Settings({"REDIS_URL": "redis://redis.lan:6379/0"})) == setting_secrets(Settings())
+
+
+def test_a_redis_url_password_given_as_a_query_argument_is_a_secret() -> None:
+    # redis-py reads redis://host:6379/0?password=... as the password: it was logged as it was.
+    secrets = setting_secrets(Settings({"REDIS_URL": "redis://redis.lan:6379/0?password=hunter3-redis"}))
+    assert "hunter3-redis" in secrets

@@ -49,6 +49,8 @@ GCS_ENDPOINT = "https://storage.googleapis.com"
 REJECTED_PREFIX = ".rejected/"
 #: Prefix (under the store's) of the crawls' rows, one object each (``crawls.jsonl`` once published).
 CRAWLS_PREFIX = ".crawls/"
+#: Largest object read as a row (a sidecar, a rejected or a crawl row: kilobytes as a crawl writes them).
+MAX_ROW_BYTES = 16 << 20
 #: Prefix (under the store's) where images with no sidecar row are moved by publish.
 ORPHANS_PREFIX = ".orphans/"
 _IMAGE = re.compile(r"^([^/.][^/]*)/([0-9a-f]{64})\.([a-z0-9]{2,4})$")
@@ -168,6 +170,24 @@ class ObjectStore:
         body: bytes = answer["Body"].read()
         return body
 
+    def row(self, key: str) -> dict[str, Any] | None:
+        """The JSON object at ``key`` (a sidecar, a rejected or a crawl row), or None when it is
+        absent, not an object, or larger than :data:`MAX_ROW_BYTES`: such an object is not a row,
+        and is not read whole to find out."""
+        try:
+            answer = self.client.get_object(Bucket=self.config.bucket, Key=self.config.prefix + key)
+        except self.client.exceptions.NoSuchKey:
+            return None
+        body = answer["Body"]
+        try:
+            data: bytes = body.read(MAX_ROW_BYTES + 1)
+        finally:
+            body.close()
+        if len(data) > MAX_ROW_BYTES:
+            logger.warning("%s is larger than %d bytes: not a row", key, MAX_ROW_BYTES)
+            return None
+        return json_object(data)
+
     def lines(self, key: str) -> Iterator[bytes]:
         """The object's lines as they arrive, none when the store does not hold it: a published
         ``metadata.jsonl`` of a million rows is gigabytes, never held whole."""
@@ -228,7 +248,7 @@ class ObjectStore:
         for stem, key in sorted(sidecars.items()):
             if stem not in images:
                 continue
-            row = json_object(self.get(key) or b"")
+            row = self.row(key)
             if row is None and unreadable is not None:
                 unreadable.append((key, images[stem]))
             if row is not None:
@@ -308,7 +328,7 @@ class ObjectDataset:
                     known.add(stem)
                     out.write(json.dumps(row, ensure_ascii=False) + "\n")
             for stem in sorted(live - known):
-                row = json_object(self.store.get(sidecars[stem]) or b"")
+                row = self.store.row(sidecars[stem])
                 if row is not None:
                     read += 1
                     out.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -25,7 +25,7 @@ from imagespider.dataset.crawls import CRAWLS
 from imagespider.dataset.documents import write_documents
 from imagespider.dataset.files import MANIFEST, REJECTED
 from imagespider.dataset.index import StoreIndex
-from imagespider.dataset.jsonl import json_object, read_jsonl
+from imagespider.dataset.jsonl import read_jsonl
 from imagespider.dataset.store import Dataset
 from imagespider.dataset.storelock import StoreRefused
 
@@ -80,11 +80,11 @@ def publish_objects(store: Any) -> Published:
     rows.sort(key=lambda row: str(row.get("file_name")))
     rejected = []
     for key in sorted(rejected_keys, key=_written_order):
-        row = json_object(store.get(key) or b"")
+        row = store.row(key)
         if row is not None:
             rejected.append(row)
     # Each crawl's row (every worker's, in a distributed job), oldest first: ids begin with the start time.
-    found = (json_object(store.get(key) or b"") for key in sorted(store.keys(CRAWLS_PREFIX)))
+    found = (store.row(key) for key in sorted(store.keys(CRAWLS_PREFIX)))
     crawls = [row for row in found if row is not None]
     with tempfile.TemporaryDirectory(prefix="imagespider-publish-") as scratch:
         root = Path(scratch)

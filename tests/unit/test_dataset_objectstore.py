@@ -124,3 +124,19 @@ def test_the_crawl_reads_the_published_manifest_a_line_at_a_time(store: ObjectSt
     finally:
         dataset.close()
     assert titles == {f"cat/{SHA[0]}.jpg": "published", f"cat/{SHA[1]}.jpg": None}
+
+
+def test_a_sidecar_too_large_to_be_a_row_is_not_read_into_memory(store: ObjectStore, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A row is a few kilobytes; an object of gigabytes at ``cat/<sha>.json`` (damaged, or put
+    there by anyone who can write the bucket) is not a row, and is not read whole to find out."""
+    import imagespider.dataset.objectstore as objectstore
+
+    monkeypatch.setattr(objectstore, "MAX_ROW_BYTES", 300)
+    put_image(store, 0)
+    put_image(store, 1)
+    store.put(f"cat/{SHA[1]}.json", b'{"title": "' + b"x" * 400 + b'"}')
+    unreadable: list[tuple[str, str]] = []
+    rows = store.rows(unreadable)
+    assert [row["file_name"] for row in rows] == [f"cat/{SHA[0]}.jpg"]
+    assert unreadable == [(f"cat/{SHA[1]}.json", f"cat/{SHA[1]}.jpg")]
+    assert store.row(f"cat/{SHA[1]}.json") is None and store.row(f"cat/{SHA[0]}.json") is not None

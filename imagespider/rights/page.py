@@ -175,7 +175,31 @@ class PageIndex:
         if not keys:
             return []
         exact = [t for t in self.targets if keys[0] in t.exact]
-        return exact or [t for t in self.targets if keys[1] in t.loose]
+        if exact:
+            return exact
+        loose = [t for t in self.targets if keys[1] in t.loose]
+        return loose if _one_image(loose) else []
+
+
+def _one_image(targets: list[ImageTarget]) -> bool:
+    """Whether targets matched only loosely (no query, no size suffix) are one image, known by
+    URLs they share (an <img> and the JSON-LD naming its file, a resized copy linking to the
+    full-size file). Images told apart only by their query (every /_next/image?url=... of a
+    Next.js page, a photo.php?id=...) share the loose key: which one is meant cannot be told."""
+    if len(targets) <= 1:
+        return True
+    holders: dict[str, list[int]] = {}
+    for number, target in enumerate(targets):
+        for key in target.exact:
+            holders.setdefault(key, []).append(number)
+    reached, todo = {0}, [0]
+    while todo:  # every target and URL visited once: linear in the URLs
+        for key in targets[todo.pop()].exact:
+            for number in holders.pop(key, ()):
+                if number not in reached:
+                    reached.add(number)
+                    todo.append(number)
+    return len(reached) == len(targets)
 
 
 def read_page(

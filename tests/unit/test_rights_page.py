@@ -411,3 +411,42 @@ def test_json_ld_value_objects_and_lists_are_read_as_text() -> None:
     assert found.author_url == "https://ex.org/jane"
     assert found.credit == "Photo: Jane Doe"
     assert found.copyright == "© Jane Doe"
+
+
+# Two images of a Next.js page, their <img> tags as Next.js writes them (verbatim from public
+# repositories' rendered pages): every image's URL is /_next/image?url=<file>&w=<width>&q=75, so
+# without its query every image of the page has the same URL.
+NEXT_LOGIN = (
+    '<img alt="login" srcSet="/_next/image?url=%2F_next%2Fstatic%2Fmedia%2Flogin.e313e580.png&amp;w=1080&amp;q=75 1x,'
+    ' /_next/image?url=%2F_next%2Fstatic%2Fmedia%2Flogin.e313e580.png&amp;w=3840&amp;q=75 2x"'
+    ' src="/_next/image?url=%2F_next%2Fstatic%2Fmedia%2Flogin.e313e580.png&amp;w=3840&amp;q=75"'
+    ' width="1033" height="712" decoding="async" data-nimg="1" loading="lazy">'
+)
+NEXT_MAPPING = (
+    '<img alt="Mapping" loading="lazy" width="360" height="320" decoding="async" data-nimg="1" class=""'
+    ' srcset="/_next/image?url=%2F_next%2Fstatic%2Fmedia%2Fmapping.867f5ed7.png&amp;w=384&amp;q=75 1x,'
+    ' /_next/image?url=%2F_next%2Fstatic%2Fmedia%2Fmapping.867f5ed7.png&amp;w=750&amp;q=75 2x"'
+    ' src="/_next/image?url=%2F_next%2Fstatic%2Fmedia%2Fmapping.867f5ed7.png&amp;w=750&amp;q=75">'
+)
+
+
+def test_images_sharing_a_url_without_query_do_not_lend_each_other_their_license() -> None:
+    html = (
+        "<html><body>"
+        f"<figure>{NEXT_LOGIN}<figcaption>Login, "
+        "<a href='https://creativecommons.org/licenses/by/4.0/'>CC BY 4.0</a></figcaption></figure>"
+        f"<figure>{NEXT_MAPPING}<figcaption>Mapping, "
+        "<a href='https://creativecommons.org/licenses/by-nc/4.0/'>CC BY-NC 4.0</a></figcaption></figure>"
+        "</body></html>"
+    )
+    page = "https://app.example.com/settings"
+    index = index_page(html, page)
+    # Listed widths are found exactly.
+    listed = "https://app.example.com/_next/image?url=%2F_next%2Fstatic%2Fmedia%2Fmapping.867f5ed7.png&w=750&q=75"
+    assert index.evidence_for(listed).license.id == "cc-by-nc"
+    # Another width of the mapping (what a search engine may have crawled) matches both images
+    # only loosely: which one it is cannot be told, so neither license is applied.
+    other = "https://app.example.com/_next/image?url=%2F_next%2Fstatic%2Fmedia%2Fmapping.867f5ed7.png&w=1080&q=75"
+    found = index.evidence_for(other)
+    assert found.license is None
+    assert not found.image_found

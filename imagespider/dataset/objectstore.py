@@ -270,7 +270,11 @@ class ObjectSource:
         return cls(ObjectStore(ObjectStoreConfig.from_settings(uri, settings)))
 
     def rows(self) -> Iterator[dict[str, Any]]:
-        return iter(self.store.rows())
+        unreadable: list[tuple[str, str]] = []
+        rows = self.store.rows(unreadable)
+        for sidecar, image in unreadable:  # as read_jsonl warns of a damaged manifest line
+            logger.warning("skipping %s: its sidecar %s is not a row (not a JSON object, or too large)", image, sidecar)
+        return iter(rows)
 
     def read(self, file_name: str) -> bytes | None:
         return self.store.get(file_name)

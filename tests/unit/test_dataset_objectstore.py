@@ -140,3 +140,17 @@ def test_a_sidecar_too_large_to_be_a_row_is_not_read_into_memory(store: ObjectSt
     assert [row["file_name"] for row in rows] == [f"cat/{SHA[0]}.jpg"]
     assert unreadable == [(f"cat/{SHA[1]}.json", f"cat/{SHA[1]}.jpg")]
     assert store.row(f"cat/{SHA[1]}.json") is None and store.row(f"cat/{SHA[0]}.json") is not None
+
+
+def test_export_names_an_image_left_out_because_its_sidecar_is_not_a_row(store: ObjectStore, caplog) -> None:  # type: ignore[no-untyped-def]
+    """A local store's damaged manifest line is named in a warning when read; a damaged sidecar
+    left its image out of ``scrapy export`` without a word."""
+    import logging
+
+    put_image(store, 0)
+    put_image(store, 1)
+    store.put(f"cat/{SHA[1]}.json", b"{torn")
+    with caplog.at_level(logging.WARNING):
+        rows = list(ObjectSource(store).rows())
+    assert [row["file_name"] for row in rows] == [f"cat/{SHA[0]}.jpg"]
+    assert f"skipping cat/{SHA[1]}.jpg: its sidecar cat/{SHA[1]}.json is not a row" in caplog.text

@@ -43,10 +43,12 @@ return 0
 
 _SETTLE = """
 redis.call('ZREM', KEYS[2], ARGV[1])
-if ARGV[3] ~= '' then
-  redis.call('HDEL', KEYS[3], ARGV[3])
+local count = 1
+if ARGV[3] ~= '' and redis.call('HDEL', KEYS[3], ARGV[3]) == 0 then
+  -- The commit went stale and another worker resolved it: counted already unless it was freed.
+  count = redis.call('SREM', KEYS[4], ARGV[3])
 end
-if ARGV[2] == '1' then
+if ARGV[2] == '1' and count == 1 then
   return redis.call('INCR', KEYS[1])
 end
 return tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -69,8 +71,11 @@ return 1
 """
 
 _RESOLVE = """
-if redis.call('HDEL', KEYS[2], ARGV[1]) == 1 and ARGV[2] == '1' then
-  return redis.call('INCR', KEYS[1])
+if redis.call('HDEL', KEYS[2], ARGV[1]) == 1 then
+  if ARGV[2] == '1' then
+    return redis.call('INCR', KEYS[1])
+  end
+  redis.call('SADD', KEYS[3], ARGV[1])
 end
 return tonumber(redis.call('GET', KEYS[1]) or '0')
 """
@@ -127,8 +132,11 @@ class SharedState:
     def settle(self, query: str, lease: str, kept: bool, file_name: str = "") -> int:
         """End a lease, or the commit of ``file_name``; ``kept`` counts it. Returns the query's
         kept count. A kept image counts even if its lease expired (its worker stalled past
-        ``lease_seconds``): its row is written, so the count stays the truth."""
-        keys = [self._key("kept", query), self._key("pending", query), self._key("committing", query)]
+        ``lease_seconds``): its row is written, so the count stays the truth; a commit that went
+        stale meanwhile and that another worker counted (:meth:`resolve`, the row was there) is
+        not counted again."""
+        keys = [self._key("kept", query), self._key("pending", query), self._key("committing", query),
+                self._key("freed", query)]
         return int(self._settle(keys=keys, args=[lease, "1" if kept else "0", file_name]))
 
     def room(self, query: str, limit: int) -> bool:
@@ -160,8 +168,9 @@ class SharedState:
         return sorted(str(name) for name, stamp in entries.items() if float(stamp) < cutoff)
 
     def resolve(self, query: str, file_name: str, row_exists: bool) -> int:
-        """End a stale commit: counted when its row was written, else its place is freed."""
-        keys = [self._key("kept", query), self._key("committing", query)]
+        """End a stale commit: counted when its row was written, else its place is freed (and
+        noted, so that its worker, if it was only stalled, still counts the row it then writes)."""
+        keys = [self._key("kept", query), self._key("committing", query), self._key("freed", query)]
         return int(self._resolve(keys=keys, args=[file_name, "1" if row_exists else "0"]))
 
     def kept(self, query: str) -> int:

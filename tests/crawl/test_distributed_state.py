@@ -186,3 +186,35 @@ def test_urls_kept_by_any_worker_are_known_to_all(redis_url: str) -> None:
     assert not two.has_url("http://a/1.jpg", "cat")
     one.keep_url("http://a/1.jpg", "cat")
     assert two.has_url("http://a/1.jpg", "cat") and not two.has_url("http://a/1.jpg", "dog")
+
+
+def test_a_stalled_workers_row_counted_by_another_is_not_counted_again(redis_url: str) -> None:
+    """A live worker stalled past the lease between its row and its count (a slow PUT): its
+    commit went stale and another worker counted it (the row was there); its own count then
+    came too, and the query held one image fewer than its count said (an undershoot)."""
+    import asyncio
+
+    from imagespider.distributed.quota import SharedQuota
+
+    rows = {"cat/a.jpg"}
+    stalled = SharedQuota(SharedState.from_url(redis_url, "stall", lease_seconds=1), "cat", 2, poll_seconds=0.1)
+    other = SharedQuota(SharedState.from_url(redis_url, "stall", lease_seconds=1), "cat", 2, poll_seconds=0.1,
+                        row_exists=rows.__contains__)
+    item = type("Item", (), {"file_name": "cat/a.jpg"})()
+
+    async def run() -> None:
+        assert await stalled.acquire()
+        stalled.commit("cat/a.jpg")
+        await asyncio.sleep(1.2)  # stalled: nothing renewed
+        assert other.resolve_stale() == 1 and other.kept == 1, "counted by the other worker: its row is there"
+        stalled.settle_item(item, kept=True)  # the stalled worker wakes up and counts its row
+        assert stalled.kept == 1, "one row, counted once"
+        # A commit freed because its row was not there yet, then written: the row counts (the truth).
+        assert await stalled.acquire()
+        stalled.commit("cat/b.jpg")
+        await asyncio.sleep(1.2)
+        assert other.resolve_stale() == 1 and other.kept == 1, "no row yet: its place is freed"
+        stalled.settle_item(type("Item", (), {"file_name": "cat/b.jpg"})(), kept=True)
+        assert stalled.kept == 2
+
+    asyncio.run(run())

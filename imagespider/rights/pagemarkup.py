@@ -21,6 +21,8 @@ IMAGE_TYPES = frozenset({"imageobject", "photograph"})
 NAMED_CLOSENESS = 1000
 #: Longest value kept from a page (a copyright line, an author's name).
 MAX_VALUE = 300
+#: Most raw text (whitespace included) read from one element for a value.
+MAX_RAW = 64 * MAX_VALUE
 #: How many statements a PageEvidence records.
 MAX_STATEMENTS = 12
 
@@ -179,21 +181,26 @@ def raw_text(element: Any, limit: int) -> str:
     chunks: list[str] = []
     size = 0
     for chunk in element.itertext():
+        chunk = chunk[: limit - size]  # one huge text node is not copied whole
         chunks.append(chunk)
         size += len(chunk)
         if size >= limit:
             break
-    return "".join(chunks)[:limit]
+    return "".join(chunks)
 
 
 def element_text(element: Any) -> str:
     """``clean_text(element.text_content())``, reading only as much of the text as it keeps."""
     chunks: list[str] = []
-    kept = 0
+    kept = raw = 0
     for chunk in element.itertext():
+        # Read at most MAX_RAW characters: nested captions around one huge text node would
+        # otherwise each copy it whole (a run of whitespace that long is no value's start).
+        chunk = chunk[: MAX_RAW - raw]
         chunks.append(chunk)
+        raw += len(chunk)
         kept += len("".join(chunk.split()))
-        if kept >= MAX_VALUE:  # the cleaned text's first MAX_VALUE characters are known
+        if kept >= MAX_VALUE or raw >= MAX_RAW:  # the cleaned text's first MAX_VALUE characters are known
             break
     return clean_text("".join(chunks))
 

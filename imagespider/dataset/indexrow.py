@@ -68,7 +68,8 @@ class IndexedRow:
 
 def indexed(row: Mapping[str, Any], labels: dict[tuple[Any, Any, Any], str] | None = None) -> IndexedRow:
     """The index's view of a manifest row; ``labels`` caches license labels by (id, version, url)."""
-    key = (row.get("license"), row.get("license_version"), row.get("license_url"))
+    # A damaged row's list or object is no dict key (TypeError): keyed by its text instead.
+    key = tuple(_hashable(row.get(name)) for name in ("license", "license_version", "license_url"))
     label = labels.get(key) if labels is not None else None
     if label is None:
         label = license_of(row).label
@@ -88,6 +89,10 @@ def indexed(row: Mapping[str, Any], labels: dict[tuple[Any, Any, Any], str] | No
         license_id=str(row.get("license") or "unknown"),
         phash=phash_value(row.get("phash")),
     )
+
+
+def _hashable(value: Any) -> Any:
+    return value if value is None or isinstance(value, (str, int, float)) else f"{type(value).__name__}:{value!r}"
 
 
 def row_params(entry: IndexedRow, offset: int, length: int) -> tuple[Any, ...]:

@@ -67,3 +67,30 @@ def test_an_object_store_is_assembled_and_orphans_set_aside() -> None:
         assert {"ATTRIBUTION.md", "report.html", "README.md"} <= set(store.keys())
         again = publish_objects(store)  # idempotent: nothing more to set aside, the same documents
         assert (again.images, again.orphans) == (2, [])
+
+
+def test_a_row_whose_license_fields_are_lists_or_objects_is_published_not_a_traceback() -> None:
+    """A sidecar (or manifest line) edited by hand with ``"license": {...}``: the index keyed its
+    license-label cache by those values, and a dict is no key (TypeError: publish died, and a
+    local store's every open with it)."""
+    with in_memory_store() as store:
+        put_image(store, 0)
+        put_image(store, 1)
+        damaged = {"label": "cat", "license": {"id": "cc0"}, "license_version": ["1.0"], "license_url": None}
+        store.put(f"cat/{SHA[1]}.json", json.dumps(damaged).encode())
+        published = publish_objects(store)
+        assert (published.images, published.orphans) == (2, [])
+        assert {"metadata.jsonl", "ATTRIBUTION.md", "README.md"} <= set(store.keys())
+
+
+def test_a_local_store_with_such_a_row_opens_and_publishes(tmp_path: Path) -> None:
+    dataset = opened(tmp_path)
+    dataset.add(row(1, license="cc0"))
+    store_file(tmp_path, row(1)["file_name"])
+    dataset.close()
+    damaged = {**row(2), "license": {"id": "cc0"}, "license_url": ["https://x"]}
+    store_file(tmp_path, damaged["file_name"])
+    with (tmp_path / "metadata.jsonl").open("a", encoding="utf-8") as manifest:
+        manifest.write(json.dumps(damaged) + "\n")
+    (tmp_path / ".index.sqlite").unlink(missing_ok=True)
+    assert publish_local(tmp_path).images == 2

@@ -151,8 +151,9 @@ def figure(row: Mapping[str, Any], thumbs: Mapping[str, str], up: str = "") -> s
         else f'<span class="badge" style="background:{colour}">{badge_text}</span>'
     )
     size = ""
-    if row.get("width") and row.get("height"):
-        size = f"{int(row['width'])}×{int(row['height'])} "
+    width, height = row.get("width"), row.get("height")
+    if all(isinstance(value, int) and not isinstance(value, bool) and value > 0 for value in (width, height)):
+        size = f"{width}×{height} "  # a damaged row's "abc" is left out, not the whole report
     meta = f"{size}{escape(str(row.get('format') or ''))} · {escape(str(row.get('engine') or '?'))}"
     return (
         f"<figure>{image}<figcaption>"

@@ -58,3 +58,15 @@ def test_the_page_shell_forbids_anything_external() -> None:
     html = html_page("a <title>", "<p>body</p>")
     assert html.startswith("<!DOCTYPE html>") and "default-src 'none'" in html and "a &lt;title&gt;" in html
     assert plural(1, "class", "classes") == "1 class" and plural(2000, "image") == "2,000 images"
+
+
+@pytest.mark.parametrize(("width", "height"), [("abc", 10), (10, [1]), ({"a": 1}, 5), (True, True)])
+def test_a_damaged_size_is_left_out_not_the_whole_report(width: object, height: object) -> None:
+    """A hand-edited row's ``"width": "abc"`` raised ValueError in int(): report.html was not
+    written at all (documents.py logs it), for one row."""
+    html = figure({**row(1, CC_BY_2), "width": width, "height": height}, {})
+    assert "×" not in html
+
+
+def test_a_size_is_shown() -> None:
+    assert "640×480 " in figure({**row(1, CC_BY_2), "width": 640, "height": 480}, {})

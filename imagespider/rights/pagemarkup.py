@@ -279,6 +279,11 @@ def prop_names(element: Any) -> list[str]:
     return [re.split(r"[/#:]", name.rstrip("/"))[-1].lower() for name in raw.split() if name]
 
 
+def rel_names(element: Any) -> set[str]:
+    """The names :func:`prop_names` took from ``rel``: their value is the link."""
+    return {re.split(r"[/#:]", name.rstrip("/"))[-1].lower() for name in (element.get("rel") or "").split()}
+
+
 def scope_of(element: Any) -> Any:
     for ancestor in element.iterancestors():
         if ancestor.get("itemscope") is not None or ancestor.get("typeof") is not None:
@@ -306,8 +311,10 @@ def props_by_scope(root: Any) -> dict[Any, list[tuple[str, tuple[Any, Any]]]]:
         if scope is None or not (element.get("itemprop") or element.get("property")):
             continue
         nested = is_scope(element)
+        rels = rel_names(element)
         for prop in prop_names(element):
-            out.setdefault(scope, []).append((prop, (element, element if nested else prop_value(element))))
+            value = element if nested else prop_value(element, prop in rels)
+            out.setdefault(scope, []).append((prop, (element, value)))
     return out
 
 
@@ -315,10 +322,16 @@ def props_by_scope(root: Any) -> dict[Any, list[tuple[str, tuple[Any, Any]]]]:
 MAX_PROP_TEXT = 4096
 
 
-def prop_value(element: Any) -> str:
-    for attr in ("content", "href", "src", "resource", "datetime"):
-        if element.get(attr):
-            return str(element.get(attr))
+def prop_value(element: Any, link: bool = False) -> str:
+    """A property's value. RDFa 1.1: an element with ``rel`` links to its ``href``, and its
+    ``property`` is then its text (the CC license chooser's ``<a property="cc:attributionName"
+    rel="cc:attributionURL" href="URL">Name</a>``); ``link`` asks for the ``rel``'s value."""
+    if element.get("content"):
+        return str(element.get("content"))
+    if link or element.get("itemprop") or not (element.get("rel") or element.get("rev")):
+        for attr in ("href", "src", "resource", "datetime"):
+            if element.get(attr):
+                return str(element.get(attr))
     return raw_text(element, MAX_PROP_TEXT)
 
 

@@ -49,6 +49,7 @@ from imagespider.rights.pagemarkup import (
     prop_names,
     prop_value,
     props_by_scope,
+    rel_names,
     schema_types,
     scope_of,
     srcset_urls,
@@ -265,8 +266,10 @@ class PageReader:
         """Microdata (itemscope/itemprop) and RDFa (typeof/property) items."""
         for element in self.root.xpath("//*[@property or @itemprop]"):
             if scope_of(element) is None:  # CC's license chooser: cc:attributionName with no item
+                rels = rel_names(element)
                 for prop in prop_names(element):
-                    for statement in self._prop_statement(prop, element, prop_value(element), "", "rdfa"):
+                    value = prop_value(element, prop in rels)
+                    for statement in self._prop_statement(prop, element, value, "", "rdfa"):
                         self.tie(element, statement)
         self.props = props_by_scope(self.root)
         for scope in self.root.xpath("//*[@itemscope or @typeof]"):

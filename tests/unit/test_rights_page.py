@@ -465,3 +465,15 @@ def test_nested_captions_around_one_huge_text_are_read_once_not_once_per_level()
     index_page(html, "https://example.org/p.html")
     index_page(items, "https://example.org/p.html")
     assert time.thread_time() - started < 0.6  # 1.8 s before; parsing itself takes ~0.2 s
+
+
+def test_the_cc_license_choosers_rdfa_names_the_author_by_name_and_links_the_url() -> None:
+    # RDFa 1.1: beside @rel, @property takes the element's text (the @href is @rel's object), so
+    # cc:attributionName is "Aleksandr Levchuk", not the URL the author's credit was recorded as.
+    snippet = (Path(__file__).parent.parent / "fixtures" / "pages" / "cc_license_chooser_rdfa_vim_clutch.html").read_text()
+    html = ("<html><body><figure><img src='/clutch.jpg' width='800' height='600'><figcaption>"
+            f"{snippet}</figcaption></figure></body></html>")
+    found = read_page(html, "https://github.com/alevchuk/vim-clutch", "https://github.com/clutch.jpg")
+    assert found.license is not None and (found.license.id, found.license.version) == ("cc-by-sa", "3.0")
+    assert found.author == "Aleksandr Levchuk"
+    assert found.author_url == "https://github.com/alevchuk/vim-clutch"

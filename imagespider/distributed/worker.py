@@ -24,12 +24,14 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
 from scrapy.settings import BaseSettings
 
 from imagespider.distributed.config import DistributedConfig, redact_url
 from imagespider.distributed.feed import QueryFeed
 from imagespider.distributed.quota import SharedQuota
 from imagespider.distributed.state import SharedState
+from imagespider.errors import FAILURE_PREFIX
 from imagespider.spiders.quota import Quota
 
 logger = logging.getLogger(__name__)
@@ -51,8 +53,10 @@ class DistributedAddon:
 
 
 class Worker:
-    def __init__(self, crawler: Crawler, config: DistributedConfig, namespace: str) -> None:
+    def __init__(self, crawler: Crawler, config: DistributedConfig, namespace: str, spider: str = "") -> None:
         self.crawler = crawler
+        #: The spider's name: a job is one spider's.
+        self.spider = spider
         self.config = config
         self.namespace = namespace
         self.state = SharedState.from_url(config.redis_url, namespace, lease_seconds=config.lease_seconds)
@@ -82,6 +86,16 @@ class Worker:
         return dataset_of(self.crawler).has_row(file_name)
 
     def _opened(self, **_: Any) -> None:
+        # One job, one spider: with a DISTRIBUTED_JOB given to two spiders, one's requests in the
+        # shared queue name callbacks the other does not have (a ValueError in the scheduler).
+        key = f"{self.namespace}:spider"
+        owner = self.state.redis.get(key) if not self.state.redis.set(key, self.spider, nx=True) else self.spider
+        if owner != self.spider:
+            logger.error(
+                "job %s is a %s job; this %s worker cannot join it: give it a DISTRIBUTED_JOB of its own",
+                self.namespace.partition(":")[2], owner, self.spider,
+            )
+            raise CloseSpider(FAILURE_PREFIX + "job_spider_differs")
         logger.info("distributed crawl: job %s on %s", self.namespace, redact_url(self.config.redis_url).split("@")[-1])
         self._renewing = asyncio.get_running_loop().create_task(self._renew_forever())
 
@@ -118,7 +132,7 @@ def worker_for(crawler: Crawler, spider: str, arguments: Mapping[str, Any]) -> W
     if not config.enabled:
         return None
     namespace = config.namespace(spider, arguments, str(crawler.settings.get("IMAGES_STORE")))
-    worker = _WORKERS[crawler] = Worker(crawler, config, namespace)
+    worker = _WORKERS[crawler] = Worker(crawler, config, namespace, spider)
     return worker
 
 

@@ -229,3 +229,24 @@ def test_a_worker_whose_list_is_not_its_jobs_is_one_line(
     assert "failed_job_list_differs" in result.stderr
     fetched = [path for path in mockserver.requests[before:] if path.startswith("/img/") or "search" in path]
     assert fetched == [], "nothing of another list is fetched"
+
+
+def test_a_worker_of_another_spiders_job_is_one_line(mockserver: MockHTTPServer, redis_url: str, tmp_path: Path) -> None:
+    """One DISTRIBUTED_JOB given to two spiders: their requests share one Redis queue, and a
+    flickr request popped by a bing worker names a callback bing has not (scrapy's request_from_dict:
+    "ValueError: Method 'parse_search' not found in: <BingSpider ...>"). A job is one spider's."""
+    import redis as redis_py
+
+    redis_py.Redis.from_url(redis_url).set("imagespider:shared-by-two:spider", "bing")
+    before = len(mockserver.requests)
+    result = run_scrapy(
+        "crawl", "flickr", "-a", "q=cat", "-s", f"FLICKR_API_URL={mockserver.base}/services/rest/",
+        "-s", f"IMAGES_STORE={tmp_path / 'store'}", "-s", f"REDIS_URL={redis_url}",
+        "-s", "DISTRIBUTED_JOB=shared-by-two", env={"FLICKR_API_KEY": "goodkey"},
+    )
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if " ERROR" in line]
+    assert len(errors) == 1 and "job shared-by-two is a bing job; this flickr worker cannot join it" in errors[0], errors
+    assert "failed_job_spider_differs" in result.stderr
+    assert mockserver.requests[before:] == [], "nothing is fetched"

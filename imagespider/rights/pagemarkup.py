@@ -171,8 +171,17 @@ def about_text(element: Any) -> bool:
     block = text_block(element)
     if block is None:
         return False
+    # The CC license chooser's RDFa says what the work is: dct:type dcmitype/Text is the text.
+    types = {urlsplit_path(str(href)).rstrip("/").rsplit("/", 1)[-1].lower()
+             for href in block.xpath(".//*[contains(@rel, 'type')]/@href")}
+    if "text" in types and not types & DCMI_IMAGE_TYPES:
+        return True
     sentence = raw_text(block, 500)
     return bool(ABOUT_TEXT.search(sentence)) and not ABOUT_IMAGES.search(sentence.split(";")[0])
+
+
+#: DCMI types (http://purl.org/dc/dcmitype/) of works that are or hold images.
+DCMI_IMAGE_TYPES = frozenset({"image", "stillimage", "movingimage", "interactiveresource", "collection"})
 
 
 def raw_text(element: Any, limit: int) -> str:

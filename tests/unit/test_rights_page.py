@@ -477,3 +477,18 @@ def test_the_cc_license_choosers_rdfa_names_the_author_by_name_and_links_the_url
     assert found.license is not None and (found.license.id, found.license.version) == ("cc-by-sa", "3.0")
     assert found.author == "Aleksandr Levchuk"
     assert found.author_url == "https://github.com/alevchuk/vim-clutch"
+
+
+def test_a_page_wide_cc_license_for_a_work_of_type_text_is_a_text_license() -> None:
+    # The license chooser's snippet says what is licensed: dct:type dcmitype/Text, the page's
+    # text. Page-wide, it was applied to every image of the page.
+    snippet = (Path(__file__).parent.parent / "fixtures" / "pages" / "cc_license_chooser_rdfa_vim_clutch.html").read_text()
+    html = (f"<html><body><article><p>The pedal:</p><img src='/clutch.jpg' width='800' height='600'></article>"
+            f"<footer>{snippet}</footer></body></html>")
+    found = read_page(html, "https://github.com/alevchuk/vim-clutch", "https://github.com/clutch.jpg")
+    assert found.license is None
+    assert [s.kind for s in found.statements] == ["text_license"]
+    # The same snippet for a photo (dcmitype/StillImage) stays the page's license.
+    photo = html.replace("dcmitype/Text", "dcmitype/StillImage")
+    found = read_page(photo, "https://github.com/alevchuk/vim-clutch", "https://github.com/clutch.jpg")
+    assert found.license is not None and found.license.id == "cc-by-sa" and found.scope == "page"

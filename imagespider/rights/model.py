@@ -178,8 +178,9 @@ class License:
         permissions = data.get("permissions")
         return cls(
             id=str(data["license"]),
-            version=data.get("license_version"),  # type: ignore[arg-type]
-            url=data.get("license_url"),  # type: ignore[arg-type]
+            # A hand-edited row's list, object or number is no version or URL (label() concatenates them).
+            version=_manifest_text(data.get("license_version")),
+            url=url if isinstance(url := data.get("license_url"), str) else None,
             source=str(data.get("license_source") or "none"),
             permissions=Permissions.from_dict(permissions) if isinstance(permissions, dict) else _DERIVE,
         )
@@ -194,6 +195,13 @@ class License:
             "license_source": self.source,
             "permissions": self.permissions.to_dict(),
         }
+
+
+def _manifest_text(value: object) -> str | None:
+    """A manifest's version as text: ``"2.0"``, or ``2.0`` written as a number; else None."""
+    if isinstance(value, str):
+        return value
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def unknown(source: str = "none") -> License:

@@ -100,3 +100,22 @@ def test_to_dict() -> None:
     assert model.unknown().to_dict()["license"] == "unknown"
 
 
+
+
+@pytest.mark.parametrize(
+    ("version", "url", "label"),
+    [
+        (["2.0"], None, "CC BY (version not stated)"),
+        ({"v": 1}, 5, "CC BY (version not stated)"),
+        (True, ["https://x"], "CC BY (version not stated)"),
+        (2.0, {"a": 1}, "CC BY 2.0"),
+        ("2.0", "https://creativecommons.org/licenses/by/2.0/fr/", "CC BY 2.0 FR"),
+    ],
+)
+def test_a_hand_edited_rows_version_or_url_of_another_type_is_read_not_a_traceback(
+    version: object, url: object, label: str
+) -> None:
+    """License.label concatenated the version and matched the URL as text: a list or number there
+    (a hand-edited sidecar or manifest line) raised TypeError in the index, and publish died."""
+    lic = License.from_dict({"license": "cc-by", "license_version": version, "license_url": url})
+    assert lic.label == label

@@ -345,7 +345,8 @@ def _valid_rows(rows: Iterator[dict[str, Any]], invalid: list[str]) -> Iterator[
 
 def export(source: Source, out: str | os.PathLike[str], config: ExportConfig, *, origin: str = "") -> ExportResult:
     """Write ``source``'s images as shards under ``out`` (``webdataset/``, ``parquet/``) and
-    ``shards.json``. Rows whose file is missing or does not decode are listed, not shipped."""
+    ``shards.json``. Rows whose file is missing, does not decode or is not the bytes its sha256
+    names are listed, not shipped."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     result = ExportResult()
@@ -361,6 +362,10 @@ def export(source: Source, out: str | os.PathLike[str], config: ExportConfig, *,
             return row, None, "unreadable"
         if data is None:
             return row, None, "missing"
+        if hashlib.sha256(data).hexdigest() != row["sha256"]:  # the key and the JSON would vouch for other bytes
+            logger.warning("cannot export %s: its bytes are not the sha256 its row names (changed since kept)",
+                           row["file_name"])
+            return row, None, "unreadable"
         try:
             return row, sample_of(row, data, config, classes), ""
         except Exception as error:  # a file that no longer decodes

@@ -162,3 +162,15 @@ def test_a_row_naming_no_file_in_the_store_is_listed_not_dropped_silently(tmp_pa
     assert result.samples == 1 and not result.missing and not result.unreadable
     assert [line.split(":")[0] for line in result.invalid] == ["row 2", "row 3", "row 4"]
     assert all("names no file in the store" in line for line in result.invalid)
+
+
+def test_a_file_whose_bytes_are_not_its_sha256_is_left_out(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A sample's key is the sha256 its row names and its JSON says ``sha256`` is the kept file's:
+    a file changed or damaged on disk since the crawl (still an image: a truncated or replaced
+    one) was shipped under that key as if it were the kept bytes."""
+    from imagespider.dataset.export import LocalSource, export
+
+    sha = _store_with(tmp_path, lambda good, sha: [good])
+    (tmp_path / "cat" / f"{sha}.png").write_bytes(png(5, 5))  # another image, same name
+    result = export(LocalSource(tmp_path), tmp_path / "out", ExportConfig())
+    assert result.samples == 0 and result.unreadable == [f"cat/{sha}.png"]

@@ -71,8 +71,9 @@ class Command(StoreCommand, ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         settings = self.store_settings()
-        if len(args) != 1:
-            raise UsageError("name one output folder")
+        if len(args) != 1 or not args[0].strip():
+            # "" would be the working directory: shards and shards.json among the project's files.
+            raise UsageError("name one output folder, such as shards")
         try:
             config = ExportConfig(
                 formats=tuple(name.strip() for name in opts.format.split(",") if name.strip()),

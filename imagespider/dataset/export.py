@@ -60,6 +60,11 @@ SAMPLE_FIELDS = (
 #: A sample's key: the sha256 the store names its file by, as 64 hex digits (a key is a tar
 #: member name: ``../../x`` from a damaged row would write outside whoever extracts the shard).
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+#: The largest --resize: WebP holds at most 16,383 px a side, and a shorter side past this is no
+#: training input but an allocation of gigabytes (a 640 px image scaled up).
+MAX_RESIZE = 16384
+#: The most --workers: each holds up to four images decoded at once.
+MAX_WORKERS = 64
 #: A shard's file name as :class:`_Sharder` writes it.
 _SHARD_NAME = {"webdataset": re.compile(r"shard-[0-9]{6,}\.tar"), "parquet": re.compile(r"shard-[0-9]{6,}\.parquet")}
 
@@ -118,14 +123,16 @@ class ExportConfig:
             problems.append("name at least one format")
         if self.shard_size < 1 or self.shard_bytes < 1:
             problems.append("shard sizes must be positive")
-        if self.resize is not None and self.resize < 1:
-            problems.append("--resize must be a positive number of pixels")
+        if self.resize is not None and not 1 <= self.resize <= MAX_RESIZE:
+            problems.append(f"--resize must be a number of pixels from 1 to {MAX_RESIZE}")
         if self.resize_mode not in RESIZE_MODES:
             problems.append(f"--resize-mode must be one of {', '.join(RESIZE_MODES)}")
         if self.encode not in ENCODINGS:
             problems.append(f"--encode must be one of {', '.join(ENCODINGS)}")
         if not 1 <= self.quality <= 100:
             problems.append("--quality must be between 1 and 100")
+        if not 1 <= self.workers <= MAX_WORKERS:
+            problems.append(f"--workers must be between 1 and {MAX_WORKERS}")
         if problems:
             raise ValueError("; ".join(problems))
 

@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from scrapy.exceptions import UsageError
 
 from imagespider.commands.export import Command as ExportCommand
 from imagespider.commands.export import byte_size
@@ -85,3 +86,10 @@ def test_an_output_folder_inside_the_store_is_refused(
     assert command.exitcode == 2
     assert "is inside the store" in caplog.text
     assert sorted(path.relative_to(store).as_posix() for path in store.rglob("*")) == before
+
+
+@pytest.mark.parametrize("out", ["", "  "])
+def test_an_empty_output_folder_is_a_usage_error(out: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """"" would be the working directory: the shards among a project's files."""
+    with pytest.raises(UsageError, match="name one output folder, such as shards"):
+        run_export([out, "--store", str(tmp_path / "data")], caplog)

@@ -21,6 +21,24 @@ def test_bad_options_are_named() -> None:
         ExportConfig(formats=("zip",), resize_mode="stretch")
 
 
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"workers": 0}, "--workers must be between 1 and 64"),
+        ({"workers": -3}, "--workers must be between 1 and 64"),
+        ({"workers": 10_000}, "--workers must be between 1 and 64"),
+        ({"resize": 0}, "--resize must be a number of pixels from 1 to 16384"),
+        ({"resize": 100_000}, "--resize must be a number of pixels from 1 to 16384"),
+    ],
+)
+def test_out_of_range_workers_and_resize_are_named(options: dict[str, int], message: str) -> None:
+    """Not silently one worker, nor thousands of images held at once, nor a 640 px image scaled up
+    to gigabytes of pixels."""
+    with pytest.raises(ValueError, match=message):
+        ExportConfig(**options)  # type: ignore[arg-type]
+    assert ExportConfig(workers=64, resize=16384).workers == 64
+
+
 def test_nothing_asked_keeps_the_bytes() -> None:
     data = png(30, 20)
     assert transform(data, ExportConfig()) == (data, "png", 30, 20)

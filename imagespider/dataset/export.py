@@ -15,7 +15,8 @@ Resizing follows img2dataset's modes: ``keep_ratio`` scales the shorter side to 
 and without ``encode``, the original bytes are written unchanged (their sha256 is the key).
 
 The store is read through a :class:`Source` (imagespider/dataset/objectstore.py has the object-
-store one), so this module never cares where the images live. Pure of Scrapy.
+store one), so this module never cares where the images live; the shard files are written by
+imagespider/dataset/shards.py. Pure of Scrapy.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ import json
 import logging
 import os
 import re
-import tarfile
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -37,6 +37,7 @@ from PIL import Image, ImageOps
 
 from imagespider.dataset.files import MANIFEST
 from imagespider.dataset.jsonl import read_jsonl
+from imagespider.dataset.shards import Sample, Sharder, ShardInfo, remove_stale_shards
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +66,6 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 MAX_RESIZE = 16384
 #: The most --workers: each holds up to four images decoded at once.
 MAX_WORKERS = 64
-#: A shard's file name as :class:`_Sharder` writes it.
-_SHARD_NAME = {"webdataset": re.compile(r"shard-[0-9]{6,}\.tar"), "parquet": re.compile(r"shard-[0-9]{6,}\.parquet")}
 
 
 class Source(Protocol):
@@ -138,27 +137,6 @@ class ExportConfig:
 
 
 @dataclass
-class Sample:
-    key: str
-    ext: str
-    data: bytes
-    width: int
-    height: int
-    meta: dict[str, Any]
-
-
-@dataclass
-class ShardInfo:
-    path: str
-    format: str
-    samples: int
-    bytes: int
-    sha256: str
-    first_key: str
-    last_key: str
-
-
-@dataclass
 class ExportResult:
     samples: int = 0
     missing: list[str] = field(default_factory=list)
@@ -227,109 +205,6 @@ def _count(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1 << 62 else None
 
 
-class _Sharder:
-    """Cuts the sample stream into shards by count and bytes, one writer per format."""
-
-    def __init__(self, out: Path, config: ExportConfig, classes: Sequence[str]) -> None:
-        self.out, self.config, self.classes = out, config, classes
-        self.batch: list[Sample] = []
-        self.batch_bytes = 0
-        self.number = 0
-        self.shards: list[ShardInfo] = []
-
-    def add(self, sample: Sample) -> None:
-        if self.batch and (
-            len(self.batch) >= self.config.shard_size or self.batch_bytes + len(sample.data) > self.config.shard_bytes
-        ):
-            self.flush()
-        self.batch.append(sample)
-        self.batch_bytes += len(sample.data)
-
-    def flush(self) -> None:
-        if not self.batch:
-            return
-        name = f"shard-{self.number:06d}"
-        for fmt in self.config.formats:
-            writer = _write_tar if fmt == "webdataset" else _write_parquet
-            folder = self.out / fmt
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"{name}.{'tar' if fmt == 'webdataset' else 'parquet'}"
-            partial = path.with_name(f".{path.name}.tmp")
-            writer(partial, self.batch, self.classes)
-            os.replace(partial, path)  # a shard is whole or absent
-            self.shards.append(
-                ShardInfo(
-                    path=path.relative_to(self.out).as_posix(), format=fmt, samples=len(self.batch),
-                    bytes=path.stat().st_size, sha256=_file_sha256(path),
-                    first_key=self.batch[0].key, last_key=self.batch[-1].key,
-                )
-            )
-        self.number += 1
-        self.batch, self.batch_bytes = [], 0
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _write_tar(path: Path, samples: Sequence[Sample], classes: Sequence[str]) -> None:
-    with tarfile.open(path, "w", format=tarfile.USTAR_FORMAT) as tar:
-        for sample in samples:
-            meta = json.dumps(sample.meta, ensure_ascii=False, sort_keys=True).encode("utf-8")
-            for name, data in ((f"{sample.key}.{sample.ext}", sample.data), (f"{sample.key}.json", meta)):
-                info = tarfile.TarInfo(name)
-                info.size, info.mode, info.mtime = len(data), 0o644, 0  # reproducible shards
-                tar.addfile(info, io.BytesIO(data))
-
-
-#: Parquet columns besides ``key`` and ``image``, with their Arrow types.
-_STRING_COLUMNS = (
-    "label", "license", "license_version", "license_url", "attribution", "author", "title", "image_url",
-    "page_url", "engine", "query", "sha256", "sample_sha256", "file_name",
-)  # fmt: skip
-_INT_COLUMNS = ("label_id", "width", "height", "original_width", "original_height")
-
-
-def parquet_schema(classes: Sequence[str]) -> Any:
-    """The Arrow schema, carrying Hugging Face ``datasets`` features in its metadata."""
-    import pyarrow as pa
-
-    fields = [
-        pa.field("key", pa.string()),
-        pa.field("image", pa.struct([pa.field("bytes", pa.binary()), pa.field("path", pa.string())])),
-        *(pa.field(name, pa.string()) for name in _STRING_COLUMNS),
-        *(pa.field(name, pa.int64()) for name in _INT_COLUMNS),
-        pa.field("permissions", pa.string()),  # JSON: its keys vary with the license model
-    ]
-    features: dict[str, Any] = {"key": {"dtype": "string", "_type": "Value"}, "image": {"_type": "Image"}}
-    features |= {name: {"dtype": "string", "_type": "Value"} for name in _STRING_COLUMNS}
-    features |= {name: {"dtype": "int64", "_type": "Value"} for name in _INT_COLUMNS}
-    features["label_id"] = {"names": list(classes), "_type": "ClassLabel"}
-    features["permissions"] = {"dtype": "string", "_type": "Value"}
-    metadata = {b"huggingface": json.dumps({"info": {"features": features}}).encode("utf-8")}
-    return pa.schema(fields, metadata=metadata)
-
-
-def _write_parquet(path: Path, samples: Sequence[Sample], classes: Sequence[str]) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    schema = parquet_schema(classes)
-    columns: dict[str, list[Any]] = {
-        "key": [s.key for s in samples],
-        "image": [{"bytes": s.data, "path": f"{s.key}.{s.ext}"} for s in samples],
-    }
-    for name in (*_STRING_COLUMNS, *_INT_COLUMNS):
-        columns[name] = [s.meta.get(name) for s in samples]
-    columns["permissions"] = [json.dumps(s.meta.get("permissions"), sort_keys=True) for s in samples]
-    table = pa.Table.from_pydict(columns, schema=schema)
-    pq.write_table(table, path, compression="zstd")
-
-
 def _valid_rows(rows: Iterator[dict[str, Any]], invalid: list[str]) -> Iterator[dict[str, Any]]:
     """The rows that name a file in the store and a sha256 (64 hex digits), each sha256 once; the
     others are listed in ``invalid`` (row number and why)."""
@@ -359,7 +234,7 @@ def export(source: Source, out: str | os.PathLike[str], config: ExportConfig, *,
     result = ExportResult()
     rows = sorted(_valid_rows(source.rows(), result.invalid), key=lambda row: (str(row.get("label")), row["sha256"]))
     classes = sorted({str(row.get("label")) for row in rows})
-    sharder = _Sharder(out, config, classes)
+    sharder = Sharder(out, config, classes)
 
     def prepare(row: dict[str, Any]) -> tuple[dict[str, Any], Sample | None, str]:
         try:
@@ -401,20 +276,6 @@ def export(source: Source, out: str | os.PathLike[str], config: ExportConfig, *,
         "shards": [asdict(shard) for shard in result.shards],
     }
     (out / SHARDS_MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    _remove_stale_shards(out, {shard.path for shard in result.shards})
+    remove_stale_shards(out, {shard.path for shard in result.shards})
     return result
 
-
-def _remove_stale_shards(out: Path, written: set[str]) -> None:
-    """Delete the shards an earlier export left in ``out`` that this one did not write (it had
-    more shards, or another format): shards.json lists every shard, and a loader globbing
-    ``parquet/*.parquet`` would read them as this export's. Only files named as this module
-    names shards are touched."""
-    for fmt in FORMATS:
-        folder = out / fmt
-        if not folder.is_dir():
-            continue
-        for path in folder.iterdir():
-            relative = f"{fmt}/{path.name}"
-            if _SHARD_NAME[fmt].fullmatch(path.name) and relative not in written and path.is_file():
-                path.unlink()

@@ -309,11 +309,7 @@ class ObjectDataset:
             gathered = self._gather()
         except Exception as error:  # noqa: BLE001  (botocore: no credentials, no bucket, no endpoint...)
             shutil.rmtree(self.root, ignore_errors=True)  # no close() follows a refused open
-            first = (str(error) or type(error).__name__).splitlines()[0]
-            raise StoreRefused(
-                f"cannot read the object store {self.uri}: {first}; check AWS_ENDPOINT_URL, "
-                "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and that the bucket exists"
-            ) from None
+            raise StoreRefused(store_failure(self.uri, error)) from None
         self.local.open()
         logger.debug("%s: %d rows (%d read from sidecars)", self.uri, *gathered)
 

@@ -161,7 +161,7 @@ def test_an_unreadable_object_store_fails_with_one_line(scrapyd: Scrapyd, jobs: 
     assert "Traceback" not in log
     errors = error_lines(log)
     assert len(errors) == 1, log
-    assert "cannot read the object store s3://bucket/imagespider" in errors[0]
+    assert "cannot use the object store s3://bucket/imagespider" in errors[0]
     assert "AWS_ENDPOINT_URL" in errors[0]
 
 

@@ -95,7 +95,7 @@ def test_a_store_that_cannot_be_read_leaves_no_scratch_folder() -> None:
     (here: no such bucket) gets no close(), so it removes the folder itself."""
     with in_memory_store():
         dataset = ObjectDataset("s3://no-such-bucket/x", AWS)
-        with pytest.raises(StoreRefused, match="^cannot read the object store s3://no-such-bucket/x"):
+        with pytest.raises(StoreRefused, match="^cannot use the object store s3://no-such-bucket/x"):
             dataset.open()
         assert not dataset.root.exists()
 

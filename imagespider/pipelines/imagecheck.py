@@ -150,7 +150,9 @@ def _init_check_process(max_pixels: int, parent: int, memory: int = 0) -> None:
     and keeping the store locked (tests/crawl/test_resume.py, sigkill)."""
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the crawl died before the line above
+    # The crawl died before the line above (a forkserver's child has the server as its parent,
+    # which ends when the crawl does).
+    if parent and os.getppid() != parent:
         os._exit(1)
     # Not Scrapy's handlers, inherited by the fork: Ctrl-C is the crawl's to handle, and a plain
     # kill ends a worker.
@@ -179,24 +181,29 @@ def _phash_or_none(image: Image.Image) -> str | None:
         return None
 
 
-def new_check_executor(workers: int, processes: bool, max_pixels: int, memory: int = 0) -> Executor:
+def new_check_executor(workers: int, processes: bool, max_pixels: int, memory: int = 0, fork: bool = True) -> Executor:
     """IMAGES_WORKERS check processes (IMAGES_CHECK_PROCESSES, the default) or threads.
 
     Processes: Pillow holds the GIL for part of a decode (WebP, image allocation), so check
     threads slowed the reactor thread that feeds them; in their own processes they do not
     (600 benchmark images: 7.1-7.6 s against 8.1-8.3 s with threads, for +3% CPU spent on
     sending the bodies). ``fork``: a worker starts in milliseconds with the modules already
-    imported, and its CPU time is charged to the crawl. The workers are forked here, in
-    the pipeline's open_spider, before the crawl's own threads have work (forking later, from a busy
-    multi-threaded process, risks a child inheriting a lock held by another thread).
+    imported, and its CPU time is charged to the crawl. The workers are forked in the pipeline's
+    open_spider, before the crawl's own threads have work (forking later, from a busy
+    multi-threaded process, risks a child inheriting a lock held by another thread): a later
+    worker (``fork=False``) comes from a ``forkserver`` instead, which has imported this module.
     """
     if not processes:
         return ThreadPoolExecutor(workers, thread_name_prefix="imagespider-check")
+    if fork:
+        context, parent = multiprocessing.get_context("fork"), os.getpid()
+    else:
+        context, parent = multiprocessing.get_context("forkserver"), 0
+        context.set_forkserver_preload([__name__])
     executor = ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("fork"),
-        initializer=_init_check_process, initargs=(max_pixels, os.getpid(), memory),
+        workers, mp_context=context, initializer=_init_check_process, initargs=(max_pixels, parent, memory),
     )
-    executor.submit(int).result()  # fork every worker now (ProcessPoolExecutor forks all at once)
+    executor.submit(int).result()  # start every worker now (ProcessPoolExecutor starts all at once)
     return executor
 
 
@@ -309,59 +316,106 @@ def cap_address_space(memory: int) -> None:
 
 
 class CheckPool:
-    """The check workers, each check bounded in time: a check still running after
-    ``bounds.timeout`` seconds is ``check_timeout``, and the worker pool is killed and replaced
-    (a process pool cannot stop one job; the other checks it was running are run again on the
-    new pool, which does not count against them). A pool broken by a worker's crash is replaced
-    too, and the image tried once more; a second crash is blamed on the image (``corrupt_image``).
-    Threads (``processes=False``) cannot be killed: a timed-out thread runs on, unbounded."""
+    """The check workers, each check bounded in time (issue 28, items 8 and 9).
+
+    ``workers`` slots, each one worker (a process of its own, or a thread with
+    ``processes=False``). A check waits for a free slot here, then runs at once in it, so
+    ``bounds.timeout`` counts the check's own run time, never its wait in the queue. A check
+    still running after it is ``check_timeout`` and only its slot is retired: the process is
+    killed (a thread cannot be: it runs on, unbounded, and is let go) and a new worker takes the
+    slot; the other checks, running or waiting, are not touched. A process that crashed is
+    replaced the same way and the image tried once more; a second crash is blamed on the image
+    (``corrupt_image``).
+
+    The first workers are forked in ``open_spider``, before the crawl's threads have work. A
+    replacement is made later, from a process with threads: forking then risks a child that
+    inherits a lock another thread held, so replacements come from a ``forkserver`` (a fresh
+    single-threaded process that has imported this module), made off the reactor thread.
+    """
 
     def __init__(self, workers: int, processes: bool, bounds: CheckBounds) -> None:
         self.workers, self.processes, self.bounds = workers, processes, bounds
-        self._executor: Executor | None = None
-        #: Pools we killed ourselves (a timeout): their other checks are not to blame.
-        self._killed: list[Executor] = []
+        self._free: asyncio.Queue[Executor] | None = None
+        self._all: set[Executor] = set()
+        self._replacing: set[asyncio.Future[None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def start(self) -> None:
-        self._executor = self._new()
+        self._loop = asyncio.get_running_loop()
+        self._free = asyncio.Queue()
+        for _ in range(self.workers):
+            executor = self._new(fork=True)
+            self._all.add(executor)
+            self._free.put_nowait(executor)
 
-    def _new(self) -> Executor:
+    def _new(self, fork: bool) -> Executor:
         memory = self.bounds.memory if self.processes else 0
-        return new_check_executor(self.workers, self.processes, self.bounds.max_pixels, memory)
+        return new_check_executor(1, self.processes, self.bounds.max_pixels, memory, fork=fork)
 
     def shutdown(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+        for future in self._replacing:
+            future.cancel()
+        for executor in self._all:
+            _kill(executor)
+        self._all.clear()
+        self._free = None
 
     async def run(self, fn: Any, *args: Any) -> Any:
         """``fn(*args)`` in a worker; a timeout or a second crash gives a ``(reason, detail)``."""
-        loop = asyncio.get_running_loop()
         crashes = 0
-        for _ in range(8):  # kills of other checks' pools are retried; not forever
-            executor = self._executor
-            if executor is None:
+        while True:
+            if self._free is None:
                 raise RuntimeError("the check pool is not started")
-            future = loop.run_in_executor(executor, fn, *args)
+            executor = await self._free.get()
             try:
-                return await asyncio.wait_for(future, self.bounds.timeout)
+                done = executor.submit(fn, *args)
+            except (BrokenProcessPool, RuntimeError):  # died idle (killed from outside)
+                self._retire(executor)
+                continue
+            # The slot is free again when the check really ends, not when its waiter gives up.
+            done.add_done_callback(lambda _, e=executor: self._release_soon(e))
+            try:
+                return await asyncio.wait_for(asyncio.wrap_future(done), self.bounds.timeout)
             except TimeoutError:
-                self._replace(executor, kill=True)
+                self._retire(executor)
                 return "check_timeout", f"the check took longer than IMAGES_CHECK_TIMEOUT={self.bounds.timeout:g} s"
             except BrokenProcessPool:
-                if not any(executor is killed for killed in self._killed):
-                    crashes += 1
-                    if crashes == 2:
-                        return "corrupt_image", "the image decoder crashed on this file"
-                self._replace(executor, kill=False)
-        return "check_timeout", "the check pool was replaced too often while this image waited"
+                self._retire(executor)
+                crashes += 1
+                if crashes == 2:
+                    return "corrupt_image", "the image decoder crashed on this file"
 
-    def _replace(self, executor: Executor, kill: bool) -> None:
-        if self._executor is not executor:
-            return  # another check already replaced it
-        if kill:
-            self._killed.append(executor)
-            for process in list(getattr(executor, "_processes", {}).values()):
-                process.kill()
-        executor.shutdown(wait=False, cancel_futures=True)
-        self._executor = self._new()
+    def _release_soon(self, executor: Executor) -> None:
+        """From the worker's side (a done callback runs in the executor's thread)."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._release, executor)
+
+    def _release(self, executor: Executor) -> None:
+        if self._free is not None and executor in self._all:
+            self._free.put_nowait(executor)
+
+    def _retire(self, executor: Executor) -> None:
+        """Stop ``executor`` (its check ran too long, or it crashed) and start its replacement."""
+        if executor not in self._all:
+            return
+        self._all.discard(executor)
+        _kill(executor)
+        replacing = asyncio.ensure_future(self._replace())
+        self._replacing.add(replacing)
+        replacing.add_done_callback(self._replacing.discard)
+
+    async def _replace(self) -> None:
+        executor = await asyncio.get_running_loop().run_in_executor(None, self._new, False)
+        if self._free is None:  # shut down meanwhile
+            _kill(executor)
+            return
+        self._all.add(executor)
+        self._free.put_nowait(executor)
+
+
+def _kill(executor: Executor) -> None:
+    """End a worker now: its process killed; a thread cannot be, and is let go."""
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        process.kill()
+    executor.shutdown(wait=False, cancel_futures=True)

@@ -119,3 +119,28 @@ def test_the_whole_process_tree_stays_under_one_gib(hostile_crawl) -> None:
     _, _, rss, pss, _ = hostile_crawl
     assert pss < GIB, f"peak PSS {pss >> 20} MiB"
     assert rss < GIB, f"peak RSS (shared pages counted in every process) {rss >> 20} MiB"
+
+
+@pytest.mark.parametrize("processes", [False, True], ids=["threads", "processes"])
+def test_a_check_timeout_drops_its_image_alone_and_the_crawl_ends(
+    crawl, mockserver: MockHTTPServer, tmp_path: Path, processes: bool
+) -> None:
+    """Issue 28, items 8 and 9: one check worker (threads are the default on macOS and Windows),
+    an image that takes seconds to check first in the list, five small ones queued behind it. The
+    slow one is ``check_timeout``; the five are kept (threads: they were ``download_error``, their
+    checks cancelled with the pool, and the crawl never closed; processes: the time they waited
+    in the queue counted against them)."""
+    listing = tmp_path / "list.txt"
+    urls = [f"{mockserver.base}/hostile/slow-check.jpg"]
+    urls += [f"{mockserver.base}/hostile/slow/{n}.png" for n in range(10, 15)]  # come while it is checked
+    listing.write_text("\n".join(urls) + "\n")
+    result = crawl(
+        "urls", "-a", f"path={listing}", "-a", "license=any", timeout=90,
+        settings={"IMAGES_WORKERS": 1, "IMAGES_CHECK_PROCESSES": processes, "IMAGES_CHECK_TIMEOUT": 1},
+    )
+    result.assert_ok()
+    assert {row["url"].rsplit("/", 1)[1]: row["reason"] for row in result.rejected} == {
+        "slow-check.jpg": "check_timeout"
+    }
+    assert len(result.rows) == 5
+    assert result.seconds < 60

@@ -3,6 +3,7 @@ and a host whose robots.txt is 34 MB.
 
 ``/hostile/<kind>`` serves one of :data:`HOSTILE` (each tiny on the wire, costly to decode).
 ``/hostile/slow/<n>.png`` serves a distinct small PNG after :data:`SLOW_DELAY` seconds.
+``/hostile/slow-check.jpg`` is within every bound but takes seconds to check.
 ``/hostile/gzip-bomb`` is a small gzip body that expands past any sane DOWNLOAD_MAXSIZE.
 :func:`big_robots_server` starts a second server (its own host, so its own robots.txt) whose
 robots.txt is :data:`BIG_ROBOTS_MB` MB of rules, and which serves ``/ok.png``.
@@ -23,6 +24,7 @@ from http.server import BaseHTTPRequestHandler
 
 from PIL import Image
 
+from imagespider.pipelines.imagecheck import MAX_JPEG_SCANS
 from tests import mockserver
 
 SLOW_DELAY = 0.4
@@ -63,12 +65,12 @@ def near_limit_png(width: int = 9400, height: int = 9500) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
-@lru_cache(maxsize=1)
-def many_scans_jpeg(scans: int = 20_000) -> bytes:
+@lru_cache(maxsize=2)
+def many_scans_jpeg(scans: int = 20_000, side: int = 2048) -> bytes:
     """A progressive JPEG whose last scan is repeated until it has ``scans`` scans: each scan is
     another pass over every block (libjpeg warns and goes on). The picture is flat, so a scan
     is a few bytes of end-of-block runs: ~1 MB on the wire, many seconds of decoding."""
-    image = Image.new("RGB", (2048, 2048), (120, 130, 140))
+    image = Image.new("RGB", (side, side), (120, 130, 140))
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", progressive=True, quality=60)
     data = buffer.getvalue()
@@ -107,6 +109,8 @@ def _hostile(handler: mockserver.Handler, path: str, query: dict[str, list[str]]
         return 200, "image/png", small_png(int(name.removeprefix("slow/").split(".")[0])), {}
     if name.startswith("ok/"):
         return 200, "image/png", small_png(int(name.removeprefix("ok/").split(".")[0])), {}
+    if name == "slow-check.jpg":  # within every bound, but seconds to check (issue 28)
+        return 200, "image/jpeg", many_scans_jpeg(MAX_JPEG_SCANS - 10, 6000), {}
     if name == "gzip-bomb":
         return 200, "image/png", gzip_bomb(), {"Content-Encoding": "gzip"}
     if name in HOSTILE:

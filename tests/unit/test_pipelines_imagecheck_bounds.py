@@ -8,15 +8,19 @@ What is proven here:
 - animations: too many frames, or too many pixels in all frames, are ``too_costly``; a small
   animated GIF is kept and only its first frame decoded;
 - a check process cannot grow past IMAGES_CHECK_MEMORY (RLIMIT_AS: MemoryError in the worker);
-- a check past IMAGES_CHECK_TIMEOUT is ``check_timeout``; the pool is replaced, a check that was
-  running beside it is run again and succeeds, and the pool works afterwards.
+- a check past IMAGES_CHECK_TIMEOUT is ``check_timeout``; its worker is replaced, a check that was
+  running beside it goes on untouched, and the pool works afterwards;
+- with processes and with threads (IMAGES_CHECK_PROCESSES=False): the timeout counts a check's
+  own run time, not its wait in the queue, and one timeout leaves the queued checks alone
+  (issue 28: threads cancelled them, and the crawl never closed).
 """
 
 from __future__ import annotations
 
 import asyncio
-import resource
+import re
 import time
+from pathlib import Path
 from io import BytesIO
 
 import pytest
@@ -29,8 +33,24 @@ from tests.mockserver.hostile import many_scans_jpeg, near_limit_png, webp_bomb
 MAX_PIXELS = 89_478_485
 
 
+def reset_peak() -> None:
+    """Start this process's high-water mark of resident memory again from what it holds now
+    (ru_maxrss never goes down: an earlier test's peak in the same process hid any growth)."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
 def peak_mib() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10
+    """The high-water mark of resident memory since :func:`reset_peak`."""
+    return int(re.search(r"VmHWM:\s+(\d+)", Path("/proc/self/status").read_text()).group(1)) >> 10
+
+
+def test_the_peak_measure_sees_growth_after_an_earlier_larger_peak() -> None:
+    bytearray(300 << 20)  # an earlier peak
+    reset_peak()
+    before = peak_mib()
+    grown = bytearray(100 << 20)
+    grown[::4096] = b"x" * len(grown[::4096])  # touched, so resident
+    assert peak_mib() - before >= 90
 
 
 @pytest.mark.parametrize(
@@ -40,6 +60,7 @@ def peak_mib() -> int:
 )
 def test_hostile_files_are_too_costly_before_anything_large_is_decoded(build, words: str) -> None:
     body = build()
+    reset_peak()
     before = peak_mib()
     started = time.thread_time()  # CPU time: another process's load does not count
     with pytest.raises(Rejected) as verdict:
@@ -121,6 +142,33 @@ def test_a_check_past_the_timeout_is_check_timeout_and_the_pool_is_replaced() ->
 
     slow, beside, after = asyncio.run(main())
     assert slow[0] == "check_timeout" and "IMAGES_CHECK_TIMEOUT=1" in slow[1]
-    assert beside is None  # run again on the new pool, not blamed
+    assert beside is None  # left to finish, not blamed
     assert after == 7
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("processes", [True, False], ids=["processes", "threads"])
+def test_the_timeout_counts_a_checks_own_run_time_not_its_wait_in_the_queue(processes: bool) -> None:
+    """Six checks of 0.45-0.8 s each, one worker, IMAGES_CHECK_TIMEOUT=1: each is within its time,
+    though the last waits over 3 s for its turn (all six were ``check_timeout`` or lost before)."""
+    pool = CheckPool(1, processes, CheckBounds(MAX_PIXELS, timeout=1.0))
+    pauses = (0.45, 0.8, 0.5, 0.7, 0.6, 0.45)
+    assert run(pool, *((_pause, pause) for pause in pauses)) == list(pauses)
+
+
+def _pause(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+@pytest.mark.parametrize("processes", [True, False], ids=["processes", "threads"])
+def test_one_timeout_leaves_the_queued_checks_alone(processes: bool) -> None:
+    """One worker: a check that runs too long is ``check_timeout``; the three queued behind it
+    are checked, on a new worker (threads: a queued check was cancelled with the whole pool, a
+    CancelledError nobody caught), and a later timeout does the same again."""
+    pool = CheckPool(1, processes, CheckBounds(MAX_PIXELS, timeout=0.5))
+    calls = [(_pause, 3), (int, "1"), (int, "2"), (int, "3"), (_pause, 3), (int, "4")]
+    started = time.monotonic()
+    results = run(pool, *calls)
+    assert [r[0] if isinstance(r, tuple) else r for r in results] == ["check_timeout", 1, 2, 3, "check_timeout", 4]
+    assert time.monotonic() - started < 2.5  # a timed-out thread runs on, but nobody waits for it

@@ -72,11 +72,14 @@ class Worker:
     def share_quotas(self, quotas: Mapping[Any, Quota], key: Callable[[Any], str]) -> dict[Any, Quota]:
         """The spider's quotas, each now held in Redis under ``key(quota's key)``."""
         shared: dict[Any, Quota] = {}
+        made: dict[int, SharedQuota] = {}  # one quota several keys share (top-up: a label's queries) stays one
         for name, quota in quotas.items():
-            self.quotas[key(name)] = shared_quota = SharedQuota(
-                self.state, key(name), quota.limit, poll_seconds=self.feed.poll_seconds, row_exists=self.row_exists
-            )
-            shared[name] = shared_quota
+            if id(quota) not in made:
+                self.quotas[key(name)] = made[id(quota)] = SharedQuota(
+                    self.state, key(name), quota.limit, poll_seconds=self.feed.poll_seconds,
+                    row_exists=self.row_exists,
+                )
+            shared[name] = made[id(quota)]
         return shared
 
     def row_exists(self, file_name: str) -> bool:

@@ -113,7 +113,13 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
         return shared_argument_help(settings["LICENSE_POLICY"]) + filter_help(cls.filters)
 
     def make_quotas(self) -> dict[Query, Quota]:
-        return {query: Quota(self.args.limit) for query in self.args.queries}
+        """One per query; with ``-a mode=top-up`` one per label, which its queries share: the
+        limit is the class's size in the store, so two queries of one class together fill it to
+        ``limit`` (each counting the whole class as its own start ended it at 250 of 200)."""
+        if self.args.mode != "top-up":
+            return {query: Quota(self.args.limit) for query in self.args.queries}
+        by_label: dict[str, Quota] = {}
+        return {query: by_label.setdefault(query.label, Quota(self.args.limit)) for query in self.args.queries}
 
     def quota_key(self, item: ImageItem) -> Query:
         return Query(item.query, item.label)

@@ -54,3 +54,20 @@ def test_top_up_fills_each_class_to_its_limit_and_no_further(crawl: Crawl, tmp_p
     last = json.loads((store / "crawls.jsonl").read_text(encoding="utf-8").splitlines()[-1])
     assert last["arguments"]["mode"] == "top-up" and last["kept"] == 0 and last["finish_reason"] == "finished"
     assert "summary: bing 'topup' (topup): kept 6/6 (0 in this run)" in result.stderr
+
+
+def test_top_up_with_two_queries_of_one_label_ends_the_label_at_its_limit(crawl: Crawl, tmp_path: Path) -> None:
+    """Issue 28, item 11: the class holds 4, ``limit=6``, two queries share its label: together
+    they keep 2 (each counted the whole class as its own start, so the class ended at 8)."""
+    store, queries = tmp_path / "store", tmp_path / "queries.txt"
+    env = {"FLICKR_API_KEY": "goodkey-topup"}
+    first = crawl("flickr", "-a", "q=tabby", "-a", "label=cats", "-a", "limit=4", "-a", "license=any",
+                  store=store, env=env)
+    assert first.returncode == 0, first.stderr[-3000:]
+    queries.write_text("cats: kitten\ncats: housecat\n")
+    second = crawl("flickr", "-a", f"queries={queries}", "-a", "limit=6", "-a", "mode=top-up", "-a", "license=any",
+                   store=store, env=env)
+    assert second.returncode == 0, second.stderr[-3000:]
+    rows = assert_manifest_matches_files(store)
+    assert Counter(row["label"] for row in rows) == {"cats": 6}
+    assert "(label cats) tops up: the store holds 4 of 6" in second.stderr

@@ -20,8 +20,8 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from pathlib import Path
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from PIL import Image

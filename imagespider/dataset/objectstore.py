@@ -344,6 +344,10 @@ class ObjectDataset:
     def has_url(self, image_url: str, label: str) -> bool:
         return self.local.has_url(image_url, label)
 
+    def removed_in_review(self, image_url: str | None = None, sha256: str | None = None) -> bool:
+        """Reviews work on local stores only (``scrapy review``): an object store has none."""
+        return False
+
     def has_row(self, file_name: str) -> bool:
         """Whether the bucket holds ``file_name``'s sidecar row (asked of the store, not the
         scratch index: another worker may have written it)."""

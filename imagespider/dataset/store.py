@@ -27,6 +27,8 @@ from imagespider.dataset.index import StoreIndex
 from imagespider.dataset.jsonl import append_row, read_jsonl
 from imagespider.dataset.neardup import PhashIndex, Twin
 from imagespider.dataset.repair import check_manifest, cut_torn_tail, set_orphans_aside, set_unreadable_lines_aside
+from imagespider.dataset.reviewapply import finish_reviews
+from imagespider.dataset.reviewjournal import Removals, removed_by_reviews
 from imagespider.dataset.storelock import StoreRefused, take_lock
 from imagespider.text import clean_value
 
@@ -46,6 +48,8 @@ class Dataset:
         self._manifest_fd: int | None = None
         self._rejected_fd: int | None = None
         self._lock_fd: int | None = None
+        #: Image URLs and sha256 removed by reviews (``scrapy review``): never downloaded again.
+        self.removals = Removals(frozenset(), frozenset())
 
     # -- opening -------------------------------------------------------------------------
 
@@ -58,6 +62,7 @@ class Dataset:
         self._lock_fd = take_lock(self.root)
         try:
             check_manifest(self.root)
+            finish_reviews(self.root)  # a review cut short: files and rows in step before orphans are looked for
         except StoreRefused:
             self.close()
             raise
@@ -71,6 +76,7 @@ class Dataset:
             set_unreadable_lines_aside(manifest, self.root / ORPHANS / UNREADABLE_ROWS)
             self.index.open()
         set_orphans_aside(self.root, self.index.unreferenced)
+        self.removals = removed_by_reviews(self.root)
         flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
         self._manifest_fd = os.open(manifest, flags, 0o644)
         self._rejected_fd = os.open(self.root / REJECTED, flags, 0o644)
@@ -84,6 +90,12 @@ class Dataset:
         self._manifest_fd = self._rejected_fd = self._lock_fd = None
 
     # -- questions -----------------------------------------------------------------------
+
+    def removed_in_review(self, image_url: str | None = None, sha256: str | None = None) -> bool:
+        """Whether a review removed this URL or these bytes from the store (reason ``reviewed_removed``)."""
+        return (image_url is not None and image_url in self.removals.urls) or (
+            sha256 is not None and sha256 in self.removals.sha256s
+        )
 
     def holder_of(self, sha256: str) -> str | None:
         """The file already holding these bytes, kept or being stored right now."""

@@ -165,6 +165,8 @@ class DatasetImagesPipeline(ImagesPipeline):
             raise Rejected("unsupported_scheme", f"only http and https URLs are fetched: {url[:100]}")
         if self.dataset.has_url(url, item.label):
             raise Rejected("already_in_dataset", "this URL is in the manifest from an earlier crawl")
+        if self.dataset.removed_in_review(url):
+            raise Rejected("reviewed_removed", "this URL was removed from the store in a review")
         async with self._in_flight:
             return await super().process_item(item)
 
@@ -221,6 +223,8 @@ class DatasetImagesPipeline(ImagesPipeline):
             lic = verdict.license
             raise Rejected(reason, f"{lic.label} ({lic.source}) fails -a license={policy}")
         file_name = f"{item.label}/{facts.sha256}.{EXTENSIONS[facts.format]}"
+        if self.dataset.removed_in_review(sha256=facts.sha256):
+            raise Rejected("reviewed_removed", "these bytes were removed from the store in a review")
         holder = self.dataset.holder_of(facts.sha256)
         if holder is not None:
             raise Rejected("duplicate", f"same bytes as {holder}")

@@ -246,6 +246,10 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
                 # Kept by an earlier crawl: not downloaded again, not a rejection either.
                 self.crawler.stats.inc_value("imagespider/skipped/already_in_dataset")
                 continue
+            if dataset is not None and dataset.removed_in_review(result.image_url):
+                # Removed by a person in `scrapy review`: not fetched into this store again.
+                self.crawler.stats.inc_value("imagespider/skipped/reviewed_removed")
+                continue
             if (result.image_url, query.label) in rejected_before:
                 # Rejected by an earlier run of this job: not fetched and rejected twice.
                 self.crawler.stats.inc_value("imagespider/skipped/rejected_by_this_job")

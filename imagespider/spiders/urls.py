@@ -148,6 +148,10 @@ class UrlsSpider(QuotaSpider[UrlsArgs, str]):
                 # Kept by an earlier crawl: not fetched again, and not a rejection either.
                 stats.inc_value("imagespider/skipped/already_in_dataset")
                 continue
+            if dataset is not None and dataset.removed_in_review(row.image_url):
+                # Removed by a person in `scrapy review`: not fetched into this store again.
+                stats.inc_value("imagespider/skipped/reviewed_removed")
+                continue
             quota = self.quotas.get(row.label)
             if quota is not None:
                 if not await quota.acquire():

@@ -1,0 +1,101 @@
+"""``scrapy review`` end to end: what a review removed is not fetched into the store again, and a
+review killed mid-apply (SIGKILL) leaves a store that opens with its files and rows in step."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from imagespider.dataset.reviewapply import apply_review, plan_review
+from imagespider.dataset.store import Dataset
+from tests.conftest import PROJECT
+from tests.crawl.conftest import FAST_SCROLL, Crawl, assert_manifest_matches_files, read_jsonl
+from tests.review_stores import in_step, kept_row, write_store
+
+
+def review(store: Path, marks: list[dict[str, str]]) -> str:
+    """Apply marks as the review page does: under the store's lock."""
+    dataset = Dataset(store)
+    dataset.open()
+    try:
+        return apply_review(store, plan_review(store, marks))
+    finally:
+        dataset.close()
+
+
+def test_a_crawl_after_a_review_does_not_fetch_a_removed_url_and_tops_up(crawl: Crawl, tmp_path: Path) -> None:
+    store, query = tmp_path / "store", f"q=review-{uuid.uuid4().hex[:8]}"
+    first = crawl("bing", "-a", query, "-a", "limit=6", "-a", "license=any", store=store, settings=FAST_SCROLL)
+    first.assert_ok()
+    assert len(first.rows) == 6
+    removed = first.rows[:2]
+    review(store, [{"file_name": row["file_name"], "action": "remove"} for row in removed])
+    assert len(read_jsonl(store / "metadata.jsonl")) == 4
+
+    again = crawl("bing", "-a", query, "-a", "limit=6", "-a", "license=any", "-a", "mode=top-up", store=store,
+                  settings=FAST_SCROLL)
+    again.assert_ok()
+    rows = assert_manifest_matches_files(store)
+    assert len(rows) == 6, "a top-up fills the gap the review left with new images"
+    removed_paths = {urlsplit(row["image_url"]).path for row in removed}
+    assert not removed_paths & {urlsplit(path).path for path in again.requests}
+    assert not removed_paths & {urlsplit(row["image_url"]).path for row in rows}
+    assert "'imagespider/skipped/reviewed_removed': 2" in again.stderr
+
+
+KILLER = """
+import sys
+from pathlib import Path
+from imagespider.dataset.reviewapply import apply_review, plan_review
+from imagespider.dataset.store import Dataset
+root = Path(sys.argv[1])
+dataset = Dataset(root)
+dataset.open()
+marks = [{"file_name": f"cat/{name}", "action": ("remove", "move")[i % 2], "label": "dog"}
+         for i, name in enumerate(sorted(p.name for p in (root / "cat").glob("*.jpg")))]
+changes = plan_review(root, marks)
+print("go", flush=True)
+apply_review(root, changes)
+print("done", flush=True)
+"""
+
+
+def test_a_review_killed_during_apply_leaves_a_store_in_step(tmp_path: Path) -> None:
+    """SIGKILL at several moments of one apply of 400 changes: each store opens in step, and the
+    review is applied whole (its intent was on disk) or not at all."""
+    outcomes = set()
+    for attempt, delay in enumerate((0.0, 0.01, 0.03, 0.08, 0.2)):
+        root = tmp_path / f"store{attempt}"
+        rows = [kept_row(root, "cat", n, size=(16, 16)) for n in range(400)]
+        write_store(root, rows)
+        child = subprocess.Popen(
+            [sys.executable, "-c", KILLER, str(root)], cwd=PROJECT, stdout=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(PROJECT)},
+        )
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == b"go"
+        time.sleep(delay)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        dataset = Dataset(root)
+        dataset.open()
+        dataset.close()
+        kept = in_step(root)
+        journal = [json.loads(line) for line in (root / "reviews.jsonl").read_text().splitlines()] if (
+            root / "reviews.jsonl").exists() else []
+        if journal:
+            assert journal[-1]["state"] == "applied"
+            assert len(kept) == 200 and sum(row["label"] == "dog" for row in kept) == 200
+            outcomes.add("applied")
+        else:
+            assert len(kept) == 400
+            outcomes.add("not begun")
+        assert not (root / ".orphans").exists()
+    assert "applied" in outcomes

@@ -26,6 +26,7 @@ from imagespider.errors import Rejected
 from imagespider.items import ImageItem
 from imagespider.rights.aiagents import ai_agents_setting
 from imagespider.rights.evidence import WEAK_SOURCES
+from imagespider.rights.model import License
 from imagespider.rights.page import PageEvidence
 from imagespider.rights.pages import PageFailure, SourcePages
 from imagespider.rights.policy import Policy
@@ -78,13 +79,8 @@ class LicenseFilterPipeline:
                 raise Rejected("tdm_reservation", f"{rule.describe()} covers the {whose} {url}")
         if page_url and self.pages.config.enabled and item.license.source in WEAK_SOURCES:
             await self.read_page(item, page_url)
-        declared = item.license
-        policy = crawl_policy(self.crawler)
-        # An engine that named nothing may still be outdone by the file's own metadata; an
-        # authoritative source (an API, a list) that names nothing is final.
-        reason = policy.check_named(declared) if declared.source in WEAK_SOURCES else policy.check(declared)
-        if reason:
-            raise Rejected(reason, f"{declared.label} ({declared.source}) fails -a license={policy}")
+        if drop := policy_drop(item.license, crawl_policy(self.crawler)):
+            raise drop
         return item
 
     async def read_page(self, item: ImageItem, page_url: str) -> None:
@@ -92,18 +88,40 @@ class LicenseFilterPipeline:
         it if the page opts out, take the page's license and credit."""
         index = await self.pages.index(page_url)
         if isinstance(index, PageFailure):
-            item.rights = {**item.rights, "page": {"url": page_url, "error": index.kind, "detail": index.detail}}
+            item.rights = {**item.rights, "page": page_failure(page_url, index)}
             return
         found: PageEvidence = index.evidence_for(item.image_url)
-        item.rights = {**item.rights, "page": found.to_dict()}
-        if found.opt_out:
-            raise Rejected(found.opt_out[0], f"{found.opt_out[1]} ({page_url})")
+        take_page(item, page_url, found)
         stats = self.crawler.stats
-        if found.license is not None:
-            item.license = found.license
-            if stats is not None:
-                stats.inc_value(f"imagespider/pages/license/{found.scope}")
-        if not item.author and found.author:
-            item.author = found.author
-            if found.author_url and not item.author_url:
-                item.author_url = found.author_url
+        if found.license is not None and stats is not None:
+            stats.inc_value(f"imagespider/pages/license/{found.scope}")
+
+
+def page_failure(page_url: str, failure: PageFailure) -> dict[str, str]:
+    """``rights.page`` for a page that could not be read."""
+    return {"url": page_url, "error": failure.kind, "detail": failure.detail}
+
+
+def take_page(item: ImageItem, page_url: str, found: PageEvidence) -> None:
+    """What a page says about ``item``, applied as the crawl applies it (``scrapy rights`` shows
+    the same): recorded in ``rights.page``; an opt-out raises :class:`Rejected`; the page's
+    license replaces the engine's claim; its credit fills an author the engine did not name."""
+    item.rights = {**item.rights, "page": found.to_dict()}
+    if found.opt_out:
+        raise Rejected(found.opt_out[0], f"{found.opt_out[1]} ({page_url})")
+    if found.license is not None:
+        item.license = found.license
+    if not item.author and found.author:
+        item.author = found.author
+        if found.author_url and not item.author_url:
+            item.author_url = found.author_url
+
+
+def policy_drop(declared: License, policy: Policy) -> Rejected | None:
+    """The policy on what is known before the download, or None when the image may be fetched.
+    An engine that named nothing may still be outdone by the file's own metadata; an
+    authoritative source (an API, a list, the page) that names nothing is final."""
+    reason = policy.check_named(declared) if declared.source in WEAK_SOURCES else policy.check(declared)
+    if reason:
+        return Rejected(reason, f"{declared.label} ({declared.source}) fails -a license={policy}")
+    return None

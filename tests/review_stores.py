@@ -12,6 +12,7 @@ from typing import Any
 from PIL import Image
 
 from imagespider.dataset.files import MANIFEST, REJECTED
+from imagespider.dataset.neardup import phash_of
 from imagespider.dataset.thumbnails import THUMBS, thumbnail_jpeg
 
 #: Files a review or an open changes besides the data: the journal, the lock, the derived index.
@@ -41,6 +42,7 @@ def kept_row(
     with Image.open(io.BytesIO(data)) as image:
         image.load()
         width, height = image.size
+        phash = phash_of(image)
         thumb = thumbnail_jpeg(image)
     assert thumb is not None
     (root / label / THUMBS / f"{sha}.jfif").write_bytes(thumb)
@@ -50,7 +52,7 @@ def kept_row(
         "title": f"{label} {n}", "author": f"Author {n}", "author_url": f"https://photos.example/people/{n}",
         "license": "cc-by", "license_version": "2.0", "license_url": "https://creativecommons.org/licenses/by/2.0/",
         "license_source": "api", "width": width, "height": height, "format": "JPEG", "bytes": len(data),
-        "sha256": sha, "phash": None, "rights": {"copyright": None},
+        "sha256": sha, "phash": phash, "rights": {"copyright": None},
     }
     return row | extra
 

@@ -28,6 +28,13 @@ class StoreLocked(StoreRefused):
     reason = "failed_store_locked"
 
     def __init__(self, root: Path, holder: str = "") -> None:
+        pid, _, what = holder.partition(" ")
+        if what == "review":  # `scrapy review` holds it (imagespider/commands/review.py)
+            super().__init__(
+                f"a review (scrapy review, pid {pid}) holds {root.resolve()}; stop it (Ctrl-C) "
+                "or give this crawl another IMAGES_STORE"
+            )
+            return
         who = f"another crawl (pid {holder})" if holder.isdigit() else "another crawl"
         super().__init__(
             f"{who} is writing to {root.resolve()}; wait for it to end, "

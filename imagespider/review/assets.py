@@ -1,0 +1,493 @@
+# ruff: noqa: E501  (the page's script and style are kept as written, one statement a line)
+"""The review page: one HTML shell, its stylesheet and its script, plain (no build step, no CDN).
+
+Kept as Python strings so the package carries them like its modules (the Scrapyd egg holds modules
+only: setup.py). The script draws only the grid cells in view (a class of 10,000 images is a tall
+empty box with some 30 cells in it), fetching rows a page of 200 at a time; text from the store
+goes into text nodes and attributes, never into markup, except the large view's facts, which the
+server escapes as report.html does (imagespider/review/detail.py).
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+_HTML = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>Review · imagespider</title>
+<link rel="stylesheet" href="page.css?token=@TOKEN@">
+</head><body data-token="@TOKEN@">
+<header>
+<h1>Review</h1><span id="store" class="muted"></span>
+<span class="spacer"></span>
+<button id="undo" type="button" disabled title="Undo the last mark (u, Ctrl+Z)">Undo mark</button>
+<button id="dups" type="button" title="Near-duplicate groups of this class (d)">Near duplicates</button>
+<button id="apply" type="button" disabled>Apply 0 changes</button>
+</header>
+<p id="status" role="status"></p>
+<div id="main">
+<nav id="classes" aria-label="Classes"></nav>
+<section id="work">
+<div id="filters">
+<label>License <select id="f-license" data-filter="license"><option value="">any</option></select></label>
+<label>Engine <select id="f-engine" data-filter="engine"><option value="">any</option></select></label>
+<label>Query <select id="f-query" data-filter="query"><option value="">any</option></select></label>
+<label>Drop risk <select id="f-risk" data-filter="risk"><option value="">any</option></select></label>
+<span id="count" class="muted"></span>
+</div>
+<p class="keys muted">Keys: arrows move · x remove · m move to class · 1-9 move to the class of that number ·
+k keep · Enter large view · u undo · d near duplicates</p>
+<div id="grid" tabindex="0" aria-label="Images of the class"><div id="spacer"></div></div>
+</section>
+</div>
+<div id="view" class="overlay" hidden><div class="panel">
+<div class="actions"><button type="button" data-view="prev">&larr; Previous</button>
+<button type="button" data-view="remove">Remove (x)</button><button type="button" data-view="move">Move to… (m)</button>
+<button type="button" data-view="keep">Keep (k)</button><button type="button" data-view="next">Next &rarr;</button>
+<span id="view-mark" class="mark-text"></span><span class="spacer"></span>
+<button type="button" data-view="close">Close (Esc)</button></div>
+<div class="view-body"><img id="view-img" alt=""><div id="view-facts"></div></div>
+</div></div>
+<div id="groups" class="overlay" hidden><div class="panel">
+<div class="actions"><strong>Near duplicates</strong><span id="groups-count" class="muted"></span>
+<span class="spacer"></span><button type="button" data-groups="close">Close (Esc)</button></div>
+<div id="groups-list"></div>
+</div></div>
+<dialog id="move"><p><label>Move to class <input id="move-label" list="class-names" autocomplete="off"></label></p>
+<datalist id="class-names"></datalist>
+<p><button type="button" id="move-ok">Move</button> <button type="button" id="move-cancel">Cancel</button></p></dialog>
+<dialog id="confirm"><p id="confirm-text"></p>
+<p><button type="button" id="confirm-ok">Apply</button> <button type="button" id="confirm-cancel">Cancel</button></p></dialog>
+<script src="page.js?token=@TOKEN@"></script>
+</body></html>
+"""
+
+
+def page_html(token: str) -> str:
+    return _HTML.replace("@TOKEN@", escape(token, quote=True))
+
+
+PAGE_CSS = """
+*{box-sizing:border-box}
+html,body{height:100%;margin:0}
+body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;background:#fafafa;
+display:flex;flex-direction:column;overflow-wrap:anywhere}
+header{display:flex;gap:.6rem;align-items:center;padding:.4rem 1rem;border-bottom:1px solid #ddd;background:#fff;
+flex-wrap:wrap}
+h1{font-size:1.2rem;margin:0}.spacer{flex:1}.muted{color:#777}
+#status{margin:0;padding:.2rem 1rem;min-height:1.6em;color:#0d47a1}
+#status.error{color:#b71c1c}
+#main{flex:1;display:flex;min-height:0}
+nav#classes{width:15rem;overflow:auto;border-right:1px solid #ddd;padding:.4rem;background:#fff}
+nav#classes button{display:flex;width:100%;justify-content:space-between;gap:.4rem;text-align:left;border:0;
+background:none;padding:.3rem .4rem;border-radius:4px;cursor:pointer;font:inherit}
+nav#classes button.current{background:#e3f2fd;font-weight:600}
+nav#classes .n{color:#555}nav#classes .marked{color:#e65100;font-size:12px}
+#work{flex:1;display:flex;flex-direction:column;min-width:0;padding:.4rem 1rem}
+#filters{display:flex;gap:.8rem;flex-wrap:wrap;align-items:center}
+#filters select{max-width:14rem}
+.keys{font-size:12px;margin:.3rem 0}
+#grid{flex:1;overflow-y:auto;position:relative;outline:none;contain:strict}
+#spacer{width:1px}
+.cell{position:absolute;width:168px;height:192px;border:2px solid #ddd;border-radius:6px;background:#fff;
+overflow:hidden;contain:layout paint}
+.cell.focus{border-color:#1976d2;box-shadow:0 0 0 2px #90caf9}
+.cell img{display:block;width:164px;height:124px;object-fit:cover;background:#eee;cursor:zoom-in}
+.cell .cap{font-size:11px;padding:2px 4px;height:30px;overflow:hidden;color:#555}
+.cell .btns{display:flex;gap:2px;padding:0 3px}
+.cell .btns button{flex:1;font-size:11px;padding:1px 0;cursor:pointer}
+.cell .mark-text,.mark-text{font-size:11px;font-weight:600}
+.cell.remove{border-color:#c62828;background:#ffebee}.cell.remove img{opacity:.35}
+.cell.move{border-color:#ef6c00;background:#fff3e0}.cell.keep{border-color:#2e7d32}
+.cell .badge{position:absolute;top:4px;left:4px;background:rgba(0,0,0,.7);color:#fff;border-radius:3px;
+padding:0 4px;font-size:11px}
+.risk{color:#b71c1c}
+.overlay{position:fixed;inset:0;background:rgba(0,0,0,.55);display:flex;align-items:center;justify-content:center;
+z-index:10}
+.overlay[hidden]{display:none}
+.panel{background:#fff;border-radius:8px;width:min(1200px,96vw);max-height:94vh;overflow:auto;padding:.8rem}
+.actions{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap;position:sticky;top:0;background:#fff;
+padding-bottom:.4rem}
+.view-body{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:1rem}
+#view-img{max-width:100%;max-height:78vh;object-fit:contain;background:#eee}
+#view-facts table{border-collapse:collapse;width:100%;font-size:12px}
+#view-facts th,#view-facts td{border:1px solid #ddd;padding:2px 5px;text-align:left;vertical-align:top}
+#view-facts h2{font-size:1.05rem;margin:.2rem 0}
+.group{display:flex;gap:.6rem;overflow-x:auto;border-bottom:1px solid #ddd;padding:.5rem 0}
+.group figure{margin:0;width:200px;flex:none;border:2px solid #ddd;border-radius:6px;padding:4px}
+.group figure img{width:188px;height:150px;object-fit:contain;background:#eee;display:block}
+.group figure.remove{border-color:#c62828;opacity:.6}.group figure.keep{border-color:#2e7d32}
+.group figcaption{font-size:11px}
+dialog{border:1px solid #999;border-radius:8px}
+"""
+
+PAGE_JS = r"""'use strict';
+(() => {
+const token = document.body.dataset.token;
+const $ = id => document.getElementById(id);
+const PAGE = 200, CELL_W = 176, CELL_H = 200;
+const state = {classes: [], label: null, total: 0, pages: new Map(), pending: new Set(), generation: 0,
+  marks: new Map(), history: [], focus: 0, viewing: null, filters: {license: '', engine: '', query: '', risk: ''}};
+const cells = new Map();
+const grid = $('grid'), spacer = $('spacer');
+
+function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params || {})) if (v !== '' && v !== null && v !== undefined) q.set(k, v);
+  q.set('token', token);
+  return q.toString();
+}
+async function api(path, params) {
+  const r = await fetch(path + '?' + query(params), {headers: {'X-Review-Token': token}});
+  const body = await r.json();
+  if (!r.ok) throw new Error(body.error || ('HTTP ' + r.status));
+  return body;
+}
+function fileUrl(kind, name) {
+  return '/' + kind + '/' + name.split('/').map(encodeURIComponent).join('/') + '?token=' + encodeURIComponent(token);
+}
+function say(text, error) { const s = $('status'); s.textContent = text; s.classList.toggle('error', !!error); }
+
+// -- marks ------------------------------------------------------------------------------
+function labelOf(file) { return file.slice(0, file.lastIndexOf('/')); }
+function changes() {
+  const out = [];
+  for (const [file, m] of state.marks) {
+    if (m.action === 'remove') out.push({file_name: file, action: 'remove'});
+    else if (m.action === 'move' && m.label !== labelOf(file)) out.push({file_name: file, action: 'move', label: m.label});
+  }
+  return out;
+}
+function setMarks(list) {  // list of [file, mark-or-null]: one undo step
+  state.history.push(list.map(([file]) => [file, state.marks.get(file) || null]));
+  for (const [file, m] of list) { if (m) state.marks.set(file, m); else state.marks.delete(file); }
+  refreshMarks();
+}
+function mark(file, action, label) {
+  if (!file) return;
+  setMarks([[file, {action, label: action === 'move' ? label : undefined}]]);
+}
+function undoMark() {
+  const step = state.history.pop();
+  if (!step) return;
+  for (const [file, m] of step) { if (m) state.marks.set(file, m); else state.marks.delete(file); }
+  refreshMarks();
+}
+function markText(m) {
+  if (!m) return '';
+  if (m.action === 'remove') return 'remove';
+  if (m.action === 'move') return 'move to ' + m.label;
+  return 'keep';
+}
+function refreshMarks() {
+  const n = changes().length;
+  const apply = $('apply');
+  apply.textContent = 'Apply ' + n + (n === 1 ? ' change' : ' changes');
+  apply.disabled = n === 0;
+  $('undo').disabled = state.history.length === 0;
+  for (const el of cells.values()) paintCell(el);
+  drawClasses();
+  if (state.viewing) $('view-mark').textContent = markText(state.marks.get(state.viewing));
+  for (const fig of document.querySelectorAll('#groups-list figure')) paintMark(fig, state.marks.get(fig.dataset.file));
+}
+function paintMark(el, m) {
+  el.classList.toggle('remove', !!m && m.action === 'remove');
+  el.classList.toggle('move', !!m && m.action === 'move');
+  el.classList.toggle('keep', !!m && m.action === 'keep');
+}
+
+// -- classes and filters ---------------------------------------------------------------
+function drawClasses() {
+  const nav = $('classes');
+  const marked = new Map();
+  for (const c of changes()) { const l = labelOf(c.file_name); marked.set(l, (marked.get(l) || 0) + 1); }
+  nav.replaceChildren();
+  state.classes.forEach((c, i) => {
+    const b = document.createElement('button');
+    b.type = 'button'; b.dataset.label = c.label;
+    if (c.label === state.label) b.classList.add('current');
+    const name = document.createElement('span'); name.textContent = (i < 9 ? (i + 1) + ' ' : '') + c.label;
+    const n = document.createElement('span'); n.className = 'n'; n.textContent = c.count.toLocaleString();
+    b.append(name, n);
+    if (marked.get(c.label)) {
+      const m = document.createElement('span'); m.className = 'marked'; m.textContent = marked.get(c.label) + ' marked';
+      b.append(m);
+    }
+    b.addEventListener('click', () => selectClass(c.label));
+    nav.append(b);
+  });
+  const list = $('class-names');
+  list.replaceChildren(...state.classes.map(c => { const o = document.createElement('option'); o.value = c.label; return o; }));
+}
+async function loadClasses() {
+  const d = await api('/api/classes');
+  state.classes = d.classes;
+  $('store').textContent = d.root;
+  drawClasses();
+}
+async function loadFacets() {
+  const d = await api('/api/facets', {label: state.label});
+  for (const name of ['license', 'engine', 'query', 'risk']) {
+    const select = $('f-' + name);
+    const keep = state.filters[name];
+    select.replaceChildren(new Option('any', ''));
+    for (const [value, count] of d[name] || []) select.append(new Option(count ? value + ' (' + count + ')' : value, value));
+    select.value = keep;
+  }
+}
+async function selectClass(label) {
+  state.label = label;
+  state.filters = {license: '', engine: '', query: '', risk: ''};
+  drawClasses();
+  await loadFacets();
+  reload();
+}
+function reload() {
+  state.generation++;
+  state.pages.clear(); state.pending.clear(); state.total = 0; state.focus = 0;
+  for (const el of cells.values()) el.remove();
+  cells.clear();
+  grid.scrollTop = 0;
+  spacer.style.height = '0px';
+  $('count').textContent = 'loading…';
+  ensurePage(0);
+}
+
+// -- the grid: only the cells in view exist ---------------------------------------------
+function columns() { return Math.max(1, Math.floor(grid.clientWidth / CELL_W)); }
+function itemAt(i) { const p = state.pages.get(Math.floor(i / PAGE)); return p ? p[i % PAGE] : undefined; }
+function ensurePage(p) {
+  if (state.pages.has(p) || state.pending.has(p) || state.label === null) return;
+  state.pending.add(p);
+  const generation = state.generation;
+  api('/api/items', {label: state.label, offset: p * PAGE, limit: PAGE, ...state.filters}).then(d => {
+    if (generation !== state.generation) return;
+    state.pending.delete(p);
+    state.pages.set(p, d.items);
+    state.total = d.total;
+    $('count').textContent = d.total.toLocaleString() + (d.total === 1 ? ' image' : ' images');
+    layout();
+  }).catch(e => say('could not load images: ' + e.message, true));
+}
+function layout() {
+  spacer.style.height = Math.ceil(state.total / columns()) * CELL_H + 'px';
+  render();
+}
+function render() {
+  const cols = columns(), top = grid.scrollTop, height = grid.clientHeight;
+  const first = Math.max(0, Math.floor(top / CELL_H) - 1) * cols;
+  const last = Math.min(state.total, (Math.ceil((top + height) / CELL_H) + 1) * cols);
+  for (const [i, el] of cells) if (i < first || i >= last) { el.remove(); cells.delete(i); }
+  for (let i = first; i < last; i++) {
+    const item = itemAt(i);
+    if (!item) { ensurePage(Math.floor(i / PAGE)); continue; }
+    let el = cells.get(i);
+    if (el && el.dataset.file !== item.file) { el.remove(); el = undefined; }
+    if (!el) { el = makeCell(item); cells.set(i, el); grid.append(el); }
+    el.dataset.index = i;
+    el.style.left = (i % cols) * CELL_W + 'px';
+    el.style.top = Math.floor(i / cols) * CELL_H + 'px';
+    el.classList.toggle('focus', i === state.focus);
+  }
+}
+function makeCell(item) {
+  const el = document.createElement('div');
+  el.className = 'cell'; el.dataset.file = item.file;
+  const img = document.createElement('img');
+  img.loading = 'lazy'; img.decoding = 'async'; img.alt = item.title || item.file; img.title = item.title || '';
+  img.width = 164; img.height = 124;
+  img.src = fileUrl('thumb', item.file);
+  const badge = document.createElement('span'); badge.className = 'badge mark-text';
+  const cap = document.createElement('div'); cap.className = 'cap';
+  const size = item.width && item.height ? item.width + '×' + item.height + ' ' : '';
+  cap.textContent = item.license + ' · ' + (item.engine || '?') + ' · ' + size;
+  if (item.risks.length) { const r = document.createElement('span'); r.className = 'risk'; r.textContent = item.risks.join(', '); cap.append(r); }
+  const btns = document.createElement('div'); btns.className = 'btns';
+  for (const [act, text, tip] of [['remove', '✕', 'Remove (x)'], ['move', '→', 'Move to class (m)'], ['keep', '✓', 'Keep (k)'], ['view', '⤢', 'Large view (Enter)']]) {
+    const b = document.createElement('button'); b.type = 'button'; b.dataset.act = act; b.textContent = text; b.title = tip;
+    b.setAttribute('aria-label', tip);
+    btns.append(b);
+  }
+  el.append(img, badge, cap, btns);
+  paintCell(el);
+  return el;
+}
+function paintCell(el) {
+  const m = state.marks.get(el.dataset.file);
+  paintMark(el, m);
+  el.querySelector('.badge').textContent = markText(m);
+  el.querySelector('.badge').hidden = !m;
+}
+function focusOn(i) {
+  if (!state.total) return;
+  state.focus = Math.max(0, Math.min(state.total - 1, i));
+  const row = Math.floor(state.focus / columns());
+  if (row * CELL_H < grid.scrollTop) grid.scrollTop = row * CELL_H;
+  else if ((row + 1) * CELL_H > grid.scrollTop + grid.clientHeight) grid.scrollTop = (row + 1) * CELL_H - grid.clientHeight;
+  render();
+  if (state.viewing) { const item = itemAt(state.focus); if (item) openView(item.file); }
+}
+function focusedFile() { if (state.viewing) return state.viewing; const item = itemAt(state.focus); return item && item.file; }
+
+grid.addEventListener('scroll', () => requestAnimationFrame(render), {passive: true});
+window.addEventListener('resize', () => { for (const el of cells.values()) el.remove(); cells.clear(); layout(); });
+grid.addEventListener('click', e => {
+  const cell = e.target.closest('.cell');
+  if (!cell) return;
+  state.focus = Number(cell.dataset.index);
+  const b = e.target.closest('button[data-act]');
+  const file = cell.dataset.file;
+  if (!b) { if (e.target.tagName === 'IMG') openView(file); render(); return; }
+  act(b.dataset.act, file);
+  render();
+});
+function act(what, file) {
+  if (what === 'remove') mark(file, 'remove');
+  else if (what === 'keep') mark(file, 'keep');
+  else if (what === 'move') askMove(file);
+  else if (what === 'view') openView(file);
+}
+
+// -- move dialog ------------------------------------------------------------------------
+let moving = null;
+function askMove(file) {
+  moving = file;
+  const input = $('move-label');
+  input.value = '';
+  $('move').showModal();
+  input.focus();
+}
+function moveOk() {
+  const label = $('move-label').value.trim();
+  $('move').close();
+  if (moving && label) mark(moving, 'move', label);
+  moving = null;
+}
+$('move-ok').addEventListener('click', moveOk);
+$('move-cancel').addEventListener('click', () => { $('move').close(); moving = null; });
+$('move-label').addEventListener('keydown', e => { if (e.key === 'Enter') { e.preventDefault(); moveOk(); } });
+
+// -- large view -------------------------------------------------------------------------
+async function openView(file) {
+  state.viewing = file;
+  $('view').hidden = false;
+  $('view-img').src = fileUrl('file', file);
+  $('view-mark').textContent = markText(state.marks.get(file));
+  $('view-facts').textContent = 'loading…';
+  try {
+    const d = await api('/api/detail', {file});
+    if (state.viewing === file) $('view-facts').innerHTML = d.html;  // escaped by the server as report.html
+  } catch (e) { $('view-facts').textContent = e.message; }
+}
+function closeView() { state.viewing = null; $('view').hidden = true; $('view-img').removeAttribute('src'); grid.focus(); }
+$('view').addEventListener('click', e => {
+  const b = e.target.closest('button[data-view]');
+  if (e.target === $('view')) return closeView();
+  if (!b) return;
+  const what = b.dataset.view;
+  if (what === 'close') closeView();
+  else if (what === 'prev') focusOn(state.focus - 1);
+  else if (what === 'next') focusOn(state.focus + 1);
+  else act(what, state.viewing);
+});
+
+// -- near duplicates --------------------------------------------------------------------
+async function openGroups() {
+  if (state.label === null) return;
+  $('groups').hidden = false;
+  const list = $('groups-list');
+  list.textContent = 'looking for near duplicates…';
+  const d = await api('/api/groups', {label: state.label});
+  $('groups-count').textContent = ' ' + d.groups.length + (d.groups.length === 1 ? ' group' : ' groups');
+  list.replaceChildren();
+  if (!d.groups.length) list.textContent = 'No near duplicates in this class.';
+  for (const group of d.groups) {
+    const row = document.createElement('div'); row.className = 'group';
+    for (const item of group) {
+      const fig = document.createElement('figure'); fig.dataset.file = item.file;
+      const img = document.createElement('img'); img.src = fileUrl('thumb', item.file); img.alt = item.title || item.file;
+      const cap = document.createElement('figcaption');
+      cap.textContent = (item.width && item.height ? item.width + '×' + item.height + ' · ' : '') +
+        (item.bytes ? Math.round(item.bytes / 1024) + ' KB · ' : '') + item.license + ' · ' + (item.title || '');
+      const keep = document.createElement('button'); keep.type = 'button'; keep.textContent = 'Keep this one';
+      keep.dataset.keep = item.file;
+      keep.addEventListener('click', () => setMarks(group.map(other =>
+        [other.file, {action: other.file === item.file ? 'keep' : 'remove'}])));
+      fig.append(img, cap, keep);
+      paintMark(fig, state.marks.get(item.file));
+      row.append(fig);
+    }
+    list.append(row);
+  }
+}
+function closeGroups() { $('groups').hidden = true; grid.focus(); }
+$('dups').addEventListener('click', () => openGroups().catch(e => say(e.message, true)));
+$('groups').addEventListener('click', e => {
+  if (e.target === $('groups') || e.target.closest('button[data-groups="close"]')) closeGroups();
+});
+
+// -- apply ------------------------------------------------------------------------------
+$('undo').addEventListener('click', undoMark);
+$('apply').addEventListener('click', () => {
+  const list = changes();
+  if (!list.length) return;
+  const removed = list.filter(c => c.action === 'remove').length;
+  $('confirm-text').textContent = 'Apply ' + list.length + (list.length === 1 ? ' change' : ' changes') + ': ' +
+    removed + ' removed (moved to <class>/.removed/, never deleted), ' + (list.length - removed) +
+    ' moved to another class. Each apply can be undone with scrapy review --undo.';
+  $('confirm').showModal();
+});
+$('confirm-cancel').addEventListener('click', () => $('confirm').close());
+$('confirm-ok').addEventListener('click', async () => {
+  $('confirm').close();
+  const list = changes();
+  say('applying ' + list.length + ' changes…');
+  try {
+    const r = await fetch('/api/apply?' + query({}), {method: 'POST',
+      headers: {'Content-Type': 'application/json', 'X-Review-Token': token}, body: JSON.stringify({marks: list})});
+    const d = await r.json();
+    if (!r.ok) throw new Error(d.error || ('HTTP ' + r.status));
+    state.marks.clear(); state.history = [];
+    say('Applied review ' + d.review_id + ': ' + d.removed + ' removed, ' + d.moved +
+      ' moved. To reverse it: scrapy review --undo ' + d.review_id);
+    document.body.dataset.applied = d.review_id;
+    await loadClasses();
+    if (!state.classes.some(c => c.label === state.label) && state.classes.length) state.label = state.classes[0].label;
+    refreshMarks();
+    await loadFacets();
+    reload();
+  } catch (e) { say('not applied: ' + e.message, true); }
+});
+
+// -- keyboard ---------------------------------------------------------------------------
+document.addEventListener('keydown', e => {
+  if (document.querySelector('dialog[open]')) return;
+  if (e.target.tagName === 'SELECT' || e.target.tagName === 'INPUT') return;
+  const cols = columns();
+  if ((e.key === 'z' && (e.ctrlKey || e.metaKey)) || e.key === 'u') { undoMark(); e.preventDefault(); return; }
+  if (e.key === 'Escape') { if (!$('view').hidden) closeView(); if (!$('groups').hidden) closeGroups(); return; }
+  if (!$('groups').hidden) return;
+  const file = focusedFile();
+  const moves = {ArrowRight: 1, ArrowLeft: -1, ArrowDown: state.viewing ? 1 : cols, ArrowUp: state.viewing ? -1 : -cols,
+    PageDown: cols * 3, PageUp: -cols * 3};
+  if (e.key in moves) { focusOn(state.focus + moves[e.key]); e.preventDefault(); }
+  else if (e.key === 'Home') { focusOn(0); e.preventDefault(); }
+  else if (e.key === 'End') { focusOn(state.total - 1); e.preventDefault(); }
+  else if (e.key === 'x' || e.key === 'Delete' || e.key === 'Backspace') { mark(file, 'remove'); e.preventDefault(); }
+  else if (e.key === 'k') mark(file, 'keep');
+  else if (e.key === 'm') { e.preventDefault(); askMove(file); }
+  else if (/^[1-9]$/.test(e.key) && state.classes[Number(e.key) - 1]) mark(file, 'move', state.classes[Number(e.key) - 1].label);
+  else if ((e.key === 'Enter' || e.key === ' ') && file) { e.preventDefault(); state.viewing ? closeView() : openView(file); }
+  else if (e.key === 'd') openGroups().catch(err => say(err.message, true));
+});
+for (const select of document.querySelectorAll('#filters select')) {
+  select.addEventListener('change', () => { state.filters[select.dataset.filter] = select.value; reload(); });
+}
+
+loadClasses().then(() => { if (state.classes.length) return selectClass(state.classes[0].label); say('This store holds no image yet.'); })
+  .then(() => { document.body.dataset.ready = '1'; })
+  .catch(e => say('could not load the store: ' + e.message, true));
+})();
+"""

@@ -61,7 +61,7 @@ class Command(ScrapyCrawlCommand):
             return
         except StoreRefused as error:
             logger.error("%s", error)
-            self.exitcode = 1
+            self.exitcode = error.exitcode
             return
         # Scrapy's own run(), with the crawler made through the public create_crawler so we can
         # hear how its spider closed.

@@ -17,7 +17,9 @@ from scrapy.exceptions import UsageError
 from imagespider.commands.storecommand import StoreCommand
 from imagespider.dataset.export import ENCODINGS, FORMATS, RESIZE_MODES, ExportConfig, export
 from imagespider.dataset.objectstore import store_errors, store_failure
+from imagespider.dataset.repair import check_manifest
 from imagespider.dataset.sources import is_object_store, open_source
+from imagespider.dataset.storelock import StoreRefused
 from imagespider.errors import ArgumentError
 
 logger = logging.getLogger("imagespider")
@@ -94,6 +96,13 @@ class Command(StoreCommand, ScrapyCommand):
             logger.error("the output folder %s is inside the store %s: name one outside it", args[0], uri)
             self.exitcode = 2
             return
+        if not is_object_store(uri):
+            try:  # the rule every reader of a local store follows (imagespider/dataset/repair.py)
+                check_manifest(uri.removeprefix("file://"))
+            except StoreRefused as error:
+                logger.error("%s", error)
+                self.exitcode = error.exitcode
+                return
         try:
             Path(args[0]).mkdir(parents=True, exist_ok=True)
         except OSError as error:  # a file of that name, no permission...

@@ -60,7 +60,7 @@ class Command(StoreCommand, ScrapyCommand):
                 result = publish_local(uri.removeprefix("file://"))
             except StoreRefused as error:
                 logger.error("%s", error)
-                self.exitcode = 1
+                self.exitcode = error.exitcode
                 return
         logger.info(
             "published %s: %d images, %d rejected, %d orphans set aside",

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from imagespider.dataset.durable import append_whole
+
 logger = logging.getLogger(__name__)
 
 
@@ -123,11 +125,10 @@ def append_row(fd: int | None, row: dict[str, Any]) -> tuple[int, bytes]:
     if fd is None:
         raise RuntimeError("the dataset is not open")
     line = (json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
-    # One write() of one whole line: a killed process never leaves half a row.
-    written = os.write(fd, line)
-    if written != len(line):
-        raise OSError(f"short write to the manifest ({written} of {len(line)} bytes)")
-    return os.lseek(fd, 0, os.SEEK_CUR) - len(line), line
+    # One write() of one whole line: a killed process never leaves half a row. A short write (a
+    # disk filling up) is finished, or cut back when the rest fails: the next row is never glued
+    # to half of this one.
+    return append_whole(fd, line), line
 
 
 class RowReader:

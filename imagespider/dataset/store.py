@@ -1,8 +1,8 @@
 """The dataset on disk: image files, ``metadata.jsonl`` and ``rejected.jsonl``, kept in step by one crawl.
 
 Opening locks the store (imagespider/dataset/storelock.py), refuses a manifest that cannot be
-trusted and repairs what a killed crawl left (imagespider/dataset/repair.py): a torn last line is
-cut, lines that are not rows and image files with no row are set aside, never deleted. Rows are
+trusted and repairs what a killed crawl left (imagespider/dataset/repair.py): a torn last line and
+lines that are not rows and image files with no row are set aside, never deleted. Rows are
 appended with one ``write()`` each (imagespider/dataset/jsonl.py), after their image file.
 
 The store holds no row in memory: what a crawl asks (is this URL kept, who holds these bytes, the
@@ -22,11 +22,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from imagespider.dataset.files import MANIFEST, ORPHANS, REJECTED, UNREADABLE_ROWS
+from imagespider.dataset.files import MANIFEST, REJECTED
 from imagespider.dataset.index import StoreIndex
 from imagespider.dataset.jsonl import append_row, read_jsonl
 from imagespider.dataset.neardup import PhashIndex, Twin
-from imagespider.dataset.repair import check_manifest, cut_torn_tail, set_orphans_aside, set_unreadable_lines_aside
+from imagespider.dataset.repair import (
+    check_manifest,
+    set_orphans_aside,
+    set_torn_tail_aside,
+    set_unreadable_lines_aside,
+    unreadable_aside,
+)
 from imagespider.dataset.reviewapply import finish_reviews
 from imagespider.dataset.reviewjournal import Removals, removed_by_reviews
 from imagespider.dataset.storelock import StoreRefused, take_lock
@@ -67,13 +73,13 @@ class Dataset:
             self.close()
             raise
         manifest = self.root / MANIFEST
-        cut_torn_tail(manifest)
-        cut_torn_tail(self.root / REJECTED)
+        set_torn_tail_aside(manifest)
+        set_torn_tail_aside(self.root / REJECTED)
         synced = self.index.open()
         if synced.unreadable:
             # Lines that are not rows: set aside (the manifest is rewritten), then indexed anew.
             self.index.close()
-            set_unreadable_lines_aside(manifest, self.root / ORPHANS / UNREADABLE_ROWS)
+            set_unreadable_lines_aside(manifest, unreadable_aside(manifest))
             self.index.open()
         set_orphans_aside(self.root, self.index.unreferenced)
         self.removals = removed_by_reviews(self.root)

@@ -17,9 +17,11 @@ from imagespider.dataset.files import LOCK
 
 class StoreRefused(RuntimeError):
     """The store cannot be opened for this crawl. Its text is one line for the log, naming the
-    file and the fix; ``reason`` is the crawl's finish reason (``failed_...``, exit status 1)."""
+    file and the fix; ``reason`` is the crawl's finish reason (``failed_...``), ``exitcode`` the
+    command's exit status (2 where the user gave a file in the wrong shape)."""
 
     reason = "failed_store_refused"
+    exitcode = 1
 
 
 class StoreLocked(StoreRefused):

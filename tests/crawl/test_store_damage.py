@@ -1,7 +1,8 @@
 """Kills and damage never lose an image (issue 13): a store killed mid-crawl, or whose manifest
 was damaged, missing, emptied, pretty-printed or rewritten with ``./`` names, still holds every
 image byte after the next crawl. A manifest that cannot say which files are kept refuses the
-crawl (one line naming the file and the fix, exit 1) and nothing in the store changes.
+crawl (one line naming the file and the fix, exit 1; exit 2 for one that is not JSON Lines at all)
+and nothing in the store changes; ``scrapy publish`` and ``scrapy export`` refuse it the same way.
 """
 
 from __future__ import annotations
@@ -121,21 +122,38 @@ def _pretty_printed(manifest: Path) -> None:  # jq . metadata.jsonl > x && mv x 
     manifest.write_text("".join(json.dumps(json.loads(line), indent=2) + "\n" for line in manifest.read_text().splitlines()))
 
 
+def _json_dump(manifest: Path) -> None:  # json.dump(rows, f): one JSON array, one line, no final newline
+    manifest.write_text(json.dumps([json.loads(line) for line in manifest.read_text().splitlines()]))
+
+
+def _pandas_records(manifest: Path) -> None:  # pandas DataFrame.to_json(orient="records")
+    rows = [json.loads(line) for line in manifest.read_text().splitlines()]
+    manifest.write_text(json.dumps(rows, separators=(",", ":"), ensure_ascii=True))
+
+
 @pytest.mark.parametrize(
-    ("damage", "words"),
-    [(_missing, "is missing"), (_empty, "is empty"), (_pretty_printed, "jq -c")],
-    ids=["missing", "empty", "pretty-printed"],
+    ("damage", "words", "status"),
+    [
+        (_missing, "is missing", 1),
+        (_empty, "is empty", 1),
+        (_pretty_printed, "jq -c", 2),
+        (_json_dump, "is one JSON array, not JSON Lines", 2),
+        (_pandas_records, "jq -c '.[]'", 2),
+    ],
+    ids=["missing", "empty", "pretty-printed", "json-dump", "pandas-records"],
 )
 def test_a_manifest_that_cannot_be_trusted_refuses_the_crawl_and_touches_nothing(
-    base_store, tmp_path: Path, damage, words: str
+    base_store, tmp_path: Path, damage, words: str, status: int
 ) -> None:
+    """Not JSON Lines at all (pretty-printed, one JSON array: issue 28 item 1, whose one line with
+    no newline was cut to 0 bytes and every image moved to .orphans/) is a usage error, exit 2."""
     source, listing = base_store
     store = tmp_path / "store"
     shutil.copytree(source, store)
     damage(store / "metadata.jsonl")
     before = snapshot(store)
     result = crawl(store, listing)
-    assert result.returncode == 1, result.stderr[-3000:]
+    assert result.returncode == status, result.stderr[-3000:]
     errors = [line for line in result.stderr.splitlines() if " ERROR: " in line]
     assert len(errors) == 1 and words in errors[0] and str(store / "metadata.jsonl") in errors[0], errors
     assert "Traceback" not in result.stderr
@@ -200,3 +218,19 @@ def test_a_resumed_urls_job_keeps_limit_in_all_and_rejects_nothing_twice(mockser
     rejected = (store / "rejected.jsonl").read_text().splitlines() if (store / "rejected.jsonl").exists() else []
     assert not [line for line in rejected if "already_in_dataset" in line]
     assert len(rows(store)) == 12
+
+
+@pytest.mark.parametrize("command", ["publish", "export"])
+def test_publish_and_export_refuse_a_json_array_manifest_and_touch_nothing(base_store, tmp_path: Path, command: str) -> None:
+    source, _ = base_store
+    store = tmp_path / "store"
+    shutil.copytree(source, store)
+    _json_dump(store / "metadata.jsonl")
+    before = snapshot(store)
+    args = [str(store)] if command == "publish" else [str(tmp_path / "shards"), "--store", str(store)]
+    result = run_scrapy(command, *args)
+    assert result.returncode == 2, result.stderr[-3000:]
+    errors = [line for line in result.stderr.splitlines() if " ERROR: " in line]
+    assert len(errors) == 1 and "is one JSON array, not JSON Lines" in errors[0], errors
+    assert "Traceback" not in result.stderr
+    assert snapshot(store) == before

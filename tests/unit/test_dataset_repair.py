@@ -1,8 +1,8 @@
 """Repairs made when a store opens (imagespider/dataset/repair.py), on real files in tmp_path.
 
 What is proven here:
-- a torn last line (no trailing newline) is cut on open and every row before it survives, so the
-  next row does not get glued to the fragment; a whole last row saved without its newline is kept;
+- a torn last line (no trailing newline) is set aside (its bytes in ``.orphans/``) and cut on open, and
+  every row before it survives, so the next row does not get glued to the fragment; a whole last row saved without its newline is kept;
 - a manifest line that is not a row is set aside in ``.orphans/``, with the image it named;
 - image files named like ours (``<label>/<64 hex>.<ext>``) with no manifest row are moved to
   ``.orphans/`` on open, never deleted, and nothing else in the store is touched;
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from imagespider.dataset.files import MANIFEST, ORPHANS, REJECTED, UNREADABLE_ROWS
-from imagespider.dataset.repair import StoreUnreadable, check_manifest
+from imagespider.dataset.repair import ManifestNotJsonLines, StoreUnreadable, check_manifest, set_unreadable_lines_aside
 from imagespider.dataset.store import Dataset
 from tests.stores import lines_of, opened, row, sha, store_file
 
@@ -45,12 +45,60 @@ def test_torn_last_line_is_cut_and_earlier_rows_survive(tmp_path: Path, name: st
     assert lines_of(tmp_path / name) == [*good, row(4)]
 
 
-def test_a_lone_torn_line_empties_the_file(tmp_path: Path) -> None:
+def test_a_lone_torn_line_is_set_aside_before_the_file_is_emptied(tmp_path: Path) -> None:
     (tmp_path / MANIFEST).write_bytes(b'{"file_name": "cat/ab')
     dataset = opened(tmp_path)
     dataset.close()
     assert list(dataset.iter_rows()) == []
     assert (tmp_path / MANIFEST).read_bytes() == b""
+    assert (tmp_path / ORPHANS / UNREADABLE_ROWS).read_bytes() == b'{"file_name": "cat/ab\n'
+
+
+@pytest.mark.parametrize("name", [MANIFEST, REJECTED])
+def test_the_bytes_of_a_torn_last_line_are_kept_aside(tmp_path: Path, name: str, caplog: pytest.LogCaptureFixture) -> None:
+    whole = json.dumps(row(1)).encode() + b"\n"
+    (tmp_path / MANIFEST).write_bytes(whole)
+    (tmp_path / name).write_bytes(whole + b'{"file_name": "cat/torn')
+    store_file(tmp_path, row(1)["file_name"])
+    opened(tmp_path).close()
+    assert (tmp_path / name).read_bytes() == whole
+    aside = tmp_path / ORPHANS / name.replace(".jsonl", ".unreadable.jsonl")
+    assert aside.read_bytes() == b'{"file_name": "cat/torn\n'
+    assert f"moved an unfinished last line of {name} (23 bytes) to .orphans/{aside.name}" in caplog.text
+
+
+def _json_dump(rows: list[dict]) -> bytes:  # json.dump(rows, f): one line, no final newline
+    return json.dumps(rows).encode()
+
+
+def _pandas_records(rows: list[dict]) -> bytes:  # DataFrame.to_json(orient="records"), newline or not
+    return json.dumps(rows, separators=(",", ":")).encode() + b"\n"
+
+
+@pytest.mark.parametrize("write", [_json_dump, _pandas_records])
+def test_a_manifest_that_is_one_json_array_is_refused_not_truncated(tmp_path: Path, write) -> None:
+    """Issue 28 item 1: read as "a torn first row", it was cut to 0 bytes and every image went to .orphans/."""
+    rows = [row(1), row(2)]
+    for r in rows:
+        store_file(tmp_path, r["file_name"], r["sha256"].encode())
+    (tmp_path / MANIFEST).write_bytes(write(rows))
+    before = _snapshot(tmp_path)
+    with pytest.raises(ManifestNotJsonLines, match=r"is one JSON array, not JSON Lines .*jq -c '\.\[\]'") as refused:
+        Dataset(tmp_path).open()
+    assert refused.value.exitcode == 2 and "\n" not in str(refused.value)
+    assert _snapshot(tmp_path) == before
+    assert not (tmp_path / ORPHANS).exists()
+
+
+def test_a_line_longer_than_any_row_is_set_aside_in_pieces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("imagespider.dataset.repair.MAX_ROW_BYTES", 300)
+    long = b"[" + b"1," * 500 + b"1]\n"
+    first, last = json.dumps(row(1)).encode() + b"\n", json.dumps({"file_name": "cat/x"}).encode() + b"\n"
+    (tmp_path / MANIFEST).write_bytes(first + long + last)
+    assert set_unreadable_lines_aside(tmp_path / MANIFEST, tmp_path / ORPHANS / UNREADABLE_ROWS) == 1
+    assert (tmp_path / MANIFEST).read_bytes() == first + last
+    assert (tmp_path / ORPHANS / UNREADABLE_ROWS).read_bytes() == long
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_an_unreadable_middle_line_is_skipped_and_set_aside(tmp_path: Path) -> None:

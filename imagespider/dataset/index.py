@@ -85,6 +85,9 @@ class StoreIndex(IndexQueries):
         self.path = self.root / INDEX
         self.manifest = self.root / manifest
         self._labels: dict[tuple[Any, Any, Any], str] = {}
+        #: Rows appended to the manifest that SQLite failed to index yet (see :meth:`add`).
+        self._pending: list[tuple[Mapping[str, Any], int, bytes]] = []
+        self._kinds_unsaved = False
 
     # -- opening -------------------------------------------------------------------------
 
@@ -231,15 +234,42 @@ class StoreIndex(IndexQueries):
 
     # -- changes -------------------------------------------------------------------------
 
-    def add(self, row: Mapping[str, Any], offset: int, line: bytes) -> None:
-        """Index a row just appended to the manifest at ``offset`` as ``line``."""
+    def add(self, row: Mapping[str, Any], offset: int, line: bytes) -> bool:
+        """Index a row just appended to the manifest at ``offset`` as ``line``; False when SQLite
+        failed (a full disk...). The row is in the manifest, so it is kept all the same: the
+        transaction is rolled back (one left open made every later add fail), and the row waits
+        to be indexed with the next add, in order, so the position saved never passes a row the
+        index lacks; rows still waiting at close are read from the manifest by the next open."""
+        self._pending.append((row, offset, line))
         db = self.db
-        db.execute("BEGIN")
-        db.execute(_INSERT, row_params(indexed(row, self._labels), offset, len(line)))
-        if self._note_kinds(row):
-            self._save_kinds()
-        self._save_position(offset + len(line), (offset, line))
-        db.execute("COMMIT")
+        try:
+            db.execute("BEGIN")
+            try:
+                kinds_changed = self._kinds_unsaved
+                for waiting, at, raw in self._pending:
+                    db.execute(_INSERT, row_params(indexed(waiting, self._labels), at, len(raw)))
+                    kinds_changed = self._note_kinds(waiting) or kinds_changed
+                if kinds_changed:
+                    self._save_kinds()
+                self._save_position(offset + len(line), (offset, line))
+                db.execute("COMMIT")
+            except BaseException as error:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                if not isinstance(error, sqlite3.Error):
+                    self._pending.pop()  # not SQLite's doing: this row would fail every later add
+                raise
+        except sqlite3.Error as error:
+            if len(self._pending) == 1:  # once per run of failures, not once per row
+                logger.warning(
+                    "could not index %s in %s (%s): it is kept; the index catches up when it can",
+                    row.get("file_name"), self.path.name, error,
+                )
+            self._kinds_unsaved = True  # noted in memory, rolled back on disk
+            return False
+        self._pending.clear()
+        self._kinds_unsaved = False
+        return True
 
 
 def _line_hash(line: bytes) -> str:

@@ -152,17 +152,18 @@ class Dataset:
 
     def add(self, row: dict[str, Any]) -> None:
         """Append the row to the manifest (first: a row that cannot be written is not counted as
-        kept), then index it (a crash between the two is healed by the next open,
-        imagespider/dataset/index.py)."""
+        kept), then index it (a crash between the two, or an index that could not take it, is
+        healed by the next add or the next open, imagespider/dataset/index.py): a row in the
+        manifest is kept, whatever SQLite said."""
         row = clean_value(self.scrub(row))
         with self._write_lock:
             offset, line = append_row(self._manifest_fd, row)
-            self.index.add(row, offset, line)
+            indexed = self.index.add(row, offset, line)
         # The index answers for these bytes from now on: the claim goes, so the claims hold only
         # the images in flight, not every image of the crawl (memory, and the pHash scan each
-        # image's twin_of makes over them).
+        # image's twin_of makes over them). A row the index could not take yet keeps its claim.
         sha256 = row.get("sha256")
-        if isinstance(sha256, str) and sha256 in self._claims and self._claims[sha256] == row.get("file_name"):
+        if indexed and isinstance(sha256, str) and self._claims.get(sha256) == row.get("file_name"):
             self.unclaim(sha256)
 
     def reject(self, row: dict[str, Any]) -> None:

@@ -4,7 +4,9 @@ What is proven here:
 - the index is rebuilt when missing, damaged, of another inode (a rewritten manifest), shorter or
   edited in place; a manifest only appended to (a crash between the row and its index update) is
   caught up from the stored offset without a rebuild;
-- the kinds of value each column holds are kept in the index file, read back when it is fresh.
+- the kinds of value each column holds are kept in the index file, read back when it is fresh;
+- an index write that fails (a full disk) keeps the row, leaves no transaction open, and is
+  caught up by the next add or the next open.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from imagespider.dataset.files import MANIFEST
 from imagespider.dataset.index import INDEX, StoreIndex
 from tests.manifest_rows import opened_index, store_row, write_manifest
+from tests.stores import file_size_limit, lines_of, opened, row
 
 
 def test_a_missing_or_damaged_index_is_rebuilt(tmp_path: Path) -> None:
@@ -88,3 +91,34 @@ def test_column_kinds_are_remembered(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / INDEX)
     assert db.execute("SELECT count(*) FROM rows").fetchone() == (2,)
     db.close()
+
+
+def test_a_failed_index_write_keeps_the_row_and_later_adds_work(tmp_path: Path, caplog) -> None:
+    """Issue 28 item 2: one SQLite error (a full disk: here RLIMIT_FSIZE stops the index's WAL
+    growing while the small manifest still takes its line) lost the row from the index for good,
+    or left its BEGIN open so that every later add failed after its manifest line was written."""
+    dataset = opened(tmp_path)
+    dataset.add(row(1))
+    with file_size_limit((tmp_path / f"{INDEX}-wal").stat().st_size):
+        dataset.add(row(2))  # the manifest takes the line; the index cannot: still kept
+    assert "could not index cat/" in caplog.text and "it is kept" in caplog.text
+    assert not dataset.index.db.in_transaction
+    dataset.add(row(3))
+    assert [dataset.holder_of(row(n)["sha256"]) for n in (1, 2, 3)] == [row(n)["file_name"] for n in (1, 2, 3)]
+    dataset.close()
+    assert lines_of(tmp_path / MANIFEST) == [row(1), row(2), row(3)]
+    again = StoreIndex(tmp_path)
+    assert not again.open().rebuilt and len(again) == 3
+    again.close()
+
+
+def test_rows_the_index_could_not_take_are_read_by_the_next_open(tmp_path: Path) -> None:
+    dataset = opened(tmp_path)
+    dataset.add(row(1))
+    with file_size_limit((tmp_path / f"{INDEX}-wal").stat().st_size):
+        dataset.add(row(2))
+        dataset.close()
+    again = StoreIndex(tmp_path)
+    result = again.open()
+    assert len(again) == 2 and result.read == 1 and not result.rebuilt
+    again.close()

@@ -28,6 +28,7 @@ from imagespider.dataset.jsonl import (
     read_lines,
     tail_jsonl,
 )
+from tests.stores import file_size_limit
 
 
 def test_read_jsonl_skips_what_is_not_a_row(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -99,3 +100,20 @@ def test_a_rejected_object_named_with_a_unicode_digit_sorts() -> None:
     from imagespider.dataset.publish import _written_order
 
     assert _written_order(".rejected/w/²-1.json") == (0, ".rejected/w/²-1.json")
+
+
+def test_a_short_append_on_a_full_disk_leaves_no_half_row(tmp_path: Path) -> None:
+    """Issue 28 item 4: a short os.write left part of a row, and the next row was glued to it.
+    RLIMIT_FSIZE makes the write stop part-way through the line, as a disk filling up does."""
+    path = tmp_path / "metadata.jsonl"
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        append_row(fd, {"title": "first"})
+        with file_size_limit(path.stat().st_size + 10), pytest.raises(OSError):
+            append_row(fd, {"title": "a row longer than the ten bytes left"})
+        assert path.read_bytes() == b'{"title": "first"}\n'  # cut back to whole rows
+        offset, line = append_row(fd, {"title": "third"})
+    finally:
+        os.close(fd)
+    assert offset == len(b'{"title": "first"}\n')
+    assert [json.loads(raw) for raw in path.read_bytes().splitlines()] == [{"title": "first"}, {"title": "third"}]

@@ -13,6 +13,7 @@ What is proven here:
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -236,3 +237,21 @@ def test_a_valid_last_row_without_newline_is_kept(tmp_path: Path) -> None:
     dataset.close()
     assert image.exists()
     assert list(dataset.iter_rows()) == [first, last]
+
+
+def test_the_rewritten_manifest_reaches_the_disk_before_it_replaces_the_old(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 28 item 4: with no fsync of the new file before os.replace, nor of the folder after,
+    a power cut could leave metadata.jsonl empty or the old one back."""
+    (tmp_path / MANIFEST).write_bytes(json.dumps(row(1)).encode() + b"\nnot a row\n")
+    calls: list[tuple[str, str]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append(("fsync", os.readlink(f"/proc/self/fd/{fd}"))), real_fsync(fd))[1])
+    monkeypatch.setattr(os, "replace", lambda a, b: (calls.append(("replace", str(a))), real_replace(a, b))[1])
+    set_unreadable_lines_aside(tmp_path / MANIFEST, tmp_path / ORPHANS / UNREADABLE_ROWS)
+    replaced = next(i for i, call in enumerate(calls) if call[0] == "replace")
+    temp = calls[replaced][1]
+    assert ("fsync", temp) in calls[:replaced]  # the new file's bytes first
+    assert ("fsync", str(tmp_path / ORPHANS / UNREADABLE_ROWS)) in calls[:replaced]  # the lines moved are safe first
+    assert ("fsync", str(tmp_path)) in calls[replaced:]  # then the rename itself

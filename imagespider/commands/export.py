@@ -1,21 +1,25 @@
 """``scrapy export OUT``: training-ready shards (WebDataset tar, Parquet) from a store.
 
 The store is IMAGES_STORE (or ``--store``), local or an object store; the work is done by
-imagespider/dataset/export.py. Exit status 2 for bad options, 1 when the store holds no rows or
-cannot be read, or the output folder cannot be made.
+imagespider/dataset/export.py. Exit status 2 for bad options or a manifest that is not JSON Lines;
+1 when the store holds no rows or cannot be read, the output folder cannot be made or written (a
+full disk: the previous export is left whole), another export is writing to it, or any row was left
+out (one ERROR line per kind, the rows listed in shards.json).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from imagespider.commands.storecommand import StoreCommand
-from imagespider.dataset.export import ENCODINGS, FORMATS, RESIZE_MODES, ExportConfig, export
+from imagespider.dataset.export import ENCODINGS, FORMATS, RESIZE_MODES, SHARDS_MANIFEST, ExportConfig, export
+from imagespider.dataset.exportfolder import ExportBusy
 from imagespider.dataset.objectstore import store_errors, store_failure
 from imagespider.dataset.repair import check_manifest
 from imagespider.dataset.sources import is_object_store, open_source
@@ -115,15 +119,29 @@ class Command(StoreCommand, ScrapyCommand):
             logger.error("%s", store_failure(uri, error))
             self.exitcode = 1
             return
-        if result.missing or result.unreadable or result.invalid:
-            logger.warning(
-                "left out %d rows whose file is missing, %d that do not decode and %d damaged rows "
-                "(listed in shards.json)",
-                len(result.missing), len(result.unreadable), len(result.invalid),
-            )
+        except ExportBusy as error:
+            logger.error("%s", error)
+            self.exitcode = 1
+            return
+        except (OSError, sqlite3.Error) as error:  # a full disk, a folder turned read-only
+            reason = getattr(error, "strerror", None) or str(error).splitlines()[0]
+            logger.error("cannot write the shards in %s: %s; the previous export there is left as it was",
+                         args[0], reason)
+            self.exitcode = 1
+            return
         logger.info(
             "exported %d images from %s into %d shard files in %s", result.samples, uri, len(result.shards), args[0]
         )
+        # Each kind of row left out is one ERROR line and exit status 1: the export is not the store.
+        for rows, what in (
+            (result.missing, "whose file is missing"),
+            (result.unreadable, "whose file is unreadable, not a regular file, changed since kept, or does not decode"),
+            (result.invalid, "that are damaged (no file name, no sha256, or a sha256 twice)"),
+        ):
+            if rows:
+                logger.error("left out %d rows %s: listed in %s; first: %s", len(rows), what,
+                             Path(args[0]) / SHARDS_MANIFEST, rows[0])
+                self.exitcode = 1
         if not result.samples:
             logger.error("%s holds no exportable image (is it the right store?)", uri)
             self.exitcode = 1

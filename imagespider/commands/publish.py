@@ -2,8 +2,9 @@
 
 For a store a single crawl wrote, its end already did this; for an object store filled by
 several workers (README "Scaling out") this is the step that makes it a dataset. The work is in
-imagespider/dataset/publish.py. Exit status 2 for a store that names nothing usable, 1 when the
-store is refused (locked, unreadable).
+imagespider/dataset/publish.py. Exit status 2 for a store that names nothing usable or a manifest
+that is not JSON Lines, 1 when the store is refused (locked, unreadable) or a document could not
+be written (one ERROR line each).
 """
 
 from __future__ import annotations
@@ -62,6 +63,10 @@ class Command(StoreCommand, ScrapyCommand):
                 logger.error("%s", error)
                 self.exitcode = error.exitcode
                 return
+        if result.failed:  # each already said in one ERROR line
+            logger.error("published %s in part: %s not written", uri, ", ".join(result.failed))
+            self.exitcode = 1
+            return
         logger.info(
             "published %s: %d images, %d rejected, %d orphans set aside",
             uri, result.images, result.rejected, len(result.orphans),

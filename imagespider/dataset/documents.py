@@ -38,6 +38,7 @@ from imagespider.dataset.attribution import (
 )
 from imagespider.dataset.card import CARD, render_card
 from imagespider.dataset.crawls import read_crawls
+from imagespider.dataset.durable import fsync_folder
 from imagespider.dataset.index import StoreIndex
 from imagespider.dataset.jsonl import RowReader
 from imagespider.dataset.report import (
@@ -76,21 +77,24 @@ def write_atomically(path: Path, text: str | Iterable[str], sync: bool = True) -
                 os.fsync(handle.fileno())
         os.chmod(temp, 0o644)
         os.replace(temp, path)
+        if sync:
+            fsync_folder(path.parent)  # the rename itself survives a power cut
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
 
 
-def write_documents(root: Path, index: StoreIndex) -> None:
+def write_documents(root: Path, index: StoreIndex) -> list[str]:
     """Rebuild ATTRIBUTION.md, report.html and the dataset card (README.md) at the store's root
     from its open ``index``, ``metadata.jsonl``, ``rejected.jsonl`` and ``crawls.jsonl``. A failure
-    is logged, not raised: the images and the manifest are already safe, and the next crawl
-    rebuilds the documents."""
+    is logged (one ERROR line), not raised: the images and the manifest are already safe, each
+    document is written whatever another did, and the next crawl rebuilds them. Returns the
+    documents that could not be written, so a command can exit non-zero."""
     try:
         summary = StoreSummary.from_index(index, root / REJECTED)
     except Exception as error:  # noqa: BLE001  (the images and the manifest are safe; the next crawl retries)
         logger.error("could not count the store in %s for its documents: %s", root, _one_line(error))
-        return
+        return [ATTRIBUTION, REPORT, CARD]
     try:
         crawls = list(read_crawls(root))
     except Exception as error:  # noqa: BLE001  (the other documents are still written)
@@ -101,13 +105,16 @@ def write_documents(root: Path, index: StoreIndex) -> None:
         (REPORT, lambda: _report(root, index, summary, crawls)),
         (CARD, lambda: write_atomically(root / CARD, render_card((), crawls, summary))),
     )
+    failed: list[str] = []
     for name, write in documents:
         try:
             write()
         except Exception as error:  # noqa: BLE001  (each document is written whatever another did)
             logger.error("could not write %s in %s: %s", name, root, _one_line(error))
+            failed.append(name)
         else:
             logger.info("wrote %s (%d images)", root / name, summary.kept)
+    return failed
 
 
 def _one_line(error: BaseException) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import json
 import logging
 import os
@@ -35,9 +36,12 @@ from typing import Any, Protocol
 
 from PIL import Image, ImageOps
 
-from imagespider.dataset.files import MANIFEST
+from imagespider.dataset.exportfolder import export_lock, move_into_place, scratch_folder
+from imagespider.dataset.exportorder import OrderedRows
+from imagespider.dataset.files import MANIFEST, read_regular_file
 from imagespider.dataset.jsonl import read_jsonl
-from imagespider.dataset.shards import Sample, Sharder, ShardInfo, remove_stale_shards
+from imagespider.dataset.shards import Sample, Sharder, ShardInfo
+from imagespider.text import clean_text, clean_value
 
 logger = logging.getLogger(__name__)
 
@@ -88,10 +92,9 @@ class LocalSource:
         return read_jsonl(self.root / MANIFEST)
 
     def read(self, file_name: str) -> bytes | None:
-        try:
-            return (self.root / file_name).read_bytes()
-        except FileNotFoundError:
-            return None
+        """Raises :class:`~imagespider.dataset.files.NotARegularFile` (an ``OSError``) for a link,
+        a FIFO or a device in the store: never followed, never waited on."""
+        return read_regular_file(self.root / file_name)
 
 
 @dataclass(frozen=True)
@@ -205,42 +208,76 @@ def _count(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1 << 62 else None
 
 
-def _valid_rows(rows: Iterator[dict[str, Any]], invalid: list[str]) -> Iterator[dict[str, Any]]:
-    """The rows that name a file in the store and a sha256 (64 hex digits), each sha256 once; the
-    others are listed in ``invalid`` (row number and why)."""
-    seen: set[str] = set()
+def _valid_rows(rows: Iterator[dict[str, Any]], invalid: list[str], ordered: OrderedRows) -> None:
+    """Hold in ``ordered`` the rows that name a file in the store and a sha256 (64 hex digits),
+    each sha256 once, their text made safe to write (a lone surrogate, a control character in a
+    damaged row: imagespider/text.py); the others are listed in ``invalid`` (row number and why)."""
     for number, row in enumerate(rows, 1):
-        if not isinstance(row.get("file_name"), str) or not row.get("file_name"):
-            # None: no file_name, or one outside the store (read_jsonl normalises ``../x``, ``/x`` to None)
+        name = row.get("file_name")
+        if not isinstance(name, str) or not name:
+            # None: no file_name, or one outside the store or naming no file (read_jsonl makes
+            # ``../x``, ``/x`` and a name with a NUL None)
             invalid.append(f"row {number}: file_name names no file in the store")
             continue
         sha = row.get("sha256")
         sha = sha.strip().lower() if isinstance(sha, str) else ""
         if not _SHA256.fullmatch(sha):
-            invalid.append(f"row {number} ({row['file_name']}): sha256 is not 64 hex digits")
-        elif sha in seen:
+            invalid.append(f"row {number} ({clean_text(name)}): sha256 is not 64 hex digits")
+            continue
+        row = clean_value({**row, "sha256": sha})
+        row["file_name"] = name  # checked above; cleaning must not make it name another file
+        if not ordered.add(str(row.get("label")), sha, row):
             invalid.append(f"row {number} ({row['file_name']}): sha256 {sha} is already exported")
-        else:
-            seen.add(sha)
-            yield {**row, "sha256": sha}
 
 
 def export(source: Source, out: str | os.PathLike[str], config: ExportConfig, *, origin: str = "") -> ExportResult:
     """Write ``source``'s images as shards under ``out`` (``webdataset/``, ``parquet/``) and
     ``shards.json``. Rows whose file is missing, does not decode or is not the bytes its sha256
-    names are listed, not shipped."""
+    names are listed, not shipped.
+
+    One export at a time per folder (:func:`export_lock`, :class:`ExportBusy` for a second), and
+    the folder changes only once this export is whole (imagespider/dataset/exportfolder.py): an
+    error (a full disk: ``OSError``) leaves the previous export as it was. Memory does not grow
+    with the store: rows are ordered on disk (imagespider/dataset/exportorder.py) and a few
+    images are in flight at once."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    result = ExportResult()
-    rows = sorted(_valid_rows(source.rows(), result.invalid), key=lambda row: (str(row.get("label")), row["sha256"]))
-    classes = sorted({str(row.get("label")) for row in rows})
-    sharder = Sharder(out, config, classes)
+    with export_lock(out), scratch_folder(out) as scratch:
+        result = ExportResult()
+        ordered = OrderedRows(scratch / "rows.sqlite")
+        try:
+            _valid_rows(source.rows(), result.invalid, ordered)
+            classes = ordered.labels()
+            _write_shards(source, scratch, config, classes, ordered, result)
+        finally:
+            ordered.close()
+        manifest = {
+            "source": origin,
+            "samples": result.samples,
+            "classes": classes,
+            "options": asdict(config),
+            "missing": result.missing,
+            "unreadable": result.unreadable,
+            "invalid": result.invalid,
+            "shards": [asdict(shard) for shard in result.shards],
+        }
+        text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+        (scratch / SHARDS_MANIFEST).write_text(text, encoding="utf-8")
+        move_into_place(scratch, out, [shard.path for shard in result.shards], SHARDS_MANIFEST)
+    return result
+
+
+def _write_shards(
+    source: Source, folder: Path, config: ExportConfig, classes: list[str], rows: OrderedRows, result: ExportResult
+) -> None:
+    """Read, check and transform each row's image (a few at once) and hand them to the sharder."""
+    sharder = Sharder(folder, config, classes)
 
     def prepare(row: dict[str, Any]) -> tuple[dict[str, Any], Sample | None, str]:
         try:
             data = source.read(row["file_name"])
-        except OSError as error:  # a folder where the file should be, no permission...
-            logger.warning("cannot export %s: %s", row["file_name"], error)
+        except OSError as error:  # a folder where the file should be, no permission, a FIFO, a link...
+            logger.warning("cannot export %s: %s", row["file_name"], error.strerror or error)
             return row, None, "unreadable"
         if data is None:
             return row, None, "missing"
@@ -254,10 +291,10 @@ def export(source: Source, out: str | os.PathLike[str], config: ExportConfig, *,
             logger.warning("cannot export %s: %s", row["file_name"], error)
             return row, None, "unreadable"
 
-    with ThreadPoolExecutor(max(1, config.workers)) as pool:
-        window = max(1, config.workers) * 4
-        for start in range(0, len(rows), window):
-            for row, sample, problem in pool.map(prepare, rows[start : start + window]):
+    workers = max(1, config.workers)
+    with ThreadPoolExecutor(workers) as pool:
+        for window in _windows(iter(rows), workers * 4):
+            for row, sample, problem in pool.map(prepare, window):
                 if sample is None:
                     (result.missing if problem == "missing" else result.unreadable).append(row["file_name"])
                     continue
@@ -265,17 +302,8 @@ def export(source: Source, out: str | os.PathLike[str], config: ExportConfig, *,
                 result.samples += 1
     sharder.flush()
     result.shards = sharder.shards
-    manifest = {
-        "source": origin,
-        "samples": result.samples,
-        "classes": classes,
-        "options": asdict(config),
-        "missing": result.missing,
-        "unreadable": result.unreadable,
-        "invalid": result.invalid,
-        "shards": [asdict(shard) for shard in result.shards],
-    }
-    (out / SHARDS_MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    remove_stale_shards(out, {shard.path for shard in result.shards})
-    return result
 
+
+def _windows(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    while window := list(itertools.islice(rows, size)):
+        yield window

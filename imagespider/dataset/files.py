@@ -8,8 +8,10 @@ too). Our image files are named ``<label>/<sha256>.<ext>``; folders whose name s
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,3 +49,55 @@ def iter_image_names(root: Path) -> Iterator[str]:
                 for entry in entries:
                     if match(entry.name) and entry.is_file():
                         yield prefix + entry.name
+
+
+#: The largest image file read back from a store: the crawl keeps nothing over DOWNLOAD_MAXSIZE
+#: (50 MiB by default); a larger file is no image the crawl kept, and is not read into memory.
+MAX_IMAGE_BYTES = 1 << 30
+
+
+class NotARegularFile(OSError):
+    """A store path that is a link, a FIFO, a device or too large: read as damaged, never followed."""
+
+
+def read_regular_file(path: Path, limit: int = MAX_IMAGE_BYTES) -> bytes | None:
+    """The bytes of the regular file at ``path``, or None when there is none. Raises
+    :class:`NotARegularFile` for a symbolic link (one to ``/dev/zero`` would be read until memory
+    runs out), a FIFO (opening one waits for a writer), a device, or a file over ``limit`` bytes;
+    the file is opened without following a link and without blocking, and read to its size only."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise NotARegularFile(errno.ELOOP, "a symbolic link, not a file") from None
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotARegularFile(errno.EINVAL, f"not a regular file ({_kind(info.st_mode)})")
+        if info.st_size > limit:
+            raise NotARegularFile(errno.EFBIG, f"larger than {limit} bytes ({info.st_size})")
+        chunks = []
+        left = info.st_size + 1  # one byte more: a file growing while read is seen
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:
+            raise NotARegularFile(errno.EFBIG, f"larger than {limit} bytes")
+        return data
+    finally:
+        os.close(fd)
+
+
+def _kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"),
+    )  # fmt: skip
+    return next((name for test, name in kinds if test(mode)), "not a file")

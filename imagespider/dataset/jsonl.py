@@ -12,20 +12,25 @@ import json
 import logging
 import os
 import posixpath
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from imagespider.dataset.durable import append_whole
+from imagespider.text import clean_value
 
 logger = logging.getLogger(__name__)
+
+#: Text a file name can hold: no C0 control character (NUL...) and no lone UTF-16 surrogate.
+_NAMEABLE = re.compile("[^\x00-\x1f\ud800-\udfff]*")
 
 
 def normal_file_name(value: Any) -> str | None:
     """A row's ``file_name`` as the store names files (``label/name``), or None if it names
     nothing inside the store: ``./cat/x.jpg`` and ``cat\\x.jpg`` are ``cat/x.jpg``."""
-    if not isinstance(value, str) or not value.strip():
-        return None
+    if not isinstance(value, str) or not value.strip() or not _NAMEABLE.fullmatch(value):
+        return None  # a NUL, a control character or a lone surrogate names no file on disk
     name = posixpath.normpath(value.strip().replace("\\", "/"))
     if name.startswith(("/", "../")) or name in (".", ".."):
         return None
@@ -60,12 +65,22 @@ def read_lines(path: Path, start: int = 0) -> Iterator[tuple[int, bytes]]:
 
 
 def parse_row(raw: bytes) -> dict[str, Any] | None:
-    """A manifest line as a row (``file_name`` normalised), or None for a line that is not a JSON object."""
+    """A manifest line as a row (``file_name`` normalised, text made safe), or None for a line
+    that is not a JSON object."""
     row = json_object(raw)
-    if row is None:
-        return None
+    return None if row is None else _safe_row(raw, row)
+
+
+def _safe_row(raw: bytes, row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with ``file_name`` normalised and, when its line holds a ``\\u`` escape (the only way
+    JSON spells a lone surrogate or a control character), every text cleaned
+    (imagespider/text.py): a damaged or hand-written row must not fail the index, a document or
+    an export where its text is encoded as UTF-8."""
+    name = normal_file_name(row["file_name"]) if "file_name" in row else None
+    if b"\\u" in raw:
+        row = clean_value(row)
     if "file_name" in row:
-        row["file_name"] = normal_file_name(row["file_name"])
+        row["file_name"] = name
     return row
 
 
@@ -87,9 +102,7 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 logger.warning("skipping an unreadable line in %s", path)
                 continue
             if isinstance(row, dict):
-                if "file_name" in row:
-                    row["file_name"] = normal_file_name(row["file_name"])
-                yield row
+                yield _safe_row(raw, row)
 
 
 def tail_jsonl(path: Path, count: int) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,8 @@ class Published:
     images: int
     rejected: int
     orphans: list[str]
+    #: Documents that could not be written (each said in one ERROR line): the publish failed in part.
+    failed: list[str] = field(default_factory=list)
 
 
 def publish_local(root: str | Path) -> Published:
@@ -48,8 +50,8 @@ def publish_local(root: str | Path) -> Published:
     dataset = Dataset(root)
     dataset.open()  # the lock, and the repairs an open makes (torn lines, orphans set aside)
     try:
-        write_documents(dataset.root, dataset.index)
-        return Published(len(dataset.index), sum(1 for _ in read_jsonl(dataset.root / REJECTED)), [])
+        failed = write_documents(dataset.root, dataset.index)
+        return Published(len(dataset.index), sum(1 for _ in read_jsonl(dataset.root / REJECTED)), [], failed)
     finally:
         dataset.close()
 

@@ -35,6 +35,8 @@ class ImageItem:
     license: License = field(default_factory=unknown)
     #: The engine's own rights statements (keys: imagespider.engines.ENGINE_RIGHTS_FIELDS).
     engine_rights: dict[str, Any] = field(default_factory=dict)
+    #: ``image_url`` is the engine's thumbnail: the engine showed no full-size image for it.
+    is_thumbnail: bool = False
     #: ImagesPipeline's input and output fields.
     image_urls: list[str] = field(default_factory=list)
     images: list[dict[str, Any]] = field(default_factory=list)

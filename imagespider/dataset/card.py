@@ -40,6 +40,7 @@ IMAGE_PATTERNS = tuple(f"*/*.{ext}" for ext in ("jpg", "jpeg", "png", "webp", "g
 _TYPES: dict[str, str] = {
     "width": "int64", "height": "int64", "bytes": "int64",
     "permissions": "permissions", "tags": "list_string", "rights": "json", "engine_rights": "json",
+    "is_thumbnail": "bool",
 }  # fmt: skip
 _PERMISSIONS = ("share", "commercial", "modify", "attribution", "share_alike")
 

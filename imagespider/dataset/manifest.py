@@ -21,7 +21,7 @@ MANIFEST_FIELDS = (
     "file_name", "label", "query", "engine", "image_url", "page_url", "title", "author",
     "author_url", "site", "license", "license_version", "license_url", "license_source",
     "permissions", "attribution", "width", "height", "format", "bytes", "sha256", "phash", "retrieved_at", "rights",
-    "tags", "engine_rights",
+    "tags", "engine_rights", "is_thumbnail",
 )  # fmt: skip
 
 
@@ -47,4 +47,5 @@ def manifest_row(item: ImageItem) -> dict[str, Any]:
     engine_rights = item.engine_rights or {}
     row["engine_rights"] = {name: engine_rights.get(name) for name in ENGINE_RIGHTS_FIELDS}
     row["tags"] = list(row.get("tags") or [])
+    row["is_thumbnail"] = item.is_thumbnail is True
     return row

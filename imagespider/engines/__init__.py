@@ -42,6 +42,9 @@ class EngineResult:
     #: The engine's own rights statements for this result, by :data:`ENGINE_RIGHTS_FIELDS` name
     #: (Openverse's attribution and provider, Commons' credit and restrictions...).
     rights: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    #: ``image_url`` is the engine's thumbnail, not the full-size image: the engine named none
+    #: (a Google tile whose page holds no script data and whose preview showed none).
+    is_thumbnail: bool = False
 
 
 def _not_json(name: str) -> Any:

@@ -1,19 +1,29 @@
-"""Google Images results pages (``udm=2``) to results, block detection, and ``tbs`` filter codes.
+"""Google Images results pages to results, block detection, and ``tbs`` filter codes.
 
-No real Google capture is public, so this parser follows the structure that working parsers
-document (tests/fixtures/README.md section 2(a)): the page's inline ``<script>``
-holds one JSON array per image,
+A results page shows its results in one of three forms, all read here:
 
-    "<prefix>N":[1,[0,"<docid>",["<thumb>",a,b],["<full>",a,b],null,0,"rgb(..)",null,0,
-                   {"2000":[null,"<domain>","<size>"],"2003":[null,"<ref>","<page>","<title>",...],...}]]
+* **script data** (the ``udm=2`` page as Google serves it): an inline ``<script>`` holds one JSON
+  array per image (tests/fixtures/README.md section 2(a)),
 
-and the DOM has tiles ``<div data-docid=".." data-lpage="<page>" id="e-<docid>">``.
+      "<prefix>N":[1,[0,"<docid>",["<thumb>",a,b],["<full>",a,b],null,0,"rgb(..)",null,0,
+                     {"2000":[null,"<domain>","<size>"],"2003":[null,"<ref>","<page>","<title>",...],...}]]
 
-Records are found by a regex on the raw text (the prefix before them is not relied on), then
-each record is decoded as JSON from where it starts, which also undoes ``\\u003d``/``\\u0026`` and
-every other escape. A record that is not valid JSON (cut short, or with JavaScript-only syntax)
-is retried with regexes over its own stretch of text; one that yields no image URL even then is
-skipped and counted, so a change of markup shows up as a number instead of a silent drop.
+  found by a regex on the raw text, each decoded as JSON from where it starts (a record that is
+  not valid JSON is retried with regexes over its own stretch; one with no image URL even then is
+  skipped and counted). Only this form names the full-size image.
+* **rendered tiles** (the same page as the browser shows it; the real capture of June 2025 in
+  tests/fixtures): ``<div data-docid=".." data-lpage="<source page>">`` holding the thumbnail
+  ``<img alt="<title>">`` and one link to the source page whose texts are the site name, then the
+  title. A tile names no full-size URL: the spider opens its preview in the browser for that
+  (imagespider/spiders/google.py); here a tile without a record gives its thumbnail, flagged
+  ``is_thumbnail`` (when the thumbnail is an http(s) URL), or nothing to fetch (an inline ``data:``
+  thumbnail, as in a page saved with its scripts stripped): :attr:`GooglePage.without_image`.
+* **the basic page** (no JavaScript; the real capture of February 2026): each result is a link
+  ``/url?..&url=<source page>`` around its thumbnail ``<img>``, followed by a link to the same
+  page holding the short title and the domain. No full-size URL either: thumbnails, flagged.
+
+Tiles and basic results are read by structure (data attributes, links, images), not by Google's
+generated class names, which change every few months.
 
 Google gives no per-image license: ``license_code`` stays None, and the ``tbs=il:cl`` filter is
 the only license evidence (the spider records it). Pure: text in, dataclasses out, never raises.
@@ -21,12 +31,14 @@ the only license evidence (the spider records it). Pure: text in, dataclasses ou
 
 from __future__ import annotations
 
-import html as html_lib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from parsel import Selector
 
 from imagespider.engines import EngineResult
 from imagespider.rights.model import PERMISSIONS, License, Permissions
@@ -107,8 +119,6 @@ _META_2008 = re.compile(r'"2008":\[null,' + _LITERAL)
 #: How far past a broken record's start its metadata is looked for (SOURCES: "within ~1500 chars").
 _FALLBACK_WINDOW = 3000
 _SITE_NAME_INDEX = 12
-_TILE = re.compile(r"<[A-Za-z][A-Za-z0-9]*\s[^>]*?\bdata-docid\s*=[^>]*>")
-_ATTRIBUTE = re.compile(r"""\s([A-Za-z_:][-\w:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _CONSENT_FORM = re.compile(r"""<form\b[^>]*\baction\s*=\s*["']?[^"'>]*consent\.google\.""", re.I)
 _CAPTCHA_FORM = re.compile(r"""\bid\s*=\s*["']?captcha-form\b""", re.I)
 _BAD_URL_CHARS = re.compile(r'[\s<>"]')
@@ -120,6 +130,8 @@ _DECODER = json.JSONDecoder()
 class GooglePage:
     """What one results page gave."""
 
+    #: Records with their full-size image first (page order), then the tiles and basic results
+    #: that name only a thumbnail (``is_thumbnail`` True, ``image_url`` the thumbnail).
     results: list[EngineResult]
     #: Records that were found but held no usable image URL (cut short, malformed).
     skipped: int
@@ -127,27 +139,53 @@ class GooglePage:
     #: "consent", "sorry", "enablejs" (see :func:`detect_block`) or "no_results_markup". None when
     #: results markup was found, even if empty.
     blocked: str | None
+    #: Tiles the page shows with no image URL to fetch at all (no record, a ``data:`` thumbnail):
+    #: their page, title and site, ``image_url`` empty. The browser can still open their preview.
+    without_image: list[EngineResult] = field(default_factory=list)
+    #: Result tiles and basic results the page shows, whatever they hold.
+    tiles: int = 0
 
 
 def parse_results(html: str, url: str | None = None) -> GooglePage:
-    """Parse a Google Images results page into results, in page order, one per docid (first wins).
+    """Parse a Google Images results page into results, one per docid (first wins).
 
-    Per result: ``image_url`` the full-size URL, ``width``/``height`` from
+    Per record: ``image_url`` the full-size URL, ``width``/``height`` from
     :func:`full_size_dimensions`, ``thumbnail_url`` the encrypted-tbn URL, ``engine_id`` the
     docid, ``page_url`` from the "2003" block (else the tile's ``data-lpage``), ``title`` from
-    "2003" (else the "2008" short title), ``site`` the site name at index 12 of "2003" (else the
-    domain from "2000"). ``url`` is the response's final URL, used only for block detection.
-    Block detection runs only when the page has no records and no tiles, since a real results
-    page can contain words such as "unusual traffic" in a title.
+    "2003" (else the "2008" short title, else the tile's), ``site`` the site name at index 12 of
+    "2003" (else the domain from "2000", else the tile's). A tile without a record, and each
+    result of the basic page, gives its thumbnail (:class:`GooglePage`). ``url`` is the response's
+    final URL, used only for block detection, which runs only when the page has no records and no
+    tiles, since a real results page can contain words such as "unusual traffic" in a title.
     """
     text = _as_text(html)
     results, skipped = _records(text)
-    tiles = _tiles(text)
-    results = [_with_tile_page(result, tiles) for result in results]
+    tiles = _rendered_tiles(text) if "data-docid" in text else []
+    basic = _basic_results(text) if "/url?" in text else []
+    by_docid = {tile.engine_id: tile for tile in tiles if tile.engine_id}
+    results = [_with_tile(result, by_docid.get(result.engine_id or "")) for result in results]
+    recorded = {result.engine_id for result in results}
+    thumbnails: list[EngineResult] = []
+    without_image: list[EngineResult] = []
+    for tile in [*tiles, *basic]:
+        if tile.engine_id and tile.engine_id in recorded:
+            continue
+        (thumbnails if tile.image_url else without_image).append(tile)
     blocked = None
-    if not results and not skipped and not tiles:
+    if not results and not skipped and not tiles and not basic:
         blocked = detect_block(text, url) or "no_results_markup"
-    return GooglePage(results=results, skipped=skipped, blocked=blocked)
+    return GooglePage(
+        results=results + thumbnails,
+        skipped=skipped,
+        blocked=blocked,
+        without_image=without_image,
+        tiles=len(tiles) + len(basic),
+    )
+
+
+def preview_url(value: Any) -> str | None:
+    """The full-size URL a tile's preview showed (read in the browser), if it is a usable http(s) URL."""
+    return _url(value)
 
 
 def detect_block(html: str, url: str | None = None) -> str | None:
@@ -281,34 +319,106 @@ def _result(
 # --- tiles ----------------------------------------------------------------------------------------
 
 
-def _tiles(text: str) -> dict[str, str | None]:
-    """docid -> data-lpage (None when the tile has none) for every DOM tile, first tile wins."""
-    tiles: dict[str, str | None] = {}
-    for tag in _TILE.finditer(text):
-        attributes = _attributes(tag.group(0))
-        docid = attributes.get("data-docid")
-        if not docid:
+def _rendered_tiles(text: str) -> list[EngineResult]:
+    """Every rendered tile (``data-docid``), first tile of a docid wins, as a thumbnail result
+    (``image_url`` empty when its thumbnail is not an http(s) URL)."""
+    out: list[EngineResult] = []
+    seen: set[str] = set()
+    for tile in _selector(text).xpath("//*[@data-docid]"):
+        docid = (tile.attrib.get("data-docid") or "").strip()
+        if not docid or docid in seen:
             continue
-        page = _url(attributes.get("data-lpage"))
-        if tiles.get(docid) is None:
-            tiles[docid] = page
-    return tiles
+        seen.add(docid)
+        page_url = _url(tile.attrib.get("data-lpage"))
+        link = _source_link(tile.xpath(".//a[@href]"), page_url)
+        if page_url is None and link is not None:
+            page_url = _url(link.attrib.get("href"))
+        texts = _texts(link) if link is not None else []
+        thumb = next(iter(tile.xpath(".//img[not(ancestor::a[@href])]") or tile.xpath(".//img")), None)
+        alt = _text(thumb.attrib.get("alt")) if thumb is not None else None
+        title = alt or (texts[-1] if texts else None)
+        site = texts[0] if len(texts) >= 2 else None  # the link shows the site, then the title
+        out.append(_thumbnail_result(docid, thumb, page_url, title, site))
+    return out
 
 
-def _attributes(tag: str) -> dict[str, str]:
-    attributes: dict[str, str] = {}
-    for match in _ATTRIBUTE.finditer(tag):
-        value = next((group for group in match.groups()[1:] if group is not None), "")
-        attributes.setdefault(match.group(1).lower(), html_lib.unescape(value))
-    return attributes
+def _source_link(links: list[Selector], page_url: str | None) -> Selector | None:
+    """The tile's link to its source page: the one to ``data-lpage``, else the first to the web."""
+    web = [link for link in links if _url(link.attrib.get("href"))]
+    same = [link for link in web if page_url and link.attrib.get("href") == page_url]
+    return (same or web or [None])[0]
 
 
-def _with_tile_page(result: EngineResult, tiles: Mapping[str, str | None]) -> EngineResult:
-    """Fill a missing page URL from the result's DOM tile, the one other place Google names it."""
-    if result.page_url or not result.engine_id:
+def _basic_results(text: str) -> list[EngineResult]:
+    """The basic page's results: a ``/url?..url=<page>`` link around a thumbnail, then a link to
+    the same page holding the title and the domain (its first and last texts)."""
+    out: list[EngineResult] = []
+    pending: tuple[str, Selector] | None = None
+    for link in _selector(text).xpath("//a[@href]"):
+        target = _redirect_target(link.attrib.get("href", ""))
+        if target is None:
+            continue
+        thumb = next(iter(link.xpath(".//img")), None)
+        if thumb is not None:
+            if pending is not None:
+                out.append(_thumbnail_result(None, pending[1], pending[0], None, None))
+            pending = (target, thumb)
+            continue
+        if pending is not None and pending[0] == target:
+            texts = _texts(link)
+            title = texts[0] if texts else None
+            site = texts[-1] if len(texts) >= 2 else None
+            out.append(_thumbnail_result(None, pending[1], target, title, site))
+            pending = None
+    if pending is not None:
+        out.append(_thumbnail_result(None, pending[1], pending[0], None, None))
+    return out
+
+
+def _redirect_target(href: str) -> str | None:
+    """Where Google's ``/url?..&url=<page>`` (or ``q=``) redirect link leads; None for other links."""
+    parts = urlsplit(href.strip())
+    if parts.path != "/url" or parts.netloc not in ("", "www.google.com"):
+        return None
+    query = parse_qs(parts.query)
+    return next((_url(value) for key in ("url", "q") for value in query.get(key, []) if _url(value)), None)
+
+
+def _thumbnail_result(
+    docid: str | None, thumb: Selector | None, page_url: str | None, title: str | None, site: str | None
+) -> EngineResult:
+    thumbnail = _url(thumb.attrib.get("src")) if thumb is not None else None
+    return EngineResult(
+        image_url=thumbnail or "",
+        page_url=page_url,
+        thumbnail_url=thumbnail,
+        title=title,
+        site=site,
+        engine_id=docid,
+        is_thumbnail=thumbnail is not None,
+    )
+
+
+def _with_tile(result: EngineResult, tile: EngineResult | None) -> EngineResult:
+    """Fill what a record lacks (page URL, title, site) from its DOM tile."""
+    if tile is None:
         return result
-    page = tiles.get(result.engine_id)
-    return replace(result, page_url=page) if page else result
+    return replace(
+        result,
+        page_url=result.page_url or tile.page_url,
+        title=result.title or tile.title,
+        site=result.site or tile.site,
+    )
+
+
+def _selector(text: str) -> Selector:
+    return Selector(text=text or "<html></html>")
+
+
+def _texts(node: Selector) -> list[str]:
+    """The non-blank text pieces under ``node``, whitespace collapsed, in document order."""
+    pieces = (" ".join(piece.split()) for piece in node.xpath(".//text()").getall())
+    return [piece for piece in pieces if piece]
 
 
 # --- small helpers --------------------------------------------------------------------------------

@@ -220,6 +220,7 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
             tags=list(result.tags),
             license=self.declared_license(result),
             engine_rights=dict(result.rights),
+            is_thumbnail=result.is_thumbnail,
         )
 
     async def hand_out(

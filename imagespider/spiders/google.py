@@ -5,20 +5,67 @@ license policy, since Google gives no per-image license: its filter's claim is t
 Google often answers with something other than results (the EU consent wall, the "unusual traffic"
 CAPTCHA, a JavaScript-only shell); :meth:`GoogleSpider.refusal` names it, so the crawl fails with
 one line instead of finishing with 0 items in silence.
+
+A result's image is, in order: the full-size URL in the page's script data; else the full-size
+image the tile's preview shows when the spider clicks the tile in Chromium (read as the new
+non-Google image or ``imgurl=`` link the click brings, not by Google's class names); else the
+tile's thumbnail, flagged ``is_thumbnail`` in the row (Google's basic page names nothing more).
+Previews are opened only while the query's quota has room, one at a time, and given up for the
+page after :data:`PREVIEW_MISSES` in a row show nothing. A page of tiles none of which yields an
+image ends ``failed_google_markup_changed`` with the page saved, never as 0 kept in silence.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any, ClassVar
 from urllib.parse import urlencode, urlsplit
 
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page
 from scrapy.http import Response
 
 from imagespider.engines import MARKUP_CHANGED_MIN, EngineResult, google
+from imagespider.items import ImageItem
 from imagespider.rights.model import License, unknown
+from imagespider.spiders.base import logger
+from imagespider.spiders.debug import save_debug_page
 from imagespider.spiders.params import Query
 from imagespider.spiders.scrolling import BrowserSearchSpider
+
+#: Previews that show no image, in a row, after which a page's tiles are no longer clicked (a page
+#: without Google's scripts, or a changed preview): each costs up to :data:`PREVIEW_TIMEOUT_MS`.
+PREVIEW_MISSES = 3
+PREVIEW_TIMEOUT_MS = 4000
+#: How many tiles the first page is probed with when none of its tiles names an image URL.
+PREVIEW_PROBES = 3
+_DOCID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+#: The full-size image URLs the page shows outside its result tiles: Google's ``/imgres?imgurl=``
+#: links, and ``<img>`` at least 100 px wide and high on a host that is not Google's. Read before
+#: and after a tile is clicked: a URL that was not there before is that tile's preview.
+_PREVIEW_IMAGES = r"""() => {
+  const google = /(^|\.)(google|gstatic|googleusercontent|ggpht|googleapis)\.[a-z.]+$/i;
+  const out = [];
+  for (const link of document.querySelectorAll('a[href*="imgurl="]')) {
+    try {
+      const url = new URL(link.href, location.href).searchParams.get('imgurl');
+      if (url && /^https?:/i.test(url)) out.push(url);
+    } catch (e) {}
+  }
+  for (const img of document.querySelectorAll('img[src]')) {
+    if (img.closest('[data-docid]') || !/^https?:/i.test(img.src)) continue;
+    let host = '';
+    try { host = new URL(img.src).hostname; } catch (e) { continue; }
+    if (google.test(host)) continue;
+    const box = img.getBoundingClientRect();
+    if (box.width >= 100 && box.height >= 100) out.push(img.src);
+  }
+  return out;
+}"""
+_NEW_PREVIEW_IMAGE = f"(before) => ({_PREVIEW_IMAGES})().find((url) => !before.includes(url)) || null"
 
 #: What Google answered instead of results, by :attr:`GooglePage.blocked`, as the user reads it.
 ANSWERS: dict[str, str] = {
@@ -80,12 +127,134 @@ class GoogleSpider(BrowserSearchSpider):
         # ":" and "," kept literal, as Google's own filter links write them.
         return f"{self.settings.get('GOOGLE_SEARCH_URL')}?{urlencode(params, safe=':,')}"
 
-    def parse_page(self, html: str) -> list[EngineResult]:
+    def read_page(self, html: str) -> google.GooglePage:
         page = google.parse_results(html)
         # Each piece of markup is parsed once (the page, then what each scroll appended).
         if page.skipped:
             self.crawler.stats.inc_value(f"imagespider/{self.name}/unparsable_records", page.skipped)
-        return page.results
+        return page
+
+    def parse_page(self, html: str) -> list[EngineResult]:
+        """Results with an image URL, then the tiles without one (``image_url`` empty), whose
+        preview :meth:`hand_out` opens."""
+        page = self.read_page(html)
+        return page.results + page.without_image
+
+    async def first_results(self, page: Page, query: Query, html: str) -> list[EngineResult]:
+        parsed = self.read_page(html)
+        results = parsed.results + parsed.without_image
+        if parsed.tiles and not parsed.results:
+            # Tiles, none naming an image URL (no script data, inline thumbnails): results only if
+            # their previews show images; a few are tried now, so a page whose tiles give nothing
+            # ends here with the page saved instead of after scrolling through it.
+            for tile in parsed.without_image[:PREVIEW_PROBES]:
+                full = await self._open_preview(page, tile)
+                if full is not None:
+                    self._previewed[tile.engine_id or ""] = full
+                    break
+            else:
+                where = save_debug_page(self.crawler.settings, self.name, query.text, html, "html")
+                raise self.fail(
+                    f"{self.name}_markup_changed",
+                    f"{self.name}: the results page for {query.text!r} shows {parsed.tiles} result tiles but "
+                    f"none names an image (no script data, no http(s) thumbnail, no preview opened); saved it "
+                    f"to {where}: {self.name}'s markup probably changed",
+                )
+        self.check_markup(query, html, results)
+        self._pages[query] = page
+        return results
+
+    async def hand_out(self, query: Query, results: list[EngineResult], seen: set[str]) -> AsyncIterator[ImageItem]:
+        """Each result as it comes, a tile without a full-size image first opened in its preview;
+        a preview is opened only while the query's quota has room (it costs a click and a wait)."""
+        if self.host is not None and getattr(self.host, "inspecting", False):
+            async for item in super().hand_out(query, [r for r in results if r.image_url], seen):
+                yield item
+            return
+        quota = self.quotas[query]
+        for result in results:
+            if self.stopping or not await quota.wait_for_room():
+                return
+            complete = await self._complete(query, result)
+            if complete is None:
+                continue
+            async for item in super().hand_out(query, [complete], seen):
+                yield item
+
+    async def _complete(self, query: Query, result: EngineResult) -> EngineResult | None:
+        """``result`` with its full-size image from its preview when it has none; its thumbnail
+        (flagged) when the preview shows none; None when there is nothing to fetch at all."""
+        stats = self.crawler.stats
+        if result.image_url and not result.is_thumbnail:
+            return result
+        docid = result.engine_id or ""
+        full = self._previewed.pop(docid, None)
+        page = self._pages.get(query)
+        if full is None and page is not None and docid:
+            full = await self._open_preview(page, result)
+        if full is not None:
+            stats.inc_value(f"imagespider/{self.name}/full_size_from_preview")
+            return replace(result, image_url=full, is_thumbnail=False)
+        if result.image_url:
+            stats.inc_value(f"imagespider/{self.name}/thumbnails")
+            if query not in self._warned:
+                self._warned.add(query)
+                logger.warning(
+                    "%s: query %r: results without a full-size image on the page or in their preview are "
+                    "kept as Google's thumbnails, flagged is_thumbnail in the manifest",
+                    self.name, query.text,
+                )
+            return result
+        stats.inc_value(f"imagespider/{self.name}/tiles_without_image")
+        return None
+
+    async def _open_preview(self, page: Page, tile: EngineResult) -> str | None:
+        """Click the tile (its ``role=button`` element, never a link that would leave the page) and
+        return the full-size image URL its preview brings, or None. After :data:`PREVIEW_MISSES`
+        empty previews in a row the page's tiles are not clicked again."""
+        docid = tile.engine_id or ""
+        misses = self._preview_misses.get(id(page), 0)
+        if misses >= PREVIEW_MISSES or not _DOCID.fullmatch(docid) or page.is_closed():
+            return None
+        url = None
+        try:
+            target = page.locator(f'[data-docid="{docid}"] [role=button]').first
+            if await target.count():
+                before = await page.evaluate(_PREVIEW_IMAGES)
+                await target.click(timeout=2000)
+                wait = min(PREVIEW_TIMEOUT_MS, self.scroll.wait_timeout_ms)
+                handle = await page.wait_for_function(_NEW_PREVIEW_IMAGE, arg=before, timeout=wait)
+                url = google.preview_url(await handle.json_value())
+        except PlaywrightError as error:
+            if self.stopping:
+                return None
+            logger.debug("%s: no preview for tile %s: %s", self.name, docid, str(error).splitlines()[0])
+        finally:
+            with contextlib.suppress(PlaywrightError):
+                if not page.is_closed():
+                    await page.keyboard.press("Escape")
+        self._preview_misses[id(page)] = 0 if url else misses + 1
+        if url is None:
+            self.crawler.stats.inc_value(f"imagespider/{self.name}/previews_empty")
+        return url
+
+    async def harvest(self, page: Page, query: Query, results: list[EngineResult]) -> AsyncIterator[Any]:
+        try:
+            async for item in super().harvest(page, query, results):
+                yield item
+        finally:
+            self._pages.pop(query, None)
+            self._preview_misses.pop(id(page), None)
+
+    def setup(self) -> None:
+        super().setup()
+        self._pages: dict[Query, Page] = {}
+        self._previewed: dict[str, str] = {}
+        self._preview_misses: dict[int, int] = {}
+        self._warned: set[Query] = set()
+
+    def result_evidence(self, html: str) -> int:
+        return max(super().result_evidence(html), html.count("data-docid"))
 
     def refusal(self, response: Response) -> str | None:
         # scrapy-playwright gives the page's final URL, after any redirect (consent, sorry).

@@ -160,8 +160,7 @@ class BrowserSearchSpider(SearchSpider):
             # adds between the two is missed (a result read twice is skipped as already seen).
             await page.evaluate(_WATCH)
             html = await page.content()
-            results = self.parse_page(html)
-            self.check_markup(query, html, results)
+            results = await self.first_results(page, query, html)
             async for item in self.harvest(page, query, results):
                 yield item
         except PlaywrightError as error:
@@ -172,6 +171,13 @@ class BrowserSearchSpider(SearchSpider):
             await self._end_stopping(query)
         finally:
             await _close(page)
+
+    async def first_results(self, page: Page, query: Query, html: str) -> list[EngineResult]:
+        """The whole first page's results, checked by :meth:`check_markup`. An engine whose
+        results need the open page to be complete (Google's tile previews) overrides it."""
+        results = self.parse_page(html)
+        self.check_markup(query, html, results)
+        return results
 
     def check_markup(self, query: Query, html: str, results: list[EngineResult]) -> None:
         """No silent zero: a normal page (not a refusal) showing many images of which the parser

@@ -1,9 +1,10 @@
 """The google spider end to end, against tests/mockserver/google.py playing Google Images.
 
-No real Google capture exists: the mock's pages follow the reconstructed structure of
-``tests/fixtures/google_images_udm2_reconstructed.html`` (tests/fixtures/README.md section 2a), so these crawls prove
-the spider drives such a page (scrolls, clicks "Show more results", reads appended data) and names
-Google's refusals, not that Google's live markup still looks like this.
+Two kinds of pages: the mock's own pages in the reconstructed script-data structure of
+``tests/fixtures/google_images_udm2_reconstructed.html`` (tests/fixtures/README.md section 2a), which
+prove the spider drives such a page (scrolls, clicks "Show more results", reads appended data) and
+names Google's refusals; and the real captures (a udm=2 page saved as rendered, the basic page),
+served with their links pointed at the mock, which prove what the spider keeps from real tiles.
 """
 
 from __future__ import annotations
@@ -87,3 +88,62 @@ def test_a_page_in_changed_markup_fails_and_is_saved(crawl: Crawl) -> None:
     errors = error_lines(log)
     assert len(errors) == 1 and "markup probably changed" in errors[0] and str(saved[0]) in errors[0]
     assert "Traceback" not in log
+
+
+# -- the real captures (tests/fixtures: a udm=2 page saved as rendered, the basic page) ----------------
+
+
+def rows_of(result: CrawlResult) -> list[dict]:
+    return [json.loads(line) for line in (result.store / "metadata.jsonl").read_text().splitlines()]
+
+
+def test_real_udm2_page_keeps_full_size_images_from_the_tiles_previews(crawl: Crawl) -> None:
+    """The real June 2025 page as rendered (no script data): each tile's preview, opened in
+    Chromium, gives the full-size image; the tile gives its source page, title and site."""
+    result = google(crawl, "/real/udm2/search", "-a", "limit=12", "-a", "license=any")
+    code, log, base = result.returncode, result.output, crawl.mockserver.base
+    assert code == 0, log[-3000:]
+    assert "Traceback" not in log
+    rows = rows_of(result)
+    assert len(rows) == 12
+    for row in rows:
+        assert row["is_thumbnail"] is False
+        assert re.fullmatch(rf"{base}/img/cat/\d+\.(jpg|png|webp)", row["image_url"])
+        index = int(row["image_url"].rsplit("/", 1)[1].split(".")[0])
+        assert row["page_url"] == f"{base}/page/cat/{index}.html?src=google-real&i={index}"
+    by_page = {row["page_url"]: row for row in rows}
+    first = by_page[f"{base}/page/cat/0.html?src=google-real&i=0"]
+    assert first["title"] == "シャトー・シャロン 2025: 行く前に！見どころをチェック - トリップアドバイザー"
+    assert first["site"] == "トリップアドバイザー"
+    assert "'imagespider/google/full_size_from_preview'" in log
+    # Tile 9 opens no preview and its thumbnail is inline (data:): nothing to fetch, counted.
+    assert "'imagespider/google/tiles_without_image': 1," in log, log[-3000:]
+
+
+def test_real_basic_page_keeps_its_thumbnails_flagged(crawl: Crawl) -> None:
+    """Google's basic page names no full-size image: its results are thumbnails, not a refusal."""
+    result = google(crawl, "/real/basic/search", "-a", "limit=5", "-a", "license=any")
+    code, log, base = result.returncode, result.output, crawl.mockserver.base
+    assert code == 0, log[-3000:]
+    assert "Traceback" not in log and "failed_google_refused" not in log
+    rows = rows_of(result)
+    assert len(rows) == 5
+    assert all(row["is_thumbnail"] is True for row in rows)
+    first = next(row for row in rows if row["page_url"] == f"{base}/page/cat/0.html?src=google-real&i=0")
+    assert first["image_url"] == f"{base}/img/cat/0.jpg"
+    assert (first["title"], first["site"]) == ("91,000+ Papaya Stock...", "www.istockphoto.com")
+    assert "kept as Google's thumbnails, flagged is_thumbnail" in log
+
+
+def test_real_udm2_page_whose_tiles_give_no_image_fails_and_is_saved(crawl: Crawl) -> None:
+    """The same page exactly as saved (no scripts: no preview opens, thumbnails inline): not 0 in
+    silence but failed_google_markup_changed, with the page saved."""
+    result = google(crawl, "/real/udm2-as-saved/search", "-a", "limit=5", "-a", "license=any")
+    code, log, store = result.returncode, result.output, result.store
+    assert code == 1, log[-3000:]
+    assert "Spider closed (failed_google_markup_changed)" in log
+    saved = list((store / ".debug").glob("google-cat-*.html"))
+    assert len(saved) == 1 and saved[0].read_text(encoding="utf-8").count("data-docid=") == 200
+    errors = error_lines(log)
+    assert len(errors) == 1 and "shows 200 result tiles but none names an image" in errors[0], errors
+    assert str(saved[0]) in errors[0] and "Traceback" not in log

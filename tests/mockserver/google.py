@@ -18,6 +18,12 @@ page also holds one record cut off mid-URL, which the spider must count once as 
 Refusals: ``/consent/search`` redirects (302) to ``/consent/ml``, a page playing
 consent.google.com's form; ``/sorry/search`` redirects to ``/sorry/index``, the 429 CAPTCHA page;
 ``/empty/search`` answers 200 with no results markup at all.
+
+Real captures: ``/real/udm2/search`` is the real udm=2 page of June 2025 saved as rendered (200
+tiles, no script data), each tile's source page pointed at this server and a small script playing
+the tile previews its stripped scripts would open (tiles ending in 9 open none);
+``/real/udm2-as-saved/search`` is the same page without that script; ``/real/basic/search`` is the
+real basic page, its thumbnails and ``/url?url=`` targets pointed at this server.
 """
 
 from __future__ import annotations
@@ -28,9 +34,11 @@ import html
 import json
 import time
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
-from tests.mockserver import ASYNC_DELAY, ROUTES, PlannedResult, bing_plan, image_path
+import lxml.html
+
+from tests.mockserver import ASYNC_DELAY, FIXTURES, ROUTES, PlannedResult, bing_plan, image_path
 
 BATCH = 20
 TOTAL = 100
@@ -228,3 +236,107 @@ def empty(handler: Any, path: str, query: Query) -> Answer:
 
 
 ROUTES.update({"/search": search, "/consent/": consent, "/sorry/": sorry, "/empty/": empty})
+
+
+# -- the real captures (tests/fixtures/README.md, "Google Images (real captures)") ---------------------
+
+UDM2_PAGE = FIXTURES / "google_udm2_rendered_no_scripts_chateau-chalon_2025-06-14.html"
+BASIC_PAGE = FIXTURES / "google_isch_basic_nojs_papaya_2026-02.html"
+#: Tiles of the real udm=2 page whose index ends in this digit open no preview (they give nothing).
+NO_PREVIEW_DIGIT = 9
+
+#: Google's own scripts were stripped by the tool that saved the real udm=2 page; a live page has
+#: them, and clicking a tile opens its preview with the full-size image. This plays that part only,
+#: in a panel outside the tiles (Google's preview markup is not captured: the spider reads any new
+#: non-Google image the click brings, so this panel's markup is not a claim about Google's).
+PREVIEW_SCRIPT = r"""
+(function () {
+  var full = FULL_URLS;
+  var panel = document.createElement('div');
+  panel.id = 'mock-preview';
+  panel.style.cssText = 'display:none;position:fixed;top:0;right:0;z-index:9999;background:#fff';
+  var img = document.createElement('img');
+  img.width = 400; img.height = 300; img.alt = '';
+  panel.appendChild(img);
+  document.body.appendChild(panel);
+  document.addEventListener('click', function (event) {
+    var button = event.target.closest('[data-docid] [role=button]');
+    if (!button) return;
+    event.preventDefault();
+    var url = full[button.closest('[data-docid]').getAttribute('data-docid')];
+    if (!url) return;
+    setTimeout(function () { img.src = url; panel.style.display = 'block'; }, 150);
+  }, true);
+  document.addEventListener('keydown', function (event) {
+    if (event.key === 'Escape') panel.style.display = 'none';
+  });
+})();
+"""
+
+
+def _mock_page(base: str, query: str, index: int) -> str:
+    return f"{base}/page/{quote(query, safe='')}/{index}.html?src=google-real&i={index}"
+
+
+def _full_url(base: str, query: str, result: PlannedResult) -> str:
+    return f"{base}{image_path(query, result.index, result.format)}"
+
+
+def real_udm2_page(base: str, query: str, previews: bool) -> str:
+    """The real udm=2 page with each tile's source page pointed at this server (no internet in
+    tests); with ``previews``, the script above answers clicks with this server's images."""
+    doc = lxml.html.fromstring(UDM2_PAGE.read_bytes())
+    plan = bing_plan(TOTAL * 2)
+    full: dict[str, str] = {}
+    for index, tile in enumerate(doc.xpath("//*[@data-docid]")):
+        page = _mock_page(base, query, index)
+        original = tile.get("data-lpage")
+        tile.set("data-lpage", page)
+        for link in tile.xpath(".//a[@href]"):
+            if link.get("href") == original:
+                link.set("href", page)
+        if index % 10 != NO_PREVIEW_DIGIT:
+            full[tile.get("data-docid")] = _full_url(base, query, plan[index])
+    if previews:
+        script = PREVIEW_SCRIPT.replace("FULL_URLS", json.dumps(full))
+        doc.body.append(lxml.html.fromstring(f"<script>{script}</script>"))
+    return lxml.html.tostring(doc, encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def real_basic_page(base: str, query: str) -> str:
+    """The real basic (no-JavaScript) page, its thumbnails and ``/url?url=`` targets pointed at
+    this server: result ``i``'s thumbnail is image ``i`` of the plan, its page ``/page/<q>/<i>``."""
+    doc = lxml.html.fromstring(BASIC_PAGE.read_bytes())
+    plan = bing_plan(TOTAL)
+    index = -1
+    targets: dict[str, str] = {}
+    for link in doc.xpath("//a[starts-with(@href, '/url?')]"):
+        parts = urlsplit(link.get("href"))
+        params = parse_qs(parts.query, keep_blank_values=True)
+        if "url" not in params:
+            continue
+        images = link.xpath(".//img")
+        key = params["url"][0]
+        if images:
+            index += 1
+            targets[key] = _mock_page(base, query, index)
+            images[0].set("src", _full_url(base, query, plan[index]))
+        if key in targets:
+            params["url"] = [targets[key]]
+            link.set("href", f"{parts.path}?{urlencode(params, doseq=True)}")
+    return lxml.html.tostring(doc, encoding="unicode", doctype=doc.getroottree().docinfo.doctype)
+
+
+def real(handler: Any, path: str, query: Query) -> Answer:
+    base = f"http://{handler.headers.get('Host')}"
+    q = _q(query)
+    if path == "/real/udm2/search":
+        return 200, "text/html; charset=utf-8", real_udm2_page(base, q, previews=True).encode()
+    if path == "/real/udm2-as-saved/search":
+        return 200, "text/html; charset=utf-8", real_udm2_page(base, q, previews=False).encode()
+    if path == "/real/basic/search":
+        return 200, "text/html; charset=utf-8", real_basic_page(base, q).encode()
+    return 404, "text/plain", b"not found"
+
+
+ROUTES.update({"/real/": real})

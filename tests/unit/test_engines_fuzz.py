@@ -104,6 +104,22 @@ def test_google_parser_never_raises(data: bytes) -> None:
     assert all(result.image_url for result in page.results)
 
 
+GOOGLE_REAL = (
+    "google_udm2_rendered_no_scripts_chateau-chalon_2025-06-14.html",
+    "google_isch_basic_nojs_papaya_2026-02.html",
+)
+
+
+@fuzz(40)
+@given(mutated(GOOGLE_REAL))
+def test_google_parser_never_raises_on_real_tile_pages(data: bytes) -> None:
+    """The real rendered and basic pages, garbled: results with an image URL, tiles without one."""
+    page = google.parse_results(data.decode("utf-8", errors="replace"))
+    assert all(result.image_url for result in page.results)
+    assert all(result.image_url == "" and not result.is_thumbnail for result in page.without_image)
+    assert page.tiles >= len(page.without_image)
+
+
 @fuzz(300)
 @given(mutated(("flickr_photos_search_extras_openverse_catalog.json",)), st.booleans())
 def test_flickr_parser_gives_results_or_an_api_error(data: bytes, as_text: bool) -> None:

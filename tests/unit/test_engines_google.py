@@ -1,4 +1,4 @@
-"""The Google Images parser, on a RECONSTRUCTED page: no real Google capture exists.
+"""The Google Images parser, on a RECONSTRUCTED page and, at the end, on two real captures.
 
 ``tests/fixtures/google_images_udm2_reconstructed.html`` was written by hand to follow the record
 structure documented in tests/fixtures/README.md section 2(a); it was not captured from
@@ -10,11 +10,13 @@ The block-detection snippets are also written from the description in tests/fixt
 
 from __future__ import annotations
 
+import html as html_lib
+import re
 from pathlib import Path
 
 import pytest
 
-from imagespider.engines import google
+from imagespider.engines import EngineResult, google
 from imagespider.engines.google import GooglePage, build_tbs, detect_block, parse_results
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "google_images_udm2_reconstructed.html"
@@ -462,3 +464,121 @@ def test_a_dimension_that_isdigit_but_not_int_is_absent_not_an_error(value: str)
     from imagespider.engines import google
 
     assert google._int(value) is None
+
+
+# --- real captures (tests/fixtures/README.md, "Google Images: real captures") ------------------------
+
+FIXTURES = FIXTURE.parent
+UDM2 = FIXTURES / "google_udm2_rendered_no_scripts_chateau-chalon_2025-06-14.html"
+BASIC = FIXTURES / "google_isch_basic_nojs_papaya_2026-02.html"
+
+
+def _attribute(chunk: str, name: str) -> str | None:
+    """An attribute's value in raw markup, quoted or not (SingleFile drops needless quotes)."""
+    found = re.search(rf'\s{name}=(?:"([^"]*)"|([^\s">]+))', chunk)
+    return html_lib.unescape(found.group(1) if found.group(1) is not None else found.group(2)) if found else None
+
+
+@pytest.fixture(scope="module")
+def udm2() -> tuple[str, GooglePage]:
+    text = UDM2.read_text(encoding="utf-8")
+    return text, parse_results(text)
+
+
+@pytest.fixture(scope="module")
+def basic() -> tuple[str, GooglePage]:
+    text = BASIC.read_text(encoding="utf-8")
+    return text, parse_results(text)
+
+
+def test_real_udm2_page_saved_as_rendered_is_200_tiles_not_a_silent_zero(udm2: tuple[str, GooglePage]) -> None:
+    """Its scripts were stripped by the saving tool, so it holds no script data and no full-size
+    URL: 200 tiles, none with an image to fetch (thumbnails are inline data: URIs), each with its
+    source page, title and site; not a refusal."""
+    _, page = udm2
+    assert (len(page.results), len(page.without_image), page.tiles, page.skipped, page.blocked) == (0, 200, 200, 0, None)
+    first = page.without_image[0]
+    assert first == EngineResult(
+        image_url="",
+        page_url="https://www.tripadvisor.jp/Tourism-g2208191-Chateau_Chalon_Jura_Bourgogne_Franche_Comte-Vacations.html",
+        title="シャトー・シャロン 2025: 行く前に！見どころをチェック - トリップアドバイザー",
+        site="トリップアドバイザー",
+        engine_id="OTmJOqJBiXeaNM",
+    )
+    amp = next(tile for tile in page.without_image if tile.engine_id == "XuAXjCN_JgdNFM")
+    assert amp.page_url == "https://www.ywc.co.jp/products/product.php?pid=173&id=1549"  # &amp; in the markup
+    last = page.without_image[-1]
+    assert (last.engine_id, last.site) == ("20XTrbkHdFPEvM", "Sotheby's")
+    assert last.page_url and last.page_url.startswith("https://www.sothebys.com/en/buy/auction/2022/")
+
+
+def test_real_udm2_tiles_match_their_markup(udm2: tuple[str, GooglePage]) -> None:
+    """Every tile against its own stretch of raw markup, read by plain regexes: docid, data-lpage,
+    the thumbnail's alt (the title) and the site's <span>; the source link goes to data-lpage."""
+    text, page = udm2
+    chunks = text.split("data-docid=")[1:]
+    assert len(chunks) == len(page.without_image) == 200
+    assert len({tile.engine_id for tile in page.without_image}) == 200
+    for chunk, tile in zip(chunks, page.without_image, strict=True):
+        chunk = chunk[: chunk.find('jsname=dTDiAc')] if 'jsname=dTDiAc' in chunk else chunk
+        assert tile.engine_id == chunk.split(" ", 1)[0]
+        assert tile.page_url == _attribute(chunk, "data-lpage")
+        assert _attribute(chunk, "href") == tile.page_url
+        assert tile.title == _attribute(chunk[chunk.find("<img ") :], "alt").strip()
+        assert tile.site == html_lib.unescape(re.search(r"<span>([^<]*)</span>", chunk).group(1)).strip()
+        assert tile.thumbnail_url is None and not tile.is_thumbnail  # data: thumbnails only
+
+
+def test_real_basic_page_is_20_thumbnail_results_not_a_refusal(basic: tuple[str, GooglePage]) -> None:
+    text, page = basic
+    assert (len(page.results), page.without_image, page.tiles, page.skipped, page.blocked) == (20, [], 20, 0, None)
+    thumbs = [html_lib.unescape(src) for src in re.findall(r'<img class="DS1iW" alt="" src="([^"]+)"', text)]
+    assert [result.image_url for result in page.results] == thumbs
+    assert all(
+        result.is_thumbnail and result.thumbnail_url == result.image_url and result.engine_id is None
+        for result in page.results
+    )
+    assert page.results[0] == EngineResult(
+        image_url="https://encrypted-tbn0.gstatic.com/images?q=tbn:ANd9GcQnODvWmAlSAS1flAh8GqVxaGlNCJUSw9mdMOE53LoWcro5mLqKpo2bNXolU3k&s",
+        page_url="https://www.istockphoto.com/photos/papaya",
+        thumbnail_url="https://encrypted-tbn0.gstatic.com/images?q=tbn:ANd9GcQnODvWmAlSAS1flAh8GqVxaGlNCJUSw9mdMOE53LoWcro5mLqKpo2bNXolU3k&s",
+        title="91,000+ Papaya Stock...",
+        site="www.istockphoto.com",
+        is_thumbnail=True,
+    )
+    # /url?..&url=https://stock.adobe.com/search%3Fk%3Dpapaya.&.. : the target decoded once.
+    assert page.results[4].page_url == "https://stock.adobe.com/search?k=papaya."
+    assert page.results[4].title == "Papaya. Images – Browse..."
+    assert [r.site for r in page.results].count("www.freepik.com") == 4
+    titles = re.findall(r'<span class="qXLe6d x3G5ab">\s*<span class="fYyStc">([^<]*)</span>', text)
+    sites = re.findall(r'<span class="qXLe6d F9iS2e">\s*<span class="fYyStc">([^<]*)</span>', text)
+    assert [(r.title, r.site) for r in page.results] == list(zip(titles, sites, strict=True))
+    # The footer's /url? links (location help, sign-in) follow no thumbnail: not results.
+    assert not any("google.com" in (r.page_url or "") for r in page.results)
+
+
+def test_a_tile_fills_what_its_record_lacks_and_a_tile_without_record_gives_its_thumbnail() -> None:
+    html = (
+        '<div data-docid="AbCdEf123456" data-lpage="https://a.example/p"><div role="button">'
+        '<img alt="Tile title" src="data:image/gif;base64,R0lGOD"></div>'
+        '<a href="https://a.example/p"><span>A Site</span><div>Tile title</div></a></div>'
+        '<div data-docid="ZyXwVu987654" data-lpage="https://b.example/q"><div role="button">'
+        '<img alt="B title" src="https://encrypted-tbn0.gstatic.com/images?q=tbn:B&amp;s"></div></div>'
+        '<script>"x1":[1,[0,"AbCdEf123456",["https://encrypted-tbn0.gstatic.com/images?q\\u003dtbn:X\\u0026s",1,1],'
+        '["https://img.example/a.jpg",20,10],null,0,"rgb(0,0,0)",null,0,{}]]</script>'
+    )
+    page = parse_results(html)
+    full, thumb = page.results
+    assert (full.image_url, full.page_url, full.title, full.site, full.is_thumbnail) == (
+        "https://img.example/a.jpg", "https://a.example/p", "Tile title", "A Site", False,
+    )  # fmt: skip
+    assert (thumb.image_url, thumb.engine_id, thumb.title, thumb.is_thumbnail) == (
+        "https://encrypted-tbn0.gstatic.com/images?q=tbn:B&s", "ZyXwVu987654", "B title", True,
+    )  # fmt: skip
+    assert page.without_image == [] and page.tiles == 2
+
+
+def test_preview_url_accepts_only_http_urls() -> None:
+    assert google.preview_url("https://img.example/a.jpg") == "https://img.example/a.jpg"
+    for bad in (None, 3, "", "data:image/png;base64,AA", "javascript:alert(1)", "https://a b/c.jpg"):
+        assert google.preview_url(bad) is None

@@ -4,6 +4,10 @@ Google-playing mock are in tests/crawl/test_google.py."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from imagespider.engines import EngineResult
@@ -33,3 +37,24 @@ def test_declared_license_is_the_filter_claim_or_unknown() -> None:
     result = EngineResult(image_url="https://example.org/a.jpg")
     assert _spider(license="share").declared_license(result).id == "cc-unspecified"
     assert _spider(license="any").declared_license(result).id == "unknown"
+
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+
+@pytest.mark.parametrize(
+    "name", ["google_isch_basic_nojs_papaya_2026-02.html", "google_udm2_rendered_no_scripts_chateau-chalon_2025-06-14.html"]
+)
+def test_real_tile_pages_are_not_refusals(name: str) -> None:
+    """The basic page was refused as `no_results_markup`: it holds 20 results."""
+    body = (FIXTURES / name).read_bytes()
+    response = HtmlResponse("https://www.google.com/search?q=x&udm=2", body=body, encoding="utf-8")
+    assert _spider().refusal(response) is None
+
+
+def test_parse_page_gives_tiles_without_an_image_last_for_their_previews() -> None:
+    spider = _spider()
+    text = (FIXTURES / "google_udm2_rendered_no_scripts_chateau-chalon_2025-06-14.html").read_text(encoding="utf-8")
+    results = spider.parse_page(text)
+    assert len(results) == 200 and all(r.image_url == "" and r.engine_id for r in results)
+    assert spider.result_evidence(text) >= 200

@@ -325,21 +325,28 @@ def _rendered_tiles(text: str) -> list[EngineResult]:
     out: list[EngineResult] = []
     seen: set[str] = set()
     for tile in _selector(text).xpath("//*[@data-docid]"):
-        docid = (tile.attrib.get("data-docid") or "").strip()
-        if not docid or docid in seen:
+        try:
+            result = _rendered_tile(tile)
+        except ValueError:  # lxml refuses a garbled attribute name or value: not a tile we can read
             continue
-        seen.add(docid)
-        page_url = _url(tile.attrib.get("data-lpage"))
-        link = _source_link(tile.xpath(".//a[@href]"), page_url)
-        if page_url is None and link is not None:
-            page_url = _url(link.attrib.get("href"))
-        texts = _texts(link) if link is not None else []
-        thumb = next(iter(tile.xpath(".//img[not(ancestor::a[@href])]") or tile.xpath(".//img")), None)
-        alt = _text(thumb.attrib.get("alt")) if thumb is not None else None
-        title = alt or (texts[-1] if texts else None)
-        site = texts[0] if len(texts) >= 2 else None  # the link shows the site, then the title
-        out.append(_thumbnail_result(docid, thumb, page_url, title, site))
+        if result.engine_id and result.engine_id not in seen:
+            seen.add(result.engine_id)
+            out.append(result)
     return out
+
+
+def _rendered_tile(tile: Selector) -> EngineResult:
+    docid = (tile.attrib.get("data-docid") or "").strip()
+    page_url = _url(tile.attrib.get("data-lpage"))
+    link = _source_link(tile.xpath(".//a[@href]"), page_url)
+    if page_url is None and link is not None:
+        page_url = _url(link.attrib.get("href"))
+    texts = _texts(link) if link is not None else []
+    thumb = next(iter(tile.xpath(".//img[not(ancestor::a[@href])]") or tile.xpath(".//img")), None)
+    alt = _text(thumb.attrib.get("alt")) if thumb is not None else None
+    title = alt or (texts[-1] if texts else None)
+    site = texts[0] if len(texts) >= 2 else None  # the link shows the site, then the title
+    return _thumbnail_result(docid, thumb, page_url, title, site)
 
 
 def _source_link(links: list[Selector], page_url: str | None) -> Selector | None:
@@ -355,17 +362,20 @@ def _basic_results(text: str) -> list[EngineResult]:
     out: list[EngineResult] = []
     pending: tuple[str, Selector] | None = None
     for link in _selector(text).xpath("//a[@href]"):
-        target = _redirect_target(link.attrib.get("href", ""))
+        try:
+            target = _redirect_target(link.attrib.get("href", ""))
+            thumb = next(iter(link.xpath(".//img")), None) if target else None
+            texts = _texts(link) if target and thumb is None else []
+        except ValueError:  # lxml refuses a garbled attribute name or value
+            continue
         if target is None:
             continue
-        thumb = next(iter(link.xpath(".//img")), None)
         if thumb is not None:
             if pending is not None:
                 out.append(_thumbnail_result(None, pending[1], pending[0], None, None))
             pending = (target, thumb)
             continue
         if pending is not None and pending[0] == target:
-            texts = _texts(link)
             title = texts[0] if texts else None
             site = texts[-1] if len(texts) >= 2 else None
             out.append(_thumbnail_result(None, pending[1], target, title, site))
@@ -387,7 +397,10 @@ def _redirect_target(href: str) -> str | None:
 def _thumbnail_result(
     docid: str | None, thumb: Selector | None, page_url: str | None, title: str | None, site: str | None
 ) -> EngineResult:
-    thumbnail = _url(thumb.attrib.get("src")) if thumb is not None else None
+    try:
+        thumbnail = _url(thumb.attrib.get("src")) if thumb is not None else None
+    except ValueError:  # lxml refuses a garbled attribute
+        thumbnail = None
     return EngineResult(
         image_url=thumbnail or "",
         page_url=page_url,
@@ -412,7 +425,10 @@ def _with_tile(result: EngineResult, tile: EngineResult | None) -> EngineResult:
 
 
 def _selector(text: str) -> Selector:
-    return Selector(text=text or "<html></html>")
+    try:
+        return Selector(text=text or "<html></html>")
+    except ValueError:  # lxml refuses the text as a whole
+        return Selector(text="<html></html>")
 
 
 def _texts(node: Selector) -> list[str]:

@@ -582,3 +582,15 @@ def test_preview_url_accepts_only_http_urls() -> None:
     assert google.preview_url("https://img.example/a.jpg") == "https://img.example/a.jpg"
     for bad in (None, 3, "", "data:image/png;base64,AA", "javascript:alert(1)", "https://a b/c.jpg"):
         assert google.preview_url(bad) is None
+
+
+def test_a_tile_lxml_cannot_read_is_passed_over_not_raised() -> None:
+    """A control character in an attribute name makes lxml raise ValueError when the attributes
+    are read (found by the fuzz test): that tile is passed over, the next one is read."""
+    html = (
+        '<div data-docid="AbC123" x\x01="1"><img src="https://a.example/t.jpg"></div>'
+        '<div data-docid="DeF456"><div role="button"><img src="https://b.example/t.jpg"></div></div>'
+        '<a href="/url?url=https://c.example/p" y\x02="1"><img src="https://c.example/t.jpg"></a>'
+    )
+    page = parse_results(html)
+    assert [r.engine_id for r in page.results] == ["DeF456"]

@@ -34,6 +34,9 @@ LICENSE_IDS: tuple[str, ...] = (
     "cc-by-nc-nd",
     "no-known-restrictions",
     "us-gov",
+    "unsplash",
+    "pexels",
+    "pixabay",
     "all-rights-reserved",
     "cc-unspecified",
     "unknown",
@@ -95,6 +98,11 @@ PERMISSIONS: dict[str, Permissions] = {
     # content. We still record the id, so a stricter user can exclude them by listing ids.
     "no-known-restrictions": Permissions(_T, _T, _T, _F, _F),
     "us-gov": Permissions(_T, _T, _T, _F, _F),
+    # Stock sites' own licenses: free use, commercial use and modification, no attribution
+    # required, but no redistribution as a collection or on a similar service, so no ``share``.
+    "unsplash": Permissions(_F, _T, _T, _F, _F),
+    "pexels": Permissions(_F, _T, _T, _F, _F),
+    "pixabay": Permissions(_F, _T, _T, _F, _F),
     # Nothing is granted; the obligations are moot, so they stay unknown.
     "all-rights-reserved": Permissions(_F, _F, _F, _N, _N),
     # Every Creative Commons license allows sharing; the rest depends on which one it is.
@@ -123,6 +131,9 @@ _DERIVE = Permissions(None, None, None, None, None)
 _LABELS = {
     "no-known-restrictions": "No known copyright restrictions",
     "us-gov": "United States Government Work",
+    "unsplash": "Unsplash License",
+    "pexels": "Pexels License",
+    "pixabay": "Pixabay Content License",
     "all-rights-reserved": "All rights reserved",
     "cc-unspecified": "Creative Commons (license not specified)",
     "unknown": "Unknown license",
@@ -197,6 +208,19 @@ class License:
         }
 
 
+#: The license page of each site license (the URL recorded with its id).
+SITE_LICENSE_URLS = {
+    "unsplash": "https://unsplash.com/license",
+    "pexels": "https://www.pexels.com/license/",
+    "pixabay": "https://pixabay.com/service/license-summary/",
+}
+
+
+def site_license(license_id: str, source: str) -> License:
+    """A stock site's own license (``unsplash``, ``pexels``, ``pixabay``) with its license page."""
+    return License(license_id, None, SITE_LICENSE_URLS[license_id], source)
+
+
 def _manifest_text(value: object) -> str | None:
     """A manifest's version as text: ``"2.0"``, or ``2.0`` written as a number; else None."""
     if isinstance(value, str):
@@ -249,7 +273,7 @@ def cc_license(license_id: str, version: str | None, source: str, jurisdiction: 
 
 def id_for_code(code: str) -> str | None:
     """Creative Commons URL/short code ("by-nc-sa", "BY-ND-NC") -> license id."""
-    code = code.lower()
+    code = "-".join(code.lower().split())  # "BY NC ND" as a page may write it
     if code == "by-nd-nc":  # the 1.0 ordering of by-nc-nd
         code = "by-nc-nd"
     return "cc-" + code if code in _CC_CODES else None

@@ -38,6 +38,7 @@ import lxml.html
 
 from imagespider.rights.headers import read_headers
 from imagespider.rights.model import License
+from imagespider.rights.pagelayout import on_platform
 from imagespider.rights.pagemarkup import (
     MAX_STATEMENTS,
     ImageTarget,
@@ -50,6 +51,7 @@ from imagespider.rights.pagemarkup import (
     url_keys,
 )
 from imagespider.rights.pagereader import PageReader
+from imagespider.rights.pagewords import most_restrictive
 
 __all__ = ["PageEvidence", "PageIndex", "Statement", "index_page", "read_page"]
 
@@ -85,6 +87,9 @@ class PageEvidence:
     statements: tuple[Statement, ...] = ()
     #: Why no license applies although statements exist (several page-wide licenses...).
     note: str | None = None
+    #: Statements of one scope that disagree about the image (the most restrictive applies, or
+    #: none when they cannot be ordered).
+    conflict: tuple[Statement, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The manifest's ``rights.page``: the page, the element and value the license came from,
@@ -105,6 +110,8 @@ class PageEvidence:
             out["opt_out_detail"] = self.opt_out[1]
         if self.statements:
             out["statements"] = [s.to_dict() for s in self.statements[:MAX_STATEMENTS]]
+        if self.conflict:
+            out["conflict"] = [s.to_dict() for s in self.conflict[:MAX_STATEMENTS]]
         return out
 
 
@@ -116,6 +123,10 @@ class PageIndex:
     url: str
     targets: list[ImageTarget] = field(default_factory=list)
     page: list[Statement] = field(default_factory=list)
+    #: Statements of the main content tied to no image (for the principal image).
+    content: list[Statement] = field(default_factory=list)
+    #: Statements of content blocks holding several images, by block (ImageTarget.groups).
+    groups: list[list[tuple[int, Statement]]] = field(default_factory=list)
     opt_out: tuple[str, str] | None = None
     tdm_policy: str | None = None
     #: Why the page's statements were not kept (too many to weigh), or None.
@@ -123,36 +134,48 @@ class PageIndex:
 
     def weight(self) -> int:
         """How much this index holds (images and statements), for the page cache's budget."""
-        return 1 + len(self.targets) + len(self.page) + sum(len(t.statements) for t in self.targets)
+        return 1 + len(self.targets) + self.statement_count()
+
+    def statement_count(self) -> int:
+        return (
+            len(self.page) + len(self.content) + sum(len(g) for g in self.groups)
+            + sum(len(t.statements) for t in self.targets)
+        )
 
     def evidence_for(self, image_url: str) -> PageEvidence:
         if self.overflow:
             return PageEvidence(page_url=self.url, opt_out=self.opt_out, tdm_policy=self.tdm_policy, note=self.overflow)
         matched = self._match(image_url)
+        principal = any(t.principal for t in matched)
         tied = [pair for target in matched for pair in target.statements]
-        licenses = [(closeness, s) for closeness, s in tied if s.kind == "license"]
+        own = [(c, s) for c, s in tied if s.scope == "image"]
+        content = [(c, s) for c, s in tied if s.scope != "image"]
+        if principal:  # the main content's statements are about the page's principal image
+            content += [pair for target in matched for number in target.groups for pair in self.groups[number]]
+            content += [(0, s) for s in self.content]
         chosen: Statement | None = None
         scope: str | None = None
         note: str | None = None
-        if licenses:
-            chosen = best_statement(licenses)
-            scope = "image"
-        else:
-            # A page-wide statement applies only when it is the one license the page states
-            # anywhere: on a gallery of several licenses it cannot be told which one is meant.
-            page_licenses = [s for s in self.page if s.kind == "license"]
-            every = page_licenses + [s for t in self.targets for _, s in t.statements if s.kind == "license"]
-            stated = {license_key(s.license) if s.license is not None else s.value for s in every}
-            if page_licenses and len(stated) == 1:
-                chosen = min(page_licenses, key=lambda s: s.rank)
-                scope = "page"
-            elif page_licenses:
-                note = f"the page states {len(stated)} licenses, none of them for this image"
-        author = first_of_kind(tied, "author")
-        credit = first_of_kind(tied, "credit")
-        statements = [s for _, s in sorted(tied, key=lambda p: (-p[0], p[1].rank))]
-        if scope != "image":
-            statements += [s for s in self.page if s.kind in ("license", "text_license")]
+        conflict: tuple[Statement, ...] = ()
+        for level, pairs in (("image", own), ("content", content)):
+            chosen, conflict = decide(pairs)
+            if chosen is not None or conflict:
+                scope = level if chosen is not None else None
+                break
+        if conflict and chosen is None:
+            note = "the page's statements about this image disagree and none is the most restrictive: none applied"
+        elif conflict:
+            strictest = chosen.license.id if chosen.license else "none"
+            note = f"the page's statements about this image disagree: the most restrictive, {strictest}, applies"
+        if chosen is None and not conflict:
+            chosen, note = self._page_wide(matched, principal)
+            scope = "page" if chosen is not None else None
+        pairs = own + content
+        author = first_of_kind(pairs, "author")
+        credit = first_of_kind(pairs, "credit")
+        statements = [s for _, s in sorted(pairs, key=lambda p: (-p[0], p[1].rank))]
+        if scope not in ("image", "content"):
+            statements += [s for s in self._page_statements(principal) if s.kind in ("license", "text_license")]
         return PageEvidence(
             page_url=self.url,
             license=chosen.license if chosen else None,
@@ -160,15 +183,42 @@ class PageIndex:
             scope=scope,
             image_found=bool(matched),
             author=author or credit,
-            author_url=first_of_kind(tied, "author_url"),
+            author_url=first_of_kind(pairs, "author_url"),
             credit=credit,
-            copyright=first_of_kind(tied, "copyright") or first_page_value(self.page, "copyright"),
-            acquire_license_page=first_of_kind(tied, "acquire_license_page"),
+            copyright=first_of_kind(pairs, "copyright") or first_page_value(self.page + self.content, "copyright"),
+            acquire_license_page=first_of_kind(pairs, "acquire_license_page"),
             opt_out=self.opt_out,
             tdm_policy=self.tdm_policy,
             statements=tuple(dict.fromkeys(statements)),
             note=note,
+            conflict=conflict,
         )
+
+    def _page_statements(self, principal: bool) -> list[Statement]:
+        """The page-wide statements for an image: the head's, chrome's and, unless the image is
+        the principal one (which reads them as its content), the content's tied to no image."""
+        return self.page if principal else self.page + self.content
+
+    def _page_wide(self, matched: list[ImageTarget], principal: bool) -> tuple[Statement | None, str | None]:
+        """A page-wide statement applies only to an image the page shows, off photo-sharing and
+        social platforms (whose own notice is not their users'), and only when it is the one
+        license the page states anywhere: on a gallery of several licenses it cannot be told
+        which one is meant."""
+        page_licenses = [s for s in self._page_statements(principal) if s.kind == "license"]
+        if not page_licenses:
+            return None, None
+        if not matched:
+            return None, "the page does not show this image: its page-wide statements do not apply"
+        if on_platform(self.url):
+            return None, "a photo-sharing or social platform's page-wide statement is its own, not its users'"
+        every = page_licenses + [s for t in self.targets for _, s in t.statements if s.kind == "license"]
+        every += [s for g in self.groups for _, s in g if s.kind == "license"]
+        if principal:
+            every += [s for s in self.content if s.kind == "license"]
+        stated = {license_key(s.license) if s.license is not None else s.value for s in every}
+        if len(stated) == 1:
+            return min(page_licenses, key=lambda s: s.rank), None
+        return None, f"the page states {len(stated)} licenses, none of them for this image"
 
     def _match(self, image_url: str) -> list[ImageTarget]:
         keys = url_keys(image_url)
@@ -234,13 +284,13 @@ def index_page(
         index.opt_out = (index.opt_out[0], index.opt_out[1] + policy_suffix(index.tdm_policy))
     if root is None:
         return index
-    statements = len(index.page) + sum(len(t.statements) for t in index.targets)
+    statements = index.statement_count()
     if len(index.targets) > MAX_TARGETS or statements > MAX_PAGE_STATEMENTS:
         index.overflow = (
             f"the page holds {len(index.targets)} images and {statements} rights statements, more than "
             f"{MAX_TARGETS} and {MAX_PAGE_STATEMENTS} read per page: none applied"
         )
-        index.targets, index.page = [], []
+        index.targets, index.page, index.content, index.groups = [], [], [], []
     return index
 
 
@@ -260,3 +310,27 @@ def _parse(html: str) -> lxml.html.HtmlElement | None:
 
 
 _UTF8 = lxml.html.HTMLParser(encoding="utf-8")
+
+
+def decide(pairs: list[tuple[int, Statement]]) -> tuple[Statement | None, tuple[Statement, ...]]:
+    """The license statement that applies among those of one scope, and the statements that
+    disagree (empty when they agree). A credit's reservation ("© Jane/AFP") yields to a license
+    named closer to the image; otherwise the most restrictive license applies, the most explicit
+    statement of it chosen; licenses that cannot be ordered give none."""
+    licenses = [(c, s) for c, s in pairs if s.kind == "license"]
+    if not licenses:
+        return None, ()
+    named = [(c, s) for c, s in licenses if s.license is not None]
+    if not named:
+        return best_statement(licenses), ()
+    granted = [c for c, s in named if s.license is not None and s.license.id != "all-rights-reserved"]
+    if granted:
+        nearest = max(granted)
+        named = [(c, s) for c, s in named if not (s.element.endswith("(credit)") and c < nearest)]
+    ordered = sorted(named, key=lambda p: (p[1].rank, -p[0]))
+    kinds = {s.license.id for _, s in ordered if s.license is not None}
+    strictest = most_restrictive([s.license for _, s in ordered if s.license is not None])
+    disagree = tuple(dict.fromkeys(s for _, s in ordered)) if len(kinds) > 1 else ()
+    if strictest is None:
+        return None, disagree
+    return next(s for _, s in ordered if s.license is not None and s.license.id == strictest.id), disagree

@@ -13,6 +13,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from imagespider.rights.model import License
+from imagespider.rights.pagelayout import unwrap_archive
+from imagespider.rights.pagewords import RESERVED, covers_text_only
 from imagespider.rights.parse import from_url, parse_evidence
 
 #: schema.org types whose statements are about one image.
@@ -38,10 +40,13 @@ BADGE = re.compile(
     r"/(?P<kind>l|p)/(?P<code>[a-z-]+)/(?P<version>\d\.\d)/",
     re.IGNORECASE,
 )
-ARR = re.compile(r"all\s+rights\s+reserved", re.IGNORECASE)
+#: "All rights reserved" in the languages of the web (imagespider/rights/pagewords.py).
+ARR = RESERVED
 SIZE_SUFFIX = re.compile(r"-\d{2,5}x\d{2,5}(?=\.[A-Za-z0-9]{2,5}$)")
 SKIP_TEXT = frozenset({"script", "style", "noscript", "template", "textarea"})
-CAPTION_CLASS = re.compile(r"caption|credit|attribution|license|licence", re.IGNORECASE)
+CAPTION_CLASS = re.compile(
+    r"caption|credit|attribution|license|licence|copyright|source|quelle|bildnachweis|fotonachweis", re.IGNORECASE
+)
 LICENSE_RELS = frozenset({"license", "cc:license", "dc:license", "dct:license", "dcterms:license", "schema:license"})
 IMAGE_ATTRS = ("src", "data-src", "data-lazy-src", "data-original", "data-orig-file", "data-large-file")
 SRCSET_ATTRS = ("srcset", "data-srcset", "data-lazy-srcset")
@@ -63,9 +68,12 @@ class Statement:
     #: For ``license`` statements: the license read from the value, None when it names none we
     #: know (a site's own license page): evidence, not a guess.
     license: License | None = None
+    #: Where it applies: ``image`` (the image's own figure, caption, credit or structured data),
+    #: ``content`` (the page's main content around it), ``page`` (page-wide: head, footer, sidebar).
+    scope: str = "page"
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": self.kind, "element": self.element, "value": self.value}
+        out: dict[str, Any] = {"kind": self.kind, "element": self.element, "value": self.value, "scope": self.scope}
         if self.license is not None:
             out["license"] = self.license.id
         return out
@@ -79,6 +87,10 @@ class ImageTarget:
     exact: set[str] = field(default_factory=set)
     loose: set[str] = field(default_factory=set)
     statements: list[tuple[int, Statement]] = field(default_factory=list)
+    #: The page's metadata names it as the page's image (og:image, twitter:image, JSON-LD).
+    principal: bool = False
+    #: The content blocks around it that hold statements of their own (PageIndex.groups).
+    groups: list[int] = field(default_factory=list)
 
     def add_url(self, url: str | None) -> None:
         keys = url_keys(url)
@@ -144,14 +156,16 @@ def license_statement_of(value: str, element: str, rank: int, resolve: Any) -> S
     when it names one we know."""
     text = clean_text(value)
     url = resolve(text) if re.match(r"^(?:https?:)?//|^/", text) else None
-    lic = (from_url(url, "page") if url else None) or parse_evidence(text, "page")
+    lic = (from_url(unwrap_archive(url), "page") if url else None) or parse_evidence(text, "page")
     return Statement("license", url or text, element, rank, lic)
 
 
 def text_license(statement: Statement) -> Statement:
     """A site's license for its text ("Text is available under CC BY-SA"): recorded, never
     applied to an image."""
-    return Statement("text_license", statement.value, statement.element, statement.rank, statement.license)
+    return Statement(
+        "text_license", statement.value, statement.element, statement.rank, statement.license, statement.scope
+    )
 
 
 ABOUT_TEXT = re.compile(r"\btext\b", re.IGNORECASE)
@@ -177,7 +191,9 @@ def about_text(element: Any) -> bool:
     if "text" in types and not types & DCMI_IMAGE_TYPES:
         return True
     sentence = raw_text(block, 500)
-    return bool(ABOUT_TEXT.search(sentence)) and not ABOUT_IMAGES.search(sentence.split(";")[0])
+    if ABOUT_TEXT.search(sentence) and not ABOUT_IMAGES.search(sentence.split(";")[0]):
+        return True
+    return covers_text_only(sentence)
 
 
 #: DCMI types (http://purl.org/dc/dcmitype/) of works that are or hold images.

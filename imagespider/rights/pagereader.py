@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
@@ -15,6 +16,14 @@ import lxml.html
 
 from imagespider.rights.headers import AI_OPT_OUT_DIRECTIVES
 from imagespider.rights.model import License
+from imagespider.rights.pagelayout import (
+    background_urls,
+    is_chrome,
+    is_content_root,
+    is_decoration,
+    principal_urls,
+    unwrap_archive,
+)
 from imagespider.rights.pagemarkup import (
     ARR,
     BADGE,
@@ -42,6 +51,7 @@ from imagespider.rights.pagemarkup import (
     is_license_link,
     json_name,
     json_nodes,
+    json_scalar,
     json_text,
     json_url,
     json_values,
@@ -50,6 +60,7 @@ from imagespider.rights.pagemarkup import (
     prop_names,
     prop_value,
     props_by_scope,
+    raw_text,
     rel_names,
     schema_types,
     scope_of,
@@ -57,7 +68,25 @@ from imagespider.rights.pagemarkup import (
     text_block,
     text_license,
 )
-from imagespider.rights.parse import from_url, parse_evidence
+from imagespider.rights.pagewords import (
+    COPYRIGHT,
+    LICENSE_WORDS,
+    covers_text_only,
+    credit_holder,
+    grants,
+    is_credit,
+    licenses_in,
+    most_restrictive,
+    names_agency,
+    reserves,
+    site_license_in,
+)
+from imagespider.rights.parse import from_url
+
+#: How much of one text node is scanned for a notice or a license.
+MAX_NOTICE_SCAN = 20_000
+#: Meta tags some publishers use for the copyright or credit of their page's own image.
+IMAGE_RIGHTS_META = frozenset({"og:image:copyright", "og:image:credit", "og:image:rights", "twitter:image:credit"})
 
 if TYPE_CHECKING:
     from imagespider.rights.page import PageIndex
@@ -84,13 +113,28 @@ class PageReader:
         #: Per element: the content images inside it, as (position, img) in page order. Each
         #: statement asks its ancestors; asking the tree again each time is quadratic on a page
         #: of thousands of notices or images in one block.
-        self.inside: dict[Any, list[tuple[int, Any]]] = {}
+        self.inside: dict[tuple[Any, int], list[tuple[int, Any]]] = {}
         #: Per element: its text as a notice (read once however many notices it holds).
         self.notices: dict[Any, str] = {}
         #: Per item (itemscope/typeof): its properties, read in one pass (see _scopes).
         self.props: dict[Any, list[tuple[str, tuple[Any, Any]]]] = {}
         #: Per text block: whether its sentence is about the site's text (see about_text).
         self.about: dict[Any, bool] = {}
+        #: Per element: the chrome element it sits in (pagelayout.chrome_of), None for content.
+        self.chrome: dict[Any, Any] = {}
+        self.in_content: dict[Any, bool] = {}
+        #: Tags of elements shown as a CSS background image (targets like <img>).
+        self.bg_tags: set[str] = set()
+        #: Content blocks holding statements: (block, region) -> PageIndex.groups number.
+        self.group_ids: dict[tuple[Any, int], int] = {}
+        #: Caption and credit elements of the content, read whole by _caption.
+        self.captions: set[Any] = set()
+        #: Text blocks already read for a license in running text.
+        self.running: set[Any] = set()
+        #: Image URLs that JSON-LD names as an article's image.
+        self.json_images: list[str] = []
+        #: Statements the page's metadata makes about its principal image (og:image:copyright...).
+        self.principal_statements: list[Statement] = []
         generator = " ".join(str(g) for g in root.xpath("//meta[@name='generator']/@content"))
         #: MediaWiki's site-wide license (rel=license in the head and footer) is the wiki's text
         #: license; its images carry their own (Wikipedia articles show files of every license).
@@ -103,6 +147,7 @@ class PageReader:
         self._text()
         self._scopes()
         self._json_ld()
+        self._principal()
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -115,28 +160,70 @@ class PageReader:
         except ValueError:
             return None
 
-    def tie(self, element: Any, statement: Statement) -> bool:
-        """Tie a statement to the image(s) of the closest element holding one, or to the page.
-        In a container with several images (a gallery written without a cell per image) the
-        statement goes to the image just before it, as captions follow their images."""
+    def tie(self, element: Any, statement: Statement, caption: bool = False) -> list[Statement] | None:
+        """Tie a statement to the image(s) of the closest element holding one in the same part of
+        the page (content, or the same sidebar/footer), or keep it page-wide; returns the list it
+        was kept in when it was not tied. In a container with several images (a gallery written
+        without a cell per image) the statement goes to the image just before it, as captions
+        follow their images; one that is not a caption also belongs to the container's block
+        (scope ``content``), which the page's principal image reads."""
+        region = self._chrome(element)
         position = self._position(element)
         for ancestor in (element, *element.iterancestors()):
             if ancestor.tag in ("body", "html", "head"):
                 break
-            inside = self._images_inside(ancestor)
+            inside = self._images_inside(ancestor, region)
             if not inside:
                 continue
             before = bisect_left(inside, position, key=lambda pair: pair[0])
             img = inside[before - 1][1] if before else inside[0][1]
-            self.images[img].statements.append((self._depth(ancestor), statement))
-            return False
-        self.index.page.append(statement)
-        return True
+            depth = self._depth(ancestor)
+            self.images[img].statements.append((depth, replace(statement, scope="image")))
+            if len(inside) > 1 and not caption:
+                self._group(ancestor, region, inside, depth, replace(statement, scope="content"))
+            return None
+        kept = self.index.page if region is not None else self.index.content
+        kept.append(replace(statement, scope="page" if region is not None else "content"))
+        return kept
 
-    def _images_inside(self, element: Any) -> list[tuple[int, Any]]:
-        if element not in self.inside:
-            self.inside[element] = [(self._position(img), img) for img in element.iter("img") if img in self.images]
-        return self.inside[element]
+    def _group(self, block: Any, region: Any, inside: list[tuple[int, Any]], depth: int, statement: Statement) -> None:
+        key = (block, id(region))
+        number = self.group_ids.get(key)
+        if number is None:
+            number = self.group_ids[key] = len(self.index.groups)
+            self.index.groups.append([])
+            for _, img in inside:
+                self.images[img].groups.append(number)
+        self.index.groups[number].append((depth, statement))
+
+    def _chrome(self, element: Any) -> Any:
+        """pagelayout.chrome_of, each element computed once from its parent's answer (a page
+        nested thousands deep is walked once, not once per element)."""
+        path = []
+        node = element
+        while node is not None and node not in self.chrome and node.tag not in ("body", "html"):
+            path.append(node)
+            node = node.getparent()
+        if node is None or node not in self.chrome:
+            outer, inside = None, False
+        else:
+            outer, inside = self.chrome[node], self.in_content[node]
+        for node in reversed(path):
+            if is_content_root(node):
+                outer, inside = None, True
+            elif outer is None and is_chrome(node, inside):
+                outer = node
+            self.chrome[node], self.in_content[node] = outer, inside
+        return self.chrome.get(element, outer)
+
+    def _images_inside(self, element: Any, region: Any) -> list[tuple[int, Any]]:
+        key = (element, id(region))
+        if key not in self.inside:
+            self.inside[key] = [
+                (self._position(img), img) for img in element.iter("img", *self.bg_tags)
+                if img in self.images and self._chrome(img) is region
+            ]
+        return self.inside[key]
 
     def _notice(self, owner: Any, text: str) -> str:
         if owner not in self.notices:
@@ -181,11 +268,18 @@ class PageReader:
                 self.index.page.append(license_statement_of(content, f"meta[name={name}]", RANK_STRUCTURED, self.url))
             elif name in DC_RIGHTS:
                 self.index.page.append(license_statement_of(content, f"meta[name={name}]", RANK_TEXT, self.url))
+            elif name in IMAGE_RIGHTS_META:
+                # The page's metadata on its own image (og:image:copyright "Jane Doe/Reuters").
+                self.principal_statements += self._credit_statements(content, f"meta[{name}]", (), image=True)
+            elif name == "copyright":
+                self.index.page.append(Statement("copyright", content, "meta[name=copyright]"))
 
     def _collect_images(self) -> None:
         for img in self.root.iter("img"):
             src = img.get("src") or ""
             if BADGE.match(src.strip()) or any(is_license_link(a) for a in img.iterancestors("a")) or is_icon(img):
+                continue
+            if is_decoration(img):
                 continue
             target = ImageTarget()
             for attr in IMAGE_ATTRS:
@@ -204,6 +298,21 @@ class PageReader:
             if target.exact:
                 self.images[img] = target
                 self.index.targets.append(target)
+                alt = clean_text(img.get("alt") or img.get("title"))
+                if alt and self._chrome(img) is None:
+                    # The image's own alt text: "Mandelplätzchen, Copyright: CC BY-NC-ND 3.0".
+                    said = self._credit_statements(alt, "img[alt]", ())
+                    target.statements += [(NAMED_CLOSENESS - 1, replace(s, scope="image")) for s in said]
+        for element in self.root.xpath("//*[@style][contains(@style, 'url(')]"):
+            if element.tag == "img" or element in self.images:
+                continue
+            target = ImageTarget()
+            for url in background_urls(element):
+                target.add_url(self.url(url))
+            if target.exact:  # a photo shown as a CSS background (style="background-image: url(...)")
+                self.images[element] = target
+                self.index.targets.append(target)
+                self.bg_tags.add(str(element.tag))
 
     def _links_and_badges(self) -> None:
         for element in self.root.iter("a", "link", "area"):
@@ -216,12 +325,14 @@ class PageReader:
                 statement = license_statement_of(url, f"{element.tag}[rel=license]", RANK_REL_LICENSE, self.url)
                 if element.tag == "link":
                     self.index.page.append(text_license(statement) if self.mediawiki else statement)
-                elif self.tie(element, statement) and (self.mediawiki or self._about_text(element)):
-                    self.index.page[-1] = text_license(statement)
+                    continue
+                kept = self.tie(element, statement)
+                if kept is not None and (self.mediawiki or self._about_text(element)):
+                    kept[-1] = text_license(kept[-1])
                 continue
             if "cc:attributionurl" in rels:
                 self.tie(element, Statement("author_url", url, f"{element.tag}[rel=cc:attributionURL]"))
-            lic = from_url(url, "page")
+            lic = from_url(unwrap_archive(url), "page")
             if lic is not None and element.tag == "a":
                 statement = Statement("license", url, "a[href] (Creative Commons deed)", RANK_LINK, lic)
                 self._tie_only(element, statement)
@@ -236,12 +347,13 @@ class PageReader:
                 )
                 self._tie_only(img, statement)
 
-    def _tie_only(self, element: Any, statement: Statement) -> None:
+    def _tie_only(self, element: Any, statement: Statement, caption: bool = False) -> None:
         """A deed link or badge without rel="license" is a statement only near an image: a
         page-wide link to a CC deed may merely talk about the license."""
-        page = len(self.index.page)
-        self.tie(element, statement)
+        page, content = len(self.index.page), len(self.index.content)
+        self.tie(element, statement, caption)
         del self.index.page[page:]
+        del self.index.content[content:]
 
     def _text(self) -> None:
         for element in self.root.iter():
@@ -249,19 +361,96 @@ class PageReader:
             # footer's "<!-- year script --> All rights reserved").
             skipped = not isinstance(element.tag, str) or element.tag in SKIP_TEXT
             if not skipped and (element.tag == "figcaption" or CAPTION_CLASS.search(element.get("class") or "")):
-                text = element_text(element)
-                lic = parse_evidence(text, "page") if text else None
-                if lic is not None and lic.id != "all-rights-reserved":
-                    self._tie_only(element, Statement("license", text, f"{element.tag} text", RANK_TEXT, lic))
+                self._caption(element)
             own: str | None = None if skipped else element.text
             for said, owner in ((own, element), (element.tail, element.getparent())):
-                if not said or owner is None or owner.tag in SKIP_TEXT or not ARR.search(said):
+                if not said or owner is None or owner.tag in SKIP_TEXT or said.isspace():
                     continue
-                notice = self._notice(owner, said)
-                lic = License("all-rights-reserved", source="page")
-                where = f'{owner.tag} text "All rights reserved"'
-                self.tie(owner, Statement("license", notice, where, RANK_NOTICE, lic))
-                self.tie(owner, Statement("copyright", notice, f"{owner.tag} text"))
+                said = said[:MAX_NOTICE_SCAN]  # a notice is short: a huge text node is not scanned whole
+                if ARR.search(said):
+                    self._notice_statement(owner, said, "All rights reserved")
+                elif COPYRIGHT.search(said) and not self._in_caption(owner):
+                    self._notice_statement(owner, said, "©")
+                if LICENSE_WORDS.search(said):
+                    self._running_text(owner)
+
+    def _notice_statement(self, owner: Any, said: str, words: str) -> None:
+        """A reservation ("All rights reserved" in any language) or a copyright line ("© 2020
+        Publisher"): all rights reserved where it applies; one about the text alone is recorded
+        as such, never applied to an image."""
+        notice = self._notice(owner, said)
+        if words == "©" and (len(notice) > 200 or reserves(notice) or licenses_in(notice)):
+            return  # a copyright sign in running text or next to a license is no notice of its own
+        lic = License("all-rights-reserved", source="page")
+        statement = Statement("license", notice, f'{owner.tag} text "{words}"', RANK_NOTICE, lic)
+        self.tie(owner, text_license(statement) if covers_text_only(notice) else statement)
+        self.tie(owner, Statement("copyright", notice, f"{owner.tag} text"))
+
+    def _in_caption(self, element: Any) -> bool:
+        for ancestor in (element, *element.iterancestors()):
+            if ancestor in self.captions:
+                return True
+            if ancestor.tag in ("body", "article", "main"):
+                break
+        return False
+
+    def _caption(self, element: Any) -> None:
+        """A caption or credit element of the content, read whole (see _credit_statements)."""
+        if self._chrome(element) is not None or len(raw_text(element, 601)) > 600:
+            return
+        text = element_text(element)
+        if not text:
+            return
+        self.captions.add(element)
+        hrefs = tuple(str(a.get("href") or "") for a in element.iter("a"))
+        for statement in self._credit_statements(text, f"{element.tag} text", hrefs):
+            self._tie_only(element, statement, caption=True)
+
+    def _credit_statements(self, text: str, where: str, hrefs: tuple[str, ...], image: bool = False) -> list[Statement]:
+        """What a caption, credit or alt text says: a license it names (the most restrictive when
+        it names several: a montage "CC0 ... und ... CC BY 4.0"), a stock site's license ("Photo by
+        X on Unsplash"), or, for a copyright line or a credit naming an agency or stock library,
+        all rights reserved with the holder as author; a plain credit ("Foto: Jane") names the
+        author only. ``image``: the text is about the image by definition (og:image:copyright)."""
+        found = licenses_in(text)
+        if found:
+            chosen = most_restrictive(found)
+            if chosen is None:  # licenses that cannot be ordered: each recorded, none applied
+                return [Statement("license", text, where, RANK_TEXT, lic) for lic in dict.fromkeys(found)]
+            return [Statement("license", text, where, RANK_TEXT, chosen)]
+        site = site_license_in(text, hrefs)
+        holder = credit_holder(text)
+        if site is not None:
+            return [Statement("license", text, f"{where} (stock site credit)", RANK_TEXT, site)] + (
+                [Statement("credit", holder, where)] if holder else []
+            )
+        if reserves(text) or COPYRIGHT.search(text) or names_agency(text) or image:
+            lic = License("all-rights-reserved", source="page")
+            out = [Statement("license", text, f"{where} (credit)", RANK_NOTICE, lic)]
+            return out + ([Statement("credit", holder, where)] if holder else [])
+        if is_credit(text) and holder:
+            return [Statement("credit", holder, where)]
+        return []
+
+    def _running_text(self, owner: Any) -> None:
+        """A license granted in running text ("distributed under the terms of the Creative Commons
+        Attribution License", "Lizenz: CC BY-NC"): the article's, so its figures'."""
+        block = text_block(owner)
+        if block is None or block in self.running or self._in_caption(block):
+            return
+        self.running.add(block)
+        if any(is_license_link(a) for a in block.iter("a", "link")):
+            return  # read as a rel="license" link, with what it says of its scope
+        text = " ".join(raw_text(block, 1500).split())
+        credit = len(text) < 300 and is_credit(text)  # "Foto: Jane (CC BY 2.0)" in a plain <p>
+        found = licenses_in(text) if grants(text) or credit else []
+        if not found:
+            return
+        chosen = most_restrictive(found)
+        if chosen is None:
+            return
+        statement = Statement("license", clean_text(text), f"{block.tag} text (running)", RANK_TEXT, chosen)
+        self.tie(block, text_license(statement) if covers_text_only(text) else statement)
 
     def _scopes(self) -> None:
         """Microdata (itemscope/itemprop) and RDFa (typeof/property) items."""
@@ -291,7 +480,7 @@ class PageReader:
                         target.exact |= self.images[img].exact
                         target.loose |= self.images[img].loose
                 target.add_url(self.url(scope.get("about") or scope.get("resource")))
-                target.statements += [(NAMED_CLOSENESS, s) for s in statements]
+                target.statements += [(NAMED_CLOSENESS, replace(s, scope="image")) for s in statements]
                 self.index.targets.append(target)
             else:
                 self.index.page += [s for s in statements if s.kind in ("license", "copyright")]
@@ -357,10 +546,36 @@ class PageReader:
             for key in ("contentUrl", "url", "@id"):
                 for value in json_values(node.get(key)):
                     target.add_url(self.url(json_text(value)))
-            target.statements += [(NAMED_CLOSENESS, s) for s in statements]
+            if not any(s.kind == "license" for s in statements):
+                # An image's own copyright notice or holder, no license named: all rights reserved.
+                for notice in [s for s in statements if s.kind == "copyright"][:1]:
+                    lic = License("all-rights-reserved", source="page")
+                    where = f"{notice.element} (copyright)"
+                    statements.append(Statement("license", notice.value, where, RANK_NOTICE, lic))
+            target.statements += [(NAMED_CLOSENESS, replace(s, scope="image")) for s in statements]
             self.index.targets.append(target)
         else:
+            for value in json_values(node.get("image"))[:8]:
+                url = json_text(value) if isinstance(value, dict) else json_scalar(value)
+                if url:
+                    self.json_images.append(url)
             self.index.page += [s for s in statements if s.kind in ("license", "copyright")]
 
 
 # -- pure helpers ------------------------------------------------------------------------------
+
+    def _principal(self) -> None:
+        """The page's principal image as its metadata names it (og:image, twitter:image,
+        <link rel="image_src">, JSON-LD image): a target of its own, and any image of the page
+        known by one of its URLs is the principal image too. The main content's statements
+        about "the photo" belong to it."""
+        target = ImageTarget(principal=True)
+        for url in principal_urls(self.root) + self.json_images:
+            target.add_url(self.url(url))
+        if not target.exact:
+            return
+        for other in self.index.targets:
+            if other.exact & target.exact or other.loose & target.loose:
+                other.principal = True
+        target.statements += [(NAMED_CLOSENESS, replace(s, scope="image")) for s in self.principal_statements]
+        self.index.targets.append(target)

@@ -93,7 +93,7 @@ def from_spdx(identifier: str, source: str) -> License | None:
 # --------------------------------------------------------------------------------------------
 
 _SHORT_NAME = (
-    r"CC[ -]?(?P<code>BY-ND-NC|BY(?:-NC)?(?:-SA|-ND)?)"
+    r"CC[ -]?(?P<code>BY[- ]ND[- ]NC|BY(?:[- ]NC)?(?:[- ]SA|[- ]ND)?)"
     r"(?:[ -](?P<version>\d\.\d)(?:,\s*\d\.\d)*)?"  # Commons multi-version names: keep the first
 )
 _SHORT_NAME_FULL = re.compile(_SHORT_NAME + r"(?:[ -](?P<jur>[a-z]{2,}))?", re.IGNORECASE)
@@ -187,3 +187,32 @@ def parse_evidence(text: str, source: str) -> License | None:
     if _EVIDENCE_ARR.search(text):
         return License("all-rights-reserved", None, None, source)
     return None
+
+
+def all_licenses_in(text: str, source: str) -> list[License]:
+    """Every Creative Commons license or public-domain statement a text names, in the order
+    written (a montage's credit "CC0 1.0 ... und ... (CC BY 4.0)" names two); each stretch of text
+    is read once, by the most precise form that matches it. "All rights reserved" is not one."""
+    if not text:
+        return []
+    found: list[tuple[int, int, License]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e, _ in found)
+
+    readers = (
+        (_EVIDENCE_CC_URL, lambda m: _license_from_url_match(m, source)),
+        (_EVIDENCE_SPDX, lambda m: _license_from_spdx_match(m, source)),
+        (_EVIDENCE_SHORT, lambda m: cc_license(str(id_for_code(m.group("code"))), m.group("version"), source)),
+        (_EVIDENCE_LONG, lambda m: from_long_name(m.group(0), source)),
+        (_EVIDENCE_CC0, lambda m: cc_license("cc0", "1.0", source)),
+        (_EVIDENCE_PDM, lambda m: cc_license("pdm", m.group(1), source)),
+        (_EVIDENCE_PD, lambda m: License("pdm", None, None, source)),
+    )
+    for pattern, read in readers:
+        for match in pattern.finditer(text):
+            if free(match.start(), match.end()):
+                lic = read(match)
+                if lic is not None:
+                    found.append((match.start(), match.end(), lic))
+    return [lic for _, _, lic in sorted(found, key=lambda f: f[0])]

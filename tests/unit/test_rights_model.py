@@ -34,6 +34,10 @@ PERMISSION_MATRIX = [
     ("cc-by-nc-nd", (T, F, F, T, F)),
     ("no-known-restrictions", (T, T, T, F, F)),
     ("us-gov", (T, T, T, F, F)),
+    # Stock sites' own licenses: use, commercial use and changes, no credit needed, no redistribution.
+    ("unsplash", (F, T, T, F, F)),
+    ("pexels", (F, T, T, F, F)),
+    ("pixabay", (F, T, T, F, F)),
     ("all-rights-reserved", (F, F, F, N, N)),
     ("cc-unspecified", (T, N, N, N, N)),
     ("unknown", (N, N, N, N, N)),

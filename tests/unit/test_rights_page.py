@@ -148,14 +148,16 @@ def test_one_page_wide_license_applies_but_not_when_it_disagrees_with_another() 
     one = '<html><head><link rel="license" href="https://creativecommons.org/licenses/by/4.0/"></head><body><img src="a.jpg"></body></html>'
     found = read_page(one, f"{BASE}/p", f"{BASE}/a.jpg")
     assert (found.license.id, found.scope) == ("cc-by", "page")
-    # An image the page does not show still gets the page's one license (the engine said it is there).
-    assert read_page(one, f"{BASE}/p", f"{BASE}/other.jpg").license.id == "cc-by"
+    # An image the page does not show gets nothing from it (issue 28: a page-wide CC BY footer
+    # licensed an image absent from the page).
+    other = read_page(one, f"{BASE}/p", f"{BASE}/other.jpg")
+    assert other.license is None and not other.image_found and "does not show" in other.note
     two = one.replace("<body>", '<body><footer>&copy; Example. All rights reserved.</footer>')
     found = read_page(two, f"{BASE}/p", f"{BASE}/a.jpg")
     assert found.license is None and "2 licenses" in found.note
-    meta = '<html><head><meta name="dcterms.license" content="https://creativecommons.org/publicdomain/mark/1.0/"></head></html>'
+    meta = '<html><head><meta name="dcterms.license" content="https://creativecommons.org/publicdomain/mark/1.0/"></head><body><img src="a.jpg"></body></html>'
     assert read_page(meta, f"{BASE}/p", f"{BASE}/a.jpg").license.id == "pdm"
-    words = '<html><head><meta name="DC.rights" content="Licensed CC BY-NC 3.0"></head></html>'
+    words = '<html><head><meta name="DC.rights" content="Licensed CC BY-NC 3.0"></head><body><img src="a.jpg"></body></html>'
     assert read_page(words, f"{BASE}/p", f"{BASE}/a.jpg").license.id == "cc-by-nc"
 
 

@@ -92,6 +92,10 @@ CHECK_MATRIX = {
     "cc-by-nc-nd": (OK, NC, ND, NC, NL, NL),
     "no-known-restrictions": (OK, OK, OK, OK, NL, NL),
     "us-gov": (OK, OK, OK, OK, NL, NL),
+    # A stock site's license allows commercial use and changes but no redistribution: never `share`.
+    "unsplash": (NS, OK, OK, OK, NL, NL),
+    "pexels": (NS, OK, OK, OK, NL, NL),
+    "pixabay": (NS, OK, OK, OK, NL, NL),
     "all-rights-reserved": (NS, NC, ND, NC, NL, NL),
     # An engine's bare "Creative Commons" claim names no license: it fails every requirement.
     "cc-unspecified": (UN, UN, UN, UN, UN, UN),

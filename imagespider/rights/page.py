@@ -327,7 +327,7 @@ def decide(pairs: list[tuple[int, Statement]]) -> tuple[Statement | None, tuple[
     if granted:
         nearest = max(granted)
         named = [(c, s) for c, s in named if not (s.element.endswith("(credit)") and c < nearest)]
-    ordered = sorted(named, key=lambda p: (p[1].rank, -p[0]))
+    ordered = sorted(named, key=lambda p: (-p[0], p[1].rank))  # closest, then most explicit
     kinds = {s.license.id for _, s in ordered if s.license is not None}
     strictest = most_restrictive([s.license for _, s in ordered if s.license is not None])
     disagree = tuple(dict.fromkeys(s for _, s in ordered)) if len(kinds) > 1 else ()

@@ -7,6 +7,7 @@ import base64
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -44,6 +45,13 @@ def _wait_for(port: int, process: subprocess.Popen[bytes], what: str) -> None:
 @contextmanager
 def s3_server() -> Iterator[str]:
     """moto's S3-compatible server (``moto[server]``); yields its endpoint URL."""
+    with s3_server_process() as (endpoint, _):
+        yield endpoint
+
+
+@contextmanager
+def s3_server_process() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """:func:`s3_server`, and its process (a test stalls it with SIGSTOP)."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
@@ -51,8 +59,9 @@ def s3_server() -> Iterator[str]:
     )
     try:
         _wait_for(port, process, "moto_server")
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", process
     finally:
+        process.send_signal(signal.SIGCONT)  # a test may have left it stopped
         process.terminate()
         process.wait(10)
 
@@ -60,6 +69,13 @@ def s3_server() -> Iterator[str]:
 @contextmanager
 def redis_server(folder: Path) -> Iterator[str]:
     """A real ``redis-server`` (Debian package redis-server); yields its redis:// URL."""
+    with redis_server_process(folder) as (url, _):
+        yield url
+
+
+@contextmanager
+def redis_server_process(folder: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """:func:`redis_server`, and its process (a test stalls it with SIGSTOP)."""
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.fail("redis-server is not installed: apt-get install -y redis-server (setup.sh does it)")
@@ -70,8 +86,9 @@ def redis_server(folder: Path) -> Iterator[str]:
     )
     try:
         _wait_for(port, process, "redis-server")
-        yield f"redis://127.0.0.1:{port}/0"
+        yield f"redis://127.0.0.1:{port}/0", process
     finally:
+        process.send_signal(signal.SIGCONT)  # a test may have left it stopped
         process.terminate()
         process.wait(10)
 
@@ -195,6 +212,7 @@ def scrapyd_server(home: Path, conf: str, port: int, credentials: tuple[str, str
             time.sleep(0.2)
         yield server
     finally:
+        process.send_signal(signal.SIGCONT)  # a test may have left it stopped
         process.terminate()
         try:
             process.wait(timeout=15)

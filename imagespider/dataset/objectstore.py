@@ -21,14 +21,17 @@ them for a kept row or a rejection, a few milliseconds each to a nearby store.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
 import re
 import shutil
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +56,15 @@ CRAWLS_PREFIX = ".crawls/"
 MAX_ROW_BYTES = 16 << 20
 #: Prefix (under the store's) where images with no sidecar row are moved by publish.
 ORPHANS_PREFIX = ".orphans/"
+#: Seconds an S3 call waits to connect, and for each read of its answer; tries per call.
+S3_CONNECT_TIMEOUT = 5.0
+S3_READ_TIMEOUT = 20.0
+S3_ATTEMPTS = 3
+#: Threads that put a crawl's sidecars and rejected rows, and the puts that may wait for them:
+#: past that, new images wait (imagespider/pipelines/images.py), so a stalled store holds a
+#: bounded number of rows in memory, never one per result.
+PUT_THREADS = 4
+MAX_PENDING_PUTS = 256
 _IMAGE = re.compile(r"^([^/.][^/]*)/([0-9a-f]{64})\.([a-z0-9]{2,4})$")
 
 
@@ -93,12 +105,20 @@ class ObjectStoreConfig:
         )
 
     def client(self) -> Any:
+        """A botocore S3 client with short timeouts (botocore's own: 60 s to connect, 60 s per
+        read, each call tried 3 times: a stalled store held a call for minutes)."""
         import botocore.session
+        from botocore.config import Config
 
         session = botocore.session.get_session()
+        timeouts = Config(
+            connect_timeout=S3_CONNECT_TIMEOUT, read_timeout=S3_READ_TIMEOUT,
+            retries={"max_attempts": S3_ATTEMPTS, "mode": "standard"},
+        )
         return session.create_client(
             "s3", aws_access_key_id=self.access_key, aws_secret_access_key=self.secret_key,
             aws_session_token=self.session_token, endpoint_url=self.endpoint_url, region_name=self.region,
+            config=timeouts,
         )
 
     @property
@@ -303,6 +323,11 @@ class ObjectDataset:
         self.local = Dataset(self.root)
         self._worker = f"{os.uname().nodename}-{os.getpid()}"
         self._rejections = 0
+        #: The crawl's puts, off the reactor thread (issue 28): a stalled store stalls no download.
+        self._puts = ThreadPoolExecutor(PUT_THREADS, thread_name_prefix="imagespider-s3")
+        self._pending: set[Future[Any]] = set()
+        self._pending_lock = threading.Lock()
+        self._unsaved = 0
 
     def open(self) -> None:
         try:
@@ -335,8 +360,54 @@ class ObjectDataset:
         return len(known) + read, read
 
     def close(self) -> None:
+        self.flush()
+        self._puts.shutdown(wait=True)
+        if self._unsaved > 1:
+            logger.error("%d rejected rows could not be stored in %s", self._unsaved, self.uri)
         self.local.close()
         shutil.rmtree(self.root, ignore_errors=True)
+
+    # -- the crawl's puts, in threads ---------------------------------------------------
+
+    def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        future = self._puts.submit(fn, *args)
+        with self._pending_lock:
+            self._pending.add(future)
+        future.add_done_callback(self._put_done)
+        return future
+
+    def _put_done(self, future: Future[Any]) -> None:
+        with self._pending_lock:
+            self._pending.discard(future)
+
+    @property
+    def pending_puts(self) -> int:
+        with self._pending_lock:
+            return len(self._pending)
+
+    async def wait_for_room(self) -> None:
+        """Wait while :data:`MAX_PENDING_PUTS` puts are waiting or running (the store is slow)."""
+        while self.pending_puts >= MAX_PENDING_PUTS:
+            await asyncio.sleep(0.05)
+
+    def flush(self) -> None:
+        """Wait for every put made so far (at the crawl's end, before it publishes)."""
+        with self._pending_lock:
+            pending = list(self._pending)
+        wait(pending)
+
+    async def add_soon(self, row: dict[str, Any]) -> None:
+        """:meth:`add` with the sidecar's PUT in a thread, awaited: the item counts as kept only
+        once its row is in the store."""
+        row = clean_value(self.scrub(row))
+        stem = str(row["file_name"]).rsplit(".", 1)[0]
+        data = json.dumps(row, ensure_ascii=False).encode("utf-8")
+        await asyncio.wrap_future(self._submit(self.store.put, f"{stem}.json", data))
+        self.local.add(row)
+
+    async def has_row_soon(self, file_name: str) -> bool:
+        """:meth:`has_row`, its HEAD in a thread."""
+        return bool(await asyncio.wrap_future(self._submit(self.has_row, file_name)))
 
     def holder_of(self, sha256: str) -> str | None:
         return self.local.holder_of(sha256)
@@ -379,10 +450,23 @@ class ObjectDataset:
         self.local.add(row)
 
     def reject(self, row: dict[str, Any]) -> None:
+        """Put the rejected row as an object of its own, in a thread, not waited for."""
         row = self.scrub(row)
         self._rejections += 1
         key = f"{REJECTED_PREFIX}{self._worker}/{time.time_ns()}-{self._rejections}.json"
-        self.store.put(key, json.dumps(row, ensure_ascii=False).encode("utf-8"))
+        future = self._submit(self.store.put, key, json.dumps(row, ensure_ascii=False).encode("utf-8"))
+        future.add_done_callback(self._rejection_put)
+
+    def _rejection_put(self, future: Future[Any]) -> None:
+        error = future.exception()
+        if error is None:
+            return
+        with self._pending_lock:
+            self._unsaved += 1
+            first = self._unsaved == 1
+        if first:  # one line, not one per row
+            logger.error("a rejected row could not be stored (more are counted at the end): %s",
+                         store_failure(self.uri, error))
 
     def record_crawl(self, row: dict[str, Any]) -> None:
         """Put the crawl's ``crawls.jsonl`` row as ``.crawls/<id>.json`` (ids sort by start)."""

@@ -18,6 +18,8 @@ import time
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
+from imagespider.distributed.redisio import RedisIO
+
 logger = logging.getLogger(__name__)
 
 _SEED = """
@@ -59,8 +61,12 @@ class OtherList(Exception):
 class QueryFeed:
     """The job's query list in Redis, and which of its queries this worker holds."""
 
-    def __init__(self, redis: Any, namespace: str, *, lease_seconds: float, per_worker: int) -> None:
+    def __init__(self, redis: Any, namespace: str, *, lease_seconds: float, per_worker: int,
+                 io: RedisIO | None = None) -> None:
         self.redis = redis
+        #: The Redis thread (imagespider/distributed/redisio.py): :meth:`queries` and :meth:`done`
+        #: call Redis there, not on the reactor thread.
+        self.io = io or RedisIO()
         self.ns = namespace
         self.lease_seconds = lease_seconds
         self.per_worker = per_worker
@@ -99,6 +105,10 @@ class QueryFeed:
 
     def take_one(self) -> tuple[str, bool] | None:
         """A query to work on, and whether it was taken over from a worker whose lease ran out."""
+        return self._held(self.take_from_redis())
+
+    def take_from_redis(self) -> tuple[str, bool] | None:
+        """:meth:`take_one`'s Redis half (the Redis thread's), which changes nothing here."""
         now = time.time()
         keys = [self._key("todo"), self._key("taken"), self._key("done")]
         answer = self._take(keys=keys, args=[now, now + self.lease_seconds])
@@ -106,9 +116,13 @@ class QueryFeed:
             return None
         item, again = answer
         item = item.decode() if isinstance(item, bytes) else str(item)
-        self.held.add(item)
-        self.last_work[item] = time.monotonic()
         return item, bool(int(again))
+
+    def _held(self, taken: tuple[str, bool] | None) -> tuple[str, bool] | None:
+        if taken is not None:
+            self.held.add(taken[0])
+            self.last_work[taken[0]] = time.monotonic()
+        return taken
 
     def finished(self) -> bool:
         """Nothing left to do and nothing in any worker's hands."""
@@ -122,14 +136,14 @@ class QueryFeed:
         """Queries for this worker, at most :attr:`per_worker` at once, until the job is done."""
         while True:
             if len(self.held) < self.per_worker:
-                taken = self.take_one()
+                taken = self._held(await self.io.call(self.take_from_redis))
                 if taken is not None:
                     item, again = taken
                     if again:
                         logger.info("took over query %s from a worker that stopped renewing it", item)
                     yield item
                     continue
-                if not self.held and self.finished():
+                if not self.held and await self.io.call(self.finished):
                     return
             self._changed.clear()
             try:
@@ -142,30 +156,46 @@ class QueryFeed:
         self.last_work[item] = time.monotonic()
 
     def done(self, item: str) -> None:
+        """``item`` ended here: marked done in Redis (sent to the Redis thread, in order)."""
+        self.held.discard(item)
+        self.last_work.pop(item, None)
+        self._changed.set()
+        self.io.send(self._done, item)
+
+    def _done(self, item: str) -> None:
         pipe = self.redis.pipeline(transaction=True)
         pipe.zrem(self._key("taken"), item)
         pipe.sadd(self._key("done"), item)
         pipe.execute()
-        self.held.discard(item)
-        self.last_work.pop(item, None)
-        self._changed.set()
 
     def renew(self, busy: Iterable[str] = ()) -> None:
         """Renew the leases of queries worked on lately or with results in flight here; forget
         those another worker finished or that went quiet (a page in the shared queue is picked up
         by whoever is free; the query returns if nobody works on it for a whole lease)."""
-        now, clock = time.time(), time.monotonic()
+        self.keep(self.renew_in_redis(self.live(busy)))
+
+    def live(self, busy: Iterable[str] = ()) -> list[str]:
+        """The queries to renew: worked on lately, or ``busy`` (read on the reactor thread)."""
+        clock = time.monotonic()
         for item in busy:
             self.last_work[item] = clock
-        live = [item for item, last in self.last_work.items() if clock - last < self.lease_seconds / 2]
-        if live:
-            pipe = self.redis.pipeline(transaction=False)
-            for item in live:
-                pipe.zadd(self._key("taken"), {item: now + self.lease_seconds}, xx=True)
-            pipe.execute()
-            scores = self.redis.zmscore(self._key("taken"), live)
-            live = [item for item, score in zip(live, scores, strict=True) if score is not None]
-        self.last_work = {item: self.last_work[item] for item in live}
+        return [item for item, last in self.last_work.items() if clock - last < self.lease_seconds / 2]
+
+    def renew_in_redis(self, live: list[str]) -> list[str]:
+        """Renew ``live``'s leases (the Redis thread's half); those still this job's to do."""
+        if not live:
+            return []
+        now = time.time()
+        pipe = self.redis.pipeline(transaction=False)
+        for item in live:
+            pipe.zadd(self._key("taken"), {item: now + self.lease_seconds}, xx=True)
+        pipe.execute()
+        scores = self.redis.zmscore(self._key("taken"), live)
+        return [item for item, score in zip(live, scores, strict=True) if score is not None]
+
+    def keep(self, live: list[str]) -> None:
+        """Forget what is not ``live`` any more (back on the reactor thread)."""
+        self.last_work = {item: self.last_work[item] for item in live if item in self.last_work}
         if self.held - set(live):
             self.held &= set(live)
             self._changed.set()

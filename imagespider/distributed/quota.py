@@ -13,20 +13,30 @@ from imagespider/pipelines/metadata.py); a commit a killed worker left is resolv
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from imagespider.distributed.redisio import RedisIO
 from imagespider.distributed.state import SharedState
 from imagespider.spiders.quota import Quota
 
+#: Whether the store holds a file's row, answered on the reactor thread (a local store's index
+#: lives there) or awaited (an object store's HEAD runs in a thread of its own).
+RowExists = Callable[[str], bool | Awaitable[bool]]
+
 
 class SharedQuota(Quota):
+    """Every Redis call goes through ``io`` (imagespider/distributed/redisio.py), never on the
+    reactor thread: what the spider must know before it starts a result (a lease, room) is
+    awaited; counts are sent, and :attr:`kept` is the count as last heard from Redis."""
+
     def __init__(self, state: SharedState, key: str, limit: int, poll_seconds: float = 0.5,
-                 row_exists: Callable[[str], bool] | None = None) -> None:
+                 row_exists: RowExists | None = None, io: RedisIO | None = None) -> None:
         super().__init__(limit)
         self.state = state
         self.key = key
         self.poll_seconds = poll_seconds
+        self.io = io or RedisIO()
         #: Whether the store holds a file's row (resolves a killed worker's commits); None = never resolve.
         self.row_exists = row_exists
         #: The leases this worker holds for this query, one per result in flight here.
@@ -36,13 +46,18 @@ class SharedQuota(Quota):
 
     @property  # type: ignore[override]
     def kept(self) -> int:
-        return self.state.kept(self.key)
+        return self._kept
 
     @kept.setter
     def kept(self, value: int) -> None:
         # Quota.__init__ sets 0; a resumed or topped-up job seeds the count once, for all workers.
+        self._kept = max(getattr(self, "_kept", 0), value)
         if value:
-            self.state.seed_kept(self.key, value)
+            self.io.send(self.state.seed_kept, self.key, value)
+
+    def _heard(self, kept: int) -> None:
+        self._kept = kept
+        self._changed.set()
 
     @property  # type: ignore[override]
     def pending(self) -> int:
@@ -60,44 +75,53 @@ class SharedQuota(Quota):
             pass
 
     async def wait_for_room(self) -> bool:
-        while not self.state.room(self.key, self.limit):
+        while True:
+            room, kept = await self.io.call(self.state.room_counted, self.key, self.limit)
+            self._kept = kept
+            if room:
+                return True
             if self.full:
                 return False
-            if not self.resolve_stale():
+            if not await self.resolve_stale():
                 await self._wait()
-        return not self.full
 
     async def acquire(self) -> bool:
-        self.resolve_stale()  # one HGETALL: a killed worker's rows are counted before anything starts
+        await self.resolve_stale()  # one HGETALL: a killed worker's rows are counted before anything starts
         while True:
-            lease = self.state.reserve(self.key, self.limit)
+            lease, kept = await self.io.call(self.state.reserve_counted, self.key, self.limit)
+            self._kept = kept
             if lease is not None:
                 self.leases.append(lease)
                 return True
             if self.full:
                 return False
-            if not self.resolve_stale():
+            if not await self.resolve_stale():
                 await self._wait()
 
-    def resolve_stale(self) -> int:
+    async def resolve_stale(self) -> int:
         """Count or free the commits a killed worker left (their row written or not); how many."""
         if self.row_exists is None:
             return 0
-        stale = [name for name in self.state.stale_commits(self.key) if name not in self.committed]
+        stale = [name for name in await self.io.call(self.state.stale_commits, self.key) if name not in self.committed]
         for file_name in stale:
-            self.state.resolve(self.key, file_name, self.row_exists(file_name))
+            exists = self.row_exists(file_name)
+            if not isinstance(exists, bool):
+                exists = await exists
+            self._kept = await self.io.call(self.state.resolve, self.key, file_name, exists)
         return len(stale)
 
-    def commit(self, file_name: str) -> None:
+    async def commit(self, file_name: str) -> None:
+        """Awaited before the row is written: a worker killed after writing it leaves a commit
+        that counts, never a lease that frees the place of a row that exists."""
         lease = self.leases.pop() if self.leases else ""
-        self.state.commit(self.key, lease, file_name)
         self.committed.add(file_name)
+        await self.io.call(self.state.commit, self.key, lease, file_name)
 
     def settle_item(self, item: Any, kept: bool) -> None:
         file_name = getattr(item, "file_name", None)
         if file_name in self.committed:
             self.committed.discard(file_name)
-            self.state.settle(self.key, "", kept=kept, file_name=file_name)
+            self.io.send(self.state.settle, self.key, "", kept, file_name, then=self._heard)
             if not kept:
                 self.dropped += 1
             self._changed.set()
@@ -105,24 +129,24 @@ class SharedQuota(Quota):
         self.settle(kept)
 
     def take(self) -> None:
-        lease = self.state.reserve(self.key, self.limit)
-        if lease is not None:
-            self.leases.append(lease)
+        raise NotImplementedError("a shared quota's place is taken with acquire(), which waits for Redis")
 
     def give_back(self) -> None:
         if self.leases:
-            self.state.settle(self.key, self.leases.pop(), kept=False)
+            self.io.send(self.state.settle, self.key, self.leases.pop(), False, then=self._heard)
         self._changed.set()
 
     def settle(self, kept: bool) -> None:
         if self.leases:
-            self.state.settle(self.key, self.leases.pop(), kept=kept)
+            self.io.send(self.state.settle, self.key, self.leases.pop(), kept, then=self._heard)
         elif kept:
-            self.state.settle(self.key, "", kept=True)  # a lease lost with a restart: the row still counts
+            # A lease lost with a restart: the row still counts.
+            self.io.send(self.state.settle, self.key, "", True, then=self._heard)
         if not kept:
             self.dropped += 1
         self._changed.set()
 
-    def renew(self) -> None:
-        """This worker is alive: keep its leases and commits."""
-        self.state.renew(self.key, self.leases, sorted(self.committed))
+    def snapshot(self) -> tuple[str, list[str], list[str]]:
+        """This worker is alive: what to renew (:meth:`SharedState.renew`), read on the reactor
+        thread, where the leases change."""
+        return self.key, list(self.leases), sorted(self.committed)

@@ -12,14 +12,17 @@
   by a killed worker holds its place until it is stale, then counts if the row exists in the store
   (:meth:`SharedState.resolve`), so a kill between the row and the count neither loses nor
   doubles a place.
-* Exact duplicates: ``SET sha256:<hex> <file_name> NX``: the first worker to claim the bytes
-  keeps them; the others are told who holds them.
+* Exact duplicates: ``SET sha256:<hex> <file_name> NX PX <lease>``: the first worker to claim the
+  bytes keeps them; the others are told who holds them. The claim is a lease like the quota's,
+  renewed while its row is being written and made permanent once it is, so the claim of a
+  worker killed (or a call failed) in between expires instead of blocking those bytes for the job.
 * Near duplicates: perceptual hashes in a multi-index hashing table: the 64-bit hash is cut into
   ``max_distance + 1`` chunks, and each chunk value names a Redis set of the hashes holding it.
   Two hashes within ``max_distance`` bits share at least one chunk exactly (pigeonhole), so the
   candidates are the union of the hash's chunk sets, and the Hamming distance is checked on
-  those: the same ``DEDUP_MAX_DISTANCE`` semantics as imagespider/dataset/neardup.py. Check and add
-  run under a short Redis lock so two workers cannot both keep a pair of near-twins.
+  those: the same ``DEDUP_MAX_DISTANCE`` semantics as imagespider/dataset/neardup.py. The bytes'
+  claim, the twin check and the add are one Lua script (no lock, one round trip), so two
+  workers cannot both keep a pair of near-twins; a candidate whose own claim expired is no twin.
 
 Wired into a crawl by imagespider/distributed/worker.py when ``REDIS_URL`` is set.
 """
@@ -36,9 +39,9 @@ redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[3])
 local kept = tonumber(redis.call('GET', KEYS[1]) or '0')
 if kept + redis.call('ZCARD', KEYS[2]) + redis.call('HLEN', KEYS[3]) < tonumber(ARGV[1]) then
   redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
-  return 1
+  return {1, kept}
 end
-return 0
+return {0, kept}
 """
 
 _SETTLE = """
@@ -58,9 +61,9 @@ _ROOM = """
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
 local kept = tonumber(redis.call('GET', KEYS[1]) or '0')
 if kept + redis.call('ZCARD', KEYS[2]) + redis.call('HLEN', KEYS[3]) < tonumber(ARGV[1]) then
-  return 1
+  return {1, kept}
 end
-return 0
+return {0, kept}
 """
 
 
@@ -90,6 +93,70 @@ return 1
 """
 
 
+# Claim bytes (and, given a pHash, unless a near twin is kept) in one step: no lock, one round
+# trip. KEYS[1]: the bytes' claim, set with a lease (PX ARGV[2]) that the worker renews until the
+# row is written (then it is made permanent, :meth:`SharedState.keep_row`), so a killed worker's
+# or a failed call's claim expires. KEYS[2..]: the hash's chunk sets. A candidate twin counts only
+# while its own claim lives (its name's sha256 under ARGV[6]); a dead one is dropped from the sets
+# met here. ARGV: file name, lease ms, pHash (16 hex digits, or ''), max distance, set member,
+# claim key prefix.
+_CLAIM = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {'duplicate', redis.call('GET', KEYS[1]) or '?', 0}
+end
+if ARGV[3] == '' then
+  return false
+end
+local function bits(x)
+  local n = 0
+  while x ~= 0 do
+    x = bit.band(x, x - 1)
+    n = n + 1
+  end
+  return n
+end
+local hi = tonumber(string.sub(ARGV[3], 1, 8), 16)
+local lo = tonumber(string.sub(ARGV[3], 9, 16), 16)
+local most = tonumber(ARGV[4])
+local best, best_distance = nil, most + 1
+local candidates = redis.call('SUNION', unpack(KEYS, 2))
+for _, member in ipairs(candidates) do
+  local other, name = string.match(member, '^(%x+) (.*)$')
+  if other then
+    local distance = bits(bit.bxor(hi, tonumber(string.sub(other, 1, 8), 16)))
+      + bits(bit.bxor(lo, tonumber(string.sub(other, 9, 16), 16)))
+    if distance < best_distance then
+      local sha = string.match(name, '(%x+)%.[^./]*$')
+      if sha and string.len(sha) == 64 and redis.call('EXISTS', ARGV[6] .. sha) == 0 then
+        for i = 2, #KEYS do
+          redis.call('SREM', KEYS[i], member)
+        end
+      else
+        best, best_distance = member, distance
+      end
+    end
+  end
+end
+if best then
+  redis.call('DEL', KEYS[1])
+  return {'near_duplicate', best, best_distance}
+end
+for i = 2, #KEYS do
+  redis.call('SADD', KEYS[i], ARGV[5])
+end
+return false
+"""
+
+_RENEW_CLAIMS = """
+for i = 1, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[i + 1] and redis.call('PTTL', KEYS[i]) > 0 then
+    redis.call('PEXPIRE', KEYS[i], ARGV[1])
+  end
+end
+return 1
+"""
+
+
 @dataclass(frozen=True)
 class Twin:
     phash: str
@@ -108,12 +175,21 @@ class SharedState:
         self._commit = redis.register_script(_COMMIT)
         self._resolve = redis.register_script(_RESOLVE)
         self._renew_commits = redis.register_script(_RENEW_COMMITS)
+        self._claim = redis.register_script(_CLAIM)
+        self._renew_claims = redis.register_script(_RENEW_CLAIMS)
+        #: Bytes this worker claimed whose rows are not written yet: sha256 -> file name (renewed).
+        self.claims: dict[str, str] = {}
 
     @classmethod
     def from_url(cls, url: str, namespace: str, **options: Any) -> SharedState:
         import redis
 
-        return cls(redis.Redis.from_url(url, decode_responses=True), namespace, **options)
+        from imagespider.distributed.redisio import CONNECT_TIMEOUT, SOCKET_TIMEOUT  # noqa: PLC0415
+
+        client = redis.Redis.from_url(
+            url, decode_responses=True, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=CONNECT_TIMEOUT
+        )
+        return cls(client, namespace, **options)
 
     def _key(self, *parts: str) -> str:
         return ":".join((self.ns, *parts))
@@ -123,11 +199,15 @@ class SharedState:
     def reserve(self, query: str, limit: int) -> str | None:
         """A lease for one more result of ``query``, or None when the limit is reached (kept and
         in flight)."""
+        return self.reserve_counted(query, limit)[0]
+
+    def reserve_counted(self, query: str, limit: int) -> tuple[str | None, int]:
+        """:meth:`reserve`, and the query's kept count as the lease was decided."""
         lease = uuid.uuid4().hex
         now = time.time()
         keys = [self._key("kept", query), self._key("pending", query), self._key("committing", query)]
-        granted = self._reserve(keys=keys, args=[limit, now, now - self.lease_seconds, lease])
-        return lease if granted else None
+        granted, kept = self._reserve(keys=keys, args=[limit, now, now - self.lease_seconds, lease])
+        return (lease if granted else None), int(kept)
 
     def settle(self, query: str, lease: str, kept: bool, file_name: str = "") -> int:
         """End a lease, or the commit of ``file_name``; ``kept`` counts it. Returns the query's
@@ -141,8 +221,13 @@ class SharedState:
 
     def room(self, query: str, limit: int) -> bool:
         """Whether one more result of ``query`` could start now (nothing is reserved)."""
+        return self.room_counted(query, limit)[0]
+
+    def room_counted(self, query: str, limit: int) -> tuple[bool, int]:
+        """:meth:`room`, and the query's kept count."""
         keys = [self._key("kept", query), self._key("pending", query), self._key("committing", query)]
-        return bool(self._room(keys=keys, args=[limit, time.time() - self.lease_seconds]))
+        room, kept = self._room(keys=keys, args=[limit, time.time() - self.lease_seconds])
+        return bool(room), int(kept)
 
     def renew(self, query: str, leases: list[str], committed: list[str] | None = None) -> None:
         """Restart the clock of leases and commits this worker still holds (it is alive)."""
@@ -181,20 +266,40 @@ class SharedState:
         the first worker's count is taken, later ones find it set."""
         self.redis.set(self._key("kept", query), kept, nx=True)
 
-    # -- exact duplicates -----------------------------------------------------------------
+    # -- exact duplicates ------------------------------------------------------------------
 
     def claim_bytes(self, sha256: str, file_name: str) -> str | None:
         """Claim these bytes for ``file_name``; the holder's file name if already claimed."""
-        key = self._key("sha256", sha256)
-        if self.redis.set(key, file_name, nx=True):
-            return None
-        holder: str | None = self.redis.get(key)
-        return holder
+        verdict = self.claim(sha256, file_name, None, 0)
+        return None if verdict is None else verdict[1].removeprefix("same bytes as ")
 
     def unclaim_bytes(self, sha256: str, file_name: str) -> None:
         key = self._key("sha256", sha256)
         if self.redis.get(key) == file_name:
             self.redis.delete(key)
+        self.claims.pop(sha256, None)
+
+    def keep_row(self, sha256: str, file_name: str, image_url: str, label: str) -> None:
+        """The row of ``file_name`` is written: its claim on the bytes is for good (no lease),
+        and its URL is known to every worker."""
+        key = self._key("sha256", sha256)
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.get(key)
+        pipe.persist(key)
+        pipe.sadd(self._key("urls"), f"{label} {image_url}")
+        holder, _, _ = pipe.execute()
+        if holder is None:
+            # The claim expired while the row was being written (stalled past the lease), and
+            # nobody took the bytes meanwhile: claim them again, for good.
+            self.redis.set(key, file_name, nx=True)
+        self.claims.pop(sha256, None)
+
+    def renew_claims(self) -> None:
+        """Restart the lease of the claims whose rows are still being written (this worker is alive)."""
+        claims = dict(self.claims)
+        if claims:
+            keys = [self._key("sha256", sha256) for sha256 in claims]
+            self._renew_claims(keys=keys, args=[int(self.lease_seconds * 1000), *claims.values()])
 
     # -- URLs kept by any worker ----------------------------------------------------------
 
@@ -211,16 +316,25 @@ class SharedState:
 
     def claim(self, sha256: str, file_name: str, phash: str | None, max_distance: int) -> tuple[str, str] | None:
         """Claim an image for ``file_name``: ``(reason, detail)`` of the drop when other workers
-        keep the same bytes (``duplicate``) or, given ``phash``, a near twin (``near_duplicate``)."""
-        holder = self.claim_bytes(sha256, file_name)
-        if holder is not None:
+        keep the same bytes (``duplicate``) or, given ``phash``, a near twin (``near_duplicate``).
+        One script, no lock: the claim holds for ``lease_seconds`` unless renewed
+        (:meth:`renew_claims`) or made permanent by the row (:meth:`keep_row`)."""
+        answer = self._claim_once(sha256, file_name, phash, max_distance)
+        if not answer:
+            self.claims[sha256] = file_name
+            return None
+        reason, holder, distance = answer
+        if reason == "duplicate":
             return "duplicate", f"same bytes as {holder}"
-        if phash:
-            twin = self.keep_unless_near(phash, file_name, max_distance)
-            if twin is not None:
-                self.unclaim_bytes(sha256, file_name)
-                return "near_duplicate", f"{twin.distance} bits from {twin.file_name}"
-        return None
+        return "near_duplicate", f"{int(distance)} bits from {str(holder).partition(' ')[2]}"
+
+    def _claim_once(self, sha256: str, file_name: str, phash: str | None, max_distance: int) -> Any:
+        chunks = _chunks(int(phash, 16), max_distance + 1) if phash else []
+        keys = [self._key("sha256", sha256)]
+        keys += [self._key("phash", str(max_distance), str(i), str(c)) for i, c in enumerate(chunks)]
+        args = [file_name, max(1, int(self.lease_seconds * 1000)), phash or "", max_distance,
+                f"{phash} {file_name}", self._key("sha256", "")]
+        return self._claim(keys=keys, args=args)
 
     def unclaim(self, sha256: str, file_name: str, phash: str | None, max_distance: int) -> None:
         """Give a claim back (the image could not be stored)."""
@@ -236,25 +350,15 @@ class SharedState:
 
     def keep_unless_near(self, phash: str, file_name: str, max_distance: int) -> Twin | None:
         """Add ``phash`` (16 hex digits) unless a hash within ``max_distance`` bits is kept;
-        then return that twin and add nothing."""
-        value = int(phash, 16)
-        chunks = _chunks(value, max_distance + 1)
-        with self.redis.lock(self._key("phash-lock"), timeout=10, blocking_timeout=30):
-            candidates = self.redis.sunion([self._key("phash", str(max_distance), str(i), str(c))
-                                            for i, c in enumerate(chunks)])
-            best: Twin | None = None
-            for candidate in candidates:
-                other, _, name = candidate.partition(" ")
-                distance = bin(value ^ int(other, 16)).count("1")
-                if distance <= max_distance and (best is None or distance < best.distance):
-                    best = Twin(other, name, distance)
-            if best is not None:
-                return best
-            pipe = self.redis.pipeline(transaction=True)
-            for i, chunk in enumerate(chunks):
-                pipe.sadd(self._key("phash", str(max_distance), str(i), str(chunk)), f"{phash} {file_name}")
-            pipe.execute()
-        return None
+        then return that twin and add nothing (:meth:`claim`'s near-duplicate half, for an image
+        named by ``file_name`` alone, kept for good)."""
+        answer = self._claim_once(f"name:{file_name}", file_name, phash, max_distance)
+        if not answer:
+            self.redis.persist(self._key("sha256", f"name:{file_name}"))
+            return None
+        _, member, distance = answer
+        other, _, name = str(member).partition(" ")
+        return Twin(other, name, int(distance))
 
 
 def _chunks(value: int, count: int) -> list[int]:

@@ -14,12 +14,11 @@ go to the others when the leases run out. Scrapy's requests go through scrapy-re
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import json
 import logging
 import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from scrapy import signals
@@ -30,6 +29,7 @@ from scrapy.settings import BaseSettings
 from imagespider.distributed.config import DistributedConfig, redact_url
 from imagespider.distributed.feed import QueryFeed
 from imagespider.distributed.quota import SharedQuota
+from imagespider.distributed.redisio import RedisIO
 from imagespider.distributed.state import SharedState
 from imagespider.errors import FAILURE_PREFIX
 from imagespider.spiders.quota import Quota
@@ -60,8 +60,10 @@ class Worker:
         self.config = config
         self.namespace = namespace
         self.state = SharedState.from_url(config.redis_url, namespace, lease_seconds=config.lease_seconds)
+        #: Every Redis call of this worker, off the reactor thread (imagespider/distributed/redisio.py).
+        self.io = RedisIO()
         self.feed = QueryFeed(self.state.redis, namespace, lease_seconds=config.lease_seconds,
-                              per_worker=config.queries_per_worker)
+                              per_worker=config.queries_per_worker, io=self.io)
         self.quotas: dict[str, SharedQuota] = {}
         #: Callables naming more work in flight here whose leases to renew (the urls spider's chunks).
         self.busy_sources: list[Callable[[], list[str]]] = []
@@ -77,16 +79,34 @@ class Worker:
             if id(quota) not in made:
                 self.quotas[key(name)] = made[id(quota)] = SharedQuota(
                     self.state, key(name), quota.limit, poll_seconds=self.feed.poll_seconds,
-                    row_exists=self.row_exists,
+                    row_exists=self.row_exists, io=self.io,
                 )
             shared[name] = made[id(quota)]
         return shared
 
-    def row_exists(self, file_name: str) -> bool:
-        """Whether the store holds the row of ``file_name`` (a killed worker's commit, resolved)."""
+    def row_exists(self, file_name: str) -> bool | Awaitable[bool]:
+        """Whether the store holds the row of ``file_name`` (a killed worker's commit, resolved):
+        a local store's index answers here; an object store's HEAD is awaited in a thread."""
         from imagespider.extensions.dataset import dataset_of  # noqa: PLC0415 (the extension imports spiders)
 
-        return dataset_of(self.crawler).has_row(file_name)
+        dataset = dataset_of(self.crawler)
+        has_row_soon = getattr(dataset, "has_row_soon", None)
+        return has_row_soon(file_name) if has_row_soon is not None else dataset.has_row(file_name)
+
+    async def has_url(self, image_url: str, label: str) -> bool:
+        """Kept by any worker of the job (asked in the Redis thread)."""
+        return await self.io.call(self.state.has_url, image_url, label)
+
+    async def claim(self, sha256: str, file_name: str, phash: str | None, max_distance: int) -> tuple[str, str] | None:
+        """:meth:`SharedState.claim`, in the Redis thread."""
+        return await self.io.call(self.state.claim, sha256, file_name, phash, max_distance)
+
+    def unclaim(self, sha256: str, file_name: str, phash: str | None, max_distance: int) -> None:
+        self.io.send(self.state.unclaim, sha256, file_name, phash, max_distance)
+
+    def keep_row(self, sha256: str, file_name: str, image_url: str, label: str) -> None:
+        """A row is written: its bytes' claim is for good, its URL known to all (sent, in order)."""
+        self.io.send(self.state.keep_row, sha256, file_name, image_url, label)
 
     def _opened(self, **_: Any) -> None:
         # One job, one spider: with a DISTRIBUTED_JOB given to two spiders, one's requests in the
@@ -106,25 +126,29 @@ class Worker:
         while True:
             await asyncio.sleep(self.config.lease_seconds / 3)
             try:
-                self.renew()
+                await self.renew()
             except Exception as error:  # noqa: BLE001 (Redis away a moment: the next round retries)
                 logger.warning("could not renew this worker's leases in Redis: %s", error)
 
-    def renew(self) -> None:
-        busy = []
-        for key, quota in self.quotas.items():
-            if quota.leases:
-                quota.renew()
-                busy.append(key)
+    async def renew(self) -> None:
+        """Renew what this worker holds: read here, on the reactor thread, renewed in the Redis thread."""
+        held = [quota.snapshot() for quota in self.quotas.values() if quota.leases or quota.committed]
+        busy = [key for key, _, _ in held]
         for source in self.busy_sources:
             busy += source()
-        self.feed.renew(busy)
+        self.feed.keep(await self.io.call(self._renew, held, self.feed.live(busy)))
+
+    def _renew(self, held: list[tuple[str, list[str], list[str]]], live: list[str]) -> list[str]:
+        for key, leases, committed in held:
+            self.state.renew(key, leases, committed)
+        self.state.renew_claims()
+        return self.feed.renew_in_redis(live)
 
     def _closed(self, **_: Any) -> None:
         if self._renewing is not None:
             self._renewing.cancel()
-        with contextlib.suppress(Exception):
-            self.feed.release()
+        self.io.send(self.feed.release)
+        self.io.close()  # what was sent reaches Redis before the process ends (socket timeouts bound it)
 
 
 def worker_for(crawler: Crawler, spider: str, arguments: Mapping[str, Any]) -> Worker | None:

@@ -116,6 +116,7 @@ class DatasetExtension:
     def spider_closed(self, **_: Any) -> None:
         if getattr(self, "refused", None) is None:
             if isinstance(self.dataset, ObjectDataset):
+                self.dataset.flush()  # the rows still being put are in the store before it is published
                 # Several workers may share an object store: publish once they are all done.
                 if not self.crawler.settings.get("REDIS_URL"):
                     publish_store(self.dataset)

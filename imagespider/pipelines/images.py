@@ -33,7 +33,7 @@ from scrapy.exceptions import (
     ResponseDataLossError,
 )
 from scrapy.http import Response
-from scrapy.pipelines.files import FSFilesStore
+from scrapy.pipelines.files import FSFilesStore, S3FilesStore
 from scrapy.pipelines.images import ImagesPipeline
 from scrapy.pipelines.media import FileInfo, MediaPipeline
 from scrapy.settings import BaseSettings
@@ -43,7 +43,7 @@ from twisted.internet import error as twisted_error
 from twisted.python.failure import Failure
 
 from imagespider.dataset.neardup import DedupConfig
-from imagespider.dataset.objectstore import normal_uri
+from imagespider.dataset.objectstore import ObjectDataset, normal_uri
 from imagespider.dataset.sources import is_object_store
 from imagespider.dataset.store import Dataset
 from imagespider.dataset.thumbnails import SAMPLE, sample_cutoff, thumbnail_name, write_thumbnail
@@ -136,14 +136,17 @@ class DatasetImagesPipeline(ImagesPipeline):
         super().__init__(store_uri, crawler=crawler)
         self.config = ImagesConfig.from_settings(crawler.settings)
         self.dataset = dataset_of(crawler)
+        if isinstance(self.store, S3FilesStore) and isinstance(self.dataset, ObjectDataset):
+            if crawler.settings.get("AWS_USE_SSL") is None and crawler.settings.get("AWS_VERIFY") is None:
+                # The images' PUTs (in Scrapy's threads) with the store's short timeouts, not botocore's minutes.
+                self.store.s3_client = self.dataset.store.client
         self.dedup = DedupConfig.from_settings(crawler.settings)
         self.bounds = CheckBounds.from_settings(crawler.settings)
         self._checks = CheckPool(self.config.workers, self.config.check_processes, self.bounds)
         self._writer: ThreadPoolExecutor | None = None
         self._in_flight = asyncio.Semaphore(self.config.in_flight)
         #: A distributed job's shared sha256 and pHash claims (imagespider/distributed/state.py), or None.
-        worker = worker_of(crawler)
-        self.shared = worker.state if worker is not None else None
+        self.shared = worker_of(crawler)
 
     def open_spider(self, spider: Any = None) -> None:
         super().open_spider()
@@ -167,6 +170,9 @@ class DatasetImagesPipeline(ImagesPipeline):
             raise Rejected("already_in_dataset", "this URL is in the manifest from an earlier crawl")
         if self.dataset.removed_in_review(url):
             raise Rejected("reviewed_removed", "this URL was removed from the store in a review")
+        wait_for_room = getattr(self.dataset, "wait_for_room", None)
+        if wait_for_room is not None:
+            await wait_for_room()  # an object store that is slow: its puts waiting are bounded
         async with self._in_flight:
             return await super().process_item(item)
 
@@ -225,21 +231,21 @@ class DatasetImagesPipeline(ImagesPipeline):
         file_name = f"{item.label}/{facts.sha256}.{EXTENSIONS[facts.format]}"
         if self.dataset.removed_in_review(sha256=facts.sha256):
             raise Rejected("reviewed_removed", "these bytes were removed from the store in a review")
-        holder = self.dataset.holder_of(facts.sha256)
-        if holder is not None:
-            raise Rejected("duplicate", f"same bytes as {holder}")
-        # Bytes pinned by a manifest were judged when first kept: a rebuild keeps them all.
-        if self.dedup.enabled and facts.phash and not expected:
-            # The store's hashes are in its index (imagespider/dataset/index.py), this crawl's claims in memory.
-            twin = self.dataset.twin_of(facts.phash, self.dedup.max_distance)
-            if twin is not None:
-                raise Rejected("near_duplicate", f"{twin.distance} bits from {twin.file_name}")
+        local = self._local_verdict(facts, expected)
+        if local is not None:
+            raise Rejected(*local)
         shared_phash = facts.phash if self.dedup.enabled and not expected else None
         if self.shared is not None:
             # Other workers of the job: the same bytes or a near twin claimed by any of them is a drop.
-            refused = self.shared.claim(facts.sha256, file_name, shared_phash, self.dedup.max_distance)
+            # In the Redis thread (imagespider/distributed/redisio.py): awaited, so the store's own
+            # answers above are asked again after it, with no await between them and the claim.
+            refused = await self.shared.claim(facts.sha256, file_name, shared_phash, self.dedup.max_distance)
             if refused is not None:
                 raise Rejected(*refused)
+            local = self._local_verdict(facts, expected)
+            if local is not None:
+                self.shared.unclaim(facts.sha256, file_name, shared_phash, self.dedup.max_distance)
+                raise Rejected(*local)
         # Decided and claimed on the reactor thread, with no await in between: no lock needed.
         self.dataset.claim(facts.sha256, file_name, facts.phash)
         try:
@@ -266,6 +272,19 @@ class DatasetImagesPipeline(ImagesPipeline):
         if not item.author and embedded.creator:
             item.author = embedded.creator
         return stored
+
+    def _local_verdict(self, facts: ImageFacts, expected: str | None) -> tuple[str, str] | None:
+        """This store's (and this crawl's claims') verdict on the bytes: a duplicate, a near twin, or None."""
+        holder = self.dataset.holder_of(facts.sha256)
+        if holder is not None:
+            return "duplicate", f"same bytes as {holder}"
+        # Bytes pinned by a manifest were judged when first kept: a rebuild keeps them all.
+        if self.dedup.enabled and facts.phash and not expected:
+            # The store's hashes are in its index (imagespider/dataset/index.py), this crawl's claims in memory.
+            twin = self.dataset.twin_of(facts.phash, self.dedup.max_distance)
+            if twin is not None:
+                return "near_duplicate", f"{twin.distance} bits from {twin.file_name}"
+        return None
 
     async def _persist(self, file_name: str, body: bytes, info: Any) -> None:
         """Write the file in the one writer thread: creating and writing ~0.5 MB files took the

@@ -25,16 +25,21 @@ class MetadataExportPipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         row = manifest_row(item)
         quota_for = getattr(self.crawler.spider, "quota_for", None)
         quota = quota_for(item) if quota_for is not None else None
         if quota is not None:
-            quota.commit(row["file_name"])  # a distributed job's place, held by this row until it counts
-        self.dataset.add(row)
+            await quota.commit(row["file_name"])  # a distributed job's place, held by this row until it counts
+        add_soon = getattr(self.dataset, "add_soon", None)
+        if add_soon is not None:
+            await add_soon(row)  # an object store: the sidecar's PUT in a thread (dataset/objectstore.py)
+        else:
+            self.dataset.add(row)
         worker = worker_of(self.crawler)
         if worker is not None:
-            worker.state.keep_url(row["image_url"], row["label"])
+            # The bytes' claim becomes permanent and the URL known to every worker (sent in order).
+            worker.keep_row(row["sha256"], row["file_name"], row["image_url"], row["label"])
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("imagespider/kept")

@@ -138,7 +138,7 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
         by_key = {self.shared_key(query): query for query in self.args.queries}
         items = list(by_key)
         try:
-            seeded = feed.seed(items, fingerprint(items))
+            seeded = await self.worker.io.call(feed.seed, items, fingerprint(items))
         except OtherList as error:
             raise self.fail(OTHER_LIST, f"{self.name}: {error}") from None
         if seeded:
@@ -242,7 +242,7 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
                 continue  # already handed out (the page is read whole after every scroll)
             seen.add(result.image_url)
             if (dataset is not None and dataset.has_url(result.image_url, query.label)) or (
-                self.worker is not None and self.worker.state.has_url(result.image_url, query.label)
+                self.worker is not None and await self.worker.has_url(result.image_url, query.label)
             ):
                 # Kept by an earlier crawl: not downloaded again, not a rejection either.
                 self.crawler.stats.inc_value("imagespider/skipped/already_in_dataset")

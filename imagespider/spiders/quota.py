@@ -53,7 +53,7 @@ class Quota:
         self.pending = max(0, self.pending - 1)
         self._changed.set()
 
-    def commit(self, file_name: str) -> None:
+    async def commit(self, file_name: str) -> None:
         """An item's row is about to be written (a shared quota marks its place, see
         imagespider/distributed/quota.py; here nothing to do)."""
 

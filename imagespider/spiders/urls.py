@@ -135,7 +135,7 @@ class UrlsSpider(QuotaSpider[UrlsArgs, str]):
             listed = fingerprint(f"{row.label} {row.image_url}" for row in urls.rows)
             chunks = RowChunks(self.worker.feed, len(urls.rows), self.worker.config.chunk_rows, listed)
             try:
-                chunks.seed()
+                await self.worker.io.call(chunks.seed)
             except OtherList as error:
                 logger.error("urls: %s", error)
                 raise CloseSpider(FAILURE_PREFIX + OTHER_LIST) from None
@@ -143,7 +143,7 @@ class UrlsSpider(QuotaSpider[UrlsArgs, str]):
             self.worker.busy_sources.append(chunks.busy)
         async for chunk, row in self._rows(chunks):
             if (dataset is not None and dataset.has_url(row.image_url, row.label)) or (
-                self.worker is not None and self.worker.state.has_url(row.image_url, row.label)
+                self.worker is not None and await self.worker.has_url(row.image_url, row.label)
             ):
                 # Kept by an earlier crawl: not fetched again, and not a rejection either.
                 stats.inc_value("imagespider/skipped/already_in_dataset")

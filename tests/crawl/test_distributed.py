@@ -24,7 +24,15 @@ import pytest
 
 from tests.conftest import PROJECT, run_scrapy, scrapy_command, scrapy_env
 from tests.mockserver import MockHTTPServer
-from tests.servers import free_port, redis_server, s3_client, s3_server, s3_settings
+from tests.servers import (
+    free_port,
+    redis_server,
+    redis_server_process,
+    s3_client,
+    s3_server,
+    s3_server_process,
+    s3_settings,
+)
 
 QUERIES = ("cat", "dog", "owl", "fox", "elk")
 LIMIT = 8
@@ -250,3 +258,54 @@ def test_a_worker_of_another_spiders_job_is_one_line(mockserver: MockHTTPServer,
     assert len(errors) == 1 and "job shared-by-two is a bing job; this flickr worker cannot join it" in errors[0], errors
     assert "failed_job_spider_differs" in result.stderr
     assert mockserver.requests[before:] == [], "nothing is fetched"
+
+
+def test_a_stalled_redis_and_store_stall_no_download(mockserver: MockHTTPServer, tmp_path: Path) -> None:
+    """Issue 28, item 10: Redis and the S3 store both stop answering for 5 s (their processes
+    SIGSTOPped) in the middle of a distributed crawl. Downloads go on meanwhile (every Redis call
+    and every PUT was made on the reactor thread: nothing moved for the whole stall), and once
+    they answer again the crawl ends with every image kept, no bytes twice."""
+    images = 30
+    listing = tmp_path / "list.txt"
+    # Each image answers after 0.4 s (tests/mockserver/hostile.py), one at a time: a steady stream.
+    listing.write_text("".join(f"{mockserver.base}/hostile/slow/{200 + n}.png\n" for n in range(images)))
+    (tmp_path / "redis").mkdir()
+    with redis_server_process(tmp_path / "redis") as (redis_url, redis), s3_server_process() as (s3, store_server):
+        s3_client(s3).create_bucket(Bucket=BUCKET)
+        command = scrapy_command(
+            "crawl", "urls", "-a", f"path={listing}", "-a", "label=stall", "-a", "license=any",
+            "-s", f"IMAGES_STORE=s3://{BUCKET}/stall", "-s", f"REDIS_URL={redis_url}",
+            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "IMAGES_WORKERS=1", *s3_settings(s3),
+        )
+        log = tmp_path / "crawl.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(command, cwd=PROJECT, env=scrapy_env(), stdout=out, stderr=subprocess.STDOUT)
+        try:
+            def fetched() -> int:
+                return sum(1 for path in mockserver.requests if path.startswith("/hostile/slow/2"))
+
+            deadline = time.monotonic() + 60
+            while fetched() < 4:
+                assert process.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+                time.sleep(0.05)
+            redis.send_signal(signal.SIGSTOP)
+            store_server.send_signal(signal.SIGSTOP)
+            try:
+                time.sleep(0.5)  # what was on its way when they stopped
+                before = fetched()
+                time.sleep(5)
+                during = fetched() - before
+            finally:
+                redis.send_signal(signal.SIGCONT)
+                store_server.send_signal(signal.SIGCONT)
+            assert process.wait(120) == 0, log.read_text()[-3000:]
+        finally:
+            if process.poll() is None:
+                process.kill()
+        output = log.read_text()
+        assert "Traceback" not in output, output[-3000:]
+        assert during >= 5, f"{during} downloads in the 5 s both servers stalled"
+        assert fetched() == images
+        stored = objects(s3, "stall/")
+        rows = [name for name in stored if name.endswith(".json") and not name.startswith(".")]
+        assert len(rows) == images and len({stored[name] for name in stored if name.endswith(".png")}) == images

@@ -97,6 +97,30 @@ def test_bytes_are_claimed_once(redis_url: str) -> None:
     assert two.claim_bytes("ab" * 32, "dog/x.jpg") is None
 
 
+def test_a_dead_workers_claim_expires_and_a_kept_rows_claim_does_not(redis_url: str) -> None:
+    """Issue 28, item 10: a claim is a lease. A worker killed between its claim and its row (or
+    whose call failed) left the claim for good: every later copy of those bytes, and every near
+    twin, was a "duplicate of" a file nobody wrote."""
+    dead = SharedState.from_url(redis_url, "claimlease", lease_seconds=0.5)
+    alive = SharedState.from_url(redis_url, "claimlease", lease_seconds=0.5)
+    kept = SharedState.from_url(redis_url, "claimlease", lease_seconds=0.5)
+    assert dead.claim("aa" * 32, f"cat/{'aa' * 32}.jpg", "00000000000000ff", 4) is None  # then killed
+    assert alive.claim("aa" * 32, "dog/x.jpg", None, 4)[0] == "duplicate", "a live claim holds"
+    assert kept.claim("bb" * 32, f"cat/{'bb' * 32}.jpg", "ff00000000000000", 4) is None
+    kept.keep_row("bb" * 32, f"cat/{'bb' * 32}.jpg", "http://a/b.jpg", "cat")
+    assert alive.claim("cc" * 32, f"cat/{'cc' * 32}.jpg", None, 4) is None
+    for _ in range(3):  # a live worker renews the claims whose rows it is still writing
+        time.sleep(0.3)
+        alive.renew_claims()
+    assert alive.claim("cc" * 32, "dog/y.jpg", None, 4)[0] == "duplicate", "a renewed claim holds"
+    assert alive.claim("dd" * 32, "dog/z.jpg", "ff00000000000001", 4)[0] == "near_duplicate", "a kept row's twin"
+    assert alive.claim("bb" * 32, "dog/w.jpg", None, 4)[0] == "duplicate", "a kept row's bytes, for good"
+    # The dead worker's claim expires: its bytes, and a near twin of its hash, may now be kept.
+    assert alive.claim("ee" * 32, f"dog/{'ee' * 32}.jpg", "00000000000000fe", 4) is None
+    assert alive.claim("aa" * 32, f"dog/{'aa' * 32}.jpg", None, 4) is None
+    assert alive.has_url("http://a/b.jpg", "cat")
+
+
 @pytest.mark.parametrize("max_distance", [0, 4, 10])
 def test_near_duplicates_by_multi_index_hashing_match_a_linear_scan(redis_url: str, max_distance: int) -> None:
     state = SharedState.from_url(redis_url, f"near{max_distance}")
@@ -166,19 +190,20 @@ def test_a_row_written_by_a_killed_worker_is_counted_once(redis_url: str) -> Non
     async def run() -> None:
         for _ in range(3):
             assert await dead.acquire()
-        dead.commit("cat/a.jpg")  # its row was written, then the worker was killed before counting
-        dead.commit("cat/b.jpg")  # killed before its row was written
+        await dead.commit("cat/a.jpg")  # its row was written, then the worker was killed before counting
+        await dead.commit("cat/b.jpg")  # killed before its row was written
         assert not alive.state.room("cat", 3), "two commits and a lease hold all three places"
         await asyncio.sleep(1.2)  # the dead worker renews nothing
         assert await asyncio.wait_for(alive.acquire(), 5), "the stale commits are resolved"
         assert alive.kept == 1, "the written row counts, once"
         assert await alive.acquire() and not alive.state.room("cat", 3)
+        for name in ("cat/c.jpg", "cat/d.jpg"):
+            await alive.commit(name)
+            alive.settle_item(type("Item", (), {"file_name": name})(), kept=True)
+        await alive.io.drain()
+        assert alive.kept == 3 and alive.full and not alive.committed
 
     asyncio.run(run())
-    for name in ("cat/c.jpg", "cat/d.jpg"):
-        alive.commit(name)
-        alive.settle_item(type("Item", (), {"file_name": name})(), kept=True)
-    assert alive.kept == 3 and alive.full and not alive.committed
 
 
 def test_urls_kept_by_any_worker_are_known_to_all(redis_url: str) -> None:
@@ -204,17 +229,19 @@ def test_a_stalled_workers_row_counted_by_another_is_not_counted_again(redis_url
 
     async def run() -> None:
         assert await stalled.acquire()
-        stalled.commit("cat/a.jpg")
+        await stalled.commit("cat/a.jpg")
         await asyncio.sleep(1.2)  # stalled: nothing renewed
-        assert other.resolve_stale() == 1 and other.kept == 1, "counted by the other worker: its row is there"
+        assert await other.resolve_stale() == 1 and other.kept == 1, "counted by the other worker: its row is there"
         stalled.settle_item(item, kept=True)  # the stalled worker wakes up and counts its row
+        await stalled.io.drain()
         assert stalled.kept == 1, "one row, counted once"
         # A commit freed because its row was not there yet, then written: the row counts (the truth).
         assert await stalled.acquire()
-        stalled.commit("cat/b.jpg")
+        await stalled.commit("cat/b.jpg")
         await asyncio.sleep(1.2)
-        assert other.resolve_stale() == 1 and other.kept == 1, "no row yet: its place is freed"
+        assert await other.resolve_stale() == 1 and other.kept == 1, "no row yet: its place is freed"
         stalled.settle_item(type("Item", (), {"file_name": "cat/b.jpg"})(), kept=True)
+        await stalled.io.drain()
         assert stalled.kept == 2
 
     asyncio.run(run())

@@ -3,6 +3,7 @@ counted as kept, by license, and by each malformed metadata block (which never s
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -23,10 +24,10 @@ def test_a_kept_item_is_one_row_and_counted(tmp_path: Path) -> None:
     item = ImageItem(image_url="https://h/a.jpg", label="cat", query="cat", engine="flickr", title="A cat",
                      author="Ada", license=cc_license("cc-by", "2.0", "api"))
     item.file_name, item.sha256, item.rights = "cat/a.jpg", "ab" * 32, {"malformed": ["xmp", "iptc"]}
-    assert pipeline.process_item(item) is item
+    assert asyncio.run(pipeline.process_item(item)) is item
     plain = ImageItem(image_url="https://h/b.jpg", label="cat", query="cat", engine="bing")
     plain.file_name = "cat/b.jpg"
-    pipeline.process_item(plain)
+    asyncio.run(pipeline.process_item(plain))
     stats = crawler.stats.get_stats()  # type: ignore[union-attr]
     assert (stats["imagespider/kept"], stats["imagespider/kept/license/cc-by"],
             stats["imagespider/kept/license/unknown"]) == (2, 1, 1)

@@ -4,10 +4,11 @@ image from its source page, as one JSON object, so a user can see why an image w
 Nothing here decides anything: the verdict is the crawl's own. Without ``--html`` a one-request
 crawl (:class:`RightsCheckSpider`, not in SPIDER_MODULES) runs the crawl's license pipeline
 (imagespider/pipelines/license.py) on the image, with the same settings: the source page's
-robots.txt (our agent and the AI crawlers by name), the image's and the page's
-``/.well-known/tdmrep.json``, the page itself fetched through Scrapy's downloader (private-address
-guard, redirects, ``PAGE_MAXSIZE``), then the policy; the image host's robots.txt is asked as the
-image's download would ask it. With ``--html`` a saved page is read instead, offline: decoded as
+robots.txt (our agent and the AI crawlers by name), the site files of the image's and the page's
+origins (robots.txt Content-Signal / Content-Usage and RSL licenses, ``tdmrep.json``, ``ai.txt``),
+the page itself fetched through Scrapy's downloader (private-address guard, redirects,
+``PAGE_MAXSIZE``), then the policy; the image host's robots.txt is asked as the image's download
+would ask it. With ``--html`` a saved page is read instead, offline: decoded as
 Scrapy decodes a response (BOM, ``<meta charset>``, else detected), bounded by ``PAGE_MAXSIZE``,
 read by the same page reader (imagespider/rights/page.py) and weighed by the same functions; the
 sites' own files (robots.txt, tdmrep.json) are not asked. The image itself is never downloaded:
@@ -52,8 +53,10 @@ from imagespider.rights.policy import Policy
 from imagespider.rights.robots import RobotsCache
 from imagespider.spiders.params import parse_policy
 
-#: Drop reasons that are an owner's opt-out (site files, page markup, headers), not a policy's refusal.
-OPT_OUT_REASONS = frozenset({"robots_txt", "robots_txt_page", "robots_txt_ai", "tdm_reservation", "noai"})
+#: Drop reasons before download that are not an owner's opt-out: the policy's (``license_*``) and
+#: the engine's restriction marks. Every other one is (robots.txt, Content-Signal, RSL, TDMRep,
+#: ai.txt, the page's noai...), so a signal the pipeline learns is shown as one here too.
+NOT_OPT_OUTS = frozenset({"restricted"})
 #: Longest URL taken on the command line (browsers and servers refuse far shorter ones).
 MAX_URL = 8192
 #: Why a statement of each scope applies to the image (PageEvidence.scope).
@@ -205,7 +208,7 @@ def conclusion(check: Check) -> dict[str, Any]:
     item, drop, found = check.item, check.drop, check.found
     lic = item.license
     statement = found.license_statement if found is not None else None
-    opt_out = drop.reason if drop is not None and drop.reason in OPT_OUT_REASONS else None
+    opt_out = drop.reason if drop is not None and is_opt_out(drop.reason) else None
     if drop is not None:
         kept, stage, reason, detail = False, "before download", drop.reason, drop.detail
     elif final := check.policy.check(lic):
@@ -236,6 +239,10 @@ def conclusion(check: Check) -> dict[str, Any]:
         "page_source": check.page_source,
         "page": item.rights.get("page"),
     }
+
+
+def is_opt_out(reason: str) -> bool:
+    return not reason.startswith("license_") and reason not in NOT_OPT_OUTS
 
 
 def _evidence(found: PageEvidence | None) -> dict[str, Any] | None:

@@ -31,7 +31,10 @@ from tests.mockserver.realweb import REAL, RealPage, proxy_env, real_pages, real
 
 POLICIES = ("share", "commercial")
 #: Opt-out reasons a page or its site can give (README "Opt-out always wins").
-OPT_OUTS = frozenset({"noai", "tdm_reservation", "robots_txt", "robots_txt_page", "robots_txt_ai"})
+OPT_OUTS = frozenset({
+    "noai", "tdm_reservation", "robots_txt", "robots_txt_page", "robots_txt_ai", "content_signal", "content_usage",
+    "rsl_prohibited", "rsl_license_required", "ai_txt",
+})  # fmt: skip
 PAGES = {page.nn: page for page in real_pages()}
 #: Pages whose image the crawl does not yet keep or drop as truth.json says: truth.json ``nn`` ->
 #: (what the page reader missed, the policies under which that changes the outcome).

@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import run_scrapy
 from tests.mockserver import MockHTTPServer
 from tests.mockserver.pages import image_url, page_url
+from tests.mockserver.realweb import proxy_env, real_web
 
 REAL = Path(__file__).parents[1] / "fixtures" / "pages" / "real"
 ALLOW = ("-s", "ALLOW_PRIVATE_ADDRESSES=True")
@@ -22,8 +23,8 @@ def truth(nn: str) -> dict:
     return next(row for row in json.loads((REAL / "truth.json").read_text(encoding="utf-8")) if row["nn"] == nn)
 
 
-def rights(*args: str) -> tuple[int, dict, str]:
-    done = run_scrapy("rights", *args, timeout=120)
+def rights(*args: str, env: dict[str, str] | None = None) -> tuple[int, dict, str]:
+    done = run_scrapy("rights", *args, timeout=120, env=env)
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     return done.returncode, json.loads(done.stdout) if done.returncode == 0 else {}, done.stderr
 
@@ -56,6 +57,29 @@ def test_a_served_page_is_fetched_as_a_crawl_fetches_it(mockserver: MockHTTPServ
     assert asked.count(urlsplit(page).path) == 1
     assert "/robots.txt" in asked and "/.well-known/tdmrep.json" in asked
     assert urlsplit(image).path not in asked  # the image is never downloaded
+
+
+def test_a_real_page_served_at_its_own_address_is_read_as_saved() -> None:
+    # tests/mockserver/realweb.py: the saved page byte for byte at its https address, through a
+    # proxy on 127.0.0.1 (TLS in the tunnel), with its robots.txt and tdmrep.json (404s).
+    row = truth("25")
+    with real_web() as web:
+        code, found, err = rights(row["image_url"], "--page", row["page_url"], env=proxy_env(web.base))
+        asked = list(web.requests)
+    assert (code, err) == (0, "")
+    _, saved, _ = rights(row["image_url"], "--page", row["page_url"], "--html", str(REAL / row["file"]))
+    assert (found["page_source"], saved["page_source"]) == ("fetched", "saved")
+    for name in ("license", "license_version", "author", "scope", "evidence", "kept", "page"):
+        assert found[name] == saved[name], name
+    assert asked.count(row["page_url"]) == 1 and row["image_url"] not in asked
+    assert "https://de.globalvoices.org/robots.txt" in asked
+
+
+def test_the_image_hosts_robots_txt_is_obeyed(mockserver: MockHTTPServer) -> None:
+    page = page_url(mockserver.base, "rights cmd", "blog")
+    code, found, _ = rights(f"{mockserver.base}/private/lake-blog.jpg", "--page", page, *ALLOW, "--license", "any")
+    assert code == 0
+    assert (found["opt_out"], found["reason"], found["stage"]) == ("robots_txt", "robots_txt", "before download")
 
 
 def test_a_served_page_opting_out_by_header(mockserver: MockHTTPServer) -> None:

@@ -20,7 +20,7 @@ from imagespider.commands.rights import (
     conclusion,
     read_saved_page,
 )
-from imagespider.errors import ArgumentError
+from imagespider.errors import ArgumentError, Rejected
 from imagespider.rights.policy import Policy
 
 REAL = Path(__file__).parents[1] / "fixtures" / "pages" / "real"
@@ -213,3 +213,16 @@ def test_a_real_saved_page(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert (found["license"], found["license_version"]) == ("cc-by", "2.0")
     assert "CC BY 2.0" in found["evidence"]["text"]
+
+
+@pytest.mark.parametrize(
+    ("reason", "opt_out"),
+    [("content_signal", "content_signal"), ("ai_txt", "ai_txt"), ("rsl_prohibited", "rsl_prohibited"),
+     ("robots_txt_page", "robots_txt_page"), ("license_not_shareable", None), ("restricted", None)],
+)  # fmt: skip
+def test_every_drop_but_the_policys_and_the_engines_marks_is_an_opt_out(reason: str, opt_out: str | None) -> None:
+    check = check_saved_page(IMAGE, PAGE, FIGURE.encode(), settings(), Policy.parse("share"))
+    check.drop = Rejected(reason, "why")
+    found = conclusion(check)
+    assert (found["opt_out"], found["reason"], found["kept"]) == (opt_out, reason, False)
+    assert found["opt_out_detail"] == ("why" if opt_out else None)

@@ -51,6 +51,8 @@ class UrlRow:
     query: str | None = None
     engine: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: A manifest row's ``is_thumbnail``: its URL is an engine's thumbnail (only ``true`` counts).
+    is_thumbnail: bool = False
 
 
 @dataclass
@@ -234,5 +236,6 @@ def _read_manifest(text: str, label: str, found: UrlList) -> None:
                 query=row.get("query"),
                 engine=row.get("engine"),
                 extra={k: row.get(k) for k in ("author_url", "site") if row.get(k)},
+                is_thumbnail=row.get("is_thumbnail") is True,
             )
         )

@@ -191,4 +191,5 @@ class UrlsSpider(QuotaSpider[UrlsArgs, str]):
             site=row.extra.get("site"),
             license=row.license,
             expected_sha256=row.expected_sha256,
+            is_thumbnail=row.is_thumbnail,
         )

@@ -63,6 +63,16 @@ def test_a_manifest_row_keeps_where_it_was_found_and_a_list_row_is_its_own_query
     assert (item.query, item.engine, item.label, item.license.id) == ("mine.txt", "urls", "holiday-pics", "unknown")
 
 
+def test_a_manifest_rows_thumbnail_flag_survives_a_rebuild(tmp_path: Path) -> None:
+    """A Google thumbnail kept as such (is_thumbnail) is still flagged when the manifest is fetched again."""
+    manifest = tmp_path / "metadata.jsonl"
+    rows = [{**row(1, cc_license("cc-by", "2.0", "api")), "is_thumbnail": True}, row(2, cc_license("cc-by", "2.0", "api"))]
+    rows.append({**row(3, cc_license("cc-by", "2.0", "api")), "is_thumbnail": "true"})  # only JSON true counts
+    manifest.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    made = spider(path=str(manifest))
+    assert [made.build_item(r).is_thumbnail for r in made.args.urls.rows] == [True, False, False]
+
+
 def test_a_bad_limit_is_named_per_label(tmp_path: Path) -> None:
     # The urls spider's -a limit counts images per label; the message said "per query".
     listing = tmp_path / "list.txt"

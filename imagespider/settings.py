@@ -15,6 +15,7 @@ import scrapy.core.downloader.handlers.http11  # noqa: F401
 from scrapy.settings import default_settings as _scrapy_defaults
 
 from imagespider.browser import default_launch_options
+from imagespider.rights import aiagents as _aiagents
 
 BOT_NAME = "imagespider"
 SPIDER_MODULES = ["imagespider.spiders"]
@@ -187,9 +188,6 @@ USER_AGENT = "imagespider/0.1 (+https://github.com/imagespider/imagespider)"
 ROBOTSTXT_OBEY = True
 #: Scrapy's Protego parser, also telling which user agents a robots.txt names (rights/aiagents.py).
 ROBOTSTXT_PARSER = "imagespider.rights.aiagents.AiAwareRobotParser"
-#: list of str. AI-training crawlers whose robots.txt rules are an AI/TDM reservation: an image or
-#: source page that robots.txt bars to one of them by name is dropped as ``robots_txt_ai``
-#: (only with ROBOTSTXT_OBEY). Empty list = off.
 #: bool, default True. Drop images whose file says an algorithm made them (IPTC DigitalSourceType
 #: trainedAlgorithmicMedia & co in XMP or a C2PA manifest) with reason ``ai_generated``; False keeps
 #: them, flagged (``rights.ai_generated``). A dataset of real images is what most users train on.
@@ -197,14 +195,21 @@ EXCLUDE_AI_GENERATED = True
 #: int, bytes, default 64 KiB. A /.well-known/tdmrep.json (W3C TDMRep site file) larger than this is
 #: treated as missing (no reservation); each origin's file is fetched once per crawl.
 TDMREP_MAXSIZE = 64 * 1024
-ROBOTSTXT_AI_AGENTS = [
-    "GPTBot", "CCBot", "Google-Extended", "ClaudeBot", "anthropic-ai", "Applebot-Extended", "Bytespider",
-    "meta-externalagent", "cohere-ai", "PerplexityBot", "Diffbot", "omgili", "img2dataset",
-]  # fmt: skip
+#: list of str. AI-training crawlers whose robots.txt rules are an AI/TDM reservation: an image or
+#: source page that robots.txt bars to one of them by name is dropped as ``robots_txt_ai``
+#: (only with ROBOTSTXT_OBEY). Empty list = off.
+#: The default list (29 names, dated, with its source) is in imagespider/rights/aiagents.py.
+ROBOTSTXT_AI_AGENTS = list(_aiagents.DEFAULT_AI_AGENTS)
+#: float, seconds, default 10. The longest robots.txt Crawl-delay waited between requests to one host
+#: (every request: images, pages, site files); a longer one is waited at this cap and logged once
+#: per host. 0 = Crawl-delay ignored (also with ROBOTSTXT_OBEY = False).
+ROBOTSTXT_CRAWL_DELAY_MAX = 10
 DOWNLOADER_MIDDLEWARES = {
     # Scrapy's own lets requests through unchecked while robots.txt loads (see downloadermiddlewares/robotstxt.py).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "imagespider.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": 100,
+    # robots.txt Crawl-delay per host, for images, pages and site files alike.
+    "imagespider.downloadermiddlewares.crawldelay.CrawlDelayMiddleware": 110,
     # First of all: nothing, not even robots.txt, is asked of a non-public address.
     "imagespider.downloadermiddlewares.privateaddress.PrivateAddressMiddleware": 50,
     # Last before the download: API keys join the URL only as it is sent (never in JOBDIR).

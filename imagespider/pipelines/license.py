@@ -2,7 +2,9 @@
 
 In order (README "Licenses", "The order of evidence"), the site-level signals first: the source
 page's robots.txt (for us, or for AI-training crawlers by name), and whether the image's or the
-page's origin reserves TDM rights in its ``/.well-known/tdmrep.json``; the restrictions the
+page's site reserves AI training: robots.txt ``Content-Signal`` / ``Content-Usage`` rules, its
+``/.well-known/tdmrep.json``, the RSL documents its robots.txt ``License:`` lines name, its
+``/ai.txt`` (README "Opt-outs"); the restrictions the
 engine records (Commons personality rights, trademarks: dropped as ``restricted`` under
 ``-a restrictions=exclude``). Then, when the engine's license is not authoritative (a
 usage-rights filter's claim, or nothing: Bing, Google, a URL list without a license), the source
@@ -31,7 +33,7 @@ from imagespider.rights.page import PageEvidence
 from imagespider.rights.pages import PageFailure, SourcePages
 from imagespider.rights.policy import Policy
 from imagespider.rights.robots import RobotsCache
-from imagespider.rights.wellknown import TdmRepCache
+from imagespider.rights.wellknown import AiTxtCache, RslCache, TdmRepCache, origin_of
 
 
 def crawl_policy(crawler: Crawler) -> Policy:
@@ -50,6 +52,8 @@ class LicenseFilterPipeline:
         self.robots = RobotsCache.of(crawler)
         self.ai_agents = ai_agents_setting(crawler.settings.get("ROBOTSTXT_AI_AGENTS"))
         self.tdmrep = TdmRepCache(crawler)
+        self.rsl = RslCache(crawler)
+        self.ai_txt = AiTxtCache(crawler, crawler.settings.get("BOT_NAME") or "imagespider")
         self.pages = SourcePages(crawler)
 
     @classmethod
@@ -73,15 +77,34 @@ class LicenseFilterPipeline:
         if restrictions and self.exclude_restricted:
             marks = ", ".join(restrictions)
             raise Rejected("restricted", f"the engine marks it restricted ({marks}); -a restrictions=exclude")
-        # The image host's and the page host's /.well-known/tdmrep.json (W3C TDMRep), each fetched once.
+        # The image host's and the page host's site files, each fetched once per crawl. Each is
+        # asked on its own: one that says yes never outweighs another's no.
         for url, whose in ((item.image_url, "image"), (page_url, "source page")):
-            if url and (rule := await self.tdmrep.reservation(url)):
-                raise Rejected("tdm_reservation", f"{rule.describe()} covers the {whose} {url}")
+            if url:
+                await self.check_site_signals(url, whose)
         if page_url and self.pages.config.enabled and item.license.source in WEAK_SOURCES:
             await self.read_page(item, page_url)
         if drop := policy_drop(item.license, crawl_policy(self.crawler)):
             raise drop
         return item
+
+    async def check_site_signals(self, url: str, whose: str) -> None:
+        """robots.txt Content-Signal / Content-Usage rules and License (RSL) documents, the
+        origin's tdmrep.json and ai.txt: the first that reserves AI training for ``url`` drops it."""
+        rules = await self.robots.rules(url)
+        if rules is not None:
+            for directive, reason in (("Content-Signal", "content_signal"), ("Content-Usage", "content_usage")):
+                if hit := rules.reservation(directive, url):
+                    raise Rejected(reason, f"{hit.describe()} ({hit.reserved}) covers the {whose} {url}")
+        if rule := await self.tdmrep.reservation(url):
+            raise Rejected("tdm_reservation", f"{rule.describe()} covers the {whose} {url}")
+        if rules is not None and rules.licenses and (origin := origin_of(url)):
+            if found := await self.rsl.verdict(url, rules.licenses, origin + "/robots.txt"):
+                document, verdict = found
+                where = f"RSL {document} (robots.txt License)"
+                raise Rejected(verdict.reason, f"{where}: {verdict.rule} covers the {whose} {url}")
+        if found_rule := await self.ai_txt.disallowing(url):
+            raise Rejected("ai_txt", f"{found_rule.describe()} covers the {whose} {url}")
 
     async def read_page(self, item: ImageItem, page_url: str) -> None:
         """The page step: record what the page says about this image in ``rights.page``, drop

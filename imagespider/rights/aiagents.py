@@ -13,7 +13,8 @@ Only groups that *name* an agent count. An agent that falls back to ``User-agent
 singled out: a ``*`` rule binds us already (reason ``robots_txt``), and a robots.txt that lets
 ``imagespider`` in by name while keeping ``*`` out has said yes to us, not no to AI.
 
-Pure: robots.txt text and URLs in, an agent name out. The parser is Protego, Scrapy's own.
+Pure: robots.txt text and URLs in, an agent name out. The parser is Protego, Scrapy's own; the
+same parse keeps the file's Content-Signal, Content-Usage and License lines (rights/robotsrules.py).
 """
 
 from __future__ import annotations
@@ -26,9 +27,16 @@ from protego import Protego
 from scrapy.crawler import Crawler
 from scrapy.robotstxt import ProtegoRobotParser
 
+from imagespider.rights.robotsrules import parse_robots_rules
+
 __all__ = ["DEFAULT_AI_AGENTS", "AiAwareRobotParser", "barring_agent", "named_agents"]
 
 #: The default of ROBOTSTXT_AI_AGENTS: crawlers that collect training data for AI models.
+#: The first thirteen since issue 15; the rest added 2026-12-07 from the ai.robots.txt community
+#: list (github.com/ai-robots-txt/ai.robots.txt, robots.txt and robots.json, the copy in
+#: tests/fixtures/robots/robots_2026-01.tar.xz), keeping only agents whose stated function is
+#: collecting training data or datasets: search, assistant and user-triggered fetchers (ChatGPT-User,
+#: OAI-SearchBot, Claude-SearchBot...) are left out, since barring them says nothing about training.
 DEFAULT_AI_AGENTS: tuple[str, ...] = (
     "GPTBot",
     "CCBot",
@@ -43,6 +51,22 @@ DEFAULT_AI_AGENTS: tuple[str, ...] = (
     "Diffbot",
     "omgili",
     "img2dataset",
+    "AI2Bot",
+    "Ai2Bot-Dolma",
+    "cohere-training-data-crawler",
+    "ImagesiftBot",
+    "LAIONDownloader",
+    "laion-huggingface-processor",
+    "Google-CloudVertexBot",
+    "GoogleOther-Image",
+    "FacebookBot",
+    "TikTokSpider",
+    "Timpibot",
+    "Webzio-Extended",
+    "YandexAdditional",
+    "PanguBot",
+    "DeepSeekBot",
+    "omgilibot",
 )
 
 _USER_AGENT_LINE = re.compile(r"^\s*user[-_ ]?agent\s*:\s*([^#\s]+)", re.IGNORECASE | re.MULTILINE)
@@ -81,15 +105,26 @@ class AiAwareRobotParser(ProtegoRobotParser):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, robotstxt_body: bytes) -> Self:
+        stats = crawler.stats if crawler else None
         if len(robotstxt_body) > ROBOTS_MAX_BYTES:
-            if crawler and crawler.stats is not None:
-                crawler.stats.inc_value("imagespider/robotstxt/truncated")
+            if stats is not None:
+                stats.inc_value("imagespider/robotstxt/truncated")
             robotstxt_body = robots_text(robotstxt_body)
-        return super().from_crawler(crawler, robotstxt_body)
+        parser = super().from_crawler(crawler, robotstxt_body)
+        if stats is not None:  # imagespider/<signal>/found|missing|broken, once per robots.txt read
+            rules = parser.rules
+            for directive, signal in (("Content-Signal", "content_signal"), ("Content-Usage", "content_usage")):
+                state = "broken" if directive in rules.unreadable else "missing"
+                state = "found" if directive in rules.directives() else state
+                stats.inc_value(f"imagespider/{signal}/{state}")
+        return parser
 
     def __init__(self, robotstxt_body: bytes, spider: object) -> None:
         super().__init__(robotstxt_body, spider)  # type: ignore[arg-type]
-        self.named = named_agents(robotstxt_body.decode("utf-8", errors="replace"))
+        text = robotstxt_body.decode("utf-8", errors="replace")
+        self.named = named_agents(text)
+        #: Content-Signal, Content-Usage and License lines (rights/robotsrules.py).
+        self.rules = parse_robots_rules(text)
 
     def barring_agent(self, url: str, agents: Sequence[str]) -> str | None:
         return barring_agent(self.rp, self.named, url, agents)

@@ -12,7 +12,10 @@ each says: tests/fixtures/README.md, C2PA section):
   re-signed by ChatGPT), so every manifest in the store is read, not only the active one.
 * ``c2pa.training-mining`` and its successor ``cawg.training-mining``: entries such as
   ``c2pa.ai_generative_training`` with ``use`` = ``allowed`` / ``notAllowed`` / ``constrained``.
-  Every ``notAllowed`` entry, in any manifest, is an opt-out (opt-out always wins: README.md, Licenses).
+  Every ``notAllowed`` entry, in any manifest, is an opt-out (opt-out always wins: README.md, Licenses),
+  and so is every ``constrained`` one: CAWG's training-and-data-mining assertion 1.1 says "in the
+  absence of additional information, constrained shall be treated as equivalent to notAllowed",
+  and a crawler has no such information (the constraint is for a person to negotiate).
 
 Reading uses the ``c2pa-python`` package (the C2PA reference SDK, c2pa-rs) offline: no remote
 manifest and no OCSP fetch from a check worker. A signature that is not trusted or has expired does
@@ -51,7 +54,7 @@ class C2paFacts:
     generator: str | None = None
     #: Every digitalSourceType stated, as "<action>: <IPTC term URI>", in store order.
     source_types: tuple[str, ...] = ()
-    #: Training-and-mining entries whose use is notAllowed (``c2pa.ai_generative_training``...).
+    #: Training-and-mining entries whose use is notAllowed or constrained (``cawg.ai_training``...).
     not_allowed: tuple[str, ...] = ()
     #: Why a store that is present could not be read (then nothing else is known).
     error: str | None = None
@@ -146,12 +149,16 @@ def _source_types(actions: Any) -> list[str]:
     return out
 
 
+#: ``use`` values that reserve: notAllowed, and constrained read as notAllowed (CAWG 1.1).
+_RESERVING_USES = frozenset({"notallowed", "constrained"})
+
+
 def _not_allowed(entries: Any) -> list[str]:
     if not isinstance(entries, dict):
         return []
     return [
         str(key) for key, entry in entries.items()
-        if isinstance(entry, dict) and str(entry.get("use", "")).strip().lower() == "notallowed"
+        if isinstance(entry, dict) and str(entry.get("use", "")).strip().lower() in _RESERVING_USES
     ]  # fmt: skip
 
 

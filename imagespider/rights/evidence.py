@@ -87,11 +87,14 @@ def _opt_out(embedded: EmbeddedRights, headers: HeaderSignals) -> tuple[str, str
     if headers.tdm_reservation:
         policy = f" (policy {headers.tdm_policy})" if headers.tdm_policy else ""
         return "tdm_reservation", f"tdm-reservation: 1{policy}"
+    if term := headers.usage_reserved:
+        return "content_usage", f"Content-Usage: {headers.content_usage} ({term} reserves AI training)"
     if data_mining_prohibited(embedded.data_mining):
         where = " (in an XMP packet refused as unsafe or malformed)" if "xmp" in embedded.malformed else ""
         return "data_mining_prohibited", f"IPTC PLUS Data Mining: {embedded.data_mining}{where}"
     if embedded.c2pa is not None and embedded.c2pa.not_allowed:
-        return "c2pa_training_not_allowed", f"C2PA training-mining notAllowed: {', '.join(embedded.c2pa.not_allowed)}"
+        entries = ", ".join(embedded.c2pa.not_allowed)
+        return "c2pa_training_not_allowed", f"C2PA training-mining notAllowed or constrained: {entries}"
     return None
 
 

@@ -1,5 +1,6 @@
-"""Opt-out signals sent with a response: ``X-Robots-Tag`` (``noai``, ``noimageai``) and TDMRep's
-``tdm-reservation`` / ``tdm-policy`` headers.
+"""Opt-out signals sent with a response: ``X-Robots-Tag`` (``noai``, ``noimageai``, ``noml``), TDMRep's
+``tdm-reservation`` / ``tdm-policy`` headers and the IETF AI Preferences ``Content-Usage`` header
+(read by :mod:`imagespider.rights.aipref`).
 
 Pure: a header mapping in, a frozen dataclass out. No Scrapy, no I/O.
 """
@@ -10,9 +11,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from imagespider.rights.aipref import usage_reservation
+
 __all__ = ["HeaderSignals", "read_headers"]
 
-AI_OPT_OUT_DIRECTIVES = frozenset({"noai", "noimageai"})
+#: ``noml`` ("no machine learning") is written by some CMS plugins and proposed beside ``noai``.
+AI_OPT_OUT_DIRECTIVES = frozenset({"noai", "noimageai", "noml"})
 # Directives whose own syntax is "name: value"; their name must not be taken for a user agent.
 VALUED_DIRECTIVES = frozenset(
     {"max-snippet", "max-image-preview", "max-video-preview", "unavailable_after"}
@@ -23,7 +27,7 @@ VALUED_DIRECTIVES = frozenset(
 class HeaderSignals:
     """Opt-out signals sent with the image response.
 
-    ``noai`` covers only ``noai``/``noimageai``. ``none`` and ``noindex`` are deliberately not an
+    ``noai`` covers only ``noai``/``noimageai``/``noml``. ``none`` and ``noindex`` are deliberately not an
     AI opt-out: they ask search engines not to index or show the resource, which says nothing
     about text and data mining, and reading them as an opt-out would drop most CDN-served images.
     """
@@ -32,6 +36,13 @@ class HeaderSignals:
     noai: bool
     tdm_reservation: bool
     tdm_policy: str | None
+    #: The ``Content-Usage`` header as sent (IETF AI Preferences), when there is one.
+    content_usage: str | None = None
+
+    @property
+    def usage_reserved(self) -> str | None:
+        """The Content-Usage term that reserves training (``train-ai=n``), or None."""
+        return usage_reservation(self.content_usage) if self.content_usage else None
 
     def to_dict(self) -> dict[str, Any]:
         """Booleans always (False is a checked answer), strings only when present."""
@@ -40,6 +51,8 @@ class HeaderSignals:
             out["x_robots_tag"] = self.x_robots_tag
         if self.tdm_policy:
             out["tdm_policy"] = self.tdm_policy
+        if self.content_usage:
+            out["content_usage"] = self.content_usage
         return out
 
 
@@ -60,11 +73,14 @@ def read_headers(
     robots = values.get("x-robots-tag", [])
     reservation = values.get("tdm-reservation", [])
     policy = next((v for v in values.get("tdm-policy", []) if v), None)
+    usage = values.get("content-usage", [])
     return HeaderSignals(
         x_robots_tag=", ".join(robots) if robots else None,
         noai=any(_robots_value_opts_out(v, user_agent_token) for v in robots),
         tdm_reservation=any(v == "1" for v in reservation),
         tdm_policy=policy,
+        # Several Content-Usage fields are one dictionary, joined as HTTP joins repeated fields.
+        content_usage=", ".join(usage) if usage else None,
     )
 
 

@@ -273,6 +273,8 @@ def index_page(
             index.opt_out = ("noai", f"X-Robots-Tag on the page: {signals.x_robots_tag}")
         elif signals.tdm_reservation:
             index.opt_out = ("tdm_reservation", "tdm-reservation: 1 on the page")
+        elif term := signals.usage_reserved:
+            index.opt_out = ("content_usage", f"Content-Usage on the page: {signals.content_usage} ({term})")
         index.tdm_policy = signals.tdm_policy
     root = _parse(html)
     if root is not None:

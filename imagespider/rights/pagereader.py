@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 import lxml.etree
 import lxml.html
 
+from imagespider.rights.headers import AI_OPT_OUT_DIRECTIVES
 from imagespider.rights.model import License
 from imagespider.rights.pagelayout import (
     background_urls,
@@ -257,7 +258,7 @@ class PageReader:
                 continue
             if name in ("robots", self.token) and self.index.opt_out is None:
                 tokens = {t.strip().lower() for t in content.split(",")}
-                if tokens & {"noai", "noimageai"}:
+                if tokens & AI_OPT_OUT_DIRECTIVES:
                     self.index.opt_out = ("noai", f'<meta name="{name}" content="{content}">')
             elif name == "tdm-reservation" and content == "1" and self.index.opt_out is None:
                 self.index.opt_out = ("tdm_reservation", "<meta name=\"tdm-reservation\" content=\"1\">")

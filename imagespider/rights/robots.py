@@ -37,11 +37,15 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler, load_object
 
 from imagespider.rights.aiagents import ROBOTS_MAX_BYTES, AiAwareRobotParser
+from imagespider.rights.robotsrules import RobotsRules
 
-__all__ = ["MAX_BODY_META", "ROBOTS_MAX_BYTES", "RobotsCache", "body_cap", "cap_bodies"]
+__all__ = ["MAX_BODY_META", "ROBOTS_MAX_BYTES", "SITE_FILE_META", "RobotsCache", "body_cap", "cap_bodies"]
 
 #: Request meta key: stop the body after this many bytes and keep what arrived.
 MAX_BODY_META = "imagespider_max_body"
+#: Request meta key of a site file fetch (rights/wellknown.py): exempt from robots rules, not
+#: from Crawl-delay (downloadermiddlewares/crawldelay.py).
+SITE_FILE_META = "imagespider_site_file"
 _SEEN_META = "_imagespider_body_seen"
 
 #: Hosts whose parsed robots.txt is kept; past this the least recently asked is fetched again
@@ -133,6 +137,17 @@ class RobotsCache:
             return None
         parser = await self.parser(url)
         return parser.barring_agent(url, agents) if isinstance(parser, AiAwareRobotParser) else None
+
+    async def rules(self, url: str) -> RobotsRules | None:
+        """The Content-Signal, Content-Usage and License lines of the URL's robots.txt."""
+        parser = await self.parser(url)
+        return parser.rules if isinstance(parser, AiAwareRobotParser) else None
+
+    async def crawl_delay(self, url: str) -> float | None:
+        """The Crawl-delay the URL's robots.txt sets for our user agent (or ``*``), in seconds."""
+        parser = await self.parser(url)
+        delay = parser.crawl_delay(self.user_agent) if parser is not None else None
+        return delay if delay is not None and delay > 0 else None
 
     async def _fetch(self, robots_url: str) -> RobotParser | None:
         # One try, briefly: a host that does not answer has said nothing, and every request to

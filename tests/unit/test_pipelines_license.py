@@ -107,3 +107,64 @@ def test_a_malformed_page_or_image_url_is_no_evidence_not_a_crash(fields: dict) 
     assert isinstance(found, ImageItem)
     if "page_url" in fields and fields["page_url"] != PAGE:
         assert found.rights["page"]["error"] in ("refused", "unreadable")
+
+
+RSL_DOC = (
+    b'<rsl xmlns="https://rslstandard.org/rsl"><content url="/img/"><license>'
+    b'<prohibits type="usage">ai-train</prohibits></license></content></rsl>'
+)
+
+
+@pytest.mark.parametrize(
+    ("answers", "reason", "detail"),
+    [
+        ({f"{SITE}/robots.txt": (200, b"User-agent: *\nContent-Signal: search=yes, ai-train=no\nAllow: /\n")},
+         "content_signal", 'robots.txt line 2 "Content-Signal: search=yes, ai-train=no" (ai-train=no) covers the image'),
+        ({f"{SITE}/robots.txt": (200, b"User-agent: *\nAllow: /\nContent-Usage: /post.html train-ai=n\n")},
+         "content_usage", '"Content-Usage: /post.html train-ai=n" (train-ai=n) covers the source page'),
+        ({f"{SITE}/robots.txt": (200, b"License: /license.xml\n\nUser-agent: *\nAllow: /\n"),
+          f"{SITE}/license.xml": (200, RSL_DOC)},
+         "rsl_prohibited", f'RSL {SITE}/license.xml (robots.txt License): <content url="/img/"> prohibits usage ai-train'),
+        ({f"{SITE}/robots.txt": (200, b"License: https://rsl.example/royalty.xml\n"),
+          "https://rsl.example/royalty.xml": (200, b'<rsl><content url="/" server="https://api.rslcollective.org"/></rsl>')},
+         "rsl_license_required", "requires a license from https://api.rslcollective.org"),
+        ({f"{SITE}/ai.txt": (200, b"User-Agent: *\nDisallow: *.jpg\n")},
+         "ai_txt", 'ai.txt line 2 "Disallow: *.jpg" covers the image'),
+    ],
+    ids=["content-signal", "content-usage", "rsl-prohibited", "rsl-license", "ai-txt"],
+)
+def test_site_signals_drop_with_their_reason_and_rule(answers: dict, reason: str, detail: str) -> None:
+    pipe, _ = pipeline(answers, policy="any")
+    dropped = judge(pipe, item())
+    assert isinstance(dropped, Rejected) and dropped.reason == reason, dropped
+    assert detail in dropped.detail
+
+
+def test_a_yes_never_overrides_another_signals_no() -> None:
+    answers = {
+        f"{SITE}/robots.txt": (200, b"User-agent: *\nContent-Signal: ai-train=yes\nContent-Usage: train-ai=y\n"),
+        f"{SITE}/.well-known/tdmrep.json": (200, b'[{"location": "/", "tdm-reservation": 0}]'),
+        f"{SITE}/ai.txt": (200, b"User-Agent: *\nDisallow: /img/\n"),
+    }
+    pipe, _ = pipeline(answers, policy="any")
+    dropped = judge(pipe, item())
+    assert isinstance(dropped, Rejected) and dropped.reason == "ai_txt"
+
+
+def test_site_files_are_read_once_and_counted() -> None:
+    answers = {
+        f"{SITE}/robots.txt": (200, b"License: /license.xml\nUser-agent: *\nContent-Usage: /other/ train-ai=n\n"),
+        f"{SITE}/license.xml": (200, b"<html>not rsl</html>"),
+        PAGE: (200, FIGURE.encode(), HTML),
+    }
+    pipe, engine = pipeline(answers, policy="any")
+    for _ in range(3):
+        assert isinstance(judge(pipe, item()), ImageItem)
+    urls = [r.url for r in engine.requests]
+    for url in (f"{SITE}/robots.txt", f"{SITE}/license.xml", f"{SITE}/ai.txt", f"{SITE}/.well-known/tdmrep.json"):
+        assert urls.count(url) == 1, url
+    stats = pipe.crawler.stats.get_stats()  # type: ignore[union-attr]
+    assert stats["imagespider/content_usage/found"] == 1
+    assert stats["imagespider/content_signal/missing"] == 1
+    assert stats["imagespider/rsl/broken"] == 1
+    assert stats["imagespider/ai_txt/missing"] == 1

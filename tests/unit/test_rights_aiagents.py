@@ -101,3 +101,22 @@ def test_scrapy_parser_subclass_knows_named_agents() -> None:
 )
 def test_setting(value: object, expected: tuple[str, ...]) -> None:
     assert ai_agents_setting(value) == expected
+
+
+def test_every_default_agent_is_named_in_the_ai_robots_txt_list() -> None:
+    """The list the defaults were taken from (2026-12-07) names every one of them, LAIONDownloader
+    included, so a site that copies it bars each from the whole site."""
+    text = real_files()["ai-robots-txt__robots.txt"]
+    named, parser = named_agents(text), Protego.parse(text)
+    for agent in DEFAULT_AI_AGENTS:
+        if agent in ("omgili", "Diffbot", "PerplexityBot"):  # older names, kept from issue 15
+            continue
+        assert barring_agent(parser, named, "https://x.example/a.jpg", (agent,)) == agent, agent
+
+
+def test_laion_downloader_by_name() -> None:
+    text = "User-agent: LAIONDownloader\nDisallow: /photos/\n\nUser-agent: *\nAllow: /\n"
+    parser = AiAwareRobotParser(text.encode(), None)
+    assert parser.allowed("https://x.example/photos/a.jpg", US)
+    assert parser.barring_agent("https://x.example/photos/a.jpg", DEFAULT_AI_AGENTS) == "LAIONDownloader"
+    assert parser.barring_agent("https://x.example/photos/a.jpg", DEFAULT_AI_AGENTS[:13]) is None

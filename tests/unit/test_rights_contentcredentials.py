@@ -123,3 +123,16 @@ def test_unreadable_c2pa_is_not_an_error(body: bytes) -> None:
 
 def test_files_without_c2pa_skip_the_sdk() -> None:
     assert read_c2pa((C2PA.parent / "images" / "exiftool__XMP.jpg").read_bytes(), "JPEG") is None
+
+
+def test_cawg_constrained_is_not_allowed() -> None:
+    """CAWG training-and-data-mining 1.1: "in the absence of additional information, constrained
+    shall be treated as equivalent to notAllowed". No real constrained sample exists; this one was
+    signed with the SDK by tests/fixtures/c2pa/make_constrained.py."""
+    body = (C2PA / "9a_generated-cawg-training-mining-constrained.jpg").read_bytes()
+    facts = inspect_image(body, 1, 1, 10**9).embedded.c2pa
+    assert facts is not None
+    assert facts.not_allowed == ("cawg.ai_generative_training", "cawg.ai_training")
+    verdict = weigh(unknown(), EmbeddedRights(c2pa=facts), read_headers({}))
+    assert verdict.opt_out == "c2pa_training_not_allowed"
+    assert "constrained" in verdict.detail and "cawg.ai_training" in verdict.detail

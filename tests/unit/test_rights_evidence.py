@@ -81,3 +81,11 @@ def test_ai_generated_from_the_digital_source_type(value: str, generated: bool) 
     verdict = weigh(unknown(), EmbeddedRights(digital_source_type=value), NO_HEADERS)
     assert verdict.opt_out is None and verdict.ai_generated is generated
     assert verdict.ai_dict()["ai_evidence"] == [f"XMP Iptc4xmpExt:DigitalSourceType: {value}"]
+
+
+def test_a_content_usage_header_reserving_training_is_an_opt_out() -> None:
+    verdict = weigh(unknown(), EmbeddedRights(), read_headers({"Content-Usage": ["train-ai=n, search=y"]}))
+    assert (verdict.opt_out, verdict.detail) == (
+        "content_usage", "Content-Usage: train-ai=n, search=y (train-ai=n reserves AI training)"
+    )
+    assert weigh(unknown(), EmbeddedRights(), read_headers({"Content-Usage": ["train-ai=y"]})).opt_out is None

@@ -100,3 +100,18 @@ def test_header_signals_to_dict() -> None:
         "x_robots_tag": "noai",
         "tdm_policy": "https://e.org/p",
     }
+
+
+@pytest.mark.parametrize(("value", "noai"), [("noml", True), ("imagespider: noml", True), ("googlebot: noml", False)])
+def test_noml_is_an_ai_opt_out(value: str, noai: bool) -> None:
+    assert read_headers({"X-Robots-Tag": [value]}).noai is noai
+
+
+def test_content_usage_header() -> None:
+    """IETF AI Preferences (draft-ietf-aipref-attach): repeated fields join into one dictionary."""
+    signals = read_headers({b"Content-Usage": [b"search=y", b"train-ai=n"]})
+    assert signals.content_usage == "search=y, train-ai=n"
+    assert signals.usage_reserved == "train-ai=n"
+    assert signals.to_dict()["content_usage"] == "search=y, train-ai=n"
+    assert read_headers({"content-usage": "train-ai=y"}).usage_reserved is None
+    assert read_headers({}).usage_reserved is None

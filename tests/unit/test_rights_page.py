@@ -494,3 +494,17 @@ def test_a_page_wide_cc_license_for_a_work_of_type_text_is_a_text_license() -> N
     photo = html.replace("dcmitype/Text", "dcmitype/StillImage")
     found = read_page(photo, "https://github.com/alevchuk/vim-clutch", "https://github.com/clutch.jpg")
     assert found.license is not None and found.license.id == "cc-by-sa" and found.scope == "page"
+
+
+@pytest.mark.parametrize("content", ["noml", "noindex, noml", "NoImageAI"])
+def test_meta_robots_noml_and_noimageai(content: str) -> None:
+    html = f'<html><head><meta name="robots" content="{content}"></head><body><img src="/a.jpg"></body></html>'
+    found = read_page(html, BASE, f"{BASE}/a.jpg")
+    assert found.opt_out == ("noai", f'<meta name="robots" content="{content}">')
+
+
+def test_a_content_usage_header_on_the_page() -> None:
+    html = "<html><body><img src='/a.jpg'></body></html>"
+    found = read_page(html, BASE, f"{BASE}/a.jpg", {b"Content-Usage": [b"train-ai=n"]})
+    assert found.opt_out == ("content_usage", "Content-Usage on the page: train-ai=n (train-ai=n)")
+    assert read_page(html, BASE, f"{BASE}/a.jpg", {"Content-Usage": "train-ai=y"}).opt_out is None

@@ -74,6 +74,6 @@ def test_the_cache_holds_a_bounded_number_of_origins(monkeypatch) -> None:  # no
             await cache.reservation(f"https://site{n}.example/a.jpg")
 
     asyncio.run(ask())
-    assert len(cache._rules) == 3
+    assert len(cache.files._files) == 3
     # site1 was evicted by site4, so it was asked for again.
     assert [r.url for r in engine.requests].count("https://site1.example" + WELL_KNOWN_PATH) == 2

@@ -63,6 +63,8 @@ MAX_URL = 8192
 WHY = {
     "image": "tied to this image: it stands with the image (its figure, caption, credit or gallery cell) "
     "or in structured data naming the image's URL",
+    "content": "in the page's main content, about the page's principal image (an article's license or "
+    "photo credit), and this is that image",
     "page": "page-wide: the one license statement the page makes, applied to each of its images",
 }
 _LABEL = "rights"
@@ -255,11 +257,9 @@ def _evidence(found: PageEvidence | None) -> dict[str, Any] | None:
                              else "the image was not found on the page, and no page-wide license applies")
         return {"element": None, "text": None, "why": why}
     scope = found.scope or ""
-    return {
-        "element": statement.element,
-        "text": statement.value,
-        "why": WHY.get(scope, f"scope {scope}" if scope else "the page's statement"),
-    }
+    why = WHY.get(scope, f"scope {scope}" if scope else "the page's statement")
+    # A note beside a chosen license says how it was chosen (the most restrictive of several).
+    return {"element": statement.element, "text": statement.value, "why": f"{why}; {found.note}" if found.note else why}
 
 
 def dumped(out: dict[str, Any]) -> bytes:

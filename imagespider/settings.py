@@ -151,6 +151,9 @@ PROGRESS_INTERVAL = 30.0
 #: str. Where the dataset goes (a folder; see README "Output"). Under Scrapyd give an absolute path:
 #: a relative one resolves against Scrapyd's working directory. One crawl writes it at a time (<store>/.lock).
 IMAGES_STORE = "data"
+#: float, seconds. An object-store image with no row yet is moved to .orphans/ by a publish only
+#: once it is this old: younger, a crawl may be between its image's put and its row's.
+PUBLISH_ORPHAN_GRACE = 600.0
 #: int, pixels. Smaller images are dropped with reason ``too_small``.
 IMAGES_MIN_WIDTH = 64
 IMAGES_MIN_HEIGHT = 64

@@ -51,7 +51,7 @@ class Command(StoreCommand, ScrapyCommand):
                 self.exitcode = 2
                 return
             try:
-                result = publish_objects(ObjectStore(config))
+                result = publish_objects(ObjectStore(config), settings.getfloat("PUBLISH_ORPHAN_GRACE"))
             except store_errors() as error:  # no such bucket, credentials refused, nothing listening
                 logger.error("%s", store_failure(uri, error))
                 self.exitcode = 1

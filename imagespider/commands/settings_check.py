@@ -25,6 +25,7 @@ NUMBERS: dict[str, tuple[type, float, float | None]] = {
     "IMAGES_WORKERS": (int, 1, 256),
     "IMAGES_CHECK_MEMORY": (int, 0, None),
     "IMAGES_CHECK_TIMEOUT": (float, 0.1, None),
+    "PUBLISH_ORPHAN_GRACE": (float, 0, None),
     "IMAGES_MAX_FRAMES": (int, 1, None),
     "SCROLL_WAIT_TIMEOUT": (float, 0.1, None),
     "SCROLL_MAX_STALLS": (int, 1, None),

@@ -22,6 +22,8 @@ them for a kept row or a rejection, a few milliseconds each to a nearby store.
 from __future__ import annotations
 
 import asyncio
+import errno
+import heapq
 import json
 import logging
 import os
@@ -33,9 +35,10 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from imagespider.dataset.files import MANIFEST
+from imagespider.dataset.files import MANIFEST, MAX_IMAGE_BYTES, NotARegularFile
 from imagespider.dataset.jsonl import json_object
 from imagespider.dataset.neardup import Twin
 from imagespider.dataset.scratch import make_scratch
@@ -175,20 +178,42 @@ class ObjectStore:
         self.client = config.client()
 
     def keys(self, under: str = "") -> Iterator[str]:
-        """Every key under ``under`` (relative to the store's prefix)."""
+        """Every key under ``under`` (relative to the store's prefix), in the store's order (S3
+        lists keys by their UTF-8 bytes), a page at a time."""
+        return (key for key, _ in self.entries(under))
+
+    def entries(self, under: str = "") -> Iterator[tuple[str, float]]:
+        """``(key, last modified as a Unix time)`` of every key under ``under``, in key order."""
         paginator = self.client.get_paginator("list_objects_v2")
         start = self.config.prefix + under
         for page in paginator.paginate(Bucket=self.config.bucket, Prefix=start):
             for entry in page.get("Contents", ()):
-                yield entry["Key"][len(self.config.prefix) :]
+                yield entry["Key"][len(self.config.prefix) :], entry["LastModified"].timestamp()
+
+    def children(self, under: str = "") -> Iterator[tuple[str, bool]]:
+        """``(name, is a folder)`` directly under ``under`` (a listing by ``/``), in key order:
+        folders end in ``/``."""
+        paginator = self.client.get_paginator("list_objects_v2")
+        start = self.config.prefix + under
+        for page in paginator.paginate(Bucket=self.config.bucket, Prefix=start, Delimiter="/"):
+            found = [(entry["Key"], False) for entry in page.get("Contents", ())]
+            found += [(entry["Prefix"], True) for entry in page.get("CommonPrefixes", ())]
+            for key, folder in sorted(found):
+                yield key[len(self.config.prefix) :], folder
 
     def get(self, key: str) -> bytes | None:
         try:
             answer = self.client.get_object(Bucket=self.config.bucket, Key=self.config.prefix + key)
         except self.client.exceptions.NoSuchKey:
             return None
-        body: bytes = answer["Body"].read()
-        return body
+        body = answer["Body"]
+        try:
+            data: bytes = body.read(MAX_IMAGE_BYTES + 1)  # an object of any size is never read whole
+        finally:
+            body.close()
+        if len(data) > MAX_IMAGE_BYTES:
+            raise NotARegularFile(errno.EFBIG, f"{key} is larger than {MAX_IMAGE_BYTES} bytes")
+        return data
 
     def row(self, key: str) -> dict[str, Any] | None:
         """The JSON object at ``key`` (a sidecar, a rejected or a crawl row), or None when it is
@@ -235,48 +260,110 @@ class ObjectStore:
             Bucket=self.config.bucket, Key=self.config.prefix + key, Body=data, ContentType=content_type
         )
 
+    def put_file(self, key: str, path: Path, content_type: str) -> None:
+        """Put a local file, streamed from disk (a published manifest is gigabytes)."""
+        with path.open("rb") as body:
+            self.client.put_object(
+                Bucket=self.config.bucket, Key=self.config.prefix + key, Body=body, ContentType=content_type
+            )
+
     def move(self, key: str, to: str) -> None:
         """Copy then delete: the object is never absent from both places."""
         bucket, prefix = self.config.bucket, self.config.prefix
         self.client.copy_object(Bucket=bucket, Key=prefix + to, CopySource={"Bucket": bucket, "Key": prefix + key})
         self.client.delete_object(Bucket=bucket, Key=prefix + key)
 
-    def layout(self) -> tuple[dict[str, str], dict[str, str], list[str]]:
-        """Images by stem (``label/sha``) -> key, sidecars by stem -> key, rejected-row keys."""
-        images: dict[str, str] = {}
-        sidecars: dict[str, str] = {}
-        rejected: list[str] = []
-        for key in self.keys():
-            if key.startswith(REJECTED_PREFIX):
-                rejected.append(key)
+    def stems(self) -> Iterator[Stem]:
+        """Each ``label/sha256`` the store holds an image or a sidecar of, in key order, a page
+        of the listing at a time (a million images are never listed into memory). An object
+        store lists keys in order, so an image and its sidecar (``<stem>.jpg``, ``<stem>.json``)
+        come one after the other; dot folders (``.rejected/``, ``.orphans/``) are not listed."""
+        for folder, is_folder in self.children():
+            if not is_folder or folder.startswith("."):
                 continue
-            match = _IMAGE.match(key)
-            if match is None:
-                continue
-            stem = f"{match.group(1)}/{match.group(2)}"
-            (sidecars if match.group(3) == "json" else images)[stem] = key
-        return images, sidecars, rejected
+            current: Stem | None = None
+            for key, modified in self.entries(folder):
+                match = _IMAGE.match(key)
+                if match is None:
+                    continue
+                stem = f"{match.group(1)}/{match.group(2)}"
+                if current is None or current.stem != stem:
+                    if current is not None:
+                        yield current
+                    current = Stem(stem)
+                if match.group(3) == "json":
+                    current.sidecar = key
+                else:
+                    current.image, current.image_modified = key, modified
+            if current is not None:
+                yield current
 
-    def rows(self, unreadable: list[tuple[str, str]] | None = None) -> list[dict[str, Any]]:
-        """The rows of the sidecars whose image exists, by file name. A row names the image it
-        sits beside (``file_name``, ``sha256`` from the key): a sidecar edited by hand, or copied
-        from another image's, must not make the manifest name a file the store does not hold.
-        A sidecar that is not a row (damaged, or not JSON) is left out, with its image; its
-        ``(sidecar key, image key)`` is appended to ``unreadable`` when one is given."""
-        images, sidecars, _ = self.layout()
-        rows = []
-        for stem, key in sorted(sidecars.items()):
-            if stem not in images:
+    def layout(self) -> tuple[dict[str, str], dict[str, str], list[str]]:
+        """Images by stem (``label/sha``) -> key, sidecars by stem -> key, rejected-row keys: the
+        whole listing in memory, for tests and small stores (publish and export use :meth:`stems`)."""
+        images = {stem.stem: stem.image for stem in self.stems() if stem.image}
+        sidecars = {stem.stem: stem.sidecar for stem in self.stems() if stem.sidecar}
+        return images, sidecars, list(self.keys(REJECTED_PREFIX))
+
+    def rows(self, unreadable: list[tuple[str, str]] | None = None) -> Iterator[dict[str, Any]]:
+        """The rows of the sidecars whose image exists, by file name, one at a time. A row names
+        the image it sits beside (``file_name``, ``sha256`` from the key): a sidecar edited by
+        hand, or copied from another image's, must not make the manifest name a file the store
+        does not hold. A sidecar that is not a row (damaged, or not JSON) is left out, with its
+        image; its ``(sidecar key, image key)`` is appended to ``unreadable`` when one is given."""
+        for stem in self.stems():
+            if stem.image is None or stem.sidecar is None:
                 continue
-            row = self.row(key)
-            if row is None and unreadable is not None:
-                unreadable.append((key, images[stem]))
-            if row is not None:
-                if row.get("file_name") != images[stem]:
-                    logger.warning("%s names %r: read as the row of %s", key, row.get("file_name"), images[stem])
-                row["file_name"], row["sha256"] = images[stem], stem.rsplit("/", 1)[1]
-                rows.append(row)
-        return rows
+            row = self.row_of(stem)
+            if row is None:
+                if unreadable is not None:
+                    unreadable.append((stem.sidecar, stem.image))
+                continue
+            yield row
+
+    def row_of(self, stem: Stem) -> dict[str, Any] | None:
+        """The row of an image and its sidecar, naming that image; None when the sidecar is not a row."""
+        assert stem.image is not None and stem.sidecar is not None
+        row = self.row(stem.sidecar)
+        if row is None:
+            return None
+        row = clean_value(row)  # a sidecar put by hand may hold a lone surrogate: it must still be written
+        if row.get("file_name") != stem.image:
+            logger.warning("%s names %r: read as the row of %s", stem.sidecar, row.get("file_name"), stem.image)
+        row["file_name"], row["sha256"] = stem.image, stem.stem.rsplit("/", 1)[1]
+        return row
+
+    def rejected_keys(self) -> Iterator[str]:
+        """``.rejected/<worker>/<time_ns>-<n>.json`` in the order written: each worker's keys
+        (listed in order) merged by time, holding one key per worker."""
+        streams: list[Iterator[tuple[tuple[int, str], str]]] = []
+        loose: list[str] = []
+        for name, is_folder in self.children(REJECTED_PREFIX):
+            if is_folder:
+                streams.append((written_order(key), key) for key in self.keys(name))
+            else:
+                loose.append(name)  # not a worker's (put by hand): few
+        streams.append(iter(sorted((written_order(key), key) for key in loose)))
+        for _, key in heapq.merge(*streams):
+            yield key
+
+
+@dataclass
+class Stem:
+    """One ``label/sha256`` of an object store: its image's key (and when it was last written)
+    and its sidecar's key, either missing."""
+
+    stem: str
+    image: str | None = None
+    image_modified: float = 0.0
+    sidecar: str | None = None
+
+
+def written_order(key: str) -> tuple[int, str]:
+    """``.rejected/<worker>/<time_ns>-<n>.json`` by time, then key."""
+    name = key.rsplit("/", 1)[-1]
+    stamp = name.split("-", 1)[0]
+    return (int(stamp) if stamp.isascii() and stamp.isdigit() else 0, key)  # "²".isdigit() too
 
 
 class ObjectSource:
@@ -291,10 +378,16 @@ class ObjectSource:
 
     def rows(self) -> Iterator[dict[str, Any]]:
         unreadable: list[tuple[str, str]] = []
-        rows = self.store.rows(unreadable)
-        for sidecar, image in unreadable:  # as read_jsonl warns of a damaged manifest line
+        for row in self.store.rows(unreadable):
+            yield row
+            self._warn(unreadable)
+        self._warn(unreadable)
+
+    @staticmethod
+    def _warn(unreadable: list[tuple[str, str]]) -> None:
+        while unreadable:  # as read_jsonl warns of a damaged manifest line
+            sidecar, image = unreadable.pop(0)
             logger.warning("skipping %s: its sidecar %s is not a row (not a JSON object, or too large)", image, sidecar)
-        return iter(rows)
 
     def read(self, file_name: str) -> bytes | None:
         return self.store.get(file_name)
@@ -340,24 +433,37 @@ class ObjectDataset:
 
     def _gather(self) -> tuple[int, int]:
         """Write the bucket's rows (those whose image and sidecar both exist) to the scratch
-        manifest: the published manifest's first, then each sidecar it does not list."""
-        images, sidecars, _ = self.store.layout()
-        live = images.keys() & sidecars.keys()
-        known: set[str] = set()
-        read = 0
+        manifest: the published manifest's row where it has one, else the sidecar's. Both are
+        in file-name order (publish writes the manifest so; the listing is in key order), so
+        they are walked side by side, holding one row of each: memory does not grow with the
+        bucket. A published manifest out of order (edited by hand) costs GETs, not rows."""
+        published = self._published_rows()
+        waiting = next(published, None)
+        known = read = 0
         with (self.root / MANIFEST).open("w", encoding="utf-8") as out:
-            for line in self.store.lines(MANIFEST):
-                row = json_object(line)
-                stem = str((row or {}).get("file_name") or "").rsplit(".", 1)[0]
-                if row is not None and stem in live and stem not in known:
-                    known.add(stem)
-                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
-            for stem in sorted(live - known):
-                row = self.store.row(sidecars[stem])
-                if row is not None:
+            for stem in self.store.stems():
+                if stem.image is None or stem.sidecar is None:
+                    continue
+                while waiting is not None and waiting[0] < stem.stem:
+                    waiting = next(published, None)
+                if waiting is not None and waiting[0] == stem.stem:
+                    row: dict[str, Any] | None = waiting[1]
+                    known += 1
+                    waiting = next(published, None)
+                else:
+                    row = self.store.row(stem.sidecar)
+                    if row is None:
+                        continue
                     read += 1
-                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        return len(known) + read, read
+                out.write(json.dumps(clean_value(row), ensure_ascii=False) + "\n")
+        return known + read, read
+
+    def _published_rows(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """``(stem, row)`` of each row of the published ``metadata.jsonl``, streamed."""
+        for line in self.store.lines(MANIFEST):
+            row = json_object(line)
+            if row is not None:
+                yield str(row.get("file_name") or "").rsplit(".", 1)[0], row
 
     def close(self) -> None:
         self.flush()

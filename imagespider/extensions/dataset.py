@@ -119,17 +119,17 @@ class DatasetExtension:
                 self.dataset.flush()  # the rows still being put are in the store before it is published
                 # Several workers may share an object store: publish once they are all done.
                 if not self.crawler.settings.get("REDIS_URL"):
-                    publish_store(self.dataset)
+                    publish_store(self.dataset, self.crawler.settings.getfloat("PUBLISH_ORPHAN_GRACE"))
             else:
                 # Rebuilt from the store's index and manifest, while the store is still ours (before the lock goes).
                 write_documents(self.dataset.root, self.dataset.index)
         self.dataset.close()
 
 
-def publish_store(dataset: ObjectDataset) -> None:
+def publish_store(dataset: ObjectDataset, grace: float) -> None:
     """A single crawl into an object store publishes it at its end, as a local crawl does."""
     try:
-        publish_objects(dataset.store)
+        publish_objects(dataset.store, grace)
     except Exception:
         logger.exception("could not publish %s; run scrapy publish %s", dataset.uri, dataset.uri)
 

@@ -86,7 +86,9 @@ def test_publish_sets_orphans_aside_and_a_second_crawl_skips_what_is_kept(
     client.put_object(Bucket="datasets", Key=orphan, Body=b"\xff\xd8 not really")
     # and a row whose image is gone
     client.put_object(Bucket="datasets", Key="resumed/cat/" + "1" * 64 + ".json", Body=b'{"file_name": "x"}')
-    second = crawl(mockserver, s3, store, "-a", "q=cat", "-a", "limit=6", "-a", "mode=top-up")
+    # (PUBLISH_ORPHAN_GRACE=0: the image just put stands for one a killed worker left long ago)
+    second = crawl(mockserver, s3, store, "-a", "q=cat", "-a", "limit=6", "-a", "mode=top-up",
+                   "-s", "PUBLISH_ORPHAN_GRACE=0")
     assert second.returncode == 0, second.stderr[-3000:]
     found = objects(s3, "resumed/")
     images = sorted(k for k in found if k.startswith("cat/") and not k.endswith(".json"))
@@ -97,6 +99,22 @@ def test_publish_sets_orphans_aside_and_a_second_crawl_skips_what_is_kept(
     rows = [json.loads(line) for line in found["metadata.jsonl"].decode().splitlines()]
     assert sorted(row["file_name"] for row in rows) == images
     assert len({row["sha256"] for row in rows}) == 6
+
+
+def test_publish_leaves_an_image_whose_row_is_being_written_in_place(s3: str) -> None:
+    """Issue 28 item 3: an object store has no lock, and a publish moved to .orphans/ the image a
+    crawl had just put and was about to write the row of."""
+    client = s3_client(s3)
+    image = "inflight/cat/" + "2" * 64 + ".jpg"
+    client.put_object(Bucket="datasets", Key=image, Body=b"\xff\xd8 its row comes next")
+    result = run_scrapy("publish", "s3://datasets/inflight", *s3_settings(s3))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "left 1 images with no row yet in place" in result.stderr
+    found = objects(s3, "inflight/")
+    assert "cat/" + "2" * 64 + ".jpg" in found and not [key for key in found if key.startswith(".orphans/")]
+    later = run_scrapy("publish", "s3://datasets/inflight", "-s", "PUBLISH_ORPHAN_GRACE=0", *s3_settings(s3))
+    assert later.returncode == 0, later.stderr[-3000:]
+    assert ".orphans/cat/" + "2" * 64 + ".jpg" in objects(s3, "inflight/")
 
 
 def test_gs_stores_go_through_the_s3_api_named_by_aws_endpoint_url(

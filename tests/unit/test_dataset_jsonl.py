@@ -97,7 +97,7 @@ def test_a_line_nested_thousands_deep_is_not_a_row(tmp_path: Path) -> None:
 
 
 def test_a_rejected_object_named_with_a_unicode_digit_sorts() -> None:
-    from imagespider.dataset.publish import _written_order
+    from imagespider.dataset.objectstore import written_order as _written_order
 
     assert _written_order(".rejected/w/²-1.json") == (0, ".rejected/w/²-1.json")
 

@@ -74,7 +74,7 @@ def test_layout_pairs_images_with_their_rows_and_rows_need_their_image(store: Ob
     assert set(sidecars) == {f"cat/{SHA[0]}", f"cat/{SHA[2]}"}
     assert rejected == [f"{REJECTED_PREFIX}0001.json"]
     assert [row["sha256"] for row in store.rows()] == [SHA[0]]
-    assert list(ObjectSource(store).rows()) == store.rows()
+    assert list(ObjectSource(store).rows()) == list(store.rows())
     assert ObjectSource(store).read(f"cat/{SHA[0]}.jpg") == b"\xff\xd8 image " + SHA[0].encode()
 
 
@@ -86,7 +86,7 @@ def test_a_sidecar_naming_another_file_is_read_as_the_row_of_its_own_image(store
     put_image(store, 0)
     put_image(store, 1, sidecar=False)
     store.put(f"cat/{SHA[1]}.json", json.dumps({"file_name": "../../etc/passwd", "sha256": "x", "label": "cat"}).encode())
-    rows = store.rows()
+    rows = list(store.rows())
     assert [(row["file_name"], row["sha256"]) for row in rows] == [(f"cat/{SHA[n]}.jpg", SHA[n]) for n in (0, 1)]
 
 
@@ -136,7 +136,7 @@ def test_a_sidecar_too_large_to_be_a_row_is_not_read_into_memory(store: ObjectSt
     put_image(store, 1)
     store.put(f"cat/{SHA[1]}.json", b'{"title": "' + b"x" * 400 + b'"}')
     unreadable: list[tuple[str, str]] = []
-    rows = store.rows(unreadable)
+    rows = list(store.rows(unreadable))
     assert [row["file_name"] for row in rows] == [f"cat/{SHA[0]}.jpg"]
     assert unreadable == [(f"cat/{SHA[1]}.json", f"cat/{SHA[1]}.jpg")]
     assert store.row(f"cat/{SHA[1]}.json") is None and store.row(f"cat/{SHA[0]}.json") is not None

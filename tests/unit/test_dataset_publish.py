@@ -53,7 +53,7 @@ def test_an_object_store_is_assembled_and_orphans_set_aside() -> None:
         store.put(f"{REJECTED_PREFIX}0002.json", b'{"url": "https://h/2.jpg", "reason": "duplicate"}')
         store.put(f"{REJECTED_PREFIX}0001.json", b"torn")
         store.put(f"{CRAWLS_PREFIX}20261130T100000-bing.json", b'{"id": "20261130T100000-bing", "kept": 2}')
-        published = publish_objects(store)
+        published = publish_objects(store, grace=0)  # the image with no sidecar is not a crawl's in flight
         assert (published.images, published.rejected) == (2, 1)
         # An image whose sidecar is not a row goes aside with it: no image is left without its row.
         aside = [f"cat/{SHA[1]}.jpg", f"cat/{SHA[2]}.json", f"cat/{SHA[4]}.jpg", f"cat/{SHA[4]}.json"]
@@ -65,7 +65,7 @@ def test_an_object_store_is_assembled_and_orphans_set_aside() -> None:
         assert json.loads(store.get("rejected.jsonl") or b"")["reason"] == "duplicate"
         assert json.loads(store.get("crawls.jsonl") or b"")["kept"] == 2
         assert {"ATTRIBUTION.md", "report.html", "README.md"} <= set(store.keys())
-        again = publish_objects(store)  # idempotent: nothing more to set aside, the same documents
+        again = publish_objects(store, grace=0)  # idempotent: nothing more to set aside, the same documents
         assert (again.images, again.orphans) == (2, [])
 
 
@@ -94,3 +94,27 @@ def test_a_local_store_with_such_a_row_opens_and_publishes(tmp_path: Path) -> No
         manifest.write(json.dumps(damaged) + "\n")
     (tmp_path / ".index.sqlite").unlink(missing_ok=True)
     assert publish_local(tmp_path).images == 2
+
+
+def test_an_image_whose_sidecar_is_not_written_yet_is_left_in_place() -> None:
+    """Issue 28 item 3: a publish while a worker was between its image's put and its sidecar's
+    moved the image to .orphans/, and the worker's row then named an image the store did not hold."""
+    with in_memory_store() as store:
+        put_image(store, 0)
+        put_image(store, 1, sidecar=False)  # just put: its worker is building the row
+        published = publish_objects(store)
+        assert (published.images, published.orphans, published.young) == (1, [], 1)
+        assert store.get(f"cat/{SHA[1]}.jpg") is not None and not list(store.keys(ORPHANS_PREFIX))
+        put_image(store, 1, image=False)  # the sidecar arrives
+        assert publish_objects(store).images == 2
+
+
+def test_rejected_rows_of_several_workers_are_merged_in_the_order_written() -> None:
+    with in_memory_store() as store:
+        put_image(store, 0)
+        for worker, stamps in (("a", (1, 4, 5)), ("b", (2, 3, 6))):
+            for stamp in stamps:
+                key = f"{REJECTED_PREFIX}{worker}/{1765000000000000000 + stamp}-{stamp}.json"
+                store.put(key, json.dumps({"n": stamp}).encode())
+        assert publish_objects(store).rejected == 6
+        assert [json.loads(line)["n"] for line in (store.get("rejected.jsonl") or b"").splitlines()] == [1, 2, 3, 4, 5, 6]

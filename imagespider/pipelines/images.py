@@ -55,6 +55,8 @@ from imagespider.pipelines.imagecheck import EXTENSIONS, CheckBounds, CheckPool,
 from imagespider.pipelines.license import crawl_policy
 from imagespider.rights.evidence import weigh
 from imagespider.rights.headers import read_headers
+from imagespider.rights.rsl import rsl_links
+from imagespider.rights.wellknown import RslCache
 from imagespider.scrapy_compat import QuietRejection
 
 #: Download failures by kind, after Scrapy's retries, as the reason a user reads in rejected.jsonl.
@@ -147,6 +149,8 @@ class DatasetImagesPipeline(ImagesPipeline):
         self._in_flight = asyncio.Semaphore(self.config.in_flight)
         #: A distributed job's shared sha256 and pHash claims (imagespider/distributed/state.py), or None.
         self.shared = worker_of(crawler)
+        #: RSL documents an image's Link header names, from the crawl's one site-file cache.
+        self.rsl = RslCache(crawler)
 
     def open_spider(self, spider: Any = None) -> None:
         super().open_spider()
@@ -221,6 +225,11 @@ class DatasetImagesPipeline(ImagesPipeline):
         verdict = weigh(item.license, embedded, headers)
         if verdict.opt_out:
             raise Rejected(verdict.opt_out, verdict.detail)
+        # RSL 1.0: a Link header naming the image's RSL document (rights/rsl.py), fetched once.
+        links = rsl_links(v.decode("latin-1") for v in response.headers.getlist(b"Link"))
+        if links and (found := await self.rsl.verdict(response.url, links, response.url)):
+            document, rsl = found
+            raise Rejected(rsl.reason, f"RSL {document} (the image's Link header): {rsl.rule} covers {response.url}")
         if verdict.ai_generated and self.config.exclude_ai_generated:
             raise Rejected("ai_generated", "; ".join(verdict.ai_evidence))
         policy = crawl_policy(self.crawler)

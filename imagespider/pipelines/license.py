@@ -106,6 +106,18 @@ class LicenseFilterPipeline:
         if found_rule := await self.ai_txt.disallowing(url):
             raise Rejected("ai_txt", f"{found_rule.describe()} covers the {whose} {url}")
 
+    async def check_page_rsl(self, item: ImageItem, page_url: str, links: list[str]) -> None:
+        """The RSL documents the page names (``<link rel="license" type="application/rsl+xml">`` or
+        a ``Link`` header) cover the page's content: the page, and an image of the page's origin."""
+        urls = [(page_url, "source page")]
+        if origin_of(item.image_url) == origin_of(page_url):
+            urls.insert(0, (item.image_url, "image"))
+        for url, whose in urls:
+            if found := await self.rsl.verdict(url, links, page_url):
+                document, verdict = found
+                where = f"RSL {document} (named by the page)"
+                raise Rejected(verdict.reason, f"{where}: {verdict.rule} covers the {whose} {url}")
+
     async def read_page(self, item: ImageItem, page_url: str) -> None:
         """The page step: record what the page says about this image in ``rights.page``, drop
         it if the page opts out, take the page's license and credit."""
@@ -115,6 +127,8 @@ class LicenseFilterPipeline:
             return
         found: PageEvidence = index.evidence_for(item.image_url)
         take_page(item, page_url, found)
+        if index.rsl_links:
+            await self.check_page_rsl(item, page_url, index.rsl_links)
         stats = self.crawler.stats
         if found.license is not None and stats is not None:
             stats.inc_value(f"imagespider/pages/license/{found.scope}")

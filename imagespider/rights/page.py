@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
@@ -52,6 +53,7 @@ from imagespider.rights.pagemarkup import (
 )
 from imagespider.rights.pagereader import PageReader
 from imagespider.rights.pagewords import most_restrictive
+from imagespider.rights.rsl import rsl_links
 
 __all__ = ["PageEvidence", "PageIndex", "Statement", "index_page", "read_page"]
 
@@ -131,6 +133,9 @@ class PageIndex:
     tdm_policy: str | None = None
     #: Why the page's statements were not kept (too many to weigh), or None.
     overflow: str | None = None
+    #: RSL documents the page names (``<link rel="license" type="application/rsl+xml">`` or a
+    #: ``Link`` header of that type): read by the license pipeline, not as a license.
+    rsl_links: list[str] = field(default_factory=list)
 
     def weight(self) -> int:
         """How much this index holds (images and statements), for the page cache's budget."""
@@ -276,6 +281,7 @@ def index_page(
         elif term := signals.usage_reserved:
             index.opt_out = ("content_usage", f"Content-Usage on the page: {signals.content_usage} ({term})")
         index.tdm_policy = signals.tdm_policy
+        index.rsl_links += [urljoin(page_url, link) for link in rsl_links(_link_values(headers))]
     root = _parse(html)
     if root is not None:
         PageReader(index, root, page_url, user_agent_token).read()
@@ -292,6 +298,16 @@ def index_page(
         )
         index.targets, index.page, index.content, index.groups = [], [], [], []
     return index
+
+
+def _link_values(headers: Mapping[Any, Any]) -> list[str]:
+    """The ``Link`` header values of a str- or bytes-keyed mapping."""
+    out: list[str] = []
+    for name, values in headers.items():
+        if (name.decode("latin-1") if isinstance(name, bytes) else str(name)).lower() == "link":
+            for value in [values] if isinstance(values, (str, bytes)) else values:
+                out.append(value.decode("latin-1") if isinstance(value, bytes) else str(value))
+    return out
 
 
 def _parse(html: str) -> lxml.html.HtmlElement | None:

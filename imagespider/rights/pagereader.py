@@ -82,6 +82,7 @@ from imagespider.rights.pagewords import (
     site_license_in,
 )
 from imagespider.rights.parse import from_url
+from imagespider.rights.rsl import RSL_TYPE
 
 #: How much of one text node is scanned for a notice or a license.
 MAX_NOTICE_SCAN = 20_000
@@ -322,6 +323,9 @@ class PageReader:
             if not url:
                 continue
             if rels & LICENSE_RELS:
+                if (element.get("type") or "").strip().lower() == RSL_TYPE:
+                    self.index.rsl_links.append(url)  # an RSL document (rights/rsl.py), not a license
+                    continue
                 statement = license_statement_of(url, f"{element.tag}[rel=license]", RANK_REL_LICENSE, self.url)
                 if element.tag == "link":
                     self.index.page.append(text_license(statement) if self.mediawiki else statement)

@@ -32,12 +32,19 @@ against the site that named the document (its robots.txt ``License:`` line or it
 header), not against the document's own host: rslstandard.org's robots.txt names the RSL
 Collective's ``royalty.xml``, whose ``<content url="/">`` means the naming site.
 
+Discovery: a robots.txt ``License:`` line (rights/robotsrules.py), an HTTP ``Link: <url>; rel="license";
+type="application/rsl+xml"`` header on the image or its source page (:func:`rsl_links`), or the same
+``<link rel="license" type="application/rsl+xml">`` in the page (rights/pagereader.py), which is then
+not read as a license statement.
+
 Pure: XML bytes in, frozen dataclasses out. Parsed with defusedxml (no DTD, no entities, no
 external references): the document is a stranger's. The fetching is imagespider/rights/wellknown.py.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -46,7 +53,12 @@ from defusedxml import DefusedXmlException
 
 from imagespider.rights.pathmatch import matches, url_path
 
-__all__ = ["RslContent", "RslDocument", "RslVerdict", "parse_rsl"]
+__all__ = ["RSL_TYPE", "RslContent", "RslDocument", "RslVerdict", "parse_rsl", "rsl_links"]
+
+#: The media type RSL 1.0 registers; ``rel="license"`` with it names an RSL document, not a license page.
+RSL_TYPE = "application/rsl+xml"
+_LINK = re.compile(r"<([^<>]*)>([^<]*)")
+_PARAM = re.compile(r';\s*([A-Za-z*-]+)\s*=\s*("[^"]*"|[^;,\s]*)')
 
 #: Usage terms that cover training (RSL 1.0 vocabulary: ``all`` > ``ai-all`` > ``ai-train``).
 TRAINING_USAGES = frozenset({"all", "ai-all", "ai-train"})
@@ -150,3 +162,15 @@ def _verdict(content: object, pattern: str) -> RslVerdict | None:
 def _local(tag: object) -> str:
     """An element's name without its namespace (RSL documents are written with and without it)."""
     return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
+
+
+def rsl_links(values: Iterable[str]) -> tuple[str, ...]:
+    """The URLs of HTTP ``Link`` header values with ``rel="license"`` and ``type="application/rsl+xml"``
+    (RSL 1.0's association of a document with a response), as written (resolve against the response)."""
+    out: list[str] = []
+    for value in values:
+        for target, params in _LINK.findall(value[:8192]):
+            found = {k.lower(): v.strip('"').strip() for k, v in _PARAM.findall(params)}
+            if "license" in found.get("rel", "").lower().split() and found.get("type", "").lower() == RSL_TYPE:
+                out.append(target.strip())
+    return tuple(dict.fromkeys(u for u in out if u))[:4]

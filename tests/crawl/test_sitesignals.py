@@ -59,6 +59,8 @@ def test_the_details_name_the_rule(crawled) -> None:  # noqa: ANN001
     assert "constrained" in detail["constrained"] and "cawg.ai_training" in detail["constrained"]
     assert 'robots.txt line 4 "Content-Signal: search=yes,ai-train=no" (ai-train=no)' in detail["content-signal"]
     assert 'ai.txt line 5 "Disallow: /"' in detail["ai-txt"]
+    assert "/commonmeasure-license.xml (the image's Link header)" in detail["rsl-link-header"]
+    assert "/commonmeasure-license.xml (named by the page)" in detail["rsl-link-page"]
 
 
 def test_site_files_are_read_once_and_reserved_images_never_downloaded(crawled, sites) -> None:  # noqa: ANN001
@@ -67,7 +69,9 @@ def test_site_files_are_read_once_and_reserved_images_never_downloaded(crawled, 
     for path in ("/robots.txt", "/license.xml", "/ai.txt", "/.well-known/tdmrep.json"):
         assert main.count(path) == 1, path
     assert sites["aitxt"].requests.count("/ai.txt") == 1
-    for kind in ("cu-reserved", "rsl-prohibited", "rsl-licensed", "laion", "noml-page", "content-signal", "ai-txt"):
+    assert main.count("/commonmeasure-license.xml") == 1
+    for kind in ("cu-reserved", "rsl-prohibited", "rsl-licensed", "laion", "noml-page", "content-signal", "ai-txt",
+                 "rsl-link-page"):
         site, image, _, _ = KINDS[kind]
         assert image not in sites[site].requests, kind
     for signal in ("content_signal", "content_usage", "rsl", "ai_txt"):

@@ -10,7 +10,9 @@ kind in :data:`KINDS`:
   yes); its ``/license.xml`` joins two real RSL contents (commonmeasure.ai's ``prohibits ai-train``
   for ``/rsl-prohibited/``, the RSL Collective's licence server for ``/rsl-licensed/``); an image
   served with ``Content-Usage: train-ai=n``; a page with ``<meta name="robots" content="noml">``;
-  the CAWG ``constrained`` C2PA sample (tests/fixtures/c2pa/).
+  the CAWG ``constrained`` C2PA sample (tests/fixtures/c2pa/); an image whose ``Link`` header, and a
+  page whose ``<link rel="license" type="application/rsl+xml">``, name commonmeasure.ai's real RSL
+  document (``prohibits ai-train`` for ``/``).
 * ``cloudflare``: the Cloudflare-managed block of davidguetta.com's real robots.txt
   (``content-signal: search=yes,ai-train=no``).
 * ``aitxt``: the ai.robots.txt project's real ``/ai.txt`` (``Disallow: /``).
@@ -68,6 +70,9 @@ RSL = (
     b"</content>\n</rsl>\n"
 )
 
+#: RSL 1.0's Link header, as park.fan writes it (a public repository's RSL module, tests/fixtures/README.md).
+LINK = '</commonmeasure-license.xml>; rel="license"; type="application/rsl+xml"'
+
 #: kind -> (site of the image, image path, site of the page, page path).
 KINDS: dict[str, tuple[str, str, str, str]] = {
     "plain": ("main", "/img/plain.jpg", "main", "/pages/plain.html"),
@@ -80,6 +85,8 @@ KINDS: dict[str, tuple[str, str, str, str]] = {
     "laion": ("main", "/laion/laion.jpg", "main", "/pages/laion.html"),
     "noml-page": ("main", "/img/noml-page.jpg", "main", "/pages/noml/noml-page.html"),
     "constrained": ("main", "/img/constrained.jpg", "main", "/pages/constrained.html"),
+    "rsl-link-header": ("main", "/img/rsl-link-header.jpg", "main", "/pages/rsl-link-header.html"),
+    "rsl-link-page": ("main", "/img/rsl-link-page.jpg", "main", "/pages/rsl-link/rsl-link-page.html"),
     "content-signal": ("cloudflare", "/wp-content/uploads/content-signal.jpg", "main", "/pages/content-signal.html"),
     "ai-txt": ("aitxt", "/img/ai-txt.jpg", "main", "/pages/ai-txt.html"),
     "delay-1": ("delay", "/img/delay-1.jpg", "delay", "/pages/delay-1.html"),
@@ -91,6 +98,7 @@ EXPECTED = {
     "cu-reserved": "content_usage", "cu-header": "content_usage", "rsl-prohibited": "rsl_prohibited",
     "rsl-licensed": "rsl_license_required", "laion": "robots_txt_ai", "noml-page": "noai",
     "constrained": "c2pa_training_not_allowed", "content-signal": "content_signal", "ai-txt": "ai_txt",
+    "rsl-link-header": "rsl_prohibited", "rsl-link-page": "rsl_prohibited",
 }  # fmt: skip
 
 
@@ -135,12 +143,19 @@ class SiteHandler(BaseHTTPRequestHandler):
             self._send(200, "text/plain", robots_of(site))
         elif path == "/license.xml" and site == "main":
             self._send(200, "application/rsl+xml", RSL)
+        elif path == "/commonmeasure-license.xml" and site == "main":
+            self._send(200, "application/rsl+xml", (FIXTURES / "rsl" / "commonmeasure.ai__license.xml").read_bytes())
         elif path == "/ai.txt" and site == "aitxt":
             self._send(200, "text/plain", (FIXTURES / "aitxt" / "ai-robots-txt__ai.txt").read_bytes())
         elif path in images:
             kind = images[path]
             headers = {"Content-Usage": "train-ai=n, search=y"} if kind == "cu-header" else {}
+            if kind == "rsl-link-header":
+                headers = {"Link": LINK}
             mockserver.send(self, 200, "image/jpeg", image_bytes(kind), headers)
+        elif path.startswith("/pages/rsl-link/"):
+            self._send(200, "text/html", b'<!doctype html><link rel="license" type="application/rsl+xml" '
+                       b'href="/commonmeasure-license.xml"><p>a photo</p>')
         elif path.startswith("/pages/noml/"):
             self._send(200, "text/html", b'<!doctype html><meta name="robots" content="noml"><p>a photo</p>')
         elif path.endswith(".html"):

@@ -168,3 +168,11 @@ def test_site_files_are_read_once_and_counted() -> None:
     assert stats["imagespider/content_signal/missing"] == 1
     assert stats["imagespider/rsl/broken"] == 1
     assert stats["imagespider/ai_txt/missing"] == 1
+
+
+def test_an_rsl_document_the_page_names_covers_its_images() -> None:
+    page = b'<html><head><link rel="license" type="application/rsl+xml" href="/rsl.xml"></head><body></body></html>'
+    pipe, _ = pipeline({PAGE: (200, page, HTML), f"{SITE}/rsl.xml": (200, RSL_DOC)}, policy="any")
+    dropped = judge(pipe, item())
+    assert isinstance(dropped, Rejected) and dropped.reason == "rsl_prohibited"
+    assert f"RSL {SITE}/rsl.xml (named by the page)" in dropped.detail

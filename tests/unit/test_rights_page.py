@@ -508,3 +508,14 @@ def test_a_content_usage_header_on_the_page() -> None:
     found = read_page(html, BASE, f"{BASE}/a.jpg", {b"Content-Usage": [b"train-ai=n"]})
     assert found.opt_out == ("content_usage", "Content-Usage on the page: train-ai=n (train-ai=n)")
     assert read_page(html, BASE, f"{BASE}/a.jpg", {"Content-Usage": "train-ai=y"}).opt_out is None
+
+
+def test_an_rsl_link_is_a_document_to_read_not_a_page_license() -> None:
+    """RSL 1.0 associates a page with its RSL document by rel=license and the RSL media type; it
+    was taken for an unknown page license before."""
+    html = ('<html><head><link rel="license" type="application/rsl+xml" href="/license.xml"></head>'
+            '<body><img src="/a.jpg"></body></html>')
+    index = index_page(html, BASE, {"Link": '</other.xml>; rel="license"; type="application/rsl+xml"'})
+    assert index.rsl_links == [f"{BASE}/other.xml", f"{BASE}/license.xml"]
+    found = index.evidence_for(f"{BASE}/a.jpg")
+    assert found.license is None and not found.statements

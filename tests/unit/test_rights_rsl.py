@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from imagespider.rights.rsl import RslVerdict, parse_rsl
+from imagespider.rights.rsl import RslVerdict, parse_rsl, rsl_links
 
 RSL = Path(__file__).parents[1] / "fixtures" / "rsl"
 
@@ -90,3 +90,19 @@ def test_deep_and_wide_documents_stay_bounded() -> None:
     document = parse_rsl(wide, "https://site.example/l.xml")
     assert document is not None and len(document.contents) == 1000
     assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        # park.fan's header and a public build check's template (tests/fixtures/README.md).
+        (['<https://park.fan/license.xml>; rel="license"; type="application/rsl+xml"'], ("https://park.fan/license.xml",)),
+        (['</license.xml>; rel="license"; type="application/rsl+xml"'], ("/license.xml",)),
+        (['<https://a.example/deed>; rel="license", </l.xml>; type="application/rsl+xml"; rel="license"'], ("/l.xml",)),
+        (['<https://creativecommons.org/licenses/by/4.0/>; rel="license"'], ()),
+        (['</next>; rel="next"', '</rsl.xml>; rel="alternate"; type="application/rsl+xml"'], ()),
+        (["<" * 100_000], ()),
+    ],
+)
+def test_link_headers(values: list[str], expected: tuple[str, ...]) -> None:
+    assert rsl_links(values) == expected

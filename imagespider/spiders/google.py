@@ -18,6 +18,7 @@ image ends ``failed_google_markup_changed`` with the page saved, never as 0 kept
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -31,10 +32,11 @@ from scrapy.http import Response
 from imagespider.engines import MARKUP_CHANGED_MIN, EngineResult, google
 from imagespider.items import ImageItem
 from imagespider.rights.model import License, unknown
-from imagespider.spiders.base import logger
 from imagespider.spiders.debug import save_debug_page
 from imagespider.spiders.params import Query
 from imagespider.spiders.scrolling import BrowserSearchSpider
+
+logger = logging.getLogger(__name__)
 
 #: Previews that show no image, in a row, after which a page's tiles are no longer clicked (a page
 #: without Google's scripts, or a changed preview): each costs up to :data:`PREVIEW_TIMEOUT_MS`.
@@ -66,6 +68,22 @@ _PREVIEW_IMAGES = r"""() => {
   return out;
 }"""
 _NEW_PREVIEW_IMAGE = f"(before) => ({_PREVIEW_IMAGES})().find((url) => !before.includes(url)) || null"
+#: The basic (no-JavaScript) page's link to its next page of results, by structure, not by its
+#: text (which is in the page's language): a link to this origin's ``.../search`` with the smallest
+#: ``start=`` past this page's. None on a page with tiles (the udm=2 page loads more by scrolling).
+_BASIC_NEXT = r"""() => {
+  if (document.querySelector('[data-docid]')) return null;
+  const here = Number(new URL(location.href).searchParams.get('start') || 0);
+  let best = null, bestStart = Infinity;
+  for (const link of document.querySelectorAll('a[href*="start="]')) {
+    let url;
+    try { url = new URL(link.getAttribute('href'), location.href); } catch (e) { continue; }
+    if (url.origin !== location.origin || !/\/search$/.test(url.pathname)) continue;
+    const start = Number(url.searchParams.get('start'));
+    if (start > here && start < bestStart) { best = url.href; bestStart = start; }
+  }
+  return best;
+}"""
 
 #: What Google answered instead of results, by :attr:`GooglePage.blocked`, as the user reads it.
 ANSWERS: dict[str, str] = {
@@ -245,6 +263,30 @@ class GoogleSpider(BrowserSearchSpider):
         finally:
             self._pages.pop(query, None)
             self._preview_misses.pop(id(page), None)
+
+    async def load_more(self, page: Page) -> bool:
+        """The basic page has no scrolling: its next page is opened in the same tab (its results are
+        then read whole, the watcher being gone with the old page); the udm=2 page scrolls."""
+        try:
+            next_url = await page.evaluate(_BASIC_NEXT)
+        except PlaywrightError:
+            next_url = None
+        if not next_url:
+            return await super().load_more(page)
+        try:
+            response = await page.goto(next_url, wait_until="domcontentloaded")
+        except PlaywrightError as error:
+            logger.warning("%s: could not open the next basic results page: %s", self.name, str(error).splitlines()[0])
+            return False
+        blocked = google.detect_block("", page.url)
+        if blocked or (response is not None and response.status >= 400):
+            logger.warning(
+                "%s: the next basic results page answered %s: no more results from it",
+                self.name, blocked or f"HTTP {response.status if response else '?'}",
+            )
+            return False
+        self.crawler.stats.inc_value(f"imagespider/{self.name}/basic_pages")
+        return True
 
     def setup(self) -> None:
         super().setup()

@@ -23,7 +23,8 @@ Real captures: ``/real/udm2/search`` is the real udm=2 page of June 2025 saved a
 tiles, no script data), each tile's source page pointed at this server and a small script playing
 the tile previews its stripped scripts would open (tiles ending in 9 open none);
 ``/real/udm2-as-saved/search`` is the same page without that script; ``/real/basic/search`` is the
-real basic page, its thumbnails and ``/url?url=`` targets pointed at this server.
+real basic page, its thumbnails and ``/url?url=`` targets pointed at this server, its "Next >"
+link leading to two more pages played the same way.
 """
 
 from __future__ import annotations
@@ -303,12 +304,26 @@ def real_udm2_page(base: str, query: str, previews: bool) -> str:
     return lxml.html.tostring(doc, encoding="unicode", doctype="<!DOCTYPE html>")
 
 
-def real_basic_page(base: str, query: str) -> str:
+#: Pages of the basic page played: its real "Next >" link leads from one to the next, then none.
+BASIC_PAGES = 3
+
+
+def real_basic_page(base: str, query: str, start: int = 0) -> str:
     """The real basic (no-JavaScript) page, its thumbnails and ``/url?url=`` targets pointed at
-    this server: result ``i``'s thumbnail is image ``i`` of the plan, its page ``/page/<q>/<i>``."""
+    this server: result ``i`` (``start`` + its place) has image ``i`` of the plan as thumbnail and
+    ``/page/<q>/<i>`` as page. Its real "Next >" link (``start=20``) leads to the next page here,
+    and is removed from the last of :data:`BASIC_PAGES`."""
     doc = lxml.html.fromstring(BASIC_PAGE.read_bytes())
     plan = bing_plan(TOTAL)
-    index = -1
+    index = start - 1
+    for link in doc.xpath("//a[contains(@href, 'start=')]"):
+        parts = urlsplit(link.get("href"))
+        params = parse_qs(parts.query, keep_blank_values=True)
+        if start + 20 >= 20 * BASIC_PAGES:
+            link.drop_tree()
+            continue
+        params.update(q=[query], start=[str(start + 20)])
+        link.set("href", f"/real/basic/search?{urlencode(params, doseq=True)}")
     targets: dict[str, str] = {}
     for link in doc.xpath("//a[starts-with(@href, '/url?')]"):
         parts = urlsplit(link.get("href"))
@@ -335,7 +350,8 @@ def real(handler: Any, path: str, query: Query) -> Answer:
     if path == "/real/udm2-as-saved/search":
         return 200, "text/html; charset=utf-8", real_udm2_page(base, q, previews=False).encode()
     if path == "/real/basic/search":
-        return 200, "text/html; charset=utf-8", real_basic_page(base, q).encode()
+        start = int(query.get("start", ["0"])[0])
+        return 200, "text/html; charset=utf-8", real_basic_page(base, q, start).encode()
     return 404, "text/plain", b"not found"
 
 

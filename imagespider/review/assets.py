@@ -279,18 +279,22 @@ function render() {
   const cols = columns(), top = grid.scrollTop, height = grid.clientHeight;
   const first = Math.max(0, Math.floor(top / CELL_H) - 1) * cols;
   const last = Math.min(state.total, (Math.ceil((top + height) / CELL_H) + 1) * cols);
-  for (const [i, el] of cells) if (i < first || i >= last) { el.remove(); cells.delete(i); }
+  for (const [i, el] of cells) if (i < first || i >= last) { drop(el); cells.delete(i); }
   for (let i = first; i < last; i++) {
     const item = itemAt(i);
     if (!item) { ensurePage(Math.floor(i / PAGE)); continue; }
     let el = cells.get(i);
-    if (el && el.dataset.file !== item.file) { el.remove(); el = undefined; }
+    if (el && el.dataset.file !== item.file) { drop(el); el = undefined; }
     if (!el) { el = makeCell(item); cells.set(i, el); grid.append(el); }
     el.dataset.index = i;
     el.style.left = (i % cols) * CELL_W + 'px';
     el.style.top = Math.floor(i / cols) * CELL_H + 'px';
     el.classList.toggle('focus', i === state.focus);
   }
+}
+function drop(el) {  // the thumbnail's decoded pixels go with it, not kept for a cell out of view
+  el.querySelector('img').removeAttribute('src');
+  el.remove();
 }
 function makeCell(item) {
   const el = document.createElement('div');

@@ -196,7 +196,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
         kind = "image/jpeg" if path.suffix == ".jfif" else mimetypes.guess_type(path.name)[0]
         if kind is None or not kind.startswith("image/"):
             kind = "application/octet-stream"
-        self._send(HTTPStatus.OK, path.read_bytes(), kind, cache=True)
+        self._send(HTTPStatus.OK, path.read_bytes(), kind, cache=False)
 
     def _send(self, status: HTTPStatus, body: bytes, kind: str, cache: bool = False) -> None:
         self.send_response(status)

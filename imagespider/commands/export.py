@@ -133,14 +133,14 @@ class Command(StoreCommand, ScrapyCommand):
             "exported %d images from %s into %d shard files in %s", result.samples, uri, len(result.shards), args[0]
         )
         # Each kind of row left out is one ERROR line and exit status 1: the export is not the store.
-        for rows, what in (
-            (result.missing, "whose file is missing"),
-            (result.unreadable, "whose file is unreadable, not a regular file, changed since kept, or does not decode"),
-            (result.invalid, "that are damaged (no file name, no sha256, or a sha256 twice)"),
+        for kind, what in (
+            ("missing", "whose file is missing"),
+            ("unreadable", "whose file is unreadable, not a regular file, changed since kept, or does not decode"),
+            ("invalid", "that are damaged (no file name, no sha256, or a sha256 twice)"),
         ):
-            if rows:
-                logger.error("left out %d rows %s: listed in %s; first: %s", len(rows), what,
-                             Path(args[0]) / SHARDS_MANIFEST, rows[0])
+            if result.counts[kind]:
+                logger.error("left out %d rows %s: listed in %s; first: %s", result.counts[kind], what,
+                             Path(args[0]) / SHARDS_MANIFEST, getattr(result, kind)[0])
                 self.exitcode = 1
         if not result.samples:
             logger.error("%s holds no exportable image (is it the right store?)", uri)

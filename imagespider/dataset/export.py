@@ -21,6 +21,7 @@ imagespider/dataset/shards.py. Pure of Scrapy.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import itertools
@@ -32,7 +33,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from PIL import Image, ImageOps
 
@@ -139,15 +140,34 @@ class ExportConfig:
             raise ValueError("; ".join(problems))
 
 
+#: Rows left out of each kind held in memory (the log names the first); shards.json lists them all,
+#: from a scratch file, so a store of a million missing files does not hold a million names.
+HELD = 1000
+#: The kinds of rows left out, as ExportResult's fields and shards.json's keys.
+LEFT_OUT = ("missing", "unreadable", "invalid")
+
+
 @dataclass
 class ExportResult:
     samples: int = 0
+    #: The first :data:`HELD` rows of each kind left out (file names); ``counts`` counts them all.
     missing: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     #: Rows left out as damaged (no file in the store, no 64-hex sha256, a sha256 already exported):
     #: "row N: why".
     invalid: list[str] = field(default_factory=list)
     shards: list[ShardInfo] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LEFT_OUT, 0))
+    #: Where every row left out is written, one JSON string a line, per kind (set by :func:`export`).
+    spill: dict[str, IO[str]] = field(default_factory=dict, repr=False)
+
+    def leave_out(self, kind: str, what: str) -> None:
+        self.counts[kind] += 1
+        held: list[str] = getattr(self, kind)
+        if len(held) < HELD:
+            held.append(what)
+        if kind in self.spill:
+            self.spill[kind].write(json.dumps(what, ensure_ascii=False) + "\n")
 
 
 def transform(data: bytes, config: ExportConfig) -> tuple[bytes, str, int, int]:
@@ -208,26 +228,26 @@ def _count(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1 << 62 else None
 
 
-def _valid_rows(rows: Iterator[dict[str, Any]], invalid: list[str], ordered: OrderedRows) -> None:
+def _valid_rows(rows: Iterator[dict[str, Any]], result: ExportResult, ordered: OrderedRows) -> None:
     """Hold in ``ordered`` the rows that name a file in the store and a sha256 (64 hex digits),
     each sha256 once, their text made safe to write (a lone surrogate, a control character in a
-    damaged row: imagespider/text.py); the others are listed in ``invalid`` (row number and why)."""
+    damaged row: imagespider/text.py); the others are left out as ``invalid`` (row number and why)."""
     for number, row in enumerate(rows, 1):
         name = row.get("file_name")
         if not isinstance(name, str) or not name:
             # None: no file_name, or one outside the store or naming no file (read_jsonl makes
             # ``../x``, ``/x`` and a name with a NUL None)
-            invalid.append(f"row {number}: file_name names no file in the store")
+            result.leave_out("invalid", f"row {number}: file_name names no file in the store")
             continue
         sha = row.get("sha256")
         sha = sha.strip().lower() if isinstance(sha, str) else ""
         if not _SHA256.fullmatch(sha):
-            invalid.append(f"row {number} ({clean_text(name)}): sha256 is not 64 hex digits")
+            result.leave_out("invalid", f"row {number} ({clean_text(name)}): sha256 is not 64 hex digits")
             continue
         row = clean_value({**row, "sha256": sha})
         row["file_name"] = name  # checked above; cleaning must not make it name another file
         if not ordered.add(str(row.get("label")), sha, row):
-            invalid.append(f"row {number} ({row['file_name']}): sha256 {sha} is already exported")
+            result.leave_out("invalid", f"row {number} ({row['file_name']}): sha256 {sha} is already exported")
 
 
 def export(source: Source, out: str | os.PathLike[str], config: ExportConfig, *, origin: str = "") -> ExportResult:
@@ -245,26 +265,38 @@ def export(source: Source, out: str | os.PathLike[str], config: ExportConfig, *,
     with export_lock(out), scratch_folder(out) as scratch:
         result = ExportResult()
         ordered = OrderedRows(scratch / "rows.sqlite")
-        try:
-            _valid_rows(source.rows(), result.invalid, ordered)
-            classes = ordered.labels()
-            _write_shards(source, scratch, config, classes, ordered, result)
-        finally:
-            ordered.close()
-        manifest = {
-            "source": origin,
-            "samples": result.samples,
-            "classes": classes,
-            "options": asdict(config),
-            "missing": result.missing,
-            "unreadable": result.unreadable,
-            "invalid": result.invalid,
-            "shards": [asdict(shard) for shard in result.shards],
-        }
-        text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-        (scratch / SHARDS_MANIFEST).write_text(text, encoding="utf-8")
+        with contextlib.ExitStack() as files:
+            result.spill = {
+                kind: files.enter_context((scratch / f"{kind}.jsonl").open("w", encoding="utf-8")) for kind in LEFT_OUT
+            }
+            try:
+                _valid_rows(source.rows(), result, ordered)
+                classes = ordered.labels()
+                _write_shards(source, scratch, config, classes, ordered, result)
+            finally:
+                ordered.close()
+        result.spill = {}
+        head = {"source": origin, "samples": result.samples, "classes": classes, "options": asdict(config)}
+        _write_shards_manifest(scratch / SHARDS_MANIFEST, head, {kind: scratch / f"{kind}.jsonl" for kind in LEFT_OUT},
+                               [asdict(shard) for shard in result.shards])
         move_into_place(scratch, out, [shard.path for shard in result.shards], SHARDS_MANIFEST)
     return result
+
+
+def _write_shards_manifest(path: Path, head: dict[str, Any], lists: dict[str, Path], shards: list[Any]) -> None:
+    """shards.json: ``head``'s keys, each list of rows left out streamed from its scratch file
+    (one JSON string a line), then the shards."""
+    with path.open("w", encoding="utf-8") as out:
+        out.write("{\n")
+        for key, value in head.items():
+            out.write(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
+        for key, source in lists.items():
+            out.write(f"  {json.dumps(key)}: [")
+            with source.open(encoding="utf-8") as lines:
+                for number, line in enumerate(lines):
+                    out.write(("" if number == 0 else ", ") + line.rstrip("\n"))
+            out.write("],\n")
+        out.write(f'  "shards": {json.dumps(shards, indent=2, ensure_ascii=False)}\n}}\n')
 
 
 def _write_shards(
@@ -296,7 +328,7 @@ def _write_shards(
         for window in _windows(iter(rows), workers * 4):
             for row, sample, problem in pool.map(prepare, window):
                 if sample is None:
-                    (result.missing if problem == "missing" else result.unreadable).append(row["file_name"])
+                    result.leave_out(problem, row["file_name"])
                     continue
                 sharder.add(sample)
                 result.samples += 1

@@ -192,3 +192,22 @@ def test_a_file_whose_bytes_are_not_its_sha256_is_left_out(tmp_path) -> None:  #
     (tmp_path / "cat" / f"{sha}.png").write_bytes(png(5, 5))  # another image, same name
     result = export(LocalSource(tmp_path), tmp_path / "out", ExportConfig())
     assert result.samples == 0 and result.unreadable == [f"cat/{sha}.png"]
+
+
+def test_rows_left_out_are_all_listed_but_only_the_first_held_in_memory(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Issue 28 item 20: a store of a million missing files held a million names until the end."""
+    import json
+
+    from imagespider.dataset import export as exporting
+
+    monkeypatch.setattr(exporting, "HELD", 2)
+    store = tmp_path / "store"
+    store.mkdir()
+    _store_with(store, lambda good, sha: [good] + [
+        {**good, "file_name": f"cat/{n:064x}.png", "sha256": f"{n:064x}"} for n in range(1, 6)
+    ])
+    result = exporting.export(exporting.LocalSource(store), tmp_path / "out", ExportConfig())
+    assert result.samples == 1 and result.counts["missing"] == 5 and len(result.missing) == 2
+    listed = json.loads((tmp_path / "out" / "shards.json").read_text())
+    assert listed["missing"] == [f"cat/{n:064x}.png" for n in range(1, 6)]
+    assert listed["unreadable"] == [] and listed["invalid"] == [] and listed["samples"] == 1

@@ -85,3 +85,14 @@ def test_requests_to_the_crawl_delay_host_are_two_seconds_apart(crawled, sites) 
     assert {"/ai.txt", "/.well-known/tdmrep.json", "/img/delay-1.jpg", "/pages/delay-1.html"} <= set(paths)
     gaps = [later - earlier for (earlier, _), (later, _) in pairwise(times)]
     assert min(gaps) >= 1.95, list(zip(paths[1:], gaps, strict=True))
+
+
+def test_hostile_site_files_reserve_nothing_and_do_not_stall(crawled, sites) -> None:  # noqa: ANN001
+    """A redirect loop ends at REDIRECT_MAX_TIMES, oversized files are cut off at their cap (the
+    huge RSL document's license server and the ai.txt's Disallow past 500 KiB are never read)."""
+    kept, _, result = crawled
+    assert "hostile" in kept
+    requests = sites["hostile"].requests
+    assert requests.count("/huge.xml") == 1 and requests.count("/ai.txt") == 1
+    assert 2 <= requests.count("/loop.xml") <= 7
+    assert "'imagespider/rsl/unavailable': 2" in result.stderr

@@ -18,6 +18,8 @@ kind in :data:`KINDS`:
 * ``aitxt``: the ai.robots.txt project's real ``/ai.txt`` (``Disallow: /``).
 * ``delay``: www.vatican.va's real robots.txt (``crawl-delay: 2``): every request to it is
   timed (:attr:`SiteServer.times`).
+* ``hostile`` (generated): an RSL document in a redirect loop, one over the size cap, an ai.txt
+  over its cap; its image is kept.
 
 Pages of the ``cloudflare`` and ``aitxt`` images are on ``main`` (a plain page), so only the image's
 own host speaks.
@@ -40,7 +42,7 @@ from PIL import Image
 from tests import mockserver
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
-SITES = ("main", "cloudflare", "aitxt", "delay")
+SITES = ("main", "cloudflare", "aitxt", "delay", "hostile")
 
 
 @cache
@@ -91,10 +93,11 @@ KINDS: dict[str, tuple[str, str, str, str]] = {
     "ai-txt": ("aitxt", "/img/ai-txt.jpg", "main", "/pages/ai-txt.html"),
     "delay-1": ("delay", "/img/delay-1.jpg", "delay", "/pages/delay-1.html"),
     "delay-2": ("delay", "/img/delay-2.jpg", "delay", "/pages/delay-2.html"),
+    "hostile": ("hostile", "/img/hostile.jpg", "hostile", "/pages/hostile.html"),
 }  # fmt: skip
 
 EXPECTED = {
-    "plain": "kept", "cu-free": "kept", "rsl-free": "kept", "delay-1": "kept", "delay-2": "kept",
+    "plain": "kept", "cu-free": "kept", "rsl-free": "kept", "delay-1": "kept", "delay-2": "kept", "hostile": "kept",
     "cu-reserved": "content_usage", "cu-header": "content_usage", "rsl-prohibited": "rsl_prohibited",
     "rsl-licensed": "rsl_license_required", "laion": "robots_txt_ai", "noml-page": "noai",
     "constrained": "c2pa_training_not_allowed", "content-signal": "content_signal", "ai-txt": "ai_txt",
@@ -116,7 +119,18 @@ def image_bytes(kind: str) -> bytes:
     return out.getvalue()
 
 
+#: The hostile site's RSL documents: one redirects to itself for ever, one is 2 MiB (over
+#: RSL_MAXSIZE) and would require a license if it were read; its ai.txt is 600 KiB (over
+#: AI_TXT_MAXSIZE) with its Disallow past the cap. None may reserve anything or stall the crawl.
+HOSTILE_ROBOTS = b"License: /loop.xml\nLicense: /huge.xml\n\nUser-agent: *\nAllow: /\n"
+HUGE_RSL = (b'<rsl xmlns="https://rslstandard.org/rsl"><content url="/" server="https://api.rslcollective.org"/>'
+            + b"<!--" + b"a" * (2 * 1024 * 1024) + b"--></rsl>")
+HUGE_AI_TXT = b"# padding\n" * 60_000 + b"User-Agent: *\nDisallow: /\n"
+
+
 def robots_of(site: str) -> bytes:
+    if site == "hostile":
+        return HOSTILE_ROBOTS
     if site == "main":
         return MAIN_ROBOTS
     if site == "cloudflare":
@@ -145,6 +159,12 @@ class SiteHandler(BaseHTTPRequestHandler):
             self._send(200, "application/rsl+xml", RSL)
         elif path == "/commonmeasure-license.xml" and site == "main":
             self._send(200, "application/rsl+xml", (FIXTURES / "rsl" / "commonmeasure.ai__license.xml").read_bytes())
+        elif site == "hostile" and path == "/loop.xml":
+            mockserver.send(self, 302, "text/plain", b"", {"Location": f"/loop.xml?{time.monotonic_ns()}"})
+        elif site == "hostile" and path == "/huge.xml":
+            self._send(200, "application/rsl+xml", HUGE_RSL)
+        elif site == "hostile" and path == "/ai.txt":
+            self._send(200, "text/plain", HUGE_AI_TXT)
         elif path == "/ai.txt" and site == "aitxt":
             self._send(200, "text/plain", (FIXTURES / "aitxt" / "ai-robots-txt__ai.txt").read_bytes())
         elif path in images:

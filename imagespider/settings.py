@@ -207,6 +207,10 @@ ROBOTSTXT_AI_AGENTS = list(_aiagents.DEFAULT_AI_AGENTS)
 #: (every request: images, pages, site files); a longer one is waited at this cap and logged once
 #: per host. 0 = Crawl-delay ignored (also with ROBOTSTXT_OBEY = False).
 ROBOTSTXT_CRAWL_DELAY_MAX = 10
+SPIDER_MIDDLEWARES = {
+    # A start() that raises ends the crawl with one line and exit 1, not Scrapy's traceback and exit 0.
+    "imagespider.spidermiddlewares.start.StartFailureMiddleware": 0,
+}
 DOWNLOADER_MIDDLEWARES = {
     # Scrapy's own lets requests through unchecked while robots.txt loads (see downloadermiddlewares/robotstxt.py).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
@@ -239,6 +243,9 @@ DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
 #: RETRY_HTTP_CODES; 404 and 410 are final and never retried); then ``timeout``,
 #: ``connection_error`` or ``http_error``.
 RETRY_TIMES = 2
+#: Scrapy's "Gave up retrying <GET url>" line, at DEBUG: every request given up on is said once,
+#: by its owner (an API call that fails: one ERROR line; an image: a drop reason in rejected.jsonl).
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 #: int, default 5. Redirects followed for one image; a longer chain or a loop is ``too_many_redirects``.
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False

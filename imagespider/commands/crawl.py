@@ -2,7 +2,9 @@
 
 A bad ``-a`` ends with one log line saying what to change and exit status 2, not a traceback
 from inside the spider's constructor. A crawl whose finish reason starts with ``failed_``
-(no browser, an engine that refused us, nothing kept) exits 1. An unknown spider name lists the
+(no browser, an engine that refused us, nothing kept, a start that raised) exits 1, and so does
+one that ran to its end while part of it failed (rows the store refused, a crawl record or an
+end-of-crawl publish not written: imagespider/failures.py), each kind said in one line. An unknown spider name lists the
 spiders. Scrapy's start-up banner goes to DEBUG (commands/quiet.py), and the crawl's summary
 (extensions/progress.py) is logged after Scrapy's own closing lines, so it is the last thing a
 crawl prints, at any ``LOG_LEVEL``. Scrapyd runs this same command.
@@ -33,6 +35,8 @@ from imagespider.distributed.config import DistributedConfig, check_redis
 from imagespider.errors import FAILURE_PREFIX, ArgumentError, shown
 from imagespider.extensions.dataset import local_store
 from imagespider.extensions.progress import ProgressExtension
+from imagespider.extensions.redact import SecretFilter, setting_secrets
+from imagespider.failures import failures_of
 
 logger = logging.getLogger("imagespider")
 
@@ -53,6 +57,9 @@ class Command(ScrapyCrawlCommand):
         if len(args) != 1:
             super().run(args, opts)  # Scrapy's UsageError for no spider or several
             return
+        # Credentials are masked from the first line on (a REDIS_URL refused below names its URL);
+        # the crawl's own filter (extensions/redact.py) adds what the crawl obtains.
+        SecretFilter(setting_secrets(self.settings)).install()
         try:
             self._check(args[0], opts.spargs)
         except ArgumentError as error:
@@ -73,7 +80,7 @@ class Command(ScrapyCrawlCommand):
         self._run_crawler: Crawler | None = crawler
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-        if self.crawler_process.bootstrap_failed or self._failures:
+        if self.crawler_process.bootstrap_failed or self._failures or failures_of(crawler):
             self.exitcode = 1
         self._log_summary()
 

@@ -103,6 +103,22 @@ def check_redis(settings: BaseSettings, timeout: float = 5.0) -> None:
 
 
 def redact_url(url: str) -> str:
-    """``redis://:secret@host`` (or ``redis://host?password=secret``) without its password."""
-    url = re.sub(r"//([^/@]*):[^/@]*@", r"//\1:***@", url)
+    """``redis://:secret@host`` (or ``redis://host?password=secret``) without its password.
+
+    The user part ends at the last ``@`` before the host, the user name at its first ``:``, as
+    redis-py reads them (urllib's urlsplit): a password may hold both ``:`` and ``@``."""
+    scheme, slashes, rest = url.partition("//")
+    if slashes:
+        netloc, path_start, path = _split_netloc(rest)
+        userinfo, at, host = netloc.rpartition("@")
+        if at and ":" in userinfo:
+            url = f"{scheme}//{userinfo.partition(':')[0]}:***@{host}{path_start}{path}"
     return re.sub(r"([?&]password=)[^&]*", r"\1***", url)
+
+
+def _split_netloc(rest: str) -> tuple[str, str, str]:
+    """``host:port``, then the first of ``/?#`` and what follows it, as urlsplit splits them."""
+    match = re.search(r"[/?#]", rest)
+    if match is None:
+        return rest, "", ""
+    return rest[: match.start()], rest[match.start()], rest[match.end():]

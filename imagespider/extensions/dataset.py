@@ -23,7 +23,8 @@ from imagespider.dataset.sources import is_object_store
 from imagespider.dataset.store import Dataset
 from imagespider.dataset.storelock import StoreLocked, StoreRefused
 from imagespider.errors import ArgumentError, shown
-from imagespider.extensions.redact import SecretFilter, setting_secrets
+from imagespider.extensions.redact import crawl_secrets
+from imagespider.failures import failed_part, one_line
 from imagespider.outcomes import Outcome, on_item_settled
 
 logger = logging.getLogger(__name__)
@@ -53,8 +54,9 @@ class DatasetExtension:
         if not store:
             raise NotConfigured("IMAGES_STORE is not set")
         self.crawler = crawler
-        # Every row written is cleaned of secrets (an API may echo its key in a URL or title).
-        scrub = SecretFilter(setting_secrets(crawler.settings)).scrub
+        # Every row written is cleaned of the crawl's secrets, tokens obtained during it included
+        # (an API may echo its key or token in a URL or title).
+        scrub = crawl_secrets(crawler).scrub
         self.object_store = is_object_store(store)
         self.dataset: Dataset | ObjectDataset
         if self.object_store:
@@ -119,19 +121,22 @@ class DatasetExtension:
                 self.dataset.flush()  # the rows still being put are in the store before it is published
                 # Several workers may share an object store: publish once they are all done.
                 if not self.crawler.settings.get("REDIS_URL"):
-                    publish_store(self.dataset, self.crawler.settings.getfloat("PUBLISH_ORPHAN_GRACE"))
+                    publish_store(self.crawler, self.dataset, self.crawler.settings.getfloat("PUBLISH_ORPHAN_GRACE"))
             else:
                 # Rebuilt from the store's index and manifest, while the store is still ours (before the lock goes).
                 write_documents(self.dataset.root, self.dataset.index)
         self.dataset.close()
 
 
-def publish_store(dataset: ObjectDataset, grace: float) -> None:
-    """A single crawl into an object store publishes it at its end, as a local crawl does."""
+def publish_store(crawler: Crawler, dataset: ObjectDataset, grace: float) -> None:
+    """A single crawl into an object store publishes it at its end, as a local crawl does; a
+    publish that fails is a crawl that failed in part (one line, exit 1)."""
     try:
         publish_objects(dataset.store, grace)
-    except Exception:
-        logger.exception("could not publish %s; run scrapy publish %s", dataset.uri, dataset.uri)
+    except Exception as error:  # noqa: BLE001  (botocore, a disk: one line, exit 1)
+        failed_part(
+            crawler, "publish", f"could not publish {dataset.uri}: {one_line(error)}; run scrapy publish {dataset.uri}"
+        )
 
 
 def dataset_of(crawler: Crawler) -> Dataset | ObjectDataset:

@@ -17,7 +17,8 @@ parsing the log. A resumed job's line counts what the whole job kept, and how mu
 A crawl that kept nothing at all while results came in (every one dropped: a license policy the
 engine cannot satisfy, private addresses, a broken network) ends with finish reason
 ``failed_nothing_kept`` (so ``scrapy crawl`` exits 1 and a cron job notices) and one ERROR line
-naming the top drop reasons and what to change.
+naming the top drop reasons and what to change. One that kept nothing because the API
+rate-limited its queries (HTTP 429 beyond what the spider waits out) ends ``failed_rate_limited``.
 
 Counts come from the item outcomes (imagespider/outcomes.py) that also settle the spider's
 quotas and fill ``rejected.jsonl``, so they agree with the manifest and ``rejected.jsonl``.
@@ -37,12 +38,17 @@ from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 from twisted.internet.task import LoopingCall
 
 from imagespider.errors import FAILURE_PREFIX
+from imagespider.failures import failures_line, failures_of
 from imagespider.outcomes import Outcome, on_item_settled
 from imagespider.spiders.params import Query
 
 logger = logging.getLogger(__name__)
 
 NOTHING_KEPT_REASON = FAILURE_PREFIX + "nothing_kept"
+#: Finish reason of a crawl that kept nothing because the API rate-limited its queries (a 429 storm).
+RATE_LIMITED_REASON = FAILURE_PREFIX + "rate_limited"
+#: The stat an engine counts a query it ended rate-limited under (imagespider/spiders/openverse.py).
+RATE_LIMITED_STAT = "imagespider/queries_ended_rate_limited"
 
 #: What to change when every result was dropped for this reason (see README's reasons table).
 FIXES = {
@@ -177,6 +183,10 @@ class ProgressExtension:
         if line:
             logger.error("%s", line)
             raise CloseSpider(NOTHING_KEPT_REASON)
+        line = self.rate_limited_line()
+        if line:
+            logger.error("%s", line)
+            raise CloseSpider(RATE_LIMITED_REASON)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.task is not None and self.task.running:
@@ -213,6 +223,9 @@ class ProgressExtension:
             f"summary: {count} {'query' if count == 1 else 'queries'}, kept {kept} in this run, "
             f"{dropped_text(total)}; finish reason {self.reason or '?'}"
         )
+        failures = failures_of(self.crawler)
+        if failures:
+            lines.append(f"summary: {failures_line(failures)} (see the ERROR lines above)")
         return lines
 
     def log_summary(self, level: int = logging.INFO) -> None:
@@ -238,6 +251,18 @@ class ProgressExtension:
         top = ranked(dropped)[0][0]
         fix = FIXES.get(top, "see each result's reason in rejected.jsonl")
         return f"kept nothing: all {sum(dropped.values())} results were dropped ({reasons_text(dropped)}); fix: {fix}"
+
+    def rate_limited_line(self) -> str | None:
+        """The one line for a crawl that kept nothing while the API rate-limited queries."""
+        stats = self.crawler.stats
+        limited = stats.get_value(RATE_LIMITED_STAT, 0) if stats is not None else 0
+        if not limited or any(p.kept for p in self.queries.values()):
+            return None
+        count = f"{limited} {'query' if limited == 1 else 'queries'}"
+        return (
+            f"kept nothing: the API rate-limited this crawl ({count} ended on HTTP 429 before keeping an image); "
+            "fix: run again later, raise OPENVERSE_MAX_WAIT, or use registered access (higher limits)"
+        )
 
     # -- counting ------------------------------------------------------------------------
 

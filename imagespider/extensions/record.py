@@ -4,7 +4,8 @@ Scrapy dumps its stats at INFO at the end of a crawl: 80 lines between the user 
 The project sets ``STATS_DUMP = False`` and this extension logs the same dump at DEBUG instead,
 and keeps it on disk in the crawl's ``crawls.jsonl`` row (see :mod:`imagespider.dataset.crawls`),
 with the crawl's id, spider, arguments, the settings that change what it keeps, start and end,
-kept and dropped by reason, and its finish reason.
+kept and dropped by reason, and its finish reason. A row that cannot be written is a crawl that
+failed in part (imagespider/failures.py): one line, and ``scrapy crawl`` exits 1.
 
 The row is written in ``spider_closed`` before :class:`~imagespider.extensions.dataset.DatasetExtension`
 rebuilds the documents and releases the store's lock (this extension comes first in ``EXTENSIONS``),
@@ -26,6 +27,7 @@ from imagespider.dataset.crawls import SETTINGS_THAT_MATTER, append_crawl, crawl
 from imagespider.dataset.objectstore import ObjectDataset
 from imagespider.extensions.dataset import STORE_LOCKED_REASON, DatasetExtension
 from imagespider.extensions.progress import ProgressExtension
+from imagespider.failures import failed_part, one_line
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +77,9 @@ class CrawlRecordExtension:
                 dataset.record_crawl(row)  # an object of its own: publish gathers them into crawls.jsonl
             else:
                 append_crawl(dataset.root, dataset.scrub(row))  # cleaned as the store's every row
-        except Exception as error:  # noqa: BLE001  (a disk or an object store that refuses: one line)
-            logger.error("could not record the crawl in %s: %s", getattr(dataset, "uri", dataset.root), error)
+        except Exception as error:  # noqa: BLE001  (a disk or an object store that refuses: one line, exit 1)
+            where = getattr(dataset, "uri", dataset.root)
+            failed_part(self.crawler, "crawl_record", f"could not record the crawl in {where}: {one_line(error)}")
 
     def _queries(self) -> list[dict[str, Any]]:
         progress = self.crawler.get_extension(ProgressExtension)

@@ -22,15 +22,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import scrapy
-from scrapy import signals
-from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -40,7 +37,7 @@ from imagespider.browser import PLAIN_HTTP_HANDLERS
 from imagespider.distributed.config import LOCAL_META
 from imagespider.engines import ENGINES, EngineResult
 from imagespider.errors import ArgumentError
-from imagespider.extensions.redact import SecretFilter
+from imagespider.extensions.redact import SecretFilter, crawl_secrets
 from imagespider.spiders.base import SearchSpider
 from imagespider.spiders.params import Query, SearchArgs
 
@@ -86,12 +83,6 @@ class ApiPage:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-#: One log redactor per engine and crawler: the ``search`` spider makes an engine object per query
-#: (imagespider/spiders/search.py), and a filter each on every log handler had every log line of a
-#: 1,000-query crawl redacted 1,000 times.
-_REDACTORS: weakref.WeakKeyDictionary[Crawler, dict[str, SecretFilter]] = weakref.WeakKeyDictionary()
-
-
 class ApiSearchSpider(SearchSpider):
     #: JSON calls and image downloads only: no browser, no Playwright driver.
     custom_settings = {"DOWNLOAD_HANDLERS": PLAIN_HTTP_HANDLERS}  # noqa: RUF012 (Scrapy's own attribute)
@@ -111,7 +102,10 @@ class ApiSearchSpider(SearchSpider):
     _seen: dict[Query, set[str]]
     #: Pages in a row that brought no new image URL, per query (see MAX_STALE_PAGES).
     _stale: dict[Query, int]
-    #: Keeps :meth:`secrets` (and any ``api_key=`` value) out of every log line while the spider runs.
+    #: The crawl's one secret filter (imagespider/extensions/redact.py), holding :meth:`secrets`
+    #: too: they are kept out of every log line and every row. The ``search`` spider makes an
+    #: engine object per query; they all share it (a filter each had every log line of a
+    #: 1,000-query crawl redacted 1,000 times).
     _redactor: SecretFilter
 
     @classmethod
@@ -127,11 +121,8 @@ class ApiSearchSpider(SearchSpider):
         self._stale = {}
         if self.config_class is not None:
             self.config = self.config_class.from_settings(self.crawler.settings)
-        by_engine = _REDACTORS.setdefault(self.crawler, {})
-        if self.name not in by_engine:
-            by_engine[self.name] = SecretFilter(self.secrets())
-            self.crawler.signals.connect(by_engine[self.name].uninstall, signal=signals.spider_closed)
-        self._redactor = by_engine[self.name]
+        self._redactor = crawl_secrets(self.crawler)
+        self._redactor.add(*self.secrets())
 
     # -- what an engine writes -----------------------------------------------------------
 
@@ -172,8 +163,7 @@ class ApiSearchSpider(SearchSpider):
     # -- requests ------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
-        # Installed here, not in from_crawler: Scrapy may replace its log handler in between.
-        self._redactor.install()
+        self._redactor.install()  # installed once for the process (RedactSecretsExtension, if enabled)
         if self.worker is None:
             async for request in self.prepare():
                 yield request

@@ -43,6 +43,7 @@ from imagespider.downloadermiddlewares.apikey import (
 )
 from imagespider.engines import EngineResult, openverse
 from imagespider.errors import ArgumentError
+from imagespider.extensions.progress import RATE_LIMITED_STAT
 from imagespider.rights.model import License, unknown
 from imagespider.spiders.api import ApiPage, ApiSearchSpider, ApiShapeError, whole_number_setting
 from imagespider.spiders.base import logger
@@ -187,7 +188,7 @@ class OpenverseSpider(ApiSearchSpider):
                 self.fail_soon("openverse_auth_error", shared.refused)
                 return False
             shared.token = token
-            self._redactor.secrets = sorted({*self._redactor.secrets, token}, key=len, reverse=True)
+            self._redactor.add(token)  # out of every log line and every row (an API may echo it)
             shared.expires = time.monotonic() + (expires_in or 3600)
             self.crawler.stats.inc_value("imagespider/openverse/tokens")
             return True
@@ -266,6 +267,8 @@ class OpenverseSpider(ApiSearchSpider):
             "kept %d of %d%s",
             query.text, why, wait, self.config.max_wait, quota.kept, quota.limit, hint,
         )
+        # A crawl that keeps nothing for it failed (imagespider/extensions/progress.py): exit 1.
+        self.crawler.stats.inc_value(RATE_LIMITED_STAT)
         self.log_query_end(query, "rate-limited")
 
     def parse_api(self, response: Response) -> ApiPage:

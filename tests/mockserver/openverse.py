@@ -12,7 +12,8 @@ calls may ask for 20 a page at most (401, as Openverse answers); every
 Special queries play the other real tapes: ``querywithnoresults`` (the empty answer),
 ``SearchPage429error`` (the 429 with its body and headers); and ``ratelimited`` (the burst limit
 used up: ``x-ratelimit-available-anon_burst: 0``), ``changedapi`` (a 200 whose body has no
-``results``: an API that changed shape).
+``results``: an API that changed shape); ``echotoken`` echoes the call's Bearer token in every
+result's title and landing page URL (an API that repeats what it was sent).
 
 ``POST /v1/auth_tokens/token/``: client-credentials grant. A client id starting with ``good``
 gets a token valid ``36000`` s; ``short`` one valid 60 s (so the spider renews it before each
@@ -118,6 +119,11 @@ def images(handler: Any, path: str, query: dict[str, list[str]]) -> Reply:
         and ("commercial" not in types or r["license"] not in NONCOMMERCIAL)
         and ("modification" not in types or r["license"] not in NO_DERIVATIVES)
     ]
+    if q == "echotoken":
+        echoed = auth.removeprefix("Bearer ") or "anonymous"
+        for entry in kept:
+            entry["title"] = f"{entry.get('title') or 'untitled'} (token {echoed})"
+            entry["foreign_landing_url"] = f"{entry['foreign_landing_url']}?access_token={echoed}"
     page = int(query.get("page", ["1"])[0])
     page_count = -(-len(kept) // page_size)
     body = {

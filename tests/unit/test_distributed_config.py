@@ -53,6 +53,10 @@ def test_the_same_command_on_every_node_is_one_job() -> None:
 def test_passwords_are_kept_out_of_messages() -> None:
     assert redact_url("redis://:s3cret@host:6379/0") == "redis://:***@host:6379/0"
     assert redact_url("redis://user:s3cret@host/0") == "redis://user:***@host/0"
+    # redis-py takes ':' and '@' in a password: the part before the last of them was printed.
+    assert redact_url("redis://:pw:with:colons@host:6379/0") == "redis://:***@host:6379/0"
+    assert redact_url("redis://:p@ss@w@rd@host:6379/0?db=1") == "redis://:***@host:6379/0?db=1"
+    assert redact_url("redis://host:6379/0") == "redis://host:6379/0"
 
 
 def test_a_url_list_is_cut_into_named_chunks() -> None:

@@ -45,3 +45,34 @@ def test_a_redis_url_password_given_as_a_query_argument_is_a_secret() -> None:
     # redis-py reads redis://host:6379/0?password=... as the password: it was logged as it was.
     secrets = setting_secrets(Settings({"REDIS_URL": "redis://redis.lan:6379/0?password=hunter3-redis"}))
     assert "hunter3-redis" in secrets
+
+
+def test_an_installed_filter_masks_lines_of_a_handler_added_after_it(capsys: pytest.CaptureFixture[str]) -> None:
+    # Scrapy replaces its root log handler after the extensions are built (Crawler.crawl_async):
+    # a filter put on the handlers of the moment was dropped with them.
+    secret_filter = SecretFilter(["late-handler-s3cret"])
+    secret_filter.install()
+    handler = logging.StreamHandler(sys.stdout)
+    logging.root.addHandler(handler)
+    logger = logging.getLogger("test.redact")
+    try:
+        logger.warning("Gave up retrying <GET http://h/x.jpg?key=%s>", "late-handler-s3cret")
+        try:
+            raise ValueError("boom late-handler-s3cret")
+        except ValueError:
+            logger.exception("failed")
+        secret_filter.add("added-later-t0ken")
+        logger.warning("echo %s", "added-later-t0ken")
+    finally:
+        logging.root.removeHandler(handler)
+        secret_filter.uninstall()
+    out = capsys.readouterr().out
+    assert "s3cret" not in out and "t0ken" not in out
+    assert "key=***>" in out and "boom ***" in out and "echo ***" in out
+
+
+def test_environment_credentials_of_an_object_store_are_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAFROMENV123")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "session-token-from-env")
+    secrets = set(setting_secrets(Settings()))
+    assert {"AKIAFROMENV123", "session-token-from-env"} <= secrets

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -15,6 +14,7 @@ from scrapy.utils.test import get_crawler
 
 from imagespider import settings as project_settings
 from imagespider.errors import ArgumentError
+from imagespider.extensions import redact
 from imagespider.spiders.base import SearchSpider
 from imagespider.spiders.search import DEFAULT_ENGINES, ENGINE_SPIDERS, SearchAllSpider, parse_engines
 from tests.settings import project_values
@@ -124,18 +124,18 @@ def test_a_mistyped_argument_is_answered_with_every_name_the_spider_takes() -> N
         SearchAllSpider.check_arguments({"q": "cat", "engnes": "bing"}, settings())
 
 
-def test_engine_objects_share_one_log_redactor_per_engine(tmp_path: Path) -> None:
+def test_engine_objects_share_the_crawls_one_log_redactor(tmp_path: Path) -> None:
     # The search spider makes an engine object per query: each installed its own filter on every
-    # log handler, so every log line of a 1,000-query crawl was redacted 1,000 times.
-    handler = logging.StreamHandler()
-    logging.root.addHandler(handler)
-    try:
-        queries = tmp_path / "queries.txt"
-        queries.write_text("".join(f"query {n}\n" for n in range(30)))
-        crawler = get_crawler(SearchAllSpider, project_values({"TWISTED_REACTOR_ENABLED": False}))
-        spider = SearchAllSpider.from_crawler(crawler, queries=str(queries), engines="openverse,commons")
-        before = len(handler.filters)  # the crawl's own (RedactSecretsExtension)
-        assert len(asyncio.run(_drain(spider.start()))) == 30
-        assert len(handler.filters) - before == 1  # openverse's; commons has not started for any query
-    finally:
-        logging.root.removeHandler(handler)
+    # log handler, so every log line of a 1,000-query crawl was redacted 1,000 times. Now every
+    # engine object adds its secrets to the crawl's one filter (imagespider/extensions/redact.py).
+    queries = tmp_path / "queries.txt"
+    queries.write_text("".join(f"query {n}\n" for n in range(30)))
+    crawler = get_crawler(SearchAllSpider, project_values({"TWISTED_REACTOR_ENABLED": False}))
+    spider = SearchAllSpider.from_crawler(crawler, queries=str(queries), engines="openverse,commons")
+    before = list(redact._LOGGED)
+    assert len(asyncio.run(_drain(spider.start()))) == 30
+    added = [f for f in redact._LOGGED if f not in before]
+    assert added in ([], [redact.crawl_secrets(crawler)])  # (installed by RedactSecretsExtension, or here)
+    assert redact.crawl_secrets(crawler) in redact._LOGGED
+    engines = [spider._current[query] for query in spider.args.queries]
+    assert {id(engine._redactor) for engine in engines} == {id(redact.crawl_secrets(crawler))}

@@ -1,0 +1,1 @@
+"""imagespider's spider middlewares (named like Scrapy's own ``scrapy.spidermiddlewares``)."""

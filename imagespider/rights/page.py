@@ -55,6 +55,8 @@ from imagespider.rights.pagereader import PageReader
 from imagespider.rights.pagewords import most_restrictive
 from imagespider.rights.rsl import rsl_links
 
+ARR_ID = "all-rights-reserved"
+
 __all__ = ["PageEvidence", "PageIndex", "Statement", "index_page", "read_page"]
 
 #: Most images and statements one page's index keeps (a real gallery page has a few hundred
@@ -155,8 +157,13 @@ class PageIndex:
         tied = [pair for target in matched for pair in target.statements]
         own = [(c, s) for c, s in tied if s.scope == "image"]
         content = [(c, s) for c, s in tied if s.scope != "image"]
-        if principal:  # the main content's statements are about the page's principal image
-            content += [pair for target in matched for number in target.groups for pair in self.groups[number]]
+        # A content block's reservation (an article's "All rights reserved") covers every image
+        # of the block; its licenses, and the main content's statements tied to no image, only
+        # the page's principal image (an article's license is for its lead image, not for a
+        # file-history thumbnail beside it).
+        blocks = [pair for target in matched for number in target.groups for pair in self.groups[number]]
+        content += [(c, s) for c, s in blocks if principal or (s.license is not None and s.license.id == ARR_ID)]
+        if principal:
             content += [(0, s) for s in self.content]
         chosen: Statement | None = None
         scope: str | None = None
@@ -215,7 +222,10 @@ class PageIndex:
         if not matched:
             return None, "the page does not show this image: its page-wide statements do not apply"
         if on_platform(self.url):
-            return None, "a photo-sharing or social platform's page-wide statement is its own, not its users'"
+            # A blog's own sidebar license there is its user's; the copyright line is the platform's.
+            page_licenses = [s for s in page_licenses if s.license is None or s.license.id != ARR_ID]
+            if not page_licenses:
+                return None, "a photo-sharing or social platform's own copyright line is not its users'"
         every = page_licenses + [s for t in self.targets for _, s in t.statements if s.kind == "license"]
         every += [s for g in self.groups for _, s in g if s.kind == "license"]
         if principal:

@@ -29,7 +29,9 @@ RESERVED = re.compile(
 )
 
 #: A copyright line: "©", "(c)", "Copyright", "Copr." and their translations.
-COPYRIGHT = re.compile(r"©|&copy;|\(c\)\s*\d{4}|\bcopyright\b|\bcopr\.|\bcopyrights?\s+by\b", re.IGNORECASE)
+COPYRIGHT = re.compile(
+    r"©|&copy;|\(c\)\s*\d{4}|\bcopyright\s*(?:©|\(c\)|\d{4}|by\b|:)|\bcopr\.\s*\d{4}", re.IGNORECASE
+)
 
 #: The words a credit for a picture opens with, in many languages ("Photo: X", "Bild: X").
 CREDIT_WORDS = (
@@ -142,6 +144,12 @@ def credit_holder(text: str) -> str | None:
     """Who a credit line names: the text after its credit word ("Foto: LA NACION" -> "LA NACION"),
     after "©", or the whole credit, trimmed."""
     value = " ".join((text or "").split())
+    # A caption ending in its credit: "... in Olympia. (AP Photo/Ted S. Warren)", "... / GORKA LEJARCEGI".
+    tail = re.search(r"\(([^()]{2,120})\)\s*$", value) or re.search(r"\s/\s+([^/]{2,80})$", value)
+    if tail and (names_agency(tail.group(1)) or COPYRIGHT.search(tail.group(1)) or is_credit(tail.group(1))):
+        inner = tail.group(1).strip()
+        opening = CREDIT_LINE.match(inner)
+        return inner[opening.end() - 1 :].strip() if opening else inner
     for pattern in (CREDIT_LINE, COPYRIGHT, CREDIT_BY):
         match = pattern.search(value)
         if match:
@@ -167,6 +175,8 @@ def grants(text: str) -> bool:
 def at_most_as_permissive(a: License, b: License) -> bool:
     """``a`` allows nothing ``b`` does not and keeps every obligation ``b`` has."""
     pa, pb = PERMISSIONS[a.id], PERMISSIONS[b.id]
+    if not any(getattr(pa, name) for name in ("share", "commercial", "modify")):
+        return True  # grants nothing: its obligations are moot
     for name in ("share", "commercial", "modify"):
         if getattr(pa, name) is True and getattr(pb, name) is not True:
             return False

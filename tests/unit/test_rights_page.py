@@ -519,3 +519,94 @@ def test_an_rsl_link_is_a_document_to_read_not_a_page_license() -> None:
     assert index.rsl_links == [f"{BASE}/other.xml", f"{BASE}/license.xml"]
     found = index.evidence_for(f"{BASE}/a.jpg")
     assert found.license is None and not found.statements
+
+
+# -- issue 26 and 28: rights read as a careful person reads them -----------------------------------
+
+
+def test_a_caption_and_json_ld_that_disagree_give_the_most_restrictive_and_record_it() -> None:
+    """Issue 28: a caption saying CC BY-NC and JSON-LD saying CC0 for the same image was kept as cc0."""
+    html = """<html><head><script type="application/ld+json">{"@type": "ImageObject",
+      "contentUrl": "https://photos.example.org/owl.jpg", "license": "https://creativecommons.org/publicdomain/zero/1.0/"}
+    </script></head><body><figure><img src="/owl.jpg" width="800" height="600">
+    <figcaption>Owl, by Mo (CC BY-NC 4.0)</figcaption></figure></body></html>"""
+    found = read_page(html, f"{BASE}/owl", f"{BASE}/owl.jpg")
+    assert found.license is not None and (found.license.id, found.license.version) == ("cc-by-nc", "4.0")
+    assert {s.license.id for s in found.conflict if s.license} == {"cc-by-nc", "cc0"}
+    record = found.to_dict()
+    assert [c["license"] for c in record["conflict"]] and "disagree" in record["note"]
+
+
+def test_a_credit_naming_an_agency_reserves_rights_unless_a_license_is_named_closer() -> None:
+    """Real caption shapes (Times of Israel, Les Echos, Muffinrezept)."""
+    agency = ('<html><body><article><figure><img src="/justice.jpg" width="1024" height="640"><figcaption>'
+              "Justice Raquel Montoya-Lewis is sworn in. (AP Photo/Ted S. Warren)</figcaption></figure></article>"
+              "</body></html>")
+    found = read_page(agency, f"{BASE}/news", f"{BASE}/justice.jpg")
+    assert found.license is not None and found.license.id == "all-rights-reserved" and found.scope == "image"
+    assert found.author == "AP Photo/Ted S. Warren"
+    licensed = agency.replace("(AP Photo/Ted S. Warren)", 'Foto: Copyright © Marufish | <a href="https://creativecommons.org/licenses/by-sa/2.0/de/deed.de">CC-BY-SA</a>')
+    found = read_page(licensed, f"{BASE}/news", f"{BASE}/justice.jpg")
+    assert found.license is not None and (found.license.id, found.license.version) == ("cc-by-sa", "2.0")
+
+
+def test_a_text_only_license_in_german_never_covers_the_photo() -> None:
+    """Issue 26: a blog footer licensing only "Die textuellen Inhalte" kept a photo as CC BY-NC."""
+    html = ('<html><body><article><img src="/foto.jpg" width="800" height="600"><p>Ein Bericht.</p></article>'
+            '<footer><p>Die textuellen Inhalte dieses Blogs stehen unter einer <a rel="license" '
+            'href="https://creativecommons.org/licenses/by-nc/4.0/">Creative Commons-Lizenz</a>; '
+            "alle anderen Inhalte sind urheberrechtlich geschützt.</p></footer></body></html>")
+    found = read_page(html, f"{BASE}/blog", f"{BASE}/foto.jpg")
+    assert found.license is None
+    assert [s.kind for s in found.statements] == ["text_license"]
+
+
+def test_a_platforms_own_notice_never_covers_a_users_upload() -> None:
+    html = ('<html><body><div class="post"><img src="https://i.imgur.com/j1CNCZY.gif" width="480" height="270">'
+            "</div><footer>Copyright © 2019 Imgur, Inc. All rights reserved.</footer></body></html>")
+    found = read_page(html, "https://imgur.com/gallery/Sdc0Klc", "https://i.imgur.com/j1CNCZY.gif")
+    assert found.image_found and found.license is None and "platform" in found.note
+    # The same footer on a publisher's own page is that page's reservation.
+    own = read_page(html, "https://news.example.org/a", "https://i.imgur.com/j1CNCZY.gif")
+    assert own.license is not None and own.license.id == "all-rights-reserved" and own.scope == "page"
+
+
+def test_a_credit_in_a_related_list_or_sidebar_is_not_the_lead_images() -> None:
+    """Times of Israel's teasers carry CC credits of their own; the lead photo has none."""
+    html = ('<html><body><article><img src="/lead.jpg" width="1024" height="640"><p>Story.</p></article>'
+            '<div class="related-posts"><img src="/teaser.jpg" width="300" height="200">'
+            '<span><a href="https://creativecommons.org/licenses/by/2.0/">CC BY</a> JosephV/Wikimedia</span></div>'
+            "</body></html>")
+    lead = read_page(html, f"{BASE}/story", f"{BASE}/lead.jpg")
+    assert lead.license is None
+    teaser = read_page(html, f"{BASE}/story", f"{BASE}/teaser.jpg")
+    assert teaser.license is not None and teaser.license.id == "cc-by"
+
+
+def test_the_principal_image_named_only_by_og_image_takes_the_credits_of_the_content() -> None:
+    """Libération: the photo is client-rendered; og:image and og:image:copyright name it."""
+    html = ('<html><head><meta property="og:image" content="https://cdn.example.org/gaza.jpg">'
+            '<meta property="og:image:copyright" content="Mohammed Al-Masri/Reuters"></head>'
+            "<body><article><p>Le monde arabe indigné.</p></article></body></html>")
+    found = read_page(html, f"{BASE}/a", "https://cdn.example.org/gaza.jpg")
+    assert found.image_found and found.license is not None and found.license.id == "all-rights-reserved"
+    assert found.author == "Mohammed Al-Masri/Reuters"
+
+
+def test_a_stock_site_credit_is_that_sites_license_and_share_drops_it() -> None:
+    from imagespider.rights.policy import Policy
+
+    html = ('<html><body><figure><img src="/moor.jpg" width="800" height="533"><figcaption>'
+            '<span class="figure__copyright">Bild von Michael Gaida auf Pixabay</span></figcaption></figure></body></html>')
+    found = read_page(html, f"{BASE}/a", f"{BASE}/moor.jpg")
+    assert found.license is not None and found.license.id == "pixabay"
+    assert "Michael Gaida" in (found.author or "")
+    assert Policy.parse("share").check(found.license) == "license_not_shareable"
+    assert Policy.parse("commercial,modify").check(found.license) is None
+
+
+def test_a_photo_shown_as_a_css_background_is_found() -> None:
+    html = ('<html><body><div class="photo" style="background-image: url(https://media.example.mil/photo.jpg)"></div>'
+            "<p>This photograph is considered public domain and has been cleared for release.</p></body></html>")
+    found = read_page(html, f"{BASE}/p", "https://media.example.mil/photo.jpg")
+    assert found.image_found and found.license is not None and found.license.id == "pdm"

@@ -120,6 +120,8 @@ class Check:
     found: PageEvidence | None = None
     #: ``fetched`` (through a crawl's downloader, with the site files) or ``saved`` (``--html``).
     page_source: str = "fetched"
+    #: What a crawl would also weigh that this check could not (a saved page's RSL documents).
+    unchecked: tuple[str, ...] = ()
 
 
 def new_item(image_url: str, page_url: str) -> ImageItem:
@@ -140,7 +142,11 @@ def check_saved_page(
         check.item.rights["page"] = page_failure(page_url, failure)
     else:
         text, url = decoded(data, page_url)
-        check.found = index_page(text, url, None, config.user_agent_token).evidence_for(image_url)
+        index = index_page(text, url, None, config.user_agent_token)
+        check.found = index.evidence_for(image_url)
+        if index.rsl_links:
+            named = ", ".join(index.rsl_links[:5])
+            check.unchecked = (f"the RSL license documents the page links, which a crawl reads: {named}",)
         try:
             take_page(check.item, url, check.found)
         except Rejected as drop:
@@ -239,6 +245,7 @@ def conclusion(check: Check) -> dict[str, Any]:
         "reason": reason,
         "detail": detail,
         "page_source": check.page_source,
+        "unchecked": list(check.unchecked),
         "page": item.rights.get("page"),
     }
 

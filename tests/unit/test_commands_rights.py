@@ -226,3 +226,12 @@ def test_every_drop_but_the_policys_and_the_engines_marks_is_an_opt_out(reason: 
     found = conclusion(check)
     assert (found["opt_out"], found["reason"], found["kept"]) == (opt_out, reason, False)
     assert found["opt_out_detail"] == ("why" if opt_out else None)
+
+
+def test_a_saved_pages_rsl_link_is_named_as_not_checked() -> None:
+    page = f'<head><link rel="license" type="application/rsl+xml" href="/rsl.xml"></head><body>{FIGURE}</body>'
+    found = conclusion(check_saved_page(IMAGE, PAGE, page.encode(), settings(), Policy.parse("share")))
+    assert found["unchecked"] == [
+        "the RSL license documents the page links, which a crawl reads: https://blog.example.org/rsl.xml"
+    ]
+    assert conclusion(check_saved_page(IMAGE, PAGE, FIGURE.encode(), settings(), Policy.parse("share")))["unchecked"] == []

@@ -42,7 +42,7 @@ sys.path.insert(0, str(PROJECT))
 from imagespider.browser import default_launch_options  # noqa: E402
 
 JUMPS = 25
-LOADED = "() => [...document.querySelectorAll('.cell img')].every(i => i.complete && i.naturalWidth > 0)"
+LOADED = "() => [...document.querySelectorAll('.cell')].every(c => c.dataset.loaded === '1')"
 
 
 def build_store(root: Path, images: int) -> None:
@@ -147,7 +147,7 @@ def measure(root: Path) -> dict[str, float]:
             blank = chromium_memory()
             begin = time.monotonic()
             page.goto(url)
-            page.wait_for_selector(".cell img")
+            page.wait_for_selector(".cell")
             page.wait_for_function(LOADED, polling=20)
             opened = time.monotonic() - begin
             total = int(page.text_content("#count").split()[0].replace(",", ""))
@@ -166,6 +166,9 @@ def measure(root: Path) -> dict[str, float]:
                 now = chromium_memory()
                 peak = (max(peak[0], now[0]), max(peak[1], now[1]))
             scrolled = time.monotonic() - scroll_begin
+            client.send("HeapProfiler.collectGarbage")
+            page.wait_for_timeout(2000)
+            settled = chromium_memory()
             last_cells = page.eval_on_selector_all(".cell", "c => c.length")
             browser.close()
     finally:
@@ -176,7 +179,8 @@ def measure(root: Path) -> dict[str, float]:
         "cells_in_dom": cells, "chromium_pss_mb_blank": round(blank[0] / 2**20),
         "chromium_uss_mb_blank": round(blank[1] / 2**20), "js_heap_mb_open": round(heap / 2**20, 1), "cells_in_dom_at_end": last_cells, "chromium_pss_mb_open": round(after_open[0] / 2**20),
         "chromium_uss_mb_open": round(after_open[1] / 2**20), "chromium_pss_mb_peak": round(peak[0] / 2**20),
-        "chromium_uss_mb_peak": round(peak[1] / 2**20), "scroll_whole_class_s": round(scrolled, 2),
+        "chromium_uss_mb_peak": round(peak[1] / 2**20),
+        "chromium_uss_mb_after_gc": round(settled[1] / 2**20), "scroll_whole_class_s": round(scrolled, 2),
     }
 
 

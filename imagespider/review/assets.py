@@ -94,12 +94,12 @@ nav#classes .n{color:#555}nav#classes .marked{color:#e65100;font-size:12px}
 .cell{position:absolute;width:168px;height:192px;border:2px solid #ddd;border-radius:6px;background:#fff;
 overflow:hidden;contain:layout paint}
 .cell.focus{border-color:#1976d2;box-shadow:0 0 0 2px #90caf9}
-.cell img{display:block;width:164px;height:124px;object-fit:cover;background:#eee;cursor:zoom-in}
+.cell canvas{display:block;width:164px;height:124px;background:#eee;cursor:zoom-in}
 .cell .cap{font-size:11px;padding:2px 4px;height:30px;overflow:hidden;color:#555}
 .cell .btns{display:flex;gap:2px;padding:0 3px}
 .cell .btns button{flex:1;font-size:11px;padding:1px 0;cursor:pointer}
 .cell .mark-text,.mark-text{font-size:11px;font-weight:600}
-.cell.remove{border-color:#c62828;background:#ffebee}.cell.remove img{opacity:.35}
+.cell.remove{border-color:#c62828;background:#ffebee}.cell.remove canvas{opacity:.35}
 .cell.move{border-color:#ef6c00;background:#fff3e0}.cell.keep{border-color:#2e7d32}
 .cell .badge{position:absolute;top:4px;left:4px;background:rgba(0,0,0,.7);color:#fff;border-radius:3px;
 padding:0 4px;font-size:11px}
@@ -127,7 +127,7 @@ PAGE_JS = r"""'use strict';
 (() => {
 const token = document.body.dataset.token;
 const $ = id => document.getElementById(id);
-const PAGE = 200, CELL_W = 176, CELL_H = 200;
+const PAGE = 200, CELL_W = 176, CELL_H = 200, THUMB_W = 164, THUMB_H = 124;
 const state = {classes: [], label: null, total: 0, pages: new Map(), pending: new Set(), generation: 0,
   marks: new Map(), history: [], focus: 0, viewing: null, filters: {license: '', engine: '', query: '', risk: ''}};
 const cells = new Map();
@@ -247,7 +247,7 @@ async function selectClass(label) {
 function reload() {
   state.generation++;
   state.pages.clear(); state.pending.clear(); state.total = 0; state.focus = 0;
-  for (const el of cells.values()) el.remove();
+  for (const el of cells.values()) drop(el);
   cells.clear();
   grid.scrollTop = 0;
   spacer.style.height = '0px';
@@ -292,17 +292,34 @@ function render() {
     el.classList.toggle('focus', i === state.focus);
   }
 }
-function drop(el) {  // the thumbnail's decoded pixels go with it, not kept for a cell out of view
-  el.querySelector('img').removeAttribute('src');
+function drop(el) {  // a cell out of view: its thumbnail's download stops
+  if (el.abort) el.abort.abort();
   el.remove();
+}
+// Thumbnails are drawn into a canvas from a bitmap closed at once, not shown as <img>: Chromium keeps
+// the decoded pixels of every <img> it has shown in a cache (some 200 MB after scrolling through
+// 10,000), a closed bitmap's go at once (benchmarks/review.py).
+function paintThumb(el, canvas, file) {
+  el.abort = new AbortController();
+  fetch(fileUrl('thumb', file), {signal: el.abort.signal})
+    .then(r => r.ok ? r.blob() : Promise.reject(new Error('HTTP ' + r.status)))
+    .then(blob => createImageBitmap(blob))
+    .then(bitmap => {
+      const scale = Math.max(THUMB_W / bitmap.width, THUMB_H / bitmap.height);
+      const w = bitmap.width * scale, h = bitmap.height * scale;
+      canvas.getContext('2d').drawImage(bitmap, (THUMB_W - w) / 2, (THUMB_H - h) / 2, w, h);
+      bitmap.close();
+      el.dataset.loaded = '1';
+    })
+    .catch(error => { if (error.name !== 'AbortError') el.dataset.loaded = 'error'; });
 }
 function makeCell(item) {
   const el = document.createElement('div');
   el.className = 'cell'; el.dataset.file = item.file;
-  const img = document.createElement('img');
-  img.loading = 'lazy'; img.decoding = 'async'; img.alt = item.title || item.file; img.title = item.title || '';
-  img.width = 164; img.height = 124;
-  img.src = fileUrl('thumb', item.file);
+  const img = document.createElement('canvas');
+  img.width = THUMB_W; img.height = THUMB_H; img.title = item.title || '';
+  img.setAttribute('role', 'img'); img.setAttribute('aria-label', item.title || item.file);
+  paintThumb(el, img, item.file);
   const badge = document.createElement('span'); badge.className = 'badge mark-text';
   const cap = document.createElement('div'); cap.className = 'cap';
   const size = item.width && item.height ? item.width + '×' + item.height + ' ' : '';
@@ -336,14 +353,14 @@ function focusOn(i) {
 function focusedFile() { if (state.viewing) return state.viewing; const item = itemAt(state.focus); return item && item.file; }
 
 grid.addEventListener('scroll', () => requestAnimationFrame(render), {passive: true});
-window.addEventListener('resize', () => { for (const el of cells.values()) el.remove(); cells.clear(); layout(); });
+window.addEventListener('resize', () => { for (const el of cells.values()) drop(el); cells.clear(); layout(); });
 grid.addEventListener('click', e => {
   const cell = e.target.closest('.cell');
   if (!cell) return;
   state.focus = Number(cell.dataset.index);
   const b = e.target.closest('button[data-act]');
   const file = cell.dataset.file;
-  if (!b) { if (e.target.tagName === 'IMG') openView(file); render(); return; }
+  if (!b) { if (e.target.tagName === 'CANVAS') openView(file); render(); return; }
   act(b.dataset.act, file);
   render();
 });

@@ -59,7 +59,7 @@ def review(store: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
 
 
 #: Every thumbnail in the grid has loaded (a broken one has no natural width).
-LOADED = "() => [...document.querySelectorAll('.cell img')].every(i => i.complete && i.naturalWidth > 0)"
+LOADED = "() => [...document.querySelectorAll('.cell')].every(c => c.dataset.loaded === '1')"
 
 
 def files_of(page: object, label: str) -> list[str]:
@@ -89,7 +89,7 @@ def test_review_in_chromium_applies_and_undoes(store: Path, review: tuple[str, s
                   if name not in twins]
 
         # cat: remove one by keyboard, move one to dog by its button, one to a new class by keyboard.
-        page.locator(f'.cell[data-file="{others[0]}"] img').click()
+        page.locator(f'.cell[data-file="{others[0]}"] canvas').click()
         expect(page.locator("#view")).to_be_visible()  # the large view: license, author, source page
         expect(page.locator("#view-facts")).to_contain_text("CC BY 2.0")
         expect(page.locator("#view-facts a", has_text=rows[others[0]]["title"])).to_have_attribute(

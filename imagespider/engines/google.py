@@ -144,6 +144,9 @@ class GooglePage:
     without_image: list[EngineResult] = field(default_factory=list)
     #: Result tiles and basic results the page shows, whatever they hold.
     tiles: int = 0
+    #: The tiles and basic results without a record, in page order, whether they name a thumbnail
+    #: (also in :attr:`results`) or nothing (also in :attr:`without_image`).
+    from_tiles: list[EngineResult] = field(default_factory=list)
 
 
 def parse_results(html: str, url: str | None = None) -> GooglePage:
@@ -165,21 +168,17 @@ def parse_results(html: str, url: str | None = None) -> GooglePage:
     by_docid = {tile.engine_id: tile for tile in tiles if tile.engine_id}
     results = [_with_tile(result, by_docid.get(result.engine_id or "")) for result in results]
     recorded = {result.engine_id for result in results}
-    thumbnails: list[EngineResult] = []
-    without_image: list[EngineResult] = []
-    for tile in [*tiles, *basic]:
-        if tile.engine_id and tile.engine_id in recorded:
-            continue
-        (thumbnails if tile.image_url else without_image).append(tile)
+    from_tiles = [tile for tile in [*tiles, *basic] if not (tile.engine_id and tile.engine_id in recorded)]
     blocked = None
     if not results and not skipped and not tiles and not basic:
         blocked = detect_block(text, url) or "no_results_markup"
     return GooglePage(
-        results=results + thumbnails,
+        results=results + [tile for tile in from_tiles if tile.image_url],
         skipped=skipped,
         blocked=blocked,
-        without_image=without_image,
+        without_image=[tile for tile in from_tiles if not tile.image_url],
         tiles=len(tiles) + len(basic),
+        from_tiles=from_tiles,
     )
 
 

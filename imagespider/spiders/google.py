@@ -153,14 +153,13 @@ class GoogleSpider(BrowserSearchSpider):
         return page
 
     def parse_page(self, html: str) -> list[EngineResult]:
-        """Results with an image URL, then the tiles without one (``image_url`` empty), whose
-        preview :meth:`hand_out` opens."""
-        page = self.read_page(html)
-        return page.results + page.without_image
+        """The records' full-size results, then the tiles without a record in page order, with a
+        thumbnail or with nothing (``image_url`` empty): :meth:`hand_out` opens their previews."""
+        return _in_order(self.read_page(html))
 
     async def first_results(self, page: Page, query: Query, html: str) -> list[EngineResult]:
         parsed = self.read_page(html)
-        results = parsed.results + parsed.without_image
+        results = _in_order(parsed)
         if parsed.tiles and not parsed.results:
             # Tiles, none naming an image URL (no script data, inline thumbnails): results only if
             # their previews show images; a few are tried now, so a page whose tiles give nothing
@@ -312,3 +311,7 @@ class GoogleSpider(BrowserSearchSpider):
     def declared_license(self, result: EngineResult) -> License:
         code = google.license_filter(self.args.policy)
         return google.license_claim(code) if code else unknown()
+
+
+def _in_order(page: google.GooglePage) -> list[EngineResult]:
+    return [result for result in page.results if not result.is_thumbnail] + page.from_tiles

@@ -99,25 +99,29 @@ def rows_of(result: CrawlResult) -> list[dict]:
 
 def test_real_udm2_page_keeps_full_size_images_from_the_tiles_previews(crawl: Crawl) -> None:
     """The real June 2025 page as rendered (no script data): each tile's preview, opened in
-    Chromium, gives the full-size image; the tile gives its source page, title and site."""
-    result = google(crawl, "/real/udm2/search", "-a", "limit=12", "-a", "license=any")
+    Chromium, gives the full-size image; the tile gives its source page, title and site. A tile
+    whose preview shows nothing gives its thumbnail, flagged, or nothing when that is inline."""
+    result = google(crawl, "/real/udm2/search", "-a", "limit=16", "-a", "license=any")
     code, log, base = result.returncode, result.output, crawl.mockserver.base
     assert code == 0, log[-3000:]
     assert "Traceback" not in log
     rows = rows_of(result)
-    assert len(rows) == 12
+    assert len(rows) == 16
+    by_index = {}
     for row in rows:
-        assert row["is_thumbnail"] is False
         assert re.fullmatch(rf"{base}/img/cat/\d+\.(jpg|png|webp)", row["image_url"])
         index = int(row["image_url"].rsplit("/", 1)[1].split(".")[0])
         assert row["page_url"] == f"{base}/page/cat/{index}.html?src=google-real&i={index}"
-    by_page = {row["page_url"]: row for row in rows}
-    first = by_page[f"{base}/page/cat/0.html?src=google-real&i=0"]
-    assert first["title"] == "シャトー・シャロン 2025: 行く前に！見どころをチェック - トリップアドバイザー"
-    assert first["site"] == "トリップアドバイザー"
-    assert "'imagespider/google/full_size_from_preview'" in log
-    # Tile 9 opens no preview and its thumbnail is inline (data:): nothing to fetch, counted.
-    assert "'imagespider/google/tiles_without_image': 1," in log, log[-3000:]
+        by_index[index] = row
+    # Tiles 0-20 less the broken (3, 13), the duplicates (7, 17) and 19 (no preview, inline thumbnail).
+    assert sorted(by_index) == [0, 1, 2, 4, 5, 6, 8, 9, 10, 11, 12, 14, 15, 16, 18, 20]
+    assert [i for i, row in by_index.items() if row["is_thumbnail"]] == [9]  # no preview: its thumbnail
+    assert by_index[0]["title"] == "シャトー・シャロン 2025: 行く前に！見どころをチェック - トリップアドバイザー"
+    assert by_index[0]["site"] == "トリップアドバイザー"
+    # Tiles 0-20 opened in turn: 19 previews gave an image (broken and duplicate ones included).
+    assert "'imagespider/google/full_size_from_preview': 19," in log, log[-3000:]
+    assert "'imagespider/google/thumbnails': 1," in log
+    assert "'imagespider/google/tiles_without_image': 1," in log  # tile 19: nothing to fetch
 
 
 def test_real_basic_page_keeps_its_thumbnails_flagged(crawl: Crawl) -> None:

@@ -21,7 +21,8 @@ consent.google.com's form; ``/sorry/search`` redirects to ``/sorry/index``, the 
 
 Real captures: ``/real/udm2/search`` is the real udm=2 page of June 2025 saved as rendered (200
 tiles, no script data), each tile's source page pointed at this server and a small script playing
-the tile previews its stripped scripts would open (tiles ending in 9 open none);
+the tile previews its stripped scripts would open (tiles ending in 9 open none: see
+:data:`NO_PREVIEW_DIGIT`);
 ``/real/udm2-as-saved/search`` is the same page without that script; ``/real/basic/search`` is the
 real basic page, its thumbnails and ``/url?url=`` targets pointed at this server, its "Next >"
 link leading to two more pages played the same way.
@@ -243,7 +244,9 @@ ROUTES.update({"/search": search, "/consent/": consent, "/sorry/": sorry, "/empt
 
 UDM2_PAGE = FIXTURES / "google_udm2_rendered_no_scripts_chateau-chalon_2025-06-14.html"
 BASIC_PAGE = FIXTURES / "google_isch_basic_nojs_papaya_2026-02.html"
-#: Tiles of the real udm=2 page whose index ends in this digit open no preview (they give nothing).
+#: Tiles of the real udm=2 page whose index ends in this digit open no preview. In even tens (9,
+#: 29, ...) their thumbnail is an http URL, as a live page's lazily loaded thumbnails are (kept,
+#: flagged is_thumbnail); in odd tens (19, 39, ...) it stays the saved inline data: URI (nothing).
 NO_PREVIEW_DIGIT = 9
 
 #: Google's own scripts were stripped by the tool that saved the real udm=2 page; a live page has
@@ -298,6 +301,9 @@ def real_udm2_page(base: str, query: str, previews: bool) -> str:
                 link.set("href", page)
         if index % 10 != NO_PREVIEW_DIGIT:
             full[tile.get("data-docid")] = _full_url(base, query, plan[index])
+        elif previews and (index // 10) % 2 == 0:
+            thumb = tile.xpath(".//img[not(ancestor::a[@href])]")[0]
+            thumb.set("src", _full_url(base, query, plan[index]))
     if previews:
         script = PREVIEW_SCRIPT.replace("FULL_URLS", json.dumps(full))
         doc.body.append(lxml.html.fromstring(f"<script>{script}</script>"))

@@ -58,3 +58,22 @@ def test_parse_page_gives_tiles_without_an_image_last_for_their_previews() -> No
     results = spider.parse_page(text)
     assert len(results) == 200 and all(r.image_url == "" and r.engine_id for r in results)
     assert spider.result_evidence(text) >= 200
+
+
+def test_parse_page_keeps_tiles_in_page_order_after_the_records() -> None:
+    """Tiles with a thumbnail and tiles with nothing stay in page order (each is opened in turn),
+    after the results whose full-size image the script data names."""
+    html = (
+        '<div data-docid="Tile00000001"><div role="button"><img src="data:image/gif;base64,R0"></div></div>'
+        '<div data-docid="Tile00000002"><div role="button"><img src="https://t.example/2.jpg"></div></div>'
+        '<div data-docid="Tile00000003"><div role="button"><img src="data:image/gif;base64,R0"></div></div>'
+        '<script>"x1":[1,[0,"Record000001",["https://encrypted-tbn0.gstatic.com/images?q\\u003dtbn:X\\u0026s",1,1],'
+        '["https://img.example/a.jpg",20,10],null,0,"rgb(0,0,0)",null,0,{}]]</script>'
+    )
+    results = _spider().parse_page(html)
+    assert [(r.engine_id, r.image_url, r.is_thumbnail) for r in results] == [
+        ("Record000001", "https://img.example/a.jpg", False),
+        ("Tile00000001", "", False),
+        ("Tile00000002", "https://t.example/2.jpg", True),
+        ("Tile00000003", "", False),
+    ]

@@ -122,8 +122,7 @@ class SharedQuota(Quota):
         if file_name in self.committed:
             self.committed.discard(file_name)
             self.io.send(self.state.settle, self.key, "", kept, file_name, then=self._heard)
-            if not kept:
-                self.dropped += 1
+            self.count_outcome(kept)
             self._changed.set()
             return
         self.settle(kept)
@@ -142,8 +141,7 @@ class SharedQuota(Quota):
         elif kept:
             # A lease lost with a restart: the row still counts.
             self.io.send(self.state.settle, self.key, "", True, then=self._heard)
-        if not kept:
-            self.dropped += 1
+        self.count_outcome(kept)
         self._changed.set()
 
     def snapshot(self) -> tuple[str, list[str], list[str]]:

@@ -28,9 +28,11 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import scrapy
+from scrapy.exceptions import DownloadCancelledError
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet import defer
 from twisted.python.failure import Failure
 
 from imagespider.browser import PLAIN_HTTP_HANDLERS
@@ -48,6 +50,13 @@ PREPARE_WAIT = 60
 #: number up to ``pages`` but repeats itself past its 4,000th result, and an API that keeps
 #: answering the same page would otherwise be asked forever while the quota never fills.
 MAX_STALE_PAGES = 5
+#: Bytes an API's answer may have (Scrapy's ``download_maxsize`` for the call): a real page of
+#: 500 results is 1-2 MB, and a 52 MB answer of 4 million tiny objects took the crawl past 1 GiB
+#: to parse (issue 28). A longer answer is not read: the engine ends with one line.
+MAX_API_ANSWER = 8 << 20
+#: Results in a row dropped (none kept) that end a query: an API serving endless pages of fresh
+#: results that all fail (404 images) was otherwise asked forever (132 calls in 30 s).
+MAX_DROPS_IN_A_ROW = 500
 
 
 def whole_number_setting(settings: BaseSettings, name: str, low: int, high: int, use: str = "") -> int:
@@ -61,6 +70,13 @@ def whole_number_setting(settings: BaseSettings, name: str, low: int, high: int,
         whose = f" {use}" if use else ""
         raise ArgumentError(f"{name} must be a whole number from {low} to {high}{whose}, got {settings.get(name)}")
     return value
+
+
+def _too_large(error: BaseException | None) -> bool:
+    """Whether Scrapy cancelled the download at ``download_maxsize`` (announced or grown past:
+    the latter comes with no message, the way imagespider/pipelines/images.py reads it too)."""
+    message = str(error)
+    return isinstance(error, (DownloadCancelledError, defer.CancelledError)) or "max size" in message
 
 
 class ApiShapeError(ValueError):
@@ -208,7 +224,8 @@ class ApiSearchSpider(SearchSpider):
             callback=callback or self.parse_search,
             errback=errback or self.search_failed,
             dont_filter=True,
-            meta={"download_slot": self.api_slot, "dont_obey_robotstxt": True, **kwargs},
+            meta={"download_slot": self.api_slot, "dont_obey_robotstxt": True,
+                  "download_maxsize": MAX_API_ANSWER, **kwargs},
             **request_args,
         )
 
@@ -248,6 +265,12 @@ class ApiSearchSpider(SearchSpider):
             self.log_query_end(query, "limit reached")
             return
         stale = self._stale[query] = 0 if len(seen) > before else self._stale.get(query, 0) + 1
+        if page.next is not None and quota.dropped_in_a_row >= MAX_DROPS_IN_A_ROW:
+            stats.inc_value(f"imagespider/{self.name}/dropped_in_a_row_end")
+            self.log_query_end(
+                query, f"its last {quota.dropped_in_a_row} results were all dropped (see rejected.jsonl for why)"
+            )
+            return
         if page.next is not None and stale >= MAX_STALE_PAGES:
             stats.inc_value(f"imagespider/{self.name}/stale_pages_end")
             self.log_query_end(query, f"the API answered {stale} pages in a row with nothing new after {len(seen)}")
@@ -291,6 +314,13 @@ class ApiSearchSpider(SearchSpider):
         # An answer with an error status, or none at all (refused, DNS, timeout): named apart, so
         # `scrapy enginecheck` says which (imagespider/commands/enginecheck.py).
         kind = "http_error" if isinstance(failure.value, HttpError) else "unreachable"
+        if kind == "unreachable" and _too_large(failure.value):
+            self.fail_soon(
+                f"{self.name}_answer_too_large",
+                f"{self.name}: the {self.api_title or self.name} API answered {query.text!r} with more than "
+                f"{MAX_API_ANSWER >> 20} MiB, which no page of results needs: not read",
+            )
+            return
         # Not raised: an exception out of an errback makes Scrapy log the download error's traceback.
         self.fail_soon(
             f"{self.name}_{kind}",

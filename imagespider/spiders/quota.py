@@ -23,6 +23,8 @@ class Quota:
         self.kept = 0
         self.pending = 0
         self.dropped = 0
+        #: Results settled since the last kept one, all dropped (a paged API ends a query on it).
+        self.dropped_in_a_row = 0
         self._changed = asyncio.Event()
 
     @property
@@ -65,9 +67,16 @@ class Quota:
         self.pending = max(0, self.pending - 1)
         if kept:
             self.kept += 1
+        self.count_outcome(kept)
+        self._changed.set()
+
+    def count_outcome(self, kept: bool) -> None:
+        """Count a drop, and the drops since the last keep."""
+        if kept:
+            self.dropped_in_a_row = 0
         else:
             self.dropped += 1
-        self._changed.set()
+            self.dropped_in_a_row += 1
 
     async def wait_settled(self) -> None:
         """Wait until nothing is pending (used before deciding the engine must give more)."""

@@ -4,6 +4,7 @@ which plays the real recorded API answers."""
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import parse_qs, urlsplit
 
 from tests.crawl.conftest import Crawl, CrawlResult
@@ -143,3 +144,32 @@ def test_no_results_is_an_ordinary_end(crawl: Crawl) -> None:
     output = result.output
     assert result.returncode == 0, output[-3000:]
     assert "no more results after 0" in output
+
+
+def test_an_answer_of_millions_of_tiny_objects_is_not_read(crawl: Crawl) -> None:
+    """Issue 28, item 19: a 14 MB answer (under DOWNLOAD_MAXSIZE) of five million empty objects
+    took hundreds of MB to parse (a 52 MB one took the crawl past 1 GiB). An API answer over 8 MiB
+    is not read: one line, and the crawl stays small."""
+    from tests.crawl.test_hostile import crawl_measured
+
+    mock.huge_answer()  # built before the crawl
+    result, _, pss, _ = crawl_measured([
+        "crawl", "openverse", "-a", "q=hugeanswer", "-a", "limit=5", "-a", "license=any",
+        "-s", f"OPENVERSE_API_URL={crawl.mockserver.base}", "-s", f"IMAGES_STORE={crawl.tmp_path_factory.mktemp('huge')}",
+        "-s", 'DOWNLOAD_SLOTS={"openverse-api": {"delay": 0}}', "-s", "IMAGES_WORKERS=1",
+    ])
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert "answered 'hugeanswer' with more than 8 MiB" in result.stderr
+    assert pss < 300 << 20, f"peak PSS {pss >> 20} MiB"
+
+
+def test_endless_pages_of_images_that_all_fail_end_the_query(crawl: Crawl) -> None:
+    """Issue 28, item 19: every page brings 20 fresh results whose images all answer 404; the
+    query was asked for page after page forever (132 calls in 30 s). It ends after 500 results in
+    a row were dropped."""
+    result, calls = openverse(crawl, "-a", "q=endless404", "-a", "limit=5", "-a", "license=any")
+    assert re.search(r"its last 5\d\d results were all dropped", result.output), result.output[-3000:]
+    assert "Traceback" not in result.output
+    assert 25 <= len(calls) <= 40
+    assert not result.rows and len(result.rejected) >= 500

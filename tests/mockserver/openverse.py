@@ -12,8 +12,10 @@ calls may ask for 20 a page at most (401, as Openverse answers); every
 Special queries play the other real tapes: ``querywithnoresults`` (the empty answer),
 ``SearchPage429error`` (the 429 with its body and headers); and ``ratelimited`` (the burst limit
 used up: ``x-ratelimit-available-anon_burst: 0``), ``changedapi`` (a 200 whose body has no
-``results``: an API that changed shape); ``echotoken`` echoes the call's Bearer token in every
-result's title and landing page URL (an API that repeats what it was sent).
+``results``: an API that changed shape), ``hugeanswer`` (a 14 MB answer of five million empty
+objects) and ``endless404`` (endless pages of fresh results whose images all answer 404);
+``echotoken`` echoes the call's Bearer token in every result's title and landing page URL (an API
+that repeats what it was sent).
 
 ``POST /v1/auth_tokens/token/``: client-credentials grant. A client id starting with ``good``
 gets a token valid ``36000`` s; ``short`` one valid 60 s (so the spider renews it before each
@@ -111,6 +113,17 @@ def images(handler: Any, path: str, query: dict[str, list[str]]) -> Reply:
         return _reply(200, {"count": RESULTS, "data": [result(base, q, i) for i in range(3)]}, headers)
     if q == "ratelimited":
         headers = {**headers, "x-ratelimit-available-anon_burst": "0"}
+    if q == "hugeanswer":
+        return 200, "application/json", huge_answer(), headers
+    if q == "endless404":
+        page = int(query.get("page", ["1"])[0])
+        fresh = []
+        for index in range((page - 1) * page_size, page * page_size):
+            entry = dict(result(base, q, index % RESULTS), id=f"00000000-0000-4000-9000-{index:012d}")
+            entry["url"] = f"{base}/no-such-image/{index}.jpg"
+            fresh.append(entry)
+        body = {"result_count": 10**7, "page_count": 10**6, "page_size": page_size, "page": page, "results": fresh}
+        return _reply(200, body, headers)
     codes = {c for c in query.get("license", [""])[0].split(",") if c}
     types = {t for t in query.get("license_type", [""])[0].split(",") if t}
     kept = [
@@ -131,6 +144,13 @@ def images(handler: Any, path: str, query: dict[str, list[str]]) -> Reply:
         "results": kept[(page - 1) * page_size : page * page_size],
     }
     return _reply(200, body, headers)
+
+
+@lru_cache(maxsize=1)
+def huge_answer(objects: int = 5_000_000) -> bytes:
+    """A 14 MB answer of five million empty objects: under DOWNLOAD_MAXSIZE, 360 MB once parsed."""
+    head = b'{"result_count": 1, "page_count": 1, "page_size": 20, "page": 1, "results": ['
+    return head + b"{}," * objects + b"{}]}"
 
 
 def token(handler: Any, path: str, form: dict[str, list[str]]) -> Reply:

@@ -1,6 +1,6 @@
 """Every use of Scrapy's private API, in one place (Scrapy is pinned: see requirements.txt).
 
-Two things imagespider needs have no public API in Scrapy 2.19:
+Three things imagespider needs have no public API in Scrapy 2.19:
 
 - A media pipeline verdict that is not logged as an error. ``MediaPipeline`` logs every exception
   from a download step with a traceback, except its private ``_MediaRequestFiltered`` (a request
@@ -10,6 +10,10 @@ Two things imagespider needs have no public API in Scrapy 2.19:
 - Asking the engine to check "idle now?" (``engine._slot.nextcall``), which a finished request does
   and a settled item does not, and how many items its scraper holds (``engine.scraper.slot.
   itemproc_size``, public names but undocumented) (imagespider/extensions/finish.py).
+- A spider object bound to a crawler that already runs another spider, without ``from_crawler``
+  (which would parse arguments and connect the quotas' signals again): the ``search`` spider's
+  engine objects share their host's crawler (``Spider._set_crawler``; imagespider/spiders/base.py
+  ``as_engine``).
 
 tests/unit/test_scrapy_compat.py checks each assumption and names what to look at when a Scrapy
 upgrade breaks one.
@@ -47,3 +51,9 @@ def items_in_pipelines(engine: Any) -> int | None:
     """Items the engine's scraper has in the item pipelines, or None when no spider is open."""
     slot = getattr(getattr(engine, "scraper", None), "slot", None)
     return None if slot is None else int(slot.itemproc_size)
+
+
+def attach_crawler(spider: Any, crawler: Any) -> None:
+    """Give ``spider`` its ``crawler`` and ``settings`` as ``Spider.from_crawler`` does (Scrapy
+    also connects its ``closed`` to ``spider_closed``), without constructing it again."""
+    spider._set_crawler(crawler)

@@ -25,7 +25,7 @@ from scrapy.exceptions import NotConfigured
 
 from imagespider.dataset.crawls import SETTINGS_THAT_MATTER, append_crawl, crawl_row, jsonable, new_crawl_id
 from imagespider.dataset.objectstore import ObjectDataset
-from imagespider.extensions.dataset import STORE_LOCKED_REASON, DatasetExtension
+from imagespider.extensions.dataset import DatasetExtension
 from imagespider.extensions.progress import ProgressExtension
 from imagespider.failures import failed_part, one_line
 
@@ -63,8 +63,8 @@ class CrawlRecordExtension:
         snapshot.setdefault("finish_time", ended)
         logger.debug("Scrapy stats of crawl %s:\n%s", self.crawl_id, pprint.pformat(jsonable(snapshot)))
         dataset_extension = self.crawler.get_extension(DatasetExtension)
-        if reason == STORE_LOCKED_REASON or dataset_extension is None or dataset_extension.refused is not None:
-            return  # the store is another crawl's: touch nothing
+        if dataset_extension is None or dataset_extension.refused is not None:
+            return  # the store is another crawl's (or damaged): touch nothing, whatever the finish reason
         row = crawl_row(
             crawl_id=self.crawl_id, spider=spider.name, arguments=getattr(spider, "arguments", {}) or {},
             settings={name: self.crawler.settings.get(name) for name in SETTINGS_THAT_MATTER

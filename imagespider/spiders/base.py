@@ -31,6 +31,7 @@ from imagespider.errors import FAILURE_PREFIX
 from imagespider.extensions.dataset import dataset_of, store_refused
 from imagespider.items import ImageItem
 from imagespider.rights.model import License
+from imagespider.scrapy_compat import attach_crawler
 from imagespider.spiders.params import (
     ArgumentHelp,
     Query,
@@ -186,7 +187,7 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
         end of the query go to the host (:meth:`fail`, :meth:`fail_soon`, :meth:`log_query_end`),
         which lets the next engine take over."""
         spider = cls()
-        spider._set_crawler(host.crawler)
+        attach_crawler(spider, host.crawler)
         spider.host = host
         spider.args = dataclasses.replace(
             host.args,

@@ -14,6 +14,7 @@ from scrapy.utils.test import get_crawler
 
 from imagespider.extensions.dataset import STORE_LOCKED_REASON, DatasetExtension
 from imagespider.extensions.record import CrawlRecordExtension
+from imagespider.failures import failures_of
 from tests.stores import opened
 
 EXTENSIONS = {"imagespider.extensions.record.CrawlRecordExtension": 0,
@@ -46,17 +47,34 @@ def test_the_crawl_is_recorded_with_its_id_arguments_settings_and_stats(tmp_path
     assert row["stats"]["finish_reason"] == "finished" and row["start"] <= row["end"]
 
 
-def test_nothing_is_written_into_a_store_another_crawl_holds(tmp_path: Path) -> None:
+@pytest.mark.parametrize("reason", ["shutdown", "finished"])
+def test_nothing_is_written_into_a_store_another_crawl_holds(tmp_path: Path, reason: str) -> None:
+    # The refused store alone must stop the row, whatever the finish reason: the test set both the
+    # locked reason and a refused store, so it could not tell which guard worked. A crawl stopped
+    # by Ctrl-C (shutdown) before it closed with its failed_store_locked reason still holds none.
     holder = opened(tmp_path)
     try:
         crawler = crawler_for(tmp_path)
+        assert crawler.get_extension(DatasetExtension).refused is not None  # type: ignore[attr-defined]
         record = crawler.get_extension(CrawlRecordExtension)  # type: ignore[attr-defined]
         spider = Spider(name="bing")
         record.spider_opened(spider)
-        record.spider_closed(spider, STORE_LOCKED_REASON)
+        record.spider_closed(spider, reason)
         assert not (tmp_path / "crawls.jsonl").exists()
     finally:
         holder.close()
+
+
+def test_a_failed_crawl_on_its_own_store_is_recorded(tmp_path: Path) -> None:
+    # Only a store that is not ours is left alone: a crawl that failed (a failed_* reason) is recorded.
+    crawler = crawler_for(tmp_path)
+    record = crawler.get_extension(CrawlRecordExtension)  # type: ignore[attr-defined]
+    spider = Spider(name="bing")
+    record.spider_opened(spider)
+    record.spider_closed(spider, STORE_LOCKED_REASON)
+    crawler.get_extension(DatasetExtension).dataset.close()  # type: ignore[attr-defined]
+    (row,) = [json.loads(line) for line in (tmp_path / "crawls.jsonl").read_text().splitlines()]
+    assert row["finish_reason"] == STORE_LOCKED_REASON
 
 
 def test_the_row_is_cleaned_of_secrets_as_every_row_of_the_store(tmp_path: Path) -> None:
@@ -91,3 +109,6 @@ def test_a_row_that_cannot_be_written_is_one_error_line(tmp_path: Path, caplog: 
     crawler.get_extension(DatasetExtension).dataset.close()  # type: ignore[attr-defined]
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors == [f"could not record the crawl in {tmp_path}: [Errno 21] Is a directory: '{tmp_path / 'crawls.jsonl'}'"]
+    # ...and a crawl that failed in part: scrapy crawl exits 1 (imagespider/failures.py).
+    assert [(f.kind, f.count) for f in failures_of(crawler)] == [("crawl_record", 1)]
+    assert crawler.stats.get_value("imagespider/failed/crawl_record") == 1  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from imagespider.errors import Rejected
-from imagespider.scrapy_compat import QuietRejection, items_in_pipelines, wake_engine
+from imagespider.scrapy_compat import QuietRejection, attach_crawler, items_in_pipelines, wake_engine
 
 UPGRADE = "Scrapy changed a private API imagespider/scrapy_compat.py relies on: "
 
@@ -112,3 +113,23 @@ def test_the_scraper_counts_items_in_its_pipelines() -> None:
     Engine.scraper.slot = slot  # type: ignore[attr-defined]
     assert items_in_pipelines(Engine()) == 0
     assert items_in_pipelines(object()) is None
+
+
+def test_a_spider_object_is_attached_to_a_running_crawler() -> None:
+    crawler = get_crawler(Spider)
+    spider = Spider(name="engine")
+    attach_crawler(spider, crawler)
+    assert spider.crawler is crawler, UPGRADE + "Spider._set_crawler no longer sets spider.crawler"
+    assert spider.settings is crawler.settings, UPGRADE + "Spider._set_crawler no longer sets spider.settings"
+
+
+def test_no_other_module_reaches_into_scrapys_private_api() -> None:
+    # spiders/base.py called spider._set_crawler itself: an upgrade would break it where nobody looks.
+    private = ("._set_crawler(", "_MediaRequestFiltered", "engine._slot", ".itemproc_size")
+    package = Path(__file__).resolve().parents[2] / "imagespider"
+    found = [
+        f"{path.relative_to(package)}: {name}"
+        for path in package.rglob("*.py") if path.name != "scrapy_compat.py"
+        for name in private if name in path.read_text(encoding="utf-8")
+    ]
+    assert found == []

@@ -35,13 +35,14 @@ from typing import Any, ClassVar, Self
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
 from imagespider.browser import use_page_download_handlers
 from imagespider.engines import ENGINES
 from imagespider.errors import ArgumentError, shown
+from imagespider.failures import failed_part, one_line
 from imagespider.spiders.base import EngineFailed, SearchSpider, logger
 from imagespider.spiders.bing import BingSpider
 from imagespider.spiders.commons import RESTRICTIONS, CommonsSpider
@@ -196,6 +197,12 @@ class SearchAllSpider(SearchSpider):
             except EngineFailed as failure:
                 self.report_failure(failure, query)
                 continue
+            except CloseSpider:
+                raise
+            except Exception as error:  # noqa: BLE001  (an engine that cannot start fails alone; the next one takes over)
+                why = f"{name}: could not start: {type(error).__name__}: {one_line(error)}"
+                self.report_failure(EngineFailed(engine, "start_error", why), query)
+                continue
             if self._current.get(query) is not engine:
                 # It ended or failed while starting (reported already, and queued for a hand-over):
                 # the next engine starts here, so that hand-over must not start another beside it.
@@ -292,7 +299,7 @@ class SearchAllSpider(SearchSpider):
         if self._handovers:
             task = asyncio.get_running_loop().create_task(self._crawl_handovers())
             self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            task.add_done_callback(self._handover_done)
         if self._tasks:
             raise DontCloseSpider
         unfinished = [q for q in self.args.queries if q not in self._finished and self._current.get(q) is None]
@@ -308,6 +315,23 @@ class SearchAllSpider(SearchSpider):
                 raise self.fail(
                     "all_engines", f"search: every engine failed for every query ({', '.join(self.engines)})"
                 )
+
+    def _handover_done(self, task: asyncio.Task[None]) -> None:
+        """A hand-over task's end. Its exception was never retrieved: the query waiting for its next
+        engine was left unfinished and nothing said so. Now one line, and ``scrapy crawl`` exits 1;
+        the query is finished at the next idle with what it kept."""
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:
+            failed_part(
+                self.crawler, "search_handover",
+                f"search: handing a query over to its next engine failed: {type(error).__name__}: {one_line(error)}",
+            )
+            for query in self.args.queries:
+                if self._current.get(query) is None:
+                    self._finish(query)
 
     async def _crawl_handovers(self) -> None:
         engine = self.crawler.engine

@@ -134,3 +134,23 @@ def test_flickrs_license_table_and_openverses_token_are_asked_once_for_every_que
     assert [p for p in refused.requests if "auth_tokens" in p] == ["POST /v1/auth_tokens/token/"]
     assert refused.returncode == 1 and "failed_all_engines" in refused.output, refused.output[-3000:]
     assert refused.output.count("refused OPENVERSE_CLIENT_ID/_SECRET") == 3  # one line a query
+
+
+def test_an_engine_failing_in_an_errback_is_handed_over_when_the_crawl_goes_idle(crawl: Crawl) -> None:
+    # An unreachable API fails in an errback (no callback output to follow): the next engine's
+    # first requests are crawled by the spider_idle hand-over task (imagespider/spiders/search.py).
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again: nothing listens there
+    result = search(
+        crawl, "-a", "q=cat", "-a", "engines=openverse,commons", "-a", "limit=6", "-a", "license=any",
+        "-s", f"OPENVERSE_API_URL=http://127.0.0.1:{port}", "-s", "RETRY_TIMES=0",
+    )
+    output = result.output
+    assert result.returncode == 0, output[-3000:]
+    (failed,) = [w for w in lines(output, "WARNING") if "openverse failed for query 'cat'" in w]
+    assert "(openverse_unreachable)" in failed and failed.endswith("; commons takes over")
+    kept = result.rows
+    assert len(kept) == 6 and {row["engine"] for row in kept} == {"commons"}
+    assert "summary: search 'cat' (cat): kept 6/6 (commons 6)" in output
+    assert not lines(output, "ERROR") and "Traceback" not in output

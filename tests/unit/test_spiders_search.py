@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 import scrapy
+from scrapy.exceptions import DontCloseSpider
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from imagespider import settings as project_settings
 from imagespider.errors import ArgumentError
 from imagespider.extensions import redact
+from imagespider.failures import failures_of
 from imagespider.spiders.base import SearchSpider
 from imagespider.spiders.search import DEFAULT_ENGINES, ENGINE_SPIDERS, SearchAllSpider, parse_engines
 from tests.settings import project_values
@@ -89,6 +92,8 @@ class _Engine(SearchSpider):
         if self.how == "ends":
             self.log_query_end(query, "no license fits")
             return
+        if self.how == "raises":  # an unforeseen failure (a bug, a server gone) while starting
+            raise RuntimeError("connection lost while starting")
         yield scrapy.Request(f"http://127.0.0.1/{self.name}", meta={"query": query})
 
 
@@ -105,7 +110,7 @@ async def _drain(requests: AsyncIterator[Any]) -> list[Any]:
     return [request async for request in requests]
 
 
-@pytest.mark.parametrize("first_does", ["fails", "ends"])
+@pytest.mark.parametrize("first_does", ["fails", "ends", "raises"])
 def test_an_engine_ending_while_it_starts_hands_its_query_over_once(
     monkeypatch: pytest.MonkeyPatch, first_does: str
 ) -> None:
@@ -116,6 +121,44 @@ def test_an_engine_ending_while_it_starts_hands_its_query_over_once(
     # crawl goes idle) must not start the third engine beside it.
     assert asyncio.run(_drain(spider.handover_requests())) == []
     assert _Engine.started == ["first", "second"]
+
+
+def test_an_engine_that_raises_while_starting_is_one_warning_and_handed_over(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    spider = _engines(monkeypatch, "raises")
+    with caplog.at_level(logging.WARNING):
+        asyncio.run(_drain(spider.start()))
+    (line,) = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "search: first failed for query 'cat' (start_error): first: could not start: RuntimeError: " in line
+    assert line.endswith("; second takes over")
+
+
+def test_a_hand_over_that_fails_when_the_crawl_is_idle_is_said_and_fails_the_crawl(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The idle hand-over runs as a task: its exception was never retrieved, the query was left
+    # unfinished and nothing said so. (Here the task fails on the crawler's engine, not set.)
+    spider = _engines(monkeypatch, "requests")
+    asyncio.run(_drain(spider.start()))
+    query = spider.args.queries[0]
+    spider.engine_ended(spider._current[query], query, "no more results")  # type: ignore[arg-type]
+    assert spider._handovers == [query]
+
+    async def idle() -> None:
+        with pytest.raises(DontCloseSpider):
+            spider._idle()
+        (task,) = spider._tasks
+        await asyncio.wait([task])
+        await asyncio.sleep(0)  # the done callback
+
+    with caplog.at_level(logging.ERROR):
+        asyncio.run(idle())
+    assert not spider._tasks
+    (line,) = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert line.startswith("search: handing a query over to its next engine failed: RuntimeError: ")
+    assert [(f.kind, f.count) for f in failures_of(spider.crawler)] == [("search_handover", 1)]
+    assert query in spider._finished
 
 
 def test_a_mistyped_argument_is_answered_with_every_name_the_spider_takes() -> None:

@@ -69,7 +69,9 @@ DEFAULT_AI_AGENTS: tuple[str, ...] = (
     "omgilibot",
 )
 
-_USER_AGENT_LINE = re.compile(r"^\s*user[-_ ]?agent\s*:\s*([^#\s]+)", re.IGNORECASE | re.MULTILINE)
+#: Blanks, not ``\s``, around the name: ``^\s*`` crosses newlines, and a robots.txt of 100,000 empty
+#: lines took 36 s of the reactor thread (each line start rescanned every line after it).
+_USER_AGENT_LINE = re.compile(r"^[ \t]*user[-_ ]?agent[ \t]*:[ \t]*([^#\s]+)", re.IGNORECASE | re.MULTILINE)
 
 
 def named_agents(robots_txt: str) -> frozenset[str]:

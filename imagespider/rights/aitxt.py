@@ -21,7 +21,9 @@ __all__ = ["AiTxt", "AiTxtRule", "parse_ai_txt"]
 
 #: Rules kept per file (a generated ai.txt lists a few dozen file types).
 MAX_RULES = 2000
-_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z_ -]*?)\s*:\s*(.*?)\s*$")
+#: A directive name; lines are split with str.partition (a ``(.*?)\s*$`` pattern backtracks
+#: quadratically on a long run of spaces).
+_KEY = re.compile(r"[A-Za-z][A-Za-z_ -]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +62,11 @@ def parse_ai_txt(text: str) -> AiTxt | None:
     groups: list[tuple[set[str], list[AiTxtRule]]] = []
     previous_was_agent, count = False, 0
     for number, raw in enumerate(text.splitlines(), 1):
-        found = _LINE.match(raw.split("#", 1)[0])
-        if found is None:
+        key, sep, value = raw.split("#", 1)[0].partition(":")
+        key, value = key.strip(), value.strip()
+        if not sep or not _KEY.fullmatch(key):
             continue
-        key, value = found.group(1).lower().replace("_", "-").replace(" ", "-"), found.group(2)
+        key = key.lower().replace("_", "-").replace(" ", "-")
         if key == "user-agent":
             if not previous_was_agent:
                 groups.append((set(), []))

@@ -48,7 +48,7 @@ def _pattern(location: str) -> tuple[tuple[str, ...], bool]:
         if not body.startswith(("/", "*")):
             body = "/" + body
         cached = (tuple(body.split("*")), anchored)
-        if len(_PATTERNS) < 4096:
+        if len(_PATTERNS) < 4096 and len(location) <= 512:  # a bounded cache: no site's 500 KiB path
             _PATTERNS[location] = cached
     return cached
 

@@ -120,3 +120,11 @@ def test_laion_downloader_by_name() -> None:
     assert parser.allowed("https://x.example/photos/a.jpg", US)
     assert parser.barring_agent("https://x.example/photos/a.jpg", DEFAULT_AI_AGENTS) == "LAIONDownloader"
     assert parser.barring_agent("https://x.example/photos/a.jpg", DEFAULT_AI_AGENTS[:13]) is None
+
+
+def test_named_agents_reads_a_file_of_blank_lines_in_linear_time() -> None:
+    import time
+
+    started = time.monotonic()
+    assert named_agents("\n" * 200_000 + " \n" * 100_000 + "User-agent: GPTBot\n") == frozenset({"gptbot"})
+    assert time.monotonic() - started < 1

@@ -56,3 +56,10 @@ def test_star_a_patterns_are_linear() -> None:
     started = time.monotonic()
     assert found is not None and found.disallowing("https://x.example/" + "a" * 20_000, "imagespider") is None
     assert time.monotonic() - started < 2
+
+
+def test_a_long_run_of_spaces_is_read_in_linear_time() -> None:
+    started = time.monotonic()
+    found = parse_ai_txt("User-Agent: *\nDisallow: /a" + " " * 400_000 + "b\nDisallow: /c/\n")
+    assert time.monotonic() - started < 1
+    assert found is not None and found.disallowing("https://x.example/c/d.jpg", "imagespider") is not None

@@ -16,6 +16,7 @@ It is a file at the store's root, not a folder (every root folder is a class to 
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,7 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from imagespider.dataset.crawls import new_crawl_id
-from imagespider.dataset.jsonl import read_jsonl
+from imagespider.dataset.jsonl import normal_file_name, read_jsonl
+
+logger = logging.getLogger(__name__)
 
 REVIEWS = "reviews.jsonl"
 #: The rejected.jsonl reason of an image removed in review (and the crawl's stats reason).
@@ -82,6 +85,9 @@ def read_reviews(root: Path) -> dict[str, Review]:
         if not isinstance(review_id, str):
             continue
         if state == INTENT and isinstance(record.get("changes"), list):
+            if not all(_well_formed(change) for change in record["changes"]):
+                logger.warning("reviews.jsonl: review %s names a change it could not have made; left alone", review_id)
+                continue
             reviews[review_id] = Review(
                 review_id, str(record.get("time") or ""), record["changes"], int(record.get("rejected_offset") or 0),
                 [str(folder) for folder in record.get("new_folders") or []],
@@ -90,6 +96,19 @@ def read_reviews(root: Path) -> dict[str, Review]:
             reviews[review_id].state = state
             reviews[review_id].records.append(record)
     return reviews
+
+
+def _well_formed(change: Any) -> bool:
+    """A change as :func:`imagespider.dataset.reviewapply.plan_review` writes it, naming paths inside
+    the store only: a hand-edited journal never moves a file outside it, nor crashes an open."""
+    if not isinstance(change, dict) or change.get("action") not in ("remove", "move"):
+        return False
+    paths = [change.get("file_name"), change.get("to"), *(change.get("thumb") or [])]
+    if not all(isinstance(path, str) and normal_file_name(path) == path for path in paths):
+        return False
+    if not isinstance(change.get("line"), str) or not isinstance(change.get("position"), int):
+        return False
+    return change["action"] == "remove" or isinstance(change.get("new_line"), str)
 
 
 def write_record(root: Path, record: dict[str, Any]) -> None:

@@ -4,6 +4,7 @@ review killed mid-apply (SIGKILL) leaves a store that opens with its files and r
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -12,6 +13,8 @@ import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import pytest
 
 from imagespider.dataset.reviewapply import apply_review, plan_review
 from imagespider.dataset.store import Dataset
@@ -67,11 +70,12 @@ print("done", flush=True)
 """
 
 
-def test_a_review_killed_during_apply_leaves_a_store_in_step(tmp_path: Path) -> None:
-    """SIGKILL at several moments of one apply of 400 changes: each store opens in step, and the
-    review is applied whole (its intent was on disk) or not at all."""
+def test_a_review_killed_during_apply_leaves_a_store_in_step(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """SIGKILL at several moments of one apply of 400 changes (twice as soon as its intent is on
+    disk, while files move): each store opens in step, and the review is applied whole (its intent
+    was on disk) or not at all."""
     outcomes = set()
-    for attempt, delay in enumerate((0.0, 0.01, 0.03, 0.08, 0.2)):
+    for attempt, delay in enumerate((None, None, 0.0, 0.03, 0.2)):
         root = tmp_path / f"store{attempt}"
         rows = [kept_row(root, "cat", n, size=(16, 16)) for n in range(400)]
         write_store(root, rows)
@@ -81,12 +85,18 @@ def test_a_review_killed_during_apply_leaves_a_store_in_step(tmp_path: Path) -> 
         )
         assert child.stdout is not None
         assert child.stdout.readline().strip() == b"go"
-        time.sleep(delay)
+        if delay is None:  # as soon as the intent is on disk: files are moving
+            deadline = time.monotonic() + 30
+            while not (root / "reviews.jsonl").exists() and time.monotonic() < deadline:
+                pass
+        else:
+            time.sleep(delay)
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
-        dataset = Dataset(root)
-        dataset.open()
-        dataset.close()
+        with caplog.at_level(logging.WARNING):
+            dataset = Dataset(root)
+            dataset.open()
+            dataset.close()
         kept = in_step(root)
         journal = [json.loads(line) for line in (root / "reviews.jsonl").read_text().splitlines()] if (
             root / "reviews.jsonl").exists() else []
@@ -99,3 +109,4 @@ def test_a_review_killed_during_apply_leaves_a_store_in_step(tmp_path: Path) -> 
             outcomes.add("not begun")
         assert not (root / ".orphans").exists()
     assert "applied" in outcomes
+    assert "which was cut short" in caplog.text, "no kill fell in the middle of an apply"

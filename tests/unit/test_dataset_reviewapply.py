@@ -14,7 +14,7 @@ import pytest
 from imagespider.dataset import reviewapply
 from imagespider.dataset.files import MANIFEST, ORPHANS, REJECTED
 from imagespider.dataset.reviewapply import ReviewError, apply_review, plan_review, undo_review
-from imagespider.dataset.reviewjournal import read_reviews, removed_by_reviews
+from imagespider.dataset.reviewjournal import REVIEWS, read_reviews, removed_by_reviews
 from imagespider.dataset.store import Dataset
 from tests.review_stores import folders, in_step, kept_row, snapshot, write_store
 
@@ -175,3 +175,27 @@ def test_a_review_killed_at_any_step_is_finished_by_the_next_open(
         states = {review.state for review in read_reviews(copy).values()}
         assert states == ({"undone"} if undo else {"applied"}), kill_at
     assert start  # the first copy's state was a whole store
+
+
+def test_a_hand_edited_journal_moves_nothing_outside_the_store(store: Path, tmp_path: Path) -> None:
+    """An intent naming a path outside the store (or not a change at all) is left alone on open."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text("mine")
+    first = rows_of(store)[0]
+    evil = [
+        {"review_id": "r1", "state": "intent", "changes": [
+            {"action": "remove", "file_name": "../outside.txt", "to": "cat/x", "line": "x\n", "position": 0}]},
+        {"review_id": "r2", "state": "intent", "changes": [
+            {"action": "move", "file_name": first["file_name"], "to": "/tmp/stolen.jpg", "line": "x\n", "position": 0,
+             "new_line": "y\n"}]},
+        {"review_id": "r3", "state": "intent", "changes": ["not a change"]},
+        {"review_id": "r4", "state": "intent", "changes": [{"action": "remove"}]},
+    ]
+    (store / REVIEWS).write_text("".join(json.dumps(record) + "\n" for record in evil) + "[1, 2]\n")
+    before = snapshot(store)
+    dataset = Dataset(store)
+    dataset.open()
+    dataset.close()
+    assert outside.read_text() == "mine"
+    assert snapshot(store) == before
+    assert not read_reviews(store)

@@ -180,8 +180,8 @@ class StoreIndex(IndexQueries):
         batch: list[tuple[Any, ...]] = []
         db.execute("BEGIN")
         if self.manifest.exists():
-            for offset, raw in read_lines(self.manifest, start):
-                end = offset + len(raw)
+            for offset, raw, length in read_lines(self.manifest, start):
+                end = offset + length
                 last = (offset, raw)
                 if not raw.strip():
                     continue

@@ -162,8 +162,8 @@ class IndexQueries:
         fresh: Counter[tuple[str, str]] = Counter()
         end = start
         if stat is not None:
-            for offset, raw in read_lines(path, start):
-                end = offset + len(raw)
+            for offset, raw, length in read_lines(path, start):
+                end = offset + length
                 found = json_object(raw)
                 if found is not None:
                     fresh[(str(found.get("label") or "?"), str(found.get("reason") or "?"))] += 1

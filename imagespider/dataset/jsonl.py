@@ -15,7 +15,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from imagespider.dataset.durable import append_whole
 from imagespider.text import clean_value
@@ -51,17 +51,40 @@ def is_row(raw: bytes) -> bool:
     return json_object(raw) is not None
 
 
-def read_lines(path: Path, start: int = 0) -> Iterator[tuple[int, bytes]]:
-    """``(offset, line)`` for each whole line of ``path`` from byte ``start``: a last line with no
-    newline (being written, or torn) is not yielded."""
+#: The longest line read whole: a crawl's rows are kilobytes; a longer line (a whole dataset as one
+#: JSON array, a damaged file) is no row, and is skipped a piece at a time, never held in memory.
+MAX_LINE_BYTES = 16 << 20
+#: What a line longer than :data:`MAX_LINE_BYTES` reads as: not a row.
+TOO_LONG = b"\x00 a line longer than any row\n"
+
+
+def _bounded(handle: BinaryIO) -> Iterator[tuple[bytes, int, bool]]:
+    """``(line, length in the file, ended by a newline)`` for each line of ``handle``; a line
+    longer than :data:`MAX_LINE_BYTES` is given as :data:`TOO_LONG`."""
+    while raw := handle.readline(MAX_LINE_BYTES):
+        length = len(raw)
+        if length >= MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            while piece := handle.readline(1 << 20):
+                length += len(piece)
+                if piece.endswith(b"\n"):
+                    break
+            yield TOO_LONG, length, bool(piece)
+            continue
+        yield raw, length, raw.endswith(b"\n")
+
+
+def read_lines(path: Path, start: int = 0) -> Iterator[tuple[int, bytes, int]]:
+    """``(offset, line, length)`` for each whole line of ``path`` from byte ``start``: a last line
+    with no newline (being written, or torn) is not yielded; a line longer than any row is given
+    as :data:`TOO_LONG`, with its length in the file."""
     with path.open("rb") as handle:
         handle.seek(start)
         offset = start
-        for raw in handle:
-            if not raw.endswith(b"\n"):
+        for raw, length, ended in _bounded(handle):
+            if not ended:
                 return
-            yield offset, raw
-            offset += len(raw)
+            yield offset, raw, length
+            offset += length
 
 
 def parse_row(raw: bytes) -> dict[str, Any] | None:
@@ -93,8 +116,8 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     if not path.exists():
         return
     with path.open("rb") as handle:
-        for raw in handle:
-            if not raw.endswith(b"\n") and not is_row(raw):
+        for raw, _, ended in _bounded(handle):
+            if not ended and not is_row(raw):
                 return  # torn tail
             try:
                 row = json.loads(raw)

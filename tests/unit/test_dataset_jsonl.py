@@ -45,8 +45,8 @@ def test_read_jsonl_skips_what_is_not_a_row(tmp_path: Path, caplog: pytest.LogCa
 def test_read_lines_gives_whole_lines_with_their_offsets(tmp_path: Path) -> None:
     path = tmp_path / "rows.jsonl"
     path.write_bytes(b'{"a": 1}\n{"b": 2}\n{"c": 3}')
-    assert list(read_lines(path)) == [(0, b'{"a": 1}\n'), (9, b'{"b": 2}\n')]
-    assert list(read_lines(path, 9)) == [(9, b'{"b": 2}\n')]
+    assert list(read_lines(path)) == [(0, b'{"a": 1}\n', 9), (9, b'{"b": 2}\n', 9)]
+    assert list(read_lines(path, 9)) == [(9, b'{"b": 2}\n', 9)]
 
 
 @pytest.mark.parametrize(
@@ -117,3 +117,18 @@ def test_a_short_append_on_a_full_disk_leaves_no_half_row(tmp_path: Path) -> Non
         os.close(fd)
     assert offset == len(b'{"title": "first"}\n')
     assert [json.loads(raw) for raw in path.read_bytes().splitlines()] == [{"title": "first"}, {"title": "third"}]
+
+
+def test_a_line_longer_than_any_row_is_never_held_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    """A manifest line of gigabytes (a dataset as one JSON array, followed by rows) was read into
+    memory whole by every reader of the store."""
+    from imagespider.dataset import jsonl
+
+    monkeypatch.setattr(jsonl, "MAX_LINE_BYTES", 64)
+    long = b"[" + b"1," * 100 + b"1]\n"
+    path = tmp_path / "metadata.jsonl"
+    path.write_bytes(b'{"a": 1}\n' + long + b'{"b": 2}\n')
+    assert list(read_lines(path)) == [(0, b'{"a": 1}\n', 9), (9, jsonl.TOO_LONG, len(long)), (9 + len(long), b'{"b": 2}\n', 9)]
+    with caplog.at_level(logging.WARNING):
+        assert list(read_jsonl(path)) == [{"a": 1}, {"b": 2}]
+    assert "skipping an unreadable line" in caplog.text

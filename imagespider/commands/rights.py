@@ -52,6 +52,7 @@ from imagespider.rights.pages import PageConfig, PageFailure
 from imagespider.rights.policy import Policy
 from imagespider.rights.robots import RobotsCache
 from imagespider.spiders.params import parse_policy
+from imagespider.text import clean_value
 
 #: Drop reasons before download that are not an owner's opt-out: the policy's (``license_*``) and
 #: the engine's restriction marks. Every other one is (robots.txt, Content-Signal, RSL, TDMRep,
@@ -211,7 +212,7 @@ class RightsCheckSpider(Spider):
             raise Rejected("robots_txt_ai", f"robots.txt disallows {agent} (an AI-training crawler) from {url}")
 
 
-def conclusion(check: Check) -> dict[str, Any]:
+def conclusion(check: Check) -> Any:
     """The JSON object ``scrapy rights`` prints (README "scrapy rights")."""
     item, drop, found = check.item, check.drop, check.found
     lic = item.license
@@ -226,7 +227,8 @@ def conclusion(check: Check) -> dict[str, Any]:
     else:
         kept, stage, reason = True, "after download", None
         detail = "kept unless the image file or its download says otherwise"
-    return {
+    # Cleaned as the store cleans every row it writes (imagespider/text.py): what rights.page holds.
+    return clean_value({
         "image_url": item.image_url,
         "page_url": item.page_url,
         "license": lic.id,
@@ -247,7 +249,7 @@ def conclusion(check: Check) -> dict[str, Any]:
         "page_source": check.page_source,
         "unchecked": list(check.unchecked),
         "page": item.rights.get("page"),
-    }
+    })
 
 
 def is_opt_out(reason: str) -> bool:

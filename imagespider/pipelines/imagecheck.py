@@ -25,7 +25,7 @@ import resource
 import signal
 import sys
 import warnings
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -323,7 +323,8 @@ class CheckPool:
     ``bounds.timeout`` counts the check's own run time, never its wait in the queue. A check
     still running after it is ``check_timeout`` and only its slot is retired: the process is
     killed (a thread cannot be: it runs on, unbounded, and is let go) and a new worker takes the
-    slot; the other checks, running or waiting, are not touched. A process that crashed is
+    slot; the other checks, running or waiting, are not touched (threads: at most ``workers``
+    timed-out threads run on beside the pool's; past that a slot waits for one to end). A process that crashed is
     replaced the same way and the image tried once more; a second crash is blamed on the image
     (``corrupt_image``).
 
@@ -339,6 +340,8 @@ class CheckPool:
         self._all: set[Executor] = set()
         self._replacing: set[asyncio.Future[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        #: Checks that timed out in a thread (which cannot be stopped) and still run.
+        self._runaway: set[Future[Any]] = set()
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -377,6 +380,9 @@ class CheckPool:
             try:
                 return await asyncio.wait_for(asyncio.wrap_future(done), self.bounds.timeout)
             except TimeoutError:
+                if not self.processes:  # a thread runs on: counted until it ends
+                    self._runaway.add(done)
+                    done.add_done_callback(self._runaway_ended)
                 self._retire(executor)
                 return "check_timeout", f"the check took longer than IMAGES_CHECK_TIMEOUT={self.bounds.timeout:g} s"
             except BrokenProcessPool:
@@ -390,6 +396,11 @@ class CheckPool:
         loop = self._loop
         if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(self._release, executor)
+
+    def _runaway_ended(self, done: Future[Any]) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._runaway.discard, done)
 
     def _release(self, executor: Executor) -> None:
         if self._free is not None and executor in self._all:
@@ -406,6 +417,10 @@ class CheckPool:
         replacing.add_done_callback(self._replacing.discard)
 
     async def _replace(self) -> None:
+        # Check threads that timed out run on; at most ``workers`` of them beside the pool's own,
+        # so a run of slow images cannot start threads without bound: past that, wait for one.
+        while len(self._runaway) > self.workers:
+            await asyncio.sleep(0.05)
         executor = await asyncio.get_running_loop().run_in_executor(None, self._new, False)
         if self._free is None:  # shut down meanwhile
             _kill(executor)

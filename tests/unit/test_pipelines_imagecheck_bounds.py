@@ -161,14 +161,39 @@ def _pause(seconds: float) -> float:
     return seconds
 
 
+def test_timed_out_check_threads_are_bounded() -> None:
+    """Threads cannot be killed: slow images in a row must not start a thread each."""
+    import threading
+
+    pool = CheckPool(1, False, CheckBounds(MAX_PIXELS, timeout=0.2))
+    most = 0
+
+    async def main() -> list:
+        nonlocal most
+        pool.start()
+        try:
+            tasks = [asyncio.ensure_future(pool.run(_pause, 1.5)) for _ in range(5)]
+            while not all(task.done() for task in tasks):
+                most = max(most, sum(t.name.startswith("imagespider-check") for t in threading.enumerate()))
+                await asyncio.sleep(0.02)
+            return [task.result()[0] for task in tasks]
+        finally:
+            pool.shutdown()
+
+    assert asyncio.run(main()) == ["check_timeout"] * 5
+    assert most <= 3, f"{most} check threads at once"
+
+
 @pytest.mark.parametrize("processes", [True, False], ids=["processes", "threads"])
 def test_one_timeout_leaves_the_queued_checks_alone(processes: bool) -> None:
     """One worker: a check that runs too long is ``check_timeout``; the three queued behind it
     are checked, on a new worker (threads: a queued check was cancelled with the whole pool, a
     CancelledError nobody caught), and a later timeout does the same again."""
     pool = CheckPool(1, processes, CheckBounds(MAX_PIXELS, timeout=0.5))
-    calls = [(_pause, 3), (int, "1"), (int, "2"), (int, "3"), (_pause, 3), (int, "4")]
+    calls = [(_pause, 1.5), (int, "1"), (int, "2"), (int, "3"), (_pause, 3), (int, "4")]
     started = time.monotonic()
     results = run(pool, *calls)
     assert [r[0] if isinstance(r, tuple) else r for r in results] == ["check_timeout", 1, 2, 3, "check_timeout", 4]
-    assert time.monotonic() - started < 2.5  # a timed-out thread runs on, but nobody waits for it
+    # A timed-out thread runs on, but nobody waits for it; threads: the second timeout's slot
+    # waits for the first runaway to end (at most one per worker runs on beside the pool).
+    assert time.monotonic() - started < 2.5

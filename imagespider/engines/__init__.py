@@ -81,6 +81,9 @@ ENGINE_RIGHTS_FIELDS: tuple[str, ...] = (
     "restrictions",  # Commons ``Restrictions`` (personality rights, trademarked...), a list
     "non_free",  # Commons ``NonFree``
     "mature",  # Openverse ``mature``
+    # Commons: its license fields when they name different licenses (the most restrictive was
+    # taken), a list of {field, value, license}; null when they agree
+    "license_disagreement",
 )
 
 

@@ -8,7 +8,10 @@ tests/fixtures/commons_query_allimages_imageinfo_extmetadata_openverse_catalog.j
 their search ``index`` when given. Paging repeats the request with everything in ``continue``.
 
 Commons records a license for every file (``LicenseShortName``, ``LicenseUrl``, ``License``), so
-its evidence is authoritative (source ``api``). ``Artist`` and ``Credit`` are HTML: read as text,
+its evidence is authoritative (source ``api``). The three fields come from the file's description
+page, which anyone may edit: when they name different licenses (a short name "CC BY-NC 4.0" with a
+CC0 URL), the most restrictive one is the file's license and the disagreement is recorded in the
+row's ``engine_rights.license_disagreement``. ``Artist`` and ``Credit`` are HTML: read as text,
 the artist's user link kept as ``author_url``. ``Restrictions`` (personality rights,
 trademarked...), ``UsageTerms``, ``AttributionRequired``, ``Copyrighted`` and ``NonFree`` go to the
 manifest's ``engine_rights``.
@@ -25,6 +28,7 @@ from parsel import Selector
 
 from imagespider.engines import EngineResult, json_object
 from imagespider.rights.model import License, Permissions, cc_license, id_for_code, unknown
+from imagespider.rights.pagewords import most_restrictive
 from imagespider.rights.parse import from_short_name, from_url
 
 PROVIDER = "wikimedia_commons"
@@ -144,6 +148,9 @@ def _result(page: Mapping[str, Any]) -> EngineResult | None:
     title = html_text(value("ObjectName")) or _file_title(page.get("title"))
     thumb = bool(info.get("thumburl"))
     restrictions = [r for r in str(value("Restrictions") or "").split("|") if r.strip()]
+    short_name, license_url = html_text(value("LicenseShortName")), _absolute(value("LicenseUrl"))
+    slug = html_text(value("License"))
+    disagreement = license_disagreement(short_name, license_url, slug)
     return EngineResult(
         image_url=url,
         page_url=_absolute(info.get("descriptionurl")),
@@ -153,9 +160,9 @@ def _result(page: Mapping[str, Any]) -> EngineResult | None:
         site="commons.wikimedia.org",
         author=html_text(value("Artist")),
         author_url=artist_url(value("Artist")),
-        license_code=html_text(value("LicenseShortName")),
-        license_url=_absolute(value("LicenseUrl")),
-        license_version=html_text(value("License")),  # the slug ("cc-by-sa-4.0"), read by license_of
+        license_code=short_name,
+        license_url=license_url,
+        license_version=slug,  # the slug ("cc-by-sa-4.0"), read by license_of
         engine_id=str(page.get("pageid")) if page.get("pageid") is not None else None,
         rights={
             "provider": PROVIDER,
@@ -165,6 +172,7 @@ def _result(page: Mapping[str, Any]) -> EngineResult | None:
             "usage_terms": html_text(value("UsageTerms")),
             "restrictions": [r.strip() for r in restrictions],
             "non_free": _flag(value("NonFree")),
+            **({"license_disagreement": disagreement} if disagreement else {}),
         },
     )
 
@@ -215,25 +223,47 @@ def _int(value: Any) -> int | None:
 
 def license_of(short_name: str | None, url: str | None = None, slug: str | None = None) -> License:
     """Wikimedia Commons extmetadata: ``LicenseShortName``, ``LicenseUrl`` and ``License`` (the
-    slug). The URL wins when it is a CC URL (it is the most precise, jurisdiction included), then
-    the short name, then the slug. Deliberately simple: only Creative Commons and public domain are
-    recognised; GFDL, FAL, OGL, "Attribution only" and the like become ``unknown`` (source ``api``),
-    which a ``share`` policy rejects. That loses some free images but never keeps a wrong one."""
-    if url:
-        found = from_url(url, "api")
-        if found is not None:
-            return found
-    if short_name:
-        found = from_short_name(short_name, "api")
-        if found is not None:
-            return found
-    if slug:
-        found = _license_from_slug(slug)
-        if found is not None:
-            return found
+    slug). When the fields agree, the URL's reading wins (it is the most precise, jurisdiction
+    included), then the short name's, then the slug's. When they name different licenses, the most
+    restrictive one (rights/pagewords.py ``most_restrictive``); licenses that cannot be ordered
+    (one forbids what the other allows, both ways) give ``unknown``. Deliberately simple: only
+    Creative Commons and public domain are recognised; GFDL, FAL, OGL, "Attribution only" and the
+    like become ``unknown`` (source ``api``), which a ``share`` policy rejects. That loses some free
+    images but never keeps a wrong one."""
+    readings = license_readings(short_name, url, slug)
+    if readings:
+        licenses = [lic for _, _, lic in readings]
+        if len({lic.id for lic in licenses}) == 1:
+            return licenses[0]
+        return most_restrictive(licenses) or License("unknown", None, None, "api")
     if short_name or url or slug:
         return License("unknown", None, None, "api")
     return unknown()
+
+
+def license_readings(
+    short_name: str | None, url: str | None = None, slug: str | None = None
+) -> list[tuple[str, str, License]]:
+    """Each license field that names a license we know: (field, its value, the license), URL first."""
+    readings = []
+    for field_name, text, read in (
+        ("LicenseUrl", url, lambda text: from_url(text, "api")),
+        ("LicenseShortName", short_name, lambda text: from_short_name(text, "api")),
+        ("License", slug, _license_from_slug),
+    ):
+        found = read(text) if text else None
+        if found is not None:
+            readings.append((field_name, str(text), found))
+    return readings
+
+
+def license_disagreement(short_name: str | None, url: str | None, slug: str | None) -> list[dict[str, str]] | None:
+    """The license fields and what each names, when they name different licenses (else None):
+    kept in the row, so the choice of the most restrictive can be checked."""
+    readings = license_readings(short_name, url, slug)
+    if len({lic.id for _, _, lic in readings}) < 2:
+        return None
+    return [{"field": field_name, "value": text[:300], "license": lic.id} for field_name, text, lic in readings]
 
 
 def _license_from_slug(slug: str) -> License | None:

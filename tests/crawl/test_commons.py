@@ -94,3 +94,19 @@ def test_no_hit_is_an_ordinary_end(crawl: Crawl) -> None:
     output = result.output
     assert result.returncode == 0, output[-3000:]
     assert "no more results after 0" in output
+
+
+def test_license_fields_that_disagree_are_judged_by_the_most_restrictive(crawl: Crawl) -> None:
+    # LicenseShortName "CC BY-NC 4.0" with a CC0 LicenseUrl: kept as cc0 under license=commercial.
+    result, _ = commons(crawl, "-a", "q=disagreeing", "-a", "license=commercial", "-a", "limit=3")
+    assert result.rows == [], result.rows
+    reasons = {row["reason"] for row in result.rejected}
+    assert reasons <= {"license_noncommercial", "restricted", "http_error"} and "license_noncommercial" in reasons
+    # Kept for in-house use, the row says what it was judged by and why.
+    result, _ = commons(crawl, "-a", "q=disagreeing", "-a", "license=any", "-a", "limit=3")
+    rows = result.rows
+    assert len(rows) == 3, result.output[-3000:]
+    for row in rows:
+        assert (row["license"], row["license_version"], row["permissions"]["commercial"]) == ("cc-by-nc", "4.0", False)
+        fields = {entry["field"]: entry["license"] for entry in row["engine_rights"]["license_disagreement"]}
+        assert fields == {"LicenseUrl": "cc0", "LicenseShortName": "cc-by-nc", "License": "cc0"}

@@ -17,7 +17,9 @@ policy, some copies get another license, restrictions or NonFree, by index (:fun
 
 Special queries: ``maxlagged`` (the first call answers the ``maxlag`` error with
 ``Retry-After: 1``, as MediaWiki does), ``changedapi`` (a 200 without ``query``), ``nothing``
-(``{"batchcomplete": true}``: no hit). Each call's User-Agent is in :data:`USER_AGENTS`.
+(``{"batchcomplete": true}``: no hit), ``disagreeing`` (every file's ``LicenseShortName`` says
+CC BY-NC 4.0 while its ``LicenseUrl`` and ``License`` say CC0, fields that disagree as edited
+description pages can). Each call's User-Agent is in :data:`USER_AGENTS`.
 """
 
 from __future__ import annotations
@@ -115,6 +117,13 @@ def api(handler: Any, path: str, query: dict[str, list[str]]) -> Reply:
     offset = int(param("gsroffset", "0"))
     width = int(param("iiurlwidth", "0")) or None
     pages = [file_page(base, search, i, width) for i in range(offset, min(offset + limit, FILES))]
+    if search == "disagreeing":
+        for page in pages:
+            meta = page["imageinfo"][0].setdefault("extmetadata", {})
+            meta.pop("NonFree", None)
+            meta["LicenseShortName"] = _meta("CC BY-NC 4.0")
+            meta["LicenseUrl"] = _meta("https://creativecommons.org/publicdomain/zero/1.0/")
+            meta["License"] = _meta("cc0")
     answer: dict[str, Any] = {"batchcomplete": True, "query": {"pages": pages}}
     if offset + limit < FILES:
         answer["continue"] = {"gsroffset": offset + limit, "continue": "gsroffset||"}

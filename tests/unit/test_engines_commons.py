@@ -201,3 +201,26 @@ def test_an_infinite_width_is_absent_not_an_error() -> None:
     )
     (result,) = commons.parse_query(body).results
     assert (result.width, result.height) == (None, None)
+
+
+def test_license_fields_that_disagree_are_judged_by_the_most_restrictive_and_recorded() -> None:
+    # A short name "CC BY-NC 4.0" with a CC0 URL was kept as cc0 under license=commercial.
+    page = {"pageid": 1, "title": "File:x.jpg", "imageinfo": [{
+        "url": "https://upload.wikimedia.org/x.jpg", "mime": "image/jpeg",
+        "extmetadata": {"LicenseShortName": {"value": "CC BY-NC 4.0"},
+                        "LicenseUrl": {"value": "https://creativecommons.org/publicdomain/zero/1.0/"},
+                        "License": {"value": "cc0"}},
+    }]}  # fmt: skip
+    (result,) = commons.parse_query({"query": {"pages": [page]}}).results
+    lic = commons.declared(result)
+    assert (lic.id, lic.version, lic.source, lic.permissions.commercial) == ("cc-by-nc", "4.0", "api", False)
+    assert result.rights["license_disagreement"] == [
+        {"field": "LicenseUrl", "value": "https://creativecommons.org/publicdomain/zero/1.0/", "license": "cc0"},
+        {"field": "LicenseShortName", "value": "CC BY-NC 4.0", "license": "cc-by-nc"},
+        {"field": "License", "value": "cc0", "license": "cc0"},
+    ]
+    # Fields that agree (versions aside) record nothing; licenses that cannot be ordered are unknown.
+    agreeing = commons.license_of("CC BY-SA 3.0", "https://creativecommons.org/licenses/by-sa/4.0", "cc-by-sa-4.0")
+    assert (agreeing.id, agreeing.version) == ("cc-by-sa", "4.0")
+    assert commons.license_disagreement("CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0", None) is None
+    assert commons.license_of("CC BY-NC 4.0", "https://creativecommons.org/licenses/by-nd/4.0/").id == "unknown"

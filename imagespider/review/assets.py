@@ -167,6 +167,7 @@ function setMarks(list) {  // list of [file, mark-or-null]: one undo step
 }
 function mark(file, action, label) {
   if (!file) return;
+  if (action === 'move' && label === labelOf(file)) action = 'keep';  // moved to where it is
   setMarks([[file, {action, label: action === 'move' ? label : undefined}]]);
 }
 function undoMark() {

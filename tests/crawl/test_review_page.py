@@ -6,11 +6,15 @@ labels; ``scrapy review --undo`` restores it byte for byte."""
 
 from __future__ import annotations
 
+import http.server
 import io
 import json
 import re
 import signal
 import subprocess
+import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -183,3 +187,66 @@ def test_review_in_chromium_applies_and_undoes(store: Path, review: tuple[str, s
     assert undone.returncode == 0, undone.stderr[-3000:]
     assert "Traceback" not in undone.stderr
     assert snapshot(store) == before
+
+
+def test_another_site_in_the_browser_cannot_use_the_review(store: Path, review: tuple[str, subprocess.Popen[str]],
+                                                           tmp_path: Path) -> None:
+    """A page of another origin open in the same browser, even knowing the token, changes nothing:
+    its POST (a "simple" text/plain one that needs no preflight) is refused for its Origin, its
+    reads are refused or unreadable, and ``../`` never leaves the store."""
+    from playwright.sync_api import sync_playwright
+
+    url, child = review
+    base, token = url.split("/?token=")
+    before = snapshot(store)
+    first = sorted(p.relative_to(store).as_posix() for p in store.glob("cat/*.jpg"))[0]
+
+    class Blank(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            body = b"<!DOCTYPE html><title>elsewhere</title>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Blank)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(**default_launch_options())
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{other.server_address[1]}/")
+            outcome = page.evaluate(
+                """async ([base, token, file]) => {
+                  const out = {};
+                  try {
+                    const r = await fetch(base + '/api/apply?token=' + token, {method: 'POST', mode: 'no-cors',
+                      headers: {'Content-Type': 'text/plain'}, body: JSON.stringify({marks: [{file_name: file, action: 'remove'}]})});
+                    out.post = r.type;
+                  } catch (e) { out.post = 'blocked'; }
+                  try { await fetch(base + '/api/classes?token=' + token); out.read = 'read'; }
+                  catch (e) { out.read = 'blocked'; }
+                  return out;
+                }""",
+                [base, token, first],
+            )
+            assert outcome["read"] == "blocked", outcome  # no CORS header: the answer is not the other page's
+            browser.close()
+    finally:
+        other.shutdown()
+        other.server_close()
+    assert snapshot(store) == before  # nothing applied
+    for path in ("/file/../metadata.jsonl", "/file/cat/..%2F..%2Fmetadata.jsonl", "/api/classes"):
+        target = base + path + ("" if path == "/api/classes" else f"?token={token}")  # the first with no token
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(target, timeout=10)  # noqa: S310 (our own loopback server)
+        assert refused.value.code in (403, 404), path
+    child.send_signal(signal.SIGINT)
+    child.wait(timeout=30)
+    assert child.stderr is not None
+    log = child.stderr.read()
+    assert "refused POST /api/apply: wrong Origin" in log and "refused GET /api/classes: wrong Origin" in log

@@ -39,7 +39,7 @@ import lxml.html
 
 from imagespider.rights.headers import read_headers
 from imagespider.rights.model import License
-from imagespider.rights.pagelayout import on_platform
+from imagespider.rights.pagelayout import is_platform_notice, platform_of
 from imagespider.rights.pagemarkup import (
     MAX_STATEMENTS,
     ImageTarget,
@@ -162,6 +162,9 @@ class PageIndex:
         # the page's principal image (an article's license is for its lead image, not for a
         # file-history thumbnail beside it).
         blocks = [pair for target in matched for number in target.groups for pair in self.groups[number]]
+        if principal and not any(target.groups for target in matched):
+            # Named only by the page's metadata (og:image): every content block speaks of it.
+            blocks = [pair for group in self.groups for pair in group]
         content += [(c, s) for c, s in blocks if principal or (s.license is not None and s.license.id == ARR_ID)]
         if principal:
             content += [(0, s) for s in self.content]
@@ -221,9 +224,11 @@ class PageIndex:
             return None, None
         if not matched:
             return None, "the page does not show this image: its page-wide statements do not apply"
-        if on_platform(self.url):
-            # A blog's own sidebar license there is its user's; the copyright line is the platform's.
-            page_licenses = [s for s in page_licenses if s.license is None or s.license.id != ARR_ID]
+        platform = platform_of(self.url)
+        if platform:
+            # A blog's own header or sidebar statement there is its user's; the copyright line
+            # naming the platform is the platform's.
+            page_licenses = [s for s in page_licenses if s.license is None or not is_platform_notice(s.value, platform)]
             if not page_licenses:
                 return None, "a photo-sharing or social platform's own copyright line is not its users'"
         every = page_licenses + [s for t in self.targets for _, s in t.statements if s.kind == "license"]

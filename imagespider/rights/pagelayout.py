@@ -117,9 +117,10 @@ def principal_urls(root: Any) -> list[str]:
     return urls[:8]
 
 
-def on_platform(page_url: str) -> bool:
-    """The page is on a photo-sharing, social or blog-hosting platform (see :data:`PLATFORMS`).
-    A Wayback Machine capture is judged by the page it captured."""
+def platform_of(page_url: str) -> str | None:
+    """The platform's name ("pixnet" for pixnet.net) when the page is on a photo-sharing, social
+    or blog-hosting platform (see :data:`PLATFORMS`), else None. A Wayback Machine capture is
+    judged by the page it captured."""
     try:
         parts = urlsplit(page_url)
         host = (parts.hostname or "").lower()
@@ -127,8 +128,22 @@ def on_platform(page_url: str) -> bool:
             inner = re.sub(r"^/web/[^/]+/", "", parts.path)
             host = (urlsplit(inner if "//" in inner else "http://" + inner).hostname or "").lower()
     except ValueError:
-        return False
-    return any(host == p or host.endswith("." + p) for p in PLATFORMS)
+        return None
+    for platform in PLATFORMS:
+        if host == platform or host.endswith("." + platform):
+            labels = platform.split(".")
+            return labels[-3] if platform.startswith(("blog.", "photos.")) else labels[0]
+    return None
+
+
+def on_platform(page_url: str) -> bool:
+    return platform_of(page_url) is not None
+
+
+def is_platform_notice(text: str, platform: str) -> bool:
+    """A copyright line naming the platform itself ("© 2003 - 2017 PIXNET", "Copyright 2019 Imgur,
+    Inc."): the platform's, not its user's."""
+    return bool(re.search(rf"(?<![a-z]){re.escape(platform)}", text or "", re.IGNORECASE))
 
 
 WAYBACK = re.compile(r"^(?:https?:)?//web\.archive\.org/web/\d+[a-z_]*/(?P<url>.+)$", re.IGNORECASE)

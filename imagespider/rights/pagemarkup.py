@@ -143,8 +143,13 @@ def srcset_urls(value: str | None) -> Iterator[str]:
 
 
 def clean_text(value: object) -> str:
-    text = " ".join(str(value or "").split())
+    """Whitespace folded and control characters dropped (a saved alt text's stray U+0080 is no
+    part of what the page says), at most MAX_VALUE characters."""
+    text = " ".join(CONTROL.sub("", str(value or "")).split())
     return text[:MAX_VALUE]
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def policy_suffix(policy: str | None) -> str:

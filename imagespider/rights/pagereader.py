@@ -383,12 +383,27 @@ class PageReader:
         Publisher"): all rights reserved where it applies; one about the text alone is recorded
         as such, never applied to an image."""
         notice = self._notice(owner, said)
-        if words == "©" and (len(notice) > 200 or reserves(notice) or licenses_in(notice)):
+        if words == "©" and (
+            len(notice) > 200 or reserves(notice) or licenses_in(notice) or self._licensed_block(owner)
+        ):
             return  # a copyright sign in running text or next to a license is no notice of its own
         lic = License("all-rights-reserved", source="page")
         statement = Statement("license", notice, f'{owner.tag} text "{words}"', RANK_NOTICE, lic)
-        self.tie(owner, text_license(statement) if covers_text_only(notice) else statement)
-        self.tie(owner, Statement("copyright", notice, f"{owner.tag} text"))
+        said_here = [text_license(statement) if covers_text_only(notice) else statement]
+        said_here.append(Statement("copyright", notice, f"{owner.tag} text"))
+        if self._chrome(owner) is not None:
+            # A footer's or sidebar's notice is the site's, page-wide: not its logo's.
+            self.index.page += said_here
+            return
+        for one in said_here:
+            self.tie(owner, one)
+
+    def _licensed_block(self, owner: Any) -> bool:
+        """The sentence around a copyright sign names a license ("Copyright: © 2006 Almeida et al.
+        This is an open-access article distributed under the terms of the Creative Commons
+        Attribution License"): the author's copyright, licensed, not reserved."""
+        block = text_block(owner)
+        return block is not None and bool(licenses_in(" ".join(raw_text(block, 1500).split())))
 
     def _in_caption(self, element: Any) -> bool:
         for ancestor in (element, *element.iterancestors()):

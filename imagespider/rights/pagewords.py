@@ -41,6 +41,9 @@ CREDIT_WORDS = (
     r"|写真|画像|出典|图片|圖片|照片|图像|来源|來源|사진|이미지|출처"
 )
 CREDIT_LINE = re.compile(rf"(?:^|[\s(\[|/])(?:{CREDIT_WORDS})\s*(?:by|von|de|di|par|por|door|от)?\s*[:：]\s*\S", re.I)
+#: A caption ending in its photographer's name in capitals after a slash, as Spanish and
+#: Portuguese papers write it ("Sala de espera de un ambulatorio. / GORKA LEJARCEGI").
+CAPTION_TAIL = re.compile(r"\s/\s+[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ.'\- ]{2,60}(?:\s*\([^()]{2,40}\))?$")
 CREDIT_BY = re.compile(r"\b(?:photo(?:graph)?|image|picture)\s+(?:by|courtesy\s+of)\s+\S", re.IGNORECASE)
 
 #: News agencies, picture agencies and stock libraries whose credit means the picture is theirs
@@ -120,7 +123,9 @@ def is_credit(text: str) -> bool:
     """The text is a credit for a picture: it opens with a credit word ("Foto: X"), says
     "photo by X", or names a picture agency or stock library."""
     value = text or ""
-    return bool(CREDIT_LINE.search(value) or CREDIT_BY.search(value) or names_agency(value))
+    return bool(
+        CREDIT_LINE.search(value) or CREDIT_BY.search(value) or CAPTION_TAIL.search(value) or names_agency(value)
+    )
 
 
 def names_agency(text: str) -> bool:
@@ -146,7 +151,8 @@ def credit_holder(text: str) -> str | None:
     value = " ".join((text or "").split())
     # A caption ending in its credit: "... in Olympia. (AP Photo/Ted S. Warren)", "... / GORKA LEJARCEGI".
     tail = re.search(r"\(([^()]{2,120})\)\s*$", value) or re.search(r"\s/\s+([^/]{2,80})$", value)
-    if tail and (names_agency(tail.group(1)) or COPYRIGHT.search(tail.group(1)) or is_credit(tail.group(1))):
+    credit = tail and (names_agency(tail.group(1)) or COPYRIGHT.search(tail.group(1)) or is_credit(tail.group(1)))
+    if tail and (credit or CAPTION_TAIL.search(value)):
         inner = tail.group(1).strip()
         opening = CREDIT_LINE.match(inner)
         return inner[opening.end() - 1 :].strip() if opening else inner

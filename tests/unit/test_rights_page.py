@@ -610,3 +610,39 @@ def test_a_photo_shown_as_a_css_background_is_found() -> None:
             "<p>This photograph is considered public domain and has been cleared for release.</p></body></html>")
     found = read_page(html, f"{BASE}/p", "https://media.example.mil/photo.jpg")
     assert found.image_found and found.license is not None and found.license.id == "pdm"
+
+
+def test_a_journals_copyright_line_followed_by_its_license_is_the_license() -> None:
+    """PLOS: "Copyright: © 2006 Almeida et al. This is an open-access article distributed under the
+    terms of the Creative Commons Attribution License" (the figure named only by og:image)."""
+    html = ('<html><head><meta property="og:image" content="https://journals.example.org/fig9.png"></head><body>'
+            '<article><img src="/fig1.png" width="600" height="400"><img src="/fig2.png" width="600" height="400">'
+            "<p><strong>Copyright:</strong> © 2006 Almeida et al. This is an open-access article distributed under "
+            "the terms of the Creative Commons Attribution License, which permits unrestricted use.</p></article></body></html>")
+    found = read_page(html, "https://journals.example.org/a", "https://journals.example.org/fig9.png")
+    assert found.license is not None and found.license.id == "cc-by" and found.scope == "content"
+
+
+def test_a_footers_copyright_line_is_page_wide_not_its_logos() -> None:
+    """El País: '<li>&copy; <a>EDICIONES EL PAÍS, S.L.</a></li>' in a footer that also shows a logo."""
+    html = ('<html><body><article><figure><img src="/sala.jpg" width="600" height="400"><p class="figcaption">'
+            "Sala de espera. / GORKA LEJARCEGI</p></figure></article><footer><img src='/marca.png' width='120' height='60'>"
+            '<ul><li>&copy; <a href="/corporativos/"><strong>EDICIONES EL PA&Iacute;S, S.L.</strong></a></li></ul></footer>'
+            "</body></html>")
+    found = read_page(html, "https://elpais.example/a", "https://elpais.example/sala.jpg")
+    assert found.license is not None and found.license.id == "all-rights-reserved" and found.scope == "page"
+    assert found.author == "GORKA LEJARCEGI"
+
+
+def test_on_a_platform_the_users_own_reservation_counts_and_the_platforms_does_not() -> None:
+    """PIXNET: the blogger's header says "創作圖文版權所有" (text and pictures reserved); the
+    footer "© 2003 - 2017 PIXNET" is the platform's."""
+    html = ('<html><body><div id="header"><h2>Steven &amp; Fiona ( 創作圖文版權所有 未經授權同意均屬違反著作權法 盜用必究)</h2>'
+            '</div><div class="article"><img src="http://pic.pimg.tw/stevenhgm/1.jpg" width="800" height="600"></div>'
+            '<div id="footer">© 2003 - 2017 PIXNET</div></body></html>')
+    page = "http://stevenhgm.pixnet.net/blog/post/39926056"
+    found = read_page(html, page, "http://pic.pimg.tw/stevenhgm/1.jpg")
+    assert found.license is not None and found.license.id == "all-rights-reserved"
+    assert "創作圖文版權所有" in found.license_statement.value
+    platform_only = html.replace("( 創作圖文版權所有 未經授權同意均屬違反著作權法 盜用必究)", "")
+    assert read_page(platform_only, page, "http://pic.pimg.tw/stevenhgm/1.jpg").license is None

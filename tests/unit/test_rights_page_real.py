@@ -24,11 +24,8 @@ TRUTHS: list[dict[str, Any]] = json.loads((REAL / "truth.json").read_text(encodi
 MISSED = {
     "01": "500px states the photo's license only as a numeric license_type in its script data",
     "02": "Flickr states the license only as a numeric code in its modelExport script data",
-    "10": "PLOS's running-text license is not tied to Figure 9, named only by og:image",
     "11": "Nature's CC BY 4.0 stands in JSON-LD for the article and in a section away from Fig. 1",
     "15": "the Space Force photo is shown only through a script template, so the page does not show it",
-    "38": "El País credits its staff photographer after a slash; its footer '© EDICIONES EL PAÍS' is not read",
-    "46": "the blogger's reservation (創作圖文版權所有) is not tied to the post's first photo",
 }
 
 

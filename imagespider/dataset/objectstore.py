@@ -15,8 +15,9 @@ store keeps in ``metadata.jsonl`` and ``rejected.jsonl``, as objects that never 
 
 ``scrapy publish`` (imagespider/dataset/publish.py) assembles ``metadata.jsonl``, ``rejected.jsonl``
 and the documents from them. Several workers may write one store at once (no lock: with
-``REDIS_URL`` they share the dedupe sets in Redis). Calls are botocore's, blocking; the crawl makes
-them for a kept row or a rejection, a few milliseconds each to a nearby store.
+``REDIS_URL`` they share the dedupe sets in Redis). Calls are botocore's, blocking, with short
+timeouts (:meth:`ObjectStoreConfig.client`); a crawl makes its own (a kept row's sidecar, a
+rejection, a HEAD) in threads (:class:`ObjectDataset`), never on the reactor thread.
 """
 
 from __future__ import annotations

@@ -154,3 +154,46 @@ def test_export_names_an_image_left_out_because_its_sidecar_is_not_a_row(store: 
         rows = list(ObjectSource(store).rows())
     assert [row["file_name"] for row in rows] == [f"cat/{SHA[0]}.jpg"]
     assert f"skipping cat/{SHA[1]}.jpg: its sidecar cat/{SHA[1]}.json is not a row" in caplog.text
+
+
+def test_a_crawls_puts_wait_in_threads_and_their_backlog_is_bounded(store: ObjectStore, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Issue 28, item 10: a rejected row's PUT was made on the reactor thread (a stalled store
+    stalled every download); now it waits in a thread, the puts waiting are bounded (new images
+    wait for room), and the crawl's end waits for them before it publishes."""
+    import asyncio
+    import threading
+    import time
+
+    import imagespider.dataset.objectstore as objectstore
+
+    monkeypatch.setattr(objectstore, "MAX_PENDING_PUTS", 3)
+    dataset = ObjectDataset(store.config.uri, AWS)
+    dataset.store = store
+    dataset.open()
+    answering = threading.Event()
+    put = ObjectStore.put
+
+    def stalled_put(self: ObjectStore, key: str, data: bytes, content_type: str = "application/json") -> None:
+        answering.wait(10)  # the store does not answer yet
+        put(self, key, data, content_type)
+
+    monkeypatch.setattr(ObjectStore, "put", stalled_put)
+
+    async def crawl() -> bool:
+        started = time.monotonic()
+        for n in range(3):
+            dataset.reject({"url": f"http://h/{n}.jpg", "reason": "http_error"})
+        assert time.monotonic() - started < 1, "reject() waited for the store"
+        room = asyncio.ensure_future(dataset.wait_for_room())
+        await asyncio.sleep(0.3)
+        full = not room.done()
+        answering.set()
+        await asyncio.wait_for(room, 5)
+        return full
+
+    try:
+        assert asyncio.run(crawl()), "a new image did not wait while 3 puts were waiting"
+        dataset.flush()
+    finally:
+        dataset.close()
+    assert len(list(store.keys(".rejected/"))) == 3

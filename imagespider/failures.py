@@ -14,9 +14,12 @@ A failure that ends the crawl at once is a finish reason instead (``failed_*``,
 from __future__ import annotations
 
 import logging
+import threading
 import weakref
 from dataclasses import dataclass
 from typing import Any
+
+from imagespider.errors import Rejected
 
 logger = logging.getLogger("imagespider")
 
@@ -32,27 +35,45 @@ class PartFailure:
 
 #: Each crawl's failures, by kind, in the order they first occurred.
 _FAILURES: weakref.WeakKeyDictionary[Any, dict[str, PartFailure]] = weakref.WeakKeyDictionary()
+#: An object store's puts fail in their threads (imagespider/dataset/objectstore.py).
+_LOCK = threading.Lock()
+
+#: The drop reason of an image the store refused to write (or whose row it refused).
+STORE_ERROR = "store_error"
 
 
-def failed_part(crawler: Any, kind: str, message: str) -> None:
+def failed_part(crawler: Any, kind: str, message: str, *, said: bool = False) -> None:
     """Say and count that part of the crawl failed (``kind``: ``store_write``, ``publish``...).
 
     The first failure of a kind is one ERROR line; the next ones only count (DEBUG), so a store
-    that refuses every row is one line, not one per image."""
-    failures = _FAILURES.setdefault(crawler, {})
-    known = failures.get(kind)
-    if known is None:
-        failures[kind] = PartFailure(kind, message)
-        logger.error("%s", message)
-    else:
-        known.count += 1
-        logger.debug("%s", message)
-    try:
-        stats = crawler.stats
-    except (AttributeError, RuntimeError):  # Scrapy's "not set yet"
-        stats = None
-    if stats is not None:
-        stats.inc_value(f"imagespider/failed/{kind}")
+    that refuses every row is one line, not one per image. ``said``: the failure's own ERROR
+    line was already logged where it happened (a document not written): only counted."""
+    with _LOCK:
+        failures = _FAILURES.setdefault(crawler, {})
+        known = failures.get(kind)
+        if known is None:
+            failures[kind] = PartFailure(kind, message)
+        else:
+            known.count += 1
+        try:
+            stats = crawler.stats
+        except (AttributeError, RuntimeError):  # Scrapy's "not set yet"
+            stats = None
+        if stats is not None:
+            stats.inc_value(f"imagespider/failed/{kind}")
+    logger.log(logging.ERROR if known is None and not said else logging.DEBUG, "%s", message)
+
+
+def store_write_failed(crawler: Any, what: str, error: BaseException) -> Rejected:
+    """The store refused to write ``what`` (an image, its row): a failed part ``store_write``
+    (one line for the crawl, exit 1), and the :class:`Rejected` that drops the image as
+    ``store_error``, not as a download that failed (the download went through)."""
+    text = one_line(error)
+    failed_part(
+        crawler, "store_write",
+        f"the store refused to write {what}: {text}; images the store refuses are dropped as {STORE_ERROR}",
+    )
+    return Rejected(STORE_ERROR, f"the store refused to write {what}: {text}")
 
 
 def failures_of(crawler: Any) -> list[PartFailure]:

@@ -422,6 +422,9 @@ class ObjectDataset:
         self._pending: set[Future[Any]] = set()
         self._pending_lock = threading.Lock()
         self._unsaved = 0
+        #: Told (in the put's thread) each rejected row the store refused, with one line about it;
+        #: the crawl says it and exits 1 (imagespider/failures.py). Unset, the first is logged here.
+        self.on_put_failure: Callable[[str], None] | None = None
 
     def open(self) -> None:
         try:
@@ -469,7 +472,7 @@ class ObjectDataset:
     def close(self) -> None:
         self.flush()
         self._puts.shutdown(wait=True)
-        if self._unsaved > 1:
+        if self._unsaved > 1 and self.on_put_failure is None:
             logger.error("%d rejected rows could not be stored in %s", self._unsaved, self.uri)
         self.local.close()
         shutil.rmtree(self.root, ignore_errors=True)
@@ -571,7 +574,9 @@ class ObjectDataset:
         with self._pending_lock:
             self._unsaved += 1
             first = self._unsaved == 1
-        if first:  # one line, not one per row
+        if self.on_put_failure is not None:
+            self.on_put_failure(store_failure(self.uri, error))
+        elif first:  # one line, not one per row
             logger.error("a rejected row could not be stored (more are counted at the end): %s",
                          store_failure(self.uri, error))
 

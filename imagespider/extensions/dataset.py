@@ -61,6 +61,7 @@ class DatasetExtension:
         self.dataset: Dataset | ObjectDataset
         if self.object_store:
             self.dataset = ObjectDataset(store, crawler.settings, scrub=scrub)
+            self.dataset.on_put_failure = self._rejected_row_not_stored
         else:
             self.dataset = Dataset(local_store(store), scrub=scrub)
         # Raising here would end the crawl with a traceback: the refusal is kept for
@@ -102,6 +103,17 @@ class DatasetExtension:
             # Only a license verdict is about the license: a download that failed says nothing of it.
             license = adapter.get("license")
             stats.inc_value(f"imagespider/dropped/license/{getattr(license, 'id', 'unknown')}")
+        try:
+            self._reject(adapter, reason, detail)
+        except Exception as error:  # noqa: BLE001  (a full disk: one line and exit 1, not a traceback per drop)
+            self._rejected_row_not_stored(one_line(error))
+
+    def _rejected_row_not_stored(self, why: str) -> None:
+        """A rejected row the store refused (a full disk; a bucket answering 403, said from the
+        put's thread): the crawl failed in part, said once."""
+        failed_part(self.crawler, "store_write", f"the store refused to write a rejected row: {why}")
+
+    def _reject(self, adapter: ItemAdapter, reason: str, detail: str) -> None:
         self.dataset.reject(
             {
                 "url": adapter.get("image_url"),
@@ -124,7 +136,7 @@ class DatasetExtension:
                     publish_store(self.crawler, self.dataset, self.crawler.settings.getfloat("PUBLISH_ORPHAN_GRACE"))
             else:
                 # Rebuilt from the store's index and manifest, while the store is still ours (before the lock goes).
-                write_documents(self.dataset.root, self.dataset.index)
+                documents_failed(self.crawler, write_documents(self.dataset.root, self.dataset.index))
         self.dataset.close()
 
 
@@ -132,11 +144,20 @@ def publish_store(crawler: Crawler, dataset: ObjectDataset, grace: float) -> Non
     """A single crawl into an object store publishes it at its end, as a local crawl does; a
     publish that fails is a crawl that failed in part (one line, exit 1)."""
     try:
-        publish_objects(dataset.store, grace)
+        published = publish_objects(dataset.store, grace)
     except Exception as error:  # noqa: BLE001  (botocore, a disk: one line, exit 1)
         failed_part(
             crawler, "publish", f"could not publish {dataset.uri}: {one_line(error)}; run scrapy publish {dataset.uri}"
         )
+        return
+    documents_failed(crawler, published.failed)
+
+
+def documents_failed(crawler: Crawler, failed: list[str]) -> None:
+    """Documents not written at the crawl's end (each said in its own ERROR line by
+    imagespider/dataset/documents.py): the crawl failed in part, exit 1."""
+    if failed:
+        failed_part(crawler, "documents", f"documents not written: {', '.join(failed)}", said=True)
 
 
 def dataset_of(crawler: Crawler) -> Dataset | ObjectDataset:

@@ -50,6 +50,7 @@ from imagespider.dataset.thumbnails import SAMPLE, sample_cutoff, thumbnail_name
 from imagespider.distributed.worker import worker_of
 from imagespider.errors import Rejected
 from imagespider.extensions.dataset import dataset_of
+from imagespider.failures import store_write_failed
 from imagespider.items import ImageItem
 from imagespider.pipelines.imagecheck import EXTENSIONS, CheckBounds, CheckPool, ImageFacts, check_image
 from imagespider.pipelines.license import crawl_policy
@@ -259,11 +260,11 @@ class DatasetImagesPipeline(ImagesPipeline):
         self.dataset.claim(facts.sha256, file_name, facts.phash)
         try:
             await self._persist(file_name, response.body, info)
-        except Exception:
+        except Exception as error:  # noqa: BLE001  (the download went through: the store refused it)
             self.dataset.unclaim(facts.sha256)
             if self.shared is not None:
                 self.shared.unclaim(facts.sha256, file_name, shared_phash, self.dedup.max_distance)
-            raise
+            raise store_write_failed(self.crawler, file_name, error) from None
         if facts.thumbnail:
             self._write_thumbnail(file_name, facts.sha256, facts.thumbnail)
         self.inc_stats("downloaded")

@@ -2,7 +2,8 @@
 
 ``metadata.jsonl`` sits at the dataset's root with ``file_name`` relative to it, which is what
 Hugging Face's ``imagefolder`` loader reads; the label folders make it a torchvision
-``ImageFolder`` too.
+``ImageFolder`` too. A row the store refuses to write (a full disk, a bucket answering 403) drops
+its image as ``store_error`` and makes the crawl one that failed in part (imagespider/failures.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from scrapy.crawler import Crawler
 from imagespider.dataset.manifest import manifest_row
 from imagespider.distributed.worker import worker_of
 from imagespider.extensions.dataset import dataset_of
+from imagespider.failures import store_write_failed
 
 
 class MetadataExportPipeline:
@@ -32,10 +34,13 @@ class MetadataExportPipeline:
         if quota is not None:
             await quota.commit(row["file_name"])  # a distributed job's place, held by this row until it counts
         add_soon = getattr(self.dataset, "add_soon", None)
-        if add_soon is not None:
-            await add_soon(row)  # an object store: the sidecar's PUT in a thread (dataset/objectstore.py)
-        else:
-            self.dataset.add(row)
+        try:
+            if add_soon is not None:
+                await add_soon(row)  # an object store: the sidecar's PUT in a thread (dataset/objectstore.py)
+            else:
+                self.dataset.add(row)
+        except Exception as error:  # noqa: BLE001  (a disk or a bucket that refuses: a drop, one line, exit 1)
+            raise store_write_failed(self.crawler, f"the row of {row['file_name']}", error) from None
         worker = worker_of(self.crawler)
         if worker is not None:
             # The bytes' claim becomes permanent and the URL known to every worker (sent in order).

@@ -88,3 +88,109 @@ def test_a_429_storm_that_keeps_nothing_exits_1(crawl: Crawl) -> None:
     (line,) = result.errors
     assert "kept nothing: the API rate-limited this crawl" in line
     assert "Traceback" not in result.output
+
+
+def test_documents_not_written_at_the_crawls_end_exit_1(crawl: Crawl, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    (store / "ATTRIBUTION.md").mkdir(parents=True)  # a folder where a document goes
+    base = f"{crawl.mockserver.base}/faults/documents"
+    result = crawl("urls", "-a", f"path={_list_of(tmp_path, f'{base}/good-jpeg')}", "-a", "license=any", store=store)
+    assert result.returncode == 1, result.output[-3000:]
+    assert len(result.rows) == 1
+    (line,) = result.errors
+    assert "could not write ATTRIBUTION.md" in line
+    assert "summary: failed in part: documents 1" in result.output
+    assert (store / "report.html").is_file()  # the others are still written
+    assert "Traceback" not in result.output
+
+
+# -- a bucket that starts answering 403 mid-crawl ----------------------------------------------
+
+ACCESS_DENIED = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message>'
+    b"<RequestId>4442587FB7D0A2F9</RequestId><HostId>denied</HostId></Error>"
+)
+
+
+@contextmanager
+def bucket_that_turns_read_only(endpoint: str) -> Iterator[str]:
+    """A proxy before the S3 server that answers every PUT with 403 AccessDenied once the first
+    sidecar row was put (as a bucket whose policy or credentials change mid-crawl); yields its URL."""
+    import http.client
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import urlsplit
+
+    target = urlsplit(endpoint)
+    state = {"denying": False}
+
+    class Proxy(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _forward(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            path = self.path
+            if self.command == "PUT" and state["denying"]:
+                self.send_response(403)
+                self.send_header("Content-Type", "application/xml")
+                self.send_header("Content-Length", str(len(ACCESS_DENIED)))
+                self.end_headers()
+                self.wfile.write(ACCESS_DENIED)
+                return
+            connection = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "expect")}
+            connection.request(self.command, path, body=body or None, headers=headers)
+            answer = connection.getresponse()
+            data = answer.read()
+            self.send_response(answer.status)
+            for key, value in answer.getheaders():
+                if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+            connection.close()
+            if self.command == "PUT" and path.split("?")[0].endswith(".json") and "/.rejected/" not in path:
+                state["denying"] = True  # the first image and its row are in: from now on, 403
+
+        do_GET = do_PUT = do_HEAD = do_POST = do_DELETE = _forward  # noqa: N815
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_bucket_that_starts_refusing_writes_mid_crawl_exits_1(crawl: Crawl, tmp_path: Path) -> None:
+    # It ended "finished", exit 0, with 38 ERROR lines and 37 tracebacks ("Error caught on signal
+    # handler: item_dropped ... AccessDenied"), its drops labelled download_error though the
+    # downloads went through, and the rejected rows never stored.
+    from tests.servers import AWS, s3_client, s3_server
+
+    base = f"{crawl.mockserver.base}/faults/bucket403"
+    urls = _list_of(tmp_path, *(f"{base}/good-{kind}" for kind in ("jpeg", "png", "webp")), f"{base}/not-found-404")
+    with s3_server() as endpoint:
+        s3_client(endpoint).create_bucket(Bucket="datasets")
+        with bucket_that_turns_read_only(endpoint) as proxy:
+            result = crawl(
+                "urls", "-a", f"path={urls}", "-a", "license=any",
+                settings={"IMAGES_STORE": "s3://datasets/denied", "AWS_ENDPOINT_URL": proxy, **AWS,
+                          "CONCURRENT_REQUESTS": 1},
+            )
+    output = result.output
+    assert result.returncode == 1, output[-3000:]
+    assert "Traceback" not in output and "Error caught on signal handler" not in output
+    store_lines = [line for line in result.errors if "the store refused to write" in line]
+    assert len(store_lines) == 1 and "AccessDenied" in store_lines[0], result.errors
+    assert len([line for line in result.errors if "could not publish" in line]) == 1, result.errors
+    assert "'imagespider/dropped/store_error': 2," in output  # two images the store refused...
+    assert "download_error" not in output  # ...not downloads that failed
+    assert "summary: failed in part: store_write " in output and ", publish 1" in output

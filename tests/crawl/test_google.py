@@ -155,3 +155,21 @@ def test_real_udm2_page_whose_tiles_give_no_image_fails_and_is_saved(crawl: Craw
     errors = error_lines(log)
     assert len(errors) == 1 and "shows 200 result tiles but none names an image" in errors[0], errors
     assert str(saved[0]) in errors[0] and "Traceback" not in log
+
+
+def test_under_search_a_tile_page_giving_nothing_hands_the_query_to_the_next_engine(crawl: Crawl) -> None:
+    """`scrapy crawl search`: Google's real page as saved (tiles, no image) fails that engine only,
+    its page saved; Openverse fills the query."""
+    base = crawl.mockserver.base
+    result = crawl(
+        "search", "-a", "q=cat", "-a", "engines=google,openverse", "-a", "limit=5", "-a", "license=any",
+        settings={"GOOGLE_SEARCH_URL": f"{base}/real/udm2-as-saved/search", **FAST},
+    )
+    log = result.output
+    assert result.returncode == 0, log[-3000:]
+    failed = [line for line in log.splitlines() if "google failed" in line]
+    assert len(failed) == 1 and "200 result tiles but none names an image" in failed[0], failed
+    assert "openverse takes over" in failed[0]
+    assert {row["engine"] for row in rows_of(result)} == {"openverse"} and len(rows_of(result)) == 5
+    assert len(list((result.store / ".debug").glob("google-cat-*.html"))) == 1
+    assert "Traceback" not in log

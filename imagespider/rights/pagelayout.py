@@ -35,7 +35,8 @@ CHROME_WORDS = frozenset({
 })
 CONTENT_WORDS = frozenset({"article", "entry", "post", "story", "content", "main", "body", "articlebody"})
 DECORATION = re.compile(
-    r"avatar|gravatar|logo|icon|emoji|badge|sprite|spinner|pixel|tracking|spacer|seal|adchoices|button|profile-pic",
+    r"avatar|gravatar|logo|icon|emoji|badge|sprite|spinner|pixel|tracking|spacer|seal|adchoices|button|profile-pic"
+    r"|crossmark|check\s+for\s+updates",
     re.IGNORECASE,
 )
 BACKGROUND_URL = re.compile(r"background(?:-image)?\s*:[^;]*?url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", re.IGNORECASE)
@@ -98,6 +99,28 @@ def is_decoration(img: Any) -> bool:
     return bool(DECORATION.search(text) or DECORATION.search(src.split("?")[0]))
 
 
+DOWNLOAD_WORDS = re.compile(
+    r"download|full[\s_-]?size|full[\s_-]?res|hi[\s_-]?res|high[\s_-]?resolution|original|herunterladen|télécharger"
+    r"|descargar|scarica|baixar|ダウンロード|下载|下載|다운로드",
+    re.IGNORECASE,
+)
+IMAGE_PATH = re.compile(r"\.(?:jpe?g|png|gif|webp|tiff?|avif|heic)$", re.IGNORECASE)
+
+
+def is_download_link(link: Any) -> bool:
+    """A link that offers the photo's file itself ("Download", "Full size", ``download``): the
+    page shows that image even when only a script draws it. Only a link to an image file by
+    its path (a wiki's ``File:Cat.jpg`` page is not one)."""
+    try:
+        path = urlsplit(str(link.get("href") or "").strip()).path
+    except ValueError:
+        return False
+    if not IMAGE_PATH.search(path) or "/wiki/" in path or ":" in path.rsplit("/", 1)[-1]:
+        return False
+    said = " ".join(str(link.get(a) or "") for a in ("id", "class", "title")) + " " + (link.text or "")
+    return link.get("download") is not None or bool(DOWNLOAD_WORDS.search(said))
+
+
 def background_urls(element: Any) -> list[str]:
     """The URLs of an element's inline CSS background images."""
     return BACKGROUND_URL.findall(str(element.get("style") or ""))[:4]
@@ -144,6 +167,15 @@ def is_platform_notice(text: str, platform: str) -> bool:
     """A copyright line naming the platform itself ("© 2003 - 2017 PIXNET", "Copyright 2019 Imgur,
     Inc."): the platform's, not its user's."""
     return bool(re.search(rf"(?<![a-z]){re.escape(platform)}", text or "", re.IGNORECASE))
+
+
+def file_key(key: str) -> str | None:
+    """An exact URL key's host and file name: one image in another rendition on an image CDN
+    (``/lw685/.../Fig1_HTML.png`` and ``/m685/.../Fig1_HTML.png``). None for a short or generic
+    name (``image``, ``300``, ``v2``), which says nothing about which image it is."""
+    host, _, path = key.partition("/")
+    name = path.split("?", 1)[0].rsplit("/", 1)[-1]
+    return f"{host}/{name}" if len(name) >= 12 and "." in name else None
 
 
 WAYBACK = re.compile(r"^(?:https?:)?//web\.archive\.org/web/\d+[a-z_]*/(?P<url>.+)$", re.IGNORECASE)

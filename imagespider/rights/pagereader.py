@@ -18,9 +18,11 @@ from imagespider.rights.headers import AI_OPT_OUT_DIRECTIVES
 from imagespider.rights.model import License
 from imagespider.rights.pagelayout import (
     background_urls,
+    file_key,
     is_chrome,
     is_content_root,
     is_decoration,
+    is_download_link,
     principal_urls,
     unwrap_archive,
 )
@@ -304,6 +306,17 @@ class PageReader:
                     # The image's own alt text: "Mandelplätzchen, Copyright: CC BY-NC-ND 3.0".
                     said = self._credit_statements(alt, "img[alt]", ())
                     target.statements += [(NAMED_CLOSENESS - 1, replace(s, scope="image")) for s in said]
+        for link in self.root.xpath("//a[@href]"):
+            if link in self.images or not is_download_link(link):
+                continue
+            target = ImageTarget()
+            target.add_url(self.url(link.get("href")))
+            if target.exact:  # "Download" / "Full size" of the photo: the page offers that image
+                # The photo's own link, in its share or tool bar: the content's image.
+                self.chrome[link], self.in_content[link] = None, True
+                self.images[link] = target
+                self.index.targets.append(target)
+                self.bg_tags.add("a")
         for element in self.root.xpath("//*[@style][contains(@style, 'url(')]"):
             if element.tag == "img" or element in self.images:
                 continue
@@ -593,8 +606,9 @@ class PageReader:
             target.add_url(self.url(url))
         if not target.exact:
             return
+        files = {f for f in map(file_key, target.exact) if f}
         for other in self.index.targets:
-            if other.exact & target.exact or other.loose & target.loose:
+            if other.exact & target.exact or other.loose & target.loose or files & set(map(file_key, other.exact)):
                 other.principal = True
         target.statements += [(NAMED_CLOSENESS, replace(s, scope="image")) for s in self.principal_statements]
         self.index.targets.append(target)

@@ -48,15 +48,22 @@ CREDIT_BY = re.compile(r"\b(?:photo(?:graph)?|image|picture)\s+(?:by|courtesy\s+
 
 #: News agencies, picture agencies and stock libraries whose credit means the picture is theirs
 #: (licensed to the publisher, never to the reader). Short acronyms match only in capitals.
+#: Acronyms count only where a credit puts them: after "/", "(", "©", ":" or "Foto", before "/",
+#: ")", "Photo" or the end ("AP Photo/Ted S. Warren", "Foto: dpa", "(EPA)"): "AP Biology" is no credit.
+_ACRONYMS = (
+    r"AP|AFP|EPA|ANSA|dpa|DPA|ANP|APA|AAP|EFE|TASS|KNA|epd|AA|PA|SIPA|Sipa|ABACA|ZUMA|KCNA|UPI|IANS|PTI|MTI|CTK|ČTK"
+    r"|NTB|TT|Xinhua|Kyodo|Jiji|Yonhap|Reuters|REUTERS|Belga|BELGA|Keystone|KEYSTONE|Ritzau|Scanpix|Lehtikuva"
+)
 AGENCIES_CASED = re.compile(
-    r"\b(?:AP|AFP|EPA|ANSA|dpa|DPA|ANP|APA|AAP|EFE|TASS|KNA|epd|AA|PA|SIPA|Sipa|ABACA|ZUMA|KCNA|UPI|IANS|PTI|MTI|CTK|ČTK"
-    r"|Xinhua|Kyodo|Jiji|Yonhap|Reuters|REUTERS|Belga|BELGA|Keystone|KEYSTONE|Ritzau|Scanpix|Lehtikuva|NTB|TT)\b"
+    rf"(?:[/(©:]|\b(?i:foto|photo|bild))\s*(?:{_ACRONYMS})\b"
+    rf"|\b(?:{_ACRONYMS})(?=\s*(?:[/)]|(?i:photo|foto|images?)\b|$))"
+    r"|\b(?:Reuters|REUTERS|Xinhua|Kyodo|Yonhap|Keystone|KEYSTONE|Belga|BELGA)\b"
 )
 AGENCIES = re.compile(
     r"getty\s*images|shutterstock|alamy|istock(?:photo)?|imago(?:\s+images)?|picture[-\s]?alliance|sipa\s+press"
     r"|associated\s+press|agence\s+france[-\s]presse|bloomberg|corbis|depositphotos|dreamstime|123rf|fotolia"
     r"|adobe\s*stock|bigstock|stocksy|masterfile|science\s+photo\s+library|mauritius\s+images|ullstein\s*bild"
-    r"|westend61|panthermedia|colourbox|pro\s+shots|hollandse\s+hoogte|anadolu|europa\s+press|agencia\s+uno"
+    r"|zuma\s*(?:press|wire)|westend61|panthermedia|colourbox|pro\s+shots|hollandse\s+hoogte|anadolu|europa\s+press|agencia\s+uno"
     r"|folhapress|estad[ãa]o\s+conte[úu]do|ria\s+novosti|sputnik|nurphoto|sopa\s+images|gamma[-\s]rapho"
     r"|hans\s+lucas|bestimage|starface|laif|action\s+press|eibner|sven\s+simon|contrasto|lapresse|fotogramma"
     r"|agf\b|newscom|press\s+association|the\s+canadian\s+press|kyodo\s+news|aflo|amanaimages|pixta|visualchina"

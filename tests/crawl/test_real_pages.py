@@ -42,10 +42,6 @@ PAGES = {page.nn: page for page in real_pages()}
 KNOWN_MISSES: dict[str, tuple[str, tuple[str, ...]]] = {
     "02": ("CC BY-NC-ND 2.0 only as Flickr's numeric license code in its modelExport script data: none read",
            ("share",)),
-    "11": ("Nature's CC BY 4.0 stands in JSON-LD for the article and in a section away from Fig. 1: "
-           "'the page states 3 licenses, none of them for this image'", POLICIES),
-    "15": ("the Space Force photo (public domain) is shown only through a script template, so the page does "
-           "not show it: its page-wide statements do not apply", POLICIES),
 }
 
 

@@ -646,3 +646,31 @@ def test_on_a_platform_the_users_own_reservation_counts_and_the_platforms_does_n
     assert "創作圖文版權所有" in found.license_statement.value
     platform_only = html.replace("( 創作圖文版權所有 未經授權同意均屬違反著作權法 盜用必究)", "")
     assert read_page(platform_only, page, "http://pic.pimg.tw/stevenhgm/1.jpg").license is None
+
+
+def test_a_photo_drawn_by_a_script_is_found_by_its_download_link() -> None:
+    """spaceforce.mil: the photo is a CSS background in a script template; the page's "Download"
+    link (in its share bar) names the file, and the public-domain box beside it covers it."""
+    html = ('<html><body><div class="details-content"><h4>IMAGE IS PUBLIC DOMAIN</h4><p>This photograph is considered '
+            'public domain and has been cleared for release.</p><div class="share-container"><a id="aDownloadLrg" '
+            'class="details-download-link" href="https://media.example.mil/2023/0/230829-F-LE393-1171.JPG">Download</a>'
+            "</div></div></body></html>")
+    found = read_page(html, "https://www.example.mil/photo/1", "https://media.example.mil/2023/0/230829-F-LE393-1171.JPG")
+    assert found.image_found and found.license is not None and found.license.id == "pdm"
+    # A wiki's file page ending in .jpg is no download of the image.
+    wiki = html.replace("https://media.example.mil/2023/0/230829-F-LE393-1171.JPG", "https://commons.example.org/wiki/File:Cat.jpg")
+    assert read_page(wiki, "https://www.example.mil/photo/1", "https://commons.example.org/wiki/File:Cat.jpg").image_found is False
+
+
+def test_the_principal_image_in_another_rendition_on_the_same_host() -> None:
+    """Nature: og:image is /m685/.../Fig1_HTML.png, the page shows /lw685/.../Fig1_HTML.png; the
+    article's license (a rel=license link in its rights section, after a Crossmark badge) is its."""
+    html = ('<html><head><meta property="og:image" content="https://media.example.com/m685/art/41586_Fig1_HTML.png">'
+            '</head><body><article><figure><img src="https://media.example.com/lw685/art/41586_Fig1_HTML.png"></figure>'
+            '<figure><img src="https://media.example.com/lw685/art/41586_Fig2_HTML.png"></figure><section><a '
+            'href="https://crossmark.example.org/dialog"><img src="/crossmark-badge.svg" alt="Check for updates"></a>'
+            '<p>This article is licensed under a Creative Commons Attribution 4.0 International License. <a rel="license" '
+            'href="http://creativecommons.org/licenses/by/4.0/">http://creativecommons.org/licenses/by/4.0/</a></p>'
+            "</section></article></body></html>")
+    fig1 = read_page(html, "https://www.example.com/articles/1", "https://media.example.com/lw685/art/41586_Fig1_HTML.png")
+    assert fig1.license is not None and (fig1.license.id, fig1.license.version) == ("cc-by", "4.0")

@@ -24,8 +24,6 @@ TRUTHS: list[dict[str, Any]] = json.loads((REAL / "truth.json").read_text(encodi
 MISSED = {
     "01": "500px states the photo's license only as a numeric license_type in its script data",
     "02": "Flickr states the license only as a numeric code in its modelExport script data",
-    "11": "Nature's CC BY 4.0 stands in JSON-LD for the article and in a section away from Fig. 1",
-    "15": "the Space Force photo is shown only through a script template, so the page does not show it",
 }
 
 

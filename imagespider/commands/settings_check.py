@@ -39,6 +39,7 @@ NUMBERS: dict[str, tuple[type, float, float | None]] = {
     "REDIRECT_MAX_TIMES": (int, 0, None),
     "TDMREP_MAXSIZE": (int, 0, None),
     "PAGE_MAXSIZE": (int, 1, None),
+    "ROBOTSTXT_CRAWL_DELAY_MAX": (float, 0, None),
 }
 FLAGS = ("DEDUP", "ALLOW_PRIVATE_ADDRESSES", "ROBOTSTXT_OBEY", "IMAGES_CHECK_PROCESSES", "EXCLUDE_AI_GENERATED",
          "PAGE_EVIDENCE")

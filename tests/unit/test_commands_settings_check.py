@@ -27,6 +27,8 @@ from tests.settings import project_settings
         ("DOWNLOAD_TIMEOUT", "soon", "DOWNLOAD_TIMEOUT must be a number, got -s DOWNLOAD_TIMEOUT=soon"),
         ("DEDUP", "maybe", "DEDUP must be True or False, got -s DEDUP=maybe"),
         ("RETRY_TIMES", "-1\nx", "RETRY_TIMES must be a whole number, got -s RETRY_TIMES='-1\\nx'"),
+        ("ROBOTSTXT_CRAWL_DELAY_MAX", "ten", "ROBOTSTXT_CRAWL_DELAY_MAX must be a number"),
+        ("ROBOTSTXT_CRAWL_DELAY_MAX", "-1", "ROBOTSTXT_CRAWL_DELAY_MAX must be at least 0"),
     ],
 )
 def test_a_bad_number_or_flag_is_one_line(name: str, value: str, message: str) -> None:

@@ -45,13 +45,14 @@ def detail_html(row: Mapping[str, Any]) -> str:
             parts.append(f"<tr><th>{escape(name)}</th><td>{_value(value)}</td></tr>")
     parts.append("</table>")
     rights = row.get("rights")
-    if isinstance(rights, Mapping) and rights:
+    found = [(name, value) for name, value in rights.items() if value not in (None, "", [], {})] if isinstance(
+        rights, Mapping) else []
+    if found:
         parts.append('<h3>Rights evidence</h3><table class="rights">')
-        for name, value in rights.items():
-            if value in (None, "", [], {}):
-                continue
-            parts.append(f"<tr><th>{escape(str(name))}</th><td>{_value(value)}</td></tr>")
+        parts += [f"<tr><th>{escape(str(name))}</th><td>{_value(value)}</td></tr>" for name, value in found]
         parts.append("</table>")
+    else:
+        parts.append('<p class="muted">No rights statement was found in the file, its headers or its page.</p>')
     return "".join(parts)
 
 

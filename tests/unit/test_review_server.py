@@ -111,3 +111,13 @@ def test_web_text_is_escaped_as_the_report_escapes_it(server: ReviewServer) -> N
     assert "<script>" not in html and "&lt;script&gt;alert(2)&lt;/script&gt;" in html
     assert "javascript:" not in html.split("<table")[0].replace("[x](javascript:alert(1))", "")
     assert 'href="javascript' not in html
+
+
+def test_the_large_view_shows_the_rights_evidence_found() -> None:
+    from imagespider.review.detail import detail_html
+
+    html = detail_html({"title": "t", "license": "cc-by", "rights": {"copyright": "(c) <b>Someone</b>",
+                                                                     "web_statement": "https://example.org/rights"}})
+    assert "Rights evidence" in html and "(c) &lt;b&gt;Someone&lt;/b&gt;" in html
+    assert 'href="https://example.org/rights"' in html
+    assert "No rights statement" in detail_html({"title": "t", "rights": {"copyright": None}})

@@ -27,6 +27,7 @@ import errno
 import heapq
 import json
 import logging
+import mimetypes
 import os
 import re
 import shutil
@@ -64,10 +65,10 @@ ORPHANS_PREFIX = ".orphans/"
 S3_CONNECT_TIMEOUT = 5.0
 S3_READ_TIMEOUT = 20.0
 S3_ATTEMPTS = 3
-#: Threads that put a crawl's sidecars and rejected rows, and the puts that may wait for them:
+#: Threads that put a crawl's images, sidecars and rejected rows, and the puts that may wait for them:
 #: past that, new images wait (imagespider/pipelines/images.py), so a stalled store holds a
 #: bounded number of rows in memory, never one per result.
-PUT_THREADS = 4
+PUT_THREADS = 8
 MAX_PENDING_PUTS = 256
 _IMAGE = re.compile(r"^([^/.][^/]*)/([0-9a-f]{64})\.([a-z0-9]{2,4})$")
 
@@ -479,8 +480,8 @@ class ObjectDataset:
 
     # -- the crawl's puts, in threads ---------------------------------------------------
 
-    def _submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        future = self._puts.submit(fn, *args)
+    def _submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
+        future = self._puts.submit(fn, *args, **kwargs)
         with self._pending_lock:
             self._pending.add(future)
         future.add_done_callback(self._put_done)
@@ -514,6 +515,16 @@ class ObjectDataset:
         data = json.dumps(row, ensure_ascii=False).encode("utf-8")
         await asyncio.wrap_future(self._submit(self.store.put, f"{stem}.json", data))
         self.local.add(row)
+
+    async def put_file(self, file_name: str, body: bytes, acl: str | None = None) -> None:
+        """Put a kept image's bytes at ``file_name``, in a put thread, awaited."""
+        config = self.store.config
+        options = {"ACL": acl} if acl else {}
+        content_type = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
+        await asyncio.wrap_future(self._submit(
+            self.store.client.put_object, **{"Bucket": config.bucket, "Key": config.prefix + file_name,
+                                             "Body": body, "ContentType": content_type, **options},
+        ))
 
     async def has_row_soon(self, file_name: str) -> bool:
         """:meth:`has_row`, its HEAD in a thread."""

@@ -139,10 +139,6 @@ class DatasetImagesPipeline(ImagesPipeline):
         super().__init__(store_uri, crawler=crawler)
         self.config = ImagesConfig.from_settings(crawler.settings)
         self.dataset = dataset_of(crawler)
-        if isinstance(self.store, S3FilesStore) and isinstance(self.dataset, ObjectDataset):
-            if crawler.settings.get("AWS_USE_SSL") is None and crawler.settings.get("AWS_VERIFY") is None:
-                # The images' PUTs (in Scrapy's threads) with the store's short timeouts, not botocore's minutes.
-                self.store.s3_client = self.dataset.store.client
         self.dedup = DedupConfig.from_settings(crawler.settings)
         self.bounds = CheckBounds.from_settings(crawler.settings)
         self._checks = CheckPool(self.config.workers, self.config.check_processes, self.bounds)
@@ -299,7 +295,12 @@ class DatasetImagesPipeline(ImagesPipeline):
     async def _persist(self, file_name: str, body: bytes, info: Any) -> None:
         """Write the file in the one writer thread: creating and writing ~0.5 MB files took the
         reactor thread ~1.3 ms an image, which it then did not spend on downloads. One thread,
-        so FSFilesStore's check-then-mkdir of a label folder never races itself."""
+        so FSFilesStore's check-then-mkdir of a label folder never races itself. An object
+        store's PUT goes to the store's own put threads (imagespider/dataset/objectstore.py), not
+        to the thread pool other work shares, which a stalled store would fill."""
+        if isinstance(self.store, S3FilesStore) and isinstance(self.dataset, ObjectDataset):
+            await self.dataset.put_file(file_name, body, acl=self.store.POLICY)
+            return
         if self._writer is None or not isinstance(self.store, FSFilesStore):
             await ensure_awaitable(self.store.persist_file(file_name, BytesIO(body), info))
             return

@@ -157,6 +157,20 @@ def test_real_udm2_page_whose_tiles_give_no_image_fails_and_is_saved(crawl: Craw
     assert str(saved[0]) in errors[0] and "Traceback" not in log
 
 
+def test_real_udm2_page_whose_tile_markup_changed_fails_and_is_saved(crawl: Crawl) -> None:
+    """The real tiles with their data-docid renamed: no tile is recognised, the page still shows
+    hundreds of images: failed_google_markup_changed with the page saved, not 0 kept in silence."""
+    result = google(crawl, "/real/udm2-changed/search", "-a", "limit=5", "-a", "license=any")
+    code, log, store = result.returncode, result.output, result.store
+    assert code == 1, log[-3000:]
+    assert "Spider closed (failed_google_markup_changed)" in log
+    saved = list((store / ".debug").glob("google-cat-*.html"))
+    assert len(saved) == 1 and saved[0].read_text(encoding="utf-8").count("data-vdid=") == 200
+    errors = error_lines(log)
+    assert len(errors) == 1 and "the parser read no result" in errors[0] and str(saved[0]) in errors[0], errors
+    assert "Traceback" not in log
+
+
 def test_under_search_a_tile_page_giving_nothing_hands_the_query_to_the_next_engine(crawl: Crawl) -> None:
     """`scrapy crawl search`: Google's real page as saved (tiles, no image) fails that engine only,
     its page saved; Openverse fills the query."""

@@ -23,7 +23,8 @@ Real captures: ``/real/udm2/search`` is the real udm=2 page of June 2025 saved a
 tiles, no script data), each tile's source page pointed at this server and a small script playing
 the tile previews its stripped scripts would open (tiles ending in 9 open none: see
 :data:`NO_PREVIEW_DIGIT`);
-``/real/udm2-as-saved/search`` is the same page without that script; ``/real/basic/search`` is the
+``/real/udm2-as-saved/search`` is the same page without that script, ``/real/udm2-changed/search``
+the same page with its tiles' ``data-docid`` renamed (a markup change); ``/real/basic/search`` is the
 real basic page, its thumbnails and ``/url?url=`` targets pointed at this server, its "Next >"
 link leading to two more pages played the same way.
 """
@@ -355,6 +356,10 @@ def real(handler: Any, path: str, query: Query) -> Answer:
         return 200, "text/html; charset=utf-8", real_udm2_page(base, q, previews=True).encode()
     if path == "/real/udm2-as-saved/search":
         return 200, "text/html; charset=utf-8", real_udm2_page(base, q, previews=False).encode()
+    if path == "/real/udm2-changed/search":
+        # Google renames its tile attribute: the same real tiles, their data-docid now data-vdid.
+        page = real_udm2_page(base, q, previews=True).replace("data-docid=", "data-vdid=")
+        return 200, "text/html; charset=utf-8", page.encode()
     if path == "/real/basic/search":
         start = int(query.get("start", ["0"])[0])
         return 200, "text/html; charset=utf-8", real_basic_page(base, q, start).encode()

@@ -94,9 +94,6 @@ def outcomes(crawl: Crawl) -> Iterator[dict[str, dict[str, dict]]]:
 REASON_MISSES: dict[str, tuple[str, tuple[str, ...]]] = {
     "01": ("500px states the photo's license only as a numeric license_type in its script data", POLICIES),
     "02": (KNOWN_MISSES["02"][0], ("commercial",)),
-    "38": ("El País credits its staff photographer after a slash; its footer '© EDICIONES EL PAÍS' is not read",
-           POLICIES),
-    "46": ("the blogger's reservation (創作圖文版權所有) is not tied to the post's first photo", POLICIES),
 }
 
 

@@ -7,7 +7,9 @@ many images share the page) and answers, per image, with a :class:`PageEvidence`
 * license statements: ``rel="license"`` on ``<a>``/``<link>`` (HTML5, microformats rel-license,
   RDFa ``cc:license``), Creative Commons deed links and badge images, schema.org ``license`` in
   JSON-LD, microdata and RDFa, ``<meta name="dc.rights|dcterms.license">``, caption text naming a
-  license, and an explicit "All rights reserved" notice;
+  license, a license granted in running text, a reservation ("All rights reserved" in the
+  languages of the web) or copyright line, a credit naming an agency or stock library (all rights
+  reserved, the holder as author), a stock site's credit ("on Unsplash": its own license);
 * credit: schema.org ``creator``/``author``, ``creditText``, ``copyrightNotice``,
   ``copyrightHolder``, ``acquireLicensePage``, CC's ``cc:attributionName``/``cc:attributionURL``;
 * opt-outs: ``<meta name="robots|imagespider" content="noai|noimageai">``,
@@ -17,12 +19,18 @@ many images share the page) and answers, per image, with a :class:`PageEvidence`
 Tying a statement to *this* image is the whole point. An image on the page is known by every
 URL it is written with (``src``, ``data-src``, ``srcset``, ``<picture><source>``, a link around it
 to the full-size file, schema.org ``contentUrl``), resolved against the page URL and its
-``<base>``; a statement belongs to the images of the closest element that holds both (its
-``<figure>``, caption block, gallery cell), or to the image its structured data names. A statement
-tied to the image wins over a page-wide one; a page-wide license applies only when the page
-states exactly one; an image whose page states several and none of them for it gets nothing.
-Only the Creative Commons family and public-domain statements become a license
-(:mod:`imagespider.rights.parse`); any other license URL is recorded as evidence, not guessed at.
+``<base>``, a "Download" link, a CSS background, and, for the page's principal image, og:image,
+twitter:image and JSON-LD ``image``. The page's chrome (:mod:`imagespider.rights.pagelayout`) is
+told apart from its content. Scopes, closest first: ``image`` (the element holding both the
+statement and the image: its ``<figure>``, caption, gallery cell, alt text, or the structured
+data naming it), ``content`` (a content block's reservation covers its images; its licenses and
+the main content's statements, the principal image), ``page`` (head, chrome: only for an image
+the page shows, only when it is the one license the page states, never a platform's own
+copyright line). Within a scope the most restrictive license applies, or none when they cannot
+be ordered; the disagreement is recorded. Only the Creative Commons family, public-domain
+statements, reservations and the stock sites' licenses become a license
+(:mod:`imagespider.rights.parse`, :mod:`imagespider.rights.pagewords`); any other license URL is
+recorded as evidence, not guessed at.
 
 Pure: HTML text in, dataclasses out; lxml only, no Scrapy, no I/O; never raises on bad markup.
 """

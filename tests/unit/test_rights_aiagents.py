@@ -109,8 +109,6 @@ def test_every_default_agent_is_named_in_the_ai_robots_txt_list() -> None:
     text = real_files()["ai-robots-txt__robots.txt"]
     named, parser = named_agents(text), Protego.parse(text)
     for agent in DEFAULT_AI_AGENTS:
-        if agent in ("omgili", "Diffbot", "PerplexityBot"):  # older names, kept from issue 15
-            continue
         assert barring_agent(parser, named, "https://x.example/a.jpg", (agent,)) == agent, agent
 
 

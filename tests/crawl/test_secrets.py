@@ -123,3 +123,36 @@ def test_a_redis_password_with_colons_and_at_signs_is_masked_whole(crawl: Crawl,
     assert "REDIS_URL=redis://:***@127.0.0.1:" in line
     for part in ("pw:", "with", "both", "s1gns"):
         assert part not in result.output
+
+
+def test_a_redis_password_is_masked_in_a_distributed_crawl_at_debug(crawl: Crawl, tmp_path: Path) -> None:
+    # A guard beside the exit-2 line's test above: a whole distributed crawl at DEBUG (Scrapy,
+    # scrapy-redis, redis-py and our worker all log) holds no part of a password with ':' and '@'.
+    import shutil
+    import subprocess
+
+    from tests.servers import _wait_for, free_port
+
+    password = "redis:pw@with-s1gns"
+    port = free_port()
+    binary = shutil.which("redis-server")
+    assert binary is not None, "redis-server is not installed (setup.sh installs it)"
+    server = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
+         "--dir", str(tmp_path), "--requirepass", password],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for(port, server, "redis-server")
+        result = crawl(
+            "openverse", "-a", "q=cat", "-a", "limit=3", "-a", "license=any",
+            settings={"LOG_LEVEL": "DEBUG", "REDIS_URL": f"redis://:{password}@127.0.0.1:{port}/0"},
+        )
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert result.returncode == 0, result.output[-3000:]
+    assert len(result.rows) == 3
+    assert "distributed crawl: job imagespider:openverse-" in result.output  # a worker of a job...
+    for part in ("redis:pw", "pw@with", "s1gns"):  # ...whose log holds no part of its password
+        assert part not in result.output

@@ -169,7 +169,8 @@ IMAGES_CHECK_PROCESSES = sys.platform.startswith("linux")
 #: int, MiB, default 384. What checking one image may take: estimated from its header first, then
 #: enforced with RLIMIT_AS in each check process; more is ``too_costly`` (pipelines/imagecheck.py).
 IMAGES_CHECK_MEMORY = 384
-#: float, seconds, default 15. A check still running then is ``check_timeout``; its worker is replaced.
+#: float, seconds, default 15. A check still running then (counted from its start, not its wait for a
+#: worker) is ``check_timeout``; its worker alone is replaced.
 IMAGES_CHECK_TIMEOUT = 15.0
 #: int, default 1000. Frames an animated image may have (all of them together also count against
 #: IMAGES_MAX_PIXELS); more is ``too_costly``. Only the first frame is decoded to check it.

@@ -6,6 +6,7 @@ Run from the project root::
     .venv/bin/python benchmarks/store.py                          # 10k and 100k rows
     nice .venv/bin/python benchmarks/store.py --rows 1000000      # a million (~840 MB of manifest, ~2 GB disk)
     .venv/bin/python benchmarks/store.py --rows 10000 --json out.json --keep /tmp/stores
+    .venv/bin/python benchmarks/store.py --rows --objects 2000 20000   # object-store publish only
 
 For each size it writes a synthetic store in a temporary folder: ``metadata.jsonl`` rows shaped
 as a crawl writes them (every manifest column, the rights and engine_rights blocks, ~840 bytes a
@@ -221,6 +222,56 @@ def export(store: Path, out: Path) -> tuple[float, float, str]:
     return run([sys.executable, "-m", "scrapy", "export", str(out), "--store", str(store)], env={"PYTHONPATH": str(ROOT)})
 
 
+def object_store_publish(count: int, work: Path) -> Step:
+    """``scrapy publish s3://...`` of a bucket of ``count`` images with their sidecars and
+    ``count // 2`` rejected rows of 4 workers, on moto's S3 server on loopback (its memory is its
+    own process's): the publish's peak RSS, to show it does not grow with the bucket."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import botocore.session
+
+    port_finder = __import__("socket").socket()
+    port_finder.bind(("127.0.0.1", 0))
+    port = port_finder.getsockname()[1]
+    port_finder.close()
+    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    aws = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION_NAME": "us-east-1"}
+    try:
+        time.sleep(3)
+        client = botocore.session.get_session().create_client(
+            "s3", endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing",  # noqa: S106 (moto)
+            region_name="us-east-1",
+        )
+        client.create_bucket(Bucket="bench")
+        base = template()
+
+        def put(n: int) -> None:
+            data = tiny_png(n)
+            sha = hashlib.sha256(data).hexdigest()
+            label = f"class{n % 100:04d}"
+            row = {**base, "file_name": f"{label}/{sha}.png", "label": label, "sha256": sha}
+            client.put_object(Bucket="bench", Key=f"s/{label}/{sha}.png", Body=data)
+            client.put_object(Bucket="bench", Key=f"s/{label}/{sha}.json", Body=json.dumps(row).encode())
+            if n % 2:
+                key = f"s/.rejected/worker{n % 4}/{1765000000000000000 + n}-{n}.json"
+                client.put_object(Bucket="bench", Key=key, Body=b'{"reason": "too_small", "label": "class0001"}')
+
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(put, range(count)))
+        settings = [f"{name}={value}" for name, value in {**aws, "AWS_ENDPOINT_URL": endpoint}.items()]
+        command = [sys.executable, "-m", "scrapy", "publish", "s3://bench/s"]
+        for setting in settings:
+            command += ["-s", setting]
+        seconds, rss, output = run(command, env={"PYTHONPATH": str(ROOT)})
+        published = output.rsplit("published s3://bench/s: ", 1)[1].split(" images", 1)[0]
+        return Step(count, "object-store publish", seconds, rss, f"{published} images, {count // 2} rejected rows")
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
 def kept(output: str) -> str:
     marker = "'imagespider/kept': "
     return output.split(marker, 1)[1].split(",", 1)[0].split("}", 1)[0] if marker in output else "?"
@@ -275,10 +326,18 @@ def bench(rows: int, work: Path, url_list: Path, baseline: float) -> tuple[list[
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--rows", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--keep", type=Path, help="build the stores here and keep them (default: a temp folder)")
+    parser.add_argument("--objects", type=int, nargs="*", default=[],
+                        help="also publish object stores (moto's S3 server) of these many images")
     args = parser.parse_args()
+    if args.objects:
+        for count in args.objects:
+            step = object_store_publish(count, Path(tempfile.gettempdir()))
+            print(f"{count:,} objects: publish {step.seconds:.1f} s, {step.peak_rss_mb:.0f} MB, {step.note}", flush=True)
+        if not args.rows:
+            return 0
     work = args.keep or Path(tempfile.mkdtemp(prefix="imagespider-store-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     make_images(work / "images")

@@ -15,6 +15,7 @@ import logging
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from imagespider.commands.settings_check import check_settings
 from imagespider.commands.storecommand import StoreCommand
 from imagespider.dataset.publish import publish_local, publish_objects
 from imagespider.dataset.sources import is_object_store
@@ -45,6 +46,7 @@ class Command(StoreCommand, ScrapyCommand):
             from imagespider.dataset.objectstore import ObjectStore, ObjectStoreConfig, store_errors, store_failure
 
             try:
+                check_settings(settings)  # PUBLISH_ORPHAN_GRACE=abc: one line, not a traceback
                 config = ObjectStoreConfig.from_settings(uri, settings)
             except ArgumentError as error:
                 logger.error("%s", error)

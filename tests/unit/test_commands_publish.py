@@ -29,6 +29,8 @@ def run(store: str, caplog: pytest.LogCaptureFixture, **settings: str) -> Comman
         ("s3://", {}, "names no bucket"),
         ("s3:///cats", {}, "names no bucket"),
         ("s3://bucket/cats", {"AWS_ENDPOINT_URL": "minio.local:9000"}, "AWS_ENDPOINT_URL 'minio.local:9000' is not"),
+        ("s3://bucket/cats", {"PUBLISH_ORPHAN_GRACE": "soon"}, "PUBLISH_ORPHAN_GRACE must be a number"),
+        ("s3://bucket/cats", {"PUBLISH_ORPHAN_GRACE": "-1"}, "PUBLISH_ORPHAN_GRACE must be at least 0"),
     ],
 )
 def test_a_store_that_names_no_bucket_or_a_bad_endpoint_is_a_usage_error(

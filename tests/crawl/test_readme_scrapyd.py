@@ -63,6 +63,25 @@ def test_credentials_come_before_the_deploy_command() -> None:
     assert SECTION.index("[deploy:local]") < SECTION.index("scrapyd-deploy local")
 
 
+def test_the_tracked_target_already_reads_the_credentials_from_the_environment() -> None:
+    """Nobody edits the tracked scrapy.cfg to deploy (the clone stays clean): README's target is the file's."""
+    parser = ConfigParser(interpolation=None)
+    parser.read(PROJECT / "scrapy.cfg")
+    readme = ConfigParser(interpolation=None)
+    readme.read_string(readme_deploy_target())
+    assert dict(parser["deploy:local"]) == dict(readme["deploy:local"])
+    assert parser["deploy:local"]["username"] == "${SCRAPYD_USERNAME}"
+    assert parser["deploy:local"]["password"] == "${SCRAPYD_PASSWORD}"
+
+
+def test_what_a_deploy_leaves_is_ignored_by_git() -> None:
+    ignored = subprocess.run(
+        ["git", "check-ignore", "build/lib/x.py", "imagespider.egg-info/PKG-INFO", "project.egg-info/x"],  # noqa: S607
+        cwd=PROJECT, capture_output=True, text=True, check=False,
+    ).stdout.split()
+    assert ignored == ["build/lib/x.py", "imagespider.egg-info/PKG-INFO", "project.egg-info/x"]
+
+
 @pytest.fixture(scope="module")
 def readme_scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scrapyd]:
     home = tmp_path_factory.mktemp("readme-scrapyd")
@@ -79,10 +98,9 @@ def readme_scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scrapyd
 
 def test_readme_steps_start_scrapyd_and_deploy(readme_scrapyd: Scrapyd, tmp_path: Path) -> None:
     project = copy_of_project(tmp_path)
-    target = readme_deploy_target().replace("http://127.0.0.1:6800/", readme_scrapyd.url)
-    cfg = (project / "scrapy.cfg").read_text(encoding="utf-8")
-    cfg = re.sub(r"(?ms)^\[deploy:local\].*?(?=^\[|\Z)", "", cfg) + "\n" + target
-    (project / "scrapy.cfg").write_text(cfg, encoding="utf-8")
+    cfg = (project / "scrapy.cfg").read_text(encoding="utf-8")  # the tracked file: only the port changes
+    assert "http://127.0.0.1:6800/" in cfg
+    (project / "scrapy.cfg").write_text(cfg.replace("http://127.0.0.1:6800/", readme_scrapyd.url), encoding="utf-8")
     command = readme_deploy_command()
     env = without_project_path()
     while "=" in command[0]:  # VAR=value prefixes, as the shell reads them

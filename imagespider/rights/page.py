@@ -49,6 +49,7 @@ from imagespider.rights.headers import read_headers
 from imagespider.rights.model import License
 from imagespider.rights.pagelayout import is_platform_notice, platform_of
 from imagespider.rights.pagemarkup import (
+    MAX_PAGE_STATEMENTS,
     MAX_STATEMENTS,
     ImageTarget,
     Statement,
@@ -71,7 +72,6 @@ __all__ = ["PageEvidence", "PageIndex", "Statement", "index_page", "read_page"]
 #: images). A page of more is read as saying nothing: a 2 MiB page of bare ``<img>`` tags would
 #: otherwise be kept as tens of MB in the crawl's page cache.
 MAX_TARGETS = 1000
-MAX_PAGE_STATEMENTS = 4000
 
 
 @dataclass(frozen=True, slots=True)

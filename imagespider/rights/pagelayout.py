@@ -123,7 +123,11 @@ def is_download_link(link: Any) -> bool:
 
 def background_urls(element: Any) -> list[str]:
     """The URLs of an element's inline CSS background images."""
-    return BACKGROUND_URL.findall(str(element.get("style") or ""))[:4]
+    return BACKGROUND_URL.findall(str(element.get("style") or "")[:MAX_STYLE])[:4]
+
+
+#: Most of a style attribute read for a background (a lazy pattern over a huge one is quadratic).
+MAX_STYLE = 4096
 
 
 def principal_urls(root: Any) -> list[str]:
@@ -175,7 +179,8 @@ def file_key(key: str) -> str | None:
     name (``image``, ``300``, ``v2``), which says nothing about which image it is."""
     host, _, path = key.partition("/")
     name = path.split("?", 1)[0].rsplit("/", 1)[-1]
-    return f"{host}/{name}" if len(name) >= 12 and "." in name else None
+    stem = name.rsplit(".", 1)[0]
+    return f"{host}/{name}" if "." in name and len(stem) >= 10 and any(c.isdigit() for c in stem) else None
 
 
 WAYBACK = re.compile(r"^(?:https?:)?//web\.archive\.org/web/\d+[a-z_]*/(?P<url>.+)$", re.IGNORECASE)

@@ -25,6 +25,8 @@ NAMED_CLOSENESS = 1000
 MAX_VALUE = 300
 #: Most raw text (whitespace included) read from one element for a value.
 MAX_RAW = 64 * MAX_VALUE
+#: Most statements one page's index keeps: a page of more is read as saying nothing (page.py).
+MAX_PAGE_STATEMENTS = 4000
 #: How many statements a PageEvidence records.
 MAX_STATEMENTS = 12
 

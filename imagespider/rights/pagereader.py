@@ -96,6 +96,7 @@ class PageReader(TextReading, StructuredReading):
         self.bg_tags: set[str] = set()
         #: Content blocks holding statements: (block, region) -> PageIndex.groups number.
         self.group_ids: dict[tuple[Any, int], int] = {}
+        self.tied = 0
         #: Caption and credit elements of the content, read whole by _caption.
         self.captions: set[Any] = set()
         #: Text blocks already read for a license in running text.
@@ -136,6 +137,7 @@ class PageReader(TextReading, StructuredReading):
         without a cell per image) the statement goes to the image just before it, as captions
         follow their images; one that is not a caption also belongs to the container's block
         (scope ``content``), which the page's principal image reads."""
+        self.tied += 1
         region = self._chrome(element)
         position = self._position(element)
         for ancestor in (element, *element.iterancestors()):

@@ -13,6 +13,7 @@ from imagespider.rights.model import License
 from imagespider.rights.pagemarkup import (
     ARR,
     CAPTION_CLASS,
+    MAX_PAGE_STATEMENTS,
     RANK_NOTICE,
     RANK_TEXT,
     SKIP_TEXT,
@@ -50,11 +51,15 @@ class TextReading:
 
     index: PageIndex
     captions: set[Any]
+    #: Statements kept so far (tie() counts them).
+    tied: int
     running: set[Any]
     root: Any
 
     def _text(self) -> None:
         for element in self.root.iter():
+            if self.tied > MAX_PAGE_STATEMENTS:
+                return  # the page says too much to weigh: page.py keeps none of it
             # A comment's or script's own text is not the page's, but the text after it is (a
             # footer's "<!-- year script --> All rights reserved").
             skipped = not isinstance(element.tag, str) or element.tag in SKIP_TEXT
@@ -88,6 +93,7 @@ class TextReading:
         if self._chrome(owner) is not None:
             # A footer's or sidebar's notice is the site's, page-wide: not its logo's.
             self.index.page += said_here
+            self.tied += len(said_here)
             return
         for one in said_here:
             self.tie(owner, one)

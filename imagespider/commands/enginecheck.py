@@ -29,6 +29,7 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 
 from imagespider.commands.crawl import set_log_level
+from imagespider.commands.quiet import only_warnings_and_above, quiet_banner
 from imagespider.commands.settings_check import check_settings, check_shapes
 from imagespider.dataset.scratch import make_scratch
 from imagespider.dataset.sources import is_object_store
@@ -193,6 +194,8 @@ class Command(ScrapyCommand):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
         set_log_level(self.settings)
+        quiet_banner()
+        only_warnings_and_above()
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None

@@ -12,9 +12,11 @@ Scrapy code is replaced.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 #: logger name -> message prefixes lowered from INFO to DEBUG.
 BANNER: dict[str, tuple[str, ...]] = {
+    "scrapy.crawler": ("Overridden settings",),
     "scrapy.middleware": ("Enabled ",),
     "scrapy.addons": ("Enabled addons",),
     "scrapy-playwright": ("Starting download handler", "Closing download handler", "Closing browser",
@@ -40,3 +42,22 @@ def quiet_banner() -> None:
         target = logging.getLogger(name)
         if not any(isinstance(f, DemoteToDebug) for f in target.filters):
             target.addFilter(DemoteToDebug(prefixes))
+
+
+def only_warnings_and_above() -> None:
+    """Every INFO record of the process lowered to DEBUG (``scrapy enginecheck``: its table is
+    printed, so at ``-L INFO`` and above the log holds only the lines of engines that failed, not the
+    ~100 lines of a crawl's start and end). A record factory, as in extensions/redact.py: Scrapy
+    replaces its root handler while it starts, which would drop a handler's filter."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "demotes_info", False):
+        return
+
+    def demoting(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        if record.levelno == logging.INFO:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return record
+
+    demoting.demotes_info = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(demoting)

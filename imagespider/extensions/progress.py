@@ -27,6 +27,7 @@ quotas and fill ``rejected.jsonl``, so they agree with the manifest and ``reject
 from __future__ import annotations
 
 import logging
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Self
@@ -229,12 +230,17 @@ class ProgressExtension:
         return lines
 
     def log_summary(self, level: int = logging.INFO) -> None:
-        """Log the summary once, at ``level`` (the crawl's LOG_LEVEL when above INFO)."""
+        """Log the summary once, at INFO. When the crawl's LOG_LEVEL (``level``) hides INFO, the
+        lines are also printed to stderr as they are: a summary is not a warning, and a crawl run
+        with ``-L WARNING`` still ends saying what it kept."""
         if self._summary_logged or self.reason is None:
             return
         self._summary_logged = True
-        for line in self.summary_lines():
-            logger.log(max(level, logging.INFO), "%s", line)
+        lines = self.summary_lines()
+        for line in lines:
+            logger.info("%s", line)
+        if level > logging.INFO:
+            print("\n".join(lines), file=sys.stderr, flush=True)
 
     def total_dropped(self) -> Counter[str]:
         total: Counter[str] = Counter()

@@ -49,6 +49,7 @@ def test_the_summary_closes_a_short_log(info_crawl) -> None:
     assert "finished: finished" not in result.stderr
     assert "Dumping Scrapy stats" not in result.stderr
     assert "Enabled extensions" not in result.stderr and "Versions:" not in result.stderr
+    assert "Overridden settings" not in result.stderr  # at DEBUG, as README says
     assert len(result.stderr.splitlines()) < 50, result.stderr
 
 
@@ -70,10 +71,13 @@ def test_the_crawl_is_recorded_with_its_stats(info_crawl) -> None:
 def test_at_warning_the_summary_is_still_shown_last(crawl: Crawl) -> None:
     result = two_queries(crawl, "-L", "WARNING")
     assert result.returncode == 0, result.stderr[-3000:]
-    lines = log_lines(result.stderr)
-    assert "summary: 2 queries, kept 8 in this run" in lines[-1]
-    assert sum("summary:" in line for line in lines) == 3
-    assert not [line for line in lines if "summary" not in line and " INFO: " in line]
+    # The summary is not a warning: printed on lines of its own, last, with no level label.
+    lines = result.stderr.splitlines()
+    assert lines[-1].startswith("summary: 2 queries, kept 8 in this run"), lines[-5:]
+    assert [line for line in lines if "summary:" in line] == [line for line in lines[-3:]]
+    assert all(line.startswith("summary: ") for line in lines[-3:])
+    assert "WARNING: summary" not in result.stderr
+    assert not [line for line in log_lines(result.stderr) if " INFO: " in line]
 
 
 def test_a_crawl_that_keeps_nothing_fails_with_one_line(crawl: Crawl) -> None:

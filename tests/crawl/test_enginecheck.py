@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +28,10 @@ def enginecheck(mockserver: MockHTTPServer, store: Path, *args: str, bing: str =
     )
 
 
+def log_records(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if re.match(r"^\d{4}-\d\d-\d\d ", line)]
+
+
 def report(result: subprocess.CompletedProcess[str]) -> dict[str, str]:
     lines = result.stdout.splitlines()
     return {line.split()[0]: line for line in lines if line.split() and not line.startswith("enginecheck:")}
@@ -43,6 +48,8 @@ def test_every_engine_healthy(mockserver: MockHTTPServer, tmp_path: Path) -> Non
     assert "license 100%" in found["openverse"] and "license" not in found["bing"]
     # The user's store is not written to: nothing downloaded, no documents.
     assert not any(tmp_path.iterdir())
+    # No banner at -L INFO: the table is the whole output.
+    assert not log_records(result.stderr), result.stderr[-3000:]
 
 
 def test_changed_refused_unreachable_and_skipped(mockserver: MockHTTPServer, tmp_path: Path) -> None:
@@ -60,3 +67,8 @@ def test_changed_refused_unreachable_and_skipped(mockserver: MockHTTPServer, tmp
     assert saved == ["bing", "commons", "openverse"]
     assert str(tmp_path / ".debug") in found["bing"]
     assert not (tmp_path / "metadata.jsonl").exists()
+    # The log holds one line per engine that failed, no banner, no "finish reason finished" of an exit-1 check.
+    records = log_records(result.stderr)
+    assert len(records) == 4, records
+    assert all(" WARNING: " in line or " ERROR: " in line for line in records), records
+    assert "finish reason" not in result.stderr and "Overridden settings" not in result.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Self
 
 from itemadapter import ItemAdapter
@@ -22,7 +23,7 @@ from imagespider.dataset.publish import publish_objects
 from imagespider.dataset.sources import is_object_store
 from imagespider.dataset.store import Dataset
 from imagespider.dataset.storelock import StoreLocked, StoreRefused
-from imagespider.errors import ArgumentError, shown
+from imagespider.errors import FAILURE_PREFIX, ArgumentError, shown
 from imagespider.extensions.redact import crawl_secrets
 from imagespider.failures import failed_part, one_line
 from imagespider.outcomes import Outcome, on_item_settled
@@ -54,6 +55,7 @@ class DatasetExtension:
         if not store:
             raise NotConfigured("IMAGES_STORE is not set")
         self.crawler = crawler
+        self.kept = 0
         # Every row written is cleaned of the crawl's secrets, tokens obtained during it included
         # (an API may echo its key or token in a URL or title).
         scrub = crawl_secrets(crawler).scrub
@@ -63,6 +65,9 @@ class DatasetExtension:
             self.dataset = ObjectDataset(store, crawler.settings, scrub=scrub)
             self.dataset.on_put_failure = self._rejected_row_not_stored
         else:
+            root = Path(local_store(store)).expanduser()
+            #: A store this crawl creates: if the crawl never reaches its engine, it writes no documents into it.
+            self.new_store = not root.is_dir() or not any(root.iterdir())
             self.dataset = Dataset(local_store(store), scrub=scrub)
         # Raising here would end the crawl with a traceback: the refusal is kept for
         # spider_opened, which may close the spider with a reason.
@@ -90,7 +95,9 @@ class DatasetExtension:
     def item_settled(self, item: Any, outcome: Outcome) -> None:
         # A pipeline's bug (internal_error) is not a verdict on the image, but is still
         # accounted for, so counts add up.
-        if not outcome.kept:
+        if outcome.kept:
+            self.kept += 1
+        else:
             self.record(item, outcome.reason or "dropped", outcome.detail)
 
     def record(self, item: Any, reason: str, detail: str = "") -> None:
@@ -127,17 +134,25 @@ class DatasetExtension:
             }
         )
 
-    def spider_closed(self, **_: Any) -> None:
+    def spider_closed(self, reason: str = "", **_: Any) -> None:
         if getattr(self, "refused", None) is None:
             if isinstance(self.dataset, ObjectDataset):
                 self.dataset.flush()  # the rows still being put are in the store before it is published
                 # Several workers may share an object store: publish once they are all done.
                 if not self.crawler.settings.get("REDIS_URL"):
                     publish_store(self.crawler, self.dataset, self.crawler.settings.getfloat("PUBLISH_ORPHAN_GRACE"))
+            elif getattr(self, "new_store", False) and never_reached_an_engine(reason) and not self.kept:
+                # An empty card, report and ATTRIBUTION.md for a crawl that was offline only mislead.
+                logger.info("no documents written: the crawl never reached its engine and kept nothing")
             else:
                 # Rebuilt from the store's index and manifest, while the store is still ours (before the lock goes).
                 documents_failed(self.crawler, write_documents(self.dataset.root, self.dataset.index))
         self.dataset.close()
+
+
+def never_reached_an_engine(reason: str) -> bool:
+    """A finish reason saying the engine's endpoint could not be reached (``failed_bing_unreachable``)."""
+    return reason.startswith(FAILURE_PREFIX) and reason.endswith("_unreachable")
 
 
 def publish_store(crawler: Crawler, dataset: ObjectDataset, grace: float) -> None:

@@ -322,9 +322,10 @@ class ApiSearchSpider(SearchSpider):
             )
             return
         # Not raised: an exception out of an errback makes Scrapy log the download error's traceback.
+        hint = f": {self.unreachable_hint()}" if kind == "unreachable" else ""
         self.fail_soon(
             f"{self.name}_{kind}",
-            f"{self.name}: search for {query.text!r} failed: {self.failure_text(failure)}",
+            f"{self.name}: search for {query.text!r} failed: {self.failure_text(failure)}{hint}",
         )
 
     def failure_text(self, failure: Failure) -> str:

@@ -26,8 +26,8 @@ from imagespider.dataset.files import REJECTED
 from imagespider.dataset.jsonl import read_jsonl
 from imagespider.distributed.feed import OTHER_LIST, OtherList
 from imagespider.distributed.worker import Worker, fingerprint, query_key, worker_for
-from imagespider.engines import EngineResult
-from imagespider.errors import FAILURE_PREFIX
+from imagespider.engines import ENGINES, EngineResult
+from imagespider.errors import FAILURE_PREFIX, shown
 from imagespider.extensions.dataset import dataset_of, store_refused
 from imagespider.items import ImageItem
 from imagespider.rights.model import License
@@ -318,6 +318,15 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
             return EngineFailed(self, reason, message)
         logger.error(message)
         return CloseSpider(FAILURE_PREFIX + reason)
+
+    def unreachable_hint(self) -> str:
+        """What to check when the engine did not answer at all (offline, DNS, a proxy needed, a
+        wrong endpoint): said on the failure's one line, since ``net::ERR_NAME_NOT_RESOLVED`` alone
+        tells a newcomer nothing."""
+        names = ENGINES[self.name].endpoint_settings if self.name in ENGINES else ()
+        endpoints = [f"{name}={shown(str(self.settings.get(name) or ''))}" for name in names]
+        where = f"; is {' / '.join(endpoints)} right?" if endpoints else ""
+        return f"check the network connection and whether a proxy is needed (HTTPS_PROXY){where}"
 
     def fail_soon(self, reason: str, message: str) -> None:
         """Like :meth:`fail`, from a place where raising would make Scrapy log a traceback

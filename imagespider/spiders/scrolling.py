@@ -282,7 +282,7 @@ class BrowserSearchSpider(SearchSpider):
         )[0]
         self._pages_failed = getattr(self, "_pages_failed", 0) + 1
         if self._pages_failed == len(self.args.queries):
-            self.fail_soon(f"{self.name}_unreachable", message)
+            self.fail_soon(f"{self.name}_unreachable", f"{message}: {self.unreachable_hint()}")
         else:
             logger.error(message)
 

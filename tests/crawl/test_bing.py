@@ -125,8 +125,13 @@ def test_an_unreachable_engine_fails_with_one_line(crawl: Crawl) -> None:
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if " ERROR: " in line]
     assert len(errors) == 1 and "could not load the results page for 'cat'" in errors[0], errors
+    # The one line says what to check: the network, a proxy, the endpoint setting.
+    assert "check the network connection and whether a proxy is needed (HTTPS_PROXY)" in errors[0]
+    assert f"is BING_SEARCH_URL=http://127.0.0.1:{port}/images/search right?" in errors[0]
     assert "Traceback" not in result.stderr
     assert "'finish_reason': 'failed_bing_unreachable'" in result.stderr
+    # A new store of a crawl that never reached its engine gets no empty card, report or credits.
+    assert not {"README.md", "report.html", "ATTRIBUTION.md"} & {p.name for p in result.store.iterdir()}
 
 
 def test_a_page_in_changed_markup_fails_and_is_saved(crawl: Crawl) -> None:

@@ -76,6 +76,7 @@ def test_an_unreachable_api_is_one_error_line(crawl: Crawl) -> None:
     assert result.returncode == 1, result.output[-3000:]
     (line,) = result.errors
     assert "openverse: search for 'cat' failed" in line
+    assert "a proxy is needed (HTTPS_PROXY); is OPENVERSE_API_URL=http://127.0.0.1:" in line
     assert "Traceback" not in result.output
 
 

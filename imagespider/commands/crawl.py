@@ -78,11 +78,19 @@ class Command(ScrapyCrawlCommand):
         crawler.signals.connect(self._spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self._defer_summary, signal=signals.engine_started)
         self._run_crawler: Crawler | None = crawler
+        self._reason = ""
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed or self._failures or failures_of(crawler):
             self.exitcode = 1
         self._log_summary()
+        if self._reason == INTERRUPTED and self.exitcode == 0:
+            # Ctrl-C (SIGINT, SIGTERM): a script must tell a stopped crawl from a finished one (128 + SIGINT,
+            # as a shell reports it), and the user how to go on.
+            self.exitcode = 130
+            progress = crawler.get_extension(ProgressExtension)
+            kept = sum(query.kept for query in progress.queries.values()) if progress is not None else 0
+            logger.warning("%s", interrupted_line(kept, args[0], self.settings.get("JOBDIR"), opts.spargs))
 
     def _log_summary(self) -> None:
         """The summary, now that Scrapy has said all it says; at LOG_LEVEL if that is above INFO."""
@@ -134,8 +142,24 @@ class Command(ScrapyCrawlCommand):
             progress.summary_deferred = True
 
     def _spider_closed(self, reason: str = "", **_: Any) -> None:
+        self._reason = reason
         if reason.startswith(FAILURE_PREFIX):
             self._failures.append(reason)
+
+
+#: Scrapy's finish reason for a crawl stopped by a signal (Ctrl-C).
+INTERRUPTED = "shutdown"
+
+
+def interrupted_line(kept: int, spider: str, jobdir: str | None, spargs: dict[str, str]) -> str:
+    """The one line after Ctrl-C. With a JOBDIR the same command resumes the job. Without one, a new
+    JOBDIR job would count ``limit`` afresh, so the advice adds ``-a mode=top-up`` (limit counts what
+    the store holds per class): the crawl goes on to ``limit``, and resumes exactly after a later stop."""
+    images = f"{kept} image{'' if kept == 1 else 's'}"
+    if jobdir:
+        return f"interrupted: kept {images}; run the same command again to resume"
+    top_up = "" if (spargs.get("mode") or "").strip().lower() == "top-up" else " -a mode=top-up"
+    return f"interrupted: kept {images}; run the same command with -s JOBDIR=jobs/{spider}{top_up} to resume"
 
 
 def set_log_level(settings: BaseSettings | None) -> None:

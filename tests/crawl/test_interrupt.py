@@ -4,6 +4,7 @@ the count in the query's "the crawl is stopping" line is the count it ends with.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -58,4 +59,12 @@ def test_ctrl_c_to_the_process_group_ends_cleanly(mockserver: MockHTTPServer, tm
     summary = [line for line in stderr.splitlines() if "summary:" in line]
     assert f"kept {kept}/40" in summary[0]
     assert "finish reason shutdown" in summary[-1]
-    assert summary[-1] == stderr.strip().splitlines()[-1]
+    # A script tells an interrupted crawl from a finished one, and the user learns how to go on.
+    assert process.returncode == 130
+    last, before = stderr.strip().splitlines()[-1], stderr.strip().splitlines()[-2]
+    assert summary[-1] == before
+    assert last.endswith(
+        f"interrupted: kept {kept} images; run the same command with -s JOBDIR=jobs/bing -a mode=top-up to resume"
+    ), last
+    record = json.loads((store / "crawls.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert record["finish_reason"] == "shutdown"

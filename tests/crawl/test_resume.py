@@ -71,6 +71,8 @@ def test_an_interrupted_job_resumes_to_exactly_its_limit(
     first = interrupt(args, store, signum)
     if signum == signal.SIGINT:
         assert "shutting down gracefully" in first.stderr, first.stderr[-3000:]
+        assert first.returncode == 130
+        assert first.stderr.strip().splitlines()[-1].endswith("; run the same command again to resume")
     else:
         assert first.returncode == -signal.SIGKILL
     first_rows = read_jsonl(store / "metadata.jsonl")

@@ -76,3 +76,13 @@ def test_a_job_folder_is_checked_beside_an_object_store_too(monkeypatch: pytest.
         command(IMAGES_STORE="s3://bucket/data", JOBDIR="/proc/imagespider-job", AWS_ENDPOINT_URL="http://127.0.0.1:9")._check(
             "openverse", {"q": "cat"}
         )
+
+
+def test_the_interrupted_line_says_how_to_go_on() -> None:
+    from imagespider.commands.crawl import interrupted_line
+
+    assert interrupted_line(1, "bing", "jobs/cats", {}) == "interrupted: kept 1 image; run the same command again to resume"
+    assert interrupted_line(0, "urls", None, {}) == (
+        "interrupted: kept 0 images; run the same command with -s JOBDIR=jobs/urls -a mode=top-up to resume"
+    )
+    assert interrupted_line(5, "bing", "", {"mode": "top-up"}).endswith("with -s JOBDIR=jobs/bing to resume")

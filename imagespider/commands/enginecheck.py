@@ -73,7 +73,7 @@ class EngineCheck:
         shares = ", ".join(f"{name} {share:.0%}" for name, share in self.fields.items())
         parts = [f"{self.name:<10} {self.state.upper() if not self.ok else self.state:<12}"]
         if self.state in ("ok", "fields missing"):
-            parts.append(f"{self.parsed} results parsed; {shares}")
+            parts.append(f"{self.parsed} {'result' if self.parsed == 1 else 'results'} parsed; {shares}")
         if self.detail:
             parts.append(self.detail)
         return " ".join(parts)

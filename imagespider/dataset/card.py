@@ -28,6 +28,7 @@ from typing import Any
 
 from imagespider.dataset.indexrow import KIND_BOOL, KIND_FLOAT, KIND_INT, KIND_LIST_STR, KIND_NULL, KIND_STR
 from imagespider.dataset.manifest import MANIFEST_FIELDS
+from imagespider.dataset.reporthtml import plural
 from imagespider.dataset.summary import StoreSummary
 
 CARD = "README.md"
@@ -139,6 +140,19 @@ def _table(counts: Counter[str], heading: str) -> str:
     return f"| {heading} | images |\n|---|---:|\n{body}"
 
 
+def crawl_policy(crawl: Mapping[str, Any]) -> str:
+    """The license policy a crawls.jsonl row ran with (``share`` when neither was given)."""
+    return str((crawl.get("arguments") or {}).get("license") or (crawl.get("settings") or {}).get("LICENSE_POLICY")
+               or "share")
+
+
+def kept_policies(crawls: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The policies of the crawls that kept something: a ``share`` run that kept nothing does not
+    describe any image of the store (the card said "`any`, `share`" of a store all `any`)."""
+    kept = {crawl_policy(c) for c in crawls if isinstance(c.get("kept"), int) and c["kept"] > 0}
+    return sorted(kept or {crawl_policy(c) for c in crawls})
+
+
 def render_card(rows: Sequence[Mapping[str, Any]], crawls: Sequence[Mapping[str, Any]] = (),
                 summary: StoreSummary | None = None) -> str:
     """The whole README.md for a store's manifest rows (or, for a large store, ``summary`` of
@@ -146,14 +160,14 @@ def render_card(rows: Sequence[Mapping[str, Any]], crawls: Sequence[Mapping[str,
     if summary is None:
         summary = StoreSummary.from_rows(rows)
     engines, licenses, labels = summary.engines, summary.license_ids, summary.labels
-    policies = sorted({str((c.get("arguments") or {}).get("license") or (c.get("settings") or {}).get("LICENSE_POLICY")
-                           or "share") for c in crawls})
+    policies = kept_policies(crawls)
     spiders = sorted({str(c.get("spider")) for c in crawls if c.get("spider")})
     human = [
         "# Image dataset built with imagespider",
         "",
-        f"{summary.kept:,} images in {len(labels):,} classes, from {', '.join(sorted(engines)) or 'no engine yet'}"
-        f" ({len(crawls):,} crawls with {', '.join(spiders) or 'unknown spiders'}).",
+        f"{plural(summary.kept, 'image')} in {plural(len(labels), 'class', 'classes')}, from "
+        f"{', '.join(sorted(engines)) or 'no engine yet'}"
+        f" ({plural(len(crawls), 'crawl')} with {', '.join(spiders) or 'unknown spiders'}).",
         "",
         "Each image keeps its original bytes in `<label>/<sha256>.<ext>`; `metadata.jsonl` holds one row per",
         "image: where it came from (`image_url`, `page_url`, `engine`, `query`), who made it (`author`),",
@@ -163,7 +177,8 @@ def render_card(rows: Sequence[Mapping[str, Any]], crawls: Sequence[Mapping[str,
         "",
         "## Policy",
         "",
-        f"Crawled with the license policy {', '.join(f'`{p}`' for p in policies) or '`share`'} (imagespider's",
+        f"Crawled with the license {'policy' if len(policies) < 2 else 'policies'} "
+        f"{', '.join(f'`{p}`' for p in policies) or '`share`'} (imagespider's",
         "`-a license=`). An owner's opt-out from text and data mining (robots.txt and its Content-Signal,",
         "Content-Usage and RSL License lines, `noai`/`noml`, TDMRep, ai.txt, embedded data-mining or",
         "C2PA statements) always won: such images were never kept.",

@@ -113,7 +113,7 @@ def write_documents(root: Path, index: StoreIndex) -> list[str]:
             logger.error("could not write %s in %s: %s", name, root, _one_line(error))
             failed.append(name)
         else:
-            logger.info("wrote %s (%d images)", root / name, summary.kept)
+            logger.info("wrote %s (%d image%s)", root / name, summary.kept, "" if summary.kept == 1 else "s")
     return failed
 
 

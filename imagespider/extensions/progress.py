@@ -256,7 +256,9 @@ class ProgressExtension:
             return None
         top = ranked(dropped)[0][0]
         fix = FIXES.get(top, "see each result's reason in rejected.jsonl")
-        return f"kept nothing: all {sum(dropped.values())} results were dropped ({reasons_text(dropped)}); fix: {fix}"
+        total = sum(dropped.values())
+        which = "the only result was" if total == 1 else f"all {total} results were"
+        return f"kept nothing: {which} dropped ({reasons_text(dropped)}); fix: {fix}"
 
     def rate_limited_line(self) -> str | None:
         """The one line for a crawl that kept nothing while the API rate-limited queries."""

@@ -125,3 +125,10 @@ def test_a_check_in_which_no_engine_ran_is_not_a_pass() -> None:
     assert exit_status([skipped]) == 1
     assert exit_status([]) == 1
     assert exit_status([fine, EngineCheck("bing", "changed")]) == 1
+
+
+def test_one_result_parsed_is_singular() -> None:
+    from imagespider.commands.enginecheck import EngineCheck
+
+    line = EngineCheck("commons", state="ok", parsed=1, fields={"page_url": 1.0}).line()
+    assert "1 result parsed; page_url 100%" in line

@@ -62,3 +62,18 @@ def test_a_hand_edited_key_cannot_break_the_yaml_header() -> None:
     assert set(odd) <= set(found)
     assert "license" not in header(rows) or header(rows)["license"] != "evil"
     assert "- name: ok_name" in render_card(rows)
+
+
+def test_the_card_says_one_class_and_names_only_the_policies_that_kept_something() -> None:
+    from imagespider.dataset.card import render_card
+
+    rows = [{"file_name": f"cat/{i}.jpg", "label": "cat", "engine": "bing", "license": "cc0"} for i in range(150)]
+    crawls = [
+        {"spider": "bing", "arguments": {"license": "share"}, "kept": 0},
+        {"spider": "bing", "arguments": {"license": "any"}, "kept": 150},
+    ]
+    card = render_card(rows, crawls)
+    assert "150 images in 1 class, from bing (2 crawls with bing)." in card
+    assert "Crawled with the license policy `any` (" in card and "`share`" not in card.split("## Policy")[1][:80]
+    one = render_card(rows[:1], crawls[1:])
+    assert "1 image in 1 class, from bing (1 crawl with bing)." in one

@@ -54,3 +54,8 @@ def test_a_search_query_is_one_line_that_counts_its_engines() -> None:
     assert progress.line() == "search 'cat' (cat): kept 20/20 (bing 15, google 5), dropped 0"
     resumed = QueryProgress("search", "cat", "cat", 20, kept=5, earlier=15, engines=Counter(google=5))
     assert resumed.line() == "search 'cat' (cat): kept 20/20 (5 in this run; google 5), dropped 0"
+
+
+def test_nothing_kept_of_one_result_is_singular() -> None:
+    line = extension(QueryProgress("bing", "cat", "cat", 5, dropped=Counter(private_address=1))).nothing_kept_line()
+    assert line is not None and line.startswith("kept nothing: the only result was dropped (private_address 1)")

@@ -148,33 +148,41 @@ class IndexQueries:
     # -- rejected.jsonl ------------------------------------------------------------------
 
     def rejected_counts(self, path: Path) -> Counter[tuple[str, str]]:
-        """Rejected results per ``(label, reason)`` in ``path`` (rejected.jsonl), reading only the
-        lines added since the last call (counted again from the start if the file was replaced)."""
+        """Rejected results per ``(label, reason)`` in ``path`` (rejected.jsonl), each image URL counted
+        once, by its latest rejection, and not at all once a later crawl kept it (rejected.jsonl is the
+        history; the documents tell what holds now). Only the lines added since the last call are read
+        (all again from the start if the file was replaced); a row without a URL counts on its own."""
         meta = self._meta()
         try:
             stat = path.stat()
         except FileNotFoundError:
             stat = None
-        start = int(meta.get("rejected_offset") or 0)
-        if stat is None or meta.get("rejected_inode") != stat.st_ino or stat.st_size < start:
-            self.db.execute("DELETE FROM rejected")
+        start = int(meta.get("rejected_latest_offset") or 0)
+        if stat is None or meta.get("rejected_latest_inode") != stat.st_ino or stat.st_size < start:
+            self.db.execute("DELETE FROM rejected_latest")
             start = 0
-        fresh: Counter[tuple[str, str]] = Counter()
+        fresh: list[tuple[int | None, str | None, str, str, str]] = []
         end = start
         if stat is not None:
             for offset, raw, length in read_lines(path, start):
                 end = offset + length
                 found = json_object(raw)
                 if found is not None:
-                    fresh[(str(found.get("label") or "?"), str(found.get("reason") or "?"))] += 1
+                    url, row_label = found.get("url"), str(found.get("label") or "")
+                    key = url_key(url, row_label) if isinstance(url, str) and url else None
+                    fresh.append((key, url if key is not None else None, row_label,
+                                  row_label or "?", str(found.get("reason") or "?")))
         db = self.db
         db.execute("BEGIN")
-        db.executemany(
-            "INSERT INTO rejected VALUES (?, ?, ?)"
-            " ON CONFLICT(label, reason) DO UPDATE SET count = count + excluded.count",
-            [(label, reason, count) for (label, reason), count in fresh.items()],
-        )
+        # In file order: a URL's later rejection replaces its earlier one.
+        db.executemany("INSERT OR REPLACE INTO rejected_latest VALUES (?, ?, ?, ?, ?)", fresh)
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                       [("rejected_offset", end), ("rejected_inode", None if stat is None else stat.st_ino)])
+                       [("rejected_latest_offset", end),
+                        ("rejected_latest_inode", None if stat is None else stat.st_ino)])
         db.execute("COMMIT")
-        return Counter({(label, reason): int(count) for label, reason, count in db.execute("SELECT * FROM rejected")})
+        counted = db.execute(
+            "SELECT r.label, r.reason, COUNT(*) FROM rejected_latest r WHERE r.url IS NULL OR NOT EXISTS"
+            " (SELECT 1 FROM rows WHERE rows.url_key = r.key AND rows.image_url = r.url AND rows.label = r.url_label)"
+            " GROUP BY r.label, r.reason"
+        )
+        return Counter({(label, reason): int(count) for label, reason, count in counted})

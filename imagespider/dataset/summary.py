@@ -11,7 +11,7 @@ from where the last publish stopped), never from the rows held in memory; a few 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,7 +50,9 @@ class StoreSummary:
     @classmethod
     def from_rows(cls, rows: Iterable[Mapping[str, Any]], rejected: Iterable[Mapping[str, Any]] = ()) -> StoreSummary:
         summary = cls()
+        kept: set[tuple[str, str]] = set()
         for row in rows:
+            kept.add((str(row.get("image_url")), str(row.get("label") or "")))
             label = str(row.get("label") or "?")
             lic = license_of(row).label
             summary.kept += 1
@@ -61,13 +63,10 @@ class StoreSummary:
             summary.label_licenses[(label, lic)] += 1
             for name, value in row.items():
                 summary.kinds[name] = summary.kinds.get(name, 0) | value_kind(value)
-        newest: list[dict[str, Any]] = []
-        for found in rejected:
+        latest = latest_rejections(rejected, lambda url, label: (url, label) in kept)
+        for found in latest:
             summary.add_rejected(found)
-            newest.append(dict(found))
-            if len(newest) > 2 * MAX_REJECTED_ROWS:
-                del newest[:-MAX_REJECTED_ROWS]
-        summary.newest_rejected = newest[-MAX_REJECTED_ROWS:]
+        summary.newest_rejected = latest[-MAX_REJECTED_ROWS:]
         return summary
 
     def add_rejected(self, found: Mapping[str, Any]) -> None:
@@ -94,7 +93,7 @@ class StoreSummary:
             summary.rejected += count
             summary.reasons[reason] += count
             summary.label_reasons[(label, reason)] += count
-        summary.newest_rejected = tail_jsonl(rejected_path, MAX_REJECTED_ROWS)
+        summary.newest_rejected = latest_rejections(tail_jsonl(rejected_path, MAX_REJECTED_ROWS), index.has_url)
         return summary
 
     def licenses_of(self, label: str) -> Counter[str]:
@@ -108,6 +107,19 @@ class StoreSummary:
         if self._reasons_by_label is None:
             self._reasons_by_label = _per_label(self.label_reasons)
         return Counter(self._reasons_by_label.get(label, {}))
+
+
+def latest_rejections(rejected: Iterable[Mapping[str, Any]], kept: Callable[[str, str], bool]) -> list[dict[str, Any]]:
+    """Each image URL's latest rejection, in the order of those, leaving out the URLs ``kept(url, label)``
+    now (a later crawl kept them): what holds now, as the index counts it (indexqueries.rejected_counts).
+    A row without a URL stands on its own."""
+    latest: dict[Any, dict[str, Any]] = {}
+    for n, found in enumerate(rejected):
+        url, label = found.get("url"), str(found.get("label") or "")
+        key: Any = (url, label) if isinstance(url, str) and url else n
+        latest.pop(key, None)
+        latest[key] = dict(found)
+    return [found for key, found in latest.items() if not (isinstance(key, tuple) and kept(*key))]
 
 
 def _per_label(counts: Counter[tuple[str, str]]) -> dict[str, dict[str, int]]:

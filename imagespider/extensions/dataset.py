@@ -34,6 +34,10 @@ logger = logging.getLogger(__name__)
 STORE_LOCKED_REASON = StoreLocked.reason
 
 
+#: Set by extensions/record.py when the spider opens (this module is imported by it, not the reverse).
+CRAWL_ID_STAT = "imagespider/crawl_id"
+
+
 def local_store(uri: str) -> str:
     """IMAGES_STORE as a local folder (an object store, ``s3://``, is handled apart)."""
     if "://" in uri and not uri.startswith("file://"):
@@ -131,6 +135,8 @@ class DatasetExtension:
                 "reason": reason,
                 "detail": detail,
                 "at": datetime.now(UTC).isoformat(timespec="seconds"),
+                # rejected.jsonl is the history of every attempt: each row names its crawl (crawls.jsonl `id`).
+                "crawl": self.crawler.stats.get_value(CRAWL_ID_STAT) if self.crawler.stats is not None else None,
             }
         )
 

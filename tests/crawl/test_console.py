@@ -15,9 +15,10 @@ from tests.conftest import run_scrapy
 from tests.crawl.conftest import FAST_SCROLL, Crawl, CrawlResult
 
 
-def two_queries(crawl: Crawl, *extra: str, total: int = 40, allow_private: bool = True) -> CrawlResult:
+def two_queries(crawl: Crawl, *extra: str, total: int = 40, allow_private: bool = True,
+                store: Path | None = None) -> CrawlResult:
     """Bing, 4 images for each of two queries, out of ``total`` results each, without the stats dump."""
-    store = crawl.tmp_path_factory.mktemp("console") / "data"
+    store = store or crawl.tmp_path_factory.mktemp("console") / "data"
     queries = store.parent / "queries.txt"
     queries.write_text("cat\nkitten: small cat\n", encoding="utf-8")
     return crawl(
@@ -114,3 +115,25 @@ def test_describe_lists_arguments_defaults_and_choices() -> None:
     for needle in ("limit", "Default: 100", "queries", "Choices: small, medium, large, wallpaper", "Default: strict"):
         assert needle in text
     assert "describe <spider>" in run_scrapy("crawl", "-h").stdout
+
+
+def test_documents_count_what_holds_now_not_every_attempt(crawl: Crawl) -> None:
+    """A crawl that failed (every image on a private address), then a rerun that kept them all: the
+    report no longer counts the images kept now as rejected; rejected.jsonl keeps the history, each
+    row naming its crawl."""
+    failed = two_queries(crawl, total=12, allow_private=False)
+    assert failed.returncode == 1
+    store = failed.store
+    report = (store / "report.html").read_text(encoding="utf-8")
+    assert "24 results rejected." in report
+    kept = two_queries(crawl, total=12, allow_private=True, store=store)
+    assert kept.returncode == 0, kept.stderr[-3000:]
+    rows = [json.loads(line) for line in (store / "metadata.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 8
+    report = (store / "report.html").read_text(encoding="utf-8")
+    # The 8 kept now were rejected before: 16 of the 24 remain rejected (not tried again: the limit was reached).
+    assert "8 images kept in 2 classes" in report and "16 results rejected." in report, report[:3000]
+    rejected = [json.loads(line) for line in (store / "rejected.jsonl").read_text(encoding="utf-8").splitlines()]
+    crawl_ids = [json.loads(line)["id"] for line in (store / "crawls.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {row["crawl"] for row in rejected} <= set(crawl_ids)
+    assert sum(row["crawl"] == crawl_ids[0] for row in rejected) == 24  # the history stays

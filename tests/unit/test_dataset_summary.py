@@ -148,3 +148,22 @@ def test_a_class_page_shows_a_bounded_sample(tmp_path: Path) -> None:
     page = (tmp_path / "class000" / REPORT).read_text(encoding="utf-8")
     assert page.count("<img ") == CLASS_PAGE_SAMPLE
     assert f"({CLASS_PAGE_SAMPLE + 31:,}) (showing {CLASS_PAGE_SAMPLE:,})" in page
+
+
+def test_a_url_counts_once_by_its_latest_rejection_and_not_once_kept(tmp_path: Path) -> None:
+    rows = make_store(tmp_path, 1, 3)
+    history = [
+        {"url": rows[0]["image_url"], "label": "class000", "reason": "private_address", "crawl": "c1"},  # kept now
+        {"url": "https://x.example/a.jpg", "label": "class000", "reason": "http_error", "crawl": "c1"},
+        {"url": "https://x.example/a.jpg", "label": "class000", "reason": "too_small", "crawl": "c2"},  # latest
+        {"label": "class000", "reason": "empty", "crawl": "c2"},  # no URL: counted on its own
+    ]
+    (tmp_path / REJECTED).write_text("".join(json.dumps(r) + "\n" for r in history), encoding="utf-8")
+    index = index_of(tmp_path)
+    try:
+        summary = StoreSummary.from_index(index, tmp_path / REJECTED)
+    finally:
+        index.close()
+    assert summary.rejected == 2 and summary.reasons == {"too_small": 1, "empty": 1}
+    assert [r["reason"] for r in summary.newest_rejected] == ["too_small", "empty"]
+    assert summary == StoreSummary.from_rows(rows, history)

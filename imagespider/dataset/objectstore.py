@@ -69,6 +69,9 @@ S3_ATTEMPTS = 3
 #: past that, new images wait (imagespider/pipelines/images.py), so a stalled store holds a
 #: bounded number of rows in memory, never one per result.
 PUT_THREADS = 8
+#: The Cache-Control an image is put with: Scrapy's S3FilesStore's own (its HEADERS), kept since
+#: images stopped going through it (they are put in the store's own threads).
+IMAGE_CACHE_CONTROL = "max-age=172800"
 MAX_PENDING_PUTS = 256
 _IMAGE = re.compile(r"^([^/.][^/]*)/([0-9a-f]{64})\.([a-z0-9]{2,4})$")
 
@@ -82,6 +85,10 @@ class ObjectStoreConfig:
     secret_key: str | None
     session_token: str | None
     region: str | None
+    #: Scrapy's AWS_USE_SSL and AWS_VERIFY (its S3FilesStore passes both to botocore): None is
+    #: botocore's default (TLS on, verified); AWS_VERIFY may name a CA bundle file.
+    use_ssl: bool | None = None
+    verify: bool | str | None = None
 
     @classmethod
     def from_settings(cls, uri: str, settings: Any) -> ObjectStoreConfig:
@@ -107,6 +114,8 @@ class ObjectStoreConfig:
             secret_key=settings.get("AWS_SECRET_ACCESS_KEY") or None,
             session_token=settings.get("AWS_SESSION_TOKEN") or None,
             region=settings.get("AWS_REGION_NAME") or None,
+            use_ssl=_yes_no(settings.get("AWS_USE_SSL")),
+            verify=_verify(settings.get("AWS_VERIFY")),
         )
 
     def client(self) -> Any:
@@ -123,12 +132,35 @@ class ObjectStoreConfig:
         return session.create_client(
             "s3", aws_access_key_id=self.access_key, aws_secret_access_key=self.secret_key,
             aws_session_token=self.session_token, endpoint_url=self.endpoint_url, region_name=self.region,
-            config=timeouts,
+            config=timeouts, verify=self.verify, **({} if self.use_ssl is None else {"use_ssl": self.use_ssl}),
         )
 
     @property
     def uri(self) -> str:
         return f"s3://{self.bucket}/{self.prefix}"
+
+
+def _yes_no(value: Any) -> bool | None:
+    """A yes/no setting as Scrapy's ``Settings.getbool`` reads it; unset (None, "") stays None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ArgumentError(f"AWS_USE_SSL / AWS_VERIFY {shown(str(value))!r} is not a yes/no value: give True or False")
+
+
+def _verify(value: Any) -> bool | str | None:
+    """AWS_VERIFY: yes/no, or the path of a CA bundle (as botocore's ``verify`` takes it)."""
+    if isinstance(value, str) and value.strip() and value.strip().lower() not in (
+        "1", "true", "yes", "on", "0", "false", "no", "off",
+    ):
+        return value.strip()
+    return _yes_no(value)
 
 
 def _is_endpoint(url: str) -> bool:
@@ -523,7 +555,8 @@ class ObjectDataset:
         content_type = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
         await asyncio.wrap_future(self._submit(
             self.store.client.put_object, **{"Bucket": config.bucket, "Key": config.prefix + file_name,
-                                             "Body": body, "ContentType": content_type, **options},
+                                             "Body": body, "ContentType": content_type,
+                                             "CacheControl": IMAGE_CACHE_CONTROL, **options},
         ))
 
     async def has_row_soon(self, file_name: str) -> bool:

@@ -54,6 +54,8 @@ def test_crawl_into_a_bucket_then_publish_and_export(mockserver: MockHTTPServer,
         sha = hashlib.sha256(data).hexdigest()
         assert key.startswith(f"cat/{sha}.")
         assert sidecars[f"cat/{sha}.json"]["file_name"] == key
+        head = s3_client(s3).head_object(Bucket="datasets", Key=f"animals/{key}")
+        assert head["CacheControl"] == "max-age=172800", "put with Scrapy's S3FilesStore's Cache-Control"
     # published at the crawl's end: the same files a local store has
     manifest = [json.loads(line) for line in found["metadata.jsonl"].decode().splitlines()]
     assert sorted(row["file_name"] for row in manifest) == sorted(images)

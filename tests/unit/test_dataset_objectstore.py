@@ -8,6 +8,7 @@ process) in tests/crawl/test_objectstore.py."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -47,6 +48,25 @@ def test_the_config_comes_from_the_aws_settings_and_gcs_needs_its_endpoint() -> 
     assert config.uri == "s3://data/cats/"
     with pytest.raises(ArgumentError, match="AWS_ENDPOINT_URL=https://storage.googleapis.com"):
         ObjectStoreConfig.from_settings("gs://data/cats", {})
+
+
+def test_aws_use_ssl_and_aws_verify_reach_the_client_as_scrapy_s3_store_passes_them(tmp_path: Path) -> None:
+    plain = ObjectStoreConfig.from_settings("s3://data/cats", AWS)
+    assert (plain.use_ssl, plain.verify) == (None, None)
+    assert plain.client()._endpoint.http_session._verify is not False  # botocore's default: verified
+    off = ObjectStoreConfig.from_settings("s3://data/cats", {**AWS, "AWS_USE_SSL": "False", "AWS_VERIFY": "0"})
+    assert (off.use_ssl, off.verify) == (False, False)
+    assert off.client()._endpoint.http_session._verify is False
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("")
+    named = ObjectStoreConfig.from_settings("s3://data/cats", {**AWS, "AWS_VERIFY": str(bundle)})
+    assert named.verify == str(bundle)
+    without_endpoint = ObjectStoreConfig.from_settings(
+        "s3://data/cats", {**AWS, "AWS_ENDPOINT_URL": "", "AWS_USE_SSL": False},
+    )
+    assert without_endpoint.client().meta.endpoint_url.startswith("http://")
+    with pytest.raises(ArgumentError, match="AWS_USE_SSL / AWS_VERIFY 'maybe' is not a yes/no value"):
+        ObjectStoreConfig.from_settings("s3://data/cats", {**AWS, "AWS_USE_SSL": "maybe"})
 
 
 @pytest.fixture

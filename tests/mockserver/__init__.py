@@ -402,6 +402,31 @@ def numbered_images(engine: str, broken_every: int) -> Callable[..., Reply]:
     return image
 
 
+#: Each engine's endpoint setting and its path on this server (tests/crawl/conftest.py uses the same).
+ENGINE_ENDPOINTS: dict[str, tuple[str, str]] = {
+    "bing": ("BING_SEARCH_URL", "/images/search"),
+    "google": ("GOOGLE_SEARCH_URL", "/search"),
+    "flickr": ("FLICKR_API_URL", "/services/rest/"),
+    "openverse": ("OPENVERSE_API_URL", ""),
+    "commons": ("COMMONS_API_URL", "/w/api.php"),
+}
+#: A Flickr key the mock accepts (any key not starting with ``bad``).
+DEMO_FLICKR_KEY = "demo-key"
+
+
+def demo_lines(base: str) -> list[str]:
+    """What ``python -m tests.mockserver`` prints: a command per engine with the ``-s`` settings to paste
+    (the images are served from 127.0.0.1, which a crawl refuses unless ALLOW_PRIVATE_ADDRESSES)."""
+    lines = [f"imagespider's mock engines on {base} (Ctrl-C to stop); in another terminal, from the project folder:"]
+    for engine, (setting, path) in ENGINE_ENDPOINTS.items():
+        extra = f" -s FLICKR_API_KEY={DEMO_FLICKR_KEY}" if engine == "flickr" else ""
+        lines.append(
+            f"  .venv/bin/scrapy crawl {engine} -a q=cat -a limit=10 -a license=any -s IMAGES_STORE=data-demo "
+            f"-s {setting}={base}{path}{extra} -s ALLOW_PRIVATE_ADDRESSES=True"
+        )
+    return lines
+
+
 def main() -> None:
     """Serve every engine the tests play, for trying a crawl by hand."""
     import importlib  # noqa: PLC0415
@@ -416,8 +441,7 @@ def main() -> None:
                  "tests.mockserver.openverse", "tests.mockserver.commons", "tests.mockserver.pages"):
         importlib.import_module(name)
     with served.serving(port) as running:
-        print(f"serving on {running.base}: Bing {running.base}/images/search, "
-              f"Google {running.base}/search, Flickr {running.base}/services/rest/", flush=True)
+        print("\n".join(demo_lines(running.base)), flush=True)
         threading.Event().wait()
 
 

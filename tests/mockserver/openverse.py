@@ -34,8 +34,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import json5
-
 from tests.mockserver import POST_ROUTES, ROUTES, numbered_images
 
 TAPES = Path(__file__).parents[1] / "fixtures" / "openverse"
@@ -60,7 +58,9 @@ Reply = tuple[int, str, bytes, dict[str, str]]
 
 @lru_cache(maxsize=8)
 def tape(name: str) -> dict[str, Any]:
-    return json5.loads((TAPES / name).read_text(encoding="utf-8"))
+    """The recorded ``.json5`` tape, read from its plain-JSON copy beside it (``.json``, checked equal by
+    tests/unit/test_mockserver.py), so ``python -m tests.mockserver`` runs with the runtime packages only."""
+    return json.loads((TAPES / name).with_suffix(".json").read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)

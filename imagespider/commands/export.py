@@ -74,6 +74,9 @@ class Command(StoreCommand, ScrapyCommand):
                             help=f"JPEG/WebP quality when encoding ({defaults.quality})")
         parser.add_argument("--workers", type=int, default=defaults.workers,
                             help=f"images transformed at once ({defaults.workers})")
+        parser.add_argument("--license", default=defaults.license,
+                            help="export only the rows this license policy keeps, the values of -a license= "
+                                 "(share, commercial, modify, license ids; default: any)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         settings = self.store_settings()
@@ -85,6 +88,7 @@ class Command(StoreCommand, ScrapyCommand):
                 formats=tuple(name.strip() for name in opts.format.split(",") if name.strip()),
                 shard_size=opts.shard_size, shard_bytes=opts.shard_bytes, resize=opts.resize,
                 resize_mode=opts.resize_mode, encode=opts.encode, quality=opts.quality, workers=opts.workers,
+                license=opts.license,
             )
         except ValueError as error:
             raise UsageError(str(error)) from None
@@ -132,6 +136,10 @@ class Command(StoreCommand, ScrapyCommand):
         logger.info(
             "exported %d images from %s into %d shard files in %s", result.samples, uri, len(result.shards), args[0]
         )
+        if result.policy_left_out:
+            reasons = ", ".join(f"{reason} {count}" for reason, count in result.policy_left_out.most_common())
+            logger.info("left out %d rows the license policy %s does not keep (%s); the store keeps them",
+                        result.policy_left_out.total(), config.license, reasons)
         # Each kind of row left out is one ERROR line and exit status 1: the export is not the store.
         for kind, what in (
             ("missing", "whose file is missing"),

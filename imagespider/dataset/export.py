@@ -29,6 +29,7 @@ import json
 import logging
 import os
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -37,11 +38,13 @@ from typing import IO, Any, Protocol
 
 from PIL import Image, ImageOps
 
+from imagespider.dataset.attribution import license_of
 from imagespider.dataset.exportfolder import export_lock, move_into_place, scratch_folder
 from imagespider.dataset.exportorder import OrderedRows
 from imagespider.dataset.files import MANIFEST, read_regular_file
 from imagespider.dataset.jsonl import read_jsonl
 from imagespider.dataset.shards import Sample, Sharder, ShardInfo
+from imagespider.rights.policy import Policy, PolicyError
 from imagespider.text import clean_text, clean_value
 
 logger = logging.getLogger(__name__)
@@ -115,6 +118,8 @@ class ExportConfig:
     quality: int = 95
     #: Images decoded and encoded at once (Pillow releases the GIL).
     workers: int = 2
+    #: The license policy rows must meet (``-a license=`` values): crawl once with ``any``, export what may be shared.
+    license: str = "any"
 
     def __post_init__(self) -> None:
         problems = [
@@ -136,6 +141,10 @@ class ExportConfig:
             problems.append("--quality must be between 1 and 100")
         if not 1 <= self.workers <= MAX_WORKERS:
             problems.append(f"--workers must be between 1 and {MAX_WORKERS}")
+        try:
+            Policy.parse(self.license)
+        except PolicyError as error:
+            problems.append(str(error).replace("-a license=", "--license "))
         if problems:
             raise ValueError("; ".join(problems))
 
@@ -158,6 +167,8 @@ class ExportResult:
     invalid: list[str] = field(default_factory=list)
     shards: list[ShardInfo] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LEFT_OUT, 0))
+    #: Rows the license policy does not keep, by reason (``license_unnamed``...): chosen, not damage.
+    policy_left_out: Counter[str] = field(default_factory=Counter)
     #: Where every row left out is written, one JSON string a line, per kind (set by :func:`export`).
     spill: dict[str, IO[str]] = field(default_factory=dict, repr=False)
 
@@ -250,6 +261,17 @@ def _valid_rows(rows: Iterator[dict[str, Any]], result: ExportResult, ordered: O
             result.leave_out("invalid", f"row {number} ({row['file_name']}): sha256 {sha} is already exported")
 
 
+def kept_by_policy(rows: Iterator[dict[str, Any]], policy: Policy, result: ExportResult) -> Iterator[dict[str, Any]]:
+    """The rows whose license the policy keeps, as the crawl's license pipeline would have; the others
+    counted by reason in ``result.policy_left_out``."""
+    for row in rows:
+        reason = None if policy.is_any else policy.check(license_of(row))
+        if reason is None:
+            yield row
+        else:
+            result.policy_left_out[reason] += 1
+
+
 def export(source: Source, out: str | os.PathLike[str], config: ExportConfig, *, origin: str = "") -> ExportResult:
     """Write ``source``'s images as shards under ``out`` (``webdataset/``, ``parquet/``) and
     ``shards.json``. Rows whose file is missing, does not decode or is not the bytes its sha256
@@ -270,7 +292,7 @@ def export(source: Source, out: str | os.PathLike[str], config: ExportConfig, *,
                 kind: files.enter_context((scratch / f"{kind}.jsonl").open("w", encoding="utf-8")) for kind in LEFT_OUT
             }
             try:
-                _valid_rows(source.rows(), result, ordered)
+                _valid_rows(kept_by_policy(source.rows(), Policy.parse(config.license), result), result, ordered)
                 classes = ordered.labels()
                 _write_shards(source, scratch, config, classes, ordered, result)
             finally:

@@ -131,3 +131,22 @@ def test_publish_rebuilds_a_local_stores_documents_idempotently(store: Path) -> 
         assert f"published {store}: 12 images" in result.stderr
         assert (store / "ATTRIBUTION.md").read_text() == attribution
         assert (store / "README.md").exists()
+
+
+def test_export_with_a_license_policy_writes_only_what_it_keeps(store: Path, tmp_path: Path) -> None:
+    """Crawled with `any`, exported for sharing: the rows `share,commercial` does not keep are left out, said in a line."""
+    from imagespider.dataset.attribution import license_of
+    from imagespider.rights.policy import Policy
+
+    policy = Policy.parse("share,commercial")
+    rows = manifest(store)
+    keeps = sum(policy.check(license_of(row)) is None for row in rows.values())
+    assert 0 < keeps < len(rows)  # the Openverse tapes hold NC licenses too
+    out = tmp_path / "shared"
+    result = run_scrapy("export", str(out), "--store", str(store), "--license", "share,commercial")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads((out / "shards.json").read_text())["samples"] == keeps
+    (line,) = [line for line in result.stderr.splitlines() if "does not keep" in line]
+    assert f"left out {len(rows) - keeps} rows the license policy share,commercial does not keep (" in line
+    bad = run_scrapy("export", str(tmp_path / "o"), "--store", str(store), "--license", "shar")
+    assert bad.returncode == 2 and "unknown license policy word 'shar' in --license shar" in bad.stderr

@@ -211,3 +211,29 @@ def test_rows_left_out_are_all_listed_but_only_the_first_held_in_memory(tmp_path
     listed = json.loads((tmp_path / "out" / "shards.json").read_text())
     assert listed["missing"] == [f"cat/{n:064x}.png" for n in range(1, 6)]
     assert listed["unreadable"] == [] and listed["invalid"] == [] and listed["samples"] == 1
+
+
+def test_an_export_with_a_license_policy_keeps_only_what_it_allows(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Crawl once with ``any``, export what may be shared: the rows the policy does not keep are
+    counted by reason, not listed as damage."""
+    import hashlib
+    import json
+
+    from imagespider.dataset.export import LocalSource, export
+
+    rows = []
+    for n, lic in enumerate(["cc-by", "cc-unspecified", "cc-by-nc", "unknown"]):
+        data = png(4 + n, 4)
+        sha = hashlib.sha256(data).hexdigest()
+        (tmp_path / "cat").mkdir(exist_ok=True)
+        (tmp_path / "cat" / f"{sha}.png").write_bytes(data)
+        rows.append({"file_name": f"cat/{sha}.png", "sha256": sha, "label": "cat", "license": lic,
+                     "license_version": "4.0" if lic.startswith("cc-by") else None})
+    (tmp_path / "metadata.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    shared = export(LocalSource(tmp_path), tmp_path / "shared", ExportConfig(license="share"))
+    assert shared.samples == 2 and dict(shared.policy_left_out) == {"license_unnamed": 2}
+    commercial = export(LocalSource(tmp_path), tmp_path / "commercial", ExportConfig(license="share,commercial"))
+    assert commercial.samples == 1 and commercial.policy_left_out["license_noncommercial"] == 1
+    assert json.loads((tmp_path / "shared" / "shards.json").read_text())["options"]["license"] == "share"
+    with pytest.raises(ValueError, match="--license shar"):
+        ExportConfig(license="shar")

@@ -30,6 +30,8 @@ from imagespider.dataset.indexrow import KIND_BOOL, KIND_FLOAT, KIND_INT, KIND_L
 from imagespider.dataset.manifest import MANIFEST_FIELDS
 from imagespider.dataset.reporthtml import plural
 from imagespider.dataset.summary import StoreSummary
+from imagespider.rights.model import License
+from imagespider.rights.policy import Policy
 
 CARD = "README.md"
 
@@ -153,6 +155,23 @@ def kept_policies(crawls: Sequence[Mapping[str, Any]]) -> list[str]:
     return sorted(kept or {crawl_policy(c) for c in crawls})
 
 
+def shareable_lines(summary: StoreSummary, policies: Sequence[str]) -> list[str]:
+    """For a store with images kept under ``any``: how many the ``share`` policy keeps (by license id, as
+    the crawl's license pipeline decides), so its user knows what ``scrapy export --license share`` gives."""
+    if "any" not in policies or not summary.kept:
+        return []
+    share = Policy.parse("share")
+    shared = sum(count for lic_id, count in summary.license_ids.items()
+                 if share.check(License.from_dict({"license": lic_id})) is None)
+    in_house = summary.kept - shared
+    return [
+        "",
+        f"Of the {plural(summary.kept, 'image')}, {shared:,} may be shared (`share`: a license known by name that "
+        f"allows redistribution; `scrapy export --license share`) and {in_house:,} "
+        f"{'is' if in_house == 1 else 'are'} for in-house training only.",
+    ]
+
+
 def render_card(rows: Sequence[Mapping[str, Any]], crawls: Sequence[Mapping[str, Any]] = (),
                 summary: StoreSummary | None = None) -> str:
     """The whole README.md for a store's manifest rows (or, for a large store, ``summary`` of
@@ -182,6 +201,7 @@ def render_card(rows: Sequence[Mapping[str, Any]], crawls: Sequence[Mapping[str,
         "`-a license=`). An owner's opt-out from text and data mining (robots.txt and its Content-Signal,",
         "Content-Usage and RSL License lines, `noai`/`noml`, TDMRep, ai.txt, embedded data-mining or",
         "C2PA statements) always won: such images were never kept.",
+        *shareable_lines(summary, policies),
         "",
         "## Counts",
         "",

@@ -41,7 +41,12 @@ from twisted.internet.task import LoopingCall
 from imagespider.errors import FAILURE_PREFIX
 from imagespider.failures import failures_line, failures_of
 from imagespider.outcomes import Outcome, on_item_settled
+from imagespider.rights.model import License
+from imagespider.rights.policy import Policy
 from imagespider.spiders.params import Query
+
+#: What "may be shared" means in the summary of a crawl made with ``any``.
+SHARE = Policy.parse("share")
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +141,9 @@ class ProgressExtension:
         self.reason: str | None = None
         #: Set by our ``crawl`` command, which logs the summary itself once the crawl has stopped.
         self.summary_deferred = False
+        #: Crawled with ``any``: the summary says how many of the kept images ``share`` would keep.
+        self.policy_is_any = False
+        self.shareable = 0
         self._summary_logged = False
 
     @classmethod
@@ -158,6 +166,7 @@ class ProgressExtension:
         # the ones that kept nothing.
         args = getattr(spider, "args", None)
         limit = getattr(args, "limit", None)
+        self.policy_is_any = bool(getattr(getattr(args, "policy", None), "is_any", False))
         for query in getattr(args, "queries", ()):
             self._progress(spider.name, query.text, query.label, limit)
         if self.interval:
@@ -168,6 +177,9 @@ class ProgressExtension:
         progress = self._of(item)
         if outcome.kept:
             progress.kept += 1
+            license = getattr(item, "license", None)
+            if isinstance(license, License) and SHARE.check(license) is None:
+                self.shareable += 1
             engine = getattr(item, "engine", None)
             if engine and engine != progress.engine:
                 progress.engines[str(engine)] += 1
@@ -220,6 +232,12 @@ class ProgressExtension:
         total = self.total_dropped()
         kept = sum(p.kept for p in self.queries.values())
         count = len(self.queries)
+        if self.policy_is_any and kept:
+            in_house = kept - self.shareable
+            lines.append(
+                f"summary: of the {kept} kept in this run, {self.shareable} may be shared (license policy share) "
+                f"and {in_house} {'is' if in_house == 1 else 'are'} for in-house training only"
+            )
         lines.append(
             f"summary: {count} {'query' if count == 1 else 'queries'}, kept {kept} in this run, "
             f"{dropped_text(total)}; finish reason {self.reason or '?'}"

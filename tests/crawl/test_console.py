@@ -42,11 +42,13 @@ def test_the_summary_closes_a_short_log(info_crawl) -> None:
     store, result = info_crawl
     assert result.returncode == 0, result.stderr[-3000:]
     lines = log_lines(result.stderr)
-    last = [line.split(" INFO: ")[1] for line in lines[-3:]]
+    last = [line.split(" INFO: ")[1] for line in lines[-4:]]
     assert last[0].startswith("summary: bing 'cat' (cat): kept 4/4, dropped ")
     assert last[1].startswith("summary: bing 'small cat' (kitten): kept 4/4, dropped ")
-    assert last[2].startswith("summary: 2 queries, kept 8 in this run, dropped ")
-    assert last[2].endswith("; finish reason finished")
+    # Crawled with `any`: what of it may be shared (Bing's mock pages name no license).
+    assert last[2] == "summary: of the 8 kept in this run, 0 may be shared (license policy share) and 8 are for in-house training only"
+    assert last[3].startswith("summary: 2 queries, kept 8 in this run, dropped ")
+    assert last[3].endswith("; finish reason finished")
     assert "finished: finished" not in result.stderr
     assert "Dumping Scrapy stats" not in result.stderr
     assert "Enabled extensions" not in result.stderr and "Versions:" not in result.stderr
@@ -75,8 +77,8 @@ def test_at_warning_the_summary_is_still_shown_last(crawl: Crawl) -> None:
     # The summary is not a warning: printed on lines of its own, last, with no level label.
     lines = result.stderr.splitlines()
     assert lines[-1].startswith("summary: 2 queries, kept 8 in this run"), lines[-5:]
-    assert [line for line in lines if "summary:" in line] == [line for line in lines[-3:]]
-    assert all(line.startswith("summary: ") for line in lines[-3:])
+    assert [line for line in lines if "summary:" in line] == [line for line in lines[-4:]]
+    assert all(line.startswith("summary: ") for line in lines[-4:])
     assert "WARNING: summary" not in result.stderr
     assert not [line for line in log_lines(result.stderr) if " INFO: " in line]
 

@@ -77,3 +77,14 @@ def test_the_card_says_one_class_and_names_only_the_policies_that_kept_something
     assert "Crawled with the license policy `any` (" in card and "`share`" not in card.split("## Policy")[1][:80]
     one = render_card(rows[:1], crawls[1:])
     assert "1 image in 1 class, from bing (1 crawl with bing)." in one
+
+
+def test_a_store_crawled_with_any_says_how_many_may_be_shared() -> None:
+    from imagespider.dataset.card import render_card
+
+    rows = [{"file_name": f"cat/{i}.jpg", "label": "cat", "engine": "bing", "license": lic}
+            for i, lic in enumerate(["cc-by", "cc0", "cc-unspecified", "unknown", "cc-by-nc"])]
+    card = render_card(rows, [{"spider": "bing", "arguments": {"license": "any"}, "kept": 5}])
+    assert ("Of the 5 images, 3 may be shared (`share`: a license known by name that allows redistribution; "
+            "`scrapy export --license share`) and 2 are for in-house training only.") in card
+    assert "may be shared" not in render_card(rows, [{"spider": "bing", "arguments": {"license": "share"}, "kept": 5}])

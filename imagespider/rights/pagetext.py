@@ -30,7 +30,7 @@ from imagespider.rights.pagewords import (
     LICENSE_WORDS,
     covers_text_only,
     credit_holder,
-    grants,
+    grants_itself,
     is_credit,
     licenses_in,
     most_restrictive,
@@ -136,7 +136,7 @@ class TextReading:
             return  # read as a rel="license" link, with what it says of its scope
         text = " ".join(raw_text(block, 1500).split())
         credit = len(text) < 300 and is_credit(text)  # "Foto: Jane (CC BY 2.0)" in a plain <p>
-        found = licenses_in(text) if grants(text) or credit else []
+        found = licenses_in(text) if grants_itself(text) or credit else []
         if not found:
             return
         chosen = most_restrictive(found)

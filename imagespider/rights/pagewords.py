@@ -121,6 +121,30 @@ GRANT = re.compile(
 )
 
 
+#: A sentence about this very work ("This article is licensed", "Die Bilder in diesem Blog",
+#: "cette photo", "本文"): a long paragraph that grants a license must say what it licenses.
+SELF_REFERENCE = re.compile(
+    r"\b(?:this|these)\s+(?:\S+\s+){0,3}?(?:article|work|image|photo|photograph|picture|content|post|page|figure"
+    r"|blog|site|website|material|paper|story|item|video)s?\b"
+    r"|\b(?:diese[rsmn]?|in\s+diesem)\s+(?:\S+\s+){0,2}?(?:Text|Beitrag|Artikel|Bild|Bilder|Foto|Fotos|Inhalte?|Werk"
+    r"|Blog|Seite|Website)\b|\bcet(?:te)?\s+(?:article|image|photo|œuvre|contenu|page)\b"
+    r"|\best[ea]\s+(?:art[íi]culo|artigo|contenido|conte[úu]do|obra|imagen|imagem|foto|p[áa]gina)\b"
+    r"|\bquest[oa]\s+(?:articolo|contenuto|opera|immagine|foto)\b|\bdeze?\s+(?:artikel|foto|afbeelding|inhoud|werk)\b"
+    r"|本文|本作品|本站|この(?:記事|写真|画像|作品)|이\s*(?:기사|사진|저작물)",
+    re.IGNORECASE,
+)
+#: A licence line short enough to be about nothing but the page ("LICENSED UNDER CC BY NC ND").
+SHORT_LINE = 200
+
+
+def grants_itself(text: str) -> bool:
+    """Running text that grants a license to the work it stands in: a short licence line, or a
+    sentence that says what it licenses ("This is an open-access article distributed under ...");
+    a paragraph that mentions another work's license ("Wikipedia's text is licensed under ...")
+    grants none here."""
+    return grants(text) and (len(text) < SHORT_LINE or bool(SELF_REFERENCE.search(text)))
+
+
 def reserves(text: str) -> bool:
     """The text reserves all rights (in any of the languages above)."""
     return bool(RESERVED.search(text or ""))

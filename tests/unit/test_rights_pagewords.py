@@ -114,3 +114,26 @@ def test_licenses_that_cannot_be_ordered_give_none() -> None:
     assert most_restrictive([nc, License("unsplash", source="page")]) is None
     assert most_restrictive([nc, cc_license("cc0", None, "page")]) == nc
     assert most_restrictive([nc, License("all-rights-reserved", source="page")]).id == "all-rights-reserved"
+
+
+def test_a_long_paragraph_grants_a_license_only_to_what_it_names() -> None:
+    from imagespider.rights.pagewords import grants_itself
+
+    other = ("Wikipedia, the free encyclopedia, was founded in 2001. " * 4 +
+             "Its text is licensed under CC BY-SA 4.0, which lets anyone reuse it with attribution.")
+    assert not grants_itself(other)
+    assert grants_itself("Copyright: © 2006 Almeida et al. " + "x " * 100 + "This is an open-access article "
+                         "distributed under the terms of the Creative Commons Attribution License.")
+    assert grants_itself("LICENSED UNDER CC BY NC ND")
+    assert grants_itself("Die Bilder in diesem Blog stehen unter einer Creative Commons Lizenz. " + "y " * 100)
+
+
+def test_a_news_articles_lead_photo_does_not_take_a_license_its_text_mentions() -> None:
+    from imagespider.rights.page import read_page
+
+    html = ('<html><head><meta property="og:image" content="https://news.example.org/lead.jpg"></head><body><article>'
+            '<img src="/lead.jpg" width="1200" height="800"><img src="/chart.png" width="600" height="400"><p>'
+            + "The encyclopedia grew quickly over two decades of volunteer work. " * 4
+            + "Its text is licensed under CC BY-SA 4.0.</p></article><footer>© 2024 Example News</footer></body></html>")
+    found = read_page(html, "https://news.example.org/a", "https://news.example.org/lead.jpg")
+    assert found.license is not None and found.license.id == "all-rights-reserved" and found.scope == "page"

@@ -40,6 +40,9 @@ from imagespider.failures import failures_of
 
 logger = logging.getLogger("imagespider")
 
+#: Scrapy's finish reason for a spider whose start() raised (scrapy/core/engine.py).
+SCRAPY_START_ERROR = "start_error"
+
 
 class Command(ScrapyCrawlCommand):
     def long_desc(self) -> str:
@@ -143,7 +146,9 @@ class Command(ScrapyCrawlCommand):
 
     def _spider_closed(self, reason: str = "", **_: Any) -> None:
         self._reason = reason
-        if reason.startswith(FAILURE_PREFIX):
+        # Scrapy's own start_error too: a project whose SPIDER_MIDDLEWARES leave out ours
+        # (imagespider/spidermiddlewares/start.py) still exits 1 when its start raised.
+        if reason.startswith(FAILURE_PREFIX) or reason == SCRAPY_START_ERROR:
             self._failures.append(reason)
 
 

@@ -67,6 +67,17 @@ def test_a_start_that_raises_exits_1_with_one_line(crawl: Crawl, tmp_path: Path)
     assert len(starts) == 1 and "ReadOnlyError" in starts[0], result.errors
 
 
+def test_scrapys_own_start_error_exits_1_too(crawl: Crawl, tmp_path: Path) -> None:
+    # A project that leaves our start middleware out still hears of a start that raised.
+    with read_only_redis(tmp_path) as url:
+        result = crawl(
+            "bing", "-a", "q=cat", "-a", "limit=3",
+            settings={"REDIS_URL": url, "SPIDER_MIDDLEWARES": {"imagespider.spidermiddlewares.start.StartFailureMiddleware": None}},
+        )
+    assert "finish reason start_error" in result.output, result.output[-3000:]
+    assert result.returncode == 1
+
+
 def test_an_unreachable_api_is_one_error_line(crawl: Crawl) -> None:
     # Scrapy's retry middleware said "Gave up retrying <GET full URL>" at ERROR before our line.
     result = crawl(

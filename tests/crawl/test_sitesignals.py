@@ -84,7 +84,12 @@ def test_requests_to_the_crawl_delay_host_are_two_seconds_apart(crawled, sites) 
     assert paths[0] == "/robots.txt"
     assert {"/ai.txt", "/.well-known/tdmrep.json", "/img/delay-1.jpg", "/pages/delay-1.html"} <= set(paths)
     gaps = [later - earlier for (earlier, _), (later, _) in pairwise(times)]
-    assert min(gaps) >= 1.95, list(zip(paths[1:], gaps, strict=True))
+    shown = list(zip(paths[1:], gaps, strict=True))
+    # The server sees arrivals: on a loaded machine one request may arrive late, and the next,
+    # started on time, then seems closer. Each start is 2 s after the one before, so the k-th
+    # request after robots.txt arrives no sooner than 2k s after it, and no gap is much below 2 s.
+    assert all(times[k][0] - times[0][0] >= 2 * k - 0.05 for k in range(1, len(times))), shown
+    assert min(gaps) >= 1.5, shown
 
 
 def test_hostile_site_files_reserve_nothing_and_do_not_stall(crawled, sites) -> None:  # noqa: ANN001

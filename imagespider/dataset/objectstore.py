@@ -268,15 +268,37 @@ class ObjectStore:
         return json_object(data)
 
     def lines(self, key: str) -> Iterator[bytes]:
-        """The object's lines as they arrive, none when the store does not hold it: a published
-        ``metadata.jsonl`` of a million rows is gigabytes, never held whole."""
+        """The object's lines (without their newline) as they arrive, none when the store does
+        not hold it: a published ``metadata.jsonl`` of a million rows is gigabytes, never held
+        whole, and a line longer than :data:`MAX_ROW_BYTES` (no row: a whole dataset as one JSON
+        array) is skipped as it streams past, never held either."""
         try:
             answer = self.client.get_object(Bucket=self.config.bucket, Key=self.config.prefix + key)
         except self.client.exceptions.NoSuchKey:
             return
         body = answer["Body"]
+        line = bytearray()
+        skipping = False
         try:
-            yield from body.iter_lines(chunk_size=1 << 20)
+            for chunk in body.iter_chunks(1 << 20):
+                start = 0
+                while (end := chunk.find(b"\n", start)) >= 0:
+                    if not skipping and len(line) + end - start <= MAX_ROW_BYTES:
+                        line += chunk[start:end]
+                        yield bytes(line)
+                    elif not skipping:
+                        logger.warning("skipping a line of %s longer than %d bytes: not a row", key, MAX_ROW_BYTES)
+                    line.clear()
+                    skipping = False
+                    start = end + 1
+                if not skipping:
+                    line += chunk[start:]
+                    if len(line) > MAX_ROW_BYTES:
+                        logger.warning("skipping a line of %s longer than %d bytes: not a row", key, MAX_ROW_BYTES)
+                        line.clear()
+                        skipping = True
+            if line and not skipping:
+                yield bytes(line)
         finally:
             body.close()
 

@@ -28,8 +28,9 @@ def guarded_crawl(crawl: Crawl, tmp_path_factory: pytest.TempPathFactory):
     result = crawl(
         "bing", "-a", "q=../../etc", "-a", "limit=50", "-a", "license=any",
         store=tmp_path_factory.mktemp("guard"), endpoint=f"/guard/{run}/images/search",
+        # at DEBUG: every line Scrapy logs (its Overridden settings dict among them) is checked for secrets
         settings={"FLICKR_API_KEY": SECRET, "AWS_SECRET_ACCESS_KEY": AWS_SECRET, "DOWNLOAD_TIMEOUT": GUARD_TIMEOUT,
-                  **FAST_SCROLL},
+                  "LOG_LEVEL": "DEBUG", **FAST_SCROLL},
         allow_private=False,
     )
     return result.store, run, result, result.seconds
@@ -68,7 +69,7 @@ def test_a_path_in_the_query_stays_inside_the_store(guarded_crawl) -> None:
 
 def test_an_api_key_given_as_a_setting_never_reaches_the_log(guarded_crawl) -> None:
     store, _, result, _ = guarded_crawl
-    # Scrapy's "Overridden settings" line lists its own credential settings...
+    # Scrapy's "Overridden settings" line (at DEBUG) lists its own credential settings...
     assert "'AWS_SECRET_ACCESS_KEY': '***'" in result.stderr
     assert SECRET not in result.stderr + result.stdout  # ...and no line holds a value
     assert AWS_SECRET not in result.stderr + result.stdout

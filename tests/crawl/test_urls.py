@@ -162,7 +162,7 @@ def test_a_plain_list_under_the_default_policy_is_dropped_with_a_warning(
     # Nothing kept while results came in: the crawl failed (issue 17), with the fix in one line.
     assert result.returncode == 1, result.stderr[-3000:]
     assert "'finish_reason': 'failed_nothing_kept'" in result.stderr
-    assert "kept nothing: all 1 results were dropped (license_unnamed 1); fix:" in result.stderr
+    assert "kept nothing: the only result was dropped (license_unnamed 1); fix:" in result.stderr
     assert "declares no license" in result.stderr
     # Downloaded (the file might have named a license), then dropped: nothing names one.
     assert [row["reason"] for row in read_jsonl(tmp_path / "store" / "rejected.jsonl")] == ["license_unnamed"]

@@ -20,7 +20,9 @@ from imagespider.commands.storecommand import StoreCommand
 from imagespider.dataset.publish import publish_local, publish_objects
 from imagespider.dataset.sources import is_object_store
 from imagespider.dataset.storelock import StoreRefused
+from imagespider.dataset.subset import publish_subset
 from imagespider.errors import ArgumentError
+from imagespider.rights.policy import Policy, PolicyError
 
 logger = logging.getLogger("imagespider")
 
@@ -32,10 +34,19 @@ class Command(StoreCommand, ScrapyCommand):
     def short_desc(self) -> str:
         return "Assemble a store (default IMAGES_STORE; a folder or s3://bucket/prefix) from its rows"
 
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--license", help="publish only the images this license policy keeps (the values of "
+                                               "-a license=: share, commercial, modify, license ids), into --to")
+        parser.add_argument("--to", help="the new or empty folder the --license subset is published into")
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         settings = self.store_settings()
         if len(args) > 1:
             raise UsageError("name at most one store")
+        if opts.license or opts.to:
+            self._publish_subset(args, opts)
+            return
         try:
             uri = self.store_uri(args[0] if args else None)
         except ArgumentError as error:
@@ -73,3 +84,32 @@ class Command(StoreCommand, ScrapyCommand):
             "published %s: %d images, %d rejected, %d orphans set aside",
             uri, result.images, result.rejected, len(result.orphans),
         )
+
+    def _publish_subset(self, args: list[str], opts: argparse.Namespace) -> None:
+        """``--license POLICY --to FOLDER``: the part of a local store the policy keeps, as a dataset of its own."""
+        try:
+            if not (opts.license and opts.to):
+                raise ArgumentError("--license and --to go together: scrapy publish --license share --to shared/")
+            try:
+                policy = Policy.parse(opts.license)
+            except PolicyError as error:
+                raise ArgumentError(str(error).replace("-a license=", "--license ")) from None
+            uri = self.store_uri(args[0] if args else None)
+            if is_object_store(uri):
+                raise ArgumentError("--license publishes from a local store; for an object store, export with "
+                                    "scrapy export --store URI --license POLICY")
+            subset = publish_subset(uri.removeprefix("file://"), opts.to, policy)
+        except ArgumentError as error:
+            logger.error("%s", error)
+            self.exitcode = 2
+            return
+        except StoreRefused as error:
+            logger.error("%s", error)
+            self.exitcode = error.exitcode
+            return
+        reasons = ", ".join(f"{reason} {count}" for reason, count in subset.left_out.most_common())
+        logger.info("published %d images the license policy %s keeps into %s%s", subset.images, policy, opts.to,
+                    f"; left out {subset.left_out.total()} ({reasons})" if subset.left_out else "")
+        if subset.failed:
+            logger.error("published %s in part: %s not written", opts.to, ", ".join(subset.failed))
+            self.exitcode = 1

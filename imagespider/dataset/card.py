@@ -172,8 +172,20 @@ def shareable_lines(summary: StoreSummary, policies: Sequence[str]) -> list[str]
     ]
 
 
+def published_lines(policy: str | None, left_out: int) -> list[str]:
+    """A set published from a store with ``scrapy publish --license``: the card describes this set."""
+    if policy is None:
+        return []
+    return [
+        "",
+        f"This set was published with the license policy `{policy}` (`scrapy publish --license {policy}`) "
+        f"from that store: it holds only the images the policy keeps; {plural(left_out, 'image')} of the store "
+        f"{'was' if left_out == 1 else 'were'} left out.",
+    ]
+
+
 def render_card(rows: Sequence[Mapping[str, Any]], crawls: Sequence[Mapping[str, Any]] = (),
-                summary: StoreSummary | None = None) -> str:
+                summary: StoreSummary | None = None, *, published_with: str | None = None, left_out: int = 0) -> str:
     """The whole README.md for a store's manifest rows (or, for a large store, ``summary`` of
     them all, from its index: then ``rows`` is not read) and its crawls.jsonl rows."""
     if summary is None:
@@ -201,7 +213,8 @@ def render_card(rows: Sequence[Mapping[str, Any]], crawls: Sequence[Mapping[str,
         "`-a license=`). An owner's opt-out from text and data mining (robots.txt and its Content-Signal,",
         "Content-Usage and RSL License lines, `noai`/`noml`, TDMRep, ai.txt, embedded data-mining or",
         "C2PA statements) always won: such images were never kept.",
-        *shareable_lines(summary, policies),
+        # A published subset says what it is; the whole store, how much of it may be shared.
+        *(published_lines(published_with, left_out) or shareable_lines(summary, policies)),
         "",
         "## Counts",
         "",

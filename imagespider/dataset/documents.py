@@ -84,12 +84,16 @@ def write_atomically(path: Path, text: str | Iterable[str], sync: bool = True) -
         raise
 
 
-def write_documents(root: Path, index: StoreIndex) -> list[str]:
+def write_documents(
+    root: Path, index: StoreIndex, *, published_with: str | None = None, left_out: int = 0
+) -> list[str]:
     """Rebuild ATTRIBUTION.md, report.html and the dataset card (README.md) at the store's root
     from its open ``index``, ``metadata.jsonl``, ``rejected.jsonl`` and ``crawls.jsonl``. A failure
     is logged (one ERROR line), not raised: the images and the manifest are already safe, each
     document is written whatever another did, and the next crawl rebuilds them. Returns the
-    documents that could not be written, so a command can exit non-zero."""
+    documents that could not be written, so a command can exit non-zero. ``published_with``: the
+    store is the part of another that this license policy keeps (imagespider/dataset/subset.py),
+    ``left_out`` rows not; the card says so."""
     try:
         summary = StoreSummary.from_index(index, root / REJECTED)
     except Exception as error:  # noqa: BLE001  (the images and the manifest are safe; the next crawl retries)
@@ -103,7 +107,8 @@ def write_documents(root: Path, index: StoreIndex) -> list[str]:
     documents = (
         (ATTRIBUTION, lambda: _attribution(root, index, summary)),
         (REPORT, lambda: _report(root, index, summary, crawls)),
-        (CARD, lambda: write_atomically(root / CARD, render_card((), crawls, summary))),
+        (CARD, lambda: write_atomically(root / CARD, render_card((), crawls, summary, published_with=published_with,
+                                                                 left_out=left_out))),
     )
     failed: list[str] = []
     for name, write in documents:

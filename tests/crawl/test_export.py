@@ -150,3 +150,29 @@ def test_export_with_a_license_policy_writes_only_what_it_keeps(store: Path, tmp
     assert f"left out {len(rows) - keeps} rows the license policy share,commercial does not keep (" in line
     bad = run_scrapy("export", str(tmp_path / "o"), "--store", str(store), "--license", "shar")
     assert bad.returncode == 2 and "unknown license policy word 'shar' in --license shar" in bad.stderr
+
+
+def test_publish_a_share_only_subset_of_a_store_crawled_with_any(store: Path, tmp_path: Path) -> None:
+    from imagespider.dataset.attribution import license_of
+    from imagespider.rights.policy import Policy
+
+    rows = manifest(store)
+    keeps = [row for row in rows.values() if Policy.parse("share,commercial").check(license_of(row)) is None]
+    assert 0 < len(keeps) < len(rows)
+    before = (store / "metadata.jsonl").read_bytes()
+    out = tmp_path / "shared"
+    result = run_scrapy("publish", str(store), "--license", "share,commercial", "--to", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"published {len(keeps)} images the license policy share,commercial keeps into {out}; left out " in result.stderr
+    published = manifest(out)
+    assert set(published) == {row["sha256"] for row in keeps}
+    assert all((out / row["file_name"]).is_file() for row in published.values())
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "This set was published with the license policy `share,commercial`" in card
+    assert f"{len(rows) - len(keeps)} images of the store were left out" in card
+    assert f"{len(keeps)} images in " in card
+    assert (store / "metadata.jsonl").read_bytes() == before  # the store is left as it was
+    again = run_scrapy("publish", str(store), "--license", "share", "--to", str(out))
+    assert again.returncode == 2 and "is not an empty folder" in again.stderr
+    alone = run_scrapy("publish", str(store), "--license", "share")
+    assert alone.returncode == 2 and "--license and --to go together" in alone.stderr

@@ -44,8 +44,9 @@ class Command(StoreCommand, ScrapyCommand):
         settings = self.store_settings()
         if len(args) > 1:
             raise UsageError("name at most one store")
-        if opts.license or opts.to:
-            self._publish_subset(args, opts)
+        license, to = getattr(opts, "license", None), getattr(opts, "to", None)  # a Namespace built by hand has neither
+        if license or to:
+            self._publish_subset(args, license, to)
             return
         try:
             uri = self.store_uri(args[0] if args else None)
@@ -85,20 +86,20 @@ class Command(StoreCommand, ScrapyCommand):
             uri, result.images, result.rejected, len(result.orphans),
         )
 
-    def _publish_subset(self, args: list[str], opts: argparse.Namespace) -> None:
+    def _publish_subset(self, args: list[str], license: str | None, to: str | None) -> None:
         """``--license POLICY --to FOLDER``: the part of a local store the policy keeps, as a dataset of its own."""
         try:
-            if not (opts.license and opts.to):
+            if not (license and to):
                 raise ArgumentError("--license and --to go together: scrapy publish --license share --to shared/")
             try:
-                policy = Policy.parse(opts.license)
+                policy = Policy.parse(license)
             except PolicyError as error:
                 raise ArgumentError(str(error).replace("-a license=", "--license ")) from None
             uri = self.store_uri(args[0] if args else None)
             if is_object_store(uri):
                 raise ArgumentError("--license publishes from a local store; for an object store, export with "
                                     "scrapy export --store URI --license POLICY")
-            subset = publish_subset(uri.removeprefix("file://"), opts.to, policy)
+            subset = publish_subset(uri.removeprefix("file://"), to, policy)
         except ArgumentError as error:
             logger.error("%s", error)
             self.exitcode = 2
@@ -108,8 +109,8 @@ class Command(StoreCommand, ScrapyCommand):
             self.exitcode = error.exitcode
             return
         reasons = ", ".join(f"{reason} {count}" for reason, count in subset.left_out.most_common())
-        logger.info("published %d images the license policy %s keeps into %s%s", subset.images, policy, opts.to,
+        logger.info("published %d images the license policy %s keeps into %s%s", subset.images, policy, to,
                     f"; left out {subset.left_out.total()} ({reasons})" if subset.left_out else "")
         if subset.failed:
-            logger.error("published %s in part: %s not written", opts.to, ", ".join(subset.failed))
+            logger.error("published %s in part: %s not written", to, ", ".join(subset.failed))
             self.exitcode = 1

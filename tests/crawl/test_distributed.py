@@ -266,7 +266,9 @@ def test_a_stalled_redis_and_store_stall_no_download(mockserver: MockHTTPServer,
     SIGSTOPped) in the middle of a distributed crawl. Downloads go on meanwhile (every Redis call
     and every PUT was made on the reactor thread: nothing moved for the whole stall), and once
     they answer again the crawl ends with every image kept, no bytes twice."""
-    images = 30
+    # Enough for a stream that outlasts the stall on a loaded machine: with 30, a slow start of
+    # the test's own polling let the crawl fetch them all before the stall began (0 "during").
+    images = 80
     listing = tmp_path / "list.txt"
     # Each image answers after 0.4 s (tests/mockserver/hostile.py), one at a time: a steady stream.
     listing.write_text("".join(f"{mockserver.base}/hostile/slow/{200 + n}.png\n" for n in range(images)))
@@ -294,6 +296,7 @@ def test_a_stalled_redis_and_store_stall_no_download(mockserver: MockHTTPServer,
             try:
                 time.sleep(0.5)  # what was on its way when they stopped
                 before = fetched()
+                assert images - before >= 20, f"only {images - before} images left when the stall began"
                 time.sleep(5)
                 during = fetched() - before
             finally:

@@ -33,11 +33,13 @@ from typing import Any
 from imagespider.dataset.files import MANIFEST, REJECTED
 from imagespider.dataset.jsonl import json_object, normal_file_name
 from imagespider.dataset.labels import safe_label
+from imagespider.dataset.repair import set_torn_tail_aside
 from imagespider.dataset.reviewjournal import (
     APPLIED,
     INTENT,
     REMOVED_FOLDER,
     REVIEWED_REMOVED,
+    REVIEWS,
     UNDO,
     UNDONE,
     Review,
@@ -213,8 +215,13 @@ def _backward(root: Path, review: Review) -> None:
 def finish_reviews(root: Path) -> None:
     """Finish what a killed ``scrapy review`` left half done (the store's open calls this under
     its lock, before orphans are set aside): an applied review's intent is carried through, an
-    undo is carried through. Raises :class:`StoreRefused` if the journal cannot be read."""
+    undo is carried through. Raises :class:`StoreRefused` if the journal cannot be read.
+
+    A record torn by the kill (no newline) is set aside first, as the manifest's is: an intent cut
+    short before its end was never fsynced whole, so no file had moved for it; left in place, the
+    next review's record would be glued to it and that review's intent lost."""
     try:
+        set_torn_tail_aside(root / REVIEWS)
         pending = list(unfinished(root))
     except (OSError, ValueError) as error:
         raise StoreRefused(f"cannot read {root}/reviews.jsonl: {error}; fix or move it, then open again") from None

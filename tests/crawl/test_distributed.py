@@ -308,7 +308,9 @@ def test_a_stalled_redis_and_store_stall_no_download(mockserver: MockHTTPServer,
                 process.kill()
         output = log.read_text()
         assert "Traceback" not in output, output[-3000:]
-        assert during >= 5, f"{during} downloads in the 5 s both servers stalled"
+        # The scheduler holds PREFETCH (4) requests ahead of Redis (imagespider/distributed/scheduler.py):
+        # those go on while Redis is stopped. Blocking on the reactor thread, none would.
+        assert during >= 3, f"{during} downloads in the 5 s both servers stalled"
         assert fetched() == images
         stored = objects(s3, "stall/")
         rows = [name for name in stored if name.endswith(".json") and not name.startswith(".")]

@@ -199,3 +199,19 @@ def test_a_hand_edited_journal_moves_nothing_outside_the_store(store: Path, tmp_
     assert outside.read_text() == "mine"
     assert snapshot(store) == before
     assert not read_reviews(store)
+
+
+def test_a_journal_record_torn_by_a_kill_is_set_aside_and_the_next_review_is_read(store: Path) -> None:
+    """A kill in the middle of writing an intent leaves a line with no newline. Left in place, the
+    next review's intent would be glued to it, unreadable, and a kill during that review's apply
+    would then leave it unfinished for good."""
+    before = rows_of(store)
+    (store / REVIEWS).write_bytes(b'{"review_id": "20261207T000000Z-review-aaaaaa", "state": "intent", "chan')
+    dataset = Dataset(store)
+    dataset.open()
+    dataset.close()
+    assert (store / REVIEWS).read_bytes() == b""
+    assert (store / ORPHANS / "reviews.unreadable.jsonl").read_bytes().startswith(b'{"review_id"')
+    assert rows_of(store) == before, "nothing moved for an intent never written whole"
+    review_id = apply_review(store, plan_review(store, marks(store)))
+    assert list(read_reviews(store)) == [review_id]

@@ -48,9 +48,9 @@ from imagespider.pipelines.license import (
 )
 from imagespider.rights.aiagents import ai_agents_setting
 from imagespider.rights.page import PageEvidence, PageIndex, index_page
-from imagespider.rights.pages import PageConfig, PageFailure
 from imagespider.rights.policy import Policy
-from imagespider.rights.robots import RobotsCache
+from imagespider.sitesignals.pages import PageConfig, PageFailure
+from imagespider.sitesignals.robots import RobotsCache
 from imagespider.spiders.params import parse_policy
 from imagespider.text import clean_value
 

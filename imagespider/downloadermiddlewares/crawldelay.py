@@ -28,7 +28,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.httpobj import urlparse_cached
 
-from imagespider.rights.robots import SITE_FILE_META, RobotsCache
+from imagespider.sitesignals.robots import SITE_FILE_META, RobotsCache
 
 __all__ = ["CrawlDelayMiddleware"]
 

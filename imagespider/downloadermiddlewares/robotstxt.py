@@ -1,7 +1,7 @@
 """robots.txt obeyed for every request, from the crawl's one robots.txt cache.
 
 Scrapy's middleware decides (``process_request_2``); the parser comes from
-imagespider/rights/robots.py, which the license pipeline shares for source pages and which
+imagespider/sitesignals/robots.py, which the license pipeline shares for source pages and which
 says why it replaces Scrapy's ``robot_parser``.
 
 It also refuses a URL that robots.txt bars to a named AI-training crawler (``ROBOTSTXT_AI_AGENTS``,
@@ -17,7 +17,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.robotstxt import RobotParser
 
 from imagespider.rights.aiagents import AiAwareRobotParser, ai_agents_setting
-from imagespider.rights.robots import RobotsCache
+from imagespider.sitesignals.robots import RobotsCache
 
 __all__ = ["AiAgentsBarred", "RobotsTxtMiddleware"]
 

@@ -57,8 +57,8 @@ from imagespider.pipelines.license import crawl_policy
 from imagespider.rights.evidence import weigh
 from imagespider.rights.headers import read_headers
 from imagespider.rights.rsl import rsl_links
-from imagespider.rights.wellknown import RslCache
 from imagespider.scrapy_compat import QuietRejection
+from imagespider.sitesignals.sitefiles import RslCache
 
 #: Download failures by kind, after Scrapy's retries, as the reason a user reads in rejected.jsonl.
 _FAILURE_REASONS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (

@@ -9,7 +9,7 @@ engine records (Commons personality rights, trademarks: dropped as ``restricted`
 ``-a restrictions=exclude``). Then, when the engine's license is not authoritative (a
 usage-rights filter's claim, or nothing: Bing, Google, a URL list without a license), the source
 page itself (:mod:`imagespider.rights.page`, fetched once per page by
-:mod:`imagespider.rights.pages`), whose opt-outs drop the image under any policy and whose license
+:mod:`imagespider.sitesignals.pages`), whose opt-outs drop the image under any policy and whose license
 replaces the engine's claim. Then the policy on what is known now (a Commons file marked NonFree
 declares no right to share). Any one failing saves a download. A license that only an engine's
 filter claimed (or nobody) and the page did not name passes that last check: the file's own
@@ -30,10 +30,10 @@ from imagespider.rights.aiagents import ai_agents_setting
 from imagespider.rights.evidence import WEAK_SOURCES
 from imagespider.rights.model import License
 from imagespider.rights.page import PageEvidence
-from imagespider.rights.pages import PageFailure, SourcePages
 from imagespider.rights.policy import Policy
-from imagespider.rights.robots import RobotsCache
-from imagespider.rights.wellknown import AiTxtCache, RslCache, TdmRepCache, origin_of
+from imagespider.sitesignals.pages import PageFailure, SourcePages
+from imagespider.sitesignals.robots import RobotsCache
+from imagespider.sitesignals.sitefiles import AiTxtCache, RslCache, TdmRepCache, origin_of
 
 
 def crawl_policy(crawler: Crawler) -> Policy:

@@ -38,7 +38,7 @@ type="application/rsl+xml"`` header on the image or its source page (:func:`rsl_
 not read as a license statement.
 
 Pure: XML bytes in, frozen dataclasses out. Parsed with defusedxml (no DTD, no entities, no
-external references): the document is a stranger's. The fetching is imagespider/rights/wellknown.py.
+external references): the document is a stranger's. The fetching is imagespider/sitesignals/sitefiles.py.
 """
 
 from __future__ import annotations

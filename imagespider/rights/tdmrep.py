@@ -9,7 +9,7 @@ most specific match is the first in sequence"); no match, a missing file or a br
 ``tdm-reservation`` is unset. A ``tdm-reservation`` other than 0 or 1 is a protocol error that
 leaves the rule unset, so such a rule is skipped.
 
-Pure: text and URLs in, frozen dataclasses out. The fetching is imagespider/rights/wellknown.py.
+Pure: text and URLs in, frozen dataclasses out. The fetching is imagespider/sitesignals/sitefiles.py.
 """
 
 from __future__ import annotations

@@ -68,7 +68,7 @@ def test_nothing_reserved_was_downloaded_and_site_files_were_read_once(default_c
     _, _, _, requests = default_crawl
     assert requests.count("/.well-known/tdmrep.json") == 1
     # One host serves pages and images: the license pipeline and the downloader middleware share
-    # one robots.txt cache (rights/robots.py), so it is asked once.
+    # one robots.txt cache (sitesignals/robots.py), so it is asked once.
     assert requests.count("/robots.txt") == 1
     assert requests.index("/.well-known/tdmrep.json") < min(requests.index(KINDS[k][0]) for k in ("plain", "tdm-free"))
     for kind in ("tdm-image", "tdm-page", "gptbot-image", "gptbot-page"):

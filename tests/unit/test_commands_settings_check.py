@@ -1,7 +1,7 @@
 """imagespider/commands/settings_check.py: a numeric or flag setting out of range, a dict setting
 that is not JSON, an engine endpoint that is not an http(s) URL, or a store that cannot be a folder
 we write is refused before the crawl with one line naming what to change. (PAGE_* limits are also
-checked in test_rights_pages.py with the page reader's config.)"""
+checked in test_sitesignals_pages.py with the page reader's config.)"""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
 from imagespider.downloadermiddlewares.crawldelay import CrawlDelayMiddleware
-from imagespider.rights.robots import SITE_FILE_META
+from imagespider.sitesignals.robots import SITE_FILE_META
 from tests.engine_stub import EngineStub
 from tests.settings import project_values
 from tests.unit.test_rights_aiagents import real_files

@@ -1,6 +1,6 @@
 """imagespider/downloadermiddlewares/robotstxt.py: a URL robots.txt bars to a named AI-training
 crawler is refused with its own reason (robots_txt_ai) and counted; the parser comes from the
-crawl's one robots.txt cache (imagespider/rights/robots.py, tested in test_rights_robots.py)."""
+crawl's one robots.txt cache (imagespider/sitesignals/robots.py, tested in test_sitesignals_robots.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from scrapy.utils.test import get_crawler
 
 from imagespider.downloadermiddlewares.robotstxt import AiAgentsBarred, RobotsTxtMiddleware
 from imagespider.rights.aiagents import AiAwareRobotParser
-from imagespider.rights.robots import RobotsCache
+from imagespider.sitesignals.robots import RobotsCache
 from tests.engine_stub import EngineStub
 
 ROBOTS = b"User-agent: GPTBot\nDisallow: /\n\nUser-agent: *\nDisallow: /private/\n"

@@ -1,4 +1,4 @@
-"""imagespider/rights/robots.py: every host's robots.txt asked once through the engine however many
+"""imagespider/sitesignals/robots.py: every host's robots.txt asked once through the engine however many
 callers wait on it, read with the crawl's parser; what it says about our agent and about the named
 AI-training crawlers; a robots.txt download stops at its cap. Real robots.txt: the ai.robots.txt
 community blocklist from tests/fixtures/robots/."""
@@ -13,7 +13,7 @@ from scrapy import Request, signals
 from scrapy.exceptions import StopDownload
 from scrapy.utils.test import get_crawler
 
-from imagespider.rights.robots import MAX_BODY_META, ROBOTS_MAX_BYTES, RobotsCache, body_cap, cap_bodies
+from imagespider.sitesignals.robots import MAX_BODY_META, ROBOTS_MAX_BYTES, RobotsCache, body_cap, cap_bodies
 from tests.engine_stub import EngineStub
 
 ARCHIVE = Path(__file__).parents[1] / "fixtures" / "robots" / "robots_2026-01.tar.xz"

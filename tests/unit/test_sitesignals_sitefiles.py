@@ -1,4 +1,4 @@
-"""imagespider/rights/wellknown.py: an origin's /.well-known/tdmrep.json, fetched once through the
+"""imagespider/sitesignals/sitefiles.py: an origin's /.well-known/tdmrep.json, fetched once through the
 engine however many images ask, capped at TDMREP_MAXSIZE; anything but a readable file reserves
 nothing. Real files: tests/fixtures/tdmrep/."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from scrapy.utils.test import get_crawler
 
 from imagespider.rights.tdmrep import TdmRule
-from imagespider.rights.wellknown import WELL_KNOWN_PATH, TdmRepCache
+from imagespider.sitesignals.sitefiles import WELL_KNOWN_PATH, TdmRepCache
 from tests.engine_stub import EngineStub
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "tdmrep"
@@ -64,7 +64,7 @@ def test_missing_oversized_broken_or_unreachable_reserve_nothing() -> None:
 
 
 def test_the_cache_holds_a_bounded_number_of_origins(monkeypatch) -> None:  # noqa: ANN001
-    import imagespider.rights.wellknown as module
+    import imagespider.sitesignals.sitefiles as module
 
     monkeypatch.setattr(module, "CACHE_SIZE", 3)
     cache, engine, _ = cache_for({})

@@ -6,7 +6,7 @@ a page (a gallery, an article), so each page is fetched once and kept as a small
 :class:`~imagespider.rights.page.PageIndex`; items asking while the fetch is under way wait for
 the same one.
 
-Pages go through Scrapy's downloader, like :mod:`imagespider.rights.robots`: the downloader
+Pages go through Scrapy's downloader, like :mod:`imagespider.sitesignals.robots`: the downloader
 middlewares apply (robots.txt of the page host, the private-address guard on every redirect
 hop, ``REDIRECT_MAX_TIMES``, ``DOWNLOAD_TIMEOUT``), plus a size cap of their own
 (``PAGE_MAXSIZE``) and a download slot per page host (``page:<host>``), so pages never queue

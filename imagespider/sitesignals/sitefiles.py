@@ -26,9 +26,9 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 
 from imagespider.rights.aitxt import AiTxt, AiTxtRule, parse_ai_txt
-from imagespider.rights.robots import SITE_FILE_META
 from imagespider.rights.rsl import RslDocument, RslVerdict, parse_rsl
 from imagespider.rights.tdmrep import TdmRule, TdmRules, parse_tdmrep
+from imagespider.sitesignals.robots import SITE_FILE_META
 
 __all__ = ["AiTxtCache", "RslCache", "SiteFiles", "TdmRepCache"]
 

@@ -43,7 +43,7 @@ __all__ = ["MAX_BODY_META", "ROBOTS_MAX_BYTES", "SITE_FILE_META", "RobotsCache",
 
 #: Request meta key: stop the body after this many bytes and keep what arrived.
 MAX_BODY_META = "imagespider_max_body"
-#: Request meta key of a site file fetch (rights/wellknown.py): exempt from robots rules, not
+#: Request meta key of a site file fetch (sitesignals/sitefiles.py): exempt from robots rules, not
 #: from Crawl-delay (downloadermiddlewares/crawldelay.py).
 SITE_FILE_META = "imagespider_site_file"
 _SEEN_META = "_imagespider_body_seen"

@@ -1,4 +1,4 @@
-"""imagespider.rights.pages: one fetch per page however many images wait on it, the request it
+"""imagespider.sitesignals.pages: one fetch per page however many images wait on it, the request it
 makes (own slot, size cap), and every failure as evidence of nothing. Scrapy's engine is replaced
 by a stand-in that answers download_async; everything of ours is real."""
 
@@ -17,7 +17,7 @@ from scrapy.utils.test import get_crawler
 from imagespider.commands.settings_check import check_settings
 from imagespider.errors import ArgumentError
 from imagespider.rights.page import PageIndex
-from imagespider.rights.pages import PageConfig, PageFailure, SourcePages
+from imagespider.sitesignals.pages import PageConfig, PageFailure, SourcePages
 from tests.settings import project_settings, project_values
 
 PAGE = "https://blog.example.org/post.html"
@@ -102,7 +102,7 @@ def test_a_page_that_breaks_the_reader_is_a_failure_too(monkeypatch: pytest.Monk
     def broken(*args: Any) -> PageIndex:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr("imagespider.rights.pages.index_page", broken)
+    monkeypatch.setattr("imagespider.sitesignals.pages.index_page", broken)
     result = asyncio.run(pages_with(Engine(html)).index(PAGE))
     assert isinstance(result, PageFailure) and result.kind == "unreadable"
     assert result.detail.startswith("RecursionError")
@@ -128,7 +128,7 @@ def test_config_from_settings() -> None:
 def test_the_page_cache_is_bounded_by_what_its_pages_hold(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pages of many images weigh more than a count of pages says: the cache forgets the oldest
     past CACHE_WEIGHT."""
-    import imagespider.rights.pages as pages_module
+    import imagespider.sitesignals.pages as pages_module
 
     gallery = b"<html><body>" + b"".join(b"<img src='/g%d.jpg'>" % i for i in range(100)) + b"</body></html>"
 

@@ -8,7 +8,11 @@ the first time its kind occurs (no traceback; later ones of the kind only counte
 (imagespider/commands/crawl.py), which exits 1 and names every kind in the summary.
 
 A failure that ends the crawl at once is a finish reason instead (``failed_*``,
-:data:`imagespider.errors.FAILURE_PREFIX`); both exit 1.
+:data:`imagespider.errors.FAILURE_PREFIX`); both exit 1. The finish reason agrees with the exit
+status: a crawl that failed in part does not end as ``finished`` but as ``failed_<kind>`` of its
+first failure (``failed_store_write``; :func:`finish_reason`), in Scrapy's log, the stats,
+``crawls.jsonl`` and the summary. ``shutdown`` (Ctrl-C, exit 130) and a reason that already names a
+failure stay as they are.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from imagespider.errors import Rejected
+from imagespider.errors import FAILURE_PREFIX, Rejected
 
 logger = logging.getLogger("imagespider")
 
@@ -84,6 +88,20 @@ def failures_of(crawler: Any) -> list[PartFailure]:
 def failures_line(failures: list[PartFailure]) -> str:
     """``failed in part: store_write 37, publish 1``"""
     return "failed in part: " + ", ".join(f"{failure.kind} {failure.count}" for failure in failures)
+
+
+#: Scrapy's finish reasons that already say the crawl did not finish as asked: kept as they are.
+#: ``shutdown`` is Ctrl-C (exit 130), ``start_error`` a start that raised (exit 1).
+KEPT_REASONS = frozenset({"shutdown", "start_error"})
+
+
+def finish_reason(reason: str, failures: list[PartFailure]) -> str:
+    """The finish reason a crawl that ended with ``reason`` records, given its failed parts:
+    ``finished`` (or Scrapy's ``closespider_*``, ``cancelled``) becomes ``failed_<kind>`` of the
+    first failure, so no crawl that exits 1 says it finished."""
+    if not failures or reason.startswith(FAILURE_PREFIX) or reason in KEPT_REASONS:
+        return reason
+    return FAILURE_PREFIX + failures[0].kind
 
 
 def one_line(error: BaseException) -> str:

@@ -87,9 +87,9 @@ class Command(ScrapyCrawlCommand):
         if self.crawler_process.bootstrap_failed or self._failures or failures_of(crawler):
             self.exitcode = 1
         self._log_summary()
-        if self._reason == INTERRUPTED and self.exitcode == 0:
+        if self._reason == INTERRUPTED and not self.crawler_process.bootstrap_failed:
             # Ctrl-C (SIGINT, SIGTERM): a script must tell a stopped crawl from a finished one (128 + SIGINT,
-            # as a shell reports it), and the user how to go on.
+            # as a shell reports it), and the user how to go on; parts that failed before are in the summary.
             self.exitcode = 130
             progress = crawler.get_extension(ProgressExtension)
             kept = sum(query.kept for query in progress.queries.values()) if progress is not None else 0

@@ -25,7 +25,7 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.commands import ScrapyCommand
-from scrapy.exceptions import UsageError
+from scrapy.exceptions import CloseSpider, UsageError
 from scrapy.settings import BaseSettings
 
 from imagespider.commands.crawl import set_log_level
@@ -34,7 +34,7 @@ from imagespider.commands.settings_check import check_settings, check_shapes
 from imagespider.dataset.scratch import make_scratch
 from imagespider.dataset.sources import is_object_store
 from imagespider.engines import ENGINES, EngineResult
-from imagespider.errors import ArgumentError, shown
+from imagespider.errors import FAILURE_PREFIX, ArgumentError, shown
 from imagespider.extensions.dataset import local_store
 from imagespider.spiders.base import EngineFailed, SearchSpider
 from imagespider.spiders.debug import DEBUG_DIR
@@ -77,6 +77,10 @@ class EngineCheck:
         if self.detail:
             parts.append(self.detail)
         return " ".join(parts)
+
+
+#: The check spider's finish reason when an engine failed (or none could run): the command exits 1.
+CHECK_FAILED_REASON = FAILURE_PREFIX + "check"
 
 
 def exit_status(checks: list[EngineCheck]) -> int:
@@ -174,7 +178,10 @@ class EngineCheckSpider(SearchAllSpider):
         return super().report_failure(failure, query)
 
     def check_all_failed(self) -> None:
-        """A check reports every engine; it never ends as a failed crawl."""
+        """A check reports every engine rather than failing when all did; it ends ``failed_check``
+        when the command will exit 1, so its log never says ``finished`` for a failed check."""
+        if exit_status(list(self.checks.values())):
+            raise CloseSpider(CHECK_FAILED_REASON)
 
 
 class Command(ScrapyCommand):

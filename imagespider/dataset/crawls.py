@@ -13,14 +13,17 @@ holds the store's lock, and read by the report (:mod:`imagespider.dataset.report
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
+import tempfile
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from imagespider.dataset.jsonl import append_row, read_jsonl
+from imagespider.dataset.durable import replace_durably
+from imagespider.dataset.jsonl import append_row, json_object, read_jsonl
 
 CRAWLS = "crawls.jsonl"
 
@@ -91,6 +94,31 @@ def append_crawl(root: Path, row: Mapping[str, Any]) -> None:
         append_row(fd, dict(row))
     finally:
         os.close(fd)
+
+
+def amend_crawl(root: Path, row: Mapping[str, Any]) -> bool:
+    """Replace the last row of ``crawls.jsonl`` with ``row``'s id by ``row`` (a crawl whose end
+    turned out worse after its row was written: documents not written); the file is rewritten
+    whole and renamed over the old one, so a kill leaves either. False when no row has that id."""
+    path = root / CRAWLS
+    lines = path.read_bytes().splitlines(keepends=True)
+    for number in range(len(lines) - 1, -1, -1):
+        old = json_object(lines[number])
+        if old is not None and old.get("id") == row.get("id"):
+            lines[number] = (json.dumps(dict(row), ensure_ascii=False) + "\n").encode("utf-8")
+            break
+    else:
+        return False
+    fd, temp = tempfile.mkstemp(dir=root, prefix=f".{CRAWLS}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.writelines(lines)
+        os.chmod(temp, 0o644)
+        replace_durably(Path(temp), path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return True
 
 
 def read_crawls(root: Path) -> Iterator[dict[str, Any]]:

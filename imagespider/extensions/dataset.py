@@ -8,6 +8,7 @@ here (imagespider/outcomes.py), where it is counted under ``imagespider/dropped/
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
@@ -76,6 +77,9 @@ class DatasetExtension:
         # Raising here would end the crawl with a traceback: the refusal is kept for
         # spider_opened, which may close the spider with a reason.
         self.refused: StoreRefused | None = None
+        #: Called at the crawl's end after the documents (or the publish), while the store is still
+        #: ours: the crawl's record names a failure that came after it was written (extensions/record.py).
+        self.before_release: list[Callable[[], None]] = []
         try:
             self.dataset.open()
         except StoreRefused as error:
@@ -153,6 +157,8 @@ class DatasetExtension:
             else:
                 # Rebuilt from the store's index and manifest, while the store is still ours (before the lock goes).
                 documents_failed(self.crawler, write_documents(self.dataset.root, self.dataset.index))
+            for call in self.before_release:
+                call()
         self.dataset.close()
 
 

@@ -19,6 +19,10 @@ engine cannot satisfy, private addresses, a broken network) ends with finish rea
 ``failed_nothing_kept`` (so ``scrapy crawl`` exits 1 and a cron job notices) and one ERROR line
 naming the top drop reasons and what to change. One that kept nothing because the API
 rate-limited its queries (HTTP 429 beyond what the spider waits out) ends ``failed_rate_limited``.
+One that ran to its end while part of it failed (imagespider/failures.py: rows the store refused)
+ends ``failed_<kind>`` of its first failure, not ``finished``: it exits 1. A part that fails while
+the crawl closes (its record, the documents, the end-of-crawl publish) comes after Scrapy chose the
+reason: the summary's reason and ``crawls.jsonl`` still name it.
 
 Counts come from the item outcomes (imagespider/outcomes.py) that also settle the spider's
 quotas and fill ``rejected.jsonl``, so they agree with the manifest and ``rejected.jsonl``.
@@ -39,7 +43,7 @@ from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 from twisted.internet.task import LoopingCall
 
 from imagespider.errors import FAILURE_PREFIX
-from imagespider.failures import failures_line, failures_of
+from imagespider.failures import failures_line, failures_of, finish_reason
 from imagespider.outcomes import Outcome, on_item_settled
 from imagespider.rights.model import License
 from imagespider.rights.policy import Policy
@@ -200,6 +204,9 @@ class ProgressExtension:
         if line:
             logger.error("%s", line)
             raise CloseSpider(RATE_LIMITED_REASON)
+        failures = failures_of(self.crawler)
+        if failures:  # each already said in its ERROR line
+            raise CloseSpider(finish_reason("finished", failures))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.task is not None and self.task.running:
@@ -240,12 +247,16 @@ class ProgressExtension:
             )
         lines.append(
             f"summary: {count} {'query' if count == 1 else 'queries'}, kept {kept} in this run, "
-            f"{dropped_text(total)}; finish reason {self.reason or '?'}"
+            f"{dropped_text(total)}; finish reason {self.final_reason() or '?'}"
         )
         failures = failures_of(self.crawler)
         if failures:
             lines.append(f"summary: {failures_line(failures)} (see the ERROR lines above)")
         return lines
+
+    def final_reason(self) -> str | None:
+        """How the crawl ended, counting parts that failed while it closed (after Scrapy chose its reason)."""
+        return None if self.reason is None else finish_reason(self.reason, failures_of(self.crawler))
 
     def log_summary(self, level: int = logging.INFO) -> None:
         """Log the summary once, at INFO. When the crawl's LOG_LEVEL (``level``) hides INFO, the

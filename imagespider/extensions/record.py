@@ -10,7 +10,15 @@ failed in part (imagespider/failures.py): one line, and ``scrapy crawl`` exits 1
 The row is written in ``spider_closed`` before :class:`~imagespider.extensions.dataset.DatasetExtension`
 rebuilds the documents and releases the store's lock (this extension comes first in ``EXTENSIONS``),
 so report.html's run history includes the crawl that wrote it, and two crawls never interleave.
+
+The row's ``finish_reason`` agrees with ``scrapy crawl``'s exit status (imagespider/failures.py):
+a crawl that failed in part records ``failed_<kind>``, never ``finished``. An object store's puts
+still in flight are awaited before the row is made, so a row they fail counts. A part that fails
+after the row was written (the documents, an object store's end-of-crawl publish) amends the row
+before the store is let go: rewritten in a local ``crawls.jsonl``, put again in an object store
+(whose ``crawls.jsonl`` a failed publish did not write; the next ``scrapy publish`` gathers it).
 """
+
 
 from __future__ import annotations
 
@@ -23,11 +31,19 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from imagespider.dataset.crawls import SETTINGS_THAT_MATTER, append_crawl, crawl_row, jsonable, new_crawl_id
+from imagespider.dataset.crawls import (
+    SETTINGS_THAT_MATTER,
+    amend_crawl,
+    append_crawl,
+    crawl_row,
+    jsonable,
+    new_crawl_id,
+)
 from imagespider.dataset.objectstore import ObjectDataset
+from imagespider.dataset.store import Dataset
 from imagespider.extensions.dataset import DatasetExtension
 from imagespider.extensions.progress import ProgressExtension
-from imagespider.failures import failed_part, one_line
+from imagespider.failures import failed_part, failures_of, finish_reason, one_line
 
 logger = logging.getLogger(__name__)
 
@@ -57,12 +73,16 @@ class CrawlRecordExtension:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.crawler.stats
         assert stats is not None
+        dataset_extension = self.crawler.get_extension(DatasetExtension)
+        if dataset_extension is not None and dataset_extension.refused is None \
+                and isinstance(dataset_extension.dataset, ObjectDataset):
+            dataset_extension.dataset.flush()  # a row the store refuses now is a failed part the record names
+        reason = finish_reason(reason, failures_of(self.crawler))
         ended = datetime.now(UTC)
         snapshot = dict(stats.get_stats())
-        snapshot.setdefault("finish_reason", reason)
+        snapshot["finish_reason"] = reason
         snapshot.setdefault("finish_time", ended)
         logger.debug("Scrapy stats of crawl %s:\n%s", self.crawl_id, pprint.pformat(jsonable(snapshot)))
-        dataset_extension = self.crawler.get_extension(DatasetExtension)
         if dataset_extension is None or dataset_extension.refused is not None:
             return  # the store is another crawl's (or damaged): touch nothing, whatever the finish reason
         row = crawl_row(
@@ -80,6 +100,26 @@ class CrawlRecordExtension:
         except Exception as error:  # noqa: BLE001  (a disk or an object store that refuses: one line, exit 1)
             where = getattr(dataset, "uri", dataset.root)
             failed_part(self.crawler, "crawl_record", f"could not record the crawl in {where}: {one_line(error)}")
+            return
+        dataset_extension.before_release.append(lambda: self._amend(dataset, row))
+
+    def _amend(self, dataset: Dataset | ObjectDataset, row: dict[str, Any]) -> None:
+        """Name a failure that came after the row was written (see the module's docstring)."""
+        reason = finish_reason(row["finish_reason"], failures_of(self.crawler))
+        if reason == row["finish_reason"]:
+            return
+        amended = {**row, "finish_reason": reason, "stats": {**row["stats"], "finish_reason": reason}}
+        try:
+            if isinstance(dataset, ObjectDataset):
+                dataset.record_crawl(amended)
+            else:
+                amend_crawl(dataset.root, dataset.scrub(amended))
+        except Exception as error:  # noqa: BLE001  (the disk that refused the documents may refuse this too)
+            where = getattr(dataset, "uri", dataset.root)
+            failed_part(
+                self.crawler, "crawl_record",
+                f"could not record the crawl's finish reason {reason} in {where}: {one_line(error)}",
+            )
 
     def _queries(self) -> list[dict[str, Any]]:
         progress = self.crawler.get_extension(ProgressExtension)

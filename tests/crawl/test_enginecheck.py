@@ -72,3 +72,11 @@ def test_changed_refused_unreachable_and_skipped(mockserver: MockHTTPServer, tmp
     assert len(records) == 4, records
     assert all(" WARNING: " in line or " ERROR: " in line for line in records), records
     assert "finish reason" not in result.stderr and "Overridden settings" not in result.stderr
+
+
+def test_a_failed_check_does_not_end_finished(mockserver: MockHTTPServer, tmp_path: Path) -> None:
+    # Its DEBUG log said "Spider closed (finished)" and "finish reason finished" while it exited 1 (issue 29).
+    result = enginecheck(mockserver, tmp_path, "--engines", "openverse", "--query", "changedapi", "-L", "DEBUG")
+    assert result.returncode == 1, result.stdout + result.stderr[-3000:]
+    assert "Spider closed (failed_check)" in result.stderr
+    assert "finish reason failed_check" in result.stderr and "(finished)" not in result.stderr

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.crawl.conftest import Crawl
+from tests.crawl.conftest import Crawl, read_jsonl
 from tests.servers import _wait_for, free_port
 
 
@@ -114,6 +114,20 @@ def test_documents_not_written_at_the_crawls_end_exit_1(crawl: Crawl, tmp_path: 
     assert "summary: failed in part: documents 1" in result.output
     assert (store / "report.html").is_file()  # the others are still written
     assert "Traceback" not in result.output
+    # The finish reason agrees with the exit status (issue 29): it said "finished" with exit 1.
+    assert "finish reason failed_documents" in result.output
+    (row,) = read_jsonl(store / "crawls.jsonl")
+    assert row["finish_reason"] == "failed_documents" == row["stats"]["finish_reason"]
+
+
+def test_a_clean_crawl_finishes_with_exit_0(crawl: Crawl, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    base = f"{crawl.mockserver.base}/faults/clean"
+    result = crawl("urls", "-a", f"path={_list_of(tmp_path, f'{base}/good-jpeg')}", "-a", "license=any", store=store)
+    assert result.returncode == 0, result.output[-3000:]
+    assert "finish reason finished" in result.output and "failed in part" not in result.output
+    (row,) = read_jsonl(store / "crawls.jsonl")
+    assert row["finish_reason"] == "finished"
 
 
 # -- a bucket that starts answering 403 mid-crawl ----------------------------------------------
@@ -206,3 +220,6 @@ def test_a_bucket_that_starts_refusing_writes_mid_crawl_exits_1(crawl: Crawl, tm
     assert "'imagespider/dropped/store_error': 2," in output  # two images the store refused...
     assert "download_error" not in output  # ...not downloads that failed
     assert "summary: failed in part: store_write " in output and ", publish 1" in output
+    # The finish reason names the failure (issue 29): Scrapy's own line and the summary said "finished".
+    assert "Spider closed (failed_store_write)" in output
+    assert "finish reason failed_store_write" in output and "(finished)" not in output

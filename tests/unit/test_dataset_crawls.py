@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from imagespider.dataset.crawls import CRAWLS, append_crawl, crawl_row, dropped_by_reason, new_crawl_id, read_crawls
+from imagespider.dataset.crawls import (
+    CRAWLS,
+    amend_crawl,
+    append_crawl,
+    crawl_row,
+    dropped_by_reason,
+    new_crawl_id,
+    read_crawls,
+)
 
 START = datetime(2026, 11, 30, 6, 31, 23, tzinfo=UTC)
 END = datetime(2026, 11, 30, 6, 40, 0, tzinfo=UTC)
@@ -62,3 +70,17 @@ def test_hand_edited_rows_of_the_wrong_types_do_not_stop_the_card_or_the_report(
     assert "`any`" in render_card([], rows)
     assert "kept 3 · dropped 2 (empty 2)" in _runs(rows)
     assert _limits(rows)["cat"] == (3, 5, "add")
+
+
+def test_amending_a_crawl_replaces_its_row_only(tmp_path: Path) -> None:
+    # A crawl whose documents failed after its row was written records the failure (issue 29).
+    append_crawl(tmp_path, {"id": "a", "finish_reason": "finished"})
+    append_crawl(tmp_path, {"id": "b", "finish_reason": "finished", "text": "chat \u00e9"})
+    (tmp_path / CRAWLS).open("a").write('{"id": "c", "finish_re')  # a torn last line stays as it was
+    assert amend_crawl(tmp_path, {"id": "b", "finish_reason": "failed_documents", "text": "chat \u00e9"})
+    assert [(row["id"], row["finish_reason"]) for row in read_crawls(tmp_path)] == [
+        ("a", "finished"), ("b", "failed_documents"),
+    ]
+    assert (tmp_path / CRAWLS).read_text().endswith('{"id": "c", "finish_re')
+    assert not amend_crawl(tmp_path, {"id": "z", "finish_reason": "failed_documents"})
+    assert [p.name for p in tmp_path.iterdir()] == [CRAWLS]  # no temporary file left

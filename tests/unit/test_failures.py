@@ -11,7 +11,14 @@ from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
 from imagespider.errors import Rejected
-from imagespider.failures import failed_part, failures_line, failures_of, one_line, store_write_failed
+from imagespider.failures import (
+    failed_part,
+    failures_line,
+    failures_of,
+    finish_reason,
+    one_line,
+    store_write_failed,
+)
 
 
 def test_each_kind_is_one_error_line_and_every_failure_counts(caplog: pytest.LogCaptureFixture) -> None:
@@ -52,3 +59,17 @@ def test_a_store_write_failure_drops_its_image_as_store_error() -> None:
     assert rejected.detail == "the store refused to write cat/ab.jpg: An error occurred (AccessDenied)"
     assert [f.kind for f in failures_of(crawler)] == ["store_write"]
     assert one_line(OSError()) == "OSError"
+
+
+def test_the_finish_reason_of_a_crawl_that_failed_in_part_names_its_first_failure() -> None:
+    # A crawl that exits 1 never records "finished" (issue 29).
+    crawler = get_crawler(Spider)
+    assert finish_reason("finished", failures_of(crawler)) == "finished"
+    failed_part(crawler, "store_write", "x")
+    failed_part(crawler, "publish", "y")
+    failures = failures_of(crawler)
+    assert finish_reason("finished", failures) == "failed_store_write"
+    assert finish_reason("closespider_timeout", failures) == "failed_store_write"
+    assert finish_reason("failed_nothing_kept", failures) == "failed_nothing_kept"  # already names a failure
+    assert finish_reason("shutdown", failures) == "shutdown"  # Ctrl-C: exit 130
+    assert finish_reason("start_error", failures) == "start_error"

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from imagespider.spiders.params import Query
+from imagespider.query import Query
 
 BASELINE = "imagespider-baseline.json"
 

@@ -45,9 +45,9 @@ from twisted.internet.task import LoopingCall
 from imagespider.errors import FAILURE_PREFIX
 from imagespider.failures import failures_line, failures_of, finish_reason
 from imagespider.outcomes import Outcome, on_item_settled
+from imagespider.query import Query
 from imagespider.rights.model import License
 from imagespider.rights.policy import Policy
-from imagespider.spiders.params import Query
 
 #: What "may be shared" means in the summary of a crawl made with ``any``.
 SHARE = Policy.parse("share")

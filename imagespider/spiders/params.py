@@ -16,6 +16,7 @@ from pathlib import Path
 
 from imagespider.dataset.labels import safe_label, with_suffix
 from imagespider.errors import ArgumentError, shown
+from imagespider.query import Query
 from imagespider.rights.policy import Policy, PolicyError
 
 DEFAULT_LIMIT = 100
@@ -61,12 +62,6 @@ def filter_help(filters: Mapping[str, Mapping[str, str]]) -> list[ArgumentHelp]:
         ArgumentHelp(name, "engine filter", "strict" if name == "safe" else "the engine's own", tuple(choices))
         for name, choices in filters.items()
     ]
-
-
-@dataclass(frozen=True)
-class Query:
-    text: str
-    label: str
 
 
 @dataclass(frozen=True)

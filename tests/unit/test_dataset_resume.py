@@ -8,7 +8,7 @@ from pathlib import Path
 from scrapy.settings import Settings
 
 from imagespider.dataset import resume
-from imagespider.spiders.params import Query
+from imagespider.query import Query
 
 
 def test_a_job_counts_only_the_rows_kept_since_it_started(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""SharedQuota: the :class:`~imagespider.spiders.quota.Quota` of one query, held in Redis.
+"""SharedQuota: the :class:`~imagespider.quota.Quota` of one query, held in Redis.
 
 Same interface as the local quota, so spiders and pipelines do not change: each place a worker
 takes is a lease in imagespider/distributed/state.py (``kept + live leases < limit`` checked and
@@ -18,7 +18,7 @@ from typing import Any
 
 from imagespider.distributed.redisio import RedisIO
 from imagespider.distributed.state import SharedState
-from imagespider.spiders.quota import Quota
+from imagespider.quota import Quota
 
 #: Whether the store holds a file's row, answered on the reactor thread (a local store's index
 #: lives there) or awaited (an object store's HEAD runs in a thread of its own).

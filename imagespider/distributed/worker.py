@@ -32,7 +32,7 @@ from imagespider.distributed.quota import SharedQuota
 from imagespider.distributed.redisio import RedisIO
 from imagespider.distributed.state import SharedState
 from imagespider.errors import FAILURE_PREFIX
-from imagespider.spiders.quota import Quota
+from imagespider.quota import Quota
 
 logger = logging.getLogger(__name__)
 

@@ -30,6 +30,7 @@ from imagespider.engines import ENGINES, EngineResult
 from imagespider.errors import FAILURE_PREFIX, shown
 from imagespider.extensions.dataset import dataset_of, store_refused
 from imagespider.items import ImageItem
+from imagespider.quota import Quota, settle_on_signals
 from imagespider.rights.model import License
 from imagespider.scrapy_compat import attach_crawler
 from imagespider.spiders.params import (
@@ -40,7 +41,6 @@ from imagespider.spiders.params import (
     parse_search_args,
     shared_argument_help,
 )
-from imagespider.spiders.quota import Quota, settle_on_signals
 
 logger = logging.getLogger(__name__)
 

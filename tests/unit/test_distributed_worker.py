@@ -24,7 +24,7 @@ def test_queries_sharing_one_quota_share_one_lease_set() -> None:
 
     from imagespider.distributed.config import DistributedConfig
     from imagespider.distributed.worker import Worker
-    from imagespider.spiders.quota import Quota
+    from imagespider.quota import Quota
     from tests.settings import project_values
 
     crawler = get_crawler(settings_dict=project_values({"REDIS_URL": "redis://127.0.0.1:1/0"}))

@@ -4,6 +4,9 @@ A result is *pending* from the moment the spider hands it out until the pipeline
 it. The spider hands out another only while ``kept + pending < limit``; a drop frees a place for
 the next result, a keep fills it. The query never keeps more than its limit and, when the engine
 has enough usable results, never fewer.
+
+It sits below both its users, the spiders and the distributed worker's Redis-held quota
+(imagespider/distributed/quota.py), so neither imports the other for it (docs/development.md, "Layers").
 """
 
 from __future__ import annotations

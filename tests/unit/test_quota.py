@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from imagespider.spiders.quota import Quota
+from imagespider.quota import Quota
 
 T = TypeVar("T")
 TIMEOUT = 2.0

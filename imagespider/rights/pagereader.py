@@ -1,4 +1,4 @@
-"""Reading one parsed page into a :class:`~imagespider.rights.page.PageIndex`: its images, the
+"""Reading one parsed page into a :class:`~imagespider.rights.pageindex.PageIndex`: its images, the
 statements tied to each, its page-wide statements and its opt-outs (the rules are in
 imagespider/rights/page.py's docstring). Pure: an lxml document in, the index filled.
 """
@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
 
 from imagespider.rights.headers import AI_OPT_OUT_DIRECTIVES
+from imagespider.rights.pageindex import PageIndex
 from imagespider.rights.pagelayout import (
     background_urls,
     file_key,
@@ -56,10 +57,6 @@ from imagespider.rights.rsl import RSL_TYPE
 
 #: Meta tags some publishers use for the copyright or credit of their page's own image.
 IMAGE_RIGHTS_META = frozenset({"og:image:copyright", "og:image:credit", "og:image:rights", "twitter:image:credit"})
-
-if TYPE_CHECKING:
-    from imagespider.rights.page import PageIndex
-
 
 class PageReader(TextReading, StructuredReading):
     """Fills a PageIndex from a parsed document."""

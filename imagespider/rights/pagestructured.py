@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import lxml.etree
 import lxml.html
 
 from imagespider.rights.model import License
+from imagespider.rights.pageindex import PageIndex
 from imagespider.rights.pagemarkup import (
     IMAGE_TYPES,
     NAMED_CLOSENESS,
@@ -37,8 +38,6 @@ from imagespider.rights.pagemarkup import (
     scope_of,
 )
 
-if TYPE_CHECKING:
-    from imagespider.rights.page import PageIndex
 
 class StructuredReading:
     """The PageReader methods that read structured data (see the module docstring)."""

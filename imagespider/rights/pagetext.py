@@ -7,9 +7,10 @@ docstring and README "Licenses"); the words themselves are in imagespider/rights
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from imagespider.rights.model import License
+from imagespider.rights.pageindex import PageIndex
 from imagespider.rights.pagemarkup import (
     ARR,
     CAPTION_CLASS,
@@ -42,9 +43,6 @@ from imagespider.rights.pagewords import (
 #: How much of one text node is scanned for a notice or a license.
 MAX_NOTICE_SCAN = 20_000
 
-
-if TYPE_CHECKING:
-    from imagespider.rights.page import PageIndex
 
 class TextReading:
     """The PageReader methods that read words (see the module docstring)."""

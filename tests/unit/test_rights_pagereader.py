@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import lxml.html
 
-from imagespider.rights.page import PageIndex
+from imagespider.rights.pageindex import PageIndex
 from imagespider.rights.pagereader import PageReader
 
 PAGE = "https://photos.example.org/blog/post.html"

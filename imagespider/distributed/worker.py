@@ -26,6 +26,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.settings import BaseSettings
 
+from imagespider.dataset.crawlstore import store_of
 from imagespider.distributed.config import DistributedConfig, redact_url
 from imagespider.distributed.feed import QueryFeed
 from imagespider.distributed.quota import SharedQuota
@@ -87,9 +88,7 @@ class Worker:
     def row_exists(self, file_name: str) -> bool | Awaitable[bool]:
         """Whether the store holds the row of ``file_name`` (a killed worker's commit, resolved):
         a local store's index answers here; an object store's HEAD is awaited in a thread."""
-        from imagespider.extensions.dataset import dataset_of  # noqa: PLC0415 (the extension imports spiders)
-
-        dataset = dataset_of(self.crawler)
+        dataset = store_of(self.crawler)
         has_row_soon = getattr(dataset, "has_row_soon", None)
         return has_row_soon(file_name) if has_row_soon is not None else dataset.has_row(file_name)
 

@@ -18,6 +18,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, NotConfigured
 
+from imagespider.dataset.crawlstore import attach_store
 from imagespider.dataset.documents import write_documents
 from imagespider.dataset.objectstore import ObjectDataset
 from imagespider.dataset.publish import publish_objects
@@ -74,6 +75,8 @@ class DatasetExtension:
             #: A store this crawl creates: if the crawl never reaches its engine, it writes no documents into it.
             self.new_store = not root.is_dir() or not any(root.iterdir())
             self.dataset = Dataset(local_store(store), scrub=scrub)
+        # The pipelines, spiders and distributed worker find it there (imagespider/dataset/crawlstore.py).
+        attach_store(crawler, self.dataset)
         # Raising here would end the crawl with a traceback: the refusal is kept for
         # spider_opened, which may close the spider with a reason.
         self.refused: StoreRefused | None = None
@@ -185,16 +188,6 @@ def documents_failed(crawler: Crawler, failed: list[str]) -> None:
     imagespider/dataset/documents.py): the crawl failed in part, exit 1."""
     if failed:
         failed_part(crawler, "documents", f"documents not written: {', '.join(failed)}", said=True)
-
-
-def dataset_of(crawler: Crawler) -> Dataset | ObjectDataset:
-    """The crawl's dataset, for the pipelines that write into it."""
-    extension = crawler.get_extension(DatasetExtension)
-    if extension is None:
-        raise NotConfigured(
-            "imagespider's pipelines need imagespider.extensions.dataset.DatasetExtension in EXTENSIONS"
-        )
-    return extension.dataset
 
 
 def store_refused(crawler: Crawler) -> bool:

@@ -42,6 +42,7 @@ from twisted.internet import defer
 from twisted.internet import error as twisted_error
 from twisted.python.failure import Failure
 
+from imagespider.dataset.crawlstore import store_of
 from imagespider.dataset.neardup import DedupConfig
 from imagespider.dataset.objectstore import ObjectDataset, normal_uri
 from imagespider.dataset.sources import is_object_store
@@ -49,7 +50,6 @@ from imagespider.dataset.store import Dataset
 from imagespider.dataset.thumbnails import SAMPLE, sample_cutoff, thumbnail_name, write_thumbnail
 from imagespider.distributed.worker import worker_of
 from imagespider.errors import Rejected
-from imagespider.extensions.dataset import dataset_of
 from imagespider.failures import store_write_failed
 from imagespider.items import ImageItem
 from imagespider.pipelines.imagecheck import EXTENSIONS, CheckBounds, CheckPool, ImageFacts, check_image
@@ -138,7 +138,7 @@ class DatasetImagesPipeline(ImagesPipeline):
             store_uri = normal_uri(store_uri)  # S3FilesStore glues its prefix to names as it is
         super().__init__(store_uri, crawler=crawler)
         self.config = ImagesConfig.from_settings(crawler.settings)
-        self.dataset = dataset_of(crawler)
+        self.dataset = store_of(crawler)
         self.dedup = DedupConfig.from_settings(crawler.settings)
         self.bounds = CheckBounds.from_settings(crawler.settings)
         self._checks = CheckPool(self.config.workers, self.config.check_processes, self.bounds)

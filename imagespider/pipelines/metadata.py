@@ -12,16 +12,16 @@ from typing import Any, Self
 
 from scrapy.crawler import Crawler
 
+from imagespider.dataset.crawlstore import store_of
 from imagespider.dataset.manifest import manifest_row
 from imagespider.distributed.worker import worker_of
-from imagespider.extensions.dataset import dataset_of
 from imagespider.failures import store_write_failed
 
 
 class MetadataExportPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.dataset = dataset_of(crawler)
+        self.dataset = store_of(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:

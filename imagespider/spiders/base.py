@@ -22,13 +22,14 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.settings import BaseSettings
 
 from imagespider.dataset import resume
+from imagespider.dataset.crawlstore import store_of
 from imagespider.dataset.files import REJECTED
 from imagespider.dataset.jsonl import read_jsonl
 from imagespider.distributed.feed import OTHER_LIST, OtherList
 from imagespider.distributed.worker import Worker, fingerprint, query_key, worker_for
 from imagespider.engines import ENGINES, EngineResult
 from imagespider.errors import FAILURE_PREFIX, shown
-from imagespider.extensions.dataset import dataset_of, store_refused
+from imagespider.extensions.dataset import store_refused
 from imagespider.items import ImageItem
 from imagespider.quota import Quota, settle_on_signals
 from imagespider.rights.model import License
@@ -284,7 +285,7 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
         ``limit`` in all, not ``limit`` more (see :mod:`imagespider.dataset.resume`); with
         ``-a mode=top-up``, at what the store holds for the class."""
         try:
-            self._dataset = dataset_of(self.crawler)
+            self._dataset = store_of(self.crawler)
         except NotConfigured:
             return
         if store_refused(self.crawler):

@@ -28,13 +28,13 @@ from scrapy.settings import BaseSettings
 
 from imagespider.browser import PLAIN_HTTP_HANDLERS
 from imagespider.dataset import resume
+from imagespider.dataset.crawlstore import store_of
 from imagespider.dataset.objectstore import ObjectDataset
 from imagespider.dataset.store import Dataset
 from imagespider.distributed.chunks import RowChunks, chunk_span
 from imagespider.distributed.feed import OTHER_LIST, OtherList
 from imagespider.distributed.worker import fingerprint
 from imagespider.errors import FAILURE_PREFIX, ArgumentError
-from imagespider.extensions.dataset import dataset_of
 from imagespider.items import ImageItem
 from imagespider.quota import Quota
 from imagespider.rights.policy import Policy
@@ -173,7 +173,7 @@ class UrlsSpider(QuotaSpider[UrlsArgs, str]):
 
     def _dataset(self) -> Dataset | ObjectDataset | None:
         try:
-            return dataset_of(self.crawler)
+            return store_of(self.crawler)
         except NotConfigured:
             return None
 

@@ -1,8 +1,8 @@
-"""README's "Deploy to Scrapyd" steps, as written: its ``scrapyd.conf`` block starts a real Scrapyd,
+"""docs/scrapyd.md's "Deploy to Scrapyd" steps, as written: its ``scrapyd.conf`` block starts a real Scrapyd,
 its ``[deploy:local]`` credentials and ``scrapyd-deploy`` command deploy to it, in that order.
 
 Only what cannot be kept on a test machine is changed: the port (a free one) and the eggs, dbs
-and logs folders (a temporary folder). Every other line is the README's own, read by Scrapyd's
+and logs folders (a temporary folder). Every other line is the page's own, read by Scrapyd's
 own config parser, so an inline ``; comment`` in a value would break the start as it did for users.
 """
 
@@ -21,8 +21,8 @@ import pytest
 from tests.conftest import PROJECT
 from tests.servers import Scrapyd, copy_of_project, free_port, scrapyd_server, without_project_path
 
-README = (PROJECT / "README.md").read_text(encoding="utf-8")
-SECTION = README[README.index("## Deploy to Scrapyd") : README.index("## Scheduled crawls")]
+PAGE = (PROJECT / "docs" / "scrapyd.md").read_text(encoding="utf-8")
+SECTION = PAGE[PAGE.index("# Deploy to Scrapyd") : PAGE.index("## Scheduled crawls")]
 BLOCK = re.compile(r"```(\w+)\n(.*?)```", re.DOTALL)
 
 

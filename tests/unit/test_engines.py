@@ -1,4 +1,4 @@
-"""The engine registry (imagespider/engines/__init__.py): README's engines table is made from it; and the
+"""The engine registry (imagespider/engines/__init__.py): docs/spiders.md's engines table is made from it; and the
 JSON answer check the API engines share."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ import pytest
 
 from imagespider.engines import ENGINES, endpoint_setting_names, engines_table, json_object, secret_setting_names
 
-README = Path(__file__).parents[2] / "README.md"
+SPIDERS_PAGE = Path(__file__).parents[2] / "docs" / "spiders.md"
 
 
 def _readme_table() -> str:
-    lines = README.read_text(encoding="utf-8").splitlines()
+    lines = SPIDERS_PAGE.read_text(encoding="utf-8").splitlines()
     start = lines.index("| engine | spider | license per image (quality) | endpoint setting | key | limits and pacing |")
     end = next(i for i in range(start, len(lines)) if not lines[i].startswith("|"))
     return "\n".join(lines[start:end]) + "\n"
@@ -21,7 +21,7 @@ def _readme_table() -> str:
 
 def test_readme_engines_table_is_the_registry() -> None:
     assert _readme_table() == engines_table(), (
-        "README.md's engines table differs from ENGINES: paste imagespider.engines.engines_table()'s output there"
+        "docs/spiders.md's engines table differs from ENGINES: paste imagespider.engines.engines_table()'s output there"
     )
 
 

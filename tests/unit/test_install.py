@@ -1,4 +1,5 @@
-"""The lean install, checked on the files a newcomer follows: README's two commands (set up and
+"""The lean install, checked on the files a newcomer follows: README's two commands (its block marked
+``<!-- run: setup -->``, tests/docs.py) (set up and
 crawl; set up and test), .ci/run running exactly the second, setup.sh's closing hint, and a runtime requirements file
 without the test-only packages (several GB of torch a crawler or a Scrapyd server never uses)."""
 
@@ -9,6 +10,8 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+
+from tests import docs
 
 PROJECT = Path(__file__).resolve().parents[2]
 TEST_ONLY = {"pytest", "hypothesis", "datasets", "torch", "torchvision"}
@@ -26,9 +29,9 @@ def requirement_names(path: Path) -> set[str]:
 def readme_commands() -> tuple[str, str]:
     """README's crawl command and test command, from the first bash block: two commands, each
     setting up first, so either works on a fresh clone."""
-    block = re.search(r"## Set up, crawl, test\n+```bash\n(.*?)```", (PROJECT / "README.md").read_text(), re.DOTALL)
-    assert block is not None
-    lines = [line.split("  #")[0].strip() for line in block.group(1).splitlines() if line.strip()]
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    assert readme.index("## Set up, crawl, test") < readme.index("<!-- run: setup -->") < readme.index("\n## ", readme.index("## Set up"))
+    lines = [line.split("  #")[0].strip() for line in docs.block("setup").splitlines() if line.strip()]
     assert len(lines) == 2, lines
     crawl, tests = lines
     assert crawl.startswith("bash setup.sh && ") and "scrapy crawl" in crawl

@@ -1,5 +1,5 @@
 """imagespider/settings.py: every setting of the project's own (not Scrapy's, not scrapy-playwright's
-PLAYWRIGHT_*) has a comment saying what it is, and a row in README's settings table; the typed
+PLAYWRIGHT_*) has a comment saying what it is, and a row in docs/settings.md; the typed
 values a crawl is configured from are read from it with their types."""
 
 from __future__ import annotations
@@ -29,11 +29,13 @@ def own_settings() -> list[tuple[int, str]]:
     return found
 
 
-def readme_settings_table() -> set[str]:
-    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Settings") :]
-    section = section[: section.index("\n## ", 5)]
-    return set(re.findall(r"`([A-Z][A-Z0-9_]+)`", section))
+def documented_settings() -> set[str]:
+    """The names that start a row of docs/settings.md's tables (one or two names in the first cell)."""
+    page = (PROJECT / "docs" / "settings.md").read_text(encoding="utf-8")
+    names: set[str] = set()
+    for cell in re.findall(r"^\| ((?:`[A-Z][A-Z0-9_]+`(?:, )?)+) \|", page, re.MULTILINE):
+        names.update(re.findall(r"`([A-Z][A-Z0-9_]+)`", cell))
+    return names
 
 
 def test_the_project_defines_settings_of_its_own() -> None:
@@ -55,8 +57,8 @@ def test_every_own_setting_is_commented() -> None:
     assert uncommented == []
 
 
-def test_every_own_setting_is_in_readmes_settings_table() -> None:
-    table = readme_settings_table()
+def test_every_own_setting_is_in_the_settings_page() -> None:
+    table = documented_settings()
     assert [name for _, name in own_settings() if name not in table] == []
 
 
@@ -84,3 +86,25 @@ def test_scrapys_extensions_are_kept_but_the_remote_control_is_not_even_imported
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def settings_read_in_code() -> set[str]:
+    """Every setting name the package reads by a literal name (``settings.getint("NAME")``,
+    ``settings["NAME"]``), its own and Scrapy's."""
+    read: set[str] = set()
+    for path in (PROJECT / "imagespider").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        read |= set(re.findall(r"""settings\.get\w*\(\s*["']([A-Z][A-Z0-9_]+)["']""", text))
+        read |= set(re.findall(r"""settings\[\s*["']([A-Z][A-Z0-9_]+)["']\s*\]""", text))
+    return read
+
+
+def test_every_setting_the_project_defines_or_reads_is_in_the_settings_page() -> None:
+    """A user finds any setting by name in docs/settings.md: those settings.py sets (Scrapy's and
+    scrapy-playwright's included) and those the code reads, each a row of one of its tables."""
+    defined = {match.group(1) for line in LINES if (match := ASSIGNMENT.match(line))}
+    read = settings_read_in_code()
+    assert {"MEDIA_ALLOW_REDIRECTS", "TWISTED_REACTOR", "LICENSE_POLICY"} <= defined
+    assert {"AWS_ENDPOINT_URL", "DNSCACHE_SIZE"} <= read
+    missing = sorted((defined | read) - documented_settings())
+    assert missing == [], f"add a row for each to a table of docs/settings.md: {missing}"

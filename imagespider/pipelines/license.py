@@ -53,7 +53,7 @@ class LicenseFilterPipeline:
         self.ai_agents = ai_agents_setting(crawler.settings.get("ROBOTSTXT_AI_AGENTS"))
         self.tdmrep = TdmRepCache(crawler)
         self.rsl = RslCache(crawler)
-        self.ai_txt = AiTxtCache(crawler, crawler.settings.get("BOT_NAME") or "imagespider")
+        self.ai_txt = AiTxtCache(crawler)
         self.pages = SourcePages(crawler)
 
     @classmethod

@@ -17,48 +17,24 @@ nothing: the failure is recorded, never raised.
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from dataclasses import dataclass
-from functools import partial
-from typing import Self
 from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import TextResponse
-from scrapy.settings import BaseSettings
 from twisted.internet import defer
 
 from imagespider.rights.page import PageIndex, index_page
+from imagespider.sitesignals.config import PageConfig
+from imagespider.sitesignals.fetch import SiteSignals
 
-#: Pages kept per crawl; the oldest are forgotten past this (a PageIndex is a few KB).
-CACHE_SIZE = 10_000
-#: And past this much held in them (PageIndex.weight: images plus statements, ~0.5 KB each),
-#: as a page of a thousand images weighs as much as a thousand ordinary pages.
-CACHE_WEIGHT = 200_000
+__all__ = ["PageConfig", "PageFailure", "SourcePages"]
+
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-
-
-@dataclass(frozen=True, slots=True)
-class PageConfig:
-    """``PAGE_EVIDENCE``, ``PAGE_MAXSIZE`` and the robots token (``BOT_NAME``), read once; their
-    defaults are in imagespider/settings.py."""
-
-    enabled: bool
-    maxsize: int
-    user_agent_token: str
-
-    @classmethod
-    def from_settings(cls, settings: BaseSettings) -> Self:
-        maxsize = settings.getint("PAGE_MAXSIZE")
-        if maxsize <= 0:
-            raise ValueError(f"PAGE_MAXSIZE must be a positive number of bytes, got {maxsize}")
-        return cls(
-            enabled=settings.getbool("PAGE_EVIDENCE"),
-            maxsize=maxsize,
-            user_agent_token=str(settings["BOT_NAME"]),
-        )
+#: The kind of source pages in the site-signal cache and its stats (``imagespider/pages/...``).
+KIND = "pages"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,58 +47,30 @@ class PageFailure:
 
 
 class SourcePages:
-    """Source pages of one crawl, fetched once each (see the module docstring)."""
+    """Source pages of one crawl, fetched once each (see the module docstring), kept in the
+    crawl's site-signal cache under the page's host, each weighing what its index holds."""
 
     def __init__(self, crawler: Crawler, config: PageConfig | None = None) -> None:
         self.crawler = crawler
-        self.config = config or PageConfig.from_settings(crawler.settings)
-        self._pages: OrderedDict[str, asyncio.Future[PageIndex | PageFailure]] = OrderedDict()
-        #: The weight of each page read and still kept, and their sum.
-        self._weights: dict[str, int] = {}
-        self._weight = 0
+        self.signals = SiteSignals.of(crawler)
+        self.config = config or self.signals.config.page
 
     async def index(self, page_url: str) -> PageIndex | PageFailure:
         """The page read, or why it could not be: the first caller fetches, the rest wait."""
         key = page_url.split("#", 1)[0]
-        future = self._pages.get(key)
-        stats = self.crawler.stats
-        if future is None:
-            future = asyncio.ensure_future(self._fetch(key))
-            self._pages[key] = future
-            future.add_done_callback(partial(self._weigh, key))
-            self._evict()
-        else:
-            self._pages.move_to_end(key)
-            if stats is not None:
-                stats.inc_value("imagespider/pages/shared")
-        return await asyncio.shield(future)
+        return await self.signals.get(KIND, key, key, lambda: self._fetch(key))
 
-    def _weigh(self, key: str, future: asyncio.Future[PageIndex | PageFailure]) -> None:
-        if self._pages.get(key) is not future or future.cancelled() or future.exception() is not None:
-            return
-        result = future.result()
-        weight = result.weight() if isinstance(result, PageIndex) else 1
-        self._weights[key] = weight
-        self._weight += weight
-        self._evict()
-
-    def _evict(self) -> None:
-        """Forget the oldest pages past CACHE_SIZE pages or CACHE_WEIGHT (the newest is kept)."""
-        while len(self._pages) > 1 and (len(self._pages) > CACHE_SIZE or self._weight > CACHE_WEIGHT):
-            key, _ = self._pages.popitem(last=False)
-            self._weight -= self._weights.pop(key, 0)
-
-    async def _fetch(self, url: str) -> PageIndex | PageFailure:
-        stats = self.crawler.stats
+    async def _fetch(self, url: str) -> tuple[PageIndex | PageFailure, int]:
         try:
             result = await self._download(url)
         except Exception as error:  # noqa: BLE001  (a page we cannot read says nothing; never a crash)
             message = (str(error) or "").splitlines()[0][:200] if str(error) else ""
             result = PageFailure("unreadable", f"{type(error).__name__}: {message}")
-        if stats is not None:
-            stats.inc_value("imagespider/pages/fetched" if isinstance(result, PageIndex) else
-                            f"imagespider/pages/failed/{result.kind}")
-        return result
+        if isinstance(result, PageIndex):
+            self.signals.count(KIND, "fetched")
+            return result, result.weight()
+        self.signals.count(KIND, f"failed/{result.kind}")
+        return result, 1
 
     async def _download(self, url: str) -> PageIndex | PageFailure:
         parts = urlsplit(url)
@@ -140,9 +88,7 @@ class SourcePages:
             dont_filter=True,
         )
         try:
-            engine = self.crawler.engine
-            assert engine is not None
-            response = await engine.download_async(request)
+            response = await self.signals.download(request)
         except Exception as error:  # noqa: BLE001  (a page that cannot be had says nothing)
             return _failure(error, self.config.maxsize)
         if response.status != 200:

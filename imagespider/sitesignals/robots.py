@@ -22,9 +22,7 @@ the last whole line. Any request can ask for the same with ``meta[MAX_BODY_META]
 
 from __future__ import annotations
 
-import asyncio
 import weakref
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,22 +36,13 @@ from scrapy.utils.misc import build_from_crawler, load_object
 
 from imagespider.rights.aiagents import ROBOTS_MAX_BYTES, AiAwareRobotParser
 from imagespider.rights.robotsrules import RobotsRules
+from imagespider.sitesignals.fetch import MAX_BODY_META, PRIORITY, SITE_FILE_META, SiteSignals
 
 __all__ = ["MAX_BODY_META", "ROBOTS_MAX_BYTES", "SITE_FILE_META", "RobotsCache", "body_cap", "cap_bodies"]
 
-#: Request meta key: stop the body after this many bytes and keep what arrived.
-MAX_BODY_META = "imagespider_max_body"
-#: Request meta key of a site file fetch (sitesignals/sitefiles.py): exempt from robots rules, not
-#: from Crawl-delay (downloadermiddlewares/crawldelay.py).
-SITE_FILE_META = "imagespider_site_file"
 _SEEN_META = "_imagespider_body_seen"
-
-#: Hosts whose parsed robots.txt is kept; past this the least recently asked is fetched again
-#: when it is next needed, so a crawl over a million hosts holds a bounded number of parsers.
-CACHE_SIZE = 4096
-
-#: Scrapy's own priority for robots.txt requests: ahead of everything waiting on them.
-_PRIORITY = 1000
+#: The kind of robots.txt in the site-signal cache and its stats (``imagespider/robotstxt/...``).
+KIND = "robotstxt"
 
 
 def body_cap(request: Request) -> int | None:
@@ -89,14 +78,14 @@ _CACHES: weakref.WeakKeyDictionary[Crawler, RobotsCache] = weakref.WeakKeyDictio
 
 
 class RobotsCache:
-    """One crawl's parsed robots.txt, by host (netloc, as Scrapy's middleware keys them)."""
+    """One crawl's parsed robots.txt, by host (netloc, as Scrapy's middleware keys them), kept in
+    the crawl's site-signal cache (imagespider/sitesignals/cache.py)."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        settings = crawler.settings
-        self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or "*"
-        self.parser_class = load_object(settings["ROBOTSTXT_PARSER"])
-        self._hosts: OrderedDict[str, asyncio.Future[RobotParser | None]] = OrderedDict()
+        self.signals = SiteSignals.of(crawler)
+        self.user_agent = self.signals.config.user_agent
+        self.parser_class = load_object(self.signals.config.robots_parser)
         cap_bodies(crawler)
 
     @classmethod
@@ -117,15 +106,8 @@ class RobotsCache:
         if request is None or not urlparse_cached(request).netloc:
             return None
         parts = urlparse_cached(request)
-        host = self._hosts.get(parts.netloc)
-        if host is None:
-            host = asyncio.ensure_future(self._fetch(f"{parts.scheme}://{parts.netloc}/robots.txt"))
-            self._hosts[parts.netloc] = host
-            while len(self._hosts) > CACHE_SIZE:
-                self._hosts.popitem(last=False)
-        else:
-            self._hosts.move_to_end(parts.netloc)
-        return await asyncio.shield(host)
+        robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+        return await self.signals.get(KIND, url, "robots.txt", lambda: self._fetch(robots_url))
 
     async def allowed(self, url: str) -> bool:
         parser = await self.parser(url)
@@ -149,37 +131,46 @@ class RobotsCache:
         delay = parser.crawl_delay(self.user_agent) if parser is not None else None
         return delay if delay is not None and delay > 0 else None
 
-    async def _fetch(self, robots_url: str) -> RobotParser | None:
+    async def _fetch(self, robots_url: str) -> tuple[RobotParser | None, int]:
+        """The parser and its weight in the cache (the body's size, in half kilobytes). Scrapy's
+        own ``robotstxt/...`` stats are kept, and the scheme's ``imagespider/robotstxt/found|
+        missing|broken|unavailable`` counted."""
         # One try, briefly: a host that does not answer has said nothing, and every request to
         # that host waits on this answer.
+        config = self.signals.config
         request = Request(
             robots_url,
-            priority=_PRIORITY,
-            meta={"dont_obey_robotstxt": True, "dont_retry": True, "download_timeout": 10},
+            priority=PRIORITY,
+            meta={
+                "dont_obey_robotstxt": True, "dont_retry": True, "download_timeout": config.timeout,
+                MAX_BODY_META: config.robots_maxsize,
+            },
             callback=NO_CALLBACK,
             dont_filter=True,
-        )
+        )  # fmt: skip
         stats = self.crawler.stats
         if stats is not None:
             stats.inc_value("robotstxt/request_count")
         try:
-            engine = self.crawler.engine
-            assert engine is not None
-            response = await engine.download_async(request)
+            response = await self.signals.download(request)
         except Exception as error:  # noqa: BLE001  (a host that cannot be reached has said nothing)
             if stats is not None and not isinstance(error, IgnoreRequest):
                 stats.inc_value(f"robotstxt/exception_count/{type(error).__name__}")
-            return None
+            self.signals.count(KIND, "unavailable")
+            return None, 1
         if stats is not None:
             stats.inc_value("robotstxt/response_count")
             stats.inc_value(f"robotstxt/response_status_count/{response.status}")
         if response.status >= 400:
-            return None
+            self.signals.count(KIND, "missing")
+            return None, 1
         try:
             parser: RobotParser = build_from_crawler(self.parser_class, self.crawler, response.body)
         except Exception:  # noqa: BLE001  (an unparseable robots.txt says nothing)
-            return None
+            self.signals.count(KIND, "broken")
+            return None, 1
+        self.signals.count(KIND, "found")
         await self.crawler.signals.send_catch_log_async(
             signal=signals.robots_parsed, robotparser=parser, request=request
         )
-        return parser
+        return parser, 1 + len(response.body) // 512

@@ -17,6 +17,7 @@ from scrapy.utils.test import get_crawler
 from imagespider.commands.settings_check import check_settings
 from imagespider.errors import ArgumentError
 from imagespider.rights.page import PageIndex
+from imagespider.sitesignals.cache import SiteCache
 from imagespider.sitesignals.pages import PageConfig, PageFailure, SourcePages
 from tests.settings import project_settings, project_values
 
@@ -125,19 +126,17 @@ def test_config_from_settings() -> None:
         check_settings(Settings({"PAGE_EVIDENCE": "perhaps"}))
 
 
-def test_the_page_cache_is_bounded_by_what_its_pages_hold(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_page_cache_is_bounded_by_what_its_pages_hold() -> None:
     """Pages of many images weigh more than a count of pages says: the cache forgets the oldest
-    past CACHE_WEIGHT."""
-    import imagespider.sitesignals.pages as pages_module
-
+    past the site-signal cache's weight (SiteSignalsConfig.cache_weight)."""
     gallery = b"<html><body>" + b"".join(b"<img src='/g%d.jpg'>" % i for i in range(100)) + b"</body></html>"
 
     def big(request: Request) -> Response:
         return HtmlResponse(request.url, body=gallery, headers={"Content-Type": "text/html"})
 
-    monkeypatch.setattr(pages_module, "CACHE_WEIGHT", 350)
     engine = Engine(big, delay=0)
     pages = pages_with(engine)
+    pages.signals.cache = SiteCache(max_hosts=pages.signals.config.cache_hosts, max_weight=350)
 
     async def run() -> None:
         for i in range(10):
@@ -145,5 +144,6 @@ def test_the_page_cache_is_bounded_by_what_its_pages_hold(monkeypatch: pytest.Mo
             await asyncio.sleep(0)  # the done callback weighs the page
 
     asyncio.run(run())
-    assert len(pages._pages) == 3 and pages._weight <= 350
-    assert list(pages._pages) == [f"https://blog.example.org/{i}.html" for i in (7, 8, 9)]
+    cache = pages.signals.cache
+    assert len(cache) == 3 and cache.weight <= 350
+    assert [key for _, key in cache.keys("blog.example.org")] == [f"https://blog.example.org/{i}.html" for i in (7, 8, 9)]

@@ -10,6 +10,7 @@ from pathlib import Path
 from scrapy.utils.test import get_crawler
 
 from imagespider.rights.tdmrep import TdmRule
+from imagespider.sitesignals.cache import SiteCache
 from imagespider.sitesignals.sitefiles import WELL_KNOWN_PATH, TdmRepCache
 from tests.engine_stub import EngineStub
 
@@ -63,17 +64,15 @@ def test_missing_oversized_broken_or_unreachable_reserve_nothing() -> None:
     assert asyncio.run(cache.reservation("data:image/png;base64,AAAA")) is None
 
 
-def test_the_cache_holds_a_bounded_number_of_origins(monkeypatch) -> None:  # noqa: ANN001
-    import imagespider.sitesignals.sitefiles as module
-
-    monkeypatch.setattr(module, "CACHE_SIZE", 3)
+def test_the_cache_holds_a_bounded_number_of_origins() -> None:
     cache, engine, _ = cache_for({})
+    cache.files.signals.cache = SiteCache(max_hosts=3, max_weight=cache.files.signals.config.cache_weight)
 
     async def ask() -> None:
         for n in (1, 2, 3, 4, 1):
             await cache.reservation(f"https://site{n}.example/a.jpg")
 
     asyncio.run(ask())
-    assert len(cache.files._files) == 3
+    assert len(cache.files.signals.cache.hosts()) == 3
     # site1 was evicted by site4, so it was asked for again.
     assert [r.url for r in engine.requests].count("https://site1.example" + WELL_KNOWN_PATH) == 2

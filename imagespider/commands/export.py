@@ -136,6 +136,9 @@ class Command(StoreCommand, ScrapyCommand):
         logger.info(
             "exported %d images from %s into %d shard files in %s", result.samples, uri, len(result.shards), args[0]
         )
+        if not result.card_written:
+            logger.warning("left %s as it is (not an export's card): this set's card was not written; "
+                           "export into another folder to have one", Path(args[0]) / "README.md")
         if result.policy_left_out:
             reasons = ", ".join(f"{reason} {count}" for reason, count in result.policy_left_out.most_common())
             logger.info("left out %d rows the license policy %s does not keep (%s); the store keeps them",

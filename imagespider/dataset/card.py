@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from imagespider.dataset.indexrow import KIND_BOOL, KIND_FLOAT, KIND_INT, KIND_LIST_STR, KIND_NULL, KIND_STR
@@ -121,8 +121,13 @@ def class_names(summary: StoreSummary) -> list[str]:
     return sorted(name for name in summary.labels if name != "?")
 
 
+def hub_licenses(license_ids: Iterable[str]) -> list[str]:
+    """Our license ids as the Hub's, sorted (``other`` for one the Hub does not name, or none)."""
+    return sorted({_HUB_LICENSES.get(lic, "other") for lic in license_ids}) or ["other"]
+
+
 def yaml_header(summary: StoreSummary) -> str:
-    licenses = sorted({_HUB_LICENSES.get(lic, "other") for lic in summary.license_ids}) or ["other"]
+    licenses = hub_licenses(summary.license_ids)
     lines = ["---", "license:"] + [f"- {lic}" for lic in licenses]
     if licenses == ["other"] or "other" in licenses:
         lines += ["license_name: mixed", "license_link: ATTRIBUTION.md"]
@@ -136,7 +141,7 @@ def yaml_header(summary: StoreSummary) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _table(counts: Counter[str], heading: str) -> str:
+def count_table(counts: Counter[str], heading: str) -> str:
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     body = "".join(f"| {name} | {count:,} |\n" for name, count in ranked)
     return f"| {heading} | images |\n|---|---:|\n{body}"
@@ -160,9 +165,7 @@ def shareable_lines(summary: StoreSummary, policies: Sequence[str]) -> list[str]
     the crawl's license pipeline decides), so its user knows what ``scrapy export --license share`` gives."""
     if "any" not in policies or not summary.kept:
         return []
-    share = Policy.parse("share")
-    shared = sum(count for lic_id, count in summary.license_ids.items()
-                 if share.check(License.from_dict({"license": lic_id})) is None)
+    shared = shareable(summary.license_ids)
     in_house = summary.kept - shared
     return [
         "",
@@ -170,6 +173,14 @@ def shareable_lines(summary: StoreSummary, policies: Sequence[str]) -> list[str]
         f"allows redistribution; `scrapy export --license share`) and {in_house:,} "
         f"{'is' if in_house == 1 else 'are'} for in-house training only.",
     ]
+
+
+def shareable(license_ids: Mapping[str, int]) -> int:
+    """How many of the images counted by license id the ``share`` policy keeps (as the crawl's
+    license pipeline decides)."""
+    share = Policy.parse("share")
+    return sum(count for lic_id, count in license_ids.items()
+               if share.check(License.from_dict({"license": lic_id})) is None)
 
 
 def published_lines(policy: str | None, left_out: int) -> list[str]:
@@ -218,9 +229,9 @@ def render_card(rows: Sequence[Mapping[str, Any]], crawls: Sequence[Mapping[str,
         "",
         "## Counts",
         "",
-        _table(labels, "class"),
-        _table(licenses, "license"),
-        _table(engines, "engine"),
+        count_table(labels, "class"),
+        count_table(licenses, "license"),
+        count_table(engines, "engine"),
         "## How to credit",
         "",
         "Every image's credit line (title, author, source, license) is in its `attribution` column and,",

@@ -39,6 +39,7 @@ from typing import IO, Any, Protocol
 from PIL import Image, ImageOps
 
 from imagespider.dataset.attribution import license_of
+from imagespider.dataset.exportcard import CARD, ExportedSet, is_export_card, render_export_card
 from imagespider.dataset.exportfolder import export_lock, move_into_place, scratch_folder
 from imagespider.dataset.exportorder import OrderedRows
 from imagespider.dataset.files import MANIFEST, read_regular_file
@@ -171,6 +172,10 @@ class ExportResult:
     policy_left_out: Counter[str] = field(default_factory=Counter)
     #: Where every row left out is written, one JSON string a line, per kind (set by :func:`export`).
     spill: dict[str, IO[str]] = field(default_factory=dict, repr=False)
+    #: What was shipped, for the export's card (imagespider/dataset/exportcard.py).
+    exported: ExportedSet = field(default_factory=ExportedSet)
+    #: False when the folder holds a README.md of its own (not an export's card): it is left as it is.
+    card_written: bool = False
 
     def leave_out(self, kind: str, what: str) -> None:
         self.counts[kind] += 1
@@ -301,8 +306,28 @@ def export(source: Source, out: str | os.PathLike[str], config: ExportConfig, *,
         head = {"source": origin, "samples": result.samples, "classes": classes, "options": asdict(config)}
         _write_shards_manifest(scratch / SHARDS_MANIFEST, head, {kind: scratch / f"{kind}.jsonl" for kind in LEFT_OUT},
                                [asdict(shard) for shard in result.shards])
-        move_into_place(scratch, out, [shard.path for shard in result.shards], SHARDS_MANIFEST)
+        result.card_written = _write_card(scratch, out, result, config, origin)
+        documents = (CARD,) if result.card_written else ()
+        move_into_place(scratch, out, [shard.path for shard in result.shards], SHARDS_MANIFEST, documents)
     return result
+
+
+def _write_card(scratch: Path, out: Path, result: ExportResult, config: ExportConfig, origin: str) -> bool:
+    """The set's card, ``README.md``, in ``scratch`` (moved into place with the shards); False, and
+    none written, when ``out`` holds a README.md that is not an export's card (the user's own)."""
+    existing = out / CARD
+    if existing.is_symlink() or existing.exists():
+        try:
+            if existing.is_symlink() or not is_export_card(existing.read_text(encoding="utf-8", errors="replace")):
+                return False
+        except OSError:  # a folder of that name, no permission: not ours to replace
+            return False
+    exported = result.exported
+    exported.source, exported.policy, exported.formats = origin, config.license, config.formats
+    exported.options = asdict(config)
+    exported.shards, exported.policy_left_out, exported.damaged = result.shards, result.policy_left_out, result.counts
+    (scratch / CARD).write_text(render_export_card(exported), encoding="utf-8")
+    return True
 
 
 def _write_shards_manifest(path: Path, head: dict[str, Any], lists: dict[str, Path], shards: list[Any]) -> None:
@@ -354,6 +379,9 @@ def _write_shards(
                     continue
                 sharder.add(sample)
                 result.samples += 1
+                result.exported.labels[str(sample.meta.get("label"))] += 1
+                result.exported.licenses[str(sample.meta.get("license") or "unknown")] += 1
+                result.exported.extensions[sample.ext] += 1
     sharder.flush()
     result.shards = sharder.shards
 

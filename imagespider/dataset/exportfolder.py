@@ -20,7 +20,7 @@ import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from imagespider.dataset.durable import fsync_folder
@@ -64,13 +64,16 @@ def scratch_folder(out: Path) -> Iterator[Path]:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def move_into_place(scratch: Path, out: Path, shards: list[str], manifest: str) -> None:
-    """Move the shards (paths relative to ``scratch``, such as ``webdataset/shard-000000.tar``)
-    and then ``manifest`` from ``scratch`` into ``out``, each flushed before and its folder after;
-    last, remove the shards of an earlier export that ``manifest`` does not list."""
-    for name in (*shards, manifest):
+def move_into_place(
+    scratch: Path, out: Path, shards: list[str], manifest: str, documents: Sequence[str] = ()
+) -> None:
+    """Move the shards (paths relative to ``scratch``, such as ``webdataset/shard-000000.tar``),
+    then ``documents`` (the card), then ``manifest`` from ``scratch`` into ``out``, each flushed
+    before and its folder after; last, remove the shards of an earlier export that ``manifest``
+    does not list."""
+    for name in (*shards, *documents, manifest):
         _fsync_file(scratch / name)
-    for name in shards:
+    for name in (*shards, *documents):
         target = out / name
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(scratch / name, target)

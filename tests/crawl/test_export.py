@@ -176,3 +176,41 @@ def test_publish_a_share_only_subset_of_a_store_crawled_with_any(store: Path, tm
     assert again.returncode == 2 and "is not an empty folder" in again.stderr
     alone = run_scrapy("publish", str(store), "--license", "share")
     assert alone.returncode == 2 and "--license and --to go together" in alone.stderr
+
+
+def test_the_export_has_a_card_describing_this_set(store: Path, tmp_path: Path) -> None:
+    """Issue 29: an export wrote no card; shared without its store, nothing said what it held or how to load it.
+    The card describes the exported set (not the store), and its loader snippets read every sample."""
+    import re
+    import subprocess
+    import sys
+
+    from imagespider.dataset.attribution import license_of
+    from imagespider.rights.policy import Policy
+
+    rows = manifest(store)
+    keeps = [row for row in rows.values() if Policy.parse("share,commercial").check(license_of(row)) is None]
+    out = tmp_path / "shared"
+    result = run_scrapy("export", str(out), "--store", str(store), "--license", "share,commercial", "--shard-size", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    card = (out / "README.md").read_text(encoding="utf-8")
+    classes = {row["label"] for row in keeps}
+    assert f"{len(keeps)} images in {len(classes)} class" in card
+    assert "Exported with the license policy `share,commercial`" in card
+    assert f"{len(rows) - len(keeps)} rows of the store were left out (" in card
+    for label in classes:
+        assert f"| {label} | {sum(row['label'] == label for row in keeps)} |" in card
+    tars = len(list(out.glob("webdataset/*.tar")))
+    assert f"| webdataset | {tars} | {len(keeps)} | `webdataset/shard-{{000000..{tars - 1:06d}}}.tar` |" in card
+    assert 'path: "parquet/*.parquet"' in card  # load_dataset(OUT) reads the Parquet shards
+    # The card's loader snippet, run as a user would paste it, reads every sample of this set.
+    (snippet,) = re.findall(r"```python\n(.*?)```", card, re.DOTALL)
+    webdataset_part, datasets_part = snippet.replace("path/to/this/folder", str(out)).split("from datasets ")
+    code = (f"{webdataset_part}n = sum(1 for image, meta in ds)\nfrom datasets {datasets_part}"
+            "print(n, len(ds), ds.features['label_id'].names)\n")
+    ran = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, timeout=300,
+                         check=False)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    assert ran.stdout.split("\n")[-2] == f"{len(keeps)} {len(keeps)} {sorted(classes)}"
+    # The store's own card is not the set's: it still describes the whole store.
+    assert f"{len(rows)} images in " in (store / "README.md").read_text(encoding="utf-8")

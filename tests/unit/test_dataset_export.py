@@ -237,3 +237,22 @@ def test_an_export_with_a_license_policy_keeps_only_what_it_allows(tmp_path) -> 
     assert json.loads((tmp_path / "shared" / "shards.json").read_text())["options"]["license"] == "share"
     with pytest.raises(ValueError, match="--license shar"):
         ExportConfig(license="shar")
+
+
+def test_an_export_writes_its_card_and_leaves_the_users_own_readme(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from imagespider.dataset.export import LocalSource, export
+
+    _store_with(tmp_path, lambda good, sha: [good])
+    out = tmp_path / "out"
+    result = export(LocalSource(tmp_path), out, ExportConfig(), origin="store")
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert result.card_written and "1 image in 1 class, exported from `store`" in card
+    assert result.exported.extensions == {"png": 1}
+    export(LocalSource(tmp_path), out, ExportConfig(formats=("parquet",)))  # its own card is replaced
+    assert "| webdataset |" not in (out / "README.md").read_text(encoding="utf-8")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "README.md").write_text("# my notes\n")
+    assert not export(LocalSource(tmp_path), mine, ExportConfig()).card_written
+    assert (mine / "README.md").read_text() == "# my notes\n"
+    assert not list(mine.glob(".export-*"))

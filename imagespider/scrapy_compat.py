@@ -1,6 +1,6 @@
 """Every use of Scrapy's private API, in one place (Scrapy is pinned: see requirements.txt).
 
-Three things imagespider needs have no public API in Scrapy 2.19:
+What imagespider needs here has no public API in Scrapy 2.19:
 
 - A media pipeline verdict that is not logged as an error. ``MediaPipeline`` logs every exception
   from a download step with a traceback, except its private ``_MediaRequestFiltered`` (a request
@@ -10,6 +10,10 @@ Three things imagespider needs have no public API in Scrapy 2.19:
 - Asking the engine to check "idle now?" (``engine._slot.nextcall``), which a finished request does
   and a settled item does not, and how many items its scraper holds (``engine.scraper.slot.
   itemproc_size``, public names but undocumented) (imagespider/extensions/finish.py).
+- Changing a request's URL in place (``Request._set_url``, what ``Request.__init__`` does): the
+  API-key middleware adds a key to the URL it sends and takes it out again on the way back, and a
+  ``Request.replace`` copy returned from a downloader middleware would go back through the scheduler
+  (imagespider/downloadermiddlewares/apikey.py).
 - A spider object bound to a crawler that already runs another spider, without ``from_crawler``
   (which would parse arguments and connect the quotas' signals again): the ``search`` spider's
   engine objects share their host's crawler (``Spider._set_crawler``; imagespider/spiders/base.py
@@ -57,3 +61,9 @@ def attach_crawler(spider: Any, crawler: Any) -> None:
     """Give ``spider`` its ``crawler`` and ``settings`` as ``Spider.from_crawler`` does (Scrapy
     also connects its ``closed`` to ``spider_closed``), without constructing it again."""
     spider._set_crawler(crawler)
+
+
+def set_url_in_place(request: Any, url: str) -> None:
+    """Give ``request`` the URL ``url`` as its constructor would (escaped, unless the request is
+    ``verbatim_url``), keeping the request object itself."""
+    request._set_url(url)

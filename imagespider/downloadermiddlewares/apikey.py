@@ -29,6 +29,8 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
+from imagespider.scrapy_compat import set_url_in_place
+
 #: Request meta: ``(query parameter, setting name)``, e.g. ``("api_key", "FLICKR_API_KEY")``.
 API_KEY_META = "imagespider_api_key"
 #: Request meta: the URL as the spider made it, while the key is in the sent one.
@@ -93,7 +95,7 @@ class ApiKeyMiddleware:
         if not key:
             return  # the spider reports a missing key itself
         request.meta[_CLEAN_URL_META] = request.url
-        request._set_url(with_param(request.url, param, key))  # noqa: SLF001  (in place: never rescheduled)
+        set_url_in_place(request, with_param(request.url, param, key))  # in place: never rescheduled
 
     def _add_bearer(self, request: Request) -> None:
         name = request.meta.get(BEARER_META)
@@ -117,5 +119,5 @@ class ApiKeyMiddleware:
             request.headers.pop("Authorization", None)
         clean = request.meta.pop(_CLEAN_URL_META, None)
         if clean is not None:
-            request._set_url(clean)  # noqa: SLF001
+            set_url_in_place(request, clean)
         return clean

@@ -39,7 +39,8 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         if self.ai_agents and isinstance(rp, AiAwareRobotParser):
             agent = rp.barring_agent(request.url, self.ai_agents)
             if agent:
-                self._stats.inc_value("robotstxt/forbidden_ai")
+                if self.crawler.stats is not None:
+                    self.crawler.stats.inc_value("robotstxt/forbidden_ai")
                 raise AiAgentsBarred(f"robots.txt disallows {agent} (an AI-training crawler) from {request.url}")
 
     async def robot_parser(self, request: Request) -> RobotParser | None:

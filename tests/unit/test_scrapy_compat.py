@@ -19,7 +19,13 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from imagespider.errors import Rejected
-from imagespider.scrapy_compat import QuietRejection, attach_crawler, items_in_pipelines, wake_engine
+from imagespider.scrapy_compat import (
+    QuietRejection,
+    attach_crawler,
+    items_in_pipelines,
+    set_url_in_place,
+    wake_engine,
+)
 
 UPGRADE = "Scrapy changed a private API imagespider/scrapy_compat.py relies on: "
 
@@ -133,3 +139,11 @@ def test_no_other_module_reaches_into_scrapys_private_api() -> None:
         for name in private if name in path.read_text(encoding="utf-8")
     ]
     assert found == []
+
+
+def test_a_requests_url_changes_in_place() -> None:
+    request = Request("https://api.example/photos?q=red fox")
+    set_url_in_place(request, "https://api.example/photos?q=red fox&api_key=k")
+    assert request.url == "https://api.example/photos?q=red%20fox&api_key=k", UPGRADE + (
+        "Request._set_url no longer sets an escaped URL; look at how Request.__init__ sets request.url"
+    )

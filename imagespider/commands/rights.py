@@ -49,7 +49,8 @@ from imagespider.pipelines.license import (
 from imagespider.rights.aiagents import ai_agents_setting
 from imagespider.rights.page import PageEvidence, PageIndex, index_page
 from imagespider.rights.policy import Policy
-from imagespider.sitesignals.pages import PageConfig, PageFailure
+from imagespider.sitesignals.config import PageConfig
+from imagespider.sitesignals.pages import PageFailure
 from imagespider.sitesignals.robots import RobotsCache
 from imagespider.spiders.params import parse_policy
 from imagespider.text import clean_value

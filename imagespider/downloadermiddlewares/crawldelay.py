@@ -28,7 +28,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.httpobj import urlparse_cached
 
-from imagespider.sitesignals.robots import SITE_FILE_META, RobotsCache
+from imagespider.sitesignals.fetch import SITE_FILE_META
+from imagespider.sitesignals.robots import RobotsCache
 
 __all__ = ["CrawlDelayMiddleware"]
 

@@ -5,6 +5,10 @@ several workers (README "Scaling out") this is the step that makes it a dataset.
 imagespider/dataset/publish.py. Exit status 2 for a store that names nothing usable or a manifest
 that is not JSON Lines, 1 when the store is refused (locked, unreadable) or a document could not
 be written (one ERROR line each).
+
+``--license POLICY --to FOLDER`` publishes the part of a store the policy keeps, from a folder or
+an object store, into a new local folder (imagespider/dataset/subset.py); an object store that
+fails midway leaves nothing in the folder (one line, exit 1).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from imagespider.commands.storecommand import StoreCommand
 from imagespider.dataset.publish import publish_local, publish_objects
 from imagespider.dataset.sources import is_object_store
 from imagespider.dataset.storelock import StoreRefused
-from imagespider.dataset.subset import publish_subset
+from imagespider.dataset.subset import Subset, publish_object_subset, publish_subset
 from imagespider.errors import ArgumentError
 from imagespider.rights.policy import Policy, PolicyError
 
@@ -87,7 +91,8 @@ class Command(StoreCommand, ScrapyCommand):
         )
 
     def _publish_subset(self, args: list[str], license: str | None, to: str | None) -> None:
-        """``--license POLICY --to FOLDER``: the part of a local store the policy keeps, as a dataset of its own."""
+        """``--license POLICY --to FOLDER``: the part of a store (local or object) the policy keeps, as a
+        local dataset of its own."""
         try:
             if not (license and to):
                 raise ArgumentError("--license and --to go together: scrapy publish --license share --to shared/")
@@ -97,9 +102,11 @@ class Command(StoreCommand, ScrapyCommand):
                 raise ArgumentError(str(error).replace("-a license=", "--license ")) from None
             uri = self.store_uri(args[0] if args else None)
             if is_object_store(uri):
-                raise ArgumentError("--license publishes from a local store; for an object store, export with "
-                                    "scrapy export --store URI --license POLICY")
-            subset = publish_subset(uri.removeprefix("file://"), to, policy)
+                subset = self._object_subset(uri, to, policy)
+                if subset is None:
+                    return
+            else:
+                subset = publish_subset(uri.removeprefix("file://"), to, policy)
         except ArgumentError as error:
             logger.error("%s", error)
             self.exitcode = 2
@@ -108,6 +115,21 @@ class Command(StoreCommand, ScrapyCommand):
             logger.error("%s", error)
             self.exitcode = error.exitcode
             return
+        self._said(subset, policy, to)
+
+    def _object_subset(self, uri: str, to: str, policy: Policy) -> Subset | None:
+        """The subset of an object store, into a local folder; None when the store failed (said, exit 1)."""
+        from imagespider.dataset.objectstore import ObjectStore, ObjectStoreConfig, store_errors, store_failure
+
+        store = ObjectStore(ObjectStoreConfig.from_settings(uri, self.settings))
+        try:
+            return publish_object_subset(store, to, policy)
+        except store_errors() as error:  # no such bucket, credentials refused, nothing listening
+            logger.error("%s; nothing was written into %s", store_failure(uri, error), to)
+            self.exitcode = 1
+            return None
+
+    def _said(self, subset: Subset, policy: Policy, to: str) -> None:
         reasons = ", ".join(f"{reason} {count}" for reason, count in subset.left_out.most_common())
         logger.info("published %d images the license policy %s keeps into %s%s", subset.images, policy, to,
                     f"; left out {subset.left_out.total()} ({reasons})" if subset.left_out else "")

@@ -133,3 +133,35 @@ def test_gs_stores_go_through_the_s3_api_named_by_aws_endpoint_url(
         assert refused.returncode == 2, (command, refused.stderr[-2000:])
         assert "Traceback" not in refused.stderr
         assert "set AWS_ENDPOINT_URL=https://storage.googleapis.com" in refused.stderr, command
+
+
+def test_publish_the_share_part_of_a_bucket_crawled_with_any(mockserver: MockHTTPServer, s3: str, tmp_path: Path) -> None:
+    """Issue 29: `scrapy publish s3://... --license P --to FOLDER` was refused ("publishes from a local store")."""
+    from imagespider.dataset.attribution import license_of
+    from imagespider.rights.policy import Policy
+
+    result = crawl(mockserver, s3, "s3://datasets/shareable", "-a", "q=cat", "-a", "limit=8")
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = [json.loads(line) for line in objects(s3, "shareable/")["metadata.jsonl"].decode().splitlines()]
+    keeps = [row for row in rows if Policy.parse("share,commercial").check(license_of(row)) is None]
+    assert 0 < len(keeps) < len(rows)  # the Openverse tapes hold NC licenses too
+    out = tmp_path / "shared"
+    published = run_scrapy("publish", "s3://datasets/shareable", "--license", "share,commercial", "--to", str(out),
+                           *s3_settings(s3))
+    assert published.returncode == 0, published.stderr[-3000:]
+    assert (f"published {len(keeps)} images the license policy share,commercial keeps into {out}; "
+            f"left out {len(rows) - len(keeps)} (") in published.stderr
+    manifest = [json.loads(line) for line in (out / "metadata.jsonl").read_text().splitlines()]
+    assert sorted(row["sha256"] for row in manifest) == sorted(row["sha256"] for row in keeps)
+    for row in manifest:  # the images themselves, fetched from the bucket
+        assert hashlib.sha256((out / row["file_name"]).read_bytes()).hexdigest() == row["sha256"]
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "This set was published with the license policy `share,commercial`" in card
+    assert f"{len(keeps)} images in 1 class" in card
+    (crawl_row,) = [json.loads(line) for line in (out / "crawls.jsonl").read_text().splitlines()]
+    assert crawl_row["spider"] == "openverse" and crawl_row["finish_reason"] == "finished"
+    # A bucket that is not there: one line, exit 1, nothing written.
+    missing = tmp_path / "none"
+    refused = run_scrapy("publish", "s3://nosuchbucket/x", "--license", "share", "--to", str(missing), *s3_settings(s3))
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr, refused.stderr[-3000:]
+    assert "nothing was written into" in refused.stderr and not missing.exists()

@@ -107,7 +107,7 @@ class RobotsCache:
             return None
         parts = urlparse_cached(request)
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
-        return await self.signals.get(KIND, url, "robots.txt", lambda: self._fetch(robots_url))
+        return await self.signals.get(KIND, request.url, "robots.txt", lambda: self._fetch(robots_url))
 
     async def allowed(self, url: str) -> bool:
         parser = await self.parser(url)

@@ -118,3 +118,11 @@ def test_host_and_origin_of_hostile_urls() -> None:
     assert host_of("http://[::1/x") == "" and origin_of("http://[::1/x") is None
     assert origin_of("https://a.example:99999/x") is None and origin_of("data:image/png;base64,AA") is None
     assert origin_of("https://a.example/x?y") == "https://a.example"
+
+
+def test_robots_txt_is_kept_under_the_host_scrapy_requests() -> None:
+    """An IDN host is asked as Scrapy writes it (punycode), and kept under that name."""
+    engine, signals = crawl({"https://xn--bcher-kva.example/robots.txt": (200, b"User-agent: *\nDisallow: /\n")})
+    allowed = asyncio.run(RobotsCache.of(signals.crawler).allowed("https://bücher.example/x.jpg"))
+    assert allowed is False and [r.url for r in engine.requests] == ["https://xn--bcher-kva.example/robots.txt"]
+    assert signals.cache.hosts() == ["xn--bcher-kva.example"]

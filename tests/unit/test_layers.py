@@ -233,7 +233,44 @@ def test_the_private_name_check_can_fail(scrapy_private: set[str]) -> None:
     }
 
 
-def test_layer_table_names_are_well_formed() -> None:
+# The table itself --------------------------------------------------------------------------------
+
+
+def test_every_table_entry_names_a_module_or_package() -> None:
+    """A package moved or removed leaves no row behind, and no entry is in two layers."""
     entries = [entry for _, group in LAYERS for entry in group]
     assert len(entries) == len(set(entries)), "an entry is in two layers"
-    assert all(re.fullmatch(r"__init__|[a-z_]+(\.[a-z_]+)*", e) for e in entries)
+    stale = [e for e in entries if e != "__init__" and f"imagespider.{e}" not in modules()]
+    assert stale == [], f"LAYERS names what imagespider/ no longer has: {', '.join(stale)}; take it out here and in docs"
+
+
+def docs_table(text: str) -> list[tuple[str, set[str]]]:
+    """The layer table of docs/development.md's "Layers" section, top to bottom: each row's layer
+    and the names in backticks of its second cell."""
+    section = text.split("\n## Layers\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("|")][2:]  # after the header and ---
+    table = []
+    for row in rows:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        table.append((cells[0].strip("`* "), set(re.findall(r"`([^`]+)`", cells[1]))))
+    return table
+
+
+def test_the_docs_show_this_table() -> None:
+    text = (ROOT / "docs" / "development.md").read_text(encoding="utf-8")
+    assert "\n## Layers\n" in text, "docs/development.md has lost its Layers section"
+    shown = docs_table(text)
+    ours = [(name, set(entries)) for name, entries in reversed(LAYERS)]
+    assert shown == ours, (
+        "docs/development.md's layer table (top to bottom) differs from LAYERS in tests/unit/test_layers.py: "
+        "make them say the same"
+    )
+
+
+def test_a_docs_table_that_differs_is_seen() -> None:
+    row = "| {} | {} | job |"
+    text = "\n".join([
+        "## Layers", "", "| Layer | Modules | Job |", "|---|---|---|",
+        row.format("commands", "`commands`, `settings`"), row.format("**store**", "`dataset`"), "", "## Next", "| a | b |",
+    ])
+    assert docs_table("# Development\n" + text) == [("commands", {"commands", "settings"}), ("store", {"dataset"})]

@@ -14,10 +14,6 @@ What imagespider needs here has no public API in Scrapy 2.19:
   API-key middleware adds a key to the URL it sends and takes it out again on the way back, and a
   ``Request.replace`` copy returned from a downloader middleware would go back through the scheduler
   (imagespider/downloadermiddlewares/apikey.py).
-- A spider object bound to a crawler that already runs another spider, without ``from_crawler``
-  (which would parse arguments and connect the quotas' signals again): the ``search`` spider's
-  engine objects share their host's crawler (``Spider._set_crawler``; imagespider/spiders/base.py
-  ``as_engine``).
 
 tests/unit/test_scrapy_compat.py checks each assumption and names what to look at when a Scrapy
 upgrade breaks one.
@@ -55,12 +51,6 @@ def items_in_pipelines(engine: Any) -> int | None:
     """Items the engine's scraper has in the item pipelines, or None when no spider is open."""
     slot = getattr(getattr(engine, "scraper", None), "slot", None)
     return None if slot is None else int(slot.itemproc_size)
-
-
-def attach_crawler(spider: Any, crawler: Any) -> None:
-    """Give ``spider`` its ``crawler`` and ``settings`` as ``Spider.from_crawler`` does (Scrapy
-    also connects its ``closed`` to ``spider_closed``), without constructing it again."""
-    spider._set_crawler(crawler)
 
 
 def set_url_in_place(request: Any, url: str) -> None:

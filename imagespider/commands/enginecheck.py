@@ -2,7 +2,7 @@
 parsed? fields present? Run it before a long crawl, or from cron to learn that an engine changed
 before a crawl finds out.
 
-Each engine runs exactly as in a crawl (its own spider, run by the ``search`` spider's machinery,
+Each engine runs exactly as in a crawl (its own runner, run by the ``search`` spider,
 imagespider/spiders/search.py), one results page each, all at once; results are inspected, never
 downloaded, and the user's store is not touched (a temporary one is used; a page an engine answered
 in a changed markup is kept in ``<IMAGES_STORE>/.debug/``). Exit status 0 when every engine that
@@ -21,10 +21,11 @@ import shutil
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from scrapy import signals
 from scrapy.commands import ScrapyCommand
+from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, UsageError
 from scrapy.settings import BaseSettings
 
@@ -36,9 +37,9 @@ from imagespider.dataset.sources import is_object_store
 from imagespider.engines import ENGINES, EngineResult
 from imagespider.errors import FAILURE_PREFIX, ArgumentError, shown
 from imagespider.extensions.dataset import local_store
-from imagespider.spiders.base import EngineFailed, SearchSpider
 from imagespider.spiders.debug import DEBUG_DIR
 from imagespider.spiders.params import Query, SearchArgs, parse_search_args
+from imagespider.spiders.runner import EngineFailed, EngineRunner
 from imagespider.spiders.search import SearchAllSpider, check_engine_settings, parse_engines
 
 #: The throwaway stores' names in the temporary folder (imagespider/dataset/scratch.py).
@@ -100,7 +101,6 @@ class EngineCheckSpider(SearchAllSpider):
     name = "enginecheck"
     inspecting = True
     custom_settings = {  # noqa: RUF012 (Scrapy's own attribute)
-        **SearchAllSpider.custom_settings,
         "ITEM_PIPELINES": {},
         "RETRY_TIMES": 0,
     }
@@ -114,7 +114,7 @@ class EngineCheckSpider(SearchAllSpider):
         # Above -s (cmdline): the user's IMAGES_STORE only receives saved pages (see the command).
         settings.set("IMAGES_STORE", str(make_scratch(SCRATCH_PREFIX)), priority=50)
         # Nor the user's paused job (its spider.state and seen requests would be the check's),
-        # nor a distributed job (its requests call back into engine objects: not for Redis).
+        # nor a distributed job (a check is this process's alone).
         settings.set("JOBDIR", None, priority=50)
         settings.set("REDIS_URL", "", priority=50)
 
@@ -129,9 +129,11 @@ class EngineCheckSpider(SearchAllSpider):
         text = base.queries[0].text
         return dataclasses.replace(base, queries=tuple(Query(text, name) for name in engines))
 
-    def setup(self) -> None:
-        super().setup()
-        self.checks = {query.label: EngineCheck(query.label) for query in self.args.queries}
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.checks = {query.label: EngineCheck(query.label) for query in spider.args.queries}
+        return spider
 
     def engines_for(self, query: Query) -> tuple[str, ...]:
         return (query.label,) if query.label in self.engines else ()
@@ -144,14 +146,16 @@ class EngineCheckSpider(SearchAllSpider):
         for query in self.args.queries:
             async for request in self.start_next_engine(query):
                 yield request
+            async for request in self.handover_requests():
+                yield request
 
-    def inspect(self, engine: SearchSpider, query: Query, results: list[EngineResult]) -> None:
-        check = self.checks[engine.name]
+    def inspect(self, runner: EngineRunner, query: Query, results: list[EngineResult]) -> None:
+        check = self.checks[runner.name]
         check.parsed = len(results)
         if results:
             check.fields = {
                 name: sum(1 for result in results if _has(result, name)) / len(results)
-                for name in (PER_IMAGE_FIELDS if ENGINES[engine.name].license_quality == "per-image" else FIELDS)
+                for name in (PER_IMAGE_FIELDS if ENGINES[runner.name].license_quality == "per-image" else FIELDS)
             }
         missing = [name for name, share in check.fields.items() if share == 0]
         check.state = "fields missing" if missing or not results else "ok"
@@ -162,15 +166,15 @@ class EngineCheckSpider(SearchAllSpider):
         quota = self.quotas[query]
         quota.kept = quota.limit  # one page is enough: the engine ends the query here
 
-    def engine_ended(self, engine: SearchSpider, query: Query, why: str) -> None:
-        check = self.checks[engine.name]
+    def engine_ended(self, runner: EngineRunner, query: Query, why: str) -> None:
+        check = self.checks[runner.name]
         if check.state == "not run":
             check.state = "refused" if "rate-limited" in why else "no results"
             check.detail = why
-        super().engine_ended(engine, query, why)
+        super().engine_ended(runner, query, why)
 
     def report_failure(self, failure: EngineFailed, query: Query) -> bool:
-        check = self.checks[failure.engine.name]
+        check = self.checks[failure.engine]
         check.state = next(
             (state for state, ends in _STATES.items() if failure.reason.endswith(ends)), "failed"
         )

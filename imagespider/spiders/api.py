@@ -1,4 +1,4 @@
-"""ApiSearchSpider: engines answering JSON pages (Flickr, Openverse, Wikimedia Commons).
+"""ApiRunner: engines answering JSON pages (Flickr, Openverse, Wikimedia Commons).
 
 What every paged API shares lives here: API calls in the engine's own download slot (from the
 engine registry, imagespider/engines/__init__.py, so image downloads are never slowed by the
@@ -7,22 +7,21 @@ query still has room, the end-of-query lines, failures as one line, and an answe
 cannot read ending the engine with ``failed_<engine>_api_changed`` and the body saved under
 ``<store>/.debug/`` (imagespider/spiders/debug.py) instead of a silent "no results".
 
-A new API engine writes only its calls' parameters and its parse: :attr:`ApiSearchSpider.config_class`
+A new API engine writes only its calls' parameters and its parse: :attr:`ApiRunner.config_class`
 (its typed settings, a dataclass with ``from_settings``, read and checked once as ``self.config``),
-:meth:`ApiSearchSpider.search_params` (the query string for one page of a query) and, when the
-calls need more than that, :meth:`ApiSearchSpider.search_url` and :meth:`ApiSearchSpider.search_options`
-(headers, a key's meta); then :meth:`ApiSearchSpider.parse_api` (response -> :class:`ApiPage`) and
-:meth:`~imagespider.spiders.base.SearchSpider.declared_license`. Credentials named by
-:meth:`ApiSearchSpider.secrets` are kept out of every log line and failure text.
-:meth:`ApiSearchSpider.prepare` runs before the first searches (Flickr's license table, an
-Openverse token).
+:meth:`ApiRunner.search_params` (the query string for one page of a query) and, when the
+calls need more than that, :meth:`ApiRunner.search_url` and :meth:`ApiRunner.search_options`
+(headers, a key's meta); then :meth:`ApiRunner.parse_api` (response -> :class:`ApiPage`) and
+:meth:`~imagespider.spiders.runner.EngineRunner.declared_license`. Credentials named by
+:meth:`ApiRunner.secrets` are kept out of every log line and failure text.
+:meth:`ApiRunner.prepare` runs before the first searches (Flickr's license table, an
+Openverse token), run by :meth:`ApiRunner.start_query`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import urlencode
@@ -35,17 +34,13 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import defer
 from twisted.python.failure import Failure
 
-from imagespider.browser import PLAIN_HTTP_HANDLERS
-from imagespider.distributed.config import LOCAL_META
 from imagespider.engines import ENGINES, EngineResult
 from imagespider.errors import ArgumentError
 from imagespider.extensions.redact import SecretFilter, crawl_secrets
-from imagespider.spiders.base import SearchSpider
-from imagespider.spiders.params import Query, SearchArgs
+from imagespider.spiders.params import Query
+from imagespider.spiders.runner import EngineRunner
 
 logger = logging.getLogger(__name__)
-#: Seconds a distributed worker waits for its preparing calls before it searches anyway.
-PREPARE_WAIT = 60
 #: Pages in a row bringing no result not seen before that end a query: Flickr answers any page
 #: number up to ``pages`` but repeats itself past its 4,000th result, and an API that keeps
 #: answering the same page would otherwise be asked forever while the quota never fills.
@@ -88,7 +83,7 @@ class ApiPage:
     """One page of an API's answer, as the base needs it."""
 
     results: list[EngineResult]
-    #: What :meth:`ApiSearchSpider.search_params` needs for the next page (a page number, a
+    #: What :meth:`ApiRunner.search_params` needs for the next page (a page number, a
     #: ``continue`` block); None when this page was the last.
     next: Any = None
     #: Where this page stands, for the end-of-query line ("page 2 of 5").
@@ -99,9 +94,7 @@ class ApiPage:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-class ApiSearchSpider(SearchSpider):
-    #: JSON calls and image downloads only: no browser, no Playwright driver.
-    custom_settings = {"DOWNLOAD_HANDLERS": PLAIN_HTTP_HANDLERS}  # noqa: RUF012 (Scrapy's own attribute)
+class ApiRunner(EngineRunner):
     #: The API's name in messages ("the Flickr API").
     api_title: ClassVar[str] = ""
     #: The value of ``page`` passed to :meth:`search_params` for a query's first page.
@@ -112,28 +105,22 @@ class ApiSearchSpider(SearchSpider):
     #: ``config_class.from_settings(self.crawler.settings)``; the engine's own spider narrows the type.
     config: Any
 
-    #: Set once :meth:`prepare`'s calls are answered (distributed jobs, see :meth:`start`).
-    _prepared: asyncio.Event | None = None
     #: Image URLs already handed out, per query (pages may repeat a result).
     _seen: dict[Query, set[str]]
     #: Pages in a row that brought no new image URL, per query (see MAX_STALE_PAGES).
     _stale: dict[Query, int]
     #: The crawl's one secret filter (imagespider/extensions/redact.py), holding :meth:`secrets`
-    #: too: they are kept out of every log line and every row. The ``search`` spider makes an
-    #: engine object per query; they all share it (a filter each had every log line of a
-    #: 1,000-query crawl redacted 1,000 times).
+    #: too: they are kept out of every log line and every row.
     _redactor: SecretFilter
 
     @classmethod
-    def check_arguments(cls, kwargs: Mapping[str, str], settings: BaseSettings) -> SearchArgs:
-        args = super().check_arguments(kwargs, settings)
+    def check_settings(cls, settings: BaseSettings) -> None:
         if cls.config_class is not None:
             cls.config_class.from_settings(settings)  # checked before the crawl starts
-        return args
 
     def setup(self) -> None:
         super().setup()
-        self._seen = {query: set() for query in self.args.queries}
+        self._seen = {}
         self._stale = {}
         if self.config_class is not None:
             self.config = self.config_class.from_settings(self.crawler.settings)
@@ -165,12 +152,6 @@ class ApiSearchSpider(SearchSpider):
         the parser does not recognise, or ``self.fail(...)`` for an error the API names."""
         raise NotImplementedError
 
-    async def prepare(self) -> AsyncIterator[scrapy.Request]:
-        """Requests to make before any search; their callbacks then yield :meth:`first_searches`.
-        By default there are none and the searches start at once."""
-        for request in self.first_searches():
-            yield request
-
     def skip_query(self, query: Query) -> str | None:
         """Why ``query`` is not searched at all (e.g. no license of this engine fits the
         policy), or None."""
@@ -178,25 +159,16 @@ class ApiSearchSpider(SearchSpider):
 
     # -- requests ------------------------------------------------------------------------
 
-    async def start(self) -> AsyncIterator[Any]:
+    def install(self) -> None:
         self._redactor.install()  # installed once for the process (RedactSecretsExtension, if enabled)
-        if self.worker is None:
-            async for request in self.prepare():
-                yield request
+
+    async def start_query(self, query: Query) -> AsyncIterator[scrapy.Request]:
+        """The query's first page, unless :meth:`skip_query` says why not."""
+        why = self.skip_query(query)
+        if why:
+            self.log_query_end(query, why)
             return
-        # A distributed job: this worker prepares (its preparing calls stay in its own queue),
-        # then searches the queries the job's list hands it, for as long as there are any.
-        self._prepared = asyncio.Event()
-        async for request in self.prepare():
-            request.meta[LOCAL_META] = True
-            yield request
-        try:
-            await asyncio.wait_for(self._prepared.wait(), PREPARE_WAIT)
-        except TimeoutError:
-            logger.warning("%s: still preparing after %d s; searching anyway", self.name, PREPARE_WAIT)
-        async for query in self.queries_to_search():
-            for request in self.first_search(query):
-                yield request
+        yield self.page_request(query, self.first_page)
 
     @property
     def api_slot(self) -> str:
@@ -210,44 +182,27 @@ class ApiSearchSpider(SearchSpider):
             **self.search_options(query, page),
         )
 
-    def api_request(self, url: str, *, params: Mapping[str, Any] | None = None, callback: Any = None,
-                    errback: Any = None, **kwargs: Any) -> scrapy.Request:
+    def api_request(self, url: str, *, params: Mapping[str, Any] | None = None, prepare: bool = False,
+                    **kwargs: Any) -> scrapy.Request:
         """One API call in the engine's paced slot; robots.txt is for image hosts, not the API.
-        ``params`` is the query string; ``kwargs`` are request meta, except ``method``, ``body`` and
-        ``headers``."""
+        ``params`` is the query string; ``prepare`` for a preparing call (:meth:`prepared` answers
+        it); ``kwargs`` are request meta, except ``method``, ``body`` and ``headers``."""
         self.crawler.stats.inc_value(f"imagespider/{self.name}/api_calls")
         if params is not None:
             url = f"{url}?{urlencode(params)}"
         request_args = {k: kwargs.pop(k) for k in ("method", "body", "headers") if k in kwargs}
-        return scrapy.Request(
+        return self.request(
             url,
-            callback=callback or self.parse_search,
-            errback=errback or self.search_failed,
+            prepare=prepare,
             dont_filter=True,
             meta={"download_slot": self.api_slot, "dont_obey_robotstxt": True,
                   "download_maxsize": MAX_API_ANSWER, **kwargs},
             **request_args,
         )
 
-    def first_searches(self) -> Iterator[scrapy.Request]:
-        """Every query's first page, once :meth:`prepare` is done (in a distributed job, the
-        queries come from the job's list instead, see :meth:`start`)."""
-        if self.worker is not None and self._prepared is not None:
-            self._prepared.set()
-            return
-        for query in self.args.queries:
-            yield from self.first_search(query)
-
-    def first_search(self, query: Query) -> Iterator[scrapy.Request]:
-        why = self.skip_query(query)
-        if why:
-            self.log_query_end(query, why)
-            return
-        yield self.page_request(query, self.first_page)
-
     # -- results -------------------------------------------------------------------------
 
-    async def parse_search(self, response: Response) -> AsyncIterator[Any]:
+    async def parse(self, response: Response) -> AsyncIterator[Any]:
         query: Query = response.meta["query"]
         try:
             page = self.parse_api(response)
@@ -257,7 +212,7 @@ class ApiSearchSpider(SearchSpider):
         stats.inc_value(f"imagespider/{self.name}/pages")
         if page.skipped:
             stats.inc_value(f"imagespider/{self.name}/skipped_no_url", page.skipped)
-        quota, seen = self.quotas[query], self._seen[query]
+        quota, seen = self.quotas[query], self._seen.setdefault(query, set())
         before = len(seen)
         async for item in self.hand_out(query, page.results, seen):
             yield item
@@ -309,7 +264,7 @@ class ApiSearchSpider(SearchSpider):
             f"know ({why}); saved it to {where}: the API probably changed",
         )
 
-    async def search_failed(self, failure: Failure) -> None:
+    async def failed(self, failure: Failure) -> None:  # type: ignore[override]
         query: Query = failure.request.meta["query"]  # type: ignore[attr-defined]
         # An answer with an error status, or none at all (refused, DNS, timeout): named apart, so
         # `scrapy enginecheck` says which (imagespider/commands/enginecheck.py).
@@ -318,15 +273,16 @@ class ApiSearchSpider(SearchSpider):
             self.fail_soon(
                 f"{self.name}_answer_too_large",
                 f"{self.name}: the {self.api_title or self.name} API answered {query.text!r} with more than "
-                f"{MAX_API_ANSWER >> 20} MiB, which no page of results needs: not read",
+                f"{MAX_API_ANSWER >> 20} MiB, which no page of results needs: not read", (query,),
             )
             return
         # Not raised: an exception out of an errback makes Scrapy log the download error's traceback.
         hint = f": {self.unreachable_hint()}" if kind == "unreachable" else ""
         self.fail_soon(
             f"{self.name}_{kind}",
-            f"{self.name}: search for {query.text!r} failed: {self.failure_text(failure)}{hint}",
+            f"{self.name}: search for {query.text!r} failed: {self.failure_text(failure)}{hint}", (query,),
         )
+
 
     def failure_text(self, failure: Failure) -> str:
         """One line about a failed API call, without its URL (it may hold a key)."""

@@ -1,4 +1,11 @@
-"""SearchSpider: what every engine spider shares.
+"""SearchSpider: the one spider that runs a query through engines; QuotaSpider: what it shares with urls.
+
+``scrapy crawl bing`` is a SearchSpider with one engine, ``scrapy crawl search`` one with several
+(imagespider/spiders/search.py). Each engine is a runner (imagespider/spiders/runner.py) made once
+per crawl; every request calls back into this spider's own methods with the engine's name in its
+meta, and a query that one engine ended or failed moves to the next engine as a change of this
+spider's state (:class:`~imagespider.spiders.turns.Turns`), its next requests following the output
+of the callback that saw it end. So any worker of a distributed job can run any of its requests.
 
 Arguments are parsed once (``check_arguments``, also called by our ``crawl`` command before the
 crawl starts, so a bad ``-a`` is one line and a non-zero exit). Each query gets a :class:`Quota`
@@ -10,7 +17,7 @@ job resumed with its ``JOBDIR`` counts what its earlier runs kept (imagespider/d
 from __future__ import annotations
 
 import asyncio
-import dataclasses
+import inspect
 import logging
 from collections.abc import AsyncIterator, Hashable, Mapping
 from typing import Any, ClassVar, Generic, Self, TypeVar
@@ -27,13 +34,12 @@ from imagespider.dataset.files import REJECTED
 from imagespider.dataset.jsonl import read_jsonl
 from imagespider.distributed.feed import OTHER_LIST, OtherList
 from imagespider.distributed.worker import Worker, fingerprint, query_key, worker_for
-from imagespider.engines import ENGINES, EngineResult
-from imagespider.errors import FAILURE_PREFIX, shown
+from imagespider.engines import EngineResult
+from imagespider.errors import FAILURE_PREFIX
 from imagespider.extensions.dataset import store_refused
+from imagespider.failures import one_line
 from imagespider.items import ImageItem
 from imagespider.quota import Quota, settle_on_signals
-from imagespider.rights.model import License
-from imagespider.scrapy_compat import attach_crawler
 from imagespider.spiders.params import (
     ArgumentHelp,
     Query,
@@ -42,6 +48,8 @@ from imagespider.spiders.params import (
     parse_search_args,
     shared_argument_help,
 )
+from imagespider.spiders.runner import ENGINE_META, EngineFailed, EngineRunner
+from imagespider.spiders.turns import Turns
 
 logger = logging.getLogger(__name__)
 
@@ -100,19 +108,55 @@ class QuotaSpider(scrapy.Spider, Generic[ArgsT, KeyT]):
 
 
 class SearchSpider(QuotaSpider[SearchArgs, Query]):
-    #: Argument name -> {user value: engine code}; spiders add their own filters.
+    """A query (or a list) searched through engines in order, each query with one quota across them."""
+
+    #: The engines this spider may run, by name, in their default order.
+    runner_classes: ClassVar[Mapping[str, type[EngineRunner]]] = {}
+    #: Argument name -> {user value: engine code}: the spider's filters (an engine reads its own).
     filters: ClassVar[Mapping[str, Mapping[str, str]]] = {}
     #: Arguments of a spider beyond the shared ones and the filters, which it parses itself.
     own_arguments: ClassVar[tuple[str, ...]] = ()
+    #: Several engines fill a query in turn (the ``search`` spider): an engine's failure hands its
+    #: query to the next one with a WARNING; run alone, an engine's failure ends the crawl.
+    takes_turns: ClassVar[bool] = False
+    #: True for `scrapy enginecheck` (imagespider/commands/enginecheck.py): results are inspected.
+    inspecting: ClassVar[bool] = False
+
+    #: The engines this crawl runs, in order (those that can run with its settings).
+    engines: tuple[str, ...]
+    runners: dict[str, EngineRunner]
+    turns: Turns
+    #: Scrapy's spider state (JOBDIR), set by its SpiderState extension when the spider opens.
+    state: dict[str, Any]
 
     @classmethod
     def check_arguments(cls, kwargs: Mapping[str, str], settings: BaseSettings) -> SearchArgs:
-        return parse_search_args(cls.name, kwargs, cls.filters, settings["LICENSE_POLICY"], cls.own_arguments)
+        args = parse_search_args(cls.name, kwargs, cls.filters, settings["LICENSE_POLICY"], cls.own_arguments)
+        for name in cls.chosen_engines(kwargs):
+            cls.runner_classes[name].check_settings(settings)
+        return args
+
+    @classmethod
+    def chosen_engines(cls, kwargs: Mapping[str, str]) -> tuple[str, ...]:
+        """The engines the arguments choose, in order (``-a engines=`` for the search spider)."""
+        return tuple(cls.runner_classes)
 
     @classmethod
     def argument_help(cls, settings: BaseSettings) -> list[ArgumentHelp]:
         """The ``-a`` arguments, defaults and choices, for ``scrapy describe``."""
         return shared_argument_help(settings["LICENSE_POLICY"]) + filter_help(cls.filters)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        for warning in spider.args.warnings:
+            logger.warning("%s", warning)
+        crawler.signals.connect(spider._count_earlier_runs, signal=signals.spider_opened)
+        crawler.signals.connect(spider._idle, signal=signals.spider_idle)
+        spider.engines = cls.chosen_engines(kwargs)
+        spider.runners = {name: cls.runner_classes[name](spider) for name in spider.engines}
+        spider.turns = Turns(spider.engines_for)
+        return spider
 
     def make_quotas(self) -> dict[Query, Quota]:
         """One per query; with ``-a mode=top-up`` one per label, which its queries share: the
@@ -128,6 +172,34 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
 
     def shared_key(self, key: Query) -> str:
         return query_key(key.text, key.label)
+
+    @property
+    def row_engines(self) -> tuple[str, ...]:
+        """The ``engine`` values of the manifest rows this spider writes (resume counts them)."""
+        return tuple(self.runner_classes)
+
+    def engines_for(self, query: Query) -> tuple[str, ...]:
+        """The engines that may fill ``query``, in order."""
+        return self.engines
+
+    # -- starting ------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        if self.takes_turns:
+            self.drop_unavailable_engines()
+            if not self.engines:
+                raise self.fail(
+                    "all_engines", f"{self.name}: no engine can run with these settings (see the lines above)"
+                )
+            logger.info("%s: engines in order: %s", self.name, ", ".join(self.engines))
+            self._resume_engines()
+        for runner in self.runners.values():
+            runner.install()
+        async for query in self.queries_to_search():
+            async for request in self.start_next_engine(query):
+                yield request
+            async for request in self.handover_requests():
+                yield request
 
     async def queries_to_search(self) -> AsyncIterator[Query]:
         """This crawl's queries: all of them, or, in a distributed job, those the job's query list
@@ -153,92 +225,149 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
                 continue
             yield found
 
-    #: The ``search`` spider running this engine for one query (imagespider/spiders/search.py),
-    #: or None when this spider runs alone. See :meth:`as_engine`.
-    host: Any = None
+    def drop_unavailable_engines(self) -> None:
+        """Keep in :attr:`engines` only those that can run with the settings (Flickr needs a key);
+        each one left out goes to :meth:`skip_engine` with why."""
+        usable = []
+        for name in self.engines:
+            why = self.runner_classes[name].unavailable(self.crawler.settings)
+            if why:
+                self.skip_engine(name, why)
+            else:
+                usable.append(name)
+        self.engines = tuple(usable)
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        for warning in spider.args.warnings:
-            logger.warning("%s", warning)
-        crawler.signals.connect(spider._count_earlier_runs, signal=signals.spider_opened)
-        spider.setup()
-        return spider
+    def skip_engine(self, name: str, why: str) -> None:
+        logger.warning("%s: skipping %s: %s", self.name, name, why)
 
-    @property
-    def row_engines(self) -> tuple[str, ...]:
-        """The ``engine`` values of the manifest rows this spider writes (resume counts them)."""
-        return (self.name,)
+    async def start_next_engine(self, query: Query) -> AsyncIterator[scrapy.Request]:
+        """The first requests of the next engine that starts ``query``; engines failing at start
+        (no browser, a refused token) are passed over with their line."""
+        while True:
+            name = None if self.quotas[query].full else self.turns.next_engine(query)
+            if name is None:
+                self.finish(query)
+                return
+            if self.takes_turns:
+                self._running_engines()[_state_key(query)] = name
+            runner = self.runners[name]
+            requests: list[scrapy.Request] = []
+            try:
+                async for request in runner.start_query(query):
+                    requests.append(request)
+            except EngineFailed as failure:
+                self.engine_failed(failure, query)
+                self.turns.cancel_handover(query)  # the next engine starts here
+                continue
+            except CloseSpider:
+                raise
+            except Exception as error:
+                if not self.takes_turns:
+                    raise
+                # An engine that cannot start fails alone; the next one takes over, here.
+                why = f"{name}: could not start: {type(error).__name__}: {one_line(error)}"
+                self.engine_failed(EngineFailed(name, "start_error", why), query)
+                self.turns.cancel_handover(query)
+                continue
+            if not self.turns.is_current(query, name):
+                # It ended or failed while starting (reported already, and queued for a hand-over):
+                # the next engine starts here, so that hand-over must not start another beside it.
+                self.turns.cancel_handover(query)
+                continue
+            if self.takes_turns:
+                logger.info("%s: query %r from %s", self.name, query.text, name)
+            for request in requests:
+                yield request
+            return
 
-    def setup(self) -> None:
-        """Per-crawl state of an engine (its config, its key filter...), set once its crawler
-        and arguments are known: by :meth:`from_crawler`, or by :meth:`as_engine`."""
+    async def handover_requests(self) -> AsyncIterator[scrapy.Request]:
+        """The next engines' first requests, for every query waiting for one."""
+        while (query := self.turns.take_handover()) is not None:
+            async for request in self.start_next_engine(query):
+                yield request
 
-    @classmethod
-    def unavailable(cls, settings: BaseSettings) -> str | None:
-        """Why this engine cannot be searched at all with these settings (a missing key), as
-        one line; None when it can. The ``search`` spider skips such an engine with that line."""
-        return None
+    def _running_engines(self) -> dict[str, str]:
+        """The engine each query runs, by :func:`_state_key`, in the spider state Scrapy keeps in
+        JOBDIR (an empty dict that is never saved without one)."""
+        state = getattr(self, "state", None)
+        if not isinstance(state, dict):
+            state = self.state = {}
+        running = state.get(_STATE_KEY)
+        if not isinstance(running, dict):
+            running = state[_STATE_KEY] = {}
+        return running
 
-    @classmethod
-    def as_engine(cls, host: Any, query: Query) -> Self:
-        """This engine, run by the ``search`` spider for one query: the host's crawler, policy and
-        quotas (one quota per query across engines); items name this engine. Its failures and its
-        end of the query go to the host (:meth:`fail`, :meth:`fail_soon`, :meth:`log_query_end`),
-        which lets the next engine take over."""
-        spider = cls()
-        attach_crawler(spider, host.crawler)
-        spider.host = host
-        spider.args = dataclasses.replace(
-            host.args,
-            queries=(query,),
-            filters={name: code for name, code in host.args.filters.items() if name in cls.filters},
-        )
-        spider.arguments = dict(host.arguments)
-        spider.quotas = host.quotas
-        spider.setup()
-        return spider
+    def _resume_engines(self) -> None:
+        """A resumed JOBDIR job starts each query at the engine it was running when it stopped:
+        the engines before it had ended for that query, and their results are in the store."""
+        running = self._running_engines()
+        for query in self.args.queries:
+            name = running.get(_state_key(query))
+            if isinstance(name, str) and self.turns.resume_at(query, name):
+                logger.info("%s: query %r resumed at %s", self.name, query.text, name)
+
+    # -- callbacks: every engine request comes back here, its engine named in its meta ---
+
+    async def parse_results(self, response: Any) -> AsyncIterator[Any]:
+        async for output in self._step(response.meta, lambda runner: runner.parse(response)):
+            yield output
+
+    async def results_failed(self, failure: Any) -> AsyncIterator[Any]:
+        async for output in self._step(failure.request.meta, lambda runner: runner.failed(failure)):
+            yield output
+
+    async def parse_prepared(self, response: Any) -> AsyncIterator[Any]:
+        async for output in self._step(response.meta, lambda runner: runner.prepared(response)):
+            yield output
+
+    async def prepare_failed(self, failure: Any) -> AsyncIterator[Any]:
+        async for output in self._step(failure.request.meta, lambda runner: runner.prepare_failed(failure)):
+            yield output
+
+    async def _step(self, meta: Mapping[str, Any], step: Any) -> AsyncIterator[Any]:
+        """Run one step of the engine named in ``meta``; then the first requests of every query
+        that an engine ended or failed for meanwhile."""
+        runner = self.runners.get(meta.get(ENGINE_META, ""))
+        if runner is None:
+            logger.warning("%s: an answer of engine %r, which this crawl does not run: left alone",
+                           self.name, meta.get(ENGINE_META))
+            return
+        query = meta.get("query")
+        if isinstance(query, Query):
+            self.turns.adopt(query, runner.name)
+        try:
+            outputs = step(runner)
+            if isinstance(outputs, AsyncIterator):
+                async for output in outputs:
+                    yield output
+            elif inspect.isawaitable(outputs):
+                await outputs
+            elif outputs is not None:
+                for output in outputs:
+                    yield output
+        except EngineFailed as failure:
+            self.engine_failed(failure, query)
+        async for request in self.handover_requests():
+            yield request
 
     # -- items ---------------------------------------------------------------------------
 
-    def declared_license(self, result: EngineResult) -> License:
-        """The license evidence an engine gives for a result, before anything is downloaded."""
-        raise NotImplementedError
-
-    def build_item(self, query: Query, result: EngineResult) -> ImageItem:
-        return ImageItem(
-            image_url=result.image_url,
-            label=query.label,
-            query=query.text,
-            engine=self.name,
-            page_url=result.page_url,
-            thumbnail_url=result.thumbnail_url,
-            title=result.title,
-            author=result.author,
-            author_url=result.author_url,
-            site=result.site,
-            date_taken=result.date_taken,
-            tags=list(result.tags),
-            license=self.declared_license(result),
-            engine_rights=dict(result.rights),
-            is_thumbnail=result.is_thumbnail,
-        )
+    def build_item(self, runner: EngineRunner, query: Query, result: EngineResult) -> ImageItem:
+        return runner.build_item(query, result)
 
     async def hand_out(
-        self, query: Query, results: list[EngineResult], seen: set[str]
+        self, runner: EngineRunner, query: Query, results: list[EngineResult], seen: set[str]
     ) -> AsyncIterator[ImageItem]:
         """Yield items for new results, only while the query's quota has room."""
-        if self.host is not None and getattr(self.host, "inspecting", False):
+        if self.inspecting:
             # `scrapy enginecheck`: the results are looked at, never downloaded.
-            self.host.inspect(self, query, results)
+            self.inspect(runner, query, results)
             return
         quota = self.quotas[query]
         if self.worker is not None:
             self.worker.feed.touch(self.shared_key(query))  # this worker works on it: keep its lease
-        owner = self.host or self  # the search spider opened the dataset for its engines
-        dataset = getattr(owner, "_dataset", None)
-        rejected_before = owner._rejected_before
+        dataset = getattr(self, "_dataset", None)
+        rejected_before = self._rejected_before
         for result in results:
             if result.image_url in seen:
                 continue  # already handed out (the page is read whole after every scroll)
@@ -262,13 +391,16 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
             if self.stopping:
                 quota.give_back()
                 return
-            yield self.build_item(query, result)
+            yield runner.build_item(query, result)
+
+    def inspect(self, runner: EngineRunner, query: Query, results: list[EngineResult]) -> None:
+        """`scrapy enginecheck` looks at the results here (imagespider/commands/enginecheck.py)."""
 
     @property
     def stopping(self) -> bool:
         """True once a graceful stop began (Ctrl-C, CloseSpider): hand out nothing more.
 
-        Scrapy lets a running callback finish before it closes; a browser spider's callback
+        Scrapy lets a running callback finish before it closes; a browser engine's callback
         scrolls until the limit is kept, so without this Ctrl-C would wait for the whole job.
         """
         try:
@@ -310,30 +442,29 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
                 if kept:
                     logger.info("%s: query %r resumed with %d of %d kept", self.name, query.text, kept, self.args.limit)
 
-    # -- ending --------------------------------------------------------------------------
+    # -- what engines report -------------------------------------------------------------
 
     def fail(self, reason: str, message: str) -> Exception:
-        """Log one line and return the CloseSpider to raise; ``scrapy crawl`` then exits 1.
-        Run by the ``search`` spider, the exception ends this engine only (:class:`EngineFailed`)."""
-        if self.host is not None:
-            return EngineFailed(self, reason, message)
+        """Log one line and return the CloseSpider to raise; ``scrapy crawl`` then exits 1."""
         logger.error(message)
         return CloseSpider(FAILURE_PREFIX + reason)
 
-    def unreachable_hint(self) -> str:
-        """What to check when the engine did not answer at all (offline, DNS, a proxy needed, a
-        wrong endpoint): said on the failure's one line, since ``net::ERR_NAME_NOT_RESOLVED`` alone
-        tells a newcomer nothing."""
-        names = ENGINES[self.name].endpoint_settings if self.name in ENGINES else ()
-        endpoints = [f"{name}={shown(str(self.settings.get(name) or ''))}" for name in names]
-        where = f"; is {' / '.join(endpoints)} right?" if endpoints else ""
-        return f"check the network connection and whether a proxy is needed (HTTPS_PROXY){where}"
+    def engine_failure(self, runner: EngineRunner, reason: str, message: str,
+                       queries: tuple[Query, ...] = ()) -> Exception:
+        """What an engine raises when it fails: run alone, the crawl's end; taking turns, the end
+        of this engine for the query (see :meth:`_step`)."""
+        if not self.takes_turns:
+            return self.fail(reason, message)
+        return EngineFailed(runner.name, reason, message, queries)
 
-    def fail_soon(self, reason: str, message: str) -> None:
-        """Like :meth:`fail`, from a place where raising would make Scrapy log a traceback
-        (an errback): log one line and ask the engine to close the spider."""
-        if self.host is not None:
-            self.host.engine_failed(EngineFailed(self, reason, message))
+    def engine_failure_soon(self, runner: EngineRunner, reason: str, message: str,
+                            queries: tuple[Query, ...] = ()) -> None:
+        """An engine's failure where raising would make Scrapy log a traceback (an errback): run
+        alone, one line and the crawl closes; taking turns, the queries are handed over at the end
+        of the step."""
+        if self.takes_turns:
+            for query in queries:
+                self.engine_failed(EngineFailed(runner.name, reason, message), query)
             return
         logger.error(message)
         engine = self.crawler.engine
@@ -342,25 +473,71 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
             engine.close_spider_async(reason=FAILURE_PREFIX + reason)
         )
 
-    def log_query_end(self, query: Query, why: str) -> None:
-        if self.host is not None:
-            self.host.engine_ended(self, query, why)
+    def engine_failed(self, failure: EngineFailed, query: Query | None) -> None:
+        """One WARNING line for each query the engine failed for; the next engine takes them over."""
+        for each in failure.queries or ((query,) if query is not None else ()):
+            if self.report_failure(failure, each):
+                self.turns.hand_over(each)
+
+    def report_failure(self, failure: EngineFailed, query: Query) -> bool:
+        """One WARNING line for a failed engine; False when that engine no longer runs the query."""
+        if not self.turns.stop(query, failure.engine):
+            return False
+        self.crawler.stats.inc_value(f"imagespider/search/engine_failed/{failure.engine}")
+        logger.warning(
+            "%s: %s failed for query %r (%s): %s%s",
+            self.name, failure.engine, query.text, failure.reason, failure.message, self.turns.next_note(query),
+        )
+        return True
+
+    def engine_ended(self, runner: EngineRunner, query: Query, why: str) -> None:
+        """An engine's query ended (limit reached, no more results, rate-limited)."""
+        if not self.turns.stop(query, runner.name):
             return
+        quota = self.quotas[query]
+        if quota.full or not self.takes_turns:
+            self.finish(query, why)
+            return
+        self.turns.ran_out.add(query)
+        logger.info(
+            "%s: %s ended query %r, %s: kept %d of %d so far%s",
+            self.name, runner.name, query.text, why, quota.kept, quota.limit, self.turns.next_note(query),
+        )
+        self.turns.hand_over(query)
+
+    def finish(self, query: Query, why: str = "") -> None:
+        """The query's last line; a distributed job's list marks it done."""
+        if not self.turns.finish(query):
+            return
+        quota = self.quotas[query]
+        if self.takes_turns or not why:
+            why = "limit reached" if quota.full else "every engine ended"
         if self.worker is not None:
             self.worker.feed.done(self.shared_key(query))
-        quota = self.quotas[query]
         logger.info(
             "%s: query %r (label %s) ended, %s: kept %d of %d",
             self.name, query.text, query.label, why, quota.kept, quota.limit,
         )
 
+    def _idle(self) -> None:
+        for query in self.turns.idle():
+            self.finish(query)
+        self.check_all_failed()
 
-class EngineFailed(Exception):
-    """An engine run by the ``search`` spider failed (refused, unreachable, changed): only that
-    engine ends, and the next one takes the query over (imagespider/spiders/search.py)."""
+    def check_all_failed(self) -> None:
+        """At the end: every engine failed for every query (none merely ran out) and nothing was
+        kept means the crawl failed, not "no results"."""
+        if not self.takes_turns or not self.engines or self.turns.ran_out:
+            return
+        if any(quota.full for quota in self.quotas.values()) or sum(q.kept for q in self.quotas.values()):
+            return
+        raise self.fail("all_engines", f"{self.name}: every engine failed for every query ({', '.join(self.engines)})")
 
-    def __init__(self, engine: SearchSpider, reason: str, message: str) -> None:
-        self.engine = engine
-        self.reason = reason
-        self.message = message
-        super().__init__(message)
+
+#: The spider-state entry (kept in JOBDIR by Scrapy's SpiderState extension) naming the engine
+#: each query was running.
+_STATE_KEY = "search_running_engine"
+
+
+def _state_key(query: Query) -> str:
+    return f"{query.label}\t{query.text}"

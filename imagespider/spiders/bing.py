@@ -12,10 +12,10 @@ from urllib.parse import urlencode
 from imagespider.engines import EngineResult, bing
 from imagespider.rights.model import License, unknown
 from imagespider.spiders.params import Query
-from imagespider.spiders.scrolling import BrowserSearchSpider
+from imagespider.spiders.scrolling import BrowserRunner, BrowserSpider
 
 
-class BingSpider(BrowserSearchSpider):
+class BingRunner(BrowserRunner):
     name = "bing"
     filters: ClassVar = {
         "size": bing.SIZE,
@@ -56,3 +56,11 @@ class BingSpider(BrowserSearchSpider):
     def declared_license(self, result: EngineResult) -> License:
         code = bing.license_filter(self.args.policy)
         return bing.license_claim(code) if code else unknown()
+
+
+class BingSpider(BrowserSpider):
+    """``scrapy crawl bing``: the search spider with the Bing engine alone."""
+
+    name = "bing"
+    runner_classes: ClassVar = {"bing": BingRunner}
+    filters: ClassVar = BingRunner.filters

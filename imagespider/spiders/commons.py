@@ -28,11 +28,12 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
 import imagespider
+from imagespider.browser import PLAIN_HTTP_HANDLERS
 from imagespider.engines import EngineResult, commons
 from imagespider.errors import ArgumentError
 from imagespider.rights.model import License
-from imagespider.spiders.api import ApiPage, ApiSearchSpider, ApiShapeError, whole_number_setting
-from imagespider.spiders.base import logger
+from imagespider.spiders.api import ApiPage, ApiRunner, ApiShapeError, whole_number_setting
+from imagespider.spiders.base import SearchSpider, logger
 from imagespider.spiders.params import Query
 
 #: ``-a restrictions=``: keep files with Commons restrictions (recorded in the manifest), or drop them.
@@ -78,7 +79,7 @@ class CommonsConfig:
         )
 
 
-class CommonsSpider(ApiSearchSpider):
+class CommonsRunner(ApiRunner):
     name = "commons"
     api_title = "Wikimedia Commons"
     filters: ClassVar = {"restrictions": RESTRICTIONS}
@@ -87,12 +88,6 @@ class CommonsSpider(ApiSearchSpider):
     config_class = CommonsConfig
 
     config: CommonsConfig
-
-    @classmethod
-    def update_settings(cls, settings: BaseSettings) -> None:
-        super().update_settings(settings)
-        # Image downloads from upload.wikimedia.org fall under the same User-Agent policy.
-        settings.set("USER_AGENT", user_agent(settings), priority="spider")
 
     def search_params(self, query: Query, page: Any) -> dict[str, Any]:
         config = self.config
@@ -119,7 +114,7 @@ class CommonsSpider(ApiSearchSpider):
     def search_options(self, query: Query, page: Any) -> dict[str, Any]:
         return {"headers": {"User-Agent": self.config.user_agent, "Api-User-Agent": self.config.user_agent}}
 
-    async def parse_search(self, response: Response) -> AsyncIterator[Any]:
+    async def parse(self, response: Response) -> AsyncIterator[Any]:
         query: Query = response.meta["query"]
         try:
             commons.parse_query(response.body)
@@ -132,7 +127,7 @@ class CommonsSpider(ApiSearchSpider):
             raise self.fail("commons_api_error", f"commons: the API answered {error} (query {query.text!r})") from None
         except commons.CommonsShapeError:
             pass  # parse_api below names it
-        async for result in super().parse_search(response):
+        async for result in super().parse(response):
             yield result
 
     async def lagged(self, query: Query, response: Response, error: commons.CommonsApiError) -> scrapy.Request | None:
@@ -162,3 +157,18 @@ class CommonsSpider(ApiSearchSpider):
 
     def declared_license(self, result: EngineResult) -> License:
         return commons.declared(result)
+
+
+class CommonsSpider(SearchSpider):
+    """``scrapy crawl commons``: the search spider with the Wikimedia Commons engine alone."""
+
+    name = "commons"
+    runner_classes: ClassVar = {"commons": CommonsRunner}
+    filters: ClassVar = CommonsRunner.filters
+    custom_settings: ClassVar = {"DOWNLOAD_HANDLERS": PLAIN_HTTP_HANDLERS}
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        # Image downloads from upload.wikimedia.org fall under the same User-Agent policy.
+        settings.set("USER_AGENT", user_agent(settings), priority="spider")

@@ -18,24 +18,23 @@ file of the store, and it is never put in stats, items or errors.
 
 from __future__ import annotations
 
-import asyncio
-import weakref
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import scrapy
-from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
+from imagespider.browser import PLAIN_HTTP_HANDLERS
+from imagespider.distributed.config import LOCAL_META
 from imagespider.downloadermiddlewares.apikey import API_KEY_META, secret_value
 from imagespider.engines import ENGINES, EngineResult, flickr
 from imagespider.errors import ArgumentError
 from imagespider.rights.model import License, unknown
-from imagespider.spiders.api import PREPARE_WAIT, ApiPage, ApiSearchSpider, whole_number_setting
-from imagespider.spiders.base import logger
+from imagespider.spiders.api import ApiPage, ApiRunner, whole_number_setting
+from imagespider.spiders.base import SearchSpider, logger
 from imagespider.spiders.params import Query
 
 #: The download slot of every API call; ``DOWNLOAD_SLOTS[API_SLOT]`` sets its pace.
@@ -62,12 +61,6 @@ SAFE: dict[str, str] = {"strict": "1", "moderate": "2", "off": "3"}
 #: Flickr's error code for an invalid key: fatal at once, since no later call can succeed.
 INVALID_KEY = 100
 
-#: The crawl's answer to licenses.getInfo (a table, or None for the built-in one), shared by every
-#: engine object: the ``search`` spider makes a Flickr engine object per query
-#: (imagespider/spiders/search.py), and each asking would spend a call of the key's 3,600 an hour.
-_LICENSE_TABLES: weakref.WeakKeyDictionary[Crawler, asyncio.Future[dict[str, License] | None]] = (
-    weakref.WeakKeyDictionary()
-)
 NO_KEY_HELP = (
     "flickr: no API key; export FLICKR_API_KEY=<key> or pass -s FLICKR_API_KEY=<key> "
     "(get one at https://www.flickr.com/services/apps/create/)"
@@ -111,7 +104,7 @@ class FlickrConfig:
         )
 
 
-class FlickrSpider(ApiSearchSpider):
+class FlickrRunner(ApiRunner):
     name = "flickr"
     api_title = "Flickr"
     filters: ClassVar = {"sort": SORTS, "safe": SAFE}
@@ -120,45 +113,49 @@ class FlickrSpider(ApiSearchSpider):
     config: FlickrConfig
     #: From licenses.getInfo; None means the built-in table (0-10) is used.
     license_table: dict[str, License] | None = None
+    #: licenses.getInfo is asked once a crawl (3,600 calls an hour per key): "asking" until it is
+    #: answered, then "done"; the queries started meanwhile wait in :attr:`_waiting`.
+    _table_state: str = ""
+    _waiting: list[Query]
 
     @classmethod
     def unavailable(cls, settings: BaseSettings) -> str | None:
         """Flickr needs a key: without one it cannot be searched at all."""
         return None if FlickrConfig.from_settings(settings).api_key else NO_KEY_HELP
 
+    def setup(self) -> None:
+        super().setup()
+        self._waiting = []
+
     def secrets(self) -> list[str]:
         return [self.config.api_key]
 
     # -- requests ------------------------------------------------------------------------
 
-    async def prepare(self) -> AsyncIterator[scrapy.Request]:
-        """The first engine object of the crawl asks for the license table; the others wait for
-        its answer (at most PREPARE_WAIT seconds, then the built-in table)."""
+    async def start_query(self, query: Query) -> AsyncIterator[scrapy.Request]:
+        """The first query asks for the license table; every query waits for its answer."""
         if not self.config.api_key:
             raise self.fail("flickr_no_key", NO_KEY_HELP)
-        answer = _LICENSE_TABLES.get(self.crawler)
-        if answer is None:
-            _LICENSE_TABLES[self.crawler] = asyncio.get_running_loop().create_future()
-            yield self.flickr_request(
-                {"method": "flickr.photos.licenses.getInfo"},
-                callback=self.got_licenses,
-                errback=self.licenses_failed,
-            )
+        if self._table_state == "done":
+            async for request in super().start_query(query):
+                yield request
             return
-        try:
-            self.license_table = await asyncio.wait_for(asyncio.shield(answer), PREPARE_WAIT)
-        except TimeoutError:
-            logger.warning(
-                "flickr: no answer to licenses.getInfo after %d s; using the built-in ids 0-10", PREPARE_WAIT
-            )
-        for request in self.first_searches():
-            yield request
+        self._waiting.append(query)
+        if self._table_state == "asking":
+            return
+        self._table_state = "asking"
+        request = self.flickr_request({"method": "flickr.photos.licenses.getInfo"}, prepare=True)
+        if self.worker is not None:
+            request.meta[LOCAL_META] = True  # its answer starts this worker's waiting queries
+        yield request
 
-    def _share_license_table(self) -> None:
-        """Hand this crawl's answer to the engine objects waiting for it (see :meth:`prepare`)."""
-        answer = _LICENSE_TABLES.get(self.crawler)
-        if answer is not None and not answer.done():
-            answer.set_result(self.license_table)
+    async def first_searches(self) -> AsyncIterator[scrapy.Request]:
+        """The waiting queries' first pages, once the license table is known."""
+        self._table_state = "done"
+        waiting, self._waiting = self._waiting, []
+        for query in waiting:
+            async for request in super().start_query(query):
+                yield request
 
     def flickr_request(self, params: dict[str, Any], **kwargs: Any) -> scrapy.Request:
         """One REST call other than a search (licenses.getInfo)."""
@@ -192,13 +189,14 @@ class FlickrSpider(ApiSearchSpider):
 
     # -- the license table ---------------------------------------------------------------
 
-    def got_licenses(self, response: Response) -> Iterator[scrapy.Request]:
+    async def prepared(self, response: Response) -> AsyncIterator[scrapy.Request]:
         try:
             entries = flickr.parse_licenses(response.body)
         except flickr.FlickrApiError as error:
             if error.code == INVALID_KEY:
-                self._share_license_table()  # the others' searches meet the same refusal
-                raise self.fail("flickr_api_error", f"flickr: {error}") from None
+                waiting, self._waiting = tuple(self._waiting), []
+                self._table_state = "done"  # the others' searches meet the same refusal
+                raise self.fail("flickr_api_error", f"flickr: {error}", waiting) from None
             self._fall_back(str(error))
         else:
             table = flickr.license_table_from_getinfo({"licenses": {"license": entries}})
@@ -207,13 +205,13 @@ class FlickrSpider(ApiSearchSpider):
                 logger.info("flickr: license table loaded, %d licenses", len(table))
             else:
                 self._fall_back("licenses.getInfo listed no license")
-        self._share_license_table()
-        yield from self.first_searches()
+        async for request in self.first_searches():
+            yield request
 
-    def licenses_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+    async def prepare_failed(self, failure: Failure) -> AsyncIterator[scrapy.Request]:
         self._fall_back(self.failure_text(failure))
-        self._share_license_table()
-        yield from self.first_searches()
+        async for request in self.first_searches():
+            yield request
 
     def _fall_back(self, why: str) -> None:
         self.crawler.stats.set_value("imagespider/flickr/license_table", "built-in")
@@ -250,3 +248,13 @@ def _key_meta(method: str) -> dict[str, Any]:
     but is added only as the request is sent (imagespider/downloadermiddlewares/apikey.py), so no
     request on disk (JOBDIR) holds it."""
     return {API_KEY_META: ("api_key", "FLICKR_API_KEY"), "flickr_method": method}
+
+
+class FlickrSpider(SearchSpider):
+    """``scrapy crawl flickr``: the search spider with the Flickr engine alone."""
+
+    name = "flickr"
+    runner_classes: ClassVar = {"flickr": FlickrRunner}
+    filters: ClassVar = FlickrRunner.filters
+    #: JSON calls and image downloads only: no browser, no Playwright driver.
+    custom_settings: ClassVar = {"DOWNLOAD_HANDLERS": PLAIN_HTTP_HANDLERS}

@@ -25,6 +25,7 @@ from dataclasses import replace
 from typing import Any, ClassVar
 from urllib.parse import urlencode, urlsplit
 
+import scrapy
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 from scrapy.http import Response
@@ -34,7 +35,7 @@ from imagespider.items import ImageItem
 from imagespider.rights.model import License, unknown
 from imagespider.spiders.debug import save_debug_page
 from imagespider.spiders.params import Query
-from imagespider.spiders.scrolling import BrowserSearchSpider
+from imagespider.spiders.scrolling import BrowserRunner, BrowserSpider
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ ANSWERS: dict[str, str] = {
 }
 
 
-class GoogleSpider(BrowserSearchSpider):
+class GoogleRunner(BrowserRunner):
     name = "google"
     filters: ClassVar = {
         "size": google.SIZE,
@@ -125,8 +126,8 @@ class GoogleSpider(BrowserSearchSpider):
         ":is(button, [role=button], a):has-text('Show more results')"
     )
 
-    async def start(self) -> AsyncIterator[Any]:
-        async for request in super().start():
+    async def start_query(self, query: Query) -> AsyncIterator[scrapy.Request]:
+        async for request in super().start_query(query):
             # Google's rate-limit CAPTCHA (/sorry/index) comes with status 429: hand it to
             # refusal() to be named, instead of retrying it (that prolongs the block) or dropping
             # it as an HTTP error.
@@ -184,7 +185,7 @@ class GoogleSpider(BrowserSearchSpider):
     async def hand_out(self, query: Query, results: list[EngineResult], seen: set[str]) -> AsyncIterator[ImageItem]:
         """Each result as it comes, a tile without a full-size image first opened in its preview;
         a preview is opened only while the query's quota has room (it costs a click and a wait)."""
-        if self.host is not None and getattr(self.host, "inspecting", False):
+        if self.spider.inspecting:
             async for item in super().hand_out(query, [r for r in results if r.image_url], seen):
                 yield item
             return
@@ -315,3 +316,11 @@ class GoogleSpider(BrowserSearchSpider):
 
 def _in_order(page: google.GooglePage) -> list[EngineResult]:
     return [result for result in page.results if not result.is_thumbnail] + page.from_tiles
+
+
+class GoogleSpider(BrowserSpider):
+    """``scrapy crawl google``: the search spider with the Google engine alone."""
+
+    name = "google"
+    runner_classes: ClassVar = {"google": GoogleRunner}
+    filters: ClassVar = GoogleRunner.filters

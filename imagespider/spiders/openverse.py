@@ -22,14 +22,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import scrapy
-from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
@@ -45,8 +43,8 @@ from imagespider.engines import EngineResult, openverse
 from imagespider.errors import ArgumentError
 from imagespider.extensions.progress import RATE_LIMITED_STAT
 from imagespider.rights.model import License, unknown
-from imagespider.spiders.api import ApiPage, ApiSearchSpider, ApiShapeError, whole_number_setting
-from imagespider.spiders.base import logger
+from imagespider.spiders.api import ApiPage, ApiRunner, ApiShapeError, whole_number_setting
+from imagespider.spiders.base import SearchSpider, logger
 from imagespider.spiders.params import Query
 
 TOKEN_PATH = "/v1/auth_tokens/token/"  # noqa: S105 (a path, not a password)
@@ -61,9 +59,8 @@ RETRY_CODES = [500, 502, 503, 504, 522, 524, 408]
 
 @dataclass
 class SharedToken:
-    """The crawl's one Openverse token. The ``search`` spider makes an Openverse engine object per
-    query (imagespider/spiders/search.py); each asking for its own token would spend a token call
-    per query, and a refused one would be asked again and refused for each."""
+    """The crawl's one Openverse token: asked once a crawl, and a refused one is not asked again
+    (each query fails with the refusal's line)."""
 
     token: str = ""
     expires: float = 0.0
@@ -72,7 +69,6 @@ class SharedToken:
     refused: str = ""
 
 
-_TOKENS: weakref.WeakKeyDictionary[Crawler, SharedToken] = weakref.WeakKeyDictionary()
 #: The ``meta[BEARER_META]`` of every registered call (downloadermiddlewares/apikey.py).
 BEARER_NAME = "openverse"
 
@@ -117,10 +113,9 @@ class OpenverseConfig:
         )
 
 
-class OpenverseSpider(ApiSearchSpider):
+class OpenverseRunner(ApiRunner):
     name = "openverse"
     api_title = "Openverse"
-    custom_settings = {"DOWNLOAD_HANDLERS": PLAIN_HTTP_HANDLERS, "RETRY_HTTP_CODES": RETRY_CODES}  # noqa: RUF012
     config_class = OpenverseConfig
 
     config: OpenverseConfig
@@ -129,7 +124,8 @@ class OpenverseSpider(ApiSearchSpider):
     def setup(self) -> None:
         super().setup()
         self._throttled = {}
-        self._shared = _TOKENS.setdefault(self.crawler, SharedToken())
+        self._shared = SharedToken()
+        self._told_use = False
         # The token is added to each call at download time (downloadermiddlewares/apikey.py), so
         # no queued request (JOBDIR) ever holds it.
         shared = self._shared
@@ -142,24 +138,26 @@ class OpenverseSpider(ApiSearchSpider):
 
     # -- the token (registered use) ------------------------------------------------------
 
-    async def prepare(self) -> AsyncIterator[scrapy.Request]:
-        if self.config.registered and not await self.ensure_token():
+    async def start_query(self, query: Query) -> AsyncIterator[scrapy.Request]:
+        if self.config.registered and not await self.ensure_token(query):
             return
-        logger.info(
-            "openverse: %s use, %d results a page",
-            "registered" if self.config.registered else "anonymous", self.config.page_size,
-        )
-        for request in self.first_searches():
+        if not self._told_use:
+            self._told_use = True
+            logger.info(
+                "openverse: %s use, %d results a page",
+                "registered" if self.config.registered else "anonymous", self.config.page_size,
+            )
+        async for request in super().start_query(query):
             yield request
 
-    async def ensure_token(self, refused: str = "") -> bool:
-        """A valid token, fetched or renewed when needed; False (after one line) when refused.
-        ``refused``: the fingerprint of the token a call was refused with (HTTP 401): renewed unless
-        another engine object of the crawl has renewed it already."""
+    async def ensure_token(self, query: Query, refused: str = "") -> bool:
+        """A valid token, fetched or renewed when needed; False (after one line, ending ``query``
+        on this engine) when refused. ``refused``: the fingerprint of the token a call was refused
+        with (HTTP 401): renewed unless another query's call has renewed it already."""
         shared = self._shared
         async with shared.lock:
             if shared.refused:
-                self.fail_soon("openverse_auth_error", shared.refused)
+                self.fail_soon("openverse_auth_error", shared.refused, (query,))
                 return False
             fresh = shared.token and time.monotonic() < shared.expires - TOKEN_MARGIN
             if fresh and token_fingerprint(shared.token) != refused:
@@ -178,14 +176,16 @@ class OpenverseSpider(ApiSearchSpider):
             try:
                 response = await self.crawler.engine.download_async(request)
             except Exception as error:  # noqa: BLE001 (any download failure is one line)
-                # Not kept as a refusal: the next engine object may reach the API.
-                self.fail_soon("openverse_auth_error", f"openverse: could not get a token: {self.redact(str(error))}")
+                # Not kept as a refusal: the next query's call may reach the API.
+                self.fail_soon(
+                    "openverse_auth_error", f"openverse: could not get a token: {self.redact(str(error))}", (query,)
+                )
                 return False
             token, expires_in = openverse.parse_token(response.body) if response.status == 200 else (None, None)
             if not token:
                 detail = openverse.error_detail(response.body) or f"HTTP {response.status}"
                 shared.refused = f"openverse: {TOKEN_PATH} refused OPENVERSE_CLIENT_ID/_SECRET: {self.redact(detail)}"
-                self.fail_soon("openverse_auth_error", shared.refused)
+                self.fail_soon("openverse_auth_error", shared.refused, (query,))
                 return False
             shared.token = token
             self._redactor.add(token)  # out of every log line and every row (an API may echo it)
@@ -212,11 +212,11 @@ class OpenverseSpider(ApiSearchSpider):
         extra = {BEARER_META: BEARER_NAME} if self.config.registered else {}
         return {"handle_httpstatus_list": [401, 429], **extra}
 
-    async def parse_search(self, response: Response) -> AsyncIterator[Any]:
+    async def parse(self, response: Response) -> AsyncIterator[Any]:
         query: Query = response.meta["query"]
         if response.status == 401 and self.config.registered and not response.meta.get("renewed"):
             # The token expired early or was revoked: renew it once and ask again.
-            if await self.ensure_token(refused=response.meta.get(BEARER_SENT_META, "")):
+            if await self.ensure_token(query, refused=response.meta.get(BEARER_SENT_META, "")):
                 request = self.page_request(query, response.meta["page"])
                 request.meta["renewed"] = True
                 yield request
@@ -229,7 +229,7 @@ class OpenverseSpider(ApiSearchSpider):
             if again is not None:
                 yield again
             return
-        async for result in super().parse_search(response):
+        async for result in super().parse(response):
             yield result
 
     async def throttled(self, query: Query, response: Response) -> scrapy.Request | None:
@@ -255,7 +255,7 @@ class OpenverseSpider(ApiSearchSpider):
         if wait:
             logger.info("openverse: rate limit used up, waiting %.0f s for the next page of %r", wait, query.text)
             await asyncio.sleep(wait)
-        if self.config.registered and not await self.ensure_token():
+        if self.config.registered and not await self.ensure_token(query):
             return None  # the token could not be renewed: the crawl is ending with one line
         return await super().next_page_request(query, page, response)
 
@@ -294,3 +294,12 @@ def _headers(response: Response) -> dict[str, str]:
         key.decode("latin-1"): (values[-1].decode("latin-1") if values else "")
         for key, values in response.headers.items()
     }
+
+
+class OpenverseSpider(SearchSpider):
+    """``scrapy crawl openverse``: the search spider with the Openverse engine alone."""
+
+    name = "openverse"
+    runner_classes: ClassVar = {"openverse": OpenverseRunner}
+    filters: ClassVar = OpenverseRunner.filters
+    custom_settings: ClassVar = {"DOWNLOAD_HANDLERS": PLAIN_HTTP_HANDLERS, "RETRY_HTTP_CODES": RETRY_CODES}

@@ -1,4 +1,4 @@
-"""BrowserSearchSpider: engines whose results page grows as a person scrolls it.
+"""BrowserRunner: engines whose results page grows as a person scrolls it.
 
 The page is loaded in Chromium through scrapy-playwright and kept open while its results are
 handed out. When the query still needs images, the spider scrolls with the mouse wheel, clicks
@@ -42,6 +42,7 @@ from imagespider.engines import MARKUP_CHANGED_MIN, EngineResult
 from imagespider.spiders.base import SearchSpider, logger
 from imagespider.spiders.debug import save_debug_page
 from imagespider.spiders.params import Query
+from imagespider.spiders.runner import EngineRunner
 
 #: Count the results already in the DOM, and wait until there are more than ``n``.
 _GREW = "([selector, n]) => document.querySelectorAll(selector).length > n"
@@ -93,16 +94,22 @@ class ScrollConfig:
         )
 
 
-class BrowserSearchSpider(SearchSpider):
-    #: CSS selector of one result in the rendered page.
-    result_selector: ClassVar[str]
-    #: CSS selector of a "see more results" button, when the engine has one.
-    more_button_selector: ClassVar[str | None] = None
+class BrowserSpider(SearchSpider):
+    """A search spider running one browser engine alone (``scrapy crawl bing``)."""
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        use_page_download_handlers(settings, [cls.name])
+        use_page_download_handlers(settings, list(cls.runner_classes))
+
+
+class BrowserRunner(EngineRunner):
+    #: CSS selector of one result in the rendered page.
+    result_selector: ClassVar[str]
+    #: CSS selector of a "see more results" button, when the engine has one.
+    more_button_selector: ClassVar[str | None] = None
+    #: Results pages of this crawl that could not load.
+    _pages_failed: int = 0
 
     @cached_property
     def scroll(self) -> ScrollConfig:
@@ -127,28 +134,25 @@ class BrowserSearchSpider(SearchSpider):
         CAPTCHA), as one line; None for a results page. Engines that block override this."""
         return None
 
-    async def start(self) -> AsyncIterator[Any]:
+    async def start_query(self, query: Query) -> AsyncIterator[scrapy.Request]:
         problem = browser_problem(self.settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"))
         if problem:
             raise self.fail("browser_missing", problem)
-        async for query in self.queries_to_search():
-            yield scrapy.Request(
-                self.search_url(query),
-                callback=self.parse_results_page,
-                errback=self.results_page_failed,
-                dont_filter=True,
-                meta={
-                    "playwright": True,
-                    "playwright_include_page": True,
-                    "playwright_page_goto_kwargs": {"wait_until": "domcontentloaded"},
-                    # Robots rules apply to image hosts and source pages, not to the
-                    # engine's own results page, which we read as a person does.
-                    "dont_obey_robotstxt": True,
-                    "query": query,
-                },
-            )
+        yield self.request(
+            self.search_url(query),
+            dont_filter=True,
+            meta={
+                "playwright": True,
+                "playwright_include_page": True,
+                "playwright_page_goto_kwargs": {"wait_until": "domcontentloaded"},
+                # Robots rules apply to image hosts and source pages, not to the
+                # engine's own results page, which we read as a person does.
+                "dont_obey_robotstxt": True,
+                "query": query,
+            },
+        )
 
-    async def parse_results_page(self, response: Response) -> AsyncIterator[Any]:
+    async def parse(self, response: Response) -> AsyncIterator[Any]:
         page: Page = response.meta["playwright_page"]
         query: Query = response.meta["query"]
         refusal = self.refusal(response)
@@ -265,7 +269,7 @@ class BrowserSearchSpider(SearchSpider):
         except PlaywrightError:
             pass  # the button went away as we reached for it; scrolling goes on
 
-    async def results_page_failed(self, failure: Failure) -> None:
+    async def failed(self, failure: Failure) -> None:  # type: ignore[override]
         """One query's page could not load: log it; if no query's page loaded, the crawl failed."""
         request = failure.request  # type: ignore[attr-defined]
         page = request.meta.get("playwright_page")
@@ -280,9 +284,9 @@ class BrowserSearchSpider(SearchSpider):
         message = f"{self.name}: could not load the results page for {query.text!r}: " + (
             failure.getErrorMessage().splitlines() or ["unknown error"]
         )[0]
-        self._pages_failed = getattr(self, "_pages_failed", 0) + 1
-        if self._pages_failed == len(self.args.queries):
-            self.fail_soon(f"{self.name}_unreachable", f"{message}: {self.unreachable_hint()}")
+        self._pages_failed += 1
+        if self.spider.takes_turns or self._pages_failed == len(self.args.queries):
+            self.fail_soon(f"{self.name}_unreachable", f"{message}: {self.unreachable_hint()}", (query,))
         else:
             logger.error(message)
 

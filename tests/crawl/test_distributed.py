@@ -161,13 +161,6 @@ def test_a_bad_or_unreachable_redis_url_is_one_line(mockserver: MockHTTPServer, 
     assert len(errors) == 1 and "REDIS_URL=" in errors[0], result.stderr[-2000:]
 
 
-def test_the_search_spider_is_refused_as_a_worker(redis_url: str, tmp_path: Path) -> None:
-    result = run_scrapy("crawl", "search", "-a", "q=cat", "-s", f"IMAGES_STORE={tmp_path}",
-                        "-s", f"REDIS_URL={redis_url}")
-    assert result.returncode == 2 and "cannot run as a distributed worker" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
 def test_two_urls_workers_share_one_list_in_chunks(
     mockserver: MockHTTPServer, redis_url: str, s3: str, tmp_path: Path
 ) -> None:

@@ -41,7 +41,8 @@ def test_a_browser_request_keeps_its_playwright_meta_and_callbacks() -> None:
     assert again.meta["playwright"] is True and again.meta["playwright_include_page"] is True
     assert again.meta["playwright_page_goto_kwargs"] == {"wait_until": "domcontentloaded"}
     assert again.meta["query"] == Query("cat", "cat")
-    assert again.callback == spider.parse_results_page and again.errback == spider.results_page_failed
+    assert again.callback == spider.parse_results and again.errback == spider.results_failed
+    assert again.meta["engine"] == "bing"
     assert again.dont_filter
 
 
@@ -49,8 +50,8 @@ def test_an_api_page_request_keeps_its_query_and_no_key() -> None:
     settings = {"FLICKR_API_KEY": "k3y", "TWISTED_REACTOR_ENABLED": False}
     crawler = get_crawler(FlickrSpider, project_values(settings))
     spider = FlickrSpider.from_crawler(crawler, q="cat")
-    request = spider.page_request(Query("cat", "cat"), 2)
+    request = spider.runners["flickr"].page_request(Query("cat", "cat"), 2)
     again = through_redis(request, spider)
     assert again.meta["query"] == Query("cat", "cat") and again.meta["page"] == 2
-    assert again.callback == spider.parse_search
+    assert again.callback == spider.parse_results and again.meta["engine"] == "flickr"
     assert "k3y" not in again.url, "the key joins the URL only as the request is sent"

@@ -26,8 +26,8 @@ def test_api_requests_carry_no_key_until_they_are_sent() -> None:
         "TWISTED_REACTOR_ENABLED": False,
     }
     crawler = get_crawler(FlickrSpider, project_values(settings))
-    spider = FlickrSpider.from_crawler(crawler, q="cat")
-    request = spider.flickr_request({"method": "flickr.photos.search"}, callback=spider.parse_search)
+    spider = FlickrSpider.from_crawler(crawler, q="cat").runners["flickr"]
+    request = spider.flickr_request({"method": "flickr.photos.search"})
     assert "k3y" not in at_rest(request)
     middleware = ApiKeyMiddleware(crawler)
     middleware.process_request(request)
@@ -61,7 +61,7 @@ def test_openverse_bearer_token_is_added_only_while_sent() -> None:
         "OPENVERSE_API_URL": "http://api.example", "LICENSE_POLICY": "share", "TWISTED_REACTOR_ENABLED": False,
     }
     crawler = get_crawler(OpenverseSpider, project_values(settings))
-    spider = OpenverseSpider.from_crawler(crawler, q="cat")
+    spider = OpenverseSpider.from_crawler(crawler, q="cat").runners["openverse"]
     spider._shared.token = "tok-abc-123456"
     request = spider.page_request(spider.args.queries[0], 1)
     assert "tok-abc" not in at_rest(request) and "Authorization" not in request.headers

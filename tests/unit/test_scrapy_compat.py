@@ -21,7 +21,6 @@ from scrapy.utils.test import get_crawler
 from imagespider.errors import Rejected
 from imagespider.scrapy_compat import (
     QuietRejection,
-    attach_crawler,
     items_in_pipelines,
     set_url_in_place,
     wake_engine,
@@ -119,14 +118,6 @@ def test_the_scraper_counts_items_in_its_pipelines() -> None:
     Engine.scraper.slot = slot  # type: ignore[attr-defined]
     assert items_in_pipelines(Engine()) == 0
     assert items_in_pipelines(object()) is None
-
-
-def test_a_spider_object_is_attached_to_a_running_crawler() -> None:
-    crawler = get_crawler(Spider)
-    spider = Spider(name="engine")
-    attach_crawler(spider, crawler)
-    assert spider.crawler is crawler, UPGRADE + "Spider._set_crawler no longer sets spider.crawler"
-    assert spider.settings is crawler.settings, UPGRADE + "Spider._set_crawler no longer sets spider.settings"
 
 
 def test_no_other_module_reaches_into_scrapys_private_api() -> None:

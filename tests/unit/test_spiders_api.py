@@ -1,7 +1,7 @@
-"""The paged-API base (imagespider/spiders/api.py): what an API engine writes is all it writes.
+"""The paged-API runner (imagespider/spiders/api.py): what an API engine writes is all it writes.
 
 What is proven here:
-- a spider that declares only its config class, its parameters and its parse has its settings
+- a runner that declares only its config class, its parameters and its parse has its settings
   checked before the crawl and read once, and each page's call built from its parameters: in the
   engine's paced slot, robots.txt left to image hosts, its options (headers, meta) carried;
 - its secrets are masked in failure texts (and any ``api_key=`` value, even with no secret);
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -23,7 +23,8 @@ from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from imagespider.errors import ArgumentError
-from imagespider.spiders.api import ApiSearchSpider, whole_number_setting
+from imagespider.spiders.api import ApiRunner, whole_number_setting
+from imagespider.spiders.base import SearchSpider
 from imagespider.spiders.params import Query
 from tests.settings import project_values
 
@@ -40,7 +41,7 @@ class TinyConfig:
         return cls(settings["TINY_API_URL"], settings.get("TINY_TOKEN") or "")
 
 
-class TinySpider(ApiSearchSpider):
+class TinyRunner(ApiRunner):
     name = "tiny"
     config_class = TinyConfig
     config: TinyConfig
@@ -55,11 +56,16 @@ class TinySpider(ApiSearchSpider):
         return [self.config.token]
 
 
-def tiny(**values: Any) -> TinySpider:
+class TinySpider(SearchSpider):
+    name = "tiny"
+    runner_classes: ClassVar = {"tiny": TinyRunner}
+
+
+def tiny(**values: Any) -> TinyRunner:
     settings = {"TINY_API_URL": "http://api.example/search", "TINY_TOKEN": "t0ken-1234", "LICENSE_POLICY": "share",
                 "TWISTED_REACTOR_ENABLED": False, **values}
     crawler = get_crawler(TinySpider, project_values(settings))
-    return TinySpider.from_crawler(crawler, q="red fox")
+    return TinySpider.from_crawler(crawler, q="red fox").runners["tiny"]
 
 
 def test_a_page_call_is_built_from_the_engines_parameters() -> None:
@@ -72,7 +78,8 @@ def test_a_page_call_is_built_from_the_engines_parameters() -> None:
     assert request.headers["X-Client"] == b"tiny"
     assert request.meta["handle_httpstatus_list"] == [429] and request.meta["dont_obey_robotstxt"]
     assert (request.meta["query"], request.meta["page"], request.meta["download_slot"]) == (query, 2, "tiny-api")
-    assert request.callback == spider.parse_search and request.dont_filter
+    assert request.callback == spider.spider.parse_results and request.dont_filter
+    assert request.meta["engine"] == "tiny"
 
 
 def test_the_config_is_checked_before_the_crawl() -> None:
@@ -107,7 +114,7 @@ def test_a_query_whose_pages_bring_nothing_new_ends_after_max_stale_pages() -> N
     from imagespider.items import ImageItem
     from imagespider.spiders.api import MAX_STALE_PAGES, ApiPage
 
-    class RepeatingSpider(TinySpider):
+    class RepeatingRunner(TinyRunner):
         def parse_api(self, response: Any) -> ApiPage:
             results = [EngineResult(image_url=f"http://img.example/{i}.jpg") for i in range(2)]
             return ApiPage(results, next=response.meta["page"] + 1)
@@ -117,18 +124,21 @@ def test_a_query_whose_pages_bring_nothing_new_ends_after_max_stale_pages() -> N
 
             return cc_license("cc-by", "4.0", "api")
 
+    class RepeatingSpider(TinySpider):
+        runner_classes: ClassVar = {"tiny": RepeatingRunner}
+
     crawler = get_crawler(RepeatingSpider, project_values({
         "TINY_API_URL": "http://api.example/search", "LICENSE_POLICY": "any", "TWISTED_REACTOR_ENABLED": False,
     }))
-    spider = RepeatingSpider.from_crawler(crawler, q="red fox", limit="100")
-    crawler.spider = spider
+    crawler.spider = RepeatingSpider.from_crawler(crawler, q="red fox", limit="100")
+    spider = crawler.spider.runners["tiny"]
     crawler.stats.open_spider()
     query = spider.args.queries[0]
 
     async def page(number: int) -> list[Any]:
         request = Request("http://api.example/search", meta={"query": query, "page": number})
         response = TextResponse(request.url, body=b"{}", request=request)
-        return [out async for out in spider.parse_search(response)]
+        return [out async for out in spider.parse(response)]
 
     async def run() -> list[list[Any]]:
         return [await page(n) for n in range(1, MAX_STALE_PAGES + 2)]
@@ -145,10 +155,10 @@ def _failure_reason(error: Exception) -> str:
     spider = tiny()
     request = spider.page_request(spider.args.queries[0], 1)
     reasons: list[str] = []
-    spider.fail_soon = lambda reason, message: reasons.append(reason)  # type: ignore[method-assign]
+    spider.fail_soon = lambda reason, message, queries=(): reasons.append(reason)  # type: ignore[method-assign]
     failure = Failure(error)
     failure.request = request  # type: ignore[attr-defined]
-    asyncio.run(spider.search_failed(failure))
+    asyncio.run(spider.failed(failure))
     return reasons[0]
 
 

@@ -34,7 +34,7 @@ def test_one_quota_per_query_and_each_item_finds_its_own(tmp_path: Path) -> None
     assert {(q.text, q.label): quota.limit for q, quota in made.quotas.items()} == {
         ("red fox", "red-fox"): 3, ("small cat", "kitten"): 3,
     }
-    item = made.build_item(Query("small cat", "kitten"), result(1))
+    item = made.runners["bing"].build_item(Query("small cat", "kitten"), result(1))
     assert made.quota_for(item) is made.quotas[Query("small cat", "kitten")]
     assert made.quota_for({"not": "an item"}) is None
     assert made.arguments == {"queries": str(queries), "limit": "3", "license": "any"}
@@ -42,7 +42,7 @@ def test_one_quota_per_query_and_each_item_finds_its_own(tmp_path: Path) -> None
 
 def test_an_item_carries_what_the_engine_said(tmp_path: Path) -> None:
     made = spider(tmp_path, q="red fox", license="share")
-    item = made.build_item(Query("red fox", "red-fox"), result(7))
+    item = made.runners["bing"].build_item(Query("red fox", "red-fox"), result(7))
     assert (item.image_url, item.label, item.query, item.engine) == ("https://h/7.jpg", "red-fox", "red fox", "bing")
     assert (item.page_url, item.title, item.author, item.tags) == ("https://p/7", "Fox 7", "Ada", ["red"])
     assert item.engine_rights == {"provider": "x"} and item.license.source == "engine-filter"
@@ -54,7 +54,7 @@ def test_results_are_handed_out_once_and_only_while_the_quota_has_room(tmp_path:
     seen: set[str] = set()
 
     async def hand_out(numbers: list[int]) -> list[ImageItem]:
-        return [item async for item in made.hand_out(query, [result(n) for n in numbers], seen)]
+        return [item async for item in made.runners["bing"].hand_out(query, [result(n) for n in numbers], seen)]
 
     quota = made.quotas[query]
     first = asyncio.run(hand_out([1, 2, 1]))

@@ -10,16 +10,16 @@ from pathlib import Path
 from scrapy.utils.test import get_crawler
 
 from imagespider.engines import EngineResult
-from imagespider.spiders.bing import BingSpider
+from imagespider.spiders.bing import BingRunner, BingSpider
 from tests.settings import project_values
 
 CAPTURE = Path(__file__).parents[1] / "fixtures" / "bing_images_search_golang_gopher_2026.html"
 
 
-def spider(**kwargs: str) -> BingSpider:
+def spider(**kwargs: str) -> BingRunner:
     crawler = get_crawler(BingSpider, project_values({"BING_SEARCH_URL": "https://www.bing.com/images/search"}))
     crawler.stats.open_spider()  # type: ignore[union-attr, call-arg]
-    return BingSpider.from_crawler(crawler, q="red fox", **kwargs)
+    return BingSpider.from_crawler(crawler, q="red fox", **kwargs).runners["bing"]
 
 
 def test_search_url_joins_filters_and_license_in_one_qft() -> None:

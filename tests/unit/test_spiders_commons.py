@@ -50,7 +50,7 @@ def test_a_lagged_answer_waits_as_asked_within_reason(
 
     monkeypatch.setattr(module.asyncio, "sleep", sleep)
     crawler = get_crawler(CommonsSpider, project_values({"TWISTED_REACTOR_ENABLED": False}))
-    spider = CommonsSpider.from_crawler(crawler, q="red fox")
+    spider = CommonsSpider.from_crawler(crawler, q="red fox").runners["commons"]
     crawler.stats.open_spider()
     query = spider.args.queries[0]
     request = Request("https://commons.example/w/api.php", meta={"query": query, "page": None})
@@ -67,7 +67,7 @@ def test_an_answers_continue_block_adds_keys_and_never_replaces_ours() -> None:
     from tests.settings import project_values
 
     crawler = get_crawler(CommonsSpider, project_values({"TWISTED_REACTOR_ENABLED": False}))
-    spider = CommonsSpider.from_crawler(crawler, q="red fox")
+    spider = CommonsSpider.from_crawler(crawler, q="red fox").runners["commons"]
     query = spider.args.queries[0]
     hostile = {
         "continue": {"gsroffset": 50, "continue": "gsroffset||", "action": "delete", "gsrsearch": "x" * 10_000}

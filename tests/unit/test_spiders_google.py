@@ -11,13 +11,13 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from imagespider.engines import EngineResult
-from imagespider.spiders.google import GoogleSpider
+from imagespider.spiders.google import GoogleRunner, GoogleSpider
 from tests.settings import project_values
 
 
-def _spider(**kwargs: str) -> GoogleSpider:
+def _spider(**kwargs: str) -> GoogleRunner:
     crawler = get_crawler(GoogleSpider, project_values({"GOOGLE_SEARCH_URL": "https://www.google.com/search"}))
-    return GoogleSpider.from_crawler(crawler, q="cat", **kwargs)
+    return GoogleSpider.from_crawler(crawler, q="cat", **kwargs).runners["google"]
 
 
 def test_search_url_joins_filters_and_license_in_one_tbs() -> None:

@@ -10,16 +10,14 @@ from typing import Any, ClassVar
 
 import pytest
 import scrapy
-from scrapy.exceptions import DontCloseSpider
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from imagespider import settings as project_settings
 from imagespider.errors import ArgumentError
 from imagespider.extensions import redact
-from imagespider.failures import failures_of
-from imagespider.spiders.base import SearchSpider
-from imagespider.spiders.search import DEFAULT_ENGINES, ENGINE_SPIDERS, SearchAllSpider, parse_engines
+from imagespider.spiders.runner import EngineRunner
+from imagespider.spiders.search import DEFAULT_ENGINES, RUNNERS, SearchAllSpider, parse_engines
 from tests.settings import project_values
 
 
@@ -33,7 +31,7 @@ def settings(**extra: object) -> Settings:
 def test_default_order_puts_per_image_licenses_first() -> None:
     assert DEFAULT_ENGINES[:3] == ("openverse", "commons", "flickr")
     assert set(DEFAULT_ENGINES[3:]) == {"bing", "google"}
-    assert set(DEFAULT_ENGINES) == set(ENGINE_SPIDERS)
+    assert set(DEFAULT_ENGINES) == set(RUNNERS)
 
 
 def test_engine_list_is_kept_in_the_given_order() -> None:
@@ -61,9 +59,9 @@ def test_arguments_and_engine_settings_are_checked() -> None:
 
 def test_flickr_without_a_key_is_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("FLICKR_API_KEY", raising=False)
-    assert "FLICKR_API_KEY" in (ENGINE_SPIDERS["flickr"].unavailable(settings()) or "")
-    assert ENGINE_SPIDERS["flickr"].unavailable(settings(FLICKR_API_KEY="abcdef123456")) is None
-    assert ENGINE_SPIDERS["openverse"].unavailable(settings()) is None
+    assert "FLICKR_API_KEY" in (RUNNERS["flickr"].unavailable(settings()) or "")
+    assert RUNNERS["flickr"].unavailable(settings(FLICKR_API_KEY="abcdef123456")) is None
+    assert RUNNERS["openverse"].unavailable(settings()) is None
 
 
 def test_a_resumed_search_counts_the_rows_of_every_engine(tmp_path) -> None:  # noqa: ANN001
@@ -77,31 +75,35 @@ def test_a_resumed_search_counts_the_rows_of_every_engine(tmp_path) -> None:  # 
     assert resume.kept_by_this_job(jobdir, rows, "bing") == {Query("cat", "cat"): 1}
 
 
-class _Engine(SearchSpider):
+class _Engine(EngineRunner):
     """An engine for the hand-over tests: it notes each start; ``how`` says what it does then."""
 
     how = "requests"
     started: ClassVar[list[str]] = []
 
-    async def start(self) -> AsyncIterator[Any]:
+    async def start_query(self, query: Any) -> AsyncIterator[Any]:
         self.started.append(self.name)
-        query = self.args.queries[0]
         if self.how == "fails":  # as Openverse does when its token is refused while starting
-            self.fail_soon(f"{self.name}_auth_error", f"{self.name}: refused")
+            self.fail_soon(f"{self.name}_auth_error", f"{self.name}: refused", (query,))
             return
         if self.how == "ends":
             self.log_query_end(query, "no license fits")
             return
         if self.how == "raises":  # an unforeseen failure (a bug, a server gone) while starting
             raise RuntimeError("connection lost while starting")
-        yield scrapy.Request(f"http://127.0.0.1/{self.name}", meta={"query": query})
+        yield self.request(f"http://127.0.0.1/{self.name}", meta={"query": query})
+
+    async def parse(self, response: Any) -> AsyncIterator[Any]:
+        self.log_query_end(response.meta["query"], "no more results")
+        return
+        yield
 
 
 def _engines(monkeypatch: pytest.MonkeyPatch, first_does: str) -> SearchAllSpider:
     _Engine.started = []
     first = type("First", (_Engine,), {"name": "first", "how": first_does})
     for engine in (first, type("Second", (_Engine,), {"name": "second"}), type("Third", (_Engine,), {"name": "third"})):
-        monkeypatch.setitem(ENGINE_SPIDERS, engine.name, engine)
+        monkeypatch.setitem(RUNNERS, engine.name, engine)
     crawler = get_crawler(SearchAllSpider, project_values({"LICENSE_POLICY": "any", "TWISTED_REACTOR_ENABLED": False}))
     return SearchAllSpider.from_crawler(crawler, q="cat", engines="first,second,third")
 
@@ -134,31 +136,28 @@ def test_an_engine_that_raises_while_starting_is_one_warning_and_handed_over(
     assert line.endswith("; second takes over")
 
 
-def test_a_hand_over_that_fails_when_the_crawl_is_idle_is_said_and_fails_the_crawl(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+def test_an_engine_ending_in_a_callback_hands_its_query_over_in_that_callback(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The idle hand-over runs as a task: its exception was never retrieved, the query was left
-    # unfinished and nothing said so. (Here the task fails on the crawler's engine, not set.)
+    # The hand-over ran as an idle task whose exception nobody retrieved; now it is a change of the
+    # spider's state, and the spider's own callback yields the next engine's first request.
     spider = _engines(monkeypatch, "requests")
-    asyncio.run(_drain(spider.start()))
+    (first,) = asyncio.run(_drain(spider.start()))
+    assert first.callback == spider.parse_results and first.meta["engine"] == "first"
+    response = scrapy.http.TextResponse(first.url, body=b"", request=first)
+    (second,) = asyncio.run(_drain(spider.parse_results(response)))
+    assert second.url == "http://127.0.0.1/second" and second.callback == spider.parse_results
+    assert second.meta["engine"] == "second" and spider.turns.current[first.meta["query"]] == "second"
+
+
+def test_a_request_popped_by_another_worker_continues_its_query_there(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A distributed job: this worker never started the query, yet the engine's end hands it on."""
+    spider = _engines(monkeypatch, "requests")
     query = spider.args.queries[0]
-    spider.engine_ended(spider._current[query], query, "no more results")  # type: ignore[arg-type]
-    assert spider._handovers == [query]
-
-    async def idle() -> None:
-        with pytest.raises(DontCloseSpider):
-            spider._idle()
-        (task,) = spider._tasks
-        await asyncio.wait([task])
-        await asyncio.sleep(0)  # the done callback
-
-    with caplog.at_level(logging.ERROR):
-        asyncio.run(idle())
-    assert not spider._tasks
-    (line,) = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
-    assert line.startswith("search: handing a query over to its next engine failed: RuntimeError: ")
-    assert [(f.kind, f.count) for f in failures_of(spider.crawler)] == [("search_handover", 1)]
-    assert query in spider._finished
+    request = spider.runners["second"].request("http://127.0.0.1/second", meta={"query": query})
+    response = scrapy.http.TextResponse(request.url, body=b"", request=request)
+    (third,) = asyncio.run(_drain(spider.parse_results(response)))
+    assert third.url == "http://127.0.0.1/third"
 
 
 def test_a_mistyped_argument_is_answered_with_every_name_the_spider_takes() -> None:
@@ -180,5 +179,4 @@ def test_engine_objects_share_the_crawls_one_log_redactor(tmp_path: Path) -> Non
     added = [f for f in redact._LOGGED if f not in before]
     assert added in ([], [redact.crawl_secrets(crawler)])  # (installed by RedactSecretsExtension, or here)
     assert redact.crawl_secrets(crawler) in redact._LOGGED
-    engines = [spider._current[query] for query in spider.args.queries]
-    assert {id(engine._redactor) for engine in engines} == {id(redact.crawl_secrets(crawler))}
+    assert {id(runner._redactor) for runner in spider.runners.values()} == {id(redact.crawl_secrets(crawler))}

@@ -3,7 +3,8 @@
 The server (imagespider/review/server.py) holds the store's lock while it runs, as a crawl does,
 and stops on Ctrl-C. Exit status 2 for a store that names nothing usable (or an ``s3://`` one:
 review works on local stores only), 1 when the store is refused (locked, unreadable, not a store)
-or the undo cannot be done.
+or the undo cannot be done, and when the store's documents could not be rewritten after the
+review (one line; ``scrapy publish`` rewrites them).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from imagespider.commands.storecommand import StoreCommand
-from imagespider.dataset.documents import write_documents
 from imagespider.dataset.files import MANIFEST
 from imagespider.dataset.reviewapply import ReviewError
 from imagespider.dataset.sources import is_object_store
@@ -87,7 +87,7 @@ class Command(StoreCommand, ScrapyCommand):
             "undid review %s: %d images back in their classes, %d back from .removed",
             review.review_id, len(review.moved), len(review.removed),
         )
-        return 0
+        return _documents_status(session)
 
     def _serve(self, session: ReviewSession, opts: argparse.Namespace) -> int:
         try:
@@ -96,7 +96,7 @@ class Command(StoreCommand, ScrapyCommand):
             logger.error("cannot listen on 127.0.0.1:%d: %s; choose another --port", opts.port, error.strerror)
             return 2
         # The documents may be older than the store (a review cut short and finished on open).
-        write_documents(session.root, session.index)
+        session.write_documents()
         _mark_lock(session)
         print(f"review {session.root} at {server.url}  (Ctrl-C to stop)", flush=True)
         if not opts.no_browser:
@@ -107,7 +107,20 @@ class Command(StoreCommand, ScrapyCommand):
             pass
         finally:
             server.server_close()
+        return _documents_status(session)
+
+
+def _documents_status(session: ReviewSession) -> int:
+    """Exit 1 when the review's last rebuild of the documents left some unwritten: the files and
+    the manifest are right, but ATTRIBUTION.md, report.html or the card describe the store as it
+    was. ``scrapy publish`` rebuilds them under the store's lock once the cause is fixed."""
+    if not session.unwritten:
         return 0
+    logger.error(
+        "%s not written in %s: see above why; once that is fixed, scrapy publish %s writes the store's documents again",
+        ", ".join(session.unwritten), session.root, session.root,
+    )
+    return 1
 
 
 def _mark_lock(session: ReviewSession) -> None:

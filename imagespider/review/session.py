@@ -61,6 +61,9 @@ class ReviewSession:
         self.dataset = Dataset(root)
         self.lock = threading.RLock()
         self._risky: dict[tuple[str, str], list[str]] = {}
+        #: The documents the last rebuild could not write (each said in one ERROR line): until a
+        #: rebuild writes them, they describe the store as it was, and the review exits 1.
+        self.unwritten: list[str] = []
 
     def open(self) -> None:
         """Lock the store and repair it as a crawl's open does (a review cut short is finished)."""
@@ -215,7 +218,12 @@ class ReviewSession:
         self.index.close()
         self.index.open()  # the manifest was replaced: rebuilt
         self.dataset.removals = removed_by_reviews(self.root)
-        write_documents(self.root, self.index)
+        self.write_documents()
+
+    def write_documents(self) -> list[str]:
+        """Rebuild the store's documents from the index; remember (and return) those not written."""
+        self.unwritten = write_documents(self.root, self.index)
+        return self.unwritten
 
 
 def risks_of(row: Mapping[str, Any]) -> list[str]:

@@ -18,7 +18,7 @@ import pytest
 
 from imagespider.dataset.reviewapply import apply_review, plan_review
 from imagespider.dataset.store import Dataset
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, scrapy_command, scrapy_env
 from tests.crawl.conftest import FAST_SCROLL, Crawl, assert_manifest_matches_files, read_jsonl
 from tests.review_stores import in_step, kept_row, write_store
 
@@ -123,3 +123,26 @@ def test_a_review_killed_during_apply_leaves_a_store_in_step(tmp_path: Path, cap
         assert aside <= {"reviews.unreadable.jsonl"}, aside
     assert "applied" in outcomes
     assert "which was cut short" in caplog.text, "no kill fell in the middle of an apply"
+
+
+def test_a_review_whose_documents_cannot_be_written_exits_1(tmp_path: Path) -> None:
+    """``scrapy review`` as a user runs it, on a store whose report.html is a folder: the page is
+    served (the review itself works), and when the user stops it with Ctrl-C the exit status is 1
+    with one line naming the document and what to run; no traceback."""
+    root = tmp_path / "data"
+    write_store(root, [kept_row(root, "cat", n) for n in range(3)])
+    (root / "report.html").unlink(missing_ok=True)
+    (root / "report.html").mkdir()
+    child = subprocess.Popen(
+        scrapy_command("review", str(root), "--no-browser"), cwd=PROJECT, env=scrapy_env(None),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert child.stdout is not None
+    line = child.stdout.readline()
+    assert " at http://127.0.0.1:" in line, (line, child.stderr.read() if child.poll() is not None else "")
+    child.send_signal(signal.SIGINT)
+    _, stderr = child.communicate(timeout=60)
+    assert child.returncode == 1, stderr
+    assert (f"report.html not written in {root}: see above why; once that is fixed, "
+            f"scrapy publish {root} writes the store's documents again") in stderr
+    assert "Traceback" not in stderr

@@ -77,3 +77,26 @@ def test_a_crawl_is_refused_while_a_review_holds_the_store(store: Path) -> None:
     finally:
         session.close()
     check_unlocked(store)
+
+
+def test_undo_whose_documents_cannot_be_written_exits_1_in_one_line(
+    store: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A README.md that is a folder (or a full disk): the undo itself is done, but the documents
+    say the store as it was before; the exit says so and what to run once the cause is fixed."""
+    dataset = Dataset(store)
+    dataset.open()
+    name = sorted(p.relative_to(store).as_posix() for p in store.glob("cat/*.jpg"))[0]
+    review_id = apply_review(store, plan_review(store, [{"file_name": name, "action": "remove"}]))
+    dataset.close()
+    (store / "README.md").unlink(missing_ok=True)
+    (store / "README.md").mkdir()
+    command = run([str(store)], caplog, undo=review_id)
+    assert command.exitcode == 1
+    assert f"undid review {review_id}" in caplog.text
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors[-1] == (
+        f"README.md not written in {store}: see above why; once that is fixed, "
+        f"scrapy publish {store} writes the store's documents again"
+    ), errors
+    assert all("\n" not in message for message in errors)

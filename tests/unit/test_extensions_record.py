@@ -112,3 +112,18 @@ def test_a_row_that_cannot_be_written_is_one_error_line(tmp_path: Path, caplog: 
     # ...and a crawl that failed in part: scrapy crawl exits 1 (imagespider/failures.py).
     assert [(f.kind, f.count) for f in failures_of(crawler)] == [("crawl_record", 1)]
     assert crawler.stats.get_value("imagespider/failed/crawl_record") == 1  # type: ignore[attr-defined]
+
+
+def test_a_crawl_that_failed_in_part_is_not_recorded_as_finished(tmp_path: Path) -> None:
+    # Issue 29: crawls.jsonl said "finished" for a crawl that exited 1 (rows the store refused mid-crawl).
+    from imagespider.failures import failed_part
+
+    crawler = crawler_for(tmp_path)
+    record = crawler.get_extension(CrawlRecordExtension)  # type: ignore[attr-defined]
+    spider = Spider(name="urls")
+    record.spider_opened(spider)
+    failed_part(crawler, "store_write", "the store refused to write a rejected row: No space left on device")
+    record.spider_closed(spider, "finished")
+    crawler.get_extension(DatasetExtension).dataset.close()  # type: ignore[attr-defined]
+    (row,) = [json.loads(line) for line in (tmp_path / "crawls.jsonl").read_text().splitlines()]
+    assert row["finish_reason"] == "failed_store_write" == row["stats"]["finish_reason"]

@@ -38,8 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image  # noqa: E402
 
-from imagespider.dataset.neardup import HASH_DECODE_MIN, hash_sized, phash_of  # noqa: E402
-from imagespider.dataset.thumbnails import thumbnail_jpeg  # noqa: E402
+from imagespider.dataset.documents.thumbnails import thumbnail_jpeg  # noqa: E402
+from imagespider.dataset.neardup.phash import HASH_DECODE_MIN, hash_sized, phash_of  # noqa: E402
 from imagespider.pipelines.imagecheck import _draft_side, inspect_image  # noqa: E402
 from imagespider.pipelines.webpdecode import decode_still_webp  # noqa: E402
 from imagespider.rights.embedded import read_embedded_from  # noqa: E402

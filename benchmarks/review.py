@@ -7,7 +7,7 @@ Run from the project root::
     .venv/bin/python benchmarks/review.py --images 50000 --json out.json
 
 A store is written to a temporary folder: ``--images`` JPEGs in one class, each with its report
-thumbnail (240 x 180, as a crawl leaves them: imagespider/dataset/thumbnails.py), and their rows.
+thumbnail (240 x 180, as a crawl leaves them: imagespider/dataset/documents/thumbnails.py), and their rows.
 ``scrapy review --no-browser`` serves it as a user starts it; headless Chromium (the launch
 options the spiders use, imagespider/browser.py) opens the printed address.
 

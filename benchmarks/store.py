@@ -92,15 +92,15 @@ def python(code: str, *args: str) -> tuple[float, float, str]:
 #: Each prints the seconds of the work itself (``in-process``), without the interpreter's imports.
 OPEN = """
 import sys, time
-from imagespider.dataset.store import Dataset
+from imagespider.dataset.store.local import Dataset
 start = time.perf_counter()
 d = Dataset(sys.argv[1]); d.open(); d.close()
 print("in-process", time.perf_counter() - start)
 """
 PUBLISH = """
 import logging, sys, time
-from imagespider.dataset.documents import write_documents
-from imagespider.dataset.store import Dataset
+from imagespider.dataset.documents.write import write_documents
+from imagespider.dataset.store.local import Dataset
 logging.basicConfig(level=logging.WARNING)
 d = Dataset(sys.argv[1]); d.open()
 start = time.perf_counter()
@@ -119,7 +119,7 @@ def in_process(output: str) -> float:
 
 def template() -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
-    from imagespider.dataset.manifest import MANIFEST_FIELDS, RIGHTS_FIELDS
+    from imagespider.dataset.store.manifest import MANIFEST_FIELDS, RIGHTS_FIELDS
     from imagespider.engines import ENGINE_RIGHTS_FIELDS
 
     row: dict[str, Any] = dict.fromkeys(MANIFEST_FIELDS)

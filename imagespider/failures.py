@@ -39,7 +39,7 @@ class PartFailure:
 
 #: Each crawl's failures, by kind, in the order they first occurred.
 _FAILURES: weakref.WeakKeyDictionary[Any, dict[str, PartFailure]] = weakref.WeakKeyDictionary()
-#: An object store's puts fail in their threads (imagespider/dataset/objectstore.py).
+#: An object store's puts fail in their threads (imagespider/dataset/objectstore/dataset.py).
 _LOCK = threading.Lock()
 
 #: The drop reason of an image the store refused to write (or whose row it refused).

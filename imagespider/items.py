@@ -48,7 +48,7 @@ class ImageItem:
     format: str | None = None
     bytes: int | None = None
     sha256: str | None = None
-    #: Perceptual hash, 16 hex digits (imagespider.dataset.neardup), for near-duplicate detection.
+    #: Perceptual hash, 16 hex digits (imagespider.dataset.neardup.phash), for near-duplicate detection.
     phash: str | None = None
     retrieved_at: str | None = None
     #: The rights evidence seen in the file and its response headers.

@@ -180,7 +180,7 @@ IMAGES_MAX_FRAMES = 1000
 #: with reason ``near_duplicate`` naming the kept twin. Same bytes are always ``duplicate``.
 DEDUP = True
 #: int, bits 0-63, default 6. How many of the 64 pHash bits may differ for two images to count
-#: as one: re-encodes and resizes measured 0-4 apart, distinct photos 16+ (see dataset/neardup.py).
+#: as one: re-encodes and resizes measured 0-4 apart, distinct photos 16+ (see dataset/neardup/phash.py).
 DEDUP_MAX_DISTANCE = 6
 #: Image CDNs redirect; the media pipeline does not follow redirects unless told to.
 MEDIA_ALLOW_REDIRECTS = True

@@ -73,5 +73,5 @@ def run_scrapy(
 
 def class_files(folder: Path) -> list[Path]:
     """The images of one class folder: its files, not the report's hidden ``.thumbs`` folder
-    (imagespider/dataset/thumbnails.py), which loaders skip too."""
+    (imagespider/dataset/documents/thumbnails.py), which loaders skip too."""
     return [path for path in folder.iterdir() if not path.name.startswith(".")]

@@ -1,5 +1,5 @@
 """Manifest rows built in tests: for the documents rendered from a store (attribution, report, card), and
-for the store's index (imagespider/dataset/index.py) written to a manifest in tmp_path."""
+for the store's index (imagespider/dataset/store/index.py) written to a manifest in tmp_path."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from imagespider.dataset.files import MANIFEST
-from imagespider.dataset.index import StoreIndex
+from imagespider.dataset.store.files import MANIFEST
+from imagespider.dataset.store.index import StoreIndex
 from imagespider.rights.model import License
 
 #: Web text with every kind of markup a title could smuggle in.

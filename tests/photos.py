@@ -4,7 +4,7 @@ The mock's usual images (``render_image``) are white noise: fine for "no two sha
 noise has no low frequencies worth the name, so its perceptual hash flips under any re-encoding,
 as no real photo's does. These images have a photo's kind of spectrum (most energy at low
 frequencies, some texture), so re-encoded and resized copies keep their hash and distinct
-images differ in about half its bits, as measured for imagespider/dataset/neardup.py.
+images differ in about half its bits, as measured for imagespider/dataset/neardup/phash.py.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Small stores of real JPEGs for the review tests (imagespider/dataset/reviewapply.py, the review
+"""Small stores of real JPEGs for the review tests (imagespider/dataset/store/reviewapply.py, the review
 page): rows as a crawl writes them, thumbnails beside them, and a snapshot of every file's bytes."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any
 
 from PIL import Image
 
-from imagespider.dataset.files import MANIFEST, REJECTED
-from imagespider.dataset.neardup import phash_of
-from imagespider.dataset.thumbnails import THUMBS, thumbnail_jpeg
+from imagespider.dataset.documents.thumbnails import THUMBS, thumbnail_jpeg
+from imagespider.dataset.neardup.phash import phash_of
+from imagespider.dataset.store.files import MANIFEST, REJECTED
 
 #: Files a review or an open changes besides the data: the journal, the lock, the derived index.
 NOT_DATA = ("reviews.jsonl", ".lock", ".index.sqlite")

@@ -102,12 +102,13 @@ SHA = [f"{n:x}" * 64 for n in range(1, 6)]
 
 @contextmanager
 def in_memory_store(uri: str = "s3://datasets/animals") -> Iterator[Any]:
-    """An :class:`imagespider.dataset.objectstore.ObjectStore` on moto's in-process S3
+    """An :class:`imagespider.dataset.objectstore.client.ObjectStore` on moto's in-process S3
     (``moto.mock_aws``: botocore answered in this process, no server), its bucket made, and one
     object outside its prefix that is not the store's."""
     from moto import mock_aws
 
-    from imagespider.dataset.objectstore import ObjectStore, ObjectStoreConfig
+    from imagespider.dataset.objectstore.client import ObjectStore
+    from imagespider.dataset.objectstore.config import ObjectStoreConfig
 
     with mock_aws():
         store = ObjectStore(ObjectStoreConfig.from_settings(uri, AWS))

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from imagespider.dataset.store import Dataset
+from imagespider.dataset.store.local import Dataset
 
 
 def sha(n: int) -> str:

@@ -26,11 +26,11 @@ from scrapy.spiderloader import get_spider_loader
 
 from imagespider.commands.quiet import quiet_banner
 from imagespider.commands.settings_check import check_settings, check_shapes, check_store_path, checked_log_level
-from imagespider.dataset.neardup import DedupConfig
-from imagespider.dataset.objectstore import ObjectStoreConfig
-from imagespider.dataset.repair import check_manifest
-from imagespider.dataset.sources import is_object_store
-from imagespider.dataset.storelock import StoreRefused, check_unlocked
+from imagespider.dataset.export.sources import is_object_store
+from imagespider.dataset.neardup.phash import DedupConfig
+from imagespider.dataset.objectstore.config import ObjectStoreConfig
+from imagespider.dataset.store.lock import StoreRefused, check_unlocked
+from imagespider.dataset.store.repair import check_manifest
 from imagespider.distributed.config import DistributedConfig, check_redis
 from imagespider.errors import FAILURE_PREFIX, ArgumentError, shown
 from imagespider.extensions.dataset import local_store

@@ -32,8 +32,8 @@ from scrapy.settings import BaseSettings
 from imagespider.commands.crawl import set_log_level
 from imagespider.commands.quiet import only_warnings_and_above, quiet_banner
 from imagespider.commands.settings_check import check_settings, check_shapes
-from imagespider.dataset.scratch import make_scratch
-from imagespider.dataset.sources import is_object_store
+from imagespider.dataset.export.sources import is_object_store
+from imagespider.dataset.store.scratch import make_scratch
 from imagespider.engines import ENGINES, EngineResult
 from imagespider.errors import FAILURE_PREFIX, ArgumentError, shown
 from imagespider.extensions.dataset import local_store
@@ -42,7 +42,7 @@ from imagespider.spiders.params import Query, SearchArgs, parse_search_args
 from imagespider.spiders.runner import EngineFailed, EngineRunner
 from imagespider.spiders.search import SearchAllSpider, check_engine_settings, parse_engines
 
-#: The throwaway stores' names in the temporary folder (imagespider/dataset/scratch.py).
+#: The throwaway stores' names in the temporary folder (imagespider/dataset/store/scratch.py).
 SCRATCH_PREFIX = "imagespider-enginecheck-"
 #: What a result should carry (on at least one result of a working engine): every engine names
 #: the page and a title; engines with per-image licenses also the author and the license.

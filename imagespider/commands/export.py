@@ -1,7 +1,7 @@
 """``scrapy export OUT``: training-ready shards (WebDataset tar, Parquet) from a store.
 
 The store is IMAGES_STORE (or ``--store``), local or an object store; the work is done by
-imagespider/dataset/export.py. Exit status 2 for bad options or a manifest that is not JSON Lines;
+imagespider/dataset/export/exporter.py. Exit status 2 for bad options or a manifest that is not JSON Lines;
 1 when the store holds no rows or cannot be read, the output folder cannot be made or written (a
 full disk: the previous export is left whole), another export is writing to it, or any row was left
 out (one ERROR line per kind, the rows listed in shards.json).
@@ -18,12 +18,12 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from imagespider.commands.storecommand import StoreCommand
-from imagespider.dataset.export import ENCODINGS, FORMATS, RESIZE_MODES, SHARDS_MANIFEST, ExportConfig, export
-from imagespider.dataset.exportfolder import ExportBusy
-from imagespider.dataset.objectstore import store_errors, store_failure
-from imagespider.dataset.repair import check_manifest
-from imagespider.dataset.sources import is_object_store, open_source
-from imagespider.dataset.storelock import StoreRefused
+from imagespider.dataset.export.exporter import ENCODINGS, FORMATS, RESIZE_MODES, SHARDS_MANIFEST, ExportConfig, export
+from imagespider.dataset.export.folder import ExportBusy
+from imagespider.dataset.export.sources import is_object_store, open_source
+from imagespider.dataset.objectstore.config import store_errors, store_failure
+from imagespider.dataset.store.lock import StoreRefused
+from imagespider.dataset.store.repair import check_manifest
 from imagespider.errors import ArgumentError
 
 logger = logging.getLogger("imagespider")
@@ -105,7 +105,7 @@ class Command(StoreCommand, ScrapyCommand):
             self.exitcode = 2
             return
         if not is_object_store(uri):
-            try:  # the rule every reader of a local store follows (imagespider/dataset/repair.py)
+            try:  # the rule every reader of a local store follows (imagespider/dataset/store/repair.py)
                 check_manifest(uri.removeprefix("file://"))
             except StoreRefused as error:
                 logger.error("%s", error)

@@ -2,12 +2,12 @@
 
 For a store a single crawl wrote, its end already did this; for an object store filled by
 several workers (README "Scaling out") this is the step that makes it a dataset. The work is in
-imagespider/dataset/publish.py. Exit status 2 for a store that names nothing usable or a manifest
+imagespider/dataset/export/publish.py. Exit status 2 for a store that names nothing usable or a manifest
 that is not JSON Lines, 1 when the store is refused (locked, unreadable) or a document could not
 be written (one ERROR line each).
 
 ``--license POLICY --to FOLDER`` publishes the part of a store the policy keeps, from a folder or
-an object store, into a new local folder (imagespider/dataset/subset.py); an object store that
+an object store, into a new local folder (imagespider/dataset/export/subset.py); an object store that
 fails midway leaves nothing in the folder (one line, exit 1).
 """
 
@@ -21,10 +21,10 @@ from scrapy.exceptions import UsageError
 
 from imagespider.commands.settings_check import check_settings
 from imagespider.commands.storecommand import StoreCommand
-from imagespider.dataset.publish import publish_local, publish_objects
-from imagespider.dataset.sources import is_object_store
-from imagespider.dataset.storelock import StoreRefused
-from imagespider.dataset.subset import Subset, publish_object_subset, publish_subset
+from imagespider.dataset.export.publish import publish_local, publish_objects
+from imagespider.dataset.export.sources import is_object_store
+from imagespider.dataset.export.subset import Subset, publish_object_subset, publish_subset
+from imagespider.dataset.store.lock import StoreRefused
 from imagespider.errors import ArgumentError
 from imagespider.rights.policy import Policy, PolicyError
 
@@ -59,7 +59,8 @@ class Command(StoreCommand, ScrapyCommand):
             self.exitcode = 2
             return
         if is_object_store(uri):
-            from imagespider.dataset.objectstore import ObjectStore, ObjectStoreConfig, store_errors, store_failure
+            from imagespider.dataset.objectstore.client import ObjectStore
+            from imagespider.dataset.objectstore.config import ObjectStoreConfig, store_errors, store_failure
 
             try:
                 check_settings(settings)  # PUBLISH_ORPHAN_GRACE=abc: one line, not a traceback
@@ -119,7 +120,8 @@ class Command(StoreCommand, ScrapyCommand):
 
     def _object_subset(self, uri: str, to: str, policy: Policy) -> Subset | None:
         """The subset of an object store, into a local folder; None when the store failed (said, exit 1)."""
-        from imagespider.dataset.objectstore import ObjectStore, ObjectStoreConfig, store_errors, store_failure
+        from imagespider.dataset.objectstore.client import ObjectStore
+        from imagespider.dataset.objectstore.config import ObjectStoreConfig, store_errors, store_failure
 
         store = ObjectStore(ObjectStoreConfig.from_settings(uri, self.settings))
         try:

@@ -19,10 +19,10 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from imagespider.commands.storecommand import StoreCommand
-from imagespider.dataset.files import MANIFEST
-from imagespider.dataset.reviewapply import ReviewError
-from imagespider.dataset.sources import is_object_store
-from imagespider.dataset.storelock import StoreRefused
+from imagespider.dataset.export.sources import is_object_store
+from imagespider.dataset.store.files import MANIFEST
+from imagespider.dataset.store.lock import StoreRefused
+from imagespider.dataset.store.reviewapply import ReviewError
 from imagespider.review.server import ReviewServer
 from imagespider.review.session import ReviewSession
 

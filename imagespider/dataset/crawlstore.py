@@ -19,8 +19,8 @@ import weakref
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from imagespider.dataset.objectstore import ObjectDataset
-from imagespider.dataset.store import Dataset
+from imagespider.dataset.objectstore.dataset import ObjectDataset
+from imagespider.dataset.store.local import Dataset
 
 _STORES: weakref.WeakKeyDictionary[Crawler, Dataset | ObjectDataset] = weakref.WeakKeyDictionary()
 

@@ -20,7 +20,7 @@
   ``max_distance + 1`` chunks, and each chunk value names a Redis set of the hashes holding it.
   Two hashes within ``max_distance`` bits share at least one chunk exactly (pigeonhole), so the
   candidates are the union of the hash's chunk sets, and the Hamming distance is checked on
-  those: the same ``DEDUP_MAX_DISTANCE`` semantics as imagespider/dataset/neardup.py. The bytes'
+  those: the same ``DEDUP_MAX_DISTANCE`` semantics as imagespider/dataset/neardup/phash.py. The bytes'
   claim, the twin check and the add are one Lua script (no lock, one round trip), so two
   workers cannot both keep a pair of near-twins; a candidate whose own claim expired is no twin.
 

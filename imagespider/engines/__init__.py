@@ -70,7 +70,7 @@ def json_object(payload: str | bytes | Mapping[str, Any], shape_error: type[Exce
 
 #: Keys of the manifest's ``engine_rights`` column: what an engine with per-image licenses says
 #: about each image beyond its license. Every key is written on every row (null when the engine
-#: gives nothing), so the column has one schema (see imagespider/dataset/manifest.py).
+#: gives nothing), so the column has one schema (see imagespider/dataset/store/manifest.py).
 ENGINE_RIGHTS_FIELDS: tuple[str, ...] = (
     "provider",  # Openverse ``provider``; "wikimedia_commons" for Commons
     "provider_source",  # Openverse ``source`` (the collection within the provider)

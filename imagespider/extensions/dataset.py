@@ -19,12 +19,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, NotConfigured
 
 from imagespider.dataset.crawlstore import attach_store
-from imagespider.dataset.documents import write_documents
-from imagespider.dataset.objectstore import ObjectDataset
-from imagespider.dataset.publish import publish_objects
-from imagespider.dataset.sources import is_object_store
-from imagespider.dataset.store import Dataset
-from imagespider.dataset.storelock import StoreLocked, StoreRefused
+from imagespider.dataset.documents.write import write_documents
+from imagespider.dataset.export.publish import publish_objects
+from imagespider.dataset.export.sources import is_object_store
+from imagespider.dataset.objectstore.dataset import ObjectDataset
+from imagespider.dataset.store.local import Dataset
+from imagespider.dataset.store.lock import StoreLocked, StoreRefused
 from imagespider.errors import FAILURE_PREFIX, ArgumentError, shown
 from imagespider.extensions.redact import crawl_secrets
 from imagespider.failures import failed_part, one_line
@@ -185,7 +185,7 @@ def publish_store(crawler: Crawler, dataset: ObjectDataset, grace: float) -> Non
 
 def documents_failed(crawler: Crawler, failed: list[str]) -> None:
     """Documents not written at the crawl's end (each said in its own ERROR line by
-    imagespider/dataset/documents.py): the crawl failed in part, exit 1."""
+    imagespider/dataset/documents/write.py): the crawl failed in part, exit 1."""
     if failed:
         failed_part(crawler, "documents", f"documents not written: {', '.join(failed)}", said=True)
 

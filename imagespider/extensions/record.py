@@ -2,7 +2,7 @@
 
 Scrapy dumps its stats at INFO at the end of a crawl: 80 lines between the user and the summary.
 The project sets ``STATS_DUMP = False`` and this extension logs the same dump at DEBUG instead,
-and keeps it on disk in the crawl's ``crawls.jsonl`` row (see :mod:`imagespider.dataset.crawls`),
+and keeps it on disk in the crawl's ``crawls.jsonl`` row (see :mod:`imagespider.dataset.store.crawls`),
 with the crawl's id, spider, arguments, the settings that change what it keeps, start and end,
 kept and dropped by reason, and its finish reason. A row that cannot be written is a crawl that
 failed in part (imagespider/failures.py): one line, and ``scrapy crawl`` exits 1.
@@ -31,7 +31,8 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from imagespider.dataset.crawls import (
+from imagespider.dataset.objectstore.dataset import ObjectDataset
+from imagespider.dataset.store.crawls import (
     SETTINGS_THAT_MATTER,
     amend_crawl,
     append_crawl,
@@ -39,8 +40,7 @@ from imagespider.dataset.crawls import (
     jsonable,
     new_crawl_id,
 )
-from imagespider.dataset.objectstore import ObjectDataset
-from imagespider.dataset.store import Dataset
+from imagespider.dataset.store.local import Dataset
 from imagespider.extensions.dataset import DatasetExtension
 from imagespider.extensions.progress import ProgressExtension
 from imagespider.failures import failed_part, failures_of, finish_reason, one_line

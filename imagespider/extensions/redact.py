@@ -11,7 +11,7 @@ and from any logger, with the secrets of every crawl of the process (:func:`craw
 
 Each crawl has one :class:`SecretFilter` (:func:`crawl_secrets`): its settings' and environment's
 credentials, to which an engine adds what it obtains while crawling (the Openverse bearer
-token). The same filter cleans every row the store writes (imagespider/dataset/store.py:
+token). The same filter cleans every row the store writes (imagespider/dataset/store/local.py:
 metadata.jsonl, rejected.jsonl, crawls.jsonl, and so the documents and index built from them):
 an API may echo a key or a token in a URL or a title.
 

@@ -33,8 +33,8 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
-from imagespider.dataset.neardup import HASH_DECODE_MIN, hash_sized, phash_of
-from imagespider.dataset.thumbnails import thumbnail_jpeg
+from imagespider.dataset.documents.thumbnails import thumbnail_jpeg
+from imagespider.dataset.neardup.phash import HASH_DECODE_MIN, hash_sized, phash_of
 from imagespider.errors import Rejected
 from imagespider.pipelines.webpdecode import decode_still_webp
 from imagespider.rights.embedded import EmbeddedRights, read_embedded_from
@@ -53,11 +53,11 @@ class ImageFacts:
     height: int
     format: str
     sha256: str
-    #: Perceptual hash, 16 hex digits (imagespider.dataset.neardup); derived, so not part of equality.
+    #: Perceptual hash, 16 hex digits (imagespider.dataset.neardup.phash); derived, so not part of equality.
     phash: str | None = field(default=None, compare=False)
     #: Rights statements in the file, read from the image decoded for the check (no second open).
     embedded: EmbeddedRights = field(default_factory=EmbeddedRights, compare=False)
-    #: The report's thumbnail (imagespider/dataset/thumbnails.py), JPEG bytes made from the pixels
+    #: The report's thumbnail (imagespider/dataset/documents/thumbnails.py), JPEG bytes made from the pixels
     #: the check decoded, so no image is decoded a second time for it; None if it could not be made
     #: or the report will not show the image (``thumbnail_cutoff``).
     thumbnail: bytes | None = field(default=None, compare=False, repr=False)
@@ -78,7 +78,7 @@ def inspect_image(
     as JPEG): every macroblock is still decoded, for 40% of Pillow's CPU. The decoded image then
     gives the perceptual hash and the report's thumbnail, so no image is decoded twice. The
     thumbnail is made only for an image the report could show: one whose sha256 is at most
-    ``thumbnail_cutoff`` (imagespider/dataset/thumbnails.py, ``sample_cutoff``; None: every image,
+    ``thumbnail_cutoff`` (imagespider/dataset/documents/thumbnails.py, ``sample_cutoff``; None: every image,
     ``""``: none).
     """
     bounds = bounds or CheckBounds(max_pixels)

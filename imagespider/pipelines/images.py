@@ -43,11 +43,12 @@ from twisted.internet import error as twisted_error
 from twisted.python.failure import Failure
 
 from imagespider.dataset.crawlstore import store_of
-from imagespider.dataset.neardup import DedupConfig
-from imagespider.dataset.objectstore import ObjectDataset, normal_uri
-from imagespider.dataset.sources import is_object_store
-from imagespider.dataset.store import Dataset
-from imagespider.dataset.thumbnails import SAMPLE, sample_cutoff, thumbnail_name, write_thumbnail
+from imagespider.dataset.documents.thumbnails import SAMPLE, sample_cutoff, thumbnail_name, write_thumbnail
+from imagespider.dataset.export.sources import is_object_store
+from imagespider.dataset.neardup.phash import DedupConfig
+from imagespider.dataset.objectstore.config import normal_uri
+from imagespider.dataset.objectstore.dataset import ObjectDataset
+from imagespider.dataset.store.local import Dataset
 from imagespider.distributed.worker import worker_of
 from imagespider.errors import Rejected
 from imagespider.failures import store_write_failed
@@ -286,7 +287,7 @@ class DatasetImagesPipeline(ImagesPipeline):
             return "duplicate", f"same bytes as {holder}"
         # Bytes pinned by a manifest were judged when first kept: a rebuild keeps them all.
         if self.dedup.enabled and facts.phash and not expected:
-            # The store's hashes are in its index (imagespider/dataset/index.py), this crawl's claims in memory.
+            # The store's hashes are in its index (imagespider/dataset/store/index.py), this crawl's claims in memory.
             twin = self.dataset.twin_of(facts.phash, self.dedup.max_distance)
             if twin is not None:
                 return "near_duplicate", f"{twin.distance} bits from {twin.file_name}"
@@ -296,7 +297,7 @@ class DatasetImagesPipeline(ImagesPipeline):
         """Write the file in the one writer thread: creating and writing ~0.5 MB files took the
         reactor thread ~1.3 ms an image, which it then did not spend on downloads. One thread,
         so FSFilesStore's check-then-mkdir of a label folder never races itself. An object
-        store's PUT goes to the store's own put threads (imagespider/dataset/objectstore.py), not
+        store's PUT goes to the store's own put threads (imagespider/dataset/objectstore/dataset.py), not
         to the thread pool other work shares, which a stalled store would fill."""
         if isinstance(self.store, S3FilesStore) and isinstance(self.dataset, ObjectDataset):
             await self.dataset.put_file(file_name, body, acl=self.store.POLICY)
@@ -309,14 +310,14 @@ class DatasetImagesPipeline(ImagesPipeline):
 
     def _write_thumbnail(self, file_name: str, sha256: str, data: bytes) -> None:
         """Queue the report's thumbnail (made by the check worker) on the writer thread; the
-        documents make any that is missing at the end (imagespider/dataset/thumbnails.py)."""
+        documents make any that is missing at the end (imagespider/dataset/documents/thumbnails.py)."""
         name = thumbnail_name({"file_name": file_name, "sha256": sha256})
         if name is None or self._writer is None or not isinstance(self.store, FSFilesStore):
             return  # an object store: the documents make thumbnails where they are written
         self._writer.submit(write_thumbnail, Path(self.store.basedir) / name, data)
 
     def _thumbnail_cutoff(self, label: str) -> str | None:
-        """Whose thumbnail the check makes (imagespider/dataset/thumbnails.py, ``sample_cutoff``):
+        """Whose thumbnail the check makes (imagespider/dataset/documents/thumbnails.py, ``sample_cutoff``):
         none for an object store (its documents make the sample's), else only an image the
         report could still show, by the store's index as it is now."""
         if not isinstance(self.dataset, Dataset) or self._writer is None or not isinstance(self.store, FSFilesStore):

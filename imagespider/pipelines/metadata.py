@@ -13,7 +13,7 @@ from typing import Any, Self
 from scrapy.crawler import Crawler
 
 from imagespider.dataset.crawlstore import store_of
-from imagespider.dataset.manifest import manifest_row
+from imagespider.dataset.store.manifest import manifest_row
 from imagespider.distributed.worker import worker_of
 from imagespider.failures import store_write_failed
 
@@ -36,7 +36,7 @@ class MetadataExportPipeline:
         add_soon = getattr(self.dataset, "add_soon", None)
         try:
             if add_soon is not None:
-                await add_soon(row)  # an object store: the sidecar's PUT in a thread (dataset/objectstore.py)
+                await add_soon(row)  # an object store: the sidecar's PUT in a thread (dataset/objectstore/dataset.py)
             else:
                 self.dataset.add(row)
         except Exception as error:  # noqa: BLE001  (a disk or a bucket that refuses: a drop, one line, exit 1)

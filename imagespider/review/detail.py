@@ -1,7 +1,7 @@
 """The large view's facts about one image, as HTML escaped exactly as report.html escapes them.
 
 Every text comes from the web (titles, authors, URLs, rights statements), so it goes through the
-report's own helpers (imagespider/dataset/reporthtml.py): :func:`html.escape` for text, links only
+report's own helpers (imagespider/dataset/documents/reporthtml.py): :func:`html.escape` for text, links only
 for http(s) URLs, ``rel=noopener noreferrer`` (the page's URL holds the session's token).
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
-from imagespider.dataset.attribution import license_of
-from imagespider.dataset.reporthtml import link
+from imagespider.dataset.documents.reporthtml import link
+from imagespider.dataset.store.credit import license_of
 
 #: Rows shown first, in this order; the rights evidence follows as its own table.
 FACTS = (

@@ -1,7 +1,7 @@
 """Near-duplicate groups of a class for the review page: images whose perceptual hashes are at most
 ``DEDUP_MAX_DISTANCE`` bits apart, joined transitively.
 
-The same pigeonhole as the crawl's twin search (imagespider/dataset/twinsearch.py): two hashes at
+The same pigeonhole as the crawl's twin search (imagespider/dataset/neardup/twinsearch.py): two hashes at
 most ``d`` bits apart agree within ``d // 4`` bits on one of their four 16-bit bands, so each hash
 is compared only with those sharing a band value within that radius (17 lookups per band for the
 default 6), not with every other image: a class of 10,000 images is grouped in about a second.
@@ -13,7 +13,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 
-from imagespider.dataset.twinsearch import BAND_BITS, BANDS, HASH_BITS, bands
+from imagespider.dataset.neardup.twinsearch import BAND_BITS, BANDS, HASH_BITS, bands
 
 _MASK = (1 << HASH_BITS) - 1
 

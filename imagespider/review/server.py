@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from imagespider.dataset.reviewapply import ReviewError
+from imagespider.dataset.store.reviewapply import ReviewError
 from imagespider.review.assets import PAGE_CSS, PAGE_JS, page_html
 from imagespider.review.detail import detail_html
 from imagespider.review.session import Filters, ReviewSession

@@ -2,7 +2,7 @@
 
 A review session holds the store open (its lock, like a crawl: no crawl writes into it meanwhile)
 for as long as the page is served. The class list and the grid come from the index
-(imagespider/dataset/index.py): a page of a class is one ``LIMIT/OFFSET`` query and a ``pread`` per
+(imagespider/dataset/store/index.py): a page of a class is one ``LIMIT/OFFSET`` query and a ``pread`` per
 row, so a class of a million images costs what a class of a hundred does. Filters on what the
 index holds (license, engine, query) are SQL; those on what only the row holds (AI-generated,
 small size) read the class's rows once and keep only the matching file names.
@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from imagespider.dataset.documents import write_documents
-from imagespider.dataset.files import MANIFEST
-from imagespider.dataset.jsonl import RowReader, normal_file_name
-from imagespider.dataset.reviewapply import apply_review, plan_review, undo_review
-from imagespider.dataset.reviewjournal import Review, removed_by_reviews
-from imagespider.dataset.store import Dataset
-from imagespider.dataset.thumbnails import THUMBS, make_thumbnail
+from imagespider.dataset.documents.thumbnails import THUMBS, make_thumbnail
+from imagespider.dataset.documents.write import write_documents
+from imagespider.dataset.store.files import MANIFEST
+from imagespider.dataset.store.jsonl import RowReader, normal_file_name
+from imagespider.dataset.store.local import Dataset
+from imagespider.dataset.store.reviewapply import apply_review, plan_review, undo_review
+from imagespider.dataset.store.reviewjournal import Review, removed_by_reviews
 from imagespider.review.groups import near_duplicate_groups
 
 #: Rows a page may ask for at once.

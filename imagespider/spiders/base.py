@@ -11,7 +11,7 @@ Arguments are parsed once (``check_arguments``, also called by our ``crawl`` com
 crawl starts, so a bad ``-a`` is one line and a non-zero exit). Each query gets a :class:`Quota`
 that the pipelines settle through Scrapy's item signals, so a query keeps exactly ``limit`` images.
 Results already in the store's manifest (same URL, same label) are skipped before download; a
-job resumed with its ``JOBDIR`` counts what its earlier runs kept (imagespider/dataset/resume.py).
+job resumed with its ``JOBDIR`` counts what its earlier runs kept (imagespider/dataset/store/resume.py).
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.settings import BaseSettings
 
-from imagespider.dataset import resume
 from imagespider.dataset.crawlstore import store_of
-from imagespider.dataset.files import REJECTED
-from imagespider.dataset.jsonl import read_jsonl
+from imagespider.dataset.store import resume
+from imagespider.dataset.store.files import REJECTED
+from imagespider.dataset.store.jsonl import read_jsonl
 from imagespider.distributed.feed import OTHER_LIST, OtherList
 from imagespider.distributed.worker import Worker, fingerprint, query_key, worker_for
 from imagespider.engines import EngineResult
@@ -414,7 +414,7 @@ class SearchSpider(QuotaSpider[SearchArgs, Query]):
 
     def _count_earlier_runs(self, **_: Any) -> None:
         """Start each quota at what earlier runs of this job kept, so a resumed job keeps
-        ``limit`` in all, not ``limit`` more (see :mod:`imagespider.dataset.resume`); with
+        ``limit`` in all, not ``limit`` more (see :mod:`imagespider.dataset.store.resume`); with
         ``-a mode=top-up``, at what the store holds for the class."""
         try:
             self._dataset = store_of(self.crawler)

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from scrapy.settings import BaseSettings
 
-from imagespider.dataset.labels import safe_label
-from imagespider.dataset.sources import is_object_store
+from imagespider.dataset.export.sources import is_object_store
+from imagespider.dataset.store.labels import safe_label
 
 logger = logging.getLogger(__name__)
 

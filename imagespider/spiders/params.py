@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from imagespider.dataset.labels import safe_label, with_suffix
+from imagespider.dataset.store.labels import safe_label, with_suffix
 from imagespider.errors import ArgumentError, shown
 from imagespider.query import Query
 from imagespider.rights.policy import Policy, PolicyError

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from imagespider.dataset.labels import safe_label
+from imagespider.dataset.store.labels import safe_label
 from imagespider.errors import ArgumentError, shown
 from imagespider.rights.model import License, unknown
 from imagespider.rights.parse import parse_evidence

@@ -27,10 +27,10 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.settings import BaseSettings
 
 from imagespider.browser import PLAIN_HTTP_HANDLERS
-from imagespider.dataset import resume
 from imagespider.dataset.crawlstore import store_of
-from imagespider.dataset.objectstore import ObjectDataset
-from imagespider.dataset.store import Dataset
+from imagespider.dataset.objectstore.dataset import ObjectDataset
+from imagespider.dataset.store import resume
+from imagespider.dataset.store.local import Dataset
 from imagespider.distributed.chunks import RowChunks, chunk_span
 from imagespider.distributed.feed import OTHER_LIST, OtherList
 from imagespider.distributed.worker import fingerprint

@@ -16,8 +16,8 @@ from pathlib import Path
 import yaml
 from PIL import Image
 
-from imagespider.dataset.card import CARD, render_card
-from imagespider.dataset.manifest import MANIFEST_FIELDS, RIGHTS_FIELDS
+from imagespider.dataset.documents.card import CARD, render_card
+from imagespider.dataset.store.manifest import MANIFEST_FIELDS, RIGHTS_FIELDS
 from tests.conftest import PROJECT, run_scrapy
 from tests.mockserver import MockHTTPServer
 

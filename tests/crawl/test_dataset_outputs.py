@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from imagespider.browser import default_launch_options
-from imagespider.dataset.manifest import RIGHTS_FIELDS
+from imagespider.dataset.store.manifest import RIGHTS_FIELDS
 from tests.conftest import PROJECT
 from tests.crawl.conftest import Crawl, CrawlResult, read_jsonl
 
@@ -134,7 +134,7 @@ def test_report_renders_every_kept_image_in_chromium(store: Path, tmp_path: Path
     widths, sources, failed, screenshot = open_report(store, tmp_path)
     assert len(widths) == len(rows) == 25
     assert all(width > 0 for width in widths), widths
-    # Thumbnails made at publish time (imagespider/dataset/thumbnails.py), each linking to its original.
+    # Thumbnails made at publish time (imagespider/dataset/documents/thumbnails.py), each linking to its original.
     assert sorted(sources) == sorted(f"{row['label']}/.thumbs/{row['sha256']}.jfif" for row in rows)
     assert not failed, failed
     assert screenshot.stat().st_size > 50_000

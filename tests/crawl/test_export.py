@@ -135,7 +135,7 @@ def test_publish_rebuilds_a_local_stores_documents_idempotently(store: Path) -> 
 
 def test_export_with_a_license_policy_writes_only_what_it_keeps(store: Path, tmp_path: Path) -> None:
     """Crawled with `any`, exported for sharing: the rows `share,commercial` does not keep are left out, said in a line."""
-    from imagespider.dataset.attribution import license_of
+    from imagespider.dataset.store.credit import license_of
     from imagespider.rights.policy import Policy
 
     policy = Policy.parse("share,commercial")
@@ -153,7 +153,7 @@ def test_export_with_a_license_policy_writes_only_what_it_keeps(store: Path, tmp
 
 
 def test_publish_a_share_only_subset_of_a_store_crawled_with_any(store: Path, tmp_path: Path) -> None:
-    from imagespider.dataset.attribution import license_of
+    from imagespider.dataset.store.credit import license_of
     from imagespider.rights.policy import Policy
 
     rows = manifest(store)
@@ -185,7 +185,7 @@ def test_the_export_has_a_card_describing_this_set(store: Path, tmp_path: Path) 
     import subprocess
     import sys
 
-    from imagespider.dataset.attribution import license_of
+    from imagespider.dataset.documents.attribution import license_of
     from imagespider.rights.policy import Policy
 
     rows = manifest(store)

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from imagespider.dataset.labels import safe_label
+from imagespider.dataset.store.labels import safe_label
 from tests.crawl.conftest import FAST_SCROLL, Crawl, assert_manifest_matches_files, read_jsonl
 from tests.mockserver.faults import DOWNLOAD_MAXSIZE, DOWNLOAD_TIMEOUT, EXPECTED, EXPECTED_REQUESTS, MAX_PIXELS
 

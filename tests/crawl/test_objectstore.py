@@ -137,7 +137,7 @@ def test_gs_stores_go_through_the_s3_api_named_by_aws_endpoint_url(
 
 def test_publish_the_share_part_of_a_bucket_crawled_with_any(mockserver: MockHTTPServer, s3: str, tmp_path: Path) -> None:
     """Issue 29: `scrapy publish s3://... --license P --to FOLDER` was refused ("publishes from a local store")."""
-    from imagespider.dataset.attribution import license_of
+    from imagespider.dataset.documents.attribution import license_of
     from imagespider.rights.policy import Policy
 
     result = crawl(mockserver, s3, "s3://datasets/shareable", "-a", "q=cat", "-a", "limit=8")

@@ -15,12 +15,12 @@ import pytest
 from PIL import Image
 
 from imagespider.browser import default_launch_options
-from imagespider.dataset.crawls import CRAWLS
-from imagespider.dataset.documents import write_documents
-from imagespider.dataset.files import MANIFEST, REJECTED
-from imagespider.dataset.index import StoreIndex
-from imagespider.dataset.report import GALLERY_SAMPLE, REPORT
-from imagespider.dataset.thumbnails import SAMPLE, THUMBS
+from imagespider.dataset.documents.report import GALLERY_SAMPLE, REPORT
+from imagespider.dataset.documents.thumbnails import SAMPLE, THUMBS
+from imagespider.dataset.documents.write import write_documents
+from imagespider.dataset.store.crawls import CRAWLS
+from imagespider.dataset.store.files import MANIFEST, REJECTED
+from imagespider.dataset.store.index import StoreIndex
 from tests.conftest import run_scrapy
 from tests.manifest_rows import store_row, write_manifest
 from tests.mockserver import MockHTTPServer
@@ -89,7 +89,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
              "queries": [{"label": label, "query": label, "limit": 60, "kept": 46} for label in labels]}
     (root / CRAWLS).write_text(json.dumps(crawl) + "\n", encoding="utf-8")
     (root / MANIFEST).write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    index = StoreIndex(root)  # the documents are written from the store's index (imagespider/dataset/index.py)
+    index = StoreIndex(root)  # the documents are written from the store's index (imagespider/dataset/store/index.py)
     index.open()
     try:
         write_documents(root, index)

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from imagespider.dataset.reviewapply import apply_review, plan_review
-from imagespider.dataset.store import Dataset
+from imagespider.dataset.store.local import Dataset
+from imagespider.dataset.store.reviewapply import apply_review, plan_review
 from tests.conftest import PROJECT, scrapy_command, scrapy_env
 from tests.crawl.conftest import FAST_SCROLL, Crawl, assert_manifest_matches_files, read_jsonl
 from tests.review_stores import in_step, kept_row, write_store
@@ -56,8 +56,8 @@ def test_a_crawl_after_a_review_does_not_fetch_a_removed_url_and_tops_up(crawl: 
 KILLER = """
 import sys
 from pathlib import Path
-from imagespider.dataset.reviewapply import apply_review, plan_review
-from imagespider.dataset.store import Dataset
+from imagespider.dataset.store.reviewapply import apply_review, plan_review
+from imagespider.dataset.store.local import Dataset
 root = Path(sys.argv[1])
 dataset = Dataset(root)
 dataset.open()

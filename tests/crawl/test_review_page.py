@@ -22,7 +22,7 @@ import pytest
 from PIL import Image
 
 from imagespider.browser import default_launch_options
-from imagespider.dataset.index import StoreIndex
+from imagespider.dataset.store.index import StoreIndex
 from tests.conftest import PROJECT, run_scrapy, scrapy_command, scrapy_env
 from tests.crawl.test_dataset_outputs import load_with_datasets
 from tests.review_stores import in_step, jpeg, kept_row, snapshot, write_store

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from imagespider.dataset.files import LOCK
-from imagespider.dataset.store import Dataset
-from imagespider.dataset.storelock import StoreLocked, check_unlocked
+from imagespider.dataset.store.files import LOCK
+from imagespider.dataset.store.local import Dataset
+from imagespider.dataset.store.lock import StoreLocked, check_unlocked
 from imagespider.extensions.dataset import STORE_LOCKED_REASON
 from tests.conftest import PROJECT, run_scrapy
 from tests.mockserver import MockHTTPServer

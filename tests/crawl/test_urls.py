@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from imagespider.dataset.neardup import distance
+from imagespider.dataset.neardup.phash import distance
 from imagespider.settings import DEDUP_MAX_DISTANCE
 from tests.conftest import run_scrapy
 from tests.crawl.test_dataset_outputs import load_with_datasets, open_report

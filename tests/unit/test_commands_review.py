@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from imagespider.commands.review import Command, _mark_lock
-from imagespider.dataset.reviewapply import apply_review, plan_review
-from imagespider.dataset.store import Dataset
-from imagespider.dataset.storelock import StoreLocked, check_unlocked
+from imagespider.dataset.store.local import Dataset
+from imagespider.dataset.store.lock import StoreLocked, check_unlocked
+from imagespider.dataset.store.reviewapply import apply_review, plan_review
 from imagespider.review.session import ReviewSession
 from tests.review_stores import kept_row, snapshot, write_store
 from tests.settings import project_settings

@@ -1,4 +1,4 @@
-"""imagespider/dataset/objectstore.py in-process, against moto's in-memory S3 (``moto.mock_aws``:
+"""imagespider/dataset/objectstore/ in-process, against moto's in-memory S3 (``moto.mock_aws``:
 botocore's calls answered in this process, no server, no network): store URIs and settings read
 into a config; keys listed, read, written and moved under the store's prefix; the layout of
 images, their sidecar rows and rejected rows; rows only for images that exist. Publishing such a
@@ -12,16 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from imagespider.dataset.objectstore import (
-    REJECTED_PREFIX,
-    ObjectDataset,
-    ObjectSource,
-    ObjectStore,
-    ObjectStoreConfig,
-    normal_uri,
-    split_uri,
-)
-from imagespider.dataset.storelock import StoreRefused
+from imagespider.dataset.objectstore.client import REJECTED_PREFIX, ObjectStore
+from imagespider.dataset.objectstore.config import ObjectStoreConfig, normal_uri, split_uri
+from imagespider.dataset.objectstore.dataset import ObjectDataset
+from imagespider.dataset.objectstore.source import ObjectSource
+from imagespider.dataset.store.lock import StoreRefused
 from imagespider.errors import ArgumentError
 from tests.servers import AWS, SHA, in_memory_store, put_image
 
@@ -149,7 +144,7 @@ def test_the_crawl_reads_the_published_manifest_a_line_at_a_time(store: ObjectSt
 def test_a_sidecar_too_large_to_be_a_row_is_not_read_into_memory(store: ObjectStore, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A row is a few kilobytes; an object of gigabytes at ``cat/<sha>.json`` (damaged, or put
     there by anyone who can write the bucket) is not a row, and is not read whole to find out."""
-    import imagespider.dataset.objectstore as objectstore
+    import imagespider.dataset.objectstore.client as objectstore
 
     monkeypatch.setattr(objectstore, "MAX_ROW_BYTES", 300)
     put_image(store, 0)
@@ -184,7 +179,7 @@ def test_a_crawls_puts_wait_in_threads_and_their_backlog_is_bounded(store: Objec
     import threading
     import time
 
-    import imagespider.dataset.objectstore as objectstore
+    import imagespider.dataset.objectstore.dataset as objectstore
 
     monkeypatch.setattr(objectstore, "MAX_PENDING_PUTS", 3)
     dataset = ObjectDataset(store.config.uri, AWS)
@@ -222,7 +217,7 @@ def test_a_crawls_puts_wait_in_threads_and_their_backlog_is_bounded(store: Objec
 def test_a_published_manifest_line_longer_than_any_row_is_skipped_not_held(store: ObjectStore, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A published metadata.jsonl holding a whole dataset as one JSON array on one line was read
     whole into memory by botocore's iter_lines when a crawl opened the bucket."""
-    import imagespider.dataset.objectstore as objectstore
+    import imagespider.dataset.objectstore.client as objectstore
 
     monkeypatch.setattr(objectstore, "MAX_ROW_BYTES", 50)
     long = b"[" + b"1," * 100 + b"1]"

@@ -13,8 +13,8 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from imagespider.dataset.store import Dataset
-from imagespider.dataset.storelock import StoreLocked, check_unlocked
+from imagespider.dataset.store.local import Dataset
+from imagespider.dataset.store.lock import StoreLocked, check_unlocked
 from imagespider.errors import ArgumentError
 from imagespider.extensions.dataset import STORE_LOCKED_REASON, DatasetExtension, local_store
 from imagespider.items import ImageItem

@@ -41,7 +41,7 @@ def test_each_kind_is_one_error_line_and_every_failure_counts(caplog: pytest.Log
 
 
 def test_failures_from_put_threads_are_all_counted() -> None:
-    # An object store's puts fail in their threads (imagespider/dataset/objectstore.py).
+    # An object store's puts fail in their threads (imagespider/dataset/objectstore/dataset.py).
     crawler = get_crawler(Spider)
     threads = [threading.Thread(target=lambda: [failed_part(crawler, "store_write", "x") for _ in range(200)])
                for _ in range(4)]

@@ -160,7 +160,7 @@ def test_the_report_thumbnail_comes_from_the_check_decode(fmt: str, size: tuple[
 
 
 def test_the_thumbnail_is_made_only_under_the_cutoff() -> None:
-    """Issue 19: only an image the report could show gets a thumbnail (imagespider/dataset/thumbnails.py,
+    """Issue 19: only an image the report could show gets a thumbnail (imagespider/dataset/documents/thumbnails.py,
     sample_cutoff); the rest of the facts do not change."""
     body = encode("PNG", (400, 300))
     sha = hashlib.sha256(body).hexdigest()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from imagespider.dataset.twinsearch import hash_columns
+from imagespider.dataset.neardup.twinsearch import hash_columns
 from imagespider.review.groups import near_duplicate_groups
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from imagespider.dataset.labels import safe_label
+from imagespider.dataset.store.labels import safe_label
 from imagespider.errors import ArgumentError
 from imagespider.spiders.params import (
     DEFAULT_LIMIT,

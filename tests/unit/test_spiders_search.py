@@ -65,7 +65,7 @@ def test_flickr_without_a_key_is_unavailable(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_a_resumed_search_counts_the_rows_of_every_engine(tmp_path) -> None:  # noqa: ANN001
-    from imagespider.dataset import resume  # noqa: PLC0415
+    from imagespider.dataset.store import resume  # noqa: PLC0415
     from imagespider.spiders.params import Query  # noqa: PLC0415
 
     jobdir = Settings({"JOBDIR": str(tmp_path)})

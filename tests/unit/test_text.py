@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from imagespider.dataset.files import MANIFEST
-from imagespider.dataset.store import Dataset
+from imagespider.dataset.store.files import MANIFEST
+from imagespider.dataset.store.local import Dataset
 from imagespider.text import clean_text, clean_value
 
 

@@ -1,0 +1,2 @@
+"""Near-duplicates: a perceptual hash per image (phash) and the nearest one in the store's index
+(twinsearch)."""

@@ -1,0 +1,134 @@
+"""The store's JSON-lines files read and written a line at a time (imagespider/dataset/store/jsonl.py).
+
+What is proven here:
+- ``read_jsonl`` leaves out a torn last line quietly, keeps a whole last row saved without its
+  newline, skips a line that is not JSON with a warning and a JSON value that is not an object
+  quietly, and has no rows for a missing file;
+- ``read_lines`` gives each whole line with its offset from any start, never a line with no newline;
+- ``file_name`` is normalised to ``label/name``, or None when it names nothing inside the store;
+- ``append_row`` writes one whole line and says where it starts; ``RowReader`` reads it back there;
+- ``tail_jsonl`` reads the newest rows from the end, oldest first, skipping lines that are not objects.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+import pytest
+
+from imagespider.dataset.store.jsonl import (
+    RowReader,
+    append_row,
+    normal_file_name,
+    parse_row,
+    read_jsonl,
+    read_lines,
+    tail_jsonl,
+)
+from tests.stores import file_size_limit
+
+
+def test_read_jsonl_skips_what_is_not_a_row(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "rows.jsonl"
+    assert list(read_jsonl(path)) == []
+    path.write_bytes(b'{"a": 1}\nnot json\n[1, 2]\n{"file_name": "./cat\\\\x.jpg"}\n{"torn": ')
+    with caplog.at_level(logging.WARNING):
+        assert list(read_jsonl(path)) == [{"a": 1}, {"file_name": "cat/x.jpg"}]
+    assert "unreadable line" in caplog.text
+    path.write_bytes(b'{"a": 1}\n{"b": 2}')  # a whole row saved without its newline
+    assert list(read_jsonl(path)) == [{"a": 1}, {"b": 2}]
+
+
+def test_read_lines_gives_whole_lines_with_their_offsets(tmp_path: Path) -> None:
+    path = tmp_path / "rows.jsonl"
+    path.write_bytes(b'{"a": 1}\n{"b": 2}\n{"c": 3}')
+    assert list(read_lines(path)) == [(0, b'{"a": 1}\n', 9), (9, b'{"b": 2}\n', 9)]
+    assert list(read_lines(path, 9)) == [(9, b'{"b": 2}\n', 9)]
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [("cat/x.jpg", "cat/x.jpg"), ("./cat/x.jpg", "cat/x.jpg"), ("cat\\x.jpg", "cat/x.jpg"), (" cat/x.jpg ", "cat/x.jpg"),
+     ("/etc/passwd", None), ("../x.jpg", None), (".", None), ("", None), (3, None)],
+)
+def test_file_names_are_normalised(written: object, read: str | None) -> None:
+    assert normal_file_name(written) == read
+
+
+def test_parse_row() -> None:
+    assert parse_row(b'{"file_name": "./a/b.jpg", "x": 1}\n') == {"file_name": "a/b.jpg", "x": 1}
+    assert parse_row(b"[1]\n") is None and parse_row(b"{nope\n") is None
+
+
+def test_appended_rows_are_read_back_where_they_start(tmp_path: Path) -> None:
+    path = tmp_path / "metadata.jsonl"
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        first = append_row(fd, {"title": "猫"})
+        second = append_row(fd, {"title": "dog"})
+    finally:
+        os.close(fd)
+    assert first[0] == 0 and second[0] == len(first[1]) and second[1].endswith(b"\n")
+    with RowReader(path) as reader:
+        assert reader.row(second[0], len(second[1])) == {"title": "dog"}
+        assert reader.row(first[0], len(first[1])) == {"title": "猫"}
+    with pytest.raises(RuntimeError):
+        append_row(None, {})
+
+
+def test_tail_jsonl_reads_the_newest(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_text("".join(json.dumps({"n": n, "pad": "x" * 3000}) + "\n" for n in range(2000)) + "[1]\nnot json\n")
+    assert [r["n"] for r in tail_jsonl(path, 700)] == list(range(1300, 2000))
+    assert tail_jsonl(tmp_path / "missing.jsonl", 5) == []
+
+
+def test_a_line_nested_thousands_deep_is_not_a_row(tmp_path: Path) -> None:
+    """json.loads raises RecursionError, not ValueError, on arrays nested past Python's limit:
+    every reader of the store's files stopped with a traceback on one such line."""
+    deep = b"[" * 100_000 + b"]" * 100_000
+    path = tmp_path / "rows.jsonl"
+    path.write_bytes(b'{"a": 1}\n' + deep + b"\n" + b'{"b": 2}\n' + deep)
+    assert list(read_jsonl(path)) == [{"a": 1}, {"b": 2}]
+    assert parse_row(deep) is None
+
+
+def test_a_rejected_object_named_with_a_unicode_digit_sorts() -> None:
+    from imagespider.dataset.objectstore.client import written_order as _written_order
+
+    assert _written_order(".rejected/w/²-1.json") == (0, ".rejected/w/²-1.json")
+
+
+def test_a_short_append_on_a_full_disk_leaves_no_half_row(tmp_path: Path) -> None:
+    """Issue 28 item 4: a short os.write left part of a row, and the next row was glued to it.
+    RLIMIT_FSIZE makes the write stop part-way through the line, as a disk filling up does."""
+    path = tmp_path / "metadata.jsonl"
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        append_row(fd, {"title": "first"})
+        with file_size_limit(path.stat().st_size + 10), pytest.raises(OSError):
+            append_row(fd, {"title": "a row longer than the ten bytes left"})
+        assert path.read_bytes() == b'{"title": "first"}\n'  # cut back to whole rows
+        offset, line = append_row(fd, {"title": "third"})
+    finally:
+        os.close(fd)
+    assert offset == len(b'{"title": "first"}\n')
+    assert [json.loads(raw) for raw in path.read_bytes().splitlines()] == [{"title": "first"}, {"title": "third"}]
+
+
+def test_a_line_longer_than_any_row_is_never_held_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    """A manifest line of gigabytes (a dataset as one JSON array, followed by rows) was read into
+    memory whole by every reader of the store."""
+    from imagespider.dataset.store import jsonl
+
+    monkeypatch.setattr(jsonl, "MAX_LINE_BYTES", 64)
+    long = b"[" + b"1," * 100 + b"1]\n"
+    path = tmp_path / "metadata.jsonl"
+    path.write_bytes(b'{"a": 1}\n' + long + b'{"b": 2}\n')
+    assert list(read_lines(path)) == [(0, b'{"a": 1}\n', 9), (9, jsonl.TOO_LONG, len(long)), (9 + len(long), b'{"b": 2}\n', 9)]
+    with caplog.at_level(logging.WARNING):
+        assert list(read_jsonl(path)) == [{"a": 1}, {"b": 2}]
+    assert "skipping an unreadable line" in caplog.text

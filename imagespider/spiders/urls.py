@@ -38,8 +38,8 @@ from imagespider.errors import FAILURE_PREFIX, ArgumentError
 from imagespider.items import ImageItem
 from imagespider.quota import Quota
 from imagespider.rights.policy import Policy
-from imagespider.spiders.base import QuotaSpider
 from imagespider.spiders.params import ArgumentHelp, parse_limit, reject_unknown, requested_policy
+from imagespider.spiders.quotaspider import QuotaSpider
 from imagespider.spiders.urllist import UrlList, UrlRow, read_url_list
 
 logger = logging.getLogger(__name__)

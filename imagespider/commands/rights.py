@@ -10,7 +10,8 @@ the page itself fetched through Scrapy's downloader (private-address guard, redi
 ``PAGE_MAXSIZE``), then the policy; the image host's robots.txt is asked as the image's download
 would ask it. With ``--html`` a saved page is read instead, offline: decoded as
 Scrapy decodes a response (BOM, ``<meta charset>``, else detected), bounded by ``PAGE_MAXSIZE``,
-read by the same page reader (imagespider/rights/page.py) and weighed by the same functions; the
+only a regular file (a FIFO, a device or a folder is refused, exit 2), read by the same page
+reader (imagespider/rights/page.py) and weighed by the same functions; the
 sites' own files (robots.txt, tdmrep.json) are not asked. The image itself is never downloaded:
 what its file could add (embedded license, opt-out headers) is weighed by a crawl after download,
 and the output says which verdicts wait for it (``stage``).
@@ -22,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -91,18 +94,44 @@ def checked_url(value: str | None, what: str) -> str:
 
 def read_saved_page(path: str, maxsize: int) -> bytes | None:
     """The saved page's bytes, or None when it is larger than ``maxsize`` (a crawl would not read
-    it either); at most ``maxsize + 1`` bytes are read, whatever the file is (a device, a pipe)."""
+    it either: at most ``maxsize + 1`` bytes are read). Only a regular file is read: a FIFO would
+    make the command wait for a writer forever, and a device (``/dev/zero``) never ends. It is
+    opened without waiting (``O_NONBLOCK``, which a regular file's reads ignore) and its kind taken
+    from the open file, so a FIFO put in its place after a check cannot block the read."""
     if not path.strip():
         raise ArgumentError("--html names no file; give the saved page's path")
     file = Path(path).expanduser()
     try:
-        if file.is_dir():
-            raise ArgumentError(f"--html {shown(path)} is a folder; give the saved page's file")
-        with file.open("rb") as handle:
-            data = handle.read(maxsize + 1)
+        fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     except OSError as error:
         raise ArgumentError(f"cannot read --html {shown(path)}: {error.strerror or error}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ArgumentError(f"--html {shown(path)} is a folder; give the saved page's file")
+        raise ArgumentError(f"--html {shown(path)} is {_kind(info.st_mode)}, not a saved page; give the page's file")
+    with os.fdopen(fd, "rb") as handle:
+        if info.st_size > maxsize:
+            return None
+        try:
+            data = handle.read(maxsize + 1)
+        except OSError as error:
+            raise ArgumentError(f"cannot read --html {shown(path)}: {error.strerror or error}") from None
     return None if len(data) > maxsize else data
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not a regular file nor a folder is, in a user's words."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
 
 
 def decoded(data: bytes, page_url: str) -> tuple[str, str]:

@@ -5,6 +5,7 @@ crawl fetches them: robots.txt, tdmrep.json, the private-address guard, the page
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -117,3 +118,13 @@ def test_bad_input_is_one_line(args: tuple[str, ...]) -> None:
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.startswith("rights: ") and done.stderr.count("\n") == 1, done.stderr
+
+
+def test_a_fifo_as_the_saved_page_is_refused_at_once(tmp_path: Path) -> None:
+    """``--html`` naming a FIFO nothing writes to: one line and exit 2, not a command that waits forever."""
+    fifo = tmp_path / "page.html"
+    os.mkfifo(fifo)
+    done = run_scrapy("rights", "http://example.org/a.jpg", "--page", "http://example.org/", "--html", str(fifo),
+                      timeout=60)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"rights: --html {fifo} is a FIFO, not a saved page; give the page's file\n"

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import threading
 from pathlib import Path
 
 import pytest
@@ -104,6 +106,37 @@ def test_a_folder_as_the_saved_page_is_named(tmp_path: Path, capsys: pytest.Capt
     assert (code, err) == (2, f"rights: --html {tmp_path} is a folder; give the saved page's file\n")
 
 
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_file_that_is_not_regular_is_refused_without_waiting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """A FIFO (nothing writes to it: opening it to read would wait forever) or /dev/zero (endless):
+    refused in one line, exit 2, before anything is read."""
+    if kind == "fifo":
+        path = tmp_path / "page.html"
+        os.mkfifo(path)
+        what = "a FIFO"
+    else:
+        path, what = Path("/dev/zero"), "a character device"
+    done: list[tuple[object, str, str]] = []
+    worker = threading.Thread(target=lambda: done.append(run([IMAGE], options(html=str(path)), capsys)), daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    if worker.is_alive() and kind == "fifo":  # let the blocked open go, so the test ends
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+    assert done, "the command waited on the file"
+    code, out, err = done[0]
+    assert (code, out) == (2, "")
+    assert err == f"rights: --html {path} is {what}, not a saved page; give the page's file\n"
+
+
+def test_a_saved_page_over_page_maxsize_is_not_read_whole(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_bytes(b"<p>" * 1000)
+    assert read_saved_page(str(page), 3000) == b"<p>" * 1000
+    assert read_saved_page(str(page), 2999) is None
+
+
 def test_bad_settings_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     page = saved(tmp_path, FIGURE)
     code, out, err = run([IMAGE], options(html=page), capsys, PAGE_MAXSIZE="0")
@@ -166,7 +199,8 @@ def test_a_saved_page_larger_than_page_maxsize_is_not_read_as_in_a_crawl(tmp_pat
     found = conclusion(check_saved_page(IMAGE, PAGE, data, settings(PAGE_MAXSIZE=4096), Policy.parse("share")))
     assert found["page"] == {"url": PAGE, "error": "too_large", "detail": "the page is larger than PAGE_MAXSIZE=4096 bytes"}
     assert (found["license"], found["reason"]) == ("unknown", "license_unnamed")
-    assert read_saved_page("/dev/zero", 1000) is None  # a device is read no further than the bound
+    with pytest.raises(ArgumentError, match="is a character device"):  # not read at all (it never ends)
+        read_saved_page("/dev/zero", 1000)
 
 
 def test_page_evidence_off_reads_no_page() -> None:

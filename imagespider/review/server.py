@@ -28,8 +28,8 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from imagespider.dataset.store.reviewapply import ReviewError
-from imagespider.review.assets import PAGE_CSS, PAGE_JS, page_html
 from imagespider.review.detail import detail_html
+from imagespider.review.pagefiles import page_css, page_html, page_js
 from imagespider.review.session import Filters, ReviewSession
 
 logger = logging.getLogger(__name__)
@@ -131,9 +131,9 @@ class ReviewHandler(BaseHTTPRequestHandler):
         if path == "/":
             self._send(HTTPStatus.OK, page_html(self.server.token).encode(), "text/html; charset=utf-8")
         elif path == "/page.js":
-            self._send(HTTPStatus.OK, PAGE_JS.encode(), "text/javascript; charset=utf-8")
+            self._send(HTTPStatus.OK, page_js().encode(), "text/javascript; charset=utf-8")
         elif path == "/page.css":
-            self._send(HTTPStatus.OK, PAGE_CSS.encode(), "text/css; charset=utf-8")
+            self._send(HTTPStatus.OK, page_css().encode(), "text/css; charset=utf-8")
         elif path == "/api/classes":
             self._json({"classes": session.classes(), "root": str(session.root)})
         elif path == "/api/facets":

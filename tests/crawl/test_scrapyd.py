@@ -238,3 +238,31 @@ def test_the_same_job_scheduled_twice_is_one_distributed_crawl(
     sidecars = Counter(key.split("/")[1] for key in keys if key.endswith(".json") and key.count("/") == 2
                        and "/." not in key)
     assert sidecars == {"cat": 4, "dog": 4, "owl": 4}
+
+
+#: Reads the review page's files from the egg alone (its only data files: imagespider/review/static/).
+READ_PAGE_FILES = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import imagespider
+from imagespider.review.pagefiles import page_css, page_html, page_js
+assert imagespider.__file__.startswith(sys.argv[1]), imagespider.__file__
+sys.stdout.write(page_html("T") + page_css() + page_js())
+"""
+
+
+def test_the_deployed_egg_carries_the_review_page(scrapyd: Scrapyd, deployed: object, tmp_path: Path) -> None:
+    """The egg scrapyd-deploy uploaded holds the review page's HTML, CSS and script (package data,
+    read through importlib.resources from inside the zip), byte for byte as in the checkout."""
+    eggs = sorted((scrapyd.home / "eggs" / PROJECT_NAME).glob("*.egg"))
+    assert eggs, list((scrapyd.home / "eggs").rglob("*"))
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", READ_PAGE_FILES, str(eggs[-1])], cwd=tmp_path, env=without_project_path(),
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    static = PROJECT / "imagespider" / "review" / "static"
+    html = (static / "page.html").read_text(encoding="utf-8").replace("@TOKEN@", "T")
+    assert done.stdout == html + (static / "page.css").read_text(encoding="utf-8") + (
+        static / "page.js").read_text(encoding="utf-8")
+    assert "<title>Review · imagespider</title>" in done.stdout

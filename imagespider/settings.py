@@ -167,7 +167,7 @@ IMAGES_WORKERS = os.cpu_count() or 2
 #: process (the default elsewhere: forking a threaded process is only safe enough on Linux).
 IMAGES_CHECK_PROCESSES = sys.platform.startswith("linux")
 #: int, MiB, default 384. What checking one image may take: estimated from its header first, then
-#: enforced with RLIMIT_AS in each check process; more is ``too_costly`` (pipelines/imagecheck.py).
+#: enforced with RLIMIT_AS in each check process; more is ``too_costly`` (pipelines/checkpool.py).
 IMAGES_CHECK_MEMORY = 384
 #: float, seconds, default 15. A check still running then (counted from its start, not its wait for a
 #: worker) is ``check_timeout``; its worker alone is replaced.

@@ -53,7 +53,9 @@ from imagespider.distributed.worker import worker_of
 from imagespider.errors import Rejected
 from imagespider.failures import store_write_failed
 from imagespider.items import ImageItem
-from imagespider.pipelines.imagecheck import EXTENSIONS, CheckBounds, CheckPool, ImageFacts, check_image
+from imagespider.pipelines.checkbounds import CheckBounds
+from imagespider.pipelines.checkpool import CheckPool
+from imagespider.pipelines.imagecheck import EXTENSIONS, ImageFacts, check_image
 from imagespider.pipelines.license import crawl_policy
 from imagespider.rights.evidence import weigh
 from imagespider.rights.headers import read_headers
@@ -326,7 +328,7 @@ class DatasetImagesPipeline(ImagesPipeline):
 
     async def _check(self, body: bytes, thumbnail_cutoff: str | None) -> ImageFacts:
         """All the CPU work on one image (decode, sha256, phash, embedded rights), in one trip
-        to a bounded worker (imagespider/pipelines/imagecheck.py, CheckPool: memory, time, a
+        to a bounded worker (imagespider/pipelines/checkpool.py, CheckPool: memory, time, a
         crashed worker replaced); a verdict is raised as :class:`Rejected`."""
         args = (body, self.min_width, self.min_height, self.config.max_pixels, self.bounds, thumbnail_cutoff)
         result = await self._checks.run(check_image, *args)

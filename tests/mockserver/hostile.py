@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler
 
 from PIL import Image
 
-from imagespider.pipelines.imagecheck import MAX_JPEG_SCANS
+from imagespider.pipelines.checkbounds import MAX_JPEG_SCANS
 from tests import mockserver
 
 SLOW_DELAY = 0.4

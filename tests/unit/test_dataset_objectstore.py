@@ -217,9 +217,9 @@ def test_a_crawls_puts_wait_in_threads_and_their_backlog_is_bounded(store: Objec
 def test_a_published_manifest_line_longer_than_any_row_is_skipped_not_held(store: ObjectStore, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A published metadata.jsonl holding a whole dataset as one JSON array on one line was read
     whole into memory by botocore's iter_lines when a crawl opened the bucket."""
-    import imagespider.dataset.objectstore.client as objectstore
+    from imagespider.dataset.store import jsonl
 
-    monkeypatch.setattr(objectstore, "MAX_ROW_BYTES", 50)
+    monkeypatch.setattr(jsonl, "MAX_LINE_BYTES", 50)
     long = b"[" + b"1," * 100 + b"1]"
     store.put("metadata.jsonl", b'{"a": 1}\n' + long + b'\n{"b": 2}\n{"c": 3}')
     assert list(store.lines("metadata.jsonl")) == [b'{"a": 1}', b'{"b": 2}', b'{"c": 3}']

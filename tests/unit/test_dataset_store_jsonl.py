@@ -4,7 +4,8 @@ What is proven here:
 - ``read_jsonl`` leaves out a torn last line quietly, keeps a whole last row saved without its
   newline, skips a line that is not JSON with a warning and a JSON value that is not an object
   quietly, and has no rows for a missing file;
-- ``read_lines`` gives each whole line with its offset from any start, never a line with no newline;
+- ``read_lines`` gives each line with its offset from any start; a last line with no newline only
+  when it is a row (the rule ``read_jsonl`` follows too: issue 31 item 4);
 - ``file_name`` is normalised to ``label/name``, or None when it names nothing inside the store;
 - ``append_row`` writes one whole line and says where it starts; ``RowReader`` reads it back there;
 - ``tail_jsonl`` reads the newest rows from the end, oldest first, skipping lines that are not objects.
@@ -44,9 +45,11 @@ def test_read_jsonl_skips_what_is_not_a_row(tmp_path: Path, caplog: pytest.LogCa
 
 def test_read_lines_gives_whole_lines_with_their_offsets(tmp_path: Path) -> None:
     path = tmp_path / "rows.jsonl"
-    path.write_bytes(b'{"a": 1}\n{"b": 2}\n{"c": 3}')
+    path.write_bytes(b'{"a": 1}\n{"b": 2}\n{"c": 3')
     assert list(read_lines(path)) == [(0, b'{"a": 1}\n', 9), (9, b'{"b": 2}\n', 9)]
     assert list(read_lines(path, 9)) == [(9, b'{"b": 2}\n', 9)]
+    path.write_bytes(b'{"a": 1}\n{"b": 2}\n{"c": 3}')  # a whole row saved without its newline
+    assert list(read_lines(path))[-1] == (18, b'{"c": 3}', 8)
 
 
 @pytest.mark.parametrize(
@@ -132,3 +135,113 @@ def test_a_line_longer_than_any_row_is_never_held_whole(tmp_path: Path, monkeypa
     with caplog.at_level(logging.WARNING):
         assert list(read_jsonl(path)) == [{"a": 1}, {"b": 2}]
     assert "skipping an unreadable line" in caplog.text
+
+
+# -- one rule for every reader of a store's JSON-lines files (issue 31 item 4) ----------------------
+
+#: The longest line the tests below allow (monkeypatched), so a "huge" line is a few hundred bytes.
+_SMALL_MAX = 200
+_HUGE_OBJECT = b'{"n": 99, "pad": "' + b"x" * 400 + b'"}'  # a JSON object, but longer than any row
+
+
+def _record(n: int) -> bytes:
+    """A line every reader takes for a row: a manifest row, a rejected row, a crawl, a review record."""
+    return json.dumps({"n": n, "file_name": f"cat/{n}.jpg", "id": f"c{n}", "review_id": f"r{n}",
+                       "state": "intent", "changes": []}).encode() + b"\n"
+
+
+#: Hostile files: (content, the rows' n every reader must find). Each case ends in its hostile line
+#: as a last line with no newline too (a torn tail), and holds one in the middle.
+HOSTILE = {
+    "torn tail": (_record(1) + _record(2) + b'{"n": 3, "file_na', [1, 2]),
+    "row saved without its newline": (_record(1) + _record(2).rstrip(b"\n"), [1, 2]),
+    "huge line in the middle": (_record(1) + _HUGE_OBJECT + b"\n" + _record(2), [1, 2]),
+    "huge line as the tail": (_record(1) + _record(2) + _HUGE_OBJECT, [1, 2]),
+    "invalid UTF-8 in the middle": (_record(1) + b'{"n": "\xff\xfe\xc3"}\n' + _record(2), [1, 2]),
+    "invalid UTF-8 as the tail": (_record(1) + _record(2) + b'{"n": "\xff\xfe"}', [1, 2]),
+    "JSON non-objects": (_record(1) + b'[1, 2]\n"text"\n42\nnull\n\n   \n' + _record(2) + b"[3]", [1, 2]),
+    "nothing but a torn line": (b'{"n": 1, "fi', []),
+}
+
+
+def _readers(root: Path) -> dict[str, list[int]]:
+    """What each reader of the store's files finds in ``root``'s files (each holds the same bytes),
+    and the object store's reader in a bucket holding them as its published manifest."""
+    from imagespider.dataset.store.crawls import read_crawls
+    from imagespider.dataset.store.files import MANIFEST, REJECTED
+    from imagespider.dataset.store.index import StoreIndex
+    from imagespider.dataset.store.reviewjournal import read_reviews
+    from tests.servers import in_memory_store
+
+    found: dict[str, list[int]] = {
+        "read_jsonl": [row["n"] for row in read_jsonl(root / REJECTED)],
+        "read_lines": [row["n"] for line in read_lines(root / REJECTED) if (row := parse_row(line.raw))],
+        "tail_jsonl": [row["n"] for row in tail_jsonl(root / REJECTED, 100)],
+        "read_crawls": [row["n"] for row in read_crawls(root)],
+        "read_reviews": [int(review_id[1:]) for review_id in read_reviews(root)],
+    }
+    index = StoreIndex(root)
+    index.open()
+    try:
+        with RowReader(root / MANIFEST) as reader:
+            rows = [reader.row(offset, length) for offset, length in index.locations()]
+        found["index"] = sorted(row["n"] for row in rows if row)
+        # rejected.jsonl as the documents count it: rows without a URL count one each
+        found["index rejected_counts"] = list(range(1, 1 + sum(index.rejected_counts(root / REJECTED).values())))
+    finally:
+        index.close()
+    with in_memory_store() as store:
+        store.put(MANIFEST, (root / MANIFEST).read_bytes())
+        found["object store lines"] = [row["n"] for line in store.lines(MANIFEST) if (row := parse_row(line))]
+    return found
+
+
+@pytest.mark.parametrize("case", HOSTILE)
+def test_every_reader_of_a_store_file_skips_the_same_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str) -> None:
+    """Issue 31 item 4: three rules for a torn tail disagreed (read_lines left out a whole row
+    saved without its newline that read_jsonl kept; tail_jsonl read a huge last line whole; the
+    object store's reader had its own). Every reader now finds the same rows in the same bytes."""
+    from imagespider.dataset.store import jsonl
+    from imagespider.dataset.store.files import JSONL_FILES
+
+    monkeypatch.setattr(jsonl, "MAX_LINE_BYTES", _SMALL_MAX)
+    content, expected = HOSTILE[case]
+    for name in JSONL_FILES:
+        (tmp_path / name).write_bytes(content)
+    found = _readers(tmp_path)
+    assert found == dict.fromkeys(found, expected)
+    assert len(found) == 8
+
+
+@pytest.mark.parametrize("case", HOSTILE)
+def test_the_store_sets_aside_on_open_what_the_readers_skip_as_a_torn_tail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    """The one repair, made on open for every JSON-lines file of the store (crawls.jsonl was never
+    mended: the next crawl's row was glued to a torn one and lost): afterwards every file ends in a
+    newline, the readers find what they found before, and the torn bytes are kept aside."""
+    from imagespider.dataset.store import jsonl
+    from imagespider.dataset.store.files import CRAWLS, JSONL_FILES, MANIFEST, ORPHANS, REJECTED, REVIEWS
+    from imagespider.dataset.store.local import Dataset
+
+    monkeypatch.setattr(jsonl, "MAX_LINE_BYTES", _SMALL_MAX)
+    content, expected = HOSTILE[case]
+    for name in JSONL_FILES:
+        # reviews.jsonl's records as finished reviews: an unfinished one would be carried through on open
+        (tmp_path / name).write_bytes(content.replace(b'"intent"', b'"applied"') if name == REVIEWS else content)
+    dataset = Dataset(tmp_path)
+    dataset.open()
+    dataset.close()
+    for name in (REJECTED, CRAWLS):
+        mended = (tmp_path / name).read_bytes()
+        assert mended.endswith(b"\n") or not mended, name
+        assert content.startswith(mended.rstrip(b"\n")), name
+        torn = content.removeprefix(mended.rstrip(b"\n")).lstrip(b"\n")
+        if torn:
+            assert (tmp_path / ORPHANS / name.replace(".jsonl", ".unreadable.jsonl")).read_bytes() == torn + b"\n"
+    # the manifest's unreadable lines in the middle go aside too (all of them, to one file)
+    for name in (MANIFEST, REVIEWS):
+        assert (tmp_path / name).read_bytes().endswith(b"\n") or not (tmp_path / name).read_bytes(), name
+    found = _readers(tmp_path)
+    assert found.pop("read_reviews") == []
+    assert found == dict.fromkeys(found, expected)

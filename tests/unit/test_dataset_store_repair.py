@@ -97,7 +97,7 @@ def test_a_manifest_that_is_one_json_array_is_refused_not_truncated(tmp_path: Pa
 
 
 def test_a_line_longer_than_any_row_is_set_aside_in_pieces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("imagespider.dataset.store.repair.MAX_ROW_BYTES", 300)
+    monkeypatch.setattr("imagespider.dataset.store.jsonl.MAX_LINE_BYTES", 300)
     long = b"[" + b"1," * 500 + b"1]\n"
     first, last = json.dumps(row(1)).encode() + b"\n", json.dumps({"file_name": "cat/x"}).encode() + b"\n"
     (tmp_path / MANIFEST).write_bytes(first + long + last)

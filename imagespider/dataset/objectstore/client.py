@@ -33,7 +33,7 @@ from typing import Any
 
 from imagespider.dataset.objectstore.config import ObjectStoreConfig
 from imagespider.dataset.store.files import MAX_IMAGE_BYTES, NotARegularFile
-from imagespider.dataset.store.jsonl import json_object
+from imagespider.dataset.store.jsonl import TOO_LONG, json_object, store_lines, stream_handle
 from imagespider.text import clean_value
 
 logger = logging.getLogger(__name__)
@@ -114,36 +114,22 @@ class ObjectStore:
 
     def lines(self, key: str) -> Iterator[bytes]:
         """The object's lines (without their newline) as they arrive, none when the store does
-        not hold it: a published ``metadata.jsonl`` of a million rows is gigabytes, never held
-        whole, and a line longer than :data:`MAX_ROW_BYTES` (no row: a whole dataset as one JSON
-        array) is skipped as it streams past, never held either."""
+        not hold it, under the rule every reader of a store's JSON-lines files follows
+        (imagespider/dataset/store/jsonl.py, :func:`store_lines`): a published ``metadata.jsonl`` of
+        a million rows is gigabytes, never held whole; a line longer than any row (a whole dataset
+        as one JSON array) is skipped as it streams past, never held either; a torn last line is
+        left out."""
         try:
             answer = self.client.get_object(Bucket=self.config.bucket, Key=self.config.prefix + key)
         except self.client.exceptions.NoSuchKey:
             return
         body = answer["Body"]
-        line = bytearray()
-        skipping = False
         try:
-            for chunk in body.iter_chunks(1 << 20):
-                start = 0
-                while (end := chunk.find(b"\n", start)) >= 0:
-                    if not skipping and len(line) + end - start <= MAX_ROW_BYTES:
-                        line += chunk[start:end]
-                        yield bytes(line)
-                    elif not skipping:
-                        logger.warning("skipping a line of %s longer than %d bytes: not a row", key, MAX_ROW_BYTES)
-                    line.clear()
-                    skipping = False
-                    start = end + 1
-                if not skipping:
-                    line += chunk[start:]
-                    if len(line) > MAX_ROW_BYTES:
-                        logger.warning("skipping a line of %s longer than %d bytes: not a row", key, MAX_ROW_BYTES)
-                        line.clear()
-                        skipping = True
-            if line and not skipping:
-                yield bytes(line)
+            for line in store_lines(stream_handle(body.read)):
+                if line.raw is TOO_LONG:
+                    logger.warning("skipping a line of %s longer than any row (%d bytes)", key, line.length)
+                    continue
+                yield line.raw.removesuffix(b"\n")
         finally:
             body.close()
 

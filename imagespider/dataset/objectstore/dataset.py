@@ -21,7 +21,7 @@ from imagespider.dataset.neardup.phash import Twin
 from imagespider.dataset.objectstore.client import CRAWLS_PREFIX, REJECTED_PREFIX, ObjectStore
 from imagespider.dataset.objectstore.config import ObjectStoreConfig, store_failure
 from imagespider.dataset.store.files import MANIFEST
-from imagespider.dataset.store.jsonl import json_object
+from imagespider.dataset.store.jsonl import parse_row
 from imagespider.dataset.store.local import Dataset
 from imagespider.dataset.store.lock import StoreRefused
 from imagespider.dataset.store.scratch import make_scratch
@@ -108,7 +108,7 @@ class ObjectDataset:
     def _published_rows(self) -> Iterator[tuple[str, dict[str, Any]]]:
         """``(stem, row)`` of each row of the published ``metadata.jsonl``, streamed."""
         for line in self.store.lines(MANIFEST):
-            row = json_object(line)
+            row = parse_row(line)
             if row is not None:
                 yield str(row.get("file_name") or "").rsplit(".", 1)[0], row
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -23,9 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from imagespider.dataset.store.durable import replace_durably
-from imagespider.dataset.store.jsonl import append_row, json_object, read_jsonl
-
-CRAWLS = "crawls.jsonl"
+from imagespider.dataset.store.files import CRAWLS
+from imagespider.dataset.store.jsonl import append_row, json_object, read_jsonl, read_lines
 
 #: Settings that change what a crawl keeps, recorded with each crawl (when they are set).
 SETTINGS_THAT_MATTER = (
@@ -99,20 +99,27 @@ def append_crawl(root: Path, row: Mapping[str, Any]) -> None:
 def amend_crawl(root: Path, row: Mapping[str, Any]) -> bool:
     """Replace the last row of ``crawls.jsonl`` with ``row``'s id by ``row`` (a crawl whose end
     turned out worse after its row was written: documents not written); the file is rewritten
-    whole and renamed over the old one, so a kill leaves either. False when no row has that id."""
+    whole and renamed over the old one, so a kill leaves either. False when no row has that id.
+    Read as every reader of the store's files reads (:func:`read_lines`), and copied a piece at a
+    time: every other line's bytes stay as they were, a torn last line included."""
     path = root / CRAWLS
-    lines = path.read_bytes().splitlines(keepends=True)
-    for number in range(len(lines) - 1, -1, -1):
-        old = json_object(lines[number])
+    found = None
+    for line in read_lines(path):
+        old = json_object(line.raw)
         if old is not None and old.get("id") == row.get("id"):
-            lines[number] = (json.dumps(dict(row), ensure_ascii=False) + "\n").encode("utf-8")
-            break
-    else:
+            found = line
+    if found is None:
         return False
     fd, temp = tempfile.mkstemp(dir=root, prefix=f".{CRAWLS}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.writelines(lines)
+        with path.open("rb") as source, os.fdopen(fd, "wb") as handle:
+            left = found.offset
+            while left and (piece := source.read(min(left, 1 << 20))):
+                handle.write(piece)
+                left -= len(piece)
+            handle.write((json.dumps(dict(row), ensure_ascii=False) + "\n").encode("utf-8"))
+            source.seek(found.offset + found.length)
+            shutil.copyfileobj(source, handle)
         os.chmod(temp, 0o644)
         replace_durably(Path(temp), path)
     except BaseException:

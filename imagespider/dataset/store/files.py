@@ -17,6 +17,13 @@ from pathlib import Path
 
 MANIFEST = "metadata.jsonl"
 REJECTED = "rejected.jsonl"
+#: The store's run history (imagespider/dataset/store/crawls.py).
+CRAWLS = "crawls.jsonl"
+#: The journal of reviews (imagespider/dataset/store/reviewjournal.py).
+REVIEWS = "reviews.jsonl"
+#: The store's JSON-lines files, each appended a row at a time and read under one rule
+#: (imagespider/dataset/store/jsonl.py); their torn tails are set aside when the store opens.
+JSONL_FILES = (MANIFEST, REJECTED, CRAWLS, REVIEWS)
 #: Held (flock) by the crawl writing the store; holds that crawl's pid, for the message.
 LOCK = ".lock"
 #: Where image files with no manifest row are moved (``<store>/.orphans/<label>/<file>``).

@@ -24,7 +24,7 @@ from typing import Any
 from imagespider.dataset.neardup.phash import Twin
 from imagespider.dataset.neardup.twinsearch import twin_in
 from imagespider.dataset.store.indexrow import url_key
-from imagespider.dataset.store.jsonl import json_object, read_lines
+from imagespider.dataset.store.jsonl import parse_row, read_lines
 
 
 class IndexQueries:
@@ -166,7 +166,7 @@ class IndexQueries:
         if stat is not None:
             for offset, raw, length in read_lines(path, start):
                 end = offset + length
-                found = json_object(raw)
+                found = parse_row(raw)
                 if found is not None:
                     url, row_label = found.get("url"), str(found.get("label") or "")
                     key = url_key(url, row_label) if isinstance(url, str) and url else None

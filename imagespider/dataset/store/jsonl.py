@@ -1,21 +1,30 @@
-"""The store's JSON-lines files (``metadata.jsonl``, ``rejected.jsonl``, ``crawls.jsonl``), a line at a time.
+"""The store's JSON-lines files (``metadata.jsonl``, ``rejected.jsonl``, ``crawls.jsonl``,
+``reviews.jsonl``, and a bucket's published manifest), a line at a time.
 
-Every reader of the store's files comes through here, so a torn or damaged line means the same
-thing everywhere: a last line with no newline is one being written (or cut by a crash) and is not
-a row yet; a line that is not a JSON object is not a row. ``file_name`` is normalised when read
-(``./cat/x.jpg`` and ``cat\\x.jpg`` name ``cat/x.jpg``).
+One rule for every reader of these files, here and nowhere else (:func:`store_lines`):
+
+- a line is a row when it is a JSON object (``file_name`` normalised: ``./cat/x.jpg`` and
+  ``cat\\x.jpg`` name ``cat/x.jpg``);
+- a blank line is nothing; any other line (not JSON, not UTF-8, a JSON array or number) is not a
+  row, and the readers of rows say so in a warning naming the file;
+- a line longer than :data:`MAX_LINE_BYTES` is not a row, and is skipped a piece at a time, never
+  held in memory;
+- a last line with no newline is a row when it is one (a row saved by an editor or pandas without
+  its newline); anything else there is a torn tail (a write being made, or cut by a crash): not a
+  row and not damage, so it is left out quietly. The store sets it aside when it opens
+  (imagespider/dataset/store/repair.py, :func:`~imagespider.dataset.store.repair.set_torn_tails_aside`).
 """
-
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from imagespider.dataset.store.durable import append_whole
 from imagespider.text import clean_value
@@ -58,33 +67,80 @@ MAX_LINE_BYTES = 16 << 20
 TOO_LONG = b"\x00 a line longer than any row\n"
 
 
+class Line(NamedTuple):
+    """One line of a store file: where it starts, its bytes (newline included;
+    :data:`TOO_LONG` for a line longer than any row) and its length in the file."""
+
+    offset: int
+    raw: bytes
+    length: int
+
+
 def _bounded(handle: BinaryIO) -> Iterator[tuple[bytes, int, bool]]:
     """``(line, length in the file, ended by a newline)`` for each line of ``handle``; a line
-    longer than :data:`MAX_LINE_BYTES` is given as :data:`TOO_LONG`."""
+    longer than :data:`MAX_LINE_BYTES` is given as :data:`TOO_LONG`, read past a piece at a time."""
     while raw := handle.readline(MAX_LINE_BYTES):
         length = len(raw)
         if length >= MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            piece = b""
             while piece := handle.readline(1 << 20):
                 length += len(piece)
                 if piece.endswith(b"\n"):
                     break
-            yield TOO_LONG, length, bool(piece)
+            yield TOO_LONG, length, piece.endswith(b"\n")
             continue
         yield raw, length, raw.endswith(b"\n")
 
 
-def read_lines(path: Path, start: int = 0) -> Iterator[tuple[int, bytes, int]]:
-    """``(offset, line, length)`` for each whole line of ``path`` from byte ``start``: a last line
-    with no newline (being written, or torn) is not yielded; a line longer than any row is given
-    as :data:`TOO_LONG`, with its length in the file."""
+def store_lines(handle: BinaryIO, start: int = 0) -> Iterator[Line]:
+    """Every line of a store file read from ``handle`` (a local file, or a bucket's object through
+    :func:`stream_handle`), numbered from byte ``start``, under the module's rule: a last line with
+    no newline is given only when it is a row; a torn one is not given."""
+    offset = start
+    for raw, length, ended in _bounded(handle):
+        if not ended and json_object(raw) is None:
+            return  # a torn tail: not a row yet, and not damage
+        yield Line(offset, raw, length)
+        offset += length
+
+
+def read_lines(path: Path, start: int = 0) -> Iterator[Line]:
+    """:func:`store_lines` of the file at ``path`` from byte ``start``."""
     with path.open("rb") as handle:
         handle.seek(start)
-        offset = start
-        for raw, length, ended in _bounded(handle):
-            if not ended:
-                return
-            yield offset, raw, length
-            offset += length
+        yield from store_lines(handle, start)
+
+
+class _Stream(io.RawIOBase):
+    """A ``read(size)`` callable (botocore's StreamingBody) as a raw binary file."""
+
+    def __init__(self, read: Callable[[int], bytes]) -> None:
+        self._read = read
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def stream_handle(read: Callable[[int], bytes]) -> BinaryIO:
+    """A stream read a piece at a time (an object store's answer) as a file :func:`store_lines`
+    reads, buffered in 1 MiB pieces."""
+    return io.BufferedReader(_Stream(read), 1 << 20)  # type: ignore[return-value]
+
+
+def rows_of(lines: Iterable[Line], name: object) -> Iterator[dict[str, Any]]:
+    """The rows among ``lines`` (see :func:`parse_row`); a line that is neither blank nor a row is
+    skipped with a warning naming ``name`` (the file)."""
+    for line in lines:
+        row = parse_row(line.raw)
+        if row is not None:
+            yield row
+        elif line.raw.strip():
+            logger.warning("skipping an unreadable line in %s (not a JSON object, or longer than any row)", name)
 
 
 def parse_row(raw: bytes) -> dict[str, Any] | None:
@@ -108,52 +164,55 @@ def _safe_row(raw: bytes, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """The rows (JSON objects) of a JSON-lines file, for every reader of the store's files.
-
-    A missing file has no rows. A last line never finished (no newline, not a whole row: the
-    machine stopped mid-write) is left out quietly; the store cuts it when it opens. Any other
-    line that is not a JSON object (a hand edit gone wrong) is left out with a warning."""
+    """The rows of a store's JSON-lines file (:func:`rows_of` :func:`read_lines`); a missing file
+    has no rows."""
     if not path.exists():
         return
-    with path.open("rb") as handle:
-        for raw, _, ended in _bounded(handle):
-            if not ended and not is_row(raw):
-                return  # torn tail
-            try:
-                row = json.loads(raw)
-            except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
-                logger.warning("skipping an unreadable line in %s", path)
-                continue
-            if isinstance(row, dict):
-                yield _safe_row(raw, row)
+    yield from rows_of(read_lines(path), path)
 
 
 def tail_jsonl(path: Path, count: int) -> list[dict[str, Any]]:
-    """The last ``count`` JSON-object lines of ``path``, oldest first, read backwards from its end
-    (a rejected.jsonl of millions of lines is not read whole)."""
+    """The last ``count`` rows of ``path``, oldest first, under the same rule as :func:`read_lines`,
+    found from the file's end (a rejected.jsonl of millions of lines is not read whole, nor a
+    line longer than any row)."""
     try:
         handle = path.open("rb")
     except FileNotFoundError:
         return []
-    with handle:
-        position = handle.seek(0, os.SEEK_END)
-        data = b""
-        while position > 0 and data.count(b"\n") <= count:
-            step = min(position, 1 << 20)
-            position -= step
-            handle.seek(position)
-            data = handle.read(step) + data
-    lines = data.split(b"\n")
-    if position > 0:
-        lines = lines[1:]  # the first piece may be the end of a longer line
     found: list[dict[str, Any]] = []
-    for raw in lines:
-        if not raw.strip():
-            continue
-        row = json_object(raw)
-        if row is not None:
-            found.append(row)
-    return found[-count:]
+    with handle:
+        size = handle.seek(0, os.SEEK_END)
+        for start, end in _lines_backwards(handle, size):
+            if len(found) >= count:
+                break
+            if end - start + 1 > MAX_LINE_BYTES:
+                continue  # longer than any row (with its newline)
+            handle.seek(start)
+            raw = handle.read(end - start)
+            if end == size and json_object(raw) is None:
+                continue  # a torn tail (or a blank last line)
+            row = parse_row(raw)
+            if row is not None:
+                found.append(row)
+    return found[::-1]
+
+
+def _lines_backwards(handle: BinaryIO, size: int) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each line of ``handle``, the last first, its newline not included;
+    found by reading back from ``size`` a piece at a time."""
+    end = position = size
+    while position > 0:
+        step = min(position, 1 << 20)
+        position -= step
+        handle.seek(position)
+        chunk = handle.read(step)
+        cut = len(chunk)
+        while (newline := chunk.rfind(b"\n", 0, cut)) >= 0:
+            if position + newline + 1 < end:
+                yield position + newline + 1, end
+            end, cut = position + newline, newline
+    if end > 0:
+        yield 0, end
 
 
 def append_row(fd: int | None, row: dict[str, Any]) -> tuple[int, bytes]:

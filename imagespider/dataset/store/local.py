@@ -30,7 +30,7 @@ from imagespider.dataset.store.lock import StoreRefused, take_lock
 from imagespider.dataset.store.repair import (
     check_manifest,
     set_orphans_aside,
-    set_torn_tail_aside,
+    set_torn_tails_aside,
     set_unreadable_lines_aside,
     unreadable_aside,
 )
@@ -68,13 +68,12 @@ class Dataset:
         self._lock_fd = take_lock(self.root)
         try:
             check_manifest(self.root)
+            set_torn_tails_aside(self.root)  # every JSON-lines file, before anything appends to one
             finish_reviews(self.root)  # a review cut short: files and rows in step before orphans are looked for
         except StoreRefused:
             self.close()
             raise
         manifest = self.root / MANIFEST
-        set_torn_tail_aside(manifest)
-        set_torn_tail_aside(self.root / REJECTED)
         synced = self.index.open()
         if synced.unreadable:
             # Lines that are not rows: set aside (the manifest is rewritten), then indexed anew.

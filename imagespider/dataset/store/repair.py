@@ -3,8 +3,11 @@
 One rule for lines that are not rows, here and nowhere else: their bytes are never dropped. Rows
 are appended with one ``write()`` each, so a killed crawl leaves whole lines; a last line with no
 newline that is not a row (a torn write, power loss) is moved to ``.orphans/<file>.unreadable.jsonl``
-and then cut from the file (:func:`set_torn_tail_aside`); a whole row saved without its newline
-(pandas ``lines=True``, an editor) gets its newline. A line in the middle that is not a row (a
+and then cut from the file, in every JSON-lines file of the store, when it opens
+(:func:`set_torn_tails_aside`); a whole row saved without its newline (pandas ``lines=True``, an
+editor) gets its newline. What is a row, and how long a line may be, is the readers' rule
+(imagespider/dataset/store/jsonl.py), so what a reader skips quietly as a torn tail is what is set
+aside here. A line in the middle that is not a row (a
 damaged or hand-edited line) is moved to ``.orphans/metadata.unreadable.jsonl``
 (:func:`set_unreadable_lines_aside`). An image file is written before its manifest row, so the
 only thing a kill can leave behind is a file with no row: such an orphan (named like our files,
@@ -23,21 +26,20 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from imagespider.dataset.store import jsonl
 from imagespider.dataset.store.durable import fsync_folder, replace_durably
-from imagespider.dataset.store.files import MANIFEST, ORPHANS, image_files, iter_image_names
+from imagespider.dataset.store.files import JSONL_FILES, MANIFEST, ORPHANS, image_files, iter_image_names
 from imagespider.dataset.store.jsonl import is_row
 from imagespider.dataset.store.lock import StoreRefused
 
 logger = logging.getLogger(__name__)
 
-#: The longest line read as a possible row: a crawl's rows are kilobytes; a longer line (a JSON
-#: array of a whole dataset on one line) is not a row, and is copied in pieces, never held whole.
-MAX_ROW_BYTES = 16 << 20
 _CHUNK = 1 << 20
 
 
@@ -108,13 +110,15 @@ def check_manifest(root: str | os.PathLike[str]) -> None:
 
 
 def _bounded_lines(handle: BinaryIO) -> Iterator[tuple[bytes, bool]]:
-    """``(line, whole)`` for each line of ``handle``: a line up to :data:`MAX_ROW_BYTES` whole;
-    a longer one as pieces (``whole`` False), so no line is ever held whole in memory."""
+    """``(line, whole)`` for each line of ``handle``, its bytes kept to be copied: a line up to the
+    readers' :data:`~imagespider.dataset.store.jsonl.MAX_LINE_BYTES` whole; a longer one as pieces
+    (``whole`` False), so no line is ever held whole in memory."""
+    limit = jsonl.MAX_LINE_BYTES
     while True:
-        line = handle.readline(MAX_ROW_BYTES)
+        line = handle.readline(limit)
         if not line:
             return
-        if len(line) < MAX_ROW_BYTES or line.endswith(b"\n"):
+        if len(line) < limit or line.endswith(b"\n"):
             yield line, True
             continue
         yield line, False
@@ -171,11 +175,12 @@ def set_torn_tail_aside(path: Path, aside: Path | None = None) -> None:
     (default :func:`unreadable_aside`), flushed, and only then cut from ``path``, with a WARNING
     naming both. Reads back from the end to the last newline only, a piece at a time."""
     try:
-        size = path.stat().st_size
+        status = path.stat()
     except FileNotFoundError:
         return
-    if size == 0:
-        return
+    size = status.st_size
+    if size == 0 or not stat.S_ISREG(status.st_mode):
+        return  # nothing to mend (a folder in its place is the writer's to report)
     aside = aside or unreadable_aside(path)
     with path.open("rb+") as handle:
         handle.seek(size - 1)
@@ -191,7 +196,7 @@ def set_torn_tail_aside(path: Path, aside: Path | None = None) -> None:
             if newline >= 0:
                 keep = start + newline + 1
                 break
-        if size - keep <= MAX_ROW_BYTES:
+        if size - keep < jsonl.MAX_LINE_BYTES:  # a longer line is no row (jsonl.py)
             handle.seek(keep)
             if is_row(handle.read()):
                 handle.write(b"\n")  # a whole row saved without its newline
@@ -212,6 +217,20 @@ def set_torn_tail_aside(path: Path, aside: Path | None = None) -> None:
         "moved an unfinished last line of %s (%d bytes) to %s", path.name, size - keep,
         aside.relative_to(path.parent).as_posix() if aside.is_relative_to(path.parent) else aside,
     )
+
+
+def set_torn_tails_aside(root: Path) -> None:
+    """:func:`set_torn_tail_aside` for each JSON-lines file of the store (``files.JSONL_FILES``),
+    as it opens: a row appended after a torn tail would be glued to it and lost. Raises
+    :class:`StoreRefused` (one line) for a file that cannot be read or mended."""
+    for name in JSONL_FILES:
+        try:
+            set_torn_tail_aside(root / name)
+        except OSError as error:
+            raise StoreRefused(
+                f"cannot mend the last line of {root / name}: {error.strerror or error}; "
+                "fix or move it, then open again"
+            ) from None
 
 
 def set_orphans_aside(root: Path, unreferenced: Callable[[list[str]], list[str]]) -> None:

@@ -34,13 +34,11 @@ from imagespider.dataset.store.files import MANIFEST, REJECTED, THUMBS
 from imagespider.dataset.store.jsonl import json_object, normal_file_name
 from imagespider.dataset.store.labels import safe_label
 from imagespider.dataset.store.lock import StoreRefused
-from imagespider.dataset.store.repair import set_torn_tail_aside
 from imagespider.dataset.store.reviewjournal import (
     APPLIED,
     INTENT,
     REMOVED_FOLDER,
     REVIEWED_REMOVED,
-    REVIEWS,
     UNDO,
     UNDONE,
     Review,
@@ -216,11 +214,11 @@ def finish_reviews(root: Path) -> None:
     its lock, before orphans are set aside): an applied review's intent is carried through, an
     undo is carried through. Raises :class:`StoreRefused` if the journal cannot be read.
 
-    A record torn by the kill (no newline) is set aside first, as the manifest's is: an intent cut
-    short before its end was never fsynced whole, so no file had moved for it; left in place, the
-    next review's record would be glued to it and that review's intent lost."""
+    A record torn by the kill (no newline) was set aside by the store's open just before, as every
+    JSON-lines file's is (imagespider/dataset/store/repair.py, ``set_torn_tails_aside``): an intent
+    cut short before its end was never fsynced whole, so no file had moved for it; left in place,
+    the next review's record would be glued to it and that review's intent lost."""
     try:
-        set_torn_tail_aside(root / REVIEWS)
         pending = list(unfinished(root))
     except (OSError, ValueError) as error:
         raise StoreRefused(f"cannot read {root}/reviews.jsonl: {error}; fix or move it, then open again") from None

@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from imagespider.dataset.store.crawls import new_crawl_id
+from imagespider.dataset.store.files import REVIEWS
 from imagespider.dataset.store.jsonl import normal_file_name, read_jsonl
 
 logger = logging.getLogger(__name__)
 
-REVIEWS = "reviews.jsonl"
 #: The rejected.jsonl reason of an image removed in review (and the crawl's stats reason).
 REVIEWED_REMOVED = "reviewed_removed"
 #: Where a removed image goes: a hidden folder in its class, under a name with no image

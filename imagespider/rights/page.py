@@ -46,8 +46,8 @@ import lxml.html
 
 from imagespider.rights.headers import read_headers
 from imagespider.rights.pageindex import PageEvidence, PageIndex
-from imagespider.rights.pagemarkup import MAX_PAGE_STATEMENTS, Statement, policy_suffix
 from imagespider.rights.pagereader import PageReader
+from imagespider.rights.pagestatement import MAX_PAGE_STATEMENTS, Statement, policy_suffix
 from imagespider.rights.rsl import rsl_links
 
 __all__ = ["PageEvidence", "PageIndex", "Statement", "index_page", "read_page"]

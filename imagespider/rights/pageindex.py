@@ -15,7 +15,7 @@ from typing import Any
 
 from imagespider.rights.model import License
 from imagespider.rights.pagelayout import is_platform_notice, platform_of
-from imagespider.rights.pagemarkup import (
+from imagespider.rights.pagestatement import (
     MAX_STATEMENTS,
     ImageTarget,
     Statement,

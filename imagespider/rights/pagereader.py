@@ -31,14 +31,7 @@ from imagespider.rights.pagemarkup import (
     DC_RIGHTS,
     IMAGE_ATTRS,
     LICENSE_RELS,
-    NAMED_CLOSENESS,
-    RANK_LINK,
-    RANK_REL_LICENSE,
-    RANK_STRUCTURED,
-    RANK_TEXT,
     SRCSET_ATTRS,
-    ImageTarget,
-    Statement,
     about_text,
     badge_deed,
     clean_text,
@@ -48,6 +41,15 @@ from imagespider.rights.pagemarkup import (
     license_statement_of,
     srcset_urls,
     text_block,
+)
+from imagespider.rights.pagestatement import (
+    NAMED_CLOSENESS,
+    RANK_LINK,
+    RANK_REL_LICENSE,
+    RANK_STRUCTURED,
+    RANK_TEXT,
+    ImageTarget,
+    Statement,
     text_license,
 )
 from imagespider.rights.pagestructured import StructuredReading

@@ -13,22 +13,14 @@ import lxml.etree
 import lxml.html
 
 from imagespider.rights.model import License
-from imagespider.rights.pageindex import PageIndex
-from imagespider.rights.pagemarkup import (
+from imagespider.rights.pagedata import (
     IMAGE_TYPES,
-    NAMED_CLOSENESS,
-    RANK_NOTICE,
-    RANK_STRUCTURED,
-    ImageTarget,
-    Statement,
-    clean_text,
     json_name,
     json_nodes,
     json_scalar,
     json_text,
     json_url,
     json_values,
-    license_statement_of,
     nested_name,
     prop_names,
     prop_value,
@@ -37,6 +29,9 @@ from imagespider.rights.pagemarkup import (
     schema_types,
     scope_of,
 )
+from imagespider.rights.pageindex import PageIndex
+from imagespider.rights.pagemarkup import clean_text, license_statement_of
+from imagespider.rights.pagestatement import NAMED_CLOSENESS, RANK_NOTICE, RANK_STRUCTURED, ImageTarget, Statement
 
 
 class StructuredReading:

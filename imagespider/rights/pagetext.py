@@ -14,18 +14,14 @@ from imagespider.rights.pageindex import PageIndex
 from imagespider.rights.pagemarkup import (
     ARR,
     CAPTION_CLASS,
-    MAX_PAGE_STATEMENTS,
-    RANK_NOTICE,
-    RANK_TEXT,
     SKIP_TEXT,
-    Statement,
     clean_text,
     element_text,
     is_license_link,
     raw_text,
     text_block,
-    text_license,
 )
+from imagespider.rights.pagestatement import MAX_PAGE_STATEMENTS, RANK_NOTICE, RANK_TEXT, Statement, text_license
 from imagespider.rights.pagewords import (
     COPYRIGHT,
     LICENSE_WORDS,

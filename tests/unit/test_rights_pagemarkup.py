@@ -1,6 +1,5 @@
-"""imagespider/rights/pagemarkup.py: the small pure readers source-page evidence is built from
-(image URL keys, srcset, CC badges, schema.org types, JSON-LD nodes) and how one statement is
-chosen among several."""
+"""imagespider/rights/pagemarkup.py: the small pure readers of a page's HTML that source-page
+evidence is built from (srcset, CC badges, text, icons, a license statement read from a value)."""
 
 from __future__ import annotations
 
@@ -12,38 +11,13 @@ import pytest
 from imagespider.rights.pagemarkup import (
     BADGE,
     MAX_VALUE,
-    RANK_LINK,
-    RANK_REL_LICENSE,
-    RANK_TEXT,
-    Statement,
     badge_deed,
-    best_statement,
     clean_text,
     is_icon,
-    json_nodes,
     license_statement_of,
-    props_by_scope,
-    schema_types,
     srcset_urls,
-    url_keys,
 )
-
-
-@pytest.mark.parametrize(
-    ("url", "keys"),
-    [
-        ("https://Photos.Example.org/a/b%20c.jpg#top", ("photos.example.org/a/b c.jpg", "photos.example.org/a/b c.jpg")),
-        ("http://example.org:80/x.jpg?w=1", ("example.org/x.jpg?w=1", "example.org/x.jpg")),
-        ("http://example.org:8080/x-300x200.jpg", ("example.org:8080/x-300x200.jpg", "example.org:8080/x.jpg")),
-    ],
-)
-def test_url_keys_are_exact_and_loose(url: str, keys: tuple[str, str]) -> None:
-    assert url_keys(url) == keys
-
-
-@pytest.mark.parametrize("url", [None, "", "data:image/png;base64,AAAA", "ftp://example.org/x.jpg", "http://[::1"])
-def test_url_keys_of_what_is_not_an_http_image_url(url: str | None) -> None:
-    assert url_keys(url) is None
+from imagespider.rights.pagestatement import RANK_REL_LICENSE, RANK_TEXT
 
 
 def test_srcset_urls_takes_the_url_of_each_candidate() -> None:
@@ -82,29 +56,6 @@ def test_license_statement_of_a_url_resolves_it_and_of_words_reads_them() -> Non
     assert unknown.license is None and unknown.kind == "license"
 
 
-def test_best_statement_is_the_closest_then_most_explicit_then_one_naming_a_license() -> None:
-    named = license_statement_of("CC BY 4.0", "figcaption", RANK_TEXT, lambda url: url)
-    words = Statement("license", "ask me", "figcaption", RANK_TEXT)
-    link = Statement("license", "https://example.org/terms", "a[href]", RANK_LINK)
-    assert best_statement([(5, words), (5, named)]) is named
-    assert best_statement([(5, words), (5, link)]) is link  # a link is more explicit than words
-    assert best_statement([(9, words), (5, link)]) is words  # closeness first
-
-
-def test_schema_types_drops_vocabulary_and_case() -> None:
-    assert schema_types(["https://schema.org/ImageObject", "schema:Photograph Thing"]) == {
-        "imageobject", "photograph", "thing",
-    }
-    assert schema_types(None) == set()
-
-
-def test_json_nodes_walks_graphs_but_not_into_people() -> None:
-    data = {"@graph": [{"@type": "WebPage", "primaryImageOfPage": {"@type": "ImageObject", "license": "x"}},
-                       {"author": {"@type": "Person", "name": "A"}}]}
-    types = [node.get("@type") for node in json_nodes(data)]
-    assert types == ["WebPage", "ImageObject"]
-
-
 def test_is_icon_by_size_unless_it_links_to_its_file() -> None:
     root = lxml.html.fromstring(
         '<div><img id="avatar" width="48" height="48"><img id="strip" width="600" height="30">'
@@ -112,17 +63,6 @@ def test_is_icon_by_size_unless_it_links_to_its_file() -> None:
     )
     icons = {img.get("id"): is_icon(img) for img in root.iter("img")}
     assert icons == {"avatar": True, "strip": True, "photo": False, "file": False}
-
-
-def test_microdata_props_stay_inside_their_own_item() -> None:
-    root = lxml.html.fromstring(
-        '<div itemscope itemtype="https://schema.org/ImageObject"><meta itemprop="license" content="https://l/">'
-        '<span itemprop="author" itemscope><span itemprop="name">Mo</span></span></div>'
-    )
-    props = dict((name, value) for name, (_, value) in props_by_scope(root).get(root, []))
-    assert props["license"] == "https://l/"
-    assert "name" not in props  # the author's own name belongs to the nested item
-    assert props["author"].get("itemprop") == "author"
 
 
 # A figure from a published Smashing Magazine article, verbatim (tests/fixtures/README.md, "Source

@@ -52,7 +52,7 @@ def test_the_summary_closes_a_short_log(info_crawl) -> None:
     assert "finished: finished" not in result.stderr
     assert "Dumping Scrapy stats" not in result.stderr
     assert "Enabled extensions" not in result.stderr and "Versions:" not in result.stderr
-    assert "Overridden settings" not in result.stderr  # at DEBUG, as README says
+    assert "Overridden settings" not in result.stderr  # at DEBUG, as docs/output.md says
     assert len(result.stderr.splitlines()) < 50, result.stderr
 
 

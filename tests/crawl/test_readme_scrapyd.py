@@ -8,6 +8,7 @@ own config parser, so an inline ``; comment`` in a value would break the start a
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import subprocess
@@ -18,33 +19,30 @@ from pathlib import Path
 
 import pytest
 
+from tests import docs
 from tests.conftest import PROJECT
+from tests.mockserver import MockHTTPServer
 from tests.servers import Scrapyd, copy_of_project, free_port, scrapyd_server, without_project_path
 
 PAGE = (PROJECT / "docs" / "scrapyd.md").read_text(encoding="utf-8")
 SECTION = PAGE[PAGE.index("# Deploy to Scrapyd") : PAGE.index("## Scheduled crawls")]
-BLOCK = re.compile(r"```(\w+)\n(.*?)```", re.DOTALL)
-
-
-def blocks(kind: str) -> list[str]:
-    """The fenced blocks of one kind in the section, indentation of the list item removed."""
-    found = []
-    for lang, body in BLOCK.findall(SECTION):
-        if lang == kind:
-            found.append("\n".join(line.removeprefix("   ") for line in body.splitlines()) + "\n")
-    return found
 
 
 def readme_scrapyd_conf() -> str:
-    return next(block for block in blocks("ini") if block.lstrip().startswith(("[scrapyd]", ";")) and "[scrapyd]" in block)
+    conf = docs.block("scrapyd-conf")
+    assert "[scrapyd]" in conf
+    return conf
 
 
 def readme_deploy_target() -> str:
-    return next(block for block in blocks("ini") if "[deploy:local]" in block)
+    target = docs.block("scrapyd-deploy-target")
+    assert "[deploy:local]" in target
+    return target
 
 
 def readme_deploy_command() -> list[str]:
-    command = next(line for block in blocks("bash") for line in block.splitlines() if "scrapyd-deploy" in line)
+    (command,) = docs.commands(docs.block("scrapyd-deploy"))
+    assert "scrapyd-deploy" in command
     return shlex.split(command)
 
 
@@ -64,7 +62,7 @@ def test_credentials_come_before_the_deploy_command() -> None:
 
 
 def test_the_tracked_target_already_reads_the_credentials_from_the_environment() -> None:
-    """Nobody edits the tracked scrapy.cfg to deploy (the clone stays clean): README's target is the file's."""
+    """Nobody edits the tracked scrapy.cfg to deploy (the clone stays clean): the page's target is the file's."""
     parser = ConfigParser(interpolation=None)
     parser.read(PROJECT / "scrapy.cfg")
     readme = ConfigParser(interpolation=None)
@@ -96,7 +94,7 @@ def readme_scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scrapyd
         yield server
 
 
-def test_readme_steps_start_scrapyd_and_deploy(readme_scrapyd: Scrapyd, tmp_path: Path) -> None:
+def test_readme_steps_start_scrapyd_and_deploy(readme_scrapyd: Scrapyd, mockserver: MockHTTPServer, tmp_path: Path) -> None:
     project = copy_of_project(tmp_path)
     cfg = (project / "scrapy.cfg").read_text(encoding="utf-8")  # the tracked file: only the port changes
     assert "http://127.0.0.1:6800/" in cfg
@@ -115,3 +113,17 @@ def test_readme_steps_start_scrapyd_and_deploy(readme_scrapyd: Scrapyd, tmp_path
     assert '"status": "ok"' in result.stdout
     spiders = readme_scrapyd.call("listspiders.json?project=imagespider")
     assert {"bing", "google", "flickr"} <= set(spiders["spiders"])
+
+    # Step 5, the schedule.json call as written: only the port, the store (a temporary folder) and,
+    # so the job never leaves 127.0.0.1, the engine's endpoint on the mock server change.
+    (schedule,) = docs.commands(docs.block("scrapyd-schedule"))
+    words = shlex.split(schedule.replace("http://127.0.0.1:6800/", readme_scrapyd.url))
+    assert words[0] == "curl" and "-u" in words
+    words = [f"setting=IMAGES_STORE={tmp_path / 'cats'}" if word.startswith("setting=IMAGES_STORE=") else word for word in words]
+    words += ["-d", f"setting=BING_SEARCH_URL={mockserver.base}/images/search", "-d", "setting=ALLOW_PRIVATE_ADDRESSES=True"]
+    answer = subprocess.run(words, capture_output=True, text=True, timeout=60, check=True).stdout
+    assert json.loads(answer)["status"] == "ok", answer
+    job = json.loads(answer)["jobid"]
+    jobs = readme_scrapyd.call("listjobs.json?project=imagespider")
+    assert job in {entry["id"] for state in ("pending", "running", "finished") for entry in jobs[state]}
+    readme_scrapyd.call("cancel.json", [("project", "imagespider"), ("job", job)])

@@ -31,7 +31,7 @@ from tests.crawl.conftest import FAST_SCROLL, Crawl
 from tests.mockserver.realweb import REAL, RealPage, proxy_env, real_pages, real_web, url_key
 
 POLICIES = ("share", "commercial")
-#: Opt-out reasons a page or its site can give (README "Opt-out always wins").
+#: Opt-out reasons a page or its site can give (docs/licenses.md, "Opt-out always wins").
 OPT_OUTS = frozenset({
     "noai", "tdm_reservation", "robots_txt", "robots_txt_page", "robots_txt_ai", "content_signal", "content_usage",
     "rsl_prohibited", "rsl_license_required", "ai_txt",

@@ -202,7 +202,7 @@ def test_shipped_deploy_target_names_the_project() -> None:
 def test_the_same_job_scheduled_twice_is_one_distributed_crawl(
     scrapyd: Scrapyd, deployed: object, mockserver: MockHTTPServer, tmp_path: Path
 ) -> None:
-    """README "Scaling out": schedule.json the same job on each node (here twice on one Scrapyd):
+    """docs/scaling.md: schedule.json the same job on each node (here twice on one Scrapyd):
     one Redis, one bucket, one query set, each query kept to its limit once in all."""
     from collections import Counter  # noqa: PLC0415
 

@@ -66,6 +66,14 @@ def test_every_block_a_user_would_paste_is_run_or_says_why_not() -> None:
     assert len(names) == len(set(names)), names
 
 
+def test_every_block_marked_run_is_read_by_a_test() -> None:
+    """``docs.block("NAME")`` in some test for every <!-- run: NAME --> (a marker nothing reads runs nothing)."""
+    sources = "\n".join(path.read_text(encoding="utf-8") for path in (PROJECT / "tests").rglob("test_*.py"))
+    names = [b.note for b in docs.all_blocks() if b.marker == "run"]
+    assert len(names) >= 15
+    assert [name for name in names if f'block("{name}")' not in sources] == []
+
+
 def test_the_readme_is_a_front_page() -> None:
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
     assert len(readme.splitlines()) <= 250
@@ -124,3 +132,27 @@ def test_every_performance_table_says_when_and_on_what() -> None:
                 undated.append(f"{index + 1}: {line[:60]}")
     assert len([line for line in lines if line.startswith("|---")]) >= 8
     assert undated == []
+
+
+def test_every_spider_argument_is_on_the_spiders_page() -> None:
+    """Each ``-a`` argument any spider takes (as ``scrapy describe`` lists it), and each engine filter's
+    choices, stand in docs/spiders.md as code."""
+    from scrapy.spiderloader import get_spider_loader
+
+    from tests.settings import project_settings
+
+    settings = project_settings({})
+    loader = get_spider_loader(settings)
+    page = (PROJECT / "docs" / "spiders.md").read_text(encoding="utf-8")
+    missing = []
+    spiders = sorted(loader.list())
+    assert {"bing", "google", "flickr", "openverse", "commons", "search", "urls"} <= set(spiders)
+    for name in spiders:
+        spidercls = loader.load(name)
+        assert f"`{name}`" in page, name
+        for argument in getattr(spidercls, "argument_help", lambda _: [])(settings):
+            if f"`{argument.name}`" not in page and f"`-a {argument.name}=" not in page:
+                missing.append(f"{name}: {argument.name}")
+            if argument.name in ("size", "type", "color", "aspect", "time", "sort"):
+                missing += [f"{name}: {argument.name}={choice}" for choice in argument.choices if f"`{choice}`" not in page]
+    assert missing == []

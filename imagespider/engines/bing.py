@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import parse_qs, urlsplit
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from parsel import Selector
 
-from imagespider.engines import EngineResult
-from imagespider.rights.model import PERMISSIONS, License, Permissions
+from imagespider.engines.base import EngineResult, Provider, ResultsPage, SearchCall, text_of
+from imagespider.rights.model import PERMISSIONS, License, Permissions, unknown
 from imagespider.rights.policy import Policy, permissions_needed
 
 #: Bing's size text, e.g. ``1000×1000`` (U+00D7), sometimes written with a plain ``x``.
@@ -212,3 +214,50 @@ def license_filter(policy: Policy) -> str | None:
     if "modify" in needed:
         return "license-L2_L3_L5_L6"
     return "licenseType-Any"
+
+
+# --------------------------------------------------------------------------------------------
+# The provider
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BingOptions:
+    #: ``BING_SEARCH_URL``.
+    search_url: str
+    #: The user's filter codes, by argument name (``-a size=large`` -> ``{"size": "imagesize-large"}``).
+    filters: Mapping[str, str]
+    policy: Policy
+
+
+class BingProvider(Provider[BingOptions]):
+    """Bing Images: one results page a query, grown by scrolling; no license per image, only the
+    usage-rights filter's claim."""
+
+    name = "bing"
+    filters = {"size": SIZE, "type": TYPE, "color": COLOR, "aspect": ASPECT, "time": TIME, "safe": SAFE}  # noqa: RUF012
+
+    def search(self, query: str, page: object, options: BingOptions) -> SearchCall:
+        """Filters become ``qft=+filterui:...`` codes, the license filter from the policy."""
+        filters = dict(options.filters)
+        safe = filters.pop("safe", "strict")
+        codes = list(filters.values())
+        license_code = license_filter(options.policy)
+        if license_code:
+            codes.append(license_code)
+        params = {"q": query, "form": "HDRSC3", "first": "1", "adlt": safe}
+        qft = build_qft(codes)
+        url = f"{options.search_url}?{urlencode(params)}"
+        # Bing ignores a percent-encoded colon in qft: keep ":" and "+" literal.
+        return SearchCall(f"{url}&qft={qft}" if qft else url)
+
+    def parse(self, body: str | bytes, options: BingOptions | None = None) -> ResultsPage:
+        results, skipped = parse_results_counted(text_of(body))
+        return ResultsPage(results, skipped=skipped)
+
+    def result_evidence(self, html: str) -> int:
+        return thumbnail_count(html)
+
+    def declared_license(self, result: EngineResult, options: BingOptions) -> License:
+        code = license_filter(options.policy)
+        return license_claim(code) if code else unknown()

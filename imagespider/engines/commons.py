@@ -23,10 +23,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from parsel import Selector
 
-from imagespider.engines import EngineResult, json_object
+from imagespider.engines.base import ApiError, EngineResult, Provider, ResultsPage, SearchCall, ShapeError, json_object
 from imagespider.rights.model import License, Permissions, cc_license, id_for_code, unknown
 from imagespider.rights.pagewords import most_restrictive
 from imagespider.rights.parse import from_short_name, from_url
@@ -36,11 +37,11 @@ PROVIDER = "wikimedia_commons"
 IMAGE_MIMES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
 
 
-class CommonsShapeError(ValueError):
+class CommonsShapeError(ShapeError):
     """A 200 answer whose body is not a MediaWiki query answer."""
 
 
-class CommonsApiError(Exception):
+class CommonsApiError(ApiError):
     """MediaWiki's ``{"error": {"code": .., "info": ..}}`` (``maxlag``, ``ratelimited``...)."""
 
     def __init__(self, code: str, info: str, lag: float | None = None) -> None:
@@ -281,3 +282,65 @@ def _license_from_slug(slug: str) -> License | None:
         assert license_id is not None
         return cc_license(license_id, match.group(2), "api", match.group(3))
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# The provider
+# --------------------------------------------------------------------------------------------
+
+#: The extmetadata fields asked for (``iiextmetadatafilter``): what the parser reads, nothing more.
+EXTMETADATA = (
+    "ObjectName|LicenseShortName|LicenseUrl|License|Artist|Credit|AttributionRequired|Copyrighted|"
+    "UsageTerms|Restrictions|NonFree"
+)
+
+
+@dataclass(frozen=True)
+class CommonsOptions:
+    #: ``COMMONS_API_URL``.
+    api_url: str
+    page_size: int
+    #: ``COMMONS_THUMB_WIDTH``: 0 for the original file.
+    thumb_width: int
+    maxlag: int
+    #: Wikimedia's User-Agent policy: name/version (contact) library/version.
+    user_agent: str
+
+
+class CommonsProvider(Provider[CommonsOptions]):
+    """Wikimedia Commons through the MediaWiki API: ``generator=search`` over File pages, paged
+    by the answer's ``continue`` block, every file's license read from its ``extmetadata``."""
+
+    name = "commons"
+    filters = {"restrictions": {"keep": "keep", "exclude": "exclude"}}  # noqa: RUF012
+    #: The first call has no ``continue`` block.
+    first_page = None
+
+    def search(self, query: str, page: Mapping[str, str] | None, options: CommonsOptions) -> SearchCall:
+        params: dict[str, Any] = {
+            "action": "query",
+            "format": "json",
+            "formatversion": "2",
+            "generator": "search",
+            "gsrsearch": f"{query} filetype:bitmap",
+            "gsrnamespace": "6",
+            "gsrlimit": options.page_size,
+            "prop": "imageinfo",
+            "iiprop": "url|size|mime|extmetadata",
+            "iiextmetadatafilter": EXTMETADATA,
+            "maxlag": options.maxlag,
+        }
+        if options.thumb_width:
+            params["iiurlwidth"] = options.thumb_width
+        # The answer's ``continue`` block adds its continuation keys; it never replaces ours
+        # (an answer naming another ``action`` or ``gsrsearch`` is not followed there).
+        params.update({key: value for key, value in (page or {}).items() if key not in params})
+        headers = {"User-Agent": options.user_agent, "Api-User-Agent": options.user_agent}
+        return SearchCall(f"{options.api_url}?{urlencode(params)}", headers=headers)
+
+    def parse(self, body: str | bytes, options: CommonsOptions | None = None) -> ResultsPage:
+        page = parse_query(body)
+        return ResultsPage(page.results, next=page.continue_params, skipped=page.skipped)
+
+    def declared_license(self, result: EngineResult, options: CommonsOptions) -> License:
+        return declared(result)

@@ -14,14 +14,14 @@ Format reference: tests/fixtures/README.md section 3.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
-from imagespider.engines import EngineResult
-from imagespider.rights.model import License, cc_license
-from imagespider.rights.parse import from_long_name, from_short_name, from_url
+from imagespider.engines.base import ApiError, EngineResult, Provider, ResultsPage, SearchCall
+from imagespider.engines.flickrlicense import license_ids_for, license_of
+from imagespider.rights.model import License, unknown
 from imagespider.rights.policy import Policy
 
 #: Flickr size suffixes the spider can take the image from, largest first: o original,
@@ -43,7 +43,7 @@ PHOTO_PAGE = "https://www.flickr.com/photos"
 _WRAPPER = "jsonFlickrApi("
 
 
-class FlickrApiError(Exception):
+class FlickrApiError(ApiError):
     """Flickr said ``"stat": "fail"``, or the body is not a Flickr JSON response.
 
     ``code`` is Flickr's error code (100 = invalid API key, 10 = search unavailable...), or None
@@ -276,93 +276,88 @@ def _tags(value: Any) -> tuple[str, ...]:
 
 
 # --------------------------------------------------------------------------------------------
-# Licenses: Flickr's per-photo ids
+# The provider
 # --------------------------------------------------------------------------------------------
 
-#: Flickr license ids as documented (Flickr API docs and Openverse's LICENSE_INFO). Ids 11+
-#: (CC 4.0) exist but their numbers are not checked, so they are left to the table loaded at
-#: run time with :func:`license_table_from_getinfo`.
-LICENSES: dict[str, tuple[str, str | None]] = {
-    "0": ("all-rights-reserved", None),
-    "1": ("cc-by-nc-sa", "2.0"),
-    "2": ("cc-by-nc", "2.0"),
-    "3": ("cc-by-nc-nd", "2.0"),
-    "4": ("cc-by", "2.0"),
-    "5": ("cc-by-sa", "2.0"),
-    "6": ("cc-by-nd", "2.0"),
-    "7": ("no-known-restrictions", None),
-    "8": ("us-gov", None),
-    "9": ("cc0", "1.0"),
-    "10": ("pdm", "1.0"),
+#: ``extras`` sent with each search: what the parser reads, plus the 100 px thumbnail.
+SEARCH_EXTRAS = EXTRAS + ",url_t"
+#: flickr.photos.search ``sort`` values (Flickr's own names).
+SORTS: dict[str, str] = {
+    name: name
+    for name in (
+        "relevance",
+        "date-posted-desc",
+        "date-posted-asc",
+        "date-taken-desc",
+        "date-taken-asc",
+        "interestingness-desc",
+        "interestingness-asc",
+    )
 }
+#: ``-a safe=`` in the words the Bing spider uses -> Flickr ``safe_search`` (1 safe, 2 moderate,
+#: 3 restricted). Flickr shows calls without a user login safe content only, whatever is asked.
+SAFE: dict[str, str] = {"strict": "1", "moderate": "2", "off": "3"}
 
 
-def license_of(license_id: str, table: dict[str, License] | None = None) -> License:
-    """A photo's ``license`` field. The run-time table (from ``flickr.photos.licenses.getInfo``)
-    is preferred because Flickr adds ids; the built-in table covers 0..10 when it could not be
-    loaded. An id in neither is unknown, source ``api``."""
-    key = str(license_id).strip()
-    if table and key in table:
-        return table[key]
-    if key in LICENSES:
-        lic_id, version = LICENSES[key]
-        return cc_license(lic_id, version, "api")  # no URL is built for the non-CC ids
-    return License("unknown", None, None, "api")
+@dataclass(frozen=True)
+class FlickrOptions:
+    #: ``FLICKR_API_URL`` (the REST endpoint). The key is not here: it joins each call only as it
+    #: is sent (imagespider/downloadermiddlewares/apikey.py), so no request on disk holds it.
+    api_url: str
+    per_page: int
+    sort: str
+    safe_search: str
+    #: ``FLICKR_SIZE``: the size preferred, empty for the largest.
+    size: str
+    policy: Policy
+    #: From licenses.getInfo; None means the built-in table (0-10).
+    license_table: dict[str, License] | None = None
 
 
-_NAMES = {
-    "all rights reserved": "all-rights-reserved",
-    "no known copyright restrictions": "no-known-restrictions",
-    "united states government work": "us-gov",
-}
+def rest_call(api_url: str, params: Mapping[str, Any]) -> SearchCall:
+    """One REST call: its parameters, answered as plain JSON."""
+    return SearchCall(f"{api_url}?{urlencode({**params, 'format': 'json', 'nojsoncallback': '1'})}")
 
 
-def _license_from_name(name: str) -> License | None:
-    """Flickr ``licenses.getInfo`` names: the fixed ones above, "Public Domain Dedication (CC0)",
-    "Public Domain Mark", "Attribution 4.0 International (CC BY 4.0)", "Attribution-NonCommercial
-    License"..."""
-    name = " ".join(name.split())
-    if name.lower() in _NAMES:
-        return License(_NAMES[name.lower()], None, None, "api")
-    inner = re.search(r"\(([^()]+)\)\s*$", name)  # "... (CC BY 4.0)"
-    if inner:
-        found = from_short_name(inner.group(1), "api")
-        if found is not None:
-            return found
-    return from_short_name(name, "api") or from_long_name(name, "api")
+class FlickrProvider(Provider[FlickrOptions]):
+    """Flickr's REST API: ``flickr.photos.search`` paged by number, the license filter on
+    Flickr's side, each photo's own license id the evidence."""
 
+    name = "flickr"
+    filters = {"sort": SORTS, "safe": SAFE}  # noqa: RUF012
+    first_page = 1
 
-def license_table_from_getinfo(payload: dict) -> dict[str, License]:
-    """Parse a ``flickr.photos.licenses.getInfo`` response into ``{id: License}``. Each entry is
-    mapped by its URL when that is a CC URL, else by its name; an entry we cannot read becomes
-    unknown (so a policy rejects it rather than trusting a guess). A non-CC URL (Flickr Commons'
-    usage page, usa.gov) is kept as the license URL since it is where the statement lives."""
-    entries = ((payload or {}).get("licenses") or {}).get("license") or []
-    table: dict[str, License] = {}
-    for entry in entries:
-        key = str(entry.get("id", "")).strip()
-        if not key:
-            continue
-        url = (entry.get("url") or "").strip()
-        name = (entry.get("name") or "").strip()
-        found = from_url(url, "api") if url else None
-        if found is None and name:
-            found = _license_from_name(name)
-            if found is not None and url and found.url is None:
-                found = License(found.id, found.version, url, "api")
-        table[key] = found or License("unknown", None, url or None, "api")
-    return table
+    def search(self, query: str, page: Any, options: FlickrOptions) -> SearchCall:
+        params: dict[str, Any] = {
+            "method": "flickr.photos.search",
+            "text": query,
+            "extras": SEARCH_EXTRAS,
+            "per_page": options.per_page,
+            "page": page,
+            "sort": options.sort,
+            "safe_search": options.safe_search,
+            "content_type": 1,  # photos only, no screenshots or "other"
+            "media": "photos",
+        }
+        ids = license_ids_for(options.policy, options.license_table)
+        if ids is not None:
+            params["license"] = ",".join(ids)
+        return rest_call(options.api_url, params)
 
+    def licenses_call(self, options: FlickrOptions) -> SearchCall:
+        """``flickr.photos.licenses.getInfo``: the license table, asked once a crawl."""
+        return rest_call(options.api_url, {"method": "flickr.photos.licenses.getInfo"})
 
-def license_ids_for(policy: Policy, table: dict[str, License] | None = None) -> list[str] | None:
-    """Flickr ``license=`` ids whose license passes the policy, from the run-time table when given
-    (else the built-in one), in numeric order. None for ``any`` (no filter). An empty list means
-    no Flickr license fits: the caller must not search at all, since an empty ``license=`` would
-    mean "no filter" to Flickr."""
-    if policy.is_any:
-        return None
-    if table is None:
-        table = {key: license_of(key) for key in LICENSES}
-    ids = [key for key, lic in table.items() if policy.check(lic) is None]
-    # isascii: "²".isdigit() is True and int("²") a ValueError (the table comes from Flickr).
-    return sorted(ids, key=lambda k: (0, int(k), "") if k.isascii() and k.isdigit() and len(k) < 20 else (1, 0, k))
+    def parse(self, body: str | bytes, options: FlickrOptions) -> ResultsPage:
+        page = parse_search(body, prefer_size=options.size or None)
+        return ResultsPage(
+            page.results,
+            next=page.page + 1 if page.page < page.pages else None,
+            position=f"page {page.page} of {page.pages}",
+            skipped=page.skipped,
+        )
+
+    def declared_license(self, result: EngineResult, options: FlickrOptions) -> License:
+        if not result.license_code:
+            return unknown("api")
+        return license_of(result.license_code, options.license_table)

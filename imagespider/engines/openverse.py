@@ -17,9 +17,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
-from imagespider.engines import EngineResult, json_object
-from imagespider.rights.model import License, Permissions, cc_license, id_for_code
+from imagespider.engines.base import EngineResult, Provider, ResultsPage, SearchCall, ShapeError, json_object
+from imagespider.rights.model import License, Permissions, cc_license, id_for_code, unknown
 from imagespider.rights.parse import from_url
 from imagespider.rights.policy import Policy
 
@@ -32,7 +33,7 @@ ANONYMOUS_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 500
 
 
-class OpenverseShapeError(ValueError):
+class OpenverseShapeError(ShapeError):
     """A 200 answer whose body is not Openverse's search shape."""
 
 
@@ -252,3 +253,53 @@ def parse_token(payload: str | bytes) -> tuple[str | None, float | None]:
         # A lifetime of 0 or less would renew the token before every call: read as not given.
         float(expires) if isinstance(expires, (int, float)) and not isinstance(expires, bool) and expires > 0 else None,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The provider
+# --------------------------------------------------------------------------------------------
+
+SEARCH_PATH = "/v1/images/"
+TOKEN_PATH = "/v1/auth_tokens/token/"  # noqa: S105 (a path, not a password)
+
+
+@dataclass(frozen=True)
+class OpenverseOptions:
+    #: ``OPENVERSE_API_URL``, without a trailing slash.
+    api_url: str
+    page_size: int
+    policy: Policy
+
+
+class OpenverseProvider(Provider[OpenverseOptions]):
+    """The Openverse API: ``/v1/images/`` paged by number, the policy as its ``license`` and
+    ``license_type`` filters, each result's own license the evidence. The token a registered
+    client sends is added as each call is sent (imagespider/downloadermiddlewares/apikey.py)."""
+
+    name = "openverse"
+    first_page = 1
+
+    def search(self, query: str, page: Any, options: OpenverseOptions) -> SearchCall:
+        params = {"q": query, "page": page, "page_size": options.page_size, **filters_for(options.policy),
+                  "mature": "false"}
+        return SearchCall(f"{options.api_url}{SEARCH_PATH}?{urlencode(params)}")
+
+    def token_call(self, options: OpenverseOptions, client_id: str, client_secret: str) -> SearchCall:
+        """The OAuth2 client-credentials call for a token (registered use)."""
+        body = urlencode({"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret})
+        return SearchCall(options.api_url + TOKEN_PATH, method="POST", body=body,
+                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+
+    def parse(self, body: str | bytes, options: OpenverseOptions | None = None) -> ResultsPage:
+        page = parse_search(body)
+        return ResultsPage(
+            page.results,
+            next=page.page + 1 if page.page < page.page_count else None,
+            position=f"page {page.page} of {page.page_count}",
+            skipped=page.skipped,
+        )
+
+    def declared_license(self, result: EngineResult, options: OpenverseOptions) -> License:
+        if not result.license_code:
+            return unknown("api")
+        return license_of(result.license_code, result.license_version, result.license_url)

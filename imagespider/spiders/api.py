@@ -7,22 +7,21 @@ query still has room, the end-of-query lines, failures as one line, and an answe
 cannot read ending the engine with ``failed_<engine>_api_changed`` and the body saved under
 ``<store>/.debug/`` (imagespider/spiders/debug.py) instead of a silent "no results".
 
-A new API engine writes only its calls' parameters and its parse: :attr:`ApiRunner.config_class`
-(its typed settings, a dataclass with ``from_settings``, read and checked once as ``self.config``),
-:meth:`ApiRunner.search_params` (the query string for one page of a query) and, when the
-calls need more than that, :meth:`ApiRunner.search_url` and :meth:`ApiRunner.search_options`
-(headers, a key's meta); then :meth:`ApiRunner.parse_api` (response -> :class:`ApiPage`) and
-:meth:`~imagespider.spiders.runner.EngineRunner.declared_license`. Credentials named by
-:meth:`ApiRunner.secrets` are kept out of every log line and failure text.
-:meth:`ApiRunner.prepare` runs before the first searches (Flickr's license table, an
-Openverse token), run by :meth:`ApiRunner.start_query`.
+The engine's calls and their reading are its provider's (imagespider/engines/<name>.py:
+``search`` builds a page's call from the query and the page token, ``parse`` reads the answer
+into a ``ResultsPage`` whose ``next`` is the next page's token, ``declared_license`` maps each
+result's license). A new API engine's runner then writes only :attr:`ApiRunner.config_class` (its
+typed settings, a dataclass with ``from_settings``, read and checked once as ``self.config``),
+:attr:`~imagespider.spiders.runner.EngineRunner.options` (the provider's options from them) and,
+when it needs them, :meth:`ApiRunner.call_meta` (a key's meta, statuses it handles itself),
+:meth:`ApiRunner.secrets` (kept out of every log line and failure text) and
+:meth:`ApiRunner.api_error` (an error the API names: fail, or wait and ask again).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
@@ -34,7 +33,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import defer
 from twisted.python.failure import Failure
 
-from imagespider.engines import ENGINES, EngineResult
+from imagespider.engines import ENGINES, ApiError, ResultsPage, ShapeError
 from imagespider.errors import ArgumentError
 from imagespider.extensions.redact import SecretFilter, crawl_secrets
 from imagespider.spiders.params import Query
@@ -74,31 +73,9 @@ def _too_large(error: BaseException | None) -> bool:
     return isinstance(error, (DownloadCancelledError, defer.CancelledError)) or "max size" in message
 
 
-class ApiShapeError(ValueError):
-    """The API answered 200 with a body whose shape the parser does not know (a changed API)."""
-
-
-@dataclass(frozen=True)
-class ApiPage:
-    """One page of an API's answer, as the base needs it."""
-
-    results: list[EngineResult]
-    #: What :meth:`ApiRunner.search_params` needs for the next page (a page number, a
-    #: ``continue`` block); None when this page was the last.
-    next: Any = None
-    #: Where this page stands, for the end-of-query line ("page 2 of 5").
-    position: str = ""
-    #: Results the parser had to leave out (no usable image URL).
-    skipped: int = 0
-    #: Extra request meta for the next page (e.g. a cursor the API returned).
-    meta: dict[str, Any] = field(default_factory=dict)
-
-
 class ApiRunner(EngineRunner):
     #: The API's name in messages ("the Flickr API").
     api_title: ClassVar[str] = ""
-    #: The value of ``page`` passed to :meth:`search_params` for a query's first page.
-    first_page: ClassVar[Any] = 1
     #: The engine's settings as one typed object: a class whose ``from_settings(settings)`` reads
     #: and checks them (a bad value is one line and exit 2); built once as :attr:`config`.
     config_class: ClassVar[Any] = None
@@ -129,28 +106,20 @@ class ApiRunner(EngineRunner):
 
     # -- what an engine writes -----------------------------------------------------------
 
-    def search_params(self, query: Query, page: Any) -> dict[str, Any]:
-        """The query string of the call for one page of ``query`` (``page`` is :attr:`first_page`
-        or an :attr:`ApiPage.next`)."""
-        raise NotImplementedError
-
-    def search_url(self) -> str:
-        """Where every search call goes (its query string is :meth:`search_params`)."""
-        return str(self.config.api_url)
-
-    def search_options(self, query: Query, page: Any) -> dict[str, Any]:
-        """What a search call carries besides its URL: ``headers``, ``method``, ``body``, and
-        request meta (a key added at download time, statuses the spider handles itself)."""
+    def call_meta(self, query: Query, page: Any) -> dict[str, Any]:
+        """Request meta of a search call (a key added at download time, statuses the runner
+        handles itself)."""
         return {}
 
     def secrets(self) -> list[str]:
         """The engine's credentials (from :attr:`config`), masked in every log line and failure text."""
         return []
 
-    def parse_api(self, response: Response) -> ApiPage:
-        """The answer read into an :class:`ApiPage`; raise :class:`ApiShapeError` for a body
-        the parser does not recognise, or ``self.fail(...)`` for an error the API names."""
-        raise NotImplementedError
+    async def api_error(self, query: Query, response: Response, error: ApiError) -> AsyncIterator[scrapy.Request]:
+        """An error the API names in its answer: the engine fails with one line. An engine whose
+        API asks to wait (Commons' ``maxlag``) yields the call again instead."""
+        raise self.fail(f"{self.name}_api_error", f"{self.name}: {self.redact(str(error))} (query {query.text!r})")
+        yield  # an async generator, as the ones that ask again
 
     def skip_query(self, query: Query) -> str | None:
         """Why ``query`` is not searched at all (e.g. no license of this engine fits the
@@ -168,7 +137,7 @@ class ApiRunner(EngineRunner):
         if why:
             self.log_query_end(query, why)
             return
-        yield self.page_request(query, self.first_page)
+        yield self.page_request(query, self.provider.first_page)
 
     @property
     def api_slot(self) -> str:
@@ -176,11 +145,12 @@ class ApiRunner(EngineRunner):
         return (engine.slot if engine and engine.slot else None) or f"{self.name}-api"
 
     def page_request(self, query: Query, page: Any) -> scrapy.Request:
-        """The call for one page of ``query``, from the engine's :meth:`search_params`."""
-        return self.api_request(
-            self.search_url(), params=self.search_params(query, page), query=query, page=page,
-            **self.search_options(query, page),
-        )
+        """The call for one page of ``query``, as the provider builds it."""
+        call = self.provider.search(query.text, page, self.options)
+        options: dict[str, Any] = {"method": call.method, "headers": dict(call.headers)}
+        if call.body is not None:
+            options["body"] = call.body
+        return self.api_request(call.url, query=query, page=page, **options, **self.call_meta(query, page))
 
     def api_request(self, url: str, *, params: Mapping[str, Any] | None = None, prepare: bool = False,
                     **kwargs: Any) -> scrapy.Request:
@@ -205,9 +175,13 @@ class ApiRunner(EngineRunner):
     async def parse(self, response: Response) -> AsyncIterator[Any]:
         query: Query = response.meta["query"]
         try:
-            page = self.parse_api(response)
-        except ApiShapeError as error:
+            page = self.provider.parse(response.body, self.options)
+        except ShapeError as error:
             raise self.api_changed(query, response, str(error)) from None
+        except ApiError as error:
+            async for request in self.api_error(query, response, error):
+                yield request
+            return
         stats = self.crawler.stats
         stats.inc_value(f"imagespider/{self.name}/pages")
         if page.skipped:
@@ -246,12 +220,10 @@ class ApiRunner(EngineRunner):
             where = f" ({page.position})" if page.position else ""
             self.log_query_end(query, f"no more results after {len(seen)}{where}")
 
-    async def next_page_request(self, query: Query, page: ApiPage, response: Response) -> scrapy.Request | None:
+    async def next_page_request(self, query: Query, page: ResultsPage, response: Response) -> scrapy.Request | None:
         """The request for the page after ``page``; an engine that paces itself by the API's
         rate-limit headers waits here, or ends the query (returning None)."""
-        request = self.page_request(query, page.next)
-        request.meta.update(page.meta)
-        return request
+        return self.page_request(query, page.next)
 
     def api_changed(self, query: Query, response: Response, why: str) -> Exception:
         """An answer in a shape we do not know: save it and end this engine with one line."""

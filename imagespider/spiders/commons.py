@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import scrapy
 from scrapy.http import Response
@@ -29,20 +29,14 @@ from scrapy.settings import BaseSettings
 
 import imagespider
 from imagespider.browser import PLAIN_HTTP_HANDLERS
-from imagespider.engines import EngineResult, commons
+from imagespider.engines import ApiError, commons
 from imagespider.errors import ArgumentError
-from imagespider.rights.model import License
-from imagespider.spiders.api import ApiPage, ApiRunner, ApiShapeError, whole_number_setting
+from imagespider.spiders.api import ApiRunner, whole_number_setting
 from imagespider.spiders.base import SearchSpider, logger
 from imagespider.spiders.params import Query
 
 #: ``-a restrictions=``: keep files with Commons restrictions (recorded in the manifest), or drop them.
-RESTRICTIONS = {"keep": "keep", "exclude": "exclude"}
-#: The extmetadata fields asked for (``iiextmetadatafilter``): what the parser reads, nothing more.
-EXTMETADATA = (
-    "ObjectName|LicenseShortName|LicenseUrl|License|Artist|Credit|AttributionRequired|Copyrighted|"
-    "UsageTerms|Restrictions|NonFree"
-)
+RESTRICTIONS = commons.CommonsProvider.filters["restrictions"]
 #: maxlag answers waited out in a row before the engine gives up.
 MAX_LAG_RETRIES = 5
 #: Longest wait a lagged answer's ``Retry-After`` is obeyed for (Wikimedia asks for about 5 s).
@@ -82,53 +76,26 @@ class CommonsConfig:
 class CommonsRunner(ApiRunner):
     name = "commons"
     api_title = "Wikimedia Commons"
-    filters: ClassVar = {"restrictions": RESTRICTIONS}
-    #: The first call has no ``continue`` block.
-    first_page: ClassVar[Any] = None
+    filters: ClassVar = commons.CommonsProvider.filters
     config_class = CommonsConfig
 
     config: CommonsConfig
 
-    def search_params(self, query: Query, page: Any) -> dict[str, Any]:
+    @property
+    def options(self) -> commons.CommonsOptions:
         config = self.config
-        params: dict[str, Any] = {
-            "action": "query",
-            "format": "json",
-            "formatversion": "2",
-            "generator": "search",
-            "gsrsearch": f"{query.text} filetype:bitmap",
-            "gsrnamespace": "6",
-            "gsrlimit": config.page_size,
-            "prop": "imageinfo",
-            "iiprop": "url|size|mime|extmetadata",
-            "iiextmetadatafilter": EXTMETADATA,
-            "maxlag": config.maxlag,
-        }
-        if config.thumb_width:
-            params["iiurlwidth"] = config.thumb_width
-        # The answer's ``continue`` block adds its continuation keys; it never replaces ours
-        # (an answer naming another ``action`` or ``gsrsearch`` is not followed there).
-        params.update({key: value for key, value in (page or {}).items() if key not in params})
-        return params
+        return commons.CommonsOptions(
+            config.api_url, config.page_size, config.thumb_width, config.maxlag, config.user_agent
+        )
 
-    def search_options(self, query: Query, page: Any) -> dict[str, Any]:
-        return {"headers": {"User-Agent": self.config.user_agent, "Api-User-Agent": self.config.user_agent}}
-
-    async def parse(self, response: Response) -> AsyncIterator[Any]:
-        query: Query = response.meta["query"]
-        try:
-            commons.parse_query(response.body)
-        except commons.CommonsApiError as error:
-            if error.code == "maxlag":
-                again = await self.lagged(query, response, error)
-                if again is not None:
-                    yield again
-                return
-            raise self.fail("commons_api_error", f"commons: the API answered {error} (query {query.text!r})") from None
-        except commons.CommonsShapeError:
-            pass  # parse_api below names it
-        async for result in super().parse(response):
-            yield result
+    async def api_error(self, query: Query, response: Response, error: ApiError) -> AsyncIterator[scrapy.Request]:
+        """Wikimedia's ``maxlag``: wait and ask again; any other error the API names ends the engine."""
+        if isinstance(error, commons.CommonsApiError) and error.code == "maxlag":
+            again = await self.lagged(query, response, error)
+            if again is not None:
+                yield again
+            return
+        raise self.fail("commons_api_error", f"commons: the API answered {error} (query {query.text!r})")
 
     async def lagged(self, query: Query, response: Response, error: commons.CommonsApiError) -> scrapy.Request | None:
         """Wikimedia's replicas lag: wait as the API asks, then ask again (a few times)."""
@@ -147,16 +114,6 @@ class CommonsRunner(ApiRunner):
         request = self.page_request(query, response.meta["page"])
         request.meta["lag_tries"] = tries
         return request
-
-    def parse_api(self, response: Response) -> ApiPage:
-        try:
-            page = commons.parse_query(response.body)
-        except commons.CommonsShapeError as error:
-            raise ApiShapeError(str(error)) from None
-        return ApiPage(page.results, next=page.continue_params, skipped=page.skipped)
-
-    def declared_license(self, result: EngineResult) -> License:
-        return commons.declared(result)
 
 
 class CommonsSpider(SearchSpider):

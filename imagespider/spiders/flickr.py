@@ -30,34 +30,18 @@ from twisted.python.failure import Failure
 from imagespider.browser import PLAIN_HTTP_HANDLERS
 from imagespider.distributed.config import LOCAL_META
 from imagespider.downloadermiddlewares.apikey import API_KEY_META, secret_value
-from imagespider.engines import ENGINES, EngineResult, flickr
+from imagespider.engines import ENGINES, flickr, flickrlicense
 from imagespider.errors import ArgumentError
-from imagespider.rights.model import License, unknown
-from imagespider.spiders.api import ApiPage, ApiRunner, whole_number_setting
+from imagespider.rights.model import License
+from imagespider.spiders.api import ApiRunner, whole_number_setting
 from imagespider.spiders.base import SearchSpider, logger
 from imagespider.spiders.params import Query
 
 #: The download slot of every API call; ``DOWNLOAD_SLOTS[API_SLOT]`` sets its pace.
 API_SLOT = ENGINES["flickr"].slot
-#: ``extras`` sent with each search: what the parser reads, plus the 100 px thumbnail.
-SEARCH_EXTRAS = flickr.EXTRAS + ",url_t"
 MAX_PER_PAGE = 500
-#: flickr.photos.search ``sort`` values (Flickr's own names).
-SORTS: dict[str, str] = {
-    name: name
-    for name in (
-        "relevance",
-        "date-posted-desc",
-        "date-posted-asc",
-        "date-taken-desc",
-        "date-taken-asc",
-        "interestingness-desc",
-        "interestingness-asc",
-    )
-}
-#: ``-a safe=`` in the words the Bing spider uses -> Flickr ``safe_search`` (1 safe, 2 moderate,
-#: 3 restricted). Flickr shows calls without a user login safe content only, whatever is asked.
-SAFE: dict[str, str] = {"strict": "1", "moderate": "2", "off": "3"}
+#: ``-a sort=`` and ``-a safe=`` values (imagespider/engines/flickr.py).
+SORTS, SAFE = flickr.SORTS, flickr.SAFE
 #: Flickr's error code for an invalid key: fatal at once, since no later call can succeed.
 INVALID_KEY = 100
 
@@ -107,7 +91,7 @@ class FlickrConfig:
 class FlickrRunner(ApiRunner):
     name = "flickr"
     api_title = "Flickr"
-    filters: ClassVar = {"sort": SORTS, "safe": SAFE}
+    filters: ClassVar = flickr.FlickrProvider.filters
     config_class = FlickrConfig
 
     config: FlickrConfig
@@ -144,7 +128,7 @@ class FlickrRunner(ApiRunner):
         if self._table_state == "asking":
             return
         self._table_state = "asking"
-        request = self.flickr_request({"method": "flickr.photos.licenses.getInfo"}, prepare=True)
+        request = self.licenses_request()
         if self.worker is not None:
             request.meta[LOCAL_META] = True  # its answer starts this worker's waiting queries
         yield request
@@ -157,32 +141,29 @@ class FlickrRunner(ApiRunner):
             async for request in super().start_query(query):
                 yield request
 
-    def flickr_request(self, params: dict[str, Any], **kwargs: Any) -> scrapy.Request:
-        """One REST call other than a search (licenses.getInfo)."""
-        return self.api_request(self.search_url(), params=_rest(params), **_key_meta(params["method"]), **kwargs)
+    @property
+    def options(self) -> flickr.FlickrOptions:
+        config = self.config
+        return flickr.FlickrOptions(
+            api_url=config.api_url,
+            per_page=config.per_page,
+            sort=self.args.filters.get("sort", config.sort),
+            safe_search=self.args.filters.get("safe", config.safe_search),
+            size=config.size,
+            policy=self.args.policy,
+            license_table=self.license_table,
+        )
 
-    def search_params(self, query: Query, page: Any) -> dict[str, Any]:
-        ids = flickr.license_ids_for(self.args.policy, self.license_table)
-        params: dict[str, Any] = {
-            "method": "flickr.photos.search",
-            "text": query.text,
-            "extras": SEARCH_EXTRAS,
-            "per_page": self.config.per_page,
-            "page": page,
-            "sort": self.args.filters.get("sort", self.config.sort),
-            "safe_search": self.args.filters.get("safe", self.config.safe_search),
-            "content_type": 1,  # photos only, no screenshots or "other"
-            "media": "photos",
-        }
-        if ids is not None:
-            params["license"] = ",".join(ids)
-        return _rest(params)
+    def licenses_request(self) -> scrapy.Request:
+        """licenses.getInfo, a preparing call (answered by :meth:`prepared`)."""
+        call = self.provider.licenses_call(self.options)  # type: ignore[attr-defined]
+        return self.api_request(call.url, prepare=True, **_key_meta("flickr.photos.licenses.getInfo"))
 
-    def search_options(self, query: Query, page: Any) -> dict[str, Any]:
+    def call_meta(self, query: Query, page: Any) -> dict[str, Any]:
         return _key_meta("flickr.photos.search")
 
     def skip_query(self, query: Query) -> str | None:
-        if flickr.license_ids_for(self.args.policy, self.license_table) == []:
+        if flickrlicense.license_ids_for(self.args.policy, self.license_table) == []:
             # An empty license= would mean "no filter" to Flickr: do not search at all.
             return f"no Flickr license fits -a license={self.args.policy}"
         return None
@@ -199,7 +180,7 @@ class FlickrRunner(ApiRunner):
                 raise self.fail("flickr_api_error", f"flickr: {error}", waiting) from None
             self._fall_back(str(error))
         else:
-            table = flickr.license_table_from_getinfo({"licenses": {"license": entries}})
+            table = flickrlicense.license_table_from_getinfo({"licenses": {"license": entries}})
             if table:
                 self.license_table = table
                 logger.info("flickr: license table loaded, %d licenses", len(table))
@@ -216,31 +197,6 @@ class FlickrRunner(ApiRunner):
     def _fall_back(self, why: str) -> None:
         self.crawler.stats.set_value("imagespider/flickr/license_table", "built-in")
         logger.warning("flickr: could not read the license table (%s); using the built-in ids 0-10", why)
-
-    # -- results -------------------------------------------------------------------------
-
-    def declared_license(self, result: EngineResult) -> License:
-        if not result.license_code:
-            return unknown("api")
-        return flickr.license_of(result.license_code, self.license_table)
-
-    def parse_api(self, response: Response) -> ApiPage:
-        query: Query = response.meta["query"]
-        try:
-            page = flickr.parse_search(response.body, prefer_size=self.config.size or None)
-        except flickr.FlickrApiError as error:
-            raise self.fail("flickr_api_error", f"flickr: {error} (query {query.text!r})") from None
-        return ApiPage(
-            page.results,
-            next=page.page + 1 if page.page < page.pages else None,
-            position=f"page {page.page} of {page.pages}",
-            skipped=page.skipped,
-        )
-
-
-def _rest(params: dict[str, Any]) -> dict[str, Any]:
-    """A REST call's query string: its parameters, answered as plain JSON."""
-    return {**params, "format": "json", "nojsoncallback": "1"}
 
 
 def _key_meta(method: str) -> dict[str, Any]:

@@ -23,16 +23,13 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any, ClassVar
-from urllib.parse import urlencode, urlsplit
 
 import scrapy
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
-from scrapy.http import Response
 
-from imagespider.engines import MARKUP_CHANGED_MIN, EngineResult, google
+from imagespider.engines import EngineResult, google
 from imagespider.items import ImageItem
-from imagespider.rights.model import License, unknown
 from imagespider.spiders.debug import save_debug_page
 from imagespider.spiders.params import Query
 from imagespider.spiders.scrolling import BrowserRunner, BrowserSpider
@@ -86,36 +83,10 @@ _BASIC_NEXT = r"""() => {
   return best;
 }"""
 
-#: What Google answered instead of results, by :attr:`GooglePage.blocked`, as the user reads it.
-ANSWERS: dict[str, str] = {
-    "consent": (
-        "Google answered with its cookie-consent page (consent.google.com) instead of results; "
-        "it asks this for EU addresses: a CONSENT/SOCS cookie or a non-EU exit avoids it"
-    ),
-    "sorry": (
-        "Google answered with its 'unusual traffic' CAPTCHA page (/sorry/index) instead of results: "
-        "it is rate-limiting this address; wait before trying again"
-    ),
-    "enablejs": (
-        "Google answered with its JavaScript-only shell (/httpservice/retry/enablejs) instead of results"
-    ),
-    "no_results_markup": (
-        "Google answered with a page without image results markup (no data-docid tiles, no image "
-        "records): no results for this query, or Google changed its page"
-    ),
-}
-
-
 class GoogleRunner(BrowserRunner):
     name = "google"
-    filters: ClassVar = {
-        "size": google.SIZE,
-        "type": google.TYPE,
-        "color": google.COLOR,
-        "time": google.TIME,
-        "aspect": google.ASPECT,
-        "safe": google.SAFE,
-    }
+    filters: ClassVar = google.GoogleProvider.filters
+    skipped_stat = "unparsable_records"
     #: One tile per result: ``<div data-docid=".." data-lpage=".." id="e-<docid>">`` (tests/fixtures/README.md 2a).
     result_selector = "div[data-docid]"
     #: Google's "Show more results" button. Its markup is not documented (tests/fixtures/README.md), so match it
@@ -135,32 +106,25 @@ class GoogleRunner(BrowserRunner):
             request.meta["dont_retry"] = True
             yield request
 
-    def search_url(self, query: Query) -> str:
-        filters = dict(self.args.filters)
-        safe = filters.pop("safe", google.SAFE["strict"])
-        tbs = google.build_tbs(**filters, license=google.license_filter(self.args.policy))
-        params = {"q": query.text, "udm": "2"}
-        if tbs:
-            params["tbs"] = tbs
-        params["safe"] = safe
-        # ":" and "," kept literal, as Google's own filter links write them.
-        return f"{self.settings.get('GOOGLE_SEARCH_URL')}?{urlencode(params, safe=':,')}"
+    @property
+    def options(self) -> google.GoogleOptions:
+        return google.GoogleOptions(str(self.settings.get("GOOGLE_SEARCH_URL")), self.args.filters, self.args.policy)
 
     def read_page(self, html: str) -> google.GooglePage:
         page = google.parse_results(html)
         # Each piece of markup is parsed once (the page, then what each scroll appended).
         if page.skipped:
-            self.crawler.stats.inc_value(f"imagespider/{self.name}/unparsable_records", page.skipped)
+            self.crawler.stats.inc_value(f"imagespider/{self.name}/{self.skipped_stat}", page.skipped)
         return page
 
     def parse_page(self, html: str) -> list[EngineResult]:
         """The records' full-size results, then the tiles without a record in page order, with a
         thumbnail or with nothing (``image_url`` empty): :meth:`hand_out` opens their previews."""
-        return _in_order(self.read_page(html))
+        return google.in_order(self.read_page(html))
 
     async def first_results(self, page: Page, query: Query, html: str) -> list[EngineResult]:
         parsed = self.read_page(html)
-        results = _in_order(parsed)
+        results = google.in_order(parsed)
         if parsed.tiles and not parsed.results:
             # Tiles, none naming an image URL (no script data, inline thumbnails): results only if
             # their previews show images; a few are tried now, so a page whose tiles give nothing
@@ -294,28 +258,6 @@ class GoogleRunner(BrowserRunner):
         self._previewed: dict[str, str] = {}
         self._preview_misses: dict[int, int] = {}
         self._warned: set[Query] = set()
-
-    def result_evidence(self, html: str) -> int:
-        return max(super().result_evidence(html), html.count("data-docid"))
-
-    def refusal(self, response: Response) -> str | None:
-        # scrapy-playwright gives the page's final URL, after any redirect (consent, sorry).
-        blocked = google.parse_results(response.text, response.url).blocked
-        if blocked is None:
-            return None
-        if blocked == "no_results_markup" and self.result_evidence(response.text) >= MARKUP_CHANGED_MIN:
-            return None  # a page full of images none of which parse: changed markup (check_markup)
-        where = urlsplit(response.url)
-        answer = ANSWERS.get(blocked, f"Google answered with a page that is not results ({blocked})")
-        return f"{answer} (HTTP {response.status} from {where.netloc}{where.path})"
-
-    def declared_license(self, result: EngineResult) -> License:
-        code = google.license_filter(self.args.policy)
-        return google.license_claim(code) if code else unknown()
-
-
-def _in_order(page: google.GooglePage) -> list[EngineResult]:
-    return [result for result in page.results if not result.is_thumbnail] + page.from_tiles
 
 
 class GoogleSpider(BrowserSpider):

@@ -25,7 +25,6 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
-from urllib.parse import urlencode
 
 import scrapy
 from scrapy.http import Response
@@ -39,16 +38,14 @@ from imagespider.downloadermiddlewares.apikey import (
     secret_value,
     token_fingerprint,
 )
-from imagespider.engines import EngineResult, openverse
+from imagespider.engines import ResultsPage, openverse
 from imagespider.errors import ArgumentError
 from imagespider.extensions.progress import RATE_LIMITED_STAT
-from imagespider.rights.model import License, unknown
-from imagespider.spiders.api import ApiPage, ApiRunner, ApiShapeError, whole_number_setting
+from imagespider.spiders.api import ApiRunner, whole_number_setting
 from imagespider.spiders.base import SearchSpider, logger
 from imagespider.spiders.params import Query
 
-TOKEN_PATH = "/v1/auth_tokens/token/"  # noqa: S105 (a path, not a password)
-SEARCH_PATH = "/v1/images/"
+TOKEN_PATH = openverse.TOKEN_PATH
 #: A token is renewed this many seconds before Openverse says it expires.
 TOKEN_MARGIN = 60.0
 #: 429 answers waited out per query before it ends.
@@ -162,15 +159,11 @@ class OpenverseRunner(ApiRunner):
             fresh = shared.token and time.monotonic() < shared.expires - TOKEN_MARGIN
             if fresh and token_fingerprint(shared.token) != refused:
                 return True
-            body = urlencode({
-                "grant_type": "client_credentials",
-                "client_id": self.config.client_id,
-                "client_secret": self.config.client_secret,
-            })
+            call = self.provider.token_call(  # type: ignore[attr-defined]
+                self.options, self.config.client_id, self.config.client_secret
+            )
             request = self.api_request(
-                self.config.api_url + TOKEN_PATH, method="POST", body=body,
-                headers={"Content-Type": "application/x-www-form-urlencoded"},
-                handle_httpstatus_all=True,
+                call.url, method=call.method, body=call.body, headers=dict(call.headers), handle_httpstatus_all=True,
             )
             assert self.crawler.engine is not None
             try:
@@ -195,19 +188,11 @@ class OpenverseRunner(ApiRunner):
 
     # -- searches ------------------------------------------------------------------------
 
-    def search_url(self) -> str:
-        return self.config.api_url + SEARCH_PATH
+    @property
+    def options(self) -> openverse.OpenverseOptions:
+        return openverse.OpenverseOptions(self.config.api_url, self.config.page_size, self.args.policy)
 
-    def search_params(self, query: Query, page: Any) -> dict[str, Any]:
-        return {
-            "q": query.text,
-            "page": page,
-            "page_size": self.config.page_size,
-            **openverse.filters_for(self.args.policy),
-            "mature": "false",
-        }
-
-    def search_options(self, query: Query, page: Any) -> dict[str, Any]:
+    def call_meta(self, query: Query, page: Any) -> dict[str, Any]:
         # A 401 (token renewed) and a 429 (waited out) are handled here, not by Scrapy.
         extra = {BEARER_META: BEARER_NAME} if self.config.registered else {}
         return {"handle_httpstatus_list": [401, 429], **extra}
@@ -247,7 +232,7 @@ class OpenverseRunner(ApiRunner):
         request = self.page_request(query, response.meta["page"])
         return request
 
-    async def next_page_request(self, query: Query, page: ApiPage, response: Response) -> scrapy.Request | None:
+    async def next_page_request(self, query: Query, page: ResultsPage, response: Response) -> scrapy.Request | None:
         wait = openverse.pace(_headers(response))
         if wait > self.config.max_wait:
             self.end_throttled(query, "its rate limit is used up", wait)
@@ -270,23 +255,6 @@ class OpenverseRunner(ApiRunner):
         # A crawl that keeps nothing for it failed (imagespider/extensions/progress.py): exit 1.
         self.crawler.stats.inc_value(RATE_LIMITED_STAT)
         self.log_query_end(query, "rate-limited")
-
-    def parse_api(self, response: Response) -> ApiPage:
-        try:
-            page = openverse.parse_search(response.body)
-        except openverse.OpenverseShapeError as error:
-            raise ApiShapeError(str(error)) from None
-        return ApiPage(
-            page.results,
-            next=page.page + 1 if page.page < page.page_count else None,
-            position=f"page {page.page} of {page.page_count}",
-            skipped=page.skipped,
-        )
-
-    def declared_license(self, result: EngineResult) -> License:
-        if not result.license_code:
-            return unknown("api")
-        return openverse.license_of(result.license_code, result.license_version, result.license_url)
 
 
 def _headers(response: Response) -> dict[str, str]:

@@ -1,7 +1,9 @@
 """EngineRunner: how one engine is crawled, inside the one :class:`~imagespider.spiders.base.SearchSpider`.
 
-A runner holds what crawling an engine needs beyond its pure provider (imagespider/engines/): its
-typed settings, its per-crawl state (Flickr's license table, Openverse's token, Google's open
+The engine itself is its provider (imagespider/engines/base.py ``Provider``, registered in
+``ENGINES``): pure request building, parsing, license mapping and failure detection. A runner
+holds what crawling it needs beyond that: its typed settings and the provider's options built
+from them (:attr:`EngineRunner.options`), its per-crawl state (Flickr's license table, Openverse's token, Google's open
 previews) and its steps (API pages in spiders/api.py, scrolled browser pages in spiders/scrolling.py).
 It is not a spider: the spider makes one runner per engine it runs, once per crawl, and every
 request a runner builds calls back into the spider's own methods (:meth:`EngineRunner.request`),
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator, Mapping
+from functools import cached_property
 from typing import Any, ClassVar, Protocol
 
 import scrapy
@@ -23,7 +26,7 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from imagespider.distributed.worker import Worker
-from imagespider.engines import ENGINES, EngineResult
+from imagespider.engines import ENGINES, EngineResult, Provider
 from imagespider.errors import shown
 from imagespider.items import ImageItem
 from imagespider.query import Query
@@ -87,7 +90,8 @@ class EngineRunner:
 
     #: The engine's name, as in :data:`~imagespider.engines.ENGINES`.
     name: ClassVar[str]
-    #: Argument name -> {user value: engine code}: the ``-a`` filters this engine understands.
+    #: Argument name -> {user value: engine code}: the ``-a`` filters this engine understands
+    #: (its provider's).
     filters: ClassVar[Mapping[str, Mapping[str, str]]] = {}
 
     def __init__(self, spider: EngineHost) -> None:
@@ -112,6 +116,19 @@ class EngineRunner:
 
     def setup(self) -> None:
         """Per-crawl state of the engine (its config, its key filter...)."""
+
+    @cached_property
+    def provider(self) -> Provider[Any]:
+        """The engine, pure (its entry in ``ENGINES``)."""
+        provider = ENGINES[self.name].provider
+        assert provider is not None, f"{self.name} has no provider in ENGINES"
+        return provider
+
+    @property
+    def options(self) -> Any:
+        """The provider's options for this crawl (its settings and arguments, as the engine's
+        options dataclass): built anew when asked, so state such as Flickr's license table is current."""
+        raise NotImplementedError
 
     def install(self) -> None:
         """Called once as the crawl starts (before any request)."""
@@ -166,7 +183,7 @@ class EngineRunner:
 
     def declared_license(self, result: EngineResult) -> License:
         """The license evidence an engine gives for a result, before anything is downloaded."""
-        raise NotImplementedError
+        return self.provider.declared_license(result, self.options)
 
     def build_item(self, query: Query, result: EngineResult) -> ImageItem:
         return ImageItem(

@@ -110,29 +110,35 @@ class BrowserRunner(EngineRunner):
     more_button_selector: ClassVar[str | None] = None
     #: Results pages of this crawl that could not load.
     _pages_failed: int = 0
+    #: The stat counting results the provider could not read (each piece of markup is read once,
+    #: the page then what each scroll appended, so the counts add up).
+    skipped_stat: ClassVar[str] = "unparsable_results"
 
     @cached_property
     def scroll(self) -> ScrollConfig:
         return ScrollConfig.from_settings(self.settings)
 
     def search_url(self, query: Query) -> str:
-        raise NotImplementedError
+        return self.provider.search(query.text, self.provider.first_page, self.options).url
 
     def parse_page(self, html: str) -> list[EngineResult]:
         """The results in ``html``: the whole first page, then each fragment the page appended
         since the last read (each piece of markup is parsed exactly once, so counts such as
         unparsable results can simply be added up)."""
-        raise NotImplementedError
+        page = self.provider.parse(html, self.options)
+        if page.skipped:
+            self.crawler.stats.inc_value(f"imagespider/{self.name}/{self.skipped_stat}", page.skipped)
+        return page.results
 
     def result_evidence(self, html: str) -> int:
-        """How many images or result links the page plainly shows, whatever its markup; engines
-        override it with what is sure to be theirs (Bing's thumbnail URLs)."""
-        return html.count("<img")
+        """How many images or result links the page plainly shows, whatever its markup."""
+        return self.provider.result_evidence(html)
 
     def refusal(self, response: Response) -> str | None:
         """Why the engine answered with something other than results (a consent wall, a
-        CAPTCHA), as one line; None for a results page. Engines that block override this."""
-        return None
+        CAPTCHA), as one line; None for a results page. scrapy-playwright gives the page's final
+        URL, after any redirect (consent, sorry)."""
+        return self.provider.refusal(response.text, response.url, response.status)
 
     async def start_query(self, query: Query) -> AsyncIterator[scrapy.Request]:
         problem = browser_problem(self.settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"))

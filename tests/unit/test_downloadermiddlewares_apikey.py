@@ -27,7 +27,7 @@ def test_api_requests_carry_no_key_until_they_are_sent() -> None:
     }
     crawler = get_crawler(FlickrSpider, project_values(settings))
     spider = FlickrSpider.from_crawler(crawler, q="cat").runners["flickr"]
-    request = spider.flickr_request({"method": "flickr.photos.search"})
+    request = spider.page_request(spider.args.queries[0], 1)
     assert "k3y" not in at_rest(request)
     middleware = ApiKeyMiddleware(crawler)
     middleware.process_request(request)

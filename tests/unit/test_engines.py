@@ -53,3 +53,32 @@ def test_a_json_object_or_mapping_is_the_answer() -> None:
     answer = {"b": 2}
     assert json_object(answer, ShapeError) is answer
 
+
+
+def test_every_engine_is_a_provider_registered_under_its_name() -> None:
+    from imagespider.engines import Provider
+
+    for name, engine in ENGINES.items():
+        assert isinstance(engine.provider, Provider) and engine.provider.name == name
+
+
+def test_engines_stay_pure() -> None:
+    """Providers build calls and read answers; crawling is the spiders' (imagespider/spiders/runner.py).
+    An engine module importing Scrapy, Twisted or Playwright would make its parser untestable alone."""
+    import ast
+
+    package = Path(__file__).resolve().parents[2] / "imagespider" / "engines"
+    allowed_local = ("imagespider.engines", "imagespider.rights")
+    found = []
+    for path in sorted(package.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            )
+            for name in names:
+                top = name.split(".")[0]
+                if top in ("scrapy", "twisted", "playwright", "scrapy_playwright", "scrapy_redis") or (
+                    top == "imagespider" and not name.startswith(allowed_local)
+                ):
+                    found.append(f"{path.name}: {name}")
+    assert found == []

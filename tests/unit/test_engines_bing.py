@@ -159,3 +159,49 @@ def test_from_engine_filter(name: str, license_id: str, perms: tuple) -> None:
 def test_from_engine_filter_rejects_unknown_name() -> None:
     with pytest.raises(ValueError):
         engine_claim("license-L9")
+
+
+
+# --- the provider (moved from tests/unit/test_spiders_bing.py with the code it tests) ---------------
+
+BING_CAPTURE = GOPHER
+
+
+def _bing_options(**kwargs: str) -> bing.BingOptions:
+    from imagespider.spiders.params import parse_search_args
+
+    args = parse_search_args("bing", {"q": "red fox", **kwargs}, bing.BingProvider.filters, "share")
+    return bing.BingOptions("https://www.bing.com/images/search", args.filters, args.policy)
+
+
+def test_search_url_joins_filters_and_license_in_one_qft() -> None:
+    options = _bing_options(size="large", color="red", license="commercial,modify", safe="moderate")
+    assert bing.BingProvider().search("red fox", None, options).url == (
+        "https://www.bing.com/images/search?q=red+fox&form=HDRSC3&first=1&adlt=moderate"
+        "&qft=+filterui:imagesize-large+filterui:color2-FGcls_RED+filterui:license-L2_L3"
+    )
+
+
+def test_search_url_without_filters_has_no_qft_and_is_strict() -> None:
+    assert bing.BingProvider().search("red fox", None, _bing_options(license="any")).url == (
+        "https://www.bing.com/images/search?q=red+fox&form=HDRSC3&first=1&adlt=strict"
+    )
+
+
+def test_the_real_page_gives_its_results() -> None:
+    provider = bing.BingProvider()
+    html = BING_CAPTURE.read_text(encoding="utf-8")
+    results = provider.parse(html, _bing_options(license="any")).results
+    # The capture's first page: 47 results, 35 of them naming their page, 37 thumbnails shown.
+    assert len(results) == 47 and all(r.image_url.startswith(("https://", "http://")) for r in results)
+    assert sum(1 for r in results if r.page_url) == 35
+    assert provider.result_evidence(html) == 37
+
+
+def test_declared_license_is_the_filter_claim_or_unknown() -> None:
+    from imagespider.engines import EngineResult
+
+    result = EngineResult(image_url="https://example.org/a.jpg")
+    claim = bing.BingProvider().declared_license(result, _bing_options(license="share"))
+    assert claim.id == "cc-unspecified" and claim.source == "engine-filter"
+    assert bing.BingProvider().declared_license(result, _bing_options(license="any")).id == "unknown"

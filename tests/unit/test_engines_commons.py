@@ -224,3 +224,22 @@ def test_license_fields_that_disagree_are_judged_by_the_most_restrictive_and_rec
     assert (agreeing.id, agreeing.version) == ("cc-by-sa", "4.0")
     assert commons.license_disagreement("CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0", None) is None
     assert commons.license_of("CC BY-NC 4.0", "https://creativecommons.org/licenses/by-nd/4.0/").id == "unknown"
+
+
+def test_an_answers_continue_block_adds_keys_and_never_replaces_ours() -> None:
+    from urllib.parse import parse_qsl, urlsplit
+
+    from imagespider.engines.commons import CommonsOptions, CommonsProvider, parse_query
+
+    options = CommonsOptions("https://commons.example/w/api.php", 50, 0, 5, "imagespider/test")
+    hostile = {
+        "continue": {"gsroffset": 50, "continue": "gsroffset||", "action": "delete", "gsrsearch": "x" * 10_000}
+        | {f"k{i}": "v" for i in range(100)},
+        "query": {"pages": []},
+    }
+    page = parse_query(__import__("json").dumps(hostile).encode())
+    assert page.continue_params is not None and len(page.continue_params) == 10
+    assert len(page.continue_params["gsrsearch"]) == 500
+    params = dict(parse_qsl(urlsplit(CommonsProvider().search("red fox", page.continue_params, options).url).query))
+    assert params["action"] == "query" and params["gsrsearch"] == "red fox filetype:bitmap"
+    assert params["gsroffset"] == "50" and params["continue"] == "gsroffset||"

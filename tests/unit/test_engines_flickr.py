@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from imagespider.engines import EngineResult, flickr
+from imagespider.engines import EngineResult, flickrlicense
 from imagespider.engines.flickr import (
     EXTRAS,
     SIZE_ORDER,
@@ -275,17 +275,17 @@ FLICKR_BUILTIN = [
 
 @pytest.mark.parametrize(("flickr_id", "license_id", "version", "url"), FLICKR_BUILTIN)
 def test_from_flickr_builtin(flickr_id: str, license_id: str, version: str | None, url: str | None) -> None:
-    assert flickr.LICENSES[flickr_id] == (license_id, version)
-    assert flickr.license_of(flickr_id) == License(license_id, version, url, "api")
+    assert flickrlicense.LICENSES[flickr_id] == (license_id, version)
+    assert flickrlicense.license_of(flickr_id) == License(license_id, version, url, "api")
 
 
 @pytest.mark.parametrize("flickr_id", ["11", "99", "", "abc"])
 def test_from_flickr_unknown_id(flickr_id: str) -> None:
-    assert flickr.license_of(flickr_id) == License("unknown", source="api")
+    assert flickrlicense.license_of(flickr_id) == License("unknown", source="api")
 
 
 def test_from_flickr_accepts_int() -> None:
-    assert flickr.license_of(4).id == "cc-by"  # type: ignore[arg-type]
+    assert flickrlicense.license_of(4).id == "cc-by"  # type: ignore[arg-type]
 
 
 # Reconstructed from the Flickr API documentation of flickr.photos.licenses.getInfo (response shape
@@ -313,7 +313,7 @@ GETINFO_PAYLOAD = {
 
 
 def test_flickr_table_from_getinfo() -> None:
-    table = flickr.license_table_from_getinfo(GETINFO_PAYLOAD)
+    table = flickrlicense.license_table_from_getinfo(GETINFO_PAYLOAD)
     assert sorted(table, key=int) == [str(i) for i in range(12)]
     for flickr_id, license_id, version, url in FLICKR_BUILTIN:
         lic = table[flickr_id]
@@ -323,8 +323,8 @@ def test_flickr_table_from_getinfo() -> None:
     assert table["7"].url == "https://www.flickr.com/commons/usage/"
     assert table["11"] == License("cc-by", "4.0", "https://creativecommons.org/licenses/by/4.0/", "api")
     # the run-time table is preferred, and knows ids the built-in one does not
-    assert flickr.license_of("11", table).id == "cc-by"
-    assert flickr.license_of(11, table).version == "4.0"  # type: ignore[arg-type]
+    assert flickrlicense.license_of("11", table).id == "cc-by"
+    assert flickrlicense.license_of(11, table).version == "4.0"  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -343,20 +343,20 @@ def test_flickr_table_from_getinfo() -> None:
     ],
 )
 def test_flickr_getinfo_by_name_only(name: str, license_id: str, version: str | None) -> None:
-    table = flickr.license_table_from_getinfo({"licenses": {"license": [{"id": 42, "name": name, "url": ""}]}, "stat": "ok"})
+    table = flickrlicense.license_table_from_getinfo({"licenses": {"license": [{"id": 42, "name": name, "url": ""}]}, "stat": "ok"})
     assert (table["42"].id, table["42"].version, table["42"].source) == (license_id, version, "api")
 
 
 def test_flickr_getinfo_empty_payloads() -> None:
-    assert flickr.license_table_from_getinfo({}) == {}
-    assert flickr.license_table_from_getinfo({"stat": "fail", "code": 100, "message": "Invalid API Key"}) == {}
+    assert flickrlicense.license_table_from_getinfo({}) == {}
+    assert flickrlicense.license_table_from_getinfo({"stat": "fail", "code": 100, "message": "Invalid API Key"}) == {}
 
 
 def test_flickr_ids_from_runtime_table() -> None:
-    table = flickr.license_table_from_getinfo(GETINFO_PAYLOAD)
-    assert flickr.license_ids_for(Policy.parse("commercial,modify"), table) == ["4", "5", "7", "8", "9", "10", "11"]
-    assert flickr.license_ids_for(Policy.parse("cc-by"), table) == ["4", "11"]
-    assert flickr.license_ids_for(Policy.parse("any"), table) is None
+    table = flickrlicense.license_table_from_getinfo(GETINFO_PAYLOAD)
+    assert flickrlicense.license_ids_for(Policy.parse("commercial,modify"), table) == ["4", "5", "7", "8", "9", "10", "11"]
+    assert flickrlicense.license_ids_for(Policy.parse("cc-by"), table) == ["4", "11"]
+    assert flickrlicense.license_ids_for(Policy.parse("any"), table) is None
 
 
 @pytest.mark.parametrize("value", ["²", "9" * 5000])

@@ -4,7 +4,7 @@
 structure documented in tests/fixtures/README.md section 2(a); it was not captured from
 Google. Its first record is the verbatim real snippet quoted there, completed; every other value was
 made up, and the expectations below are those made-up values. The full-size numbers in the fixture
-are written as [url, HEIGHT, WIDTH] (the disputed 2026 reading, see ``google.full_size_dimensions``).
+are written as [url, HEIGHT, WIDTH] (the disputed 2026 reading, see ``googlepage.full_size_dimensions``).
 The block-detection snippets are also written from the description in tests/fixtures/README.md section 2, not captured.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from imagespider.engines import EngineResult, google
+from imagespider.engines import EngineResult, google, googlepage
 from imagespider.engines.google import GooglePage, build_tbs, detect_block, parse_results
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "google_images_udm2_reconstructed.html"
@@ -336,9 +336,9 @@ def test_record_that_is_not_json_is_read_with_regexes() -> None:
 
 
 def test_dimension_order_lives_in_one_place(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert google.full_size_dimensions(1196, 1080) == (1080, 1196)
-    monkeypatch.setattr(google, "FULL_SIZE_IS_HEIGHT_FIRST", False)
-    assert google.full_size_dimensions(1196, 1080) == (1196, 1080)
+    assert googlepage.full_size_dimensions(1196, 1080) == (1080, 1196)
+    monkeypatch.setattr(googlepage, "FULL_SIZE_IS_HEIGHT_FIRST", False)
+    assert googlepage.full_size_dimensions(1196, 1080) == (1196, 1080)
     first = parse_results(FIXTURE.read_text(encoding="utf-8")).results[0]
     assert (first.width, first.height) == (1196, 1080)
 
@@ -461,9 +461,7 @@ def test_filter_tables() -> None:
 
 @pytest.mark.parametrize("value", ["²", "9" * 5000])
 def test_a_dimension_that_isdigit_but_not_int_is_absent_not_an_error(value: str) -> None:
-    from imagespider.engines import google
-
-    assert google._int(value) is None
+    assert googlepage.positive_int(value) is None
 
 
 # --- real captures (tests/fixtures/README.md, "Google Images: real captures") ------------------------
@@ -594,3 +592,76 @@ def test_a_tile_lxml_cannot_read_is_passed_over_not_raised() -> None:
     )
     page = parse_results(html)
     assert [r.engine_id for r in page.results] == ["DeF456"]
+
+
+
+# --- the provider (moved from tests/unit/test_spiders_google.py with the code it tests) -------------
+
+
+def _google_options(**kwargs: str) -> google.GoogleOptions:
+    from imagespider.spiders.params import parse_search_args
+
+    args = parse_search_args("google", {"q": "cat", **kwargs}, google.GoogleProvider.filters, "share")
+    return google.GoogleOptions("https://www.google.com/search", args.filters, args.policy)
+
+
+def test_search_url_joins_filters_and_license_in_one_tbs() -> None:
+    options = _google_options(size="large", type="photo", color="red", time="week", aspect="wide", license="share")
+    assert google.GoogleProvider().search("cat", None, options).url == (
+        "https://www.google.com/search?q=cat&udm=2"
+        "&tbs=isz:l,itp:photo,ic:specific,isc:red,qdr:w,iar:w,il:cl&safe=active"
+    )
+
+
+def test_search_url_without_filters_has_no_tbs_and_honours_safe_off() -> None:
+    options = _google_options(license="any", safe="off")
+    assert google.GoogleProvider().search("cat", None, options).url == "https://www.google.com/search?q=cat&udm=2&safe=off"
+
+
+def test_declared_license_is_the_filter_claim_or_unknown() -> None:
+    result = EngineResult(image_url="https://example.org/a.jpg")
+    provider = google.GoogleProvider()
+    assert provider.declared_license(result, _google_options(license="share")).id == "cc-unspecified"
+    assert provider.declared_license(result, _google_options(license="any")).id == "unknown"
+
+
+@pytest.mark.parametrize(
+    "name", ["google_isch_basic_nojs_papaya_2026-02.html", "google_udm2_rendered_no_scripts_chateau-chalon_2025-06-14.html"]
+)
+def test_real_tile_pages_are_not_refusals(name: str) -> None:
+    """The basic page was refused as `no_results_markup`: it holds 20 results."""
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    assert google.GoogleProvider().refusal(text, "https://www.google.com/search?q=x&udm=2", 200) is None
+
+
+def test_a_consent_page_is_a_refusal_naming_where_it_came_from() -> None:
+    refusal = google.GoogleProvider().refusal("<html></html>", "https://consent.google.com/ml?continue=x", 200)
+    assert refusal is not None and refusal.startswith("Google answered with its cookie-consent page")
+    assert refusal.endswith("(HTTP 200 from consent.google.com/ml)")
+
+
+def test_parse_page_gives_tiles_without_an_image_last_for_their_previews() -> None:
+    provider = google.GoogleProvider()
+    text = (FIXTURES / "google_udm2_rendered_no_scripts_chateau-chalon_2025-06-14.html").read_text(encoding="utf-8")
+    results = provider.parse(text, _google_options()).results
+    assert len(results) == 200 and all(r.image_url == "" and r.engine_id for r in results)
+    assert provider.result_evidence(text) >= 200
+
+
+def test_parse_page_keeps_tiles_in_page_order_after_the_records() -> None:
+    """Tiles with a thumbnail and tiles with nothing stay in page order (each is opened in turn),
+    after the results whose full-size image the script data names."""
+    html = (
+        '<div data-docid="Tile00000001"><div role="button"><img src="data:image/gif;base64,R0"></div></div>'
+        '<div data-docid="Tile00000002"><div role="button"><img src="https://t.example/2.jpg"></div></div>'
+        '<div data-docid="Tile00000003"><div role="button"><img src="data:image/gif;base64,R0"></div></div>'
+        '<script>"x1":[1,[0,"Record000001",["https://encrypted-tbn0.gstatic.com/images?q\\u003dtbn:X\\u0026s",1,1],'
+        '["https://img.example/a.jpg",20,10],null,0,"rgb(0,0,0)",null,0,{}]]</script>'
+    )
+    results = google.GoogleProvider().parse(html, _google_options()).results
+    assert [(r.engine_id, r.image_url, r.is_thumbnail) for r in results] == [
+        ("Record000001", "https://img.example/a.jpg", False),
+        ("Tile00000001", "", False),
+        ("Tile00000002", "https://t.example/2.jpg", True),
+        ("Tile00000003", "", False),
+    ]

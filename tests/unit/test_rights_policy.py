@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from imagespider.engines import bing, flickr, google
+from imagespider.engines import bing, flickrlicense, google
 from imagespider.rights import model
 from imagespider.rights.model import License
 from imagespider.rights.policy import Policy, PolicyError
@@ -188,7 +188,7 @@ def test_engine_filters_from_policy(
     policy = Policy.parse(policy_text)
     assert bing.license_filter(policy) == bing_code
     assert google.license_filter(policy) == google_code
-    assert flickr.license_ids_for(policy) == flickr_ids
+    assert flickrlicense.license_ids_for(policy) == flickr_ids
 
 
 @pytest.mark.parametrize("policy_text", ["share", "commercial", "modify", "commercial,modify", "share,modify"])

@@ -1,8 +1,8 @@
-"""The paged-API runner (imagespider/spiders/api.py): what an API engine writes is all it writes.
+"""The paged-API runner (imagespider/spiders/api.py): an API engine writes its provider and its settings, nothing more.
 
 What is proven here:
-- a runner that declares only its config class, its parameters and its parse has its settings
-  checked before the crawl and read once, and each page's call built from its parameters: in the
+- a runner that declares only its config class and its provider (its calls and its reading) has
+  its settings checked before the crawl and read once, and each page's call built by it: in the
   engine's paced slot, robots.txt left to image hosts, its options (headers, meta) carried;
 - its secrets are masked in failure texts (and any ``api_key=`` value, even with no secret);
 - a whole-number setting outside its range is one line naming it, its range and whose range it is.
@@ -11,9 +11,10 @@ What is proven here:
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from scrapy.http import Response
@@ -22,6 +23,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
+from imagespider.engines import EngineResult, Provider, ResultsPage, SearchCall
 from imagespider.errors import ArgumentError
 from imagespider.spiders.api import ApiRunner, whole_number_setting
 from imagespider.spiders.base import SearchSpider
@@ -41,16 +43,28 @@ class TinyConfig:
         return cls(settings["TINY_API_URL"], settings.get("TINY_TOKEN") or "")
 
 
+class TinyProvider(Provider[TinyConfig]):
+    """An engine whose calls are ``<url>?q=&p=`` with a client header, and whose answers are never read."""
+
+    name = "tiny"
+    first_page = 1
+
+    def search(self, query: str, page: Any, options: TinyConfig) -> SearchCall:
+        return SearchCall(f"{options.api_url}?{urlencode({'q': query, 'p': page})}", headers={"X-Client": "tiny"})
+
+
 class TinyRunner(ApiRunner):
     name = "tiny"
+    provider = TinyProvider()
     config_class = TinyConfig
     config: TinyConfig
 
-    def search_params(self, query: Query, page: Any) -> dict[str, Any]:
-        return {"q": query.text, "p": page}
+    @property
+    def options(self) -> TinyConfig:
+        return self.config
 
-    def search_options(self, query: Query, page: Any) -> dict[str, Any]:
-        return {"headers": {"X-Client": "tiny"}, "handle_httpstatus_list": [429]}
+    def call_meta(self, query: Query, page: Any) -> dict[str, Any]:
+        return {"handle_httpstatus_list": [429]}
 
     def secrets(self) -> list[str]:
         return [self.config.token]
@@ -110,19 +124,23 @@ def test_a_query_whose_pages_bring_nothing_new_ends_after_max_stale_pages() -> N
     from scrapy import Request
     from scrapy.http import TextResponse
 
-    from imagespider.engines import EngineResult
     from imagespider.items import ImageItem
-    from imagespider.spiders.api import MAX_STALE_PAGES, ApiPage
+    from imagespider.spiders.api import MAX_STALE_PAGES
 
-    class RepeatingRunner(TinyRunner):
-        def parse_api(self, response: Any) -> ApiPage:
+    class RepeatingProvider(TinyProvider):
+        """Every page answers the same two results and names the page after it."""
+
+        def parse(self, body: str | bytes, options: TinyConfig) -> ResultsPage:
             results = [EngineResult(image_url=f"http://img.example/{i}.jpg") for i in range(2)]
-            return ApiPage(results, next=response.meta["page"] + 1)
+            return ResultsPage(results, next=json.loads(body)["page"] + 1)
 
-        def declared_license(self, result: EngineResult) -> Any:
+        def declared_license(self, result: EngineResult, options: TinyConfig) -> Any:
             from imagespider.rights.model import cc_license
 
             return cc_license("cc-by", "4.0", "api")
+
+    class RepeatingRunner(TinyRunner):
+        provider = RepeatingProvider()
 
     class RepeatingSpider(TinySpider):
         runner_classes: ClassVar = {"tiny": RepeatingRunner}
@@ -137,7 +155,7 @@ def test_a_query_whose_pages_bring_nothing_new_ends_after_max_stale_pages() -> N
 
     async def page(number: int) -> list[Any]:
         request = Request("http://api.example/search", meta={"query": query, "page": number})
-        response = TextResponse(request.url, body=b"{}", request=request)
+        response = TextResponse(request.url, body=json.dumps({"page": number}).encode(), request=request)
         return [out async for out in spider.parse(response)]
 
     async def run() -> list[list[Any]]:

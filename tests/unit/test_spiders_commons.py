@@ -57,26 +57,3 @@ def test_a_lagged_answer_waits_as_asked_within_reason(
     response = TextResponse(request.url, body=b"{}", headers={"Retry-After": header}, request=request)
     again = asyncio.run(spider.lagged(query, response, CommonsApiError("maxlag", "lagged", 3.0)))
     assert again is not None and slept == [waited]
-
-
-def test_an_answers_continue_block_adds_keys_and_never_replaces_ours() -> None:
-    from scrapy.utils.test import get_crawler
-
-    from imagespider.engines.commons import parse_query
-    from imagespider.spiders.commons import CommonsSpider
-    from tests.settings import project_values
-
-    crawler = get_crawler(CommonsSpider, project_values({"TWISTED_REACTOR_ENABLED": False}))
-    spider = CommonsSpider.from_crawler(crawler, q="red fox").runners["commons"]
-    query = spider.args.queries[0]
-    hostile = {
-        "continue": {"gsroffset": 50, "continue": "gsroffset||", "action": "delete", "gsrsearch": "x" * 10_000}
-        | {f"k{i}": "v" for i in range(100)},
-        "query": {"pages": []},
-    }
-    page = parse_query(__import__("json").dumps(hostile).encode())
-    assert page.continue_params is not None and len(page.continue_params) == 10
-    assert len(page.continue_params["gsrsearch"]) == 500
-    params = spider.search_params(query, page.continue_params)
-    assert params["action"] == "query" and params["gsrsearch"] == "red fox filetype:bitmap"
-    assert params["gsroffset"] == "50" and params["continue"] == "gsroffset||"

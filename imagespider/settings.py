@@ -1,4 +1,4 @@
-"""imagespider settings. Each custom setting is documented once, here, and in README.md.
+"""imagespider settings. Each custom setting is documented once, here, and in docs/settings.md.
 
 Defaults are safe for the open web: polite concurrency, robots.txt obeyed for image hosts,
 bounded downloads. Override any of them with ``-s NAME=VALUE`` or Scrapyd's ``setting=``.
@@ -106,14 +106,14 @@ SCROLL_MAX_STALLS = 2
 SCROLL_STEP_PAUSE = 0.15
 
 # --- Images -----------------------------------------------------------------------------
-#: str. The intended use of the dataset, as -a license= (see README "Licenses"): any, share,
+#: str. The intended use of the dataset, as -a license= (see docs/licenses.md): any, share,
 #: commercial, modify, combinations, or license ids. Default: share (redistributable).
 LICENSE_POLICY = "share"
 
 #: bool, default True. Before an image is downloaded, read its source page (page_url) for the
 #: license, credit and opt-outs it states, when the engine names no license (Bing, Google, URL
 #: lists without one): one extra request per distinct page. False = no page requests; then only
-#: an API's or the file's own license can name one (README "Licenses").
+#: an API's or the file's own license can name one (docs/licenses.md).
 PAGE_EVIDENCE = True
 #: int, bytes, default 2 MiB. A larger source page is not read (evidence of nothing); real article
 #: pages weigh 50-500 KB of HTML, so 2 MiB leaves room.
@@ -148,7 +148,7 @@ EXTENSIONS_BASE = {
 #: float, seconds, default 30. How often a running crawl logs one progress line per query
 #: (kept / limit, dropped by reason); 0 = only the summary at the end. See extensions/progress.py.
 PROGRESS_INTERVAL = 30.0
-#: str. Where the dataset goes (a folder; see README "Output"). Under Scrapyd give an absolute path:
+#: str. Where the dataset goes (a folder; see docs/output.md). Under Scrapyd give an absolute path:
 #: a relative one resolves against Scrapyd's working directory. One crawl writes it at a time (<store>/.lock).
 IMAGES_STORE = "data"
 #: float, seconds. An object-store image with no row yet is moved to .orphans/ by a publish only
@@ -252,7 +252,7 @@ REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
-# --- Distributed crawls (README "Scaling out") ------------------------------------------
+# --- Distributed crawls (docs/scaling.md) ------------------------------------------
 #: str, default "" (off). scrapy-redis's own setting: with a Redis URL (redis://host:6379/0) the crawl
 #: is one worker of a distributed job: scrapy-redis's scheduler and dupefilter, the queries handed out
 #: from a Redis list, the per-query quota and the sha256 / pHash dedup shared (imagespider/distributed/).

@@ -1,7 +1,7 @@
 """``scrapy publish [STORE]``: assemble a store's metadata.jsonl, rejected.jsonl and documents.
 
 For a store a single crawl wrote, its end already did this; for an object store filled by
-several workers (README "Scaling out") this is the step that makes it a dataset. The work is in
+several workers (docs/scaling.md) this is the step that makes it a dataset. The work is in
 imagespider/dataset/export/publish.py. Exit status 2 for a store that names nothing usable or a manifest
 that is not JSON Lines, 1 when the store is refused (locked, unreadable) or a document could not
 be written (one ERROR line each).

@@ -243,7 +243,7 @@ class RightsCheckSpider(Spider):
 
 
 def conclusion(check: Check) -> Any:
-    """The JSON object ``scrapy rights`` prints (README "scrapy rights")."""
+    """The JSON object ``scrapy rights`` prints (docs/licenses.md, "scrapy rights")."""
     item, drop, found = check.item, check.drop, check.found
     lic = item.license
     statement = found.license_statement if found is not None else None

@@ -98,7 +98,7 @@ _QUALITY_TEXT: dict[str, str] = {
 
 
 def engines_table() -> str:
-    """README's engines table, from :data:`ENGINES` (tests/unit/test_engines.py keeps them equal)."""
+    """docs/spiders.md's engines table, from :data:`ENGINES` (tests/unit/test_engines.py keeps them equal)."""
     lines = [
         "| engine | spider | license per image (quality) | endpoint setting | key | limits and pacing |",
         "|---|---|---|---|---|---|",

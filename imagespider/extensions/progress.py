@@ -60,7 +60,7 @@ RATE_LIMITED_REASON = FAILURE_PREFIX + "rate_limited"
 #: The stat an engine counts a query it ended rate-limited under (imagespider/spiders/openverse.py).
 RATE_LIMITED_STAT = "imagespider/queries_ended_rate_limited"
 
-#: What to change when every result was dropped for this reason (see README's reasons table).
+#: What to change when every result was dropped for this reason (see docs/troubleshooting.md's reasons table).
 FIXES = {
     "license_not_shareable": "the engine found no result under a named open license: try -a license=any "
     "(in-house use) or another engine such as flickr",

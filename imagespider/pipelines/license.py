@@ -1,10 +1,10 @@
 """LicenseFilterPipeline: the cheap checks, before any image is downloaded.
 
-In order (README "Licenses", "The order of evidence"), the site-level signals first: the source
+In order (docs/licenses.md, "The order of evidence"), the site-level signals first: the source
 page's robots.txt (for us, or for AI-training crawlers by name), and whether the image's or the
 page's site reserves AI training: robots.txt ``Content-Signal`` / ``Content-Usage`` rules, its
 ``/.well-known/tdmrep.json``, the RSL documents its robots.txt ``License:`` lines name, its
-``/ai.txt`` (README "Opt-outs"); the restrictions the
+``/ai.txt`` (docs/licenses.md, "Opt-out always wins"); the restrictions the
 engine records (Commons personality rights, trademarks: dropped as ``restricted`` under
 ``-a restrictions=exclude``). Then, when the engine's license is not authoritative (a
 usage-rights filter's claim, or nothing: Bing, Google, a URL list without a license), the source

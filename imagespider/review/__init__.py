@@ -1,1 +1,1 @@
-"""``scrapy review``: a local web page to prune, relabel and deduplicate a store (README "Review a dataset")."""
+"""``scrapy review``: a local web page to prune, relabel and deduplicate a store (docs/review.md)."""

@@ -2,7 +2,7 @@
 Cloudflare's Content Signals (``Content-Signal``), read as "may this be used to train a model?".
 
 A dataset built here is for training models, generative or not, so a statement reserves it when
-it says no to training of either kind (README "Opt-outs", how each term is read):
+it says no to training of either kind (docs/licenses.md, how each term is read):
 
 * ``Content-Usage`` (draft-ietf-aipref-vocab, carried by draft-ietf-aipref-attach as an HTTP header
   and a robots.txt rule): a structured-field dictionary of ``<category>=y|n``. The categories

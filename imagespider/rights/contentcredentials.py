@@ -12,7 +12,7 @@ each says: tests/fixtures/README.md, C2PA section):
   re-signed by ChatGPT), so every manifest in the store is read, not only the active one.
 * ``c2pa.training-mining`` and its successor ``cawg.training-mining``: entries such as
   ``c2pa.ai_generative_training`` with ``use`` = ``allowed`` / ``notAllowed`` / ``constrained``.
-  Every ``notAllowed`` entry, in any manifest, is an opt-out (opt-out always wins: README.md, Licenses),
+  Every ``notAllowed`` entry, in any manifest, is an opt-out (opt-out always wins: docs/licenses.md),
   and so is every ``constrained`` one: CAWG's training-and-data-mining assertion 1.1 says "in the
   absence of additional information, constrained shall be treated as equivalent to notAllowed",
   and a crawler has no such information (the constraint is for a person to negotiate).

@@ -1,6 +1,6 @@
 """Rights evidence carried by a downloaded image: its embedded metadata and its HTTP headers.
 
-The license model (README.md, Licenses) treats a search engine's license claim as evidence only; the file
+The license model (docs/licenses.md) treats a search engine's license claim as evidence only; the file
 itself may say more. A photographer's XMP ``cc:license`` or ``dc:rights``, an IPTC copyright
 notice, or a PLUS Data Mining prohibition travel with the bytes, and an ``X-Robots-Tag: noai`` or a
 TDMRep ``tdm-reservation: 1`` travel with the response. This module only *finds* that evidence;
@@ -365,7 +365,7 @@ def data_mining_prohibited(value: str | None) -> bool:
 
     Writers store the full vocabulary URI (http://ns.useplus.org/ldf/vocab/DMI-...), a prefixed
     name or the bare term, in any case; only the term after the last "/", "#" or ":" counts.
-    Opt-out must always win (README.md, Licenses), so any future ``DMI-PROHIBITED-*`` term also counts.
+    Opt-out must always win (docs/licenses.md), so any future ``DMI-PROHIBITED-*`` term also counts.
     """
     if not value:
         return False

@@ -6,7 +6,7 @@ a CSS background, and the photo-sharing and social platforms whose own copyright
 covers a user's upload.
 
 Hand-written on purpose: trafilatura, readability-lxml and jusText were measured on the 54 real
-pages in tests/fixtures/pages/real/ (README, "Licenses"): they return a cleaned copy of the text,
+pages in tests/fixtures/pages/real/ (docs/performance.md, "The page reader"): they return a cleaned copy of the text,
 not the page's elements, so a statement cannot be tied back to an image; trafilatura kept the
 principal image in its output on 33 pages, readability on 16, jusText reads text only; and
 trafilatura brings ten dependencies and takes ~45 ms a page where this reader takes ~10. The

@@ -2,7 +2,7 @@
 copyright line), captions and credits (a license named, a stock site's, an agency's or a © holder's
 reservation, an author), and licenses granted in running text. A part of
 :class:`~imagespider.rights.pagereader.PageReader` (the rules are in imagespider/rights/page.py's
-docstring and README "Licenses"); the words themselves are in imagespider/rights/pagewords.py.
+docstring and docs/licenses.md); the words themselves are in imagespider/rights/pagewords.py.
 """
 
 from __future__ import annotations

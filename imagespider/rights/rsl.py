@@ -12,7 +12,7 @@ elements, each with zero or more ``<license>`` elements::
       </license>
     </content>
 
-How it is read for a dataset built for training (README "Opt-outs"):
+How it is read for a dataset built for training (docs/licenses.md, "Opt-out always wins"):
 
 * **prohibited** (``rsl_prohibited``) when a license of the content prohibits a usage that covers
   training (``ai-train``, or the broader ``ai-all`` and ``all``), or permits usages (``<permits

@@ -41,7 +41,7 @@ class ArgumentHelp:
 
 
 def shared_argument_help(default_policy: str) -> list[ArgumentHelp]:
-    """The arguments every search spider takes (README "Spiders and their arguments")."""
+    """The arguments every search spider takes (docs/spiders.md)."""
     return [
         ArgumentHelp("q", "one query", "none: q or queries is required"),
         ArgumentHelp("queries", "a file, one query a line; 'label: query' when the label is one word; # comments",

@@ -16,7 +16,7 @@ from imagespider.items import ImageItem
 from imagespider.rights.embedded import EmbeddedRights
 from imagespider.rights.headers import HeaderSignals
 
-#: Manifest columns, in order (see README "Output").
+#: Manifest columns, in order (see docs/output.md).
 MANIFEST_FIELDS = (
     "file_name", "label", "query", "engine", "image_url", "page_url", "title", "author",
     "author_url", "site", "license", "license_version", "license_url", "license_source",

@@ -34,8 +34,6 @@ from scrapy.exceptions import NotConfigured
 from imagespider.dataset.objectstore.dataset import ObjectDataset
 from imagespider.dataset.store.crawls import (
     SETTINGS_THAT_MATTER,
-    amend_crawl,
-    append_crawl,
     crawl_row,
     jsonable,
     new_crawl_id,
@@ -93,10 +91,9 @@ class CrawlRecordExtension:
         )
         dataset = dataset_extension.dataset
         try:
-            if isinstance(dataset, ObjectDataset):
-                dataset.record_crawl(row)  # an object of its own: publish gathers them into crawls.jsonl
-            else:
-                append_crawl(dataset.root, dataset.scrub(row))  # cleaned as the store's every row
+            # cleaned as the store's every row; in an object store an object of its own (publish
+            # gathers them into crawls.jsonl)
+            dataset.record_crawl(row)
         except Exception as error:  # noqa: BLE001  (a disk or an object store that refuses: one line, exit 1)
             where = getattr(dataset, "uri", dataset.root)
             failed_part(self.crawler, "crawl_record", f"could not record the crawl in {where}: {one_line(error)}")
@@ -110,10 +107,7 @@ class CrawlRecordExtension:
             return
         amended = {**row, "finish_reason": reason, "stats": {**row["stats"], "finish_reason": reason}}
         try:
-            if isinstance(dataset, ObjectDataset):
-                dataset.record_crawl(amended)
-            else:
-                amend_crawl(dataset.root, dataset.scrub(amended))
+            dataset.amend_crawl(amended)
         except Exception as error:  # noqa: BLE001  (the disk that refused the documents may refuse this too)
             where = getattr(dataset, "uri", dataset.root)
             failed_part(

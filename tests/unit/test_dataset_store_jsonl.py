@@ -245,3 +245,107 @@ def test_the_store_sets_aside_on_open_what_the_readers_skip_as_a_torn_tail(
     found = _readers(tmp_path)
     assert found.pop("read_reviews") == []
     assert found == dict.fromkeys(found, expected)
+
+
+# -- one row-cleaning step for every writer (issue 31 item 4) ----------------------------------------
+
+
+def _scrub(value: object) -> object:
+    """A crawl's secret redaction, as imagespider/extensions/redact.py's ``scrub`` does it."""
+    if isinstance(value, str):
+        return value.replace("f1ickr-s3cret-key", "***")
+    if isinstance(value, dict):
+        return {key: _scrub(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item) for item in value]
+    return value
+
+
+def _hostile_row() -> dict[str, object]:
+    """A row as hostile as the web and a crawl's stats make one: a lone surrogate and control
+    characters in text, a secret in a URL and in a nested value, a text of a whole page, NaN and
+    infinity, a date, bytes, a tuple, a key with a NUL."""
+    from datetime import UTC, datetime
+
+    from imagespider.dataset.store.jsonl import MAX_ROW_TEXT
+    from tests.manifest_rows import CC_BY_2, row
+
+    return row(
+        1, CC_BY_2, id="20261207T000000Z-bing-abcdef", sha256=f"{1:064x}", reason="too_small",
+        title="a\ud800b\x00c\x1bd", detail="x" * (MAX_ROW_TEXT + 500),
+        image_url="https://img.example/1.jpg?api_key=f1ickr-s3cret-key",
+        settings={"FLICKR_API_KEY": "f1ickr-s3cret-key"}, width=float("nan"), height=float("inf"),
+        at=datetime(2026, 12, 7, tzinfo=UTC), raw=b"\xff\xfe", tags=("a", {"k\x00": "v"}),
+    )
+
+
+def _local_written(root: Path, writer: str) -> dict[str, object]:
+    from imagespider.dataset.store.files import CRAWLS, MANIFEST, REJECTED
+    from imagespider.dataset.store.local import Dataset
+
+    dataset = Dataset(root, scrub=_scrub)
+    dataset.open()
+    try:
+        if writer == "manifest":
+            dataset.add(_hostile_row())
+        elif writer == "rejected":
+            dataset.reject(_hostile_row())
+        elif writer == "crawl record":
+            dataset.record_crawl(_hostile_row())
+        else:  # the crawl's row amended after it was written (a failure after it)
+            dataset.record_crawl({"id": "20261207T000000Z-bing-abcdef", "finish_reason": "finished"})
+            assert dataset.amend_crawl(_hostile_row())
+    finally:
+        dataset.close()
+    name = {"manifest": MANIFEST, "rejected": REJECTED}.get(writer, CRAWLS)
+    lines = (root / name).read_bytes().splitlines()
+    assert len(lines) == 1
+    return json.loads(lines[0])
+
+
+def _object_written(writer: str) -> dict[str, object]:
+    from imagespider.dataset.objectstore.client import CRAWLS_PREFIX, REJECTED_PREFIX
+    from imagespider.dataset.objectstore.dataset import ObjectDataset
+    from tests.servers import AWS, in_memory_store
+
+    with in_memory_store() as store:
+        dataset = ObjectDataset(store.config.uri, AWS, scrub=_scrub)
+        dataset.store = store
+        dataset.open()
+        try:
+            if writer == "object sidecar":
+                dataset.add(_hostile_row())
+                key = f"cat/{1:064x}.json"
+            elif writer == "object rejected":
+                dataset.reject(_hostile_row())
+                dataset.flush()
+                (key,) = store.keys(REJECTED_PREFIX)
+            else:
+                dataset.record_crawl(_hostile_row())
+                key = f"{CRAWLS_PREFIX}20261207T000000Z-bing-abcdef.json"
+            data = store.get(key)
+        finally:
+            dataset.close()
+    assert data is not None
+    return json.loads(data)
+
+
+@pytest.mark.parametrize(
+    "writer",
+    ["manifest", "rejected", "crawl record", "crawl record amended", "object sidecar", "object rejected",
+     "object crawl record"],
+)
+def test_every_writer_cleans_a_hostile_row_the_same_way(tmp_path: Path, writer: str) -> None:
+    """Issue 31 item 4: the local store cleaned its rows (secrets, lone surrogates) but the object
+    store's rejected and crawl rows were only scrubbed (a lone surrogate raised UnicodeEncodeError
+    in the crawl), and the local crawl record was not cleaned at all. Every writer now writes what
+    clean_row makes of the row."""
+    from imagespider.dataset.store.jsonl import CUT, MAX_ROW_TEXT, clean_row
+
+    written = _object_written(writer) if writer.startswith("object") else _local_written(tmp_path, writer)
+    expected = json.loads(json.dumps(clean_row(_hostile_row(), _scrub)))
+    assert written == expected
+    assert "s3cret" not in json.dumps(written)
+    assert written["title"] == "a\ufffdbcd" and written["width"] is None and written["height"] is None
+    assert len(written["detail"]) == MAX_ROW_TEXT and written["detail"].endswith(CUT)
+    assert written["at"] == "2026-12-07T00:00:00+00:00" and written["tags"] == ["a", {"k": "v"}]

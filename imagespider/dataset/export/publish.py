@@ -15,7 +15,6 @@ Publishing twice gives the same files: it is idempotent, and safe to run while n
 
 from __future__ import annotations
 
-import json
 import logging
 import tempfile
 import time
@@ -27,10 +26,9 @@ from imagespider.dataset.documents.write import write_documents
 from imagespider.dataset.store.crawls import CRAWLS
 from imagespider.dataset.store.files import MANIFEST, REJECTED
 from imagespider.dataset.store.index import StoreIndex
-from imagespider.dataset.store.jsonl import read_jsonl
+from imagespider.dataset.store.jsonl import clean_row, read_jsonl, row_bytes
 from imagespider.dataset.store.local import Dataset
 from imagespider.dataset.store.lock import StoreRefused
-from imagespider.text import clean_value
 
 logger = logging.getLogger(__name__)
 
@@ -121,11 +119,11 @@ def publish_objects(store: Any, grace: float = ORPHAN_GRACE) -> Published:
             for key in store.rejected_keys():
                 row = store.row(key)
                 if row is not None:
-                    out.write(_line(clean_value(row)))
+                    out.write(_line(clean_row(row)))
                     rejected += 1
         # Each crawl's row (every worker's, in a distributed job), oldest first: ids begin with the start time.
         found = (store.row(key) for key in store.keys(CRAWLS_PREFIX))
-        crawls = [_line(clean_value(row)) for row in found if row is not None]  # one per crawl: few
+        crawls = [_line(clean_row(row)) for row in found if row is not None]  # one per crawl: few
         if crawls:
             (root / CRAWLS).write_text("".join(crawls), encoding="utf-8")
         index = StoreIndex(root)  # the documents are written from an index of the manifest (dataset/index.py)
@@ -142,4 +140,4 @@ def publish_objects(store: Any, grace: float = ORPHAN_GRACE) -> Published:
 
 
 def _line(row: dict[str, Any]) -> str:
-    return json.dumps(row, ensure_ascii=False) + "\n"
+    return row_bytes(row).decode("utf-8") + "\n"

@@ -30,12 +30,11 @@ from imagespider.dataset.objectstore.source import ObjectSource
 from imagespider.dataset.store.crawls import CRAWLS
 from imagespider.dataset.store.credit import license_of
 from imagespider.dataset.store.files import MANIFEST, NotARegularFile
-from imagespider.dataset.store.jsonl import read_jsonl
+from imagespider.dataset.store.jsonl import clean_row, read_jsonl, row_bytes
 from imagespider.dataset.store.local import Dataset
 from imagespider.dataset.store.lock import StoreRefused
 from imagespider.errors import ArgumentError
 from imagespider.rights.policy import Policy
-from imagespider.text import clean_value
 
 
 @dataclass
@@ -134,7 +133,7 @@ def publish_object_subset(store: ObjectStore, dest: str | Path, policy: Policy) 
                 subset.images += 1
         # Each crawl's row, oldest first (ids begin with the start time), as publish_objects gathers them.
         crawls = (store.row(key) for key in store.keys(CRAWLS_PREFIX))
-        lines = [json.dumps(clean_value(row), ensure_ascii=False) + "\n" for row in crawls if row is not None]
+        lines = [row_bytes(clean_row(row)).decode("utf-8") + "\n" for row in crawls if row is not None]
         if lines:
             (dest / CRAWLS).write_text("".join(lines), encoding="utf-8")
     except BaseException:

@@ -5,7 +5,6 @@ and the crawl's row put in threads, and the dedupe questions answered by a local
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import mimetypes
 import os
@@ -21,11 +20,10 @@ from imagespider.dataset.neardup.phash import Twin
 from imagespider.dataset.objectstore.client import CRAWLS_PREFIX, REJECTED_PREFIX, ObjectStore
 from imagespider.dataset.objectstore.config import ObjectStoreConfig, store_failure
 from imagespider.dataset.store.files import MANIFEST
-from imagespider.dataset.store.jsonl import parse_row
+from imagespider.dataset.store.jsonl import clean_row, parse_row, row_bytes
 from imagespider.dataset.store.local import Dataset
 from imagespider.dataset.store.lock import StoreRefused
 from imagespider.dataset.store.scratch import make_scratch
-from imagespider.text import clean_value
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +85,7 @@ class ObjectDataset:
         published = self._published_rows()
         waiting = next(published, None)
         known = read = 0
-        with (self.root / MANIFEST).open("w", encoding="utf-8") as out:
+        with (self.root / MANIFEST).open("wb") as out:
             for stem in self.store.stems():
                 if stem.image is None or stem.sidecar is None:
                     continue
@@ -102,7 +100,7 @@ class ObjectDataset:
                     if row is None:
                         continue
                     read += 1
-                out.write(json.dumps(clean_value(row), ensure_ascii=False) + "\n")
+                out.write(row_bytes(clean_row(row)) + b"\n")
         return known + read, read
 
     def _published_rows(self) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -152,9 +150,9 @@ class ObjectDataset:
     async def add_soon(self, row: dict[str, Any]) -> None:
         """:meth:`add` with the sidecar's PUT in a thread, awaited: the item counts as kept only
         once its row is in the store."""
-        row = clean_value(self.scrub(row))
+        row = clean_row(row, self.scrub)
         stem = str(row["file_name"]).rsplit(".", 1)[0]
-        data = json.dumps(row, ensure_ascii=False).encode("utf-8")
+        data = row_bytes(row)
         await asyncio.wrap_future(self._submit(self.store.put, f"{stem}.json", data))
         self.local.add(row)
 
@@ -208,17 +206,17 @@ class ObjectDataset:
 
     def add(self, row: dict[str, Any]) -> None:
         """Put the row's sidecar (``<label>/<sha256>.json``), the image being already stored."""
-        row = clean_value(self.scrub(row))
+        row = clean_row(row, self.scrub)
         stem = str(row["file_name"]).rsplit(".", 1)[0]
-        self.store.put(f"{stem}.json", json.dumps(row, ensure_ascii=False).encode("utf-8"))
+        self.store.put(f"{stem}.json", row_bytes(row))
         self.local.add(row)
 
     def reject(self, row: dict[str, Any]) -> None:
         """Put the rejected row as an object of its own, in a thread, not waited for."""
-        row = self.scrub(row)
+        row = clean_row(row, self.scrub)
         self._rejections += 1
         key = f"{REJECTED_PREFIX}{self._worker}/{time.time_ns()}-{self._rejections}.json"
-        future = self._submit(self.store.put, key, json.dumps(row, ensure_ascii=False).encode("utf-8"))
+        future = self._submit(self.store.put, key, row_bytes(row))
         future.add_done_callback(self._rejection_put)
 
     def _rejection_put(self, future: Future[Any]) -> None:
@@ -236,8 +234,13 @@ class ObjectDataset:
 
     def record_crawl(self, row: dict[str, Any]) -> None:
         """Put the crawl's ``crawls.jsonl`` row as ``.crawls/<id>.json`` (ids sort by start)."""
-        row = self.scrub(row)
-        self.store.put(f"{CRAWLS_PREFIX}{row['id']}.json", json.dumps(row, ensure_ascii=False).encode("utf-8"))
+        row = clean_row(row, self.scrub)
+        self.store.put(f"{CRAWLS_PREFIX}{row['id']}.json", row_bytes(row))
+
+    def amend_crawl(self, row: dict[str, Any]) -> bool:
+        """Put the crawl's row again (same id, same key), as :meth:`record_crawl`."""
+        self.record_crawl(row)
+        return True
 
     def path_of(self, file_name: str) -> str:
         return self.store.config.uri + file_name

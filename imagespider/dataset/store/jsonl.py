@@ -19,15 +19,17 @@ from __future__ import annotations
 import io
 import json
 import logging
+import math
 import os
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from imagespider.dataset.store.durable import append_whole
-from imagespider.text import clean_value
+from imagespider.text import clean_text, clean_value
 
 logger = logging.getLogger(__name__)
 
@@ -215,11 +217,60 @@ def _lines_backwards(handle: BinaryIO, size: int) -> Iterator[tuple[int, int]]:
         yield 0, end
 
 
+#: The longest text one value of a row keeps (characters): a title, a credit or a rights statement
+#: is far shorter; a longer one (hostile, or a whole page) is cut, ending in :data:`CUT`, so a row a
+#: crawl writes is one every reader takes (:data:`MAX_LINE_BYTES`; a row still longer than that,
+#: many such texts at once, is refused by :func:`row_bytes`, never written unreadable).
+MAX_ROW_TEXT = 1 << 20
+CUT = "\u2026"
+
+
+def clean_row(row: Mapping[str, Any], scrub: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+    """The one cleaning every row gets before a store writes it: a manifest row, a rejected row or
+    a crawl's row, into a local store or an object store. In this order: ``scrub`` (the crawl's
+    secrets redacted: imagespider/extensions/redact.py), then every string made writable as UTF-8
+    (lone surrogates, control characters: imagespider/text.py) and cut to :data:`MAX_ROW_TEXT`,
+    keys too; a float that JSON cannot hold (NaN, infinity) as null; any other value that is not
+    JSON (a date, bytes) as its text. Scrubbed first, so a secret is never cut in two and missed."""
+    scrubbed = scrub(dict(row)) if scrub is not None else dict(row)
+    cleaned = _clean(scrubbed)
+    return cleaned if isinstance(cleaned, dict) else {}
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        text = clean_text(value)
+        return text if len(text) <= MAX_ROW_TEXT else text[: MAX_ROW_TEXT - len(CUT)] + CUT
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {_clean(str(key)): _clean(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_clean(item) for item in value]
+    if isinstance(value, bytes):
+        return _clean(value.decode("utf-8", "replace"))
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return _clean(str(value))
+
+
+def row_bytes(row: Mapping[str, Any]) -> bytes:
+    """A cleaned row (:func:`clean_row`) as the bytes every store writes: one line of JSON, no
+    newline. Raises :class:`ValueError` for a row longer than any reader takes (:data:`MAX_LINE_BYTES`)."""
+    data = json.dumps(row, ensure_ascii=False, sort_keys=False).encode("utf-8")
+    if len(data) >= MAX_LINE_BYTES:
+        raise ValueError(f"a row of {len(data):,} bytes is longer than any row a reader takes; not written")
+    return data
+
+
 def append_row(fd: int | None, row: dict[str, Any]) -> tuple[int, bytes]:
-    """Append one row to the file open (``O_APPEND``) as ``fd``; returns where its line starts and the line."""
+    """Append one row (cleaned: :func:`clean_row`) to the file open (``O_APPEND``) as ``fd``;
+    returns where its line starts and the line."""
     if fd is None:
         raise RuntimeError("the dataset is not open")
-    line = (json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+    line = row_bytes(row) + b"\n"
     # One write() of one whole line: a killed process never leaves half a row. A short write (a
     # disk filling up) is finished, or cut back when the rest fails: the next row is never glued
     # to half of this one.

@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from imagespider.dataset.neardup.phash import PhashIndex, Twin
+from imagespider.dataset.store.crawls import amend_crawl, append_crawl
 from imagespider.dataset.store.files import MANIFEST, REJECTED
 from imagespider.dataset.store.index import StoreIndex
-from imagespider.dataset.store.jsonl import append_row, read_jsonl
+from imagespider.dataset.store.jsonl import append_row, clean_row, read_jsonl
 from imagespider.dataset.store.lock import StoreRefused, take_lock
 from imagespider.dataset.store.repair import (
     check_manifest,
@@ -36,7 +37,6 @@ from imagespider.dataset.store.repair import (
 )
 from imagespider.dataset.store.reviewapply import finish_reviews
 from imagespider.dataset.store.reviewjournal import Removals, removed_by_reviews
-from imagespider.text import clean_value
 
 
 class Dataset:
@@ -154,7 +154,7 @@ class Dataset:
         kept), then index it (a crash between the two, or an index that could not take it, is
         healed by the next add or the next open, imagespider/dataset/store/index.py): a row in the
         manifest is kept, whatever SQLite said."""
-        row = clean_value(self.scrub(row))
+        row = clean_row(row, self.scrub)
         with self._write_lock:
             offset, line = append_row(self._manifest_fd, row)
             indexed = self.index.add(row, offset, line)
@@ -166,7 +166,15 @@ class Dataset:
             self.unclaim(sha256)
 
     def reject(self, row: dict[str, Any]) -> None:
-        append_row(self._rejected_fd, clean_value(self.scrub(row)))
+        append_row(self._rejected_fd, clean_row(row, self.scrub))
+
+    def record_crawl(self, row: dict[str, Any]) -> None:
+        """Append the crawl's ``crawls.jsonl`` row, cleaned as every row (:func:`clean_row`)."""
+        append_crawl(self.root, clean_row(row, self.scrub))
+
+    def amend_crawl(self, row: dict[str, Any]) -> bool:
+        """Replace the crawl's ``crawls.jsonl`` row by ``row`` (same id), cleaned as every row."""
+        return amend_crawl(self.root, clean_row(row, self.scrub))
 
     def path_of(self, file_name: str) -> Path:
         return self.root / file_name

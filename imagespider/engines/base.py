@@ -116,11 +116,11 @@ class Engine:
     slot: str | None = None
     #: Rendered in Chromium (scrapy-playwright) rather than fetched with Scrapy's HTTP client.
     browser: bool = False
-    #: The engine's name for people (README's engines table).
+    #: The engine's name for people (docs/spiders.md's engines table).
     title: str = ""
     #: Whether a crawl needs the secret settings (else they only unlock more, e.g. higher limits).
     key_required: bool = False
-    #: The engine's limits and how we pace it, one line for README's engines table.
+    #: The engine's limits and how we pace it, one line for docs/spiders.md's engines table.
     limits: str = ""
     #: The engine itself: how its calls are built and its answers read (:class:`Provider`).
     provider: Provider[Any] | None = field(default=None, compare=False, repr=False)

@@ -17,6 +17,7 @@ from imagespider.engines import EngineResult
 from imagespider.items import ImageItem
 from imagespider.spiders.bing import BingSpider
 from imagespider.spiders.params import Query
+from imagespider.spiders.runner import EngineRunner
 
 
 class ReadOnlyBingSpider(BingSpider):
@@ -24,14 +25,14 @@ class ReadOnlyBingSpider(BingSpider):
     results_read = 0
 
     async def hand_out(
-        self, query: Query, results: list[EngineResult], seen: set[str]
+        self, runner: EngineRunner, query: Query, results: list[EngineResult], seen: set[str]
     ) -> AsyncIterator[ImageItem]:
         quota = self.quotas[query]
         for result in results:
             if result.image_url in seen or quota.full:
                 continue
             seen.add(result.image_url)
-            self.build_item(query, result)
+            runner.build_item(query, result)
             quota.take()
             quota.settle(kept=True)
             self.results_read += 1

@@ -126,7 +126,7 @@ class Command(ScrapyCrawlCommand):
             if not getattr(spidercls, "distributable", False):
                 raise ArgumentError(
                     f"the {spider_name} spider cannot run as a distributed worker (REDIS_URL is set); "
-                    "run one engine's spider per job (bing, google, flickr, openverse, commons, urls)"
+                    "the search spiders (search and each engine's) and urls can"
                 )
             check_redis(self.settings)
         if store is None:

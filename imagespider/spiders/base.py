@@ -1,4 +1,6 @@
-"""SearchSpider: the one spider that runs a query through engines; QuotaSpider: what it shares with urls.
+"""SearchSpider: the one spider that runs a query through engines.
+
+What it shares with the urls spider (arguments, quotas) is imagespider/spiders/quotaspider.py.
 
 ``scrapy crawl bing`` is a SearchSpider with one engine, ``scrapy crawl search`` one with several
 (imagespider/spiders/search.py). Each engine is a runner (imagespider/spiders/runner.py) made once

@@ -215,3 +215,15 @@ def test_a_journal_record_torn_by_a_kill_is_set_aside_and_the_next_review_is_rea
     assert rows_of(store) == before, "nothing moved for an intent never written whole"
     review_id = apply_review(store, plan_review(store, marks(store)))
     assert list(read_reviews(store)) == [review_id]
+
+
+def test_undo_keeps_a_rejected_line_that_is_not_utf8_byte_for_byte(store: Path) -> None:
+    """The review's rewrite of rejected.jsonl read it as UTF-8 text, its own way: a line of other
+    bytes (a hand edit, another tool) stopped the undo with a UnicodeDecodeError. Lines it does not
+    change are copied as they are, whatever their bytes (issue 31 item 4)."""
+    with (store / REJECTED).open("ab") as handle:
+        handle.write(b'{"url": "caf\xe9", "reason": "by hand"}\n')
+    before = snapshot(store)
+    review_id = apply_review(store, plan_review(store, marks(store)))
+    undo_review(store, review_id)
+    assert snapshot(store) == before

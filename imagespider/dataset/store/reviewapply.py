@@ -243,17 +243,19 @@ def _move(root: Path, source: str, target: str) -> None:
 
 def _rewrite(path: Path, change: Callable[[str], str | None], insert: list[tuple[int, str]] | None = None) -> None:
     """Replace ``path`` line by line through ``change`` (None drops a line), inserting ``insert``'s
-    lines at their line numbers, in one rename after an fsync; untouched when nothing changes."""
+    lines at their line numbers, in one rename after an fsync; untouched when nothing changes. Bytes
+    that are not UTF-8 (a hand edit, another tool) pass through as they are (``surrogateescape``)."""
     insert = list(insert or [])
     partial = path.with_name(f".{path.name}.review.tmp")
     changed = False
     present: set[str] = set()
     if insert:
-        with path.open("r", encoding="utf-8", newline="") as handle:
+        with path.open("r", encoding="utf-8", errors="surrogateescape", newline="") as handle:
             wanted = {line for _, line in insert}
             present = {line for line in handle if line in wanted}
         insert = [(at, line) for at, line in insert if line not in present]  # a finished undo's own
-    with path.open("r", encoding="utf-8", newline="") as source, partial.open("w", encoding="utf-8", newline="") as out:
+    text = {"encoding": "utf-8", "errors": "surrogateescape", "newline": ""}
+    with path.open("r", **text) as source, partial.open("w", **text) as out:
         number = 0
         pending = iter(insert)
         nxt = next(pending, None)
@@ -298,7 +300,7 @@ def _truncate_and_append(path: Path, offset: int, rows: list[dict[str, Any]]) ->
 
 def _drop_rejected(path: Path, review_id: str) -> None:
     def keep(line: str) -> str | None:
-        row = json_object(line.encode("utf-8"))
+        row = json_object(line.encode("utf-8", "surrogateescape"))
         if row is not None and row.get("review_id") == review_id and row.get("reason") == REVIEWED_REMOVED:
             return None
         return line

@@ -1,11 +1,11 @@
-"""ATTRIBUTION.md and the manifest's credit line, from rows built here: grouping, counts, wording, escaping."""
+"""ATTRIBUTION.md, from rows built here: grouping, counts, wording, escaping (the credit line's own
+wording and escaping: test_dataset_store_credit.py)."""
 
 from __future__ import annotations
 
 import re
 
 from imagespider.dataset.documents.attribution import render_attribution
-from imagespider.dataset.store.credit import credit_line, md_text
 from imagespider.rights.model import License, unknown
 from tests.manifest_rows import CC_BY_2, CC_BY_SA_4, EVIL_TITLE, row
 
@@ -65,10 +65,6 @@ def test_only_http_urls_become_links() -> None:
     assert "(https://img.example/a%20b%281%29.jpg)" in line  # cannot close the link early
 
 
-def test_md_text_folds_whitespace_and_control_characters() -> None:
-    assert md_text("a\n\tb\x00c") == "a bc"
-
-
 def test_output_is_stable_whatever_the_row_order() -> None:
     rows = [row(i, CC_BY_2) for i in range(5)]
     assert render_attribution(rows) == render_attribution(list(reversed(rows)))
@@ -77,20 +73,3 @@ def test_output_is_stable_whatever_the_row_order() -> None:
 def test_a_license_id_we_do_not_know_reads_as_unknown() -> None:
     text = render_attribution([row(1, CC_BY_2, license="gpl-3")])
     assert "## Unknown license (1 image)" in text
-
-
-def test_the_plain_credit_has_the_markdown_credits_words() -> None:
-    """One wording: the manifest's plain line and ATTRIBUTION.md's Markdown line say the same."""
-    plain = credit_line(row(1, CC_BY_2), CC_BY_2)
-    assert plain == (
-        '"Cat 1" by Author 1 (https://photos.example/people/1), source: photos.example (https://photos.example/1), '
-        "licensed under CC BY 2.0 (https://creativecommons.org/licenses/by/2.0/)"
-    )
-    markdown = credit_line(row(1, CC_BY_2), CC_BY_2, markdown=True)
-    assert re.sub(r"\[([^]]*)\]\(([^)]*)\)", r"\1 (\2)", markdown) == plain
-
-
-def test_the_plain_credit_folds_web_text_and_drops_unusable_links() -> None:
-    plain = credit_line(row(1, unknown(), title="a\nb", author_url="javascript:x", page_url=None), unknown())
-    assert plain.startswith('"a b" by Author 1, source: img.example (https://img.example/1.jpg)')
-    assert plain.endswith(", license not known")

@@ -141,6 +141,10 @@ class SearchSpider(TakingTurns, QuotaSpider[SearchArgs, Query]):
             self._resume_engines()
         for runner in self.runners.values():
             runner.install()
+        if self.worker is not None:
+            for runner in self.runners.values():
+                async for request in runner.prepare():
+                    yield request
         async for query in self.queries_to_search():
             async for request in self.start_next_engine(query):
                 yield request

@@ -133,6 +133,15 @@ class FlickrRunner(ApiRunner):
             request.meta[LOCAL_META] = True  # its answer starts this worker's waiting queries
         yield request
 
+    async def prepare(self) -> AsyncIterator[scrapy.Request]:
+        """A distributed worker asks for the table at once: it may read pages of queries other
+        workers started, whose licenses it maps with it."""
+        if self.config.api_key and not self._table_state:
+            self._table_state = "asking"
+            request = self.licenses_request()
+            request.meta[LOCAL_META] = True
+            yield request
+
     async def first_searches(self) -> AsyncIterator[scrapy.Request]:
         """The waiting queries' first pages, once the license table is known."""
         self._table_state = "done"

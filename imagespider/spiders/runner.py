@@ -133,6 +133,13 @@ class EngineRunner:
     def install(self) -> None:
         """Called once as the crawl starts (before any request)."""
 
+    async def prepare(self) -> AsyncIterator[scrapy.Request]:
+        """Requests a distributed worker makes as it starts, before any query: it may read answers
+        of queries other workers started, so what those need (Flickr's license table) is asked
+        at once rather than when a query of its own starts."""
+        return
+        yield
+
     @property
     def quotas(self) -> dict[Query, Quota]:
         return self.spider.quotas

@@ -26,9 +26,8 @@ from scrapy.spiderloader import get_spider_loader
 
 from imagespider.commands.quiet import quiet_banner
 from imagespider.commands.settings_check import check_settings, check_shapes, check_store_path, checked_log_level
-from imagespider.dataset.export.sources import is_object_store
 from imagespider.dataset.neardup.phash import DedupConfig
-from imagespider.dataset.objectstore.config import ObjectStoreConfig
+from imagespider.dataset.objectstore.config import ObjectStoreConfig, is_object_store
 from imagespider.dataset.store.lock import StoreRefused, check_unlocked
 from imagespider.dataset.store.repair import check_manifest
 from imagespider.distributed.config import DistributedConfig, check_redis

@@ -32,7 +32,7 @@ from scrapy.settings import BaseSettings
 from imagespider.commands.crawl import set_log_level
 from imagespider.commands.quiet import only_warnings_and_above, quiet_banner
 from imagespider.commands.settings_check import check_settings, check_shapes
-from imagespider.dataset.export.sources import is_object_store
+from imagespider.dataset.objectstore.config import is_object_store
 from imagespider.dataset.store.scratch import make_scratch
 from imagespider.engines import ENGINES, EngineResult
 from imagespider.errors import FAILURE_PREFIX, ArgumentError, shown

@@ -20,8 +20,8 @@ from scrapy.exceptions import UsageError
 from imagespider.commands.storecommand import StoreCommand
 from imagespider.dataset.export.exporter import ENCODINGS, FORMATS, RESIZE_MODES, SHARDS_MANIFEST, ExportConfig, export
 from imagespider.dataset.export.folder import ExportBusy
-from imagespider.dataset.export.sources import is_object_store, open_source
-from imagespider.dataset.objectstore.config import store_errors, store_failure
+from imagespider.dataset.export.sources import open_source
+from imagespider.dataset.objectstore.config import is_object_store, store_errors, store_failure
 from imagespider.dataset.store.lock import StoreRefused
 from imagespider.dataset.store.repair import check_manifest
 from imagespider.errors import ArgumentError

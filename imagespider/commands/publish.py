@@ -22,8 +22,8 @@ from scrapy.exceptions import UsageError
 from imagespider.commands.settings_check import check_settings
 from imagespider.commands.storecommand import StoreCommand
 from imagespider.dataset.export.publish import publish_local, publish_objects
-from imagespider.dataset.export.sources import is_object_store
 from imagespider.dataset.export.subset import Subset, publish_object_subset, publish_subset
+from imagespider.dataset.objectstore.config import is_object_store
 from imagespider.dataset.store.lock import StoreRefused
 from imagespider.errors import ArgumentError
 from imagespider.rights.policy import Policy, PolicyError

@@ -19,7 +19,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from imagespider.commands.storecommand import StoreCommand
-from imagespider.dataset.export.sources import is_object_store
+from imagespider.dataset.objectstore.config import is_object_store
 from imagespider.dataset.store.files import MANIFEST
 from imagespider.dataset.store.lock import StoreRefused
 from imagespider.dataset.store.reviewapply import ReviewError

@@ -11,7 +11,7 @@ from typing import Any
 from scrapy.settings import Settings
 from scrapy.utils.log import configure_logging
 
-from imagespider.dataset.export.sources import is_object_store
+from imagespider.dataset.objectstore.config import is_object_store
 from imagespider.errors import ArgumentError
 
 

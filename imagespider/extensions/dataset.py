@@ -21,7 +21,7 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 from imagespider.dataset.crawlstore import attach_store
 from imagespider.dataset.documents.write import write_documents
 from imagespider.dataset.export.publish import publish_objects
-from imagespider.dataset.export.sources import is_object_store
+from imagespider.dataset.objectstore.config import is_object_store
 from imagespider.dataset.objectstore.dataset import ObjectDataset
 from imagespider.dataset.store.local import Dataset
 from imagespider.dataset.store.lock import StoreLocked, StoreRefused

@@ -44,9 +44,8 @@ from twisted.python.failure import Failure
 
 from imagespider.dataset.crawlstore import store_of
 from imagespider.dataset.documents.thumbnails import SAMPLE, sample_cutoff, thumbnail_name, write_thumbnail
-from imagespider.dataset.export.sources import is_object_store
 from imagespider.dataset.neardup.phash import DedupConfig
-from imagespider.dataset.objectstore.config import normal_uri
+from imagespider.dataset.objectstore.config import is_object_store, normal_uri
 from imagespider.dataset.objectstore.dataset import ObjectDataset
 from imagespider.dataset.store.local import Dataset
 from imagespider.distributed.worker import worker_of

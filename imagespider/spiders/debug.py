@@ -18,7 +18,7 @@ from pathlib import Path
 
 from scrapy.settings import BaseSettings
 
-from imagespider.dataset.export.sources import is_object_store
+from imagespider.dataset.objectstore.config import is_object_store
 from imagespider.dataset.store.labels import safe_label
 
 logger = logging.getLogger(__name__)

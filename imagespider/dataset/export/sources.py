@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from imagespider.dataset.export.exporter import LocalSource, Source
+from imagespider.dataset.objectstore.config import is_object_store
 
-
-def is_object_store(uri: str) -> bool:
-    return uri.startswith(("s3://", "gs://"))
+__all__ = ["is_object_store", "open_source"]
 
 
 def open_source(uri: str, settings: Any) -> Source:

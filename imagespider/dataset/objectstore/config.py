@@ -131,6 +131,11 @@ def store_failure(uri: str, error: BaseException) -> str:
     )
 
 
+def is_object_store(uri: str) -> bool:
+    """Whether ``IMAGES_STORE`` (or a command's store) names a bucket rather than a folder."""
+    return uri.startswith(("s3://", "gs://"))
+
+
 def split_uri(uri: str) -> tuple[str, str]:
     """``s3://bucket/a/b`` as ``("bucket", "a/b/")``: the prefix always ends in ``/`` (or is
     empty), as Scrapy's S3FilesStore glues it to the file name as it is."""

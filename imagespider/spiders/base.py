@@ -77,10 +77,9 @@ class SearchSpider(TakingTurns, QuotaSpider[SearchArgs, Query]):
 
     @classmethod
     def check_arguments(cls, kwargs: Mapping[str, str], settings: BaseSettings) -> SearchArgs:
-        args = parse_search_args(cls.name, kwargs, cls.filters, settings["LICENSE_POLICY"], cls.own_arguments)
-        for name in cls.chosen_engines(kwargs):
+        for name in cls.chosen_engines(kwargs):  # the engines first: "unknown engine" before all else
             cls.runner_classes[name].check_settings(settings)
-        return args
+        return parse_search_args(cls.name, kwargs, cls.filters, settings["LICENSE_POLICY"], cls.own_arguments)
 
     @classmethod
     def chosen_engines(cls, kwargs: Mapping[str, str]) -> tuple[str, ...]:
@@ -235,9 +234,6 @@ class SearchSpider(TakingTurns, QuotaSpider[SearchArgs, Query]):
             yield request
 
     # -- items ---------------------------------------------------------------------------
-
-    def build_item(self, runner: EngineRunner, query: Query, result: EngineResult) -> ImageItem:
-        return runner.build_item(query, result)
 
     async def hand_out(
         self, runner: EngineRunner, query: Query, results: list[EngineResult], seen: set[str]

@@ -180,3 +180,8 @@ def test_engine_objects_share_the_crawls_one_log_redactor(tmp_path: Path) -> Non
     assert added in ([], [redact.crawl_secrets(crawler)])  # (installed by RedactSecretsExtension, or here)
     assert redact.crawl_secrets(crawler) in redact._LOGGED
     assert {id(runner._redactor) for runner in spider.runners.values()} == {id(redact.crawl_secrets(crawler))}
+
+
+def test_an_unknown_engine_is_named_before_a_missing_query() -> None:
+    with pytest.raises(ArgumentError, match="unknown engine altavista"):
+        SearchAllSpider.check_arguments({"engines": "altavista"}, settings())

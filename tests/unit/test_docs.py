@@ -156,3 +156,12 @@ def test_every_spider_argument_is_on_the_spiders_page() -> None:
             if argument.name in ("size", "type", "color", "aspect", "time", "sort"):
                 missing += [f"{name}: {argument.name}={choice}" for choice in argument.choices if f"`{choice}`" not in page]
     assert missing == []
+
+
+def test_a_local_build_of_the_site_is_ignored_by_git() -> None:
+    """``mkdocs build`` writes site/ in the project: the clone stays clean."""
+    ignored = subprocess.run(
+        ["git", "check-ignore", "site/index.html", "docs/index.md"],  # noqa: S607
+        cwd=PROJECT, capture_output=True, text=True, check=False,
+    ).stdout.split()
+    assert ignored == ["site/index.html"]

@@ -98,10 +98,10 @@ class Command(StoreCommand, ScrapyCommand):
         # The documents may be older than the store (a review cut short and finished on open).
         session.write_documents()
         _mark_lock(session)
-        print(f"review {session.root} at {server.url}  (Ctrl-C to stop)", flush=True)
-        if not opts.no_browser:
-            webbrowser.open(server.url)
-        try:
+        try:  # from the line that tells the user Ctrl-C stops it, Ctrl-C ends cleanly
+            print(f"review {session.root} at {server.url}  (Ctrl-C to stop)", flush=True)
+            if not opts.no_browser:
+                webbrowser.open(server.url)
             server.serve_forever()
         except KeyboardInterrupt:
             pass

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -311,6 +312,15 @@ class SharedState:
         """Kept by any worker of the job: not downloaded again (a query taken over from a killed
         worker restarts at its first page)."""
         return bool(self.redis.sismember(self._key("urls"), f"{label} {image_url}"))
+
+    def has_urls(self, rows: Sequence[tuple[str, str]]) -> list[bool]:
+        """:meth:`has_url` of each ``(image_url, label)``, in one round trip: a URL list's rows
+        are asked a batch at a time, so a Redis that stalls stops the list only between batches
+        (while the rows handed out before are downloaded), not after every row."""
+        pipe = self.redis.pipeline(transaction=False)
+        for image_url, label in rows:
+            pipe.sismember(self._key("urls"), f"{label} {image_url}")
+        return [bool(answer) for answer in pipe.execute()] if rows else []
 
     # -- both, as the image pipeline asks ---------------------------------------------------
 

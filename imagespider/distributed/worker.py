@@ -18,7 +18,7 @@ import hashlib
 import json
 import logging
 import weakref
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from scrapy import signals
@@ -95,6 +95,10 @@ class Worker:
     async def has_url(self, image_url: str, label: str) -> bool:
         """Kept by any worker of the job (asked in the Redis thread)."""
         return await self.io.call(self.state.has_url, image_url, label)
+
+    async def has_urls(self, rows: Sequence[tuple[str, str]]) -> list[bool]:
+        """:meth:`has_url` of each ``(image_url, label)``, in one call in the Redis thread."""
+        return await self.io.call(self.state.has_urls, rows)
 
     async def claim(self, sha256: str, file_name: str, phash: str | None, max_distance: int) -> tuple[str, str] | None:
         """:meth:`SharedState.claim`, in the Redis thread."""

@@ -46,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 ARGUMENTS = ("path", "label", "limit", "license")
 DEFAULT_LABEL = "images"
+#: Rows of a distributed job's chunk asked of Redis in one round trip ("kept by another worker?").
+KNOWN_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -141,10 +143,8 @@ class UrlsSpider(QuotaSpider[UrlsArgs, str]):
                 raise CloseSpider(FAILURE_PREFIX + OTHER_LIST) from None
             chunks.watch(self.crawler)
             self.worker.busy_sources.append(chunks.busy)
-        async for chunk, row in self._rows(chunks):
-            if (dataset is not None and dataset.has_url(row.image_url, row.label)) or (
-                self.worker is not None and await self.worker.has_url(row.image_url, row.label)
-            ):
+        async for chunk, row, kept_by_the_job in self._rows(chunks):
+            if kept_by_the_job or (dataset is not None and dataset.has_url(row.image_url, row.label)):
                 # Kept by an earlier crawl: not fetched again, and not a rejection either.
                 stats.inc_value("imagespider/skipped/already_in_dataset")
                 continue
@@ -161,15 +161,24 @@ class UrlsSpider(QuotaSpider[UrlsArgs, str]):
                 chunks.started(chunk, item)
             yield item
 
-    async def _rows(self, chunks: RowChunks | None) -> AsyncIterator[tuple[str | None, UrlRow]]:
+    async def _rows(self, chunks: RowChunks | None) -> AsyncIterator[tuple[str | None, UrlRow, bool]]:
+        """Each row, its chunk, and whether a worker of the job kept its URL already. That is
+        asked of Redis :data:`KNOWN_BATCH` rows at a time, not row by row: Scrapy takes a
+        spider's items as fast as they come, so the rows of a batch are all in the pipelines
+        at once, and a Redis that stalls then stops no download of them (issue 28). Asked row
+        by row, a stall froze the list at the row it was on, however many were left to fetch."""
         rows = self.args.urls.rows
-        if chunks is None:
+        if chunks is None or self.worker is None:
             for row in rows:
-                yield None, row
+                yield None, row, False
             return
         async for chunk in chunks.take():
-            for row in rows[chunk_span(chunk)]:
-                yield chunk, row
+            span = rows[chunk_span(chunk)]
+            for first in range(0, len(span), KNOWN_BATCH):
+                batch = span[first:first + KNOWN_BATCH]
+                known = await self.worker.has_urls([(row.image_url, row.label) for row in batch])
+                for row, kept in zip(batch, known, strict=True):
+                    yield chunk, row, kept
 
     def _dataset(self) -> Dataset | ObjectDataset | None:
         try:

@@ -10,12 +10,13 @@ import random
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from imagespider.distributed.feed import OtherList, QueryFeed
 from imagespider.distributed.state import SharedState
-from tests.servers import redis_server
+from tests.servers import redis_server, redis_server_process
 
 
 @pytest.fixture(scope="module")
@@ -245,3 +246,45 @@ def test_a_stalled_workers_row_counted_by_another_is_not_counted_again(redis_url
         assert stalled.kept == 2
 
     asyncio.run(run())
+
+
+def test_a_url_lists_rows_are_handed_out_while_redis_stalls(tmp_path: Path) -> None:
+    """imagespider/spiders/urls.py in a distributed job (issue 28, "nothing stalled"): once a worker
+    holds a chunk, its rows are handed out though Redis stops answering. "Kept by another worker?"
+    was asked of Redis row by row: a Redis stalled (SIGSTOPped here) froze the list at the row it
+    was on, and downloads stopped once the rows handed out before were fetched (the crawl test
+    ``test_a_stalled_redis_and_store_stall_no_download`` saw 0 downloads in its 5 s stall)."""
+    import asyncio
+    import signal
+
+    from scrapy.utils.test import get_crawler
+
+    from imagespider.spiders.urls import UrlsSpider
+    from tests.settings import project_values
+
+    listing = tmp_path / "list.txt"
+    listing.write_text("".join(f"http://127.0.0.1:9/{n}.png\n" for n in range(50)))
+    (tmp_path / "redis").mkdir()
+    with redis_server_process(tmp_path / "redis") as (url, redis):
+        crawler = get_crawler(UrlsSpider, project_values({"REDIS_URL": url}))
+        spider = UrlsSpider.from_crawler(crawler, path=str(listing), license="any")
+        assert spider.worker is not None
+        # One URL of the list is kept by another worker already: skipped, not fetched.
+        SharedState.from_url(url, spider.worker.namespace).keep_url("http://127.0.0.1:9/7.png", "images")
+
+        async def run() -> list[str]:
+            rows = spider.start()
+            first = await anext(rows)
+            redis.send_signal(signal.SIGSTOP)
+            try:
+                rest = [await asyncio.wait_for(anext(rows), 5) for _ in range(48)]
+            finally:
+                redis.send_signal(signal.SIGCONT)
+            return [item.image_url for item in (first, *rest)]
+
+        try:
+            handed_out = asyncio.run(run())
+        finally:
+            assert spider.worker is not None
+            spider.worker.io.close()
+    assert handed_out == [f"http://127.0.0.1:9/{n}.png" for n in range(50) if n != 7]

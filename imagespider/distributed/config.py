@@ -86,20 +86,34 @@ class DistributedConfig:
         return f"{PREFIX}:{spider}-{digest[:12]}"
 
 
+#: A key no job has: deleting it is a write that changes nothing, so a read-only Redis refuses it.
+WRITE_CHECK_KEY = f"{PREFIX}:write-check"
+
+
 def check_redis(settings: BaseSettings, timeout: float = 5.0) -> None:
-    """With ``REDIS_URL`` set, the Redis it names must answer: else one line (ArgumentError), before
-    scrapy-redis's scheduler would fail with a traceback at start-up."""
+    """With ``REDIS_URL`` set, the Redis it names must answer and take writes: else one line
+    (ArgumentError), before scrapy-redis's scheduler or the worker would fail with a traceback at
+    start-up. A read-only replica (a failover left the URL on it, a managed Redis's reader
+    endpoint) answers PING but refuses every write with READONLY: asked with a ``DEL`` of a key no
+    job has, which a replica refuses before looking at the key."""
     config = DistributedConfig.from_settings(settings)
     if not config.enabled:
         return
     import redis  # noqa: PLC0415 (only distributed crawls need it)
 
+    url = shown(redact_url(config.redis_url))
     try:
         client = redis.Redis.from_url(config.redis_url, socket_connect_timeout=timeout, socket_timeout=timeout)
         client.ping()
+        client.delete(WRITE_CHECK_KEY)
+    except redis.exceptions.ReadOnlyError:
+        raise ArgumentError(
+            f"REDIS_URL={url} is a read-only replica: a distributed crawl writes its job's state there; "
+            "give REDIS_URL the primary's address"
+        ) from None
     except (ValueError, redis.RedisError, OSError) as error:
         first = (str(error) or type(error).__name__).splitlines()[0]
-        raise ArgumentError(f"REDIS_URL={shown(redact_url(config.redis_url))} cannot be used: {shown(first)}") from None
+        raise ArgumentError(f"REDIS_URL={url} cannot be used: {shown(first)}") from None
 
 
 def redact_url(url: str) -> str:

@@ -21,13 +21,14 @@ import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from redis.exceptions import RedisError
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.settings import BaseSettings
 
 from imagespider.dataset.crawlstore import store_of
-from imagespider.distributed.config import DistributedConfig, redact_url
+from imagespider.distributed.config import PREFIX, DistributedConfig, redact_url
 from imagespider.distributed.feed import QueryFeed
 from imagespider.distributed.quota import SharedQuota
 from imagespider.distributed.redisio import RedisIO
@@ -115,15 +116,30 @@ class Worker:
         # One job, one spider: with a DISTRIBUTED_JOB given to two spiders, one's requests in the
         # shared queue name callbacks the other does not have (a ValueError in the scheduler).
         key = f"{self.namespace}:spider"
-        owner = self.state.redis.get(key) if not self.state.redis.set(key, self.spider, nx=True) else self.spider
+        try:
+            owner = self.state.redis.get(key) if not self.state.redis.set(key, self.spider, nx=True) else self.spider
+        except RedisError as error:
+            # Past the check before the crawl (imagespider/distributed/config.py, check_redis):
+            # raised from a signal handler, it would be Scrapy's traceback, then the start's.
+            first = (str(error) or type(error).__name__).splitlines()[0][:300]
+            logger.error(
+                "job %s: Redis at %s refused this worker's first write (%s: %s); give REDIS_URL a writable "
+                "primary, with a user allowed to write %s:* keys",
+                self.namespace.partition(":")[2], self._where(), type(error).__name__, first, PREFIX,
+            )
+            raise CloseSpider(FAILURE_PREFIX + "redis_write") from None
         if owner != self.spider:
             logger.error(
                 "job %s is a %s job; this %s worker cannot join it: give it a DISTRIBUTED_JOB of its own",
                 self.namespace.partition(":")[2], owner, self.spider,
             )
             raise CloseSpider(FAILURE_PREFIX + "job_spider_differs")
-        logger.info("distributed crawl: job %s on %s", self.namespace, redact_url(self.config.redis_url).split("@")[-1])
+        logger.info("distributed crawl: job %s on %s", self.namespace, self._where())
         self._renewing = asyncio.get_running_loop().create_task(self._renew_forever())
+
+    def _where(self) -> str:
+        """Redis's host (and path), never its user or password."""
+        return redact_url(self.config.redis_url).split("@")[-1]
 
     async def _renew_forever(self) -> None:
         while True:

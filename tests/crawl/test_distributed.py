@@ -313,3 +313,60 @@ def test_a_stalled_redis_and_store_stall_no_download(mockserver: MockHTTPServer,
         stored = objects(s3, "stall/")
         rows = [name for name in stored if name.endswith(".json") and not name.startswith(".")]
         assert len(rows) == images and len({stored[name] for name in stored if name.endswith(".png")}) == images
+
+
+def test_a_read_only_redis_is_one_line(mockserver: MockHTTPServer, tmp_path: Path) -> None:
+    """REDIS_URL naming a read-only replica (a failover left the URL on the replica; a managed
+    Redis's reader endpoint): it answers PING, but every write answers READONLY. One line saying
+    so and what to change, exit 2, no traceback (Scrapy's 'Error caught on signal handler' from
+    the worker's first write), nothing fetched."""
+    import redis as redis_py
+
+    (tmp_path / "redis").mkdir()
+    with redis_server(tmp_path / "redis") as url:
+        replica = redis_py.Redis.from_url(url)
+        replica.config_set("replica-read-only", "yes")
+        replica.replicaof("127.0.0.1", free_port())  # a primary nothing answers for: it stays a replica
+        before = len(mockserver.requests)
+        result = run_scrapy(
+            "crawl", "flickr", "-a", "q=cat", "-s", f"FLICKR_API_URL={mockserver.base}/services/rest/",
+            "-s", f"IMAGES_STORE={tmp_path / 'store'}", "-s", f"REDIS_URL={url}", env={"FLICKR_API_KEY": "goodkey"},
+        )
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    errors = [line for line in result.stderr.splitlines() if "ERROR" in line]
+    assert len(errors) == 1, errors
+    assert errors[0].endswith(
+        f"REDIS_URL={url} is a read-only replica: a distributed crawl writes its job's state there; "
+        "give REDIS_URL the primary's address"
+    ), errors
+    assert mockserver.requests[before:] == [], "nothing is fetched"
+
+
+def test_a_redis_that_refuses_the_workers_first_write_is_one_line(
+    mockserver: MockHTTPServer, redis_url: str, tmp_path: Path
+) -> None:
+    """A Redis that takes the check before the crawl but refuses the worker's first write as the
+    spider opens (here a Redis user not allowed SET; a replica promoted back between the two is
+    the same path): one line naming the job and what to change, exit 1, no traceback from Scrapy's
+    signal handler, and the spider's start is not run."""
+    import redis as redis_py
+
+    admin = redis_py.Redis.from_url(redis_url)
+    admin.execute_command("ACL", "SETUSER", "noset", "on", ">noset-pass", "~*", "&*", "+@all", "-set")
+    port = redis_url.rsplit(":", 1)[1].split("/")[0]
+    url = f"redis://noset:noset-pass@127.0.0.1:{port}/0"
+    before = len(mockserver.requests)
+    result = run_scrapy(
+        "crawl", "flickr", "-a", "q=cat", "-s", f"FLICKR_API_URL={mockserver.base}/services/rest/",
+        "-s", f"IMAGES_STORE={tmp_path / 'store'}", "-s", f"REDIS_URL={url}", "-s", "DISTRIBUTED_JOB=noset",
+        env={"FLICKR_API_KEY": "goodkey"},
+    )
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    errors = [line for line in result.stderr.splitlines() if " ERROR" in line]
+    assert len(errors) == 1, errors
+    assert "job noset: Redis at 127.0.0.1:" in errors[0] and "refused this worker's first write" in errors[0], errors
+    assert "noset-pass" not in result.stderr
+    assert "failed_redis_write" in result.stderr
+    assert mockserver.requests[before:] == [], "nothing is fetched"

@@ -158,6 +158,12 @@ class ResultsPage:
     skipped: int = 0
 
 
+def numbered_page(results: list[EngineResult], page: int, pages: int, skipped: int = 0) -> ResultsPage:
+    """A page of an API numbered 1 to ``pages`` (Flickr, Openverse): the next is ``page + 1`` until the last."""
+    return ResultsPage(results, next=page + 1 if page < pages else None, position=f"page {page} of {pages}",
+                       skipped=skipped)
+
+
 class ShapeError(ValueError):
     """An answer in a shape the parser does not know: the engine changed (the spider saves it and
     ends the engine with ``failed_<engine>_api_changed``), never "no results"."""

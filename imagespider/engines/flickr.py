@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from imagespider.engines.base import ApiError, EngineResult, Provider, ResultsPage, SearchCall
+from imagespider.engines.base import ApiError, EngineResult, Provider, ResultsPage, SearchCall, numbered_page
 from imagespider.engines.flickrlicense import license_ids_for, license_of
 from imagespider.rights.model import License, unknown
 from imagespider.rights.policy import Policy
@@ -350,12 +350,7 @@ class FlickrProvider(Provider[FlickrOptions]):
 
     def parse(self, body: str | bytes, options: FlickrOptions) -> ResultsPage:
         page = parse_search(body, prefer_size=options.size or None)
-        return ResultsPage(
-            page.results,
-            next=page.page + 1 if page.page < page.pages else None,
-            position=f"page {page.page} of {page.pages}",
-            skipped=page.skipped,
-        )
+        return numbered_page(page.results, page.page, page.pages, page.skipped)
 
     def declared_license(self, result: EngineResult, options: FlickrOptions) -> License:
         if not result.license_code:

@@ -19,7 +19,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from imagespider.engines.base import EngineResult, Provider, ResultsPage, SearchCall, ShapeError, json_object
+from imagespider.engines.base import (
+    EngineResult,
+    Provider,
+    ResultsPage,
+    SearchCall,
+    ShapeError,
+    json_object,
+    numbered_page,
+)
 from imagespider.rights.model import License, Permissions, cc_license, id_for_code, unknown
 from imagespider.rights.parse import from_url
 from imagespider.rights.policy import Policy
@@ -292,12 +300,7 @@ class OpenverseProvider(Provider[OpenverseOptions]):
 
     def parse(self, body: str | bytes, options: OpenverseOptions | None = None) -> ResultsPage:
         page = parse_search(body)
-        return ResultsPage(
-            page.results,
-            next=page.page + 1 if page.page < page.page_count else None,
-            position=f"page {page.page} of {page.page_count}",
-            skipped=page.skipped,
-        )
+        return numbered_page(page.results, page.page, page.page_count, page.skipped)
 
     def declared_license(self, result: EngineResult, options: OpenverseOptions) -> License:
         if not result.license_code:

@@ -80,16 +80,24 @@ class ObjectStore:
             for key, folder in sorted(found):
                 yield key[len(self.config.prefix) :], folder
 
-    def get(self, key: str) -> bytes | None:
+    def _read_capped(self, key: str, cap: int) -> bytes | None:
+        """At most ``cap`` + 1 bytes of the object (an object of any size is never read whole),
+        None when the store does not hold it."""
         try:
             answer = self.client.get_object(Bucket=self.config.bucket, Key=self.config.prefix + key)
         except self.client.exceptions.NoSuchKey:
             return None
         body = answer["Body"]
         try:
-            data: bytes = body.read(MAX_IMAGE_BYTES + 1)  # an object of any size is never read whole
+            data: bytes = body.read(cap + 1)
         finally:
             body.close()
+        return data
+
+    def get(self, key: str) -> bytes | None:
+        data = self._read_capped(key, MAX_IMAGE_BYTES)
+        if data is None:
+            return None
         if len(data) > MAX_IMAGE_BYTES:
             raise NotARegularFile(errno.EFBIG, f"{key} is larger than {MAX_IMAGE_BYTES} bytes")
         return data
@@ -98,15 +106,9 @@ class ObjectStore:
         """The JSON object at ``key`` (a sidecar, a rejected or a crawl row), or None when it is
         absent, not an object, or larger than :data:`MAX_ROW_BYTES`: such an object is not a row,
         and is not read whole to find out."""
-        try:
-            answer = self.client.get_object(Bucket=self.config.bucket, Key=self.config.prefix + key)
-        except self.client.exceptions.NoSuchKey:
+        data = self._read_capped(key, MAX_ROW_BYTES)
+        if data is None:
             return None
-        body = answer["Body"]
-        try:
-            data: bytes = body.read(MAX_ROW_BYTES + 1)
-        finally:
-            body.close()
         if len(data) > MAX_ROW_BYTES:
             logger.warning("%s is larger than %d bytes: not a row", key, MAX_ROW_BYTES)
             return None

@@ -190,8 +190,8 @@ MEDIA_ALLOW_REDIRECTS = True
 USER_AGENT = "imagespider/0.1 (+https://github.com/imagespider/imagespider)"
 #: Image hosts' robots.txt is obeyed; engine result pages are exempt (we read them as a person does).
 ROBOTSTXT_OBEY = True
-#: Scrapy's Protego parser, also telling which user agents a robots.txt names (rights/aiagents.py).
-ROBOTSTXT_PARSER = "imagespider.rights.aiagents.AiAwareRobotParser"
+#: Scrapy's Protego parser, also telling which user agents a robots.txt names (sitesignals/robotparser.py).
+ROBOTSTXT_PARSER = "imagespider.sitesignals.robotparser.AiAwareRobotParser"
 #: bool, default True. Drop images whose file says an algorithm made them (IPTC DigitalSourceType
 #: trainedAlgorithmicMedia & co in XMP or a C2PA manifest) with reason ``ai_generated``; False keeps
 #: them, flagged (``rights.ai_generated``). A dataset of real images is what most users train on.

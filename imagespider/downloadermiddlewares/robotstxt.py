@@ -16,7 +16,8 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as Scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.robotstxt import RobotParser
 
-from imagespider.rights.aiagents import AiAwareRobotParser, ai_agents_setting
+from imagespider.rights.aiagents import ai_agents_setting
+from imagespider.sitesignals.robotparser import AiAwareRobotParser
 from imagespider.sitesignals.robots import RobotsCache
 
 __all__ = ["AiAgentsBarred", "RobotsTxtMiddleware"]

@@ -13,23 +13,19 @@ Only groups that *name* an agent count. An agent that falls back to ``User-agent
 singled out: a ``*`` rule binds us already (reason ``robots_txt``), and a robots.txt that lets
 ``imagespider`` in by name while keeping ``*`` out has said yes to us, not no to AI.
 
-Pure: robots.txt text and URLs in, an agent name out. The parser is Protego, Scrapy's own; the
-same parse keeps the file's Content-Signal, Content-Usage and License lines (rights/robotsrules.py).
+Pure: robots.txt text and URLs in, an agent name out. The parser is Protego, Scrapy's own; Scrapy's
+side of it (``ROBOTSTXT_PARSER``, the same parse keeping the file's Content-Signal, Content-Usage and
+License lines) is imagespider/sitesignals/robotparser.py.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Self
 
 from protego import Protego
-from scrapy.crawler import Crawler
-from scrapy.robotstxt import ProtegoRobotParser
 
-from imagespider.rights.robotsrules import parse_robots_rules
-
-__all__ = ["DEFAULT_AI_AGENTS", "AiAwareRobotParser", "barring_agent", "named_agents"]
+__all__ = ["DEFAULT_AI_AGENTS", "barring_agent", "named_agents"]
 
 #: The default of ROBOTSTXT_AI_AGENTS: crawlers that collect training data for AI models.
 #: The first thirteen since issue 15; the rest added 2026-12-07 from the ai.robots.txt community
@@ -97,39 +93,6 @@ def robots_text(body: bytes, limit: int = ROBOTS_MAX_BYTES) -> bytes:
         return body
     head = body[:limit]
     return head[: head.rfind(b"\n") + 1]
-
-
-class AiAwareRobotParser(ProtegoRobotParser):
-    """Scrapy's Protego parser (ROBOTSTXT_PARSER), also knowing which agents the file names, so
-    the robots.txt middleware answers the AI-agent question from the robots.txt it already has.
-    It reads a robots.txt to its first :data:`ROBOTS_MAX_BYTES` (imagespider/downloadermiddlewares/
-    robotstxt.py stops the download there)."""
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, robotstxt_body: bytes) -> Self:
-        stats = crawler.stats if crawler else None
-        if len(robotstxt_body) > ROBOTS_MAX_BYTES:
-            if stats is not None:
-                stats.inc_value("imagespider/robotstxt/truncated")
-            robotstxt_body = robots_text(robotstxt_body)
-        parser = super().from_crawler(crawler, robotstxt_body)
-        if stats is not None:  # imagespider/<signal>/found|missing|broken, once per robots.txt read
-            rules = parser.rules
-            for directive, signal in (("Content-Signal", "content_signal"), ("Content-Usage", "content_usage")):
-                state = "broken" if directive in rules.unreadable else "missing"
-                state = "found" if directive in rules.directives() else state
-                stats.inc_value(f"imagespider/{signal}/{state}")
-        return parser
-
-    def __init__(self, robotstxt_body: bytes, spider: object) -> None:
-        super().__init__(robotstxt_body, spider)  # type: ignore[arg-type]
-        text = robotstxt_body.decode("utf-8", errors="replace")
-        self.named = named_agents(text)
-        #: Content-Signal, Content-Usage and License lines (rights/robotsrules.py).
-        self.rules = parse_robots_rules(text)
-
-    def barring_agent(self, url: str, agents: Sequence[str]) -> str | None:
-        return barring_agent(self.rp, self.named, url, agents)
 
 
 def ai_agents_setting(value: object) -> tuple[str, ...]:

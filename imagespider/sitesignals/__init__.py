@@ -23,7 +23,7 @@ Stats, one scheme, ``imagespider/<kind>/<outcome>``, kind one of ``robotstxt``, 
   ``unreachable``, ``unreadable``).
 - ``shared``: an ask answered from the cache (or from a fetch under way) instead of a download.
 - Read from a robots.txt: ``imagespider/robotstxt/truncated``, ``imagespider/content_signal/...``
-  and ``imagespider/content_usage/...`` (rights/aiagents.py); Scrapy's own ``robotstxt/...`` stats
+  and ``imagespider/content_usage/...`` (sitesignals/robotparser.py); Scrapy's own ``robotstxt/...`` stats
   (``request_count``, ``response_status_count/<status>``, ``forbidden``, ``exception_count/...``)
   are kept as Scrapy counts them, with ``robotstxt/forbidden_ai``.
 """

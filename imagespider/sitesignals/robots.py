@@ -34,9 +34,10 @@ from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler, load_object
 
-from imagespider.rights.aiagents import ROBOTS_MAX_BYTES, AiAwareRobotParser
+from imagespider.rights.aiagents import ROBOTS_MAX_BYTES
 from imagespider.rights.robotsrules import RobotsRules
 from imagespider.sitesignals.fetch import MAX_BODY_META, PRIORITY, SITE_FILE_META, SiteSignals
+from imagespider.sitesignals.robotparser import AiAwareRobotParser
 
 __all__ = ["MAX_BODY_META", "ROBOTS_MAX_BYTES", "SITE_FILE_META", "RobotsCache", "body_cap", "cap_bodies"]
 

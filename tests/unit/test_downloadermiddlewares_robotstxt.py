@@ -12,7 +12,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.test import get_crawler
 
 from imagespider.downloadermiddlewares.robotstxt import AiAgentsBarred, RobotsTxtMiddleware
-from imagespider.rights.aiagents import AiAwareRobotParser
+from imagespider.sitesignals.robotparser import AiAwareRobotParser
 from imagespider.sitesignals.robots import RobotsCache
 from tests.engine_stub import EngineStub
 
@@ -21,7 +21,7 @@ ROBOTS = b"User-agent: GPTBot\nDisallow: /\n\nUser-agent: *\nDisallow: /private/
 
 def middleware(agents: str = "GPTBot,CCBot") -> tuple[RobotsTxtMiddleware, object]:
     crawler = get_crawler(settings_dict={"ROBOTSTXT_OBEY": True, "ROBOTSTXT_AI_AGENTS": agents,
-                                         "ROBOTSTXT_PARSER": "imagespider.rights.aiagents.AiAwareRobotParser"})
+                                         "ROBOTSTXT_PARSER": "imagespider.sitesignals.robotparser.AiAwareRobotParser"})
     crawler.stats.open_spider()  # type: ignore[union-attr, call-arg]
     return RobotsTxtMiddleware(crawler), crawler
 

@@ -62,13 +62,17 @@ def test_every_engine_is_a_provider_registered_under_its_name() -> None:
         assert isinstance(engine.provider, Provider) and engine.provider.name == name
 
 
-def test_engines_stay_pure() -> None:
+@pytest.mark.parametrize(("package_name", "allowed_local"), [
+    ("engines", ("imagespider.engines", "imagespider.rights")),
+    ("rights", ("imagespider.rights",)),
+])
+def test_engines_and_rights_stay_pure(package_name: str, allowed_local: tuple[str, ...]) -> None:
     """Providers build calls and read answers; crawling is the spiders' (imagespider/spiders/runner.py).
-    An engine module importing Scrapy, Twisted or Playwright would make its parser untestable alone."""
+    rights/ reads and decides; fetching is imagespider/sitesignals/'s (issue 31). A module of either
+    importing Scrapy, Twisted or Playwright would make its parser untestable alone."""
     import ast
 
-    package = Path(__file__).resolve().parents[2] / "imagespider" / "engines"
-    allowed_local = ("imagespider.engines", "imagespider.rights")
+    package = Path(__file__).resolve().parents[2] / "imagespider" / package_name
     found = []
     for path in sorted(package.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

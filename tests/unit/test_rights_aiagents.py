@@ -16,11 +16,11 @@ from protego import Protego
 
 from imagespider.rights.aiagents import (
     DEFAULT_AI_AGENTS,
-    AiAwareRobotParser,
     ai_agents_setting,
     barring_agent,
     named_agents,
 )
+from imagespider.sitesignals.robotparser import AiAwareRobotParser
 
 ARCHIVE = Path(__file__).parents[1] / "fixtures" / "robots" / "robots_2026-01.tar.xz"
 US = "imagespider/0.1 (+https://github.com/imagespider/imagespider)"

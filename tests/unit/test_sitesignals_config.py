@@ -13,7 +13,7 @@ from tests.settings import project_settings
 def test_the_projects_defaults() -> None:
     config = SiteSignalsConfig.from_settings(project_settings())
     assert config.user_agent == project_settings()["USER_AGENT"] and config.token == "imagespider"
-    assert config.robots_parser == "imagespider.rights.aiagents.AiAwareRobotParser"
+    assert config.robots_parser == "imagespider.sitesignals.robotparser.AiAwareRobotParser"
     assert config.page == PageConfig(True, 2 * 1024 * 1024, "imagespider")
     assert (config.tdmrep_maxsize, config.robots_maxsize, config.ai_txt_maxsize, config.rsl_maxsize) == (
         64 * 1024, 500 * 1024, AI_TXT_MAXSIZE, RSL_MAXSIZE,

@@ -28,7 +28,7 @@ def blocklist() -> bytes:
 
 def cache_for(answers: dict, user_agent: str = "friendlybot") -> tuple[RobotsCache, EngineStub]:
     crawler = get_crawler(settings_dict={
-        "ROBOTSTXT_USER_AGENT": user_agent, "ROBOTSTXT_PARSER": "imagespider.rights.aiagents.AiAwareRobotParser",
+        "ROBOTSTXT_USER_AGENT": user_agent, "ROBOTSTXT_PARSER": "imagespider.sitesignals.robotparser.AiAwareRobotParser",
     })
     crawler.stats.open_spider()  # type: ignore[union-attr, call-arg]
     engine = EngineStub(answers)

@@ -266,7 +266,9 @@ def test_a_url_lists_rows_are_handed_out_while_redis_stalls(tmp_path: Path) -> N
     listing.write_text("".join(f"http://127.0.0.1:9/{n}.png\n" for n in range(50)))
     (tmp_path / "redis").mkdir()
     with redis_server_process(tmp_path / "redis") as (url, redis):
-        crawler = get_crawler(UrlsSpider, project_values({"REDIS_URL": url}))
+        # A store of its own: the project's default (./data) may be another test's, locked.
+        settings = project_values({"REDIS_URL": url, "IMAGES_STORE": str(tmp_path / "store")})
+        crawler = get_crawler(UrlsSpider, settings)
         spider = UrlsSpider.from_crawler(crawler, path=str(listing), license="any")
         assert spider.worker is not None
         # One URL of the list is kept by another worker already: skipped, not fetched.

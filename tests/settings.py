@@ -7,6 +7,7 @@ the values it sets, as ``scrapy crawl -s NAME=VALUE`` does.
 from __future__ import annotations
 
 import importlib
+import tempfile
 from typing import Any
 
 from scrapy.settings import Settings
@@ -20,6 +21,12 @@ def project_settings(values: dict[str, Any] | None = None) -> Settings:
 
 
 def project_values(values: dict[str, Any] | None = None) -> dict[str, Any]:
-    """imagespider/settings.py as a dict, with ``values`` on top: for ``scrapy.utils.test.get_crawler``."""
+    """imagespider/settings.py as a dict, with ``values`` on top: for ``scrapy.utils.test.get_crawler``.
+
+    A crawler built from it opens its store as its extensions are built: unless ``values`` names
+    one, that is a new temporary folder, never the project's default ``./data`` in the checkout
+    (which another test process may hold locked)."""
     module = importlib.import_module("imagespider.settings")
-    return {name: getattr(module, name) for name in dir(module) if name.isupper()} | (values or {})
+    defaults = {name: getattr(module, name) for name in dir(module) if name.isupper()}
+    defaults["IMAGES_STORE"] = tempfile.mkdtemp(prefix="imagespider-test-store-")
+    return defaults | (values or {})
